@@ -1,0 +1,202 @@
+#include "daemon/app/daemon_app.hpp"
+
+#include "daemon/app/logging_setup.hpp"
+#include "daemon/app/signal_waiter.hpp"
+#include "daemon/app/systemd_notifier.hpp"
+#include "daemon/config/config_error.hpp"
+#include "daemon/config/config_loader.hpp"
+#include "daemon/config/env_expand.hpp"
+#include "daemon/http/http_server.hpp"
+#include "daemon/http/request_handler_factory.hpp"
+#include "daemon/http/server_state.hpp"
+#include "daemon/transport/side_request_client.hpp"
+
+#include <helixagent/plugin_abi.h>
+
+#include <Poco/Logger.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#ifndef HELIX_VERSION
+#define HELIX_VERSION "0.0.0"
+#endif
+
+namespace helix::app {
+
+namespace {
+
+constexpr const char *default_config_path = "/etc/helixagent/helixagent.yaml";
+constexpr int exit_invalid_config = 1;
+
+Poco::Logger &logger() { return Poco::Logger::get("helixagentd"); }
+
+} // namespace
+
+void DaemonApp::defineOptions(Poco::Util::OptionSet &options) {
+    ServerApplication::defineOptions(options);
+    options.addOption(Poco::Util::Option("config", "c",
+                                         "configuration file (default: $HELIXAGENT_CONFIG, else " +
+                                             std::string(default_config_path) + ")")
+                          .argument("FILE"));
+    options.addOption(Poco::Util::Option("check-config", "t",
+                                         "check the configuration and each plugin's settings; print "
+                                         "file:line: reason per problem; exit 0 if valid, 1 if not"));
+    options.addOption(Poco::Util::Option("version", "V", "print the version and plugin ABI, then exit"));
+    options.addOption(Poco::Util::Option("help", "h", "print this help, then exit"));
+}
+
+void DaemonApp::handleOption(const std::string &name, const std::string &value) {
+    ServerApplication::handleOption(name, value);
+    if (name == "config") config_path_ = value;
+    if (name == "check-config") check_only_ = true;
+    if (name == "version") show_version_ = true;
+    if (name == "help") show_help_ = true;
+    if (show_version_ || show_help_) stopOptionsProcessing();
+}
+
+void DaemonApp::print_help() const {
+    Poco::Util::HelpFormatter help(options());
+    help.setCommand(commandName());
+    help.setUsage("[--config FILE] [--check-config]");
+    help.setHeader("HelixAgent: an OpenAI-compatible gateway to enterprise LLM services.");
+    help.format(std::cout);
+}
+
+std::string DaemonApp::config_path() const {
+    if (!config_path_.empty()) return config_path_;
+    if (const char *env = std::getenv("HELIXAGENT_CONFIG"); env != nullptr && *env != '\0') return env;
+    return default_config_path;
+}
+
+int DaemonApp::main(const std::vector<std::string> &args) {
+    if (show_help_) {
+        print_help();
+        return EXIT_OK;
+    }
+    if (show_version_) {
+        std::cout << "helixagentd " << HELIX_VERSION << " (plugin ABI " << HELIX_ABI_MAJOR << "." << HELIX_ABI_MINOR
+                  << ")\n";
+        return EXIT_OK;
+    }
+    if (!args.empty()) {
+        std::cerr << "helixagentd: unexpected argument '" << args.front() << "' (see --help)\n";
+        return EXIT_USAGE;
+    }
+    return check_only_ ? check_config() : serve();
+}
+
+int DaemonApp::check_config() {
+    const std::string path = config_path();
+    config::ConfigPtr cfg;
+    try {
+        cfg = config::load_config(path, config::process_environment());
+    } catch (const config::ConfigError &e) {
+        for (const auto &issue : e.issues()) std::cerr << issue.to_string() << '\n';
+        std::cerr << "helixagentd: configuration file " << path << " test failed\n";
+        return exit_invalid_config;
+    }
+    LibraryCache libraries;
+    const auto problems = check_plugins(*cfg, libraries);
+    for (const auto &p : problems) std::cerr << p << '\n';
+    if (!problems.empty()) {
+        std::cerr << "helixagentd: configuration file " << path << " test failed\n";
+        return exit_invalid_config;
+    }
+    std::cout << "helixagentd: configuration file " << path << " test is successful\n";
+    return EXIT_OK;
+}
+
+void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
+                       const std::shared_ptr<plugins::SideRequestClient> &side_requests) {
+    const std::string path = config_path();
+    try {
+        auto cfg = config::load_config(path, config::process_environment());
+        const auto &old_server = holder.current()->config->server;
+        if (cfg->server.port != old_server.port || cfg->server.listen_address != old_server.listen_address ||
+            cfg->server.max_connections != old_server.max_connections)
+            logger().warning("server listen settings changed in '" + path + "'; they take effect after a restart");
+        holder.replace(build_runtime(std::move(cfg), libraries, side_requests));
+        logger().information("configuration reloaded from '" + path + "'");
+    } catch (const config::ConfigError &e) {
+        for (const auto &issue : e.issues())
+            logger().error("error updating configuration from '" + path + "': " + issue.to_string());
+        logger().error("kept the previous configuration");
+    } catch (const std::exception &e) {
+        logger().error("error updating configuration from '" + path + "': " + e.what() +
+                       "; kept the previous configuration");
+    }
+}
+
+int DaemonApp::serve() {
+    // Before any thread exists, so that every thread inherits the mask.
+    block_daemon_signals();
+    const std::string path = config_path();
+    config::ConfigPtr cfg;
+    try {
+        cfg = config::load_config(path, config::process_environment());
+    } catch (const config::ConfigError &e) {
+        for (const auto &issue : e.issues()) std::cerr << issue.to_string() << '\n';
+        std::cerr << "helixagentd: not started: invalid configuration file " << path << '\n';
+        return EXIT_CONFIG;
+    }
+    setup_logging(cfg->log);
+
+    auto side_requests = std::make_shared<transport::PocoSideRequestClient>();
+    LibraryCache libraries;
+    RuntimeHolder holder;
+    try {
+        holder.replace(build_runtime(cfg, libraries, side_requests));
+    } catch (const std::exception &e) {
+        logger().fatal(std::string("not started: ") + e.what());
+        return EXIT_CONFIG;
+    }
+    for (const auto &p : holder.current()->providers)
+        logger().information("provider '" + p->name() + "': plugin " + p->library().name() + " " +
+                             p->library().version() + ", " + std::to_string(p->models().size()) + " models");
+
+    http::ServerState state;
+    std::unique_ptr<http::HttpServer> server;
+    try {
+        server = std::make_unique<http::HttpServer>(cfg->server, new http::RequestHandlerFactory(holder, state));
+        server->start();
+    } catch (const std::exception &e) {
+        logger().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +
+                       std::to_string(cfg->server.port) + ": " + e.what());
+        return EXIT_OSERR;
+    }
+    logger().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
+
+    SystemdNotifier systemd;
+    systemd.ready();
+    const auto watchdog = systemd.watchdog_interval();
+    const auto tick = watchdog.value_or(std::chrono::milliseconds(1000));
+    for (;;) {
+        const auto signal = wait_for_signal(tick);
+        if (watchdog) systemd.watchdog_ping();
+        if (!signal) continue;
+        if (*signal == DaemonSignal::terminate) break;
+        if (*signal == DaemonSignal::reload) {
+            systemd.reloading();
+            reload(holder, libraries, side_requests);
+            systemd.ready();
+        }
+        // reopen_logs: logging goes to stderr for now; nothing to reopen.
+    }
+
+    systemd.stopping();
+    logger().information("stopping: draining requests in flight");
+    state.draining = true;
+    server->stop_accepting();
+    const auto drain = holder.current()->config->server.drain_timeout;
+    if (!http::wait_until_idle(state, drain))
+        logger().warning(std::to_string(state.in_flight.load()) + " requests still in flight after " +
+                         std::to_string(drain.count()) + " ms; closing them");
+    server.reset();
+    logger().information("stopped");
+    return EXIT_OK;
+}
+
+} // namespace helix::app

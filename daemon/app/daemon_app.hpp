@@ -1,0 +1,33 @@
+#pragma once
+// helixagentd's lifecycle: options, configuration, plugins, the HTTP server,
+// and the signal loop (SIGHUP reload, SIGTERM drain, systemd notifications).
+
+#include "daemon/app/runtime.hpp"
+
+#include <Poco/Util/ServerApplication.h>
+
+#include <string>
+
+namespace helix::app {
+
+class DaemonApp final : public Poco::Util::ServerApplication {
+protected:
+    void defineOptions(Poco::Util::OptionSet &options) override;
+    void handleOption(const std::string &name, const std::string &value) override;
+    int main(const std::vector<std::string> &args) override;
+
+private:
+    void print_help() const;
+    int check_config();
+    int serve();
+    void reload(RuntimeHolder &holder, LibraryCache &libraries,
+                const std::shared_ptr<plugins::SideRequestClient> &side_requests);
+    std::string config_path() const;
+
+    std::string config_path_;
+    bool check_only_ = false;
+    bool show_version_ = false;
+    bool show_help_ = false;
+};
+
+} // namespace helix::app

@@ -1,0 +1,49 @@
+#include "daemon/app/runtime.hpp"
+
+namespace helix::app {
+
+const plugins::ProviderInstance *Runtime::find_provider(const std::string &name) const {
+    for (const auto &p : providers)
+        if (p->name() == name) return p.get();
+    return nullptr;
+}
+
+plugins::PluginLibraryPtr LibraryCache::get(const std::string &path) {
+    std::lock_guard lock(mutex_);
+    auto &slot = libraries_[path];
+    if (!slot) slot = plugins::PluginLibrary::load(path);
+    return slot;
+}
+
+RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
+                         std::shared_ptr<plugins::SideRequestClient> side_requests) {
+    auto runtime = std::make_shared<Runtime>();
+    for (const auto &provider : config->providers) {
+        auto library = libraries.get(provider.library_path);
+        runtime->providers.push_back(
+            plugins::ProviderInstance::create(provider.name, library, provider.settings_json, side_requests));
+    }
+    runtime->config = std::move(config);
+    return runtime;
+}
+
+std::vector<std::string> check_plugins(const config::Config &config, LibraryCache &libraries) {
+    std::vector<std::string> problems;
+    for (const auto &provider : config.providers) {
+        try {
+            const auto library = libraries.get(provider.library_path);
+            const auto validate = library->descriptor().validate_config;
+            if (validate == nullptr) continue;
+            helix_error err{};
+            err.struct_size = sizeof err;
+            const helix_str json{provider.settings_json.data(), provider.settings_json.size()};
+            if (validate(json, &err) != HELIX_OK)
+                problems.push_back(provider.source + ": provider '" + provider.name + "' settings: " + err.message);
+        } catch (const plugins::PluginLoadError &e) {
+            problems.push_back(provider.source + ": provider '" + provider.name + "': " + e.what());
+        }
+    }
+    return problems;
+}
+
+} // namespace helix::app

@@ -1,0 +1,55 @@
+#pragma once
+// What a request needs from the current configuration: the immutable Config
+// snapshot and the provider instances made from it. A request takes one
+// Runtime when it starts and keeps it to the end; a reload builds a complete
+// new Runtime and swaps it in atomically.
+
+#include "daemon/config/config.hpp"
+#include "daemon/plugins/provider_instance.hpp"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace helix::app {
+
+struct Runtime {
+    config::ConfigPtr config;
+    std::vector<plugins::ProviderInstancePtr> providers; // config order
+
+    const plugins::ProviderInstance *find_provider(const std::string &name) const;
+};
+
+using RuntimePtr = std::shared_ptr<const Runtime>;
+
+// Opens each plugin library once per process and hands it to every Runtime.
+class LibraryCache {
+public:
+    plugins::PluginLibraryPtr get(const std::string &path); // throws PluginLoadError
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, plugins::PluginLibraryPtr> libraries_;
+};
+
+// Loads the libraries and creates the instances; throws PluginLoadError.
+RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
+                         std::shared_ptr<plugins::SideRequestClient> side_requests);
+
+// Checks what --check-config can check without creating instances: each
+// library loads and accepts its settings. Returns one message per problem.
+std::vector<std::string> check_plugins(const config::Config &config, LibraryCache &libraries);
+
+class RuntimeHolder {
+public:
+    RuntimePtr current() const noexcept { return current_.load(std::memory_order_acquire); }
+    void replace(RuntimePtr next) noexcept { current_.store(std::move(next), std::memory_order_release); }
+
+private:
+    std::atomic<RuntimePtr> current_;
+};
+
+} // namespace helix::app

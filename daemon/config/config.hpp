@@ -1,0 +1,63 @@
+#pragma once
+// The immutable configuration snapshot. Built once by load_config() from the
+// YAML file plus the environment; never modified afterwards, so any number of
+// requests can read one snapshot while a reload builds the next.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace helix::config {
+
+struct ServerSettings {
+    std::string listen_address = "0.0.0.0";
+    std::uint16_t port = 7061; // 0 picks an ephemeral port (tests)
+    std::size_t max_connections = 4096;
+    std::size_t max_queued_connections = 256;
+    std::size_t thread_stack_bytes = 256 * 1024;
+    std::size_t max_body_bytes = 4 * 1024 * 1024;
+    std::size_t max_header_bytes = 64 * 1024;
+    std::chrono::milliseconds read_timeout{30'000};  // per socket read from a client
+    std::chrono::milliseconds write_timeout{30'000}; // per socket write to a client
+    std::chrono::milliseconds keep_alive_timeout{15'000};
+    std::chrono::milliseconds drain_timeout{30'000}; // SIGTERM waits this long for in-flight requests
+};
+
+struct LogSettings {
+    std::string level = "information"; // POCO priority names: debug, information, warning, error
+    std::string format = "text";       // "text" or "json"
+};
+
+struct ApiKey {
+    std::string name; // shown in logs and metrics; never the key itself
+    std::string key;
+};
+
+struct ProviderConfig {
+    std::string name;         // routing prefix, e.g. "aws-bedrock"
+    std::string library_path; // absolute path of the plugin .so
+    std::chrono::milliseconds timeout{60'000};
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::string settings_json; // the provider's `settings:` map as a JSON object text
+    std::string source;        // "file:line" where the provider is declared
+};
+
+struct Config {
+    std::string source_file; // the YAML file this came from (absolute)
+    ServerSettings server;
+    LogSettings log;
+    std::vector<ApiKey> api_keys;
+    std::string plugin_dir;
+    std::vector<ProviderConfig> providers; // in file order
+    std::vector<std::string> primary;      // provider names, routing order
+    std::vector<std::string> fallback;
+
+    const ProviderConfig *find_provider(const std::string &name) const;
+};
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+} // namespace helix::config

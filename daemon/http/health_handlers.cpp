@@ -1,0 +1,34 @@
+#include "daemon/http/health_handlers.hpp"
+
+#include "daemon/http/response_writer.hpp"
+
+#include <boost/json.hpp>
+
+namespace helix::http {
+
+void LivenessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
+    send_json(response, 200, R"({"status":"ok"})");
+}
+
+void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
+    static constexpr const char *health_names[] = {"ok", "degraded", "failing"};
+    boost::json::object body;
+    boost::json::object providers;
+    if (runtime_) {
+        for (const auto &provider : runtime_->providers) {
+            std::string detail;
+            const helix_health h = provider->health(detail);
+            boost::json::object entry;
+            entry["status"] = health_names[h <= HELIX_HEALTH_FAILING ? h : HELIX_HEALTH_FAILING];
+            if (!detail.empty()) entry["detail"] = detail;
+            entry["plugin"] = provider->library().name() + " " + provider->library().version();
+            providers[provider->name()] = std::move(entry);
+        }
+    }
+    const bool ready = runtime_ != nullptr && !state_.draining.load();
+    body["status"] = !runtime_ ? "no configuration" : state_.draining.load() ? "draining" : "ready";
+    body["providers"] = std::move(providers);
+    send_json(response, ready ? 200 : 503, boost::json::serialize(body));
+}
+
+} // namespace helix::http

@@ -1,0 +1,64 @@
+#include "daemon/http/http_server.hpp"
+
+#include "daemon/http/server_state.hpp"
+
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
+
+#include <thread>
+
+namespace helix::http {
+
+namespace {
+
+Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
+    return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
+}
+
+int to_int(std::size_t n) { return n > 1'000'000 ? 1'000'000 : static_cast<int>(n); }
+
+} // namespace
+
+HttpServer::HttpServer(const config::ServerSettings &settings, Poco::Net::HTTPRequestHandlerFactory::Ptr factory) {
+    const int threads = to_int(settings.max_connections);
+    pool_ = std::make_unique<Poco::ThreadPool>(2, threads, 60, to_int(settings.thread_stack_bytes));
+
+    Poco::Net::ServerSocket socket;
+    socket.bind(Poco::Net::SocketAddress(settings.listen_address, settings.port), true);
+    socket.listen(to_int(settings.max_queued_connections));
+
+    auto *params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(threads);
+    params->setMaxQueued(to_int(settings.max_queued_connections));
+    params->setTimeout(to_timespan(settings.read_timeout));
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(to_timespan(settings.keep_alive_timeout));
+    params->setMaxKeepAliveRequests(0); // unlimited
+    params->setServerName("helixagentd");
+    server_ = std::make_unique<Poco::Net::HTTPServer>(std::move(factory), *pool_, socket, params);
+}
+
+HttpServer::~HttpServer() {
+    if (server_) server_->stopAll(true);
+    if (pool_) pool_->joinAll();
+}
+
+void HttpServer::start() { server_->start(); }
+
+std::uint16_t HttpServer::port() const { return server_->port(); }
+
+void HttpServer::stop_accepting() { server_->stop(); }
+
+bool wait_until_idle(const ServerState &state, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (state.in_flight.load() > 0) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+} // namespace helix::http

@@ -1,0 +1,22 @@
+#pragma once
+// Maps each request to its handler and counts it as in flight until the
+// handler is destroyed, so SIGTERM can wait for exactly those requests.
+
+#include "daemon/app/runtime.hpp"
+#include "daemon/http/server_state.hpp"
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+namespace helix::http {
+
+class RequestHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    RequestHandlerFactory(const app::RuntimeHolder &runtime, ServerState &state) : runtime_(runtime), state_(state) {}
+    Poco::Net::HTTPRequestHandler *createRequestHandler(const Poco::Net::HTTPServerRequest &request) override;
+
+private:
+    const app::RuntimeHolder &runtime_;
+    ServerState &state_;
+};
+
+} // namespace helix::http

@@ -1,0 +1,16 @@
+#include "daemon/http/response_writer.hpp"
+
+namespace helix::http {
+
+void send_json(Poco::Net::HTTPServerResponse &response, int status, std::string_view body) {
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    response.setContentType("application/json");
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+}
+
+void send_error(Poco::Net::HTTPServerResponse &response, const api::ApiError &error) {
+    send_json(response, error.status, api::error_body(error));
+}
+
+} // namespace helix::http

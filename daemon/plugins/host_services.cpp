@@ -1,0 +1,78 @@
+#include "daemon/plugins/host_services.hpp"
+
+#include <Poco/Logger.h>
+
+#include <cstring>
+
+namespace helix::plugins {
+
+namespace {
+
+std::int64_t system_now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void set_error(helix_error *err, const char *message) {
+    if (err == nullptr || err->struct_size < sizeof(helix_error)) return;
+    std::strncpy(err->message, message, sizeof err->message - 1);
+    err->message[sizeof err->message - 1] = '\0';
+}
+
+} // namespace
+
+HostServices::HostServices(std::string provider_name, std::string config_json,
+                           std::shared_ptr<SideRequestClient> side_requests, Clock clock)
+    : config_json_(std::move(config_json)), side_requests_(std::move(side_requests)),
+      clock_(clock ? std::move(clock) : Clock(system_now_ms)),
+      logger_(&Poco::Logger::get("plugin." + provider_name)) {
+    table_.struct_size = sizeof table_;
+    table_.abi_major = HELIX_ABI_MAJOR;
+    table_.abi_minor = HELIX_ABI_MINOR;
+    table_.ctx = this;
+    table_.log = &HostServices::log;
+    table_.http_fetch = &HostServices::http_fetch;
+    table_.now_unix_ms = &HostServices::now_unix_ms;
+    table_.config_json = &HostServices::config_json;
+}
+
+void HostServices::log(void *ctx, helix_log_level level, helix_str msg) {
+    auto *self = static_cast<HostServices *>(ctx);
+    const std::string text = msg.len == 0 ? std::string() : std::string(msg.data, msg.len);
+    switch (level) {
+    case HELIX_LOG_DEBUG: self->logger_->debug(text); break;
+    case HELIX_LOG_INFO: self->logger_->information(text); break;
+    case HELIX_LOG_WARNING: self->logger_->warning(text); break;
+    case HELIX_LOG_ERROR:
+    default: self->logger_->error(text); break;
+    }
+}
+
+helix_status HostServices::http_fetch(void *ctx, const helix_http_request *request, std::uint32_t timeout_ms,
+                                      helix_fetch_callback on_response, void *user, helix_error *err) {
+    auto *self = static_cast<HostServices *>(ctx);
+    if (request == nullptr || on_response == nullptr) {
+        set_error(err, "http_fetch needs a request and a callback");
+        return HELIX_ERR_INTERNAL;
+    }
+    if (!self->side_requests_) {
+        set_error(err, "side requests are not available in this host");
+        return HELIX_ERR_NOT_SUPPORTED;
+    }
+    try {
+        const auto timeout = std::chrono::milliseconds(timeout_ms == 0 ? 10'000 : timeout_ms);
+        return self->side_requests_->fetch(*request, timeout, on_response, user, err);
+    } catch (const std::exception &e) {
+        set_error(err, e.what());
+        return HELIX_ERR_INTERNAL;
+    }
+}
+
+std::int64_t HostServices::now_unix_ms(void *ctx) { return static_cast<HostServices *>(ctx)->clock_(); }
+
+helix_str HostServices::config_json(void *ctx) {
+    const auto &json = static_cast<HostServices *>(ctx)->config_json_;
+    return helix_str{json.data(), json.size()};
+}
+
+} // namespace helix::plugins

@@ -1,0 +1,122 @@
+#include "daemon/plugins/provider_instance.hpp"
+
+#include <cstdio>
+
+namespace helix::plugins {
+
+namespace {
+
+PluginFailure make_failure() {
+    PluginFailure f;
+    f.error.struct_size = sizeof f.error;
+    return f;
+}
+
+std::string to_string(helix_str s) { return s.len == 0 ? std::string() : std::string(s.data, s.len); }
+
+} // namespace
+
+UpstreamCall::UpstreamCall(std::shared_ptr<const ProviderInstance> owner, helix_call *call,
+                           const helix_http_request &r)
+    : owner_(std::move(owner)), call_(call), request_(r) {}
+
+UpstreamCall::~UpstreamCall() {
+    auto lock = owner_->maybe_lock();
+    owner_->library().descriptor().call_free(call_);
+}
+
+PluginFailure UpstreamCall::decode(const helix_http_response &response, const helix_event_sink &sink) {
+    PluginFailure f = make_failure();
+    auto lock = owner_->maybe_lock();
+    f.status = owner_->library().descriptor().decode(call_, &response, &sink, &f.error);
+    return f;
+}
+
+PluginFailure UpstreamCall::finish(const helix_event_sink &sink) {
+    PluginFailure f = make_failure();
+    auto lock = owner_->maybe_lock();
+    f.status = owner_->library().descriptor().finish(call_, &sink, &f.error);
+    return f;
+}
+
+ProviderInstance::ProviderInstance(std::string name, PluginLibraryPtr library, std::unique_ptr<HostServices> host)
+    : name_(std::move(name)), library_(std::move(library)), host_(std::move(host)) {}
+
+std::shared_ptr<ProviderInstance> ProviderInstance::create(const std::string &provider_name,
+                                                           PluginLibraryPtr library, std::string settings_json,
+                                                           std::shared_ptr<SideRequestClient> side_requests,
+                                                           Clock clock) {
+    const helix_plugin_descriptor &d = library->descriptor();
+    auto host = std::make_unique<HostServices>(provider_name, std::move(settings_json), std::move(side_requests),
+                                               std::move(clock));
+    std::shared_ptr<ProviderInstance> self(new ProviderInstance(provider_name, library, std::move(host)));
+
+    PluginFailure f = make_failure();
+    self->plugin_ = d.create(self->host_->table(), &f.error);
+    if (self->plugin_ == nullptr)
+        throw PluginLoadError("provider '" + provider_name + "' (" + library->path() +
+                              "): plugin refused its settings: " + f.message());
+
+    const helix_model_info *models = nullptr;
+    std::size_t count = 0;
+    f.status = d.list_models(self->plugin_, &models, &count, &f.error);
+    if (f)
+        throw PluginLoadError("provider '" + provider_name + "': list_models failed: " + f.message());
+    for (std::size_t i = 0; i < count; ++i) {
+        const helix_model_info &m = models[i];
+        if (m.struct_size < offsetof(helix_model_info, context_window) + sizeof m.context_window)
+            throw PluginLoadError("provider '" + provider_name + "': model entry " + std::to_string(i) +
+                                  " has struct_size " + std::to_string(m.struct_size) + ", too small");
+        self->models_.push_back({to_string(m.id), to_string(m.upstream_id), m.capabilities, m.context_window});
+    }
+    return self;
+}
+
+ProviderInstance::~ProviderInstance() {
+    if (plugin_ != nullptr) library_->descriptor().destroy(plugin_);
+}
+
+const ModelInfo *ProviderInstance::find_model(const std::string &id) const {
+    for (const auto &m : models_)
+        if (m.id == id) return &m;
+    return nullptr;
+}
+
+std::unique_lock<std::mutex> ProviderInstance::maybe_lock() const {
+    if (library_->descriptor().thread_safety == HELIX_THREADS_SERIALIZED) return std::unique_lock(serial_);
+    return {};
+}
+
+helix_health ProviderInstance::health(std::string &detail) const {
+    const auto health_fn = library_->descriptor().health;
+    if (health_fn == nullptr) return HELIX_HEALTH_OK;
+    PluginFailure f = make_failure();
+    auto lock = maybe_lock();
+    const helix_health h = health_fn(plugin_, &f.error);
+    detail = f.error.message;
+    return h;
+}
+
+PluginFailure ProviderInstance::prepare(const helix_chat_request &request,
+                                        std::unique_ptr<UpstreamCall> &call) const {
+    PluginFailure f = make_failure();
+    helix_call *raw = nullptr;
+    helix_http_request out{};
+    out.struct_size = sizeof out;
+    {
+        auto lock = maybe_lock();
+        f.status = library_->descriptor().prepare(plugin_, &request, &raw, &out, &f.error);
+    }
+    if (f.status == HELIX_OK && raw == nullptr) {
+        f.status = HELIX_ERR_INTERNAL;
+        std::snprintf(f.error.message, sizeof f.error.message, "plugin prepare returned no call");
+    }
+    if (f) {
+        if (raw != nullptr) library_->descriptor().call_free(raw);
+        return f;
+    }
+    call.reset(new UpstreamCall(shared_from_this(), raw, out));
+    return f;
+}
+
+} // namespace helix::plugins
