@@ -31,7 +31,7 @@ namespace {
 constexpr const char *default_config_path = "/etc/helixagent/helixagent.yaml";
 constexpr int exit_invalid_config = 1;
 
-Poco::Logger &logger() { return Poco::Logger::get("helixagentd"); }
+Poco::Logger &daemon_log() { return Poco::Logger::get("helixagentd"); }
 
 } // namespace
 
@@ -117,15 +117,15 @@ void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
         const auto &old_server = holder.current()->config->server;
         if (cfg->server.port != old_server.port || cfg->server.listen_address != old_server.listen_address ||
             cfg->server.max_connections != old_server.max_connections)
-            logger().warning("server listen settings changed in '" + path + "'; they take effect after a restart");
+            daemon_log().warning("server listen settings changed in '" + path + "'; they take effect after a restart");
         holder.replace(build_runtime(std::move(cfg), libraries, side_requests));
-        logger().information("configuration reloaded from '" + path + "'");
+        daemon_log().information("configuration reloaded from '" + path + "'");
     } catch (const config::ConfigError &e) {
         for (const auto &issue : e.issues())
-            logger().error("error updating configuration from '" + path + "': " + issue.to_string());
-        logger().error("kept the previous configuration");
+            daemon_log().error("error updating configuration from '" + path + "': " + issue.to_string());
+        daemon_log().error("kept the previous configuration");
     } catch (const std::exception &e) {
-        logger().error("error updating configuration from '" + path + "': " + e.what() +
+        daemon_log().error("error updating configuration from '" + path + "': " + e.what() +
                        "; kept the previous configuration");
     }
 }
@@ -150,11 +150,11 @@ int DaemonApp::serve() {
     try {
         holder.replace(build_runtime(cfg, libraries, side_requests));
     } catch (const std::exception &e) {
-        logger().fatal(std::string("not started: ") + e.what());
+        daemon_log().fatal(std::string("not started: ") + e.what());
         return EXIT_CONFIG;
     }
     for (const auto &p : holder.current()->providers)
-        logger().information("provider '" + p->name() + "': plugin " + p->library().name() + " " +
+        daemon_log().information("provider '" + p->name() + "': plugin " + p->library().name() + " " +
                              p->library().version() + ", " + std::to_string(p->models().size()) + " models");
 
     http::ServerState state;
@@ -163,11 +163,11 @@ int DaemonApp::serve() {
         server = std::make_unique<http::HttpServer>(cfg->server, new http::RequestHandlerFactory(holder, state));
         server->start();
     } catch (const std::exception &e) {
-        logger().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +
+        daemon_log().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +
                        std::to_string(cfg->server.port) + ": " + e.what());
         return EXIT_OSERR;
     }
-    logger().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
+    daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
 
     SystemdNotifier systemd;
     systemd.ready();
@@ -187,15 +187,15 @@ int DaemonApp::serve() {
     }
 
     systemd.stopping();
-    logger().information("stopping: draining requests in flight");
+    daemon_log().information("stopping: draining requests in flight");
     state.draining = true;
     server->stop_accepting();
     const auto drain = holder.current()->config->server.drain_timeout;
     if (!http::wait_until_idle(state, drain))
-        logger().warning(std::to_string(state.in_flight.load()) + " requests still in flight after " +
+        daemon_log().warning(std::to_string(state.in_flight.load()) + " requests still in flight after " +
                          std::to_string(drain.count()) + " ms; closing them");
     server.reset();
-    logger().information("stopped");
+    daemon_log().information("stopped");
     return EXIT_OK;
 }
 

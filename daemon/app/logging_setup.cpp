@@ -1,6 +1,7 @@
 #include "daemon/app/logging_setup.hpp"
 
 #include <Poco/AutoPtr.h>
+#include <iostream>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>

@@ -1,0 +1,125 @@
+#include "daemon/config/env_overrides.hpp"
+
+#include "daemon/config/duration.hpp"
+#include "daemon/config/syntax.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+namespace helix::config {
+namespace {
+
+std::optional<std::string_view> lookup(const Environment &env, std::string_view name) {
+    const auto found = env.find(std::string{name});
+    if (found == env.end() || found->second.empty()) {
+        return std::nullopt;
+    }
+    return std::string_view{found->second};
+}
+
+std::string_view trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(" \t");
+    return text.substr(first, last - first + 1);
+}
+
+void apply_api_keys(Config &config, std::string_view value, LoadContext &ctx) {
+    std::vector<ApiKey> keys;
+    std::set<std::string_view> seen;
+    std::size_t position = 0;
+    std::size_t item = 0; // 1-based position among non-empty items, for messages
+    bool ok = true;
+    while (position <= value.size()) {
+        const auto comma = std::min(value.find(',', position), value.size());
+        const std::string_view key = trim(value.substr(position, comma - position));
+        position = comma + 1;
+        if (key.empty()) {
+            continue; // "a,,b" and a trailing comma are harmless
+        }
+        ++item;
+        if (!seen.insert(key).second) {
+            ctx.report_environment(std::string{kApiKeysVariable} + ": key #" + std::to_string(item) +
+                                   " repeats an earlier key");
+            ok = false;
+            continue;
+        }
+        keys.push_back(ApiKey{"env-" + std::to_string(keys.size() + 1), std::string{key}});
+    }
+    // Only separators and blanks: as good as unset, rather than locking every client out.
+    if (ok && !keys.empty()) {
+        config.api_keys = std::move(keys);
+    }
+}
+
+ProviderConfig *find_mutable(Config &config, std::string_view name) {
+    for (ProviderConfig &provider : config.providers) {
+        if (provider.name == name) {
+            return &provider;
+        }
+    }
+    return nullptr;
+}
+
+void apply_provider_var(Config &config, const ProviderEnvVar &var, std::string_view value, LoadContext &ctx) {
+    ProviderConfig *provider = find_mutable(config, var.provider);
+    if (provider == nullptr) {
+        return; // the seed's variables only refine providers the file declares
+    }
+    if (var.target == ProviderEnvVar::Target::Timeout) {
+        const auto timeout = parse_duration(value);
+        if (!timeout || timeout->count() == 0) {
+            ctx.report_environment(std::string{var.variable} +
+                                   ": expected a positive duration such as 60s or 1m30s (value not shown)");
+            return;
+        }
+        provider->timeout = *timeout;
+        return;
+    }
+    boost::json::object settings;
+    if (!provider->settings_json.empty()) {
+        boost::system::error_code error;
+        boost::json::value parsed = boost::json::parse(provider->settings_json, error);
+        if (!error && parsed.is_object()) {
+            settings = std::move(parsed.as_object());
+        }
+    }
+    settings[var.setting] = value;
+    provider->settings_json = boost::json::serialize(settings);
+}
+
+} // namespace
+
+void apply_env_overrides(Config &config, const Environment &env, LoadContext &ctx) {
+    if (const auto listen = lookup(env, kListenVariable)) {
+        if (is_listen_address(*listen)) {
+            config.server.listen_address = std::string{*listen};
+        } else {
+            ctx.report_environment(std::string{kListenVariable} +
+                                   ": expected an IPv4/IPv6 address or a host name (value not shown)");
+        }
+    }
+    if (const auto port = lookup(env, kPortVariable)) {
+        if (const auto parsed = parse_port(*port)) {
+            config.server.port = *parsed;
+        } else {
+            ctx.report_environment(std::string{kPortVariable} + ": expected a port number 0..65535 (value not shown)");
+        }
+    }
+    if (const auto keys = lookup(env, kApiKeysVariable)) {
+        apply_api_keys(config, *keys, ctx);
+    }
+    for (const ProviderEnvVar &var : kProviderEnvVars) {
+        if (const auto value = lookup(env, var.variable)) {
+            apply_provider_var(config, var, *value, ctx);
+        }
+    }
+}
+
+} // namespace helix::config

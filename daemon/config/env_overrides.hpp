@@ -1,0 +1,49 @@
+#pragma once
+// Environment variables applied on top of the YAML: the daemon's own
+// HELIXAGENT_* overrides and the seed's provider variables. The provider
+// mapping lives in kProviderEnvVars and nowhere else.
+
+#include "daemon/config/config.hpp"
+#include "daemon/config/load_context.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace helix::config {
+
+inline constexpr std::string_view kPortVariable = "HELIXAGENT_PORT";         // server.port
+inline constexpr std::string_view kListenVariable = "HELIXAGENT_LISTEN";     // server.listen
+inline constexpr std::string_view kApiKeysVariable = "HELIXAGENT_API_KEYS"; // comma-separated; replaces api_keys
+
+struct ProviderEnvVar {
+    enum class Target { Setting, Timeout };
+    std::string_view variable;
+    std::string_view provider; // applied only if a plugin with this name is declared and enabled
+    Target target;
+    std::string_view setting; // key in the provider's settings (Target::Setting)
+};
+
+// The seed's variables, named as the seed names them.
+inline constexpr std::array<ProviderEnvVar, 14> kProviderEnvVars{{
+    {"AWS_BEDROCK_REGION", "aws-bedrock", ProviderEnvVar::Target::Setting, "region"},
+    {"AWS_BEDROCK_ACCESS_KEY_ID", "aws-bedrock", ProviderEnvVar::Target::Setting, "access_key_id"},
+    {"AWS_BEDROCK_SECRET_ACCESS_KEY", "aws-bedrock", ProviderEnvVar::Target::Setting, "secret_access_key"},
+    {"AWS_BEDROCK_SESSION_TOKEN", "aws-bedrock", ProviderEnvVar::Target::Setting, "session_token"},
+    {"AWS_BEDROCK_TIMEOUT", "aws-bedrock", ProviderEnvVar::Target::Timeout, {}},
+    {"GCP_VERTEX_PROJECT_ID", "gcp-vertex", ProviderEnvVar::Target::Setting, "project_id"},
+    {"GCP_VERTEX_LOCATION", "gcp-vertex", ProviderEnvVar::Target::Setting, "location"},
+    {"GCP_VERTEX_ACCESS_TOKEN", "gcp-vertex", ProviderEnvVar::Target::Setting, "access_token"},
+    {"GCP_VERTEX_TIMEOUT", "gcp-vertex", ProviderEnvVar::Target::Timeout, {}},
+    {"AZURE_OPENAI_ENDPOINT", "azure-openai", ProviderEnvVar::Target::Setting, "endpoint"},
+    {"AZURE_OPENAI_API_KEY", "azure-openai", ProviderEnvVar::Target::Setting, "api_key"},
+    {"AZURE_OPENAI_TIMEOUT", "azure-openai", ProviderEnvVar::Target::Timeout, {}},
+    {"OPENAI_API_KEY", "openai", ProviderEnvVar::Target::Setting, "api_key"},
+    {"ANTHROPIC_API_KEY", "anthropic", ProviderEnvVar::Target::Setting, "api_key"},
+}};
+
+// Applies every variable above that is set and non-empty (an empty value
+// counts as unset) to `config`. Bad values are reported to `ctx` naming the
+// variable, never echoing its value.
+void apply_env_overrides(Config &config, const Environment &env, LoadContext &ctx);
+
+} // namespace helix::config
