@@ -122,3 +122,65 @@ BOOST_AUTO_TEST_CASE(prints_version_and_abi) {
     BOOST_TEST(r.exit_code == 0);
     BOOST_TEST(contains(r.output, "plugin ABI 1.0"));
 }
+
+namespace {
+
+// Plays systemd's side of sd_notify: a datagram socket the daemon writes to.
+class FakeNotifySocket {
+public:
+    explicit FakeNotifySocket(const std::filesystem::path &path) : path_(path.string()) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+        BOOST_TEST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
+        timeval tv{5, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+    ~FakeNotifySocket() { ::close(fd_); }
+    const std::string &path() const { return path_; }
+
+    // The next message that is not a watchdog ping (those are counted).
+    std::string next() {
+        for (;;) {
+            char buffer[512];
+            const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+            if (n <= 0) return "<timeout>";
+            std::string message(buffer, static_cast<std::size_t>(n));
+            if (message == "WATCHDOG=1") {
+                ++watchdog_pings;
+                continue;
+            }
+            return message;
+        }
+    }
+    int watchdog_pings = 0;
+
+private:
+    std::string path_;
+    int fd_ = -1;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(tells_systemd_ready_reloading_and_stopping_and_pings_the_watchdog) {
+    TempDir dir;
+    FakeNotifySocket notify(dir.path() / "notify.sock");
+    DaemonProcess daemon({"--config", dir.file("helixagent.yaml", config_with({"plain"}))},
+                         {{"NOTIFY_SOCKET", notify.path()}, {"WATCHDOG_USEC", "200000"}});
+    BOOST_TEST(contains(notify.next(), "READY=1"));
+
+    std::this_thread::sleep_for(350ms);
+    daemon.signal(SIGHUP);
+    const std::string reloading = notify.next();
+    BOOST_TEST(contains(reloading, "RELOADING=1\nMONOTONIC_USEC="), reloading);
+    BOOST_TEST(reloading.find_first_not_of("0123456789", reloading.find("USEC=") + 5) == std::string::npos);
+    BOOST_TEST(contains(notify.next(), "READY=1"));
+    BOOST_TEST(notify.watchdog_pings >= 2, "watchdog pings seen: " << notify.watchdog_pings);
+
+    daemon.signal(SIGTERM);
+    BOOST_TEST(contains(notify.next(), "STOPPING=1"));
+    const auto code = daemon.wait_exit(10s);
+    BOOST_TEST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 0);
+}
