@@ -23,6 +23,7 @@ RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
         runtime->providers.push_back(
             plugins::ProviderInstance::create(provider.name, library, provider.settings_json, side_requests));
     }
+    runtime->client_keys = std::make_shared<const http::ClientKeys>(config->api_keys);
     runtime->config = std::move(config);
     return runtime;
 }

@@ -5,6 +5,7 @@
 // new Runtime and swaps it in atomically.
 
 #include "daemon/config/config.hpp"
+#include "daemon/http/client_keys.hpp"
 #include "daemon/plugins/provider_instance.hpp"
 
 #include <atomic>
@@ -19,6 +20,7 @@ namespace helix::app {
 struct Runtime {
     config::ConfigPtr config;
     std::vector<plugins::ProviderInstancePtr> providers; // config order
+    std::shared_ptr<const http::ClientKeys> client_keys;
 
     const plugins::ProviderInstance *find_provider(const std::string &name) const;
 };

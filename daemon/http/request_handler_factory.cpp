@@ -1,10 +1,14 @@
 #include "daemon/http/request_handler_factory.hpp"
 
 #include "daemon/http/health_handlers.hpp"
+#include "daemon/http/models_handler.hpp"
+#include "daemon/http/request_id.hpp"
 #include "daemon/http/response_writer.hpp"
 
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
 
 #include <memory>
 
@@ -12,72 +16,117 @@ namespace helix::http {
 
 namespace {
 
-class NotFoundHandler final : public Poco::Net::HTTPRequestHandler {
-public:
-    void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
-        api::ApiError error;
-        error.status = 404;
-        error.type = "invalid_request_error";
-        error.code = "unknown_url";
-        error.message = "Unknown request URL: " + request.getMethod() + " " + request.getURI() +
-                        ". Available: GET /healthz, GET /readyz.";
-        send_error(response, error);
-    }
-};
+using HandlerPtr = std::unique_ptr<Poco::Net::HTTPRequestHandler>;
 
-class MethodNotAllowedHandler final : public Poco::Net::HTTPRequestHandler {
+api::ApiError invalid_request(int status, std::string code, std::string message) {
+    api::ApiError e;
+    e.status = status;
+    e.type = "invalid_request_error";
+    e.code = std::move(code);
+    e.message = std::move(message);
+    return e;
+}
+
+class ErrorHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    explicit MethodNotAllowedHandler(std::string allowed) : allowed_(std::move(allowed)) {}
-    void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
-        api::ApiError error;
-        error.status = 405;
-        error.type = "invalid_request_error";
-        error.code = "method_not_allowed";
-        error.message = request.getMethod() + " is not allowed on " + request.getURI() + "; use " + allowed_ + ".";
-        response.set("Allow", allowed_);
-        send_error(response, error);
+    explicit ErrorHandler(api::ApiError error, std::string allow = {})
+        : error_(std::move(error)), allow_(std::move(allow)) {}
+    void handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) override {
+        if (!allow_.empty()) response.set("Allow", allow_);
+        send_error(response, error_);
     }
 
 private:
-    std::string allowed_;
+    api::ApiError error_;
+    std::string allow_;
 };
 
-// Counts the wrapped handler's lifetime as one request in flight.
-class CountedHandler final : public Poco::Net::HTTPRequestHandler {
+// What every request goes through: counted as in flight for draining, given
+// an x-request-id, and (for the API routes) authenticated by client key.
+class RequestContextHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    CountedHandler(std::unique_ptr<Poco::Net::HTTPRequestHandler> inner, ServerState &state)
-        : inner_(std::move(inner)), state_(state) {
+    RequestContextHandler(HandlerPtr inner, ServerState &state, app::RuntimePtr runtime, bool needs_key)
+        : inner_(std::move(inner)), state_(state), runtime_(std::move(runtime)), needs_key_(needs_key) {
         state_.in_flight.fetch_add(1);
     }
-    ~CountedHandler() override { state_.in_flight.fetch_sub(1); }
+    ~RequestContextHandler() override { state_.in_flight.fetch_sub(1); }
+
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
+        response.set("x-request-id", request_id_for(request.get("x-request-id", "")));
+        if (needs_key_ && !authenticated(request, response)) return;
         inner_->handleRequest(request, response);
     }
 
 private:
-    std::unique_ptr<Poco::Net::HTTPRequestHandler> inner_;
+    bool authenticated(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) {
+        const std::string header = request.get("Authorization", "");
+        const auto &keys = *runtime_->client_keys;
+        if (keys.empty()) {
+            send_error(response, {401, "This gateway has no client API keys configured; set api_keys in the "
+                                       "configuration or HELIXAGENT_API_KEYS.",
+                                  "invalid_request_error", "", "no_api_keys_configured"});
+            return false;
+        }
+        const std::string_view token = bearer_token(header);
+        if (token.empty()) {
+            send_error(response, {401, "You didn't provide an API key. Send it in an Authorization header using "
+                                       "Bearer auth (Authorization: Bearer YOUR_KEY).",
+                                  "invalid_request_error", "", ""});
+            return false;
+        }
+        if (!keys.authenticate(token)) {
+            // The key is never echoed: it may be a real secret sent to the wrong place.
+            send_error(response, {401, "Incorrect API key provided.", "invalid_request_error", "", "invalid_api_key"});
+            return false;
+        }
+        return true;
+    }
+
+    HandlerPtr inner_;
     ServerState &state_;
+    app::RuntimePtr runtime_;
+    bool needs_key_;
 };
 
-std::string path_of(const std::string &uri) { return uri.substr(0, uri.find('?')); }
+bool is_get(const Poco::Net::HTTPServerRequest &r) {
+    return r.getMethod() == Poco::Net::HTTPRequest::HTTP_GET || r.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
+}
 
 } // namespace
 
 Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest &request) {
-    const std::string path = path_of(request.getURI());
-    const bool get = request.getMethod() == Poco::Net::HTTPRequest::HTTP_GET ||
-                     request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
-    std::unique_ptr<Poco::Net::HTTPRequestHandler> handler;
-    if (path == "/healthz")
-        handler = get ? std::unique_ptr<Poco::Net::HTTPRequestHandler>(std::make_unique<LivenessHandler>())
-                      : std::make_unique<MethodNotAllowedHandler>("GET");
-    else if (path == "/readyz")
-        handler = get ? std::unique_ptr<Poco::Net::HTTPRequestHandler>(
-                            std::make_unique<ReadinessHandler>(runtime_.current(), state_))
-                      : std::make_unique<MethodNotAllowedHandler>("GET");
-    else
-        handler = std::make_unique<NotFoundHandler>();
-    return new CountedHandler(std::move(handler), state_);
+    app::RuntimePtr runtime = runtime_.current();
+    std::string path;
+    try {
+        path = Poco::URI(request.getURI()).getPath();
+    } catch (const std::exception &) {
+        path.clear();
+    }
+    const auto method_not_allowed = [&](const std::string &allowed) {
+        return std::make_unique<ErrorHandler>(
+            invalid_request(405, "method_not_allowed",
+                            request.getMethod() + " is not allowed on " + path + "; use " + allowed + "."),
+            allowed);
+    };
+
+    HandlerPtr handler;
+    bool needs_key = false;
+    if (path == "/healthz") {
+        handler = is_get(request) ? HandlerPtr(std::make_unique<LivenessHandler>()) : method_not_allowed("GET");
+    } else if (path == "/readyz") {
+        handler = is_get(request) ? HandlerPtr(std::make_unique<ReadinessHandler>(runtime, state_))
+                                  : method_not_allowed("GET");
+    } else if (path == "/v1/models" || path.starts_with("/v1/models/")) {
+        needs_key = true;
+        const std::string id = path.size() > 11 ? path.substr(11) : std::string();
+        handler = is_get(request) ? HandlerPtr(std::make_unique<ModelsHandler>(runtime, id)) : method_not_allowed("GET");
+    } else {
+        handler = std::make_unique<ErrorHandler>(invalid_request(
+            404, "unknown_url",
+            "Unknown request URL: " + request.getMethod() + " " + path +
+                ". Available: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz."));
+    }
+    return new RequestContextHandler(std::move(handler), state_, std::move(runtime), needs_key);
 }
 
 } // namespace helix::http

@@ -184,3 +184,39 @@ BOOST_AUTO_TEST_CASE(tells_systemd_ready_reloading_and_stopping_and_pings_the_wa
     BOOST_TEST_REQUIRE(code.has_value());
     BOOST_TEST(*code == 0);
 }
+
+BOOST_AUTO_TEST_CASE(models_need_a_client_key_and_list_provider_slash_model) {
+    TempDir dir;
+    const std::string secret = "sk-test-models-7f3a";
+    DaemonProcess daemon({"--config", dir.file("helixagent.yaml", config_with({"plain"}))},
+                         {{"HELIXAGENT_API_KEYS", secret}});
+    const std::uint16_t port = daemon.wait_until_listening();
+
+    const HttpResult none = http_get(port, "/v1/models");
+    BOOST_TEST(none.status == 401);
+    BOOST_TEST(contains(none.body, "You didn't provide an API key"));
+
+    const HttpResult wrong = http_get(port, "/v1/models", {{"Authorization", "Bearer sk-wrong-key-999"}});
+    BOOST_TEST(wrong.status == 401);
+    BOOST_TEST(contains(wrong.body, R"("code":"invalid_api_key")"));
+    BOOST_TEST(!contains(wrong.body, "sk-wrong-key-999"));
+
+    const HttpResult list = http_get(port, "/v1/models", {{"Authorization", "Bearer " + secret}});
+    BOOST_TEST(list.status == 200);
+    BOOST_TEST(contains(list.body, R"("object":"list")"));
+    BOOST_TEST(contains(list.body, R"({"id":"plain/plain-1","object":"model","created":0,"owned_by":"plain"})"));
+
+    const HttpResult one = http_get(port, "/v1/models/plain/plain-1", {{"Authorization", "Bearer " + secret}});
+    BOOST_TEST(one.status == 200);
+    const HttpResult unknown = http_get(port, "/v1/models/plain/nope", {{"Authorization", "Bearer " + secret}});
+    BOOST_TEST(unknown.status == 404);
+    BOOST_TEST(contains(unknown.body, R"("code":"model_not_found")"));
+
+    // x-request-id: the client's is echoed, otherwise one is made.
+    BOOST_TEST(http_get(port, "/healthz", {{"x-request-id", "trace-42"}}).headers["x-request-id"] == "trace-42");
+    BOOST_TEST(http_get(port, "/healthz").headers["x-request-id"].starts_with("req_"));
+
+    daemon.signal(SIGTERM);
+    BOOST_TEST(daemon.wait_exit(10s).has_value());
+    BOOST_TEST(!contains(daemon.rest_of_log(), secret), "a client key appeared in the log");
+}

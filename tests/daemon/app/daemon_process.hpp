@@ -17,7 +17,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <cctype>
 #include <string>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -33,17 +35,25 @@ inline std::string daemon_binary() { return std::string(HELIX_BINARY_DIR) + "/da
 struct HttpResult {
     int status = 0;
     std::string body;
+    std::map<std::string, std::string> headers; // names lower-cased
 };
 
-inline HttpResult http_get(std::uint16_t port, const std::string &path) {
+inline HttpResult http_get(std::uint16_t port, const std::string &path,
+                           const std::map<std::string, std::string> &headers = {}) {
     Poco::Net::HTTPClientSession session("127.0.0.1", port);
     session.setTimeout(Poco::Timespan(5, 0));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto &[name, value] : headers) request.set(name, value);
     session.sendRequest(request);
     Poco::Net::HTTPResponse response;
     std::istream &in = session.receiveResponse(response);
     HttpResult result;
     result.status = static_cast<int>(response.getStatus());
+    for (const auto &[name, value] : response) {
+        std::string lower = name;
+        for (char &c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        result.headers[lower] = value;
+    }
     Poco::StreamCopier::copyToString(in, result.body);
     return result;
 }

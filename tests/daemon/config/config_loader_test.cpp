@@ -1,3 +1,802 @@
 #define BOOST_TEST_MODULE config_loader
 #include <boost/test/unit_test.hpp>
-BOOST_AUTO_TEST_CASE(stub) { BOOST_TEST(true); }
+
+#include "daemon/config/config_loader.hpp"
+#include "daemon/config/env_overrides.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace hc = helix::config;
+namespace json = boost::json;
+using hc::ConfigIssue;
+using hc::Environment;
+using std::chrono::milliseconds;
+
+namespace {
+
+const std::string kFile = "test.yaml";
+const std::string kBaseDir = "/etc/helix";
+
+// Joins lines with '\n' so the index in the list + 1 is the YAML line number.
+std::string yaml(std::initializer_list<std::string_view> lines) {
+    std::string text;
+    for (const std::string_view line : lines) {
+        text.append(line).push_back('\n');
+    }
+    return text;
+}
+
+hc::ConfigPtr load(const std::string &text, const Environment &env = {}) {
+    return hc::load_config_from_string(text, kFile, kBaseDir, env);
+}
+
+std::string dump(const std::vector<ConfigIssue> &issues) {
+    std::string text;
+    for (const ConfigIssue &issue : issues) {
+        text += "\n  " + issue.to_string();
+    }
+    return text;
+}
+
+// The issues of a load that must fail.
+std::vector<ConfigIssue> issues_of(const std::string &text, const Environment &env = {}) {
+    try {
+        load(text, env);
+    } catch (const hc::ConfigError &error) {
+        BOOST_TEST_REQUIRE(!error.issues().empty());
+        return error.issues();
+    }
+    BOOST_FAIL("expected a ConfigError, the configuration loaded");
+    return {};
+}
+
+// Exactly one issue, in kFile at `line`, whose reason contains `text`.
+void expect_one(const std::vector<ConfigIssue> &issues, int line, std::string_view text) {
+    BOOST_TEST_REQUIRE(issues.size() == 1U, "expected one issue, got:" << dump(issues));
+    BOOST_TEST(issues[0].file == kFile);
+    BOOST_TEST(issues[0].line == line, "line " << issues[0].line << " != " << line << ":" << dump(issues));
+    BOOST_TEST(issues[0].reason.find(text) != std::string::npos,
+               "'" << text << "' not in:" << dump(issues));
+}
+
+bool has_issue(const std::vector<ConfigIssue> &issues, const std::string &file, int line, std::string_view text) {
+    for (const ConfigIssue &issue : issues) {
+        if (issue.file == file && issue.line == line && issue.reason.find(text) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+json::object settings_of(const hc::Config &config, const std::string &provider) {
+    const hc::ProviderConfig *p = config.find_provider(provider);
+    BOOST_TEST_REQUIRE(p != nullptr, "provider " << provider << " missing");
+    const json::value parsed = json::parse(p->settings_json);
+    BOOST_TEST_REQUIRE(parsed.is_object(), p->settings_json);
+    return parsed.as_object();
+}
+
+std::vector<std::string> names(const std::vector<hc::ProviderConfig> &providers) {
+    std::vector<std::string> result;
+    for (const auto &p : providers) {
+        result.push_back(p.name);
+    }
+    return result;
+}
+
+using Strings = std::vector<std::string>;
+
+} // namespace
+
+// --- valid files ----------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(full_file_sets_every_field) {
+    const std::string text = yaml({
+        "server:",                            // 1
+        "  listen: 127.0.0.1",                // 2
+        "  port: 8088",                       // 3
+        "  max_connections: 100",             // 4
+        "  max_queued_connections: 0",        // 5
+        "  thread_stack: 512KiB",             // 6
+        "  max_body: 10MB",                   // 7
+        "  max_header: 32KiB",                // 8
+        "  read_timeout: 1m30s",              // 9
+        "  write_timeout: 500ms",             // 10
+        "  keep_alive_timeout: 2m",           // 11
+        "  drain_timeout: 0",                 // 12
+        "log:",                               // 13
+        "  level: debug",                     // 14
+        "  format: json",                     // 15
+        "api_keys:",                          // 16
+        "  - sk-client-one",                  // 17
+        "  - name: ci",                       // 18
+        "    key: sk-client-two",             // 19
+        "  - \"\"",                           // 20 skipped
+        "plugin_dir: plugins",                // 21 relative to base dir
+        "providers:",                         // 22
+        "  primary: [openai, anthropic]",     // 23
+        "  fallback:",                        // 24
+        "    - aws-bedrock",                  // 25
+        "plugins:",                           // 26
+        "  openai:",                          // 27
+        "    library: helix_openai",          // 28
+        "    timeout: 2m",                    // 29
+        "  anthropic:",                       // 30
+        "    library: custom.so",             // 31
+        "    connect_timeout: 3s",            // 32
+        "  aws-bedrock:",                     // 33
+        "    library: /opt/helix/libbed.so",  // 34
+        "    enabled: true",                  // 35
+        "    settings:",                      // 36
+        "      region: us-east-1",            // 37
+        "  azure-openai:",                    // 38
+        "    library: ./local/../local/libazure.so", // 39
+        "  gcp-vertex:",                      // 40
+        "    enabled: false",                 // 41
+        "    library: whatever",              // 42
+    });
+    const hc::ConfigPtr config = load(text);
+    BOOST_TEST(config->source_file == kFile);
+    const hc::ServerSettings &s = config->server;
+    BOOST_TEST(s.listen_address == "127.0.0.1");
+    BOOST_TEST(s.port == 8088);
+    BOOST_TEST(s.max_connections == 100U);
+    BOOST_TEST(s.max_queued_connections == 0U);
+    BOOST_TEST(s.thread_stack_bytes == 512U * 1024U);
+    BOOST_TEST(s.max_body_bytes == 10'000'000U);
+    BOOST_TEST(s.max_header_bytes == 32U * 1024U);
+    BOOST_TEST(s.read_timeout.count() == 90'000);
+    BOOST_TEST(s.write_timeout.count() == 500);
+    BOOST_TEST(s.keep_alive_timeout.count() == 120'000);
+    BOOST_TEST(s.drain_timeout.count() == 0);
+    BOOST_TEST(config->log.level == "debug");
+    BOOST_TEST(config->log.format == "json");
+
+    BOOST_TEST_REQUIRE(config->api_keys.size() == 2U);
+    BOOST_TEST(config->api_keys[0].name == "key-1");
+    BOOST_TEST(config->api_keys[0].key == "sk-client-one");
+    BOOST_TEST(config->api_keys[1].name == "ci");
+    BOOST_TEST(config->api_keys[1].key == "sk-client-two");
+
+    BOOST_TEST(config->plugin_dir == "/etc/helix/plugins");
+    BOOST_TEST(names(config->providers) == (Strings{"openai", "anthropic", "aws-bedrock", "azure-openai"}));
+    BOOST_TEST(config->primary == (Strings{"openai", "anthropic"}));
+    BOOST_TEST(config->fallback == (Strings{"aws-bedrock"}));
+
+    const hc::ProviderConfig *openai = config->find_provider("openai");
+    BOOST_TEST_REQUIRE(openai != nullptr);
+    BOOST_TEST(openai->library_path == "/etc/helix/plugins/libhelix_openai.so");
+    BOOST_TEST(openai->timeout.count() == 120'000);
+    BOOST_TEST(openai->connect_timeout.count() == 10'000); // default
+    BOOST_TEST(openai->settings_json == "{}");
+    BOOST_TEST(openai->source == "test.yaml:27");
+
+    const hc::ProviderConfig *anthropic = config->find_provider("anthropic");
+    BOOST_TEST_REQUIRE(anthropic != nullptr);
+    BOOST_TEST(anthropic->library_path == "/etc/helix/plugins/custom.so");
+    BOOST_TEST(anthropic->timeout.count() == 60'000); // default
+    BOOST_TEST(anthropic->connect_timeout.count() == 3'000);
+
+    const hc::ProviderConfig *bedrock = config->find_provider("aws-bedrock");
+    BOOST_TEST_REQUIRE(bedrock != nullptr);
+    BOOST_TEST(bedrock->library_path == "/opt/helix/libbed.so");
+    BOOST_TEST(bedrock->source == "test.yaml:33");
+    BOOST_TEST(json::parse(bedrock->settings_json) == json::parse(R"({"region":"us-east-1"})"));
+
+    const hc::ProviderConfig *azure = config->find_provider("azure-openai");
+    BOOST_TEST_REQUIRE(azure != nullptr);
+    BOOST_TEST(azure->library_path == "/etc/helix/local/libazure.so");
+
+    BOOST_TEST(config->find_provider("gcp-vertex") == nullptr); // disabled: skipped entirely
+    BOOST_TEST(config->find_provider("nope") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(empty_file_is_valid_with_defaults) {
+    for (const std::string &text : {std::string{}, std::string{"# only a comment\n"}, yaml({"server:", "plugins:"})}) {
+        const hc::ConfigPtr config = load(text);
+        const hc::ServerSettings defaults;
+        BOOST_TEST(config->server.port == defaults.port);
+        BOOST_TEST(config->server.listen_address == "0.0.0.0");
+        BOOST_TEST(config->server.max_body_bytes == defaults.max_body_bytes);
+        BOOST_TEST(config->log.level == "information");
+        BOOST_TEST(config->api_keys.empty());
+        BOOST_TEST(config->providers.empty());
+        BOOST_TEST(config->primary.empty());
+        BOOST_TEST(config->plugin_dir == "/usr/lib/helixagent/plugins");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(library_defaults_to_the_provider_name) {
+    const hc::ConfigPtr config = load(yaml({"plugins:", "  aws-bedrock:", "  gcp-vertex: {timeout: 5s}"}));
+    BOOST_TEST(config->find_provider("aws-bedrock")->library_path ==
+               "/usr/lib/helixagent/plugins/libhelix_aws_bedrock.so");
+    BOOST_TEST(config->find_provider("gcp-vertex")->library_path ==
+               "/usr/lib/helixagent/plugins/libhelix_gcp_vertex.so");
+    BOOST_TEST(config->find_provider("gcp-vertex")->timeout.count() == 5'000);
+}
+
+BOOST_AUTO_TEST_CASE(plugin_dir_is_read_before_plugins_whatever_the_order) {
+    const hc::ConfigPtr config =
+        load(yaml({"plugins:", "  openai:", "    library: helix_openai", "plugin_dir: /srv/plugins/"}));
+    BOOST_TEST(config->find_provider("openai")->library_path == "/srv/plugins/libhelix_openai.so");
+}
+
+BOOST_AUTO_TEST_CASE(settings_keep_yaml_types) {
+    const hc::ConfigPtr config = load(
+        yaml({
+            "plugins:",
+            "  openai:",
+            "    settings:",
+            "      text: hello",
+            "      integer: 3",
+            "      negative: -7",
+            "      plus: +5",
+            "      big: 18446744073709551615",
+            "      huge: 99999999999999999999",
+            "      ratio: 0.25",
+            "      exponent: 1e3",
+            "      yes_bool: true",
+            "      no_bool: FALSE",
+            "      yes_word: yes",
+            "      quoted: \"42\"",
+            "      single: 'true'",
+            "      tagged: !!str 5",
+            "      leading_zero: 007",
+            "      infinity: .inf",
+            "      from_env: ${N}",
+            "      quoted_env: \"${N}\"",
+            "      nothing: ~",
+            "      empty:",
+            "      nested:",
+            "        models: [a, 2, {deep: false}]",
+            "        headers: {x-a: b}",
+        }),
+        {{"N", "8080"}});
+    const json::object settings = settings_of(*config, "openai");
+    const json::value expected = json::parse(R"({
+        "text": "hello", "integer": 3, "negative": -7, "plus": 5,
+        "big": 18446744073709551615, "huge": "99999999999999999999",
+        "ratio": 0.25, "exponent": 1000.0, "yes_bool": true, "no_bool": false,
+        "yes_word": "yes", "quoted": "42", "single": "true", "tagged": "5",
+        "leading_zero": "007", "infinity": ".inf", "from_env": 8080, "quoted_env": "8080",
+        "nothing": null, "empty": null,
+        "nested": {"models": ["a", 2, {"deep": false}], "headers": {"x-a": "b"}}})");
+    BOOST_TEST(json::value(settings) == expected, json::serialize(settings));
+    BOOST_TEST(settings.at("integer").is_int64());
+    BOOST_TEST(settings.at("big").is_uint64());
+    BOOST_TEST(settings.at("exponent").is_double());
+}
+
+BOOST_AUTO_TEST_CASE(disabled_plugin_is_not_read_beyond_its_keys) {
+    // Its unset variable is not an error: a disabled provider must not need credentials.
+    const hc::ConfigPtr config = load(yaml({
+        "plugins:",
+        "  gcp-vertex:",
+        "    enabled: false",
+        "    timeout: ${GCP_TIMEOUT}",
+        "    settings:",
+        "      project_id: ${GCP_PROJECT}",
+    }));
+    BOOST_TEST(config->providers.empty());
+    BOOST_TEST(config->find_provider("gcp-vertex") == nullptr);
+}
+
+// --- environment references --------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(env_references_are_expanded_before_conversion) {
+    const Environment env{{"PORT", "9001"}, {"STACK", "1MiB"}, {"KEY", "sk-from-env"}, {"REGION", "eu-west-1"}};
+    const hc::ConfigPtr config = load(yaml({
+                                          "server:",
+                                          "  port: ${PORT}",
+                                          "  thread_stack: ${STACK}",
+                                          "  read_timeout: ${READ_TIMEOUT:-45s}",
+                                          "log:",
+                                          "  level: ${LOG_LEVEL:-warning}",
+                                          "api_keys:",
+                                          "  - ${KEY}",
+                                          "  - ${UNSET_KEY:-}",
+                                          "plugins:",
+                                          "  aws-bedrock:",
+                                          "    enabled: ${BEDROCK_ON:-true}",
+                                          "    settings:",
+                                          "      region: ${REGION:-us-east-1}",
+                                          "      url: https://${HOST:-bedrock.local}:$${literal}",
+                                      }),
+                                      env);
+    BOOST_TEST(config->server.port == 9001);
+    BOOST_TEST(config->server.thread_stack_bytes == 1024U * 1024U);
+    BOOST_TEST(config->server.read_timeout.count() == 45'000);
+    BOOST_TEST(config->log.level == "warning");
+    BOOST_TEST_REQUIRE(config->api_keys.size() == 1U); // the empty default is skipped
+    BOOST_TEST(config->api_keys[0].key == "sk-from-env");
+    const json::object settings = settings_of(*config, "aws-bedrock");
+    BOOST_TEST(settings.at("region").as_string() == "eu-west-1");
+    BOOST_TEST(settings.at("url").as_string() == "https://bedrock.local:${literal}");
+}
+
+BOOST_AUTO_TEST_CASE(unset_env_reference_is_an_error_at_its_line) {
+    expect_one(issues_of(yaml({"server:", "  listen: 0.0.0.0", "  port: ${NOPE_PORT}"})), 3,
+               "server.port: environment variable 'NOPE_PORT' is not set");
+    expect_one(issues_of(yaml({"plugins:", "  openai:", "    settings:", "      nested:", "        - ${NOPE}"})), 5,
+               "plugins.openai.settings.nested[0]: environment variable 'NOPE' is not set");
+}
+
+BOOST_AUTO_TEST_CASE(bad_env_reference_syntax_is_an_error_at_its_line) {
+    expect_one(issues_of(yaml({"log:", "  level: debug", "  format: ${"})), 3,
+               "log.format: unterminated '${' at column 1");
+    expect_one(issues_of(yaml({"plugin_dir: /x/${}"})), 1, "plugin_dir: empty variable reference '${}' at column 4");
+}
+
+// --- errors, one kind at a time, with their line ------------------------------
+
+struct ErrorCase {
+    const char *title;
+    std::string text;
+    int line;
+    const char *reason; // a substring of the one expected reason
+};
+
+BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
+    const std::vector<ErrorCase> cases{
+        {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
+         "unknown key 'sever' at the top level (expected one of: server, log, api_keys, plugin_dir, plugins, "
+         "providers)"},
+        {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
+         "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
+         "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout)"},
+        {"unknown key in log", yaml({"log:", "  levle: debug"}), 2,
+         "unknown key 'levle' in 'log' (expected one of: level, format)"},
+        {"unknown key in a plugin", yaml({"plugins:", "  openai:", "    libary: x"}), 3,
+         "unknown key 'libary' in 'plugins.openai' (expected one of: library, enabled, timeout, connect_timeout, "
+         "settings)"},
+        {"unknown key in a disabled plugin", yaml({"plugins:", "  openai:", "    enabled: false", "    timout: 1s"}), 4,
+         "unknown key 'timout' in 'plugins.openai'"},
+        {"unknown key in providers", yaml({"providers:", "  secondary: []"}), 2,
+         "unknown key 'secondary' in 'providers' (expected one of: primary, fallback)"},
+        {"unknown key in an api key", yaml({"api_keys:", "  - name: a", "    key: b", "    role: admin"}), 4,
+         "unknown key 'role' in 'api_keys[0]' (expected one of: name, key)"},
+        {"duplicate key", yaml({"server:", "  port: 1", "  port: 2"}), 3,
+         "duplicate key 'port' in 'server' (first at line 2)"},
+        {"duplicate section", yaml({"log: {}", "server: {}", "log: {}"}), 3,
+         "duplicate key 'log' at the top level (first at line 1)"},
+        {"top level not a map", yaml({"- server", "- log"}), 1, "the file must be a map of sections, got a list"},
+        {"section not a map", yaml({"log: {}", "server: 8080"}), 2, "'server' must be a map, got a single value"},
+        {"value not a scalar", yaml({"server:", "  port: [1, 2]"}), 2,
+         "server.port: expected a single value, got a list"},
+        {"value missing", yaml({"server:", "  port:", "  listen: ::1"}), 2,
+         "server.port: expected a single value, got nothing"},
+        {"port too large", yaml({"server:", "  port: 65536"}), 2,
+         "server.port: expected a port number 0..65535, got '65536'"},
+        {"port negative", yaml({"server:", "  port: -1"}), 2, "server.port: expected a port number 0..65535, got '-1'"},
+        {"port text", yaml({"server:", "  port: http"}), 2, "got 'http'"},
+        {"listen bad address", yaml({"server:", "  listen: 300.1.1.1"}), 2,
+         "server.listen: expected an IPv4/IPv6 address or a host name, got '300.1.1.1'"},
+        {"listen bad host", yaml({"server:", "  listen: my host"}), 2, "got 'my host'"},
+        {"zero connections", yaml({"server:", "  max_connections: 0"}), 2,
+         "server.max_connections: expected a whole number >= 1, got '0'"},
+        {"negative queue", yaml({"server:", "  max_queued_connections: -3"}), 2,
+         "server.max_queued_connections: expected a whole number >= 0, got '-3'"},
+        {"stack too small", yaml({"server:", "  thread_stack: 4KiB"}), 2,
+         "server.thread_stack: expected a size of at least 16384 bytes"},
+        {"unknown size unit", yaml({"server:", "  max_body: 4XB"}), 2, "server.max_body: expected a size"},
+        {"empty size", yaml({"server:", "  max_header: \"\""}), 2, "server.max_header: expected a size"},
+        {"zero read timeout", yaml({"server:", "  read_timeout: 0s"}), 2,
+         "server.read_timeout: expected a positive duration such as 500ms, 30s, 2m or 1m30s, got '0s'"},
+        {"word duration", yaml({"server:", "  write_timeout: ten"}), 2, "server.write_timeout: expected a positive"},
+        {"negative duration", yaml({"server:", "  keep_alive_timeout: -1s"}), 2, "got '-1s'"},
+        {"fractional duration", yaml({"server:", "  drain_timeout: 1.5s"}), 2,
+         "server.drain_timeout: expected a duration such as"},
+        {"bad log level", yaml({"log:", "  level: verbose"}), 2,
+         "log.level: expected one of trace, debug, information, notice, warning, error, critical, fatal, got "
+         "'verbose'"},
+        {"bad log format", yaml({"log:", "  format: xml"}), 2, "log.format: expected one of text, json, got 'xml'"},
+        {"api_keys not a list", yaml({"api_keys: abc"}), 1, "'api_keys' must be a list, got a single value"},
+        {"api key is a list", yaml({"api_keys:", "  - [a, b]"}), 2, "api_keys[0]: expected a single value, got a list"},
+        {"api key missing", yaml({"api_keys:", "  - k1", "  - name: ci"}), 3, "api_keys[1]: missing 'key'"},
+        {"bad api key name", yaml({"api_keys:", "  - name: has space", "    key: k"}), 2,
+         "api_keys[0].name: expected a name of 1-64 letters, digits, '.', '_' or '-', got 'has space'"},
+        {"duplicate api key", yaml({"api_keys:", "  - k1", "  - k2", "  - name: again", "    key: k1"}), 5,
+         "api_keys[2]: duplicate api key (the same key as at line 2)"},
+        {"duplicate api key name", yaml({"api_keys:", "  - name: ci", "    key: k1", "  - name: ci", "    key: k2"}),
+         4, "api_keys[1]: duplicate api key name 'ci' (first at line 2)"},
+        {"empty plugin_dir", yaml({"plugin_dir: ''"}), 1, "plugin_dir: must not be empty"},
+        {"plugins not a map", yaml({"plugins: [openai]"}), 1, "'plugins' must be a map, got a list"},
+        {"plugin not a map", yaml({"plugins:", "  openai: helix_openai"}), 2,
+         "'plugins.openai' must be a map, got a single value"},
+        {"bad plugin name", yaml({"plugins:", "  openai: {}", "  Open_AI: {}"}), 3,
+         "plugins: invalid provider name 'Open_AI' (expected [a-z0-9][a-z0-9-]*)"},
+        {"duplicate plugin", yaml({"plugins:", "  openai: {}", "  openai: {}"}), 3,
+         "duplicate key 'openai' in 'plugins' (first at line 2)"},
+        {"bad enabled", yaml({"plugins:", "  openai:", "    enabled: yes"}), 3,
+         "plugins.openai.enabled: expected true or false, got 'yes'"},
+        {"bad plugin timeout", yaml({"plugins:", "  openai:", "    timeout: 0"}), 3,
+         "plugins.openai.timeout: expected a positive duration"},
+        {"bad connect timeout", yaml({"plugins:", "  openai:", "    connect_timeout: 10 s"}), 3,
+         "plugins.openai.connect_timeout: expected a positive duration such as 500ms, 30s, 2m or 1m30s, got '10 s'"},
+        {"empty library", yaml({"plugins:", "  openai:", "    library: \"\""}), 3,
+         "plugins.openai.library: must not be empty"},
+        {"settings not a map", yaml({"plugins:", "  openai:", "    settings: [a]"}), 3,
+         "'plugins.openai.settings' must be a map, got a list"},
+        {"duplicate setting", yaml({"plugins:", "  openai:", "    settings:", "      a: 1", "      a: 2"}), 5,
+         "duplicate key 'a' in 'plugins.openai.settings' (first at line 4)"},
+        {"providers list not a list", yaml({"plugins: {openai: {}}", "providers:", "  primary: openai"}), 3,
+         "providers.primary: expected a list of provider names, got a single value"},
+        {"undeclared provider",
+         yaml({"plugins:", "  openai: {}", "providers:", "  primary:", "    - openai", "    - anthropic"}), 6,
+         "providers.primary: provider 'anthropic' is not declared under 'plugins'"},
+        {"disabled provider",
+         yaml({"plugins:", "  openai: {}", "  azure-openai: {enabled: false}", "providers:", "  primary: [openai]",
+               "  fallback:", "    - azure-openai"}),
+         7, "providers.fallback: provider 'azure-openai' is disabled (plugins.azure-openai.enabled is false)"},
+        {"provider in both lists",
+         yaml({"plugins: {openai: {}, anthropic: {}}", "providers:", "  primary:", "    - openai", "  fallback:",
+               "    - anthropic", "    - openai"}),
+         7, "providers.fallback: provider 'openai' is already in providers.primary (line 4); list each provider once"},
+        {"provider listed twice",
+         yaml({"plugins: {openai: {}}", "providers:", "  primary:", "    - openai", "    - openai"}), 5,
+         "providers.primary: provider 'openai' is listed twice (first at line 4)"},
+        {"bad provider name in list", yaml({"plugins: {openai: {}}", "providers:", "  fallback:", "    - OpenAI"}), 4,
+         "providers.fallback: expected a provider name ([a-z0-9][a-z0-9-]*), got 'OpenAI'"},
+        {"two documents", yaml({"server: {}", "---", "log: {}"}), 3, "only one YAML document is allowed per file"},
+    };
+    for (const ErrorCase &c : cases) {
+        BOOST_TEST_CONTEXT(c.title) { expect_one(issues_of(c.text), c.line, c.reason); }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(yaml_syntax_errors_carry_their_line) {
+    expect_one(issues_of(yaml({"server:", "  port: 1", " listen: x"})), 3, "YAML syntax error: end of map not found");
+    expect_one(issues_of(yaml({"server:", "  port: 1", "\tlisten: x"})), 3,
+               "YAML syntax error: illegal tab when looking for indentation");
+    // yaml-cpp blames the line where it gave up looking for the '}'.
+    expect_one(issues_of(yaml({"log: {}", "plugins: {openai: {}", "server: {}"})), 3,
+               "YAML syntax error: end of map flow not found");
+    expect_one(issues_of(yaml({"a: &x 1", "b: *y"})), 2, "YAML syntax error");
+}
+
+BOOST_AUTO_TEST_CASE(all_problems_are_reported_in_file_order) {
+    const std::string text = yaml({
+        "server:",                 // 1
+        "  port: 99999",           // 2 bad port
+        "  read_timeout: soon",    // 3 bad duration
+        "log:",                    // 4
+        "  level: loud",           // 5 bad level
+        "  colour: true",          // 6 unknown key
+        "providers:",              // 7
+        "  primary: [ghost]",      // 8 undeclared
+        "plugins:",                // 9
+        "  ghost-two:",            // 10
+        "    timeout: ${UNSET_T}", // 11 unset variable
+    });
+    const std::vector<ConfigIssue> issues = issues_of(text, {{"HELIXAGENT_PORT", "x"}});
+    std::vector<int> lines;
+    for (const ConfigIssue &issue : issues) {
+        lines.push_back(issue.line);
+    }
+    BOOST_TEST(lines == (std::vector<int>{2, 3, 5, 6, 8, 11, 0}), dump(issues));
+    BOOST_TEST(issues.back().file == "environment");
+    BOOST_TEST(issues.back().reason.find("HELIXAGENT_PORT") != std::string::npos);
+}
+
+// --- environment overrides -------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(helixagent_overrides_replace_yaml_values) {
+    const std::string text =
+        yaml({"server:", "  listen: 0.0.0.0", "  port: 8088", "api_keys:", "  - yaml-key", "  - name: b", "    key: c"});
+    const hc::ConfigPtr config = load(
+        text, {{"HELIXAGENT_PORT", "9000"}, {"HELIXAGENT_LISTEN", "::1"}, {"HELIXAGENT_API_KEYS", " k1 , k2,,k3,"}});
+    BOOST_TEST(config->server.port == 9000);
+    BOOST_TEST(config->server.listen_address == "::1");
+    BOOST_TEST_REQUIRE(config->api_keys.size() == 3U);
+    BOOST_TEST(config->api_keys[0].name == "env-1");
+    BOOST_TEST(config->api_keys[0].key == "k1");
+    BOOST_TEST(config->api_keys[1].name == "env-2");
+    BOOST_TEST(config->api_keys[1].key == "k2");
+    BOOST_TEST(config->api_keys[2].name == "env-3");
+    BOOST_TEST(config->api_keys[2].key == "k3");
+}
+
+BOOST_AUTO_TEST_CASE(empty_overrides_count_as_unset) {
+    const hc::ConfigPtr config = load(yaml({"server:", "  port: 8088", "api_keys: [yaml-key]"}),
+                                      {{"HELIXAGENT_PORT", ""},
+                                       {"HELIXAGENT_LISTEN", ""},
+                                       {"HELIXAGENT_API_KEYS", ""},
+                                       {"AWS_BEDROCK_TIMEOUT", ""}});
+    BOOST_TEST(config->server.port == 8088);
+    BOOST_TEST(config->server.listen_address == "0.0.0.0");
+    BOOST_TEST_REQUIRE(config->api_keys.size() == 1U);
+    BOOST_TEST(config->api_keys[0].key == "yaml-key");
+
+    // Only separators: no keys given, so the file's list stays.
+    const hc::ConfigPtr separators = load(yaml({"api_keys: [yaml-key]"}), {{"HELIXAGENT_API_KEYS", " , "}});
+    BOOST_TEST(separators->api_keys.size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(bad_helixagent_overrides_name_the_variable) {
+    const std::vector<ConfigIssue> issues = issues_of(
+        "", {{"HELIXAGENT_PORT", "70000"}, {"HELIXAGENT_LISTEN", "no such host!"}, {"HELIXAGENT_API_KEYS", "a,b,a"}});
+    BOOST_TEST_REQUIRE(issues.size() == 3U, dump(issues));
+    BOOST_TEST(has_issue(issues, "environment", 0, "HELIXAGENT_LISTEN: expected an IPv4/IPv6 address"), dump(issues));
+    BOOST_TEST(has_issue(issues, "environment", 0, "HELIXAGENT_PORT: expected a port number 0..65535"), dump(issues));
+    BOOST_TEST(has_issue(issues, "environment", 0, "HELIXAGENT_API_KEYS: key #3 repeats an earlier key"),
+               dump(issues));
+    for (const ConfigIssue &issue : issues) {
+        BOOST_TEST(issue.reason.find("70000") == std::string::npos);
+        BOOST_TEST(issue.reason.find("no such host") == std::string::npos);
+    }
+}
+
+namespace {
+
+const std::string kAllProviders = yaml({
+    "plugins:",
+    "  aws-bedrock:",
+    "    settings: {region: us-west-2, model_prefix: anthropic}",
+    "  gcp-vertex: {}",
+    "  azure-openai: {}",
+    "  openai: {}",
+    "  anthropic: {}",
+});
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
+    const Environment env{
+        {"AWS_BEDROCK_REGION", "eu-central-1"},
+        {"AWS_BEDROCK_ACCESS_KEY_ID", "AKIA-TEST"},
+        {"AWS_BEDROCK_SECRET_ACCESS_KEY", "aws-secret"},
+        {"AWS_BEDROCK_SESSION_TOKEN", "aws-session"},
+        {"AWS_BEDROCK_TIMEOUT", "90s"},
+        {"GCP_VERTEX_PROJECT_ID", "my-project"},
+        {"GCP_VERTEX_LOCATION", "europe-west4"},
+        {"GCP_VERTEX_ACCESS_TOKEN", "ya29.token"},
+        {"GCP_VERTEX_TIMEOUT", "2m"},
+        {"AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com"},
+        {"AZURE_OPENAI_API_KEY", "azure-key"},
+        {"AZURE_OPENAI_TIMEOUT", "1m30s"},
+        {"OPENAI_API_KEY", "sk-openai"},
+        {"ANTHROPIC_API_KEY", "sk-ant"},
+    };
+    const hc::ConfigPtr config = load(kAllProviders, env);
+    // The file's region is overridden, its other settings kept.
+    BOOST_TEST(json::value(settings_of(*config, "aws-bedrock")) ==
+               json::parse(R"({"region":"eu-central-1","model_prefix":"anthropic","access_key_id":"AKIA-TEST",
+                               "secret_access_key":"aws-secret","session_token":"aws-session"})"));
+    BOOST_TEST(json::value(settings_of(*config, "gcp-vertex")) ==
+               json::parse(R"({"project_id":"my-project","location":"europe-west4","access_token":"ya29.token"})"));
+    BOOST_TEST(json::value(settings_of(*config, "azure-openai")) ==
+               json::parse(R"({"endpoint":"https://r.openai.azure.com","api_key":"azure-key"})"));
+    BOOST_TEST(json::value(settings_of(*config, "openai")) == json::parse(R"({"api_key":"sk-openai"})"));
+    BOOST_TEST(json::value(settings_of(*config, "anthropic")) == json::parse(R"({"api_key":"sk-ant"})"));
+    BOOST_TEST(config->find_provider("aws-bedrock")->timeout.count() == 90'000);
+    BOOST_TEST(config->find_provider("gcp-vertex")->timeout.count() == 120'000);
+    BOOST_TEST(config->find_provider("azure-openai")->timeout.count() == 90'000);
+    BOOST_TEST(config->find_provider("openai")->timeout.count() == 60'000);
+    BOOST_TEST(hc::kProviderEnvVars.size() == env.size()); // the test covers the whole table
+}
+
+BOOST_AUTO_TEST_CASE(seed_variables_ignore_undeclared_and_disabled_providers) {
+    const hc::ConfigPtr config = load(yaml({"plugins:", "  openai: {}", "  aws-bedrock: {enabled: false}"}),
+                                      {{"GCP_VERTEX_PROJECT_ID", "p"},
+                                       {"AWS_BEDROCK_TIMEOUT", "not-a-duration"},
+                                       {"AWS_BEDROCK_REGION", "eu-central-1"}});
+    BOOST_TEST(names(config->providers) == (Strings{"openai"}));
+    BOOST_TEST(config->find_provider("openai")->settings_json == "{}");
+}
+
+BOOST_AUTO_TEST_CASE(bad_seed_timeout_names_the_variable_not_the_value) {
+    for (const char *bad : {"soon-ish", "0s", "-5s", "1.5m"}) {
+        BOOST_TEST_CONTEXT("AWS_BEDROCK_TIMEOUT=" << bad) {
+            const std::vector<ConfigIssue> issues = issues_of(kAllProviders, {{"AWS_BEDROCK_TIMEOUT", bad}});
+            BOOST_TEST_REQUIRE(issues.size() == 1U, dump(issues));
+            BOOST_TEST(issues[0].file == "environment");
+            BOOST_TEST(issues[0].line == 0);
+            BOOST_TEST(issues[0].to_string() ==
+                       "environment: AWS_BEDROCK_TIMEOUT: expected a positive duration such as 60s or 1m30s (value "
+                       "not shown)");
+        }
+    }
+    const std::vector<ConfigIssue> vertex = issues_of(kAllProviders, {{"GCP_VERTEX_TIMEOUT", "x"}});
+    BOOST_TEST_REQUIRE(vertex.size() == 1U);
+    BOOST_TEST(vertex[0].reason.find("GCP_VERTEX_TIMEOUT") == 0U);
+}
+
+// --- secrets ------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(secrets_never_appear_in_issues) {
+    const std::string secret = "sk-TOPSECRET-4242";
+    const std::string text = yaml({
+        "server:",                             // 1
+        "  port: ${LEAK}",                     // 2 not a port (from the environment)
+        "  listen: ${LEAK}:80",                // 3 not an address
+        "log:",                                // 4
+        "  level: ${LEAK:-info}",              // 5 not a level
+        "api_keys:",                           // 6
+        "  - name: ${LEAK}!",                  // 7 bad name
+        "    key: k1",                         // 8
+        "  - sk-TOPSECRET-4242",               // 9 fine
+        "  - sk-TOPSECRET-4242",               // 10 duplicate key
+        "  - [sk-TOPSECRET-4242]",             // 11 not a single value
+        "  - name: k12",                       // 12
+        "    key: sk-TOPSECRET-4242 ${}",      // 13 bad reference syntax
+        "providers:",                          // 14
+        "  primary: [\"${LEAK}\"]",            // 15 not a provider name (upper case)
+        "plugins:",                            // 16
+        "  openai:",                           // 17
+        "    timeout: ${LEAK}",                // 18 not a duration
+        "    enabled: ${LEAK}",                // 19 not a bool
+        "    settings:",                       // 20
+        "      api_key: sk-TOPSECRET-4242 ${", // 21 bad reference syntax
+        "      password: ${UNSET_PASSWORD}",   // 22 unset
+        "  aws-bedrock: {}",                   // 23
+    });
+    const Environment env{{"LEAK", secret},
+                          {"HELIXAGENT_PORT", secret},
+                          {"HELIXAGENT_LISTEN", secret + "!"},
+                          {"HELIXAGENT_API_KEYS", secret + "," + secret},
+                          {"AWS_BEDROCK_TIMEOUT", secret}};
+    std::vector<ConfigIssue> issues;
+    std::string what;
+    try {
+        load(text, env);
+    } catch (const hc::ConfigError &error) {
+        issues = error.issues();
+        what = error.what();
+    }
+    std::vector<int> lines;
+    for (const ConfigIssue &issue : issues) {
+        lines.push_back(issue.line);
+        BOOST_TEST(issue.to_string().find("TOPSECRET") == std::string::npos, issue.to_string());
+    }
+    // Every planted mistake was found, so the check above looked at real messages.
+    BOOST_TEST(lines == (std::vector<int>{2, 3, 5, 7, 10, 11, 13, 15, 18, 19, 21, 22, 0, 0, 0, 0}), dump(issues));
+    BOOST_TEST(what.find("TOPSECRET") == std::string::npos);
+    BOOST_TEST(!what.empty());
+    // Values from the environment are described by where they came from.
+    BOOST_TEST(has_issue(issues, kFile, 2, "server.port: expected a port number 0..65535, got the value of ${LEAK} "
+                                           "(not shown)"),
+               dump(issues));
+    BOOST_TEST(has_issue(issues, kFile, 22, "environment variable 'UNSET_PASSWORD' is not set"), dump(issues));
+}
+
+// --- files ---------------------------------------------------------------------------
+
+namespace {
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        path = std::filesystem::temp_directory_path() / ("helix-config-test-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+    std::string write(const std::string &name, const std::string &text) const {
+        std::ofstream(path / name) << text;
+        return (path / name).string();
+    }
+};
+
+std::string read_text(const std::string &path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(load_config_resolves_paths_against_the_file) {
+    const TempDir dir;
+    const std::string path = dir.write("helix.yaml", yaml({"plugin_dir: ./lib/../plugins",
+                                                           "plugins:",
+                                                           "  openai: {}",
+                                                           "  anthropic: {library: ./local/libanthropic.so}"}));
+    const hc::ConfigPtr config = hc::load_config(path, {});
+    BOOST_TEST(config->source_file == path);
+    BOOST_TEST(config->plugin_dir == (dir.path / "plugins").string());
+    BOOST_TEST(config->find_provider("openai")->library_path == (dir.path / "plugins/libhelix_openai.so").string());
+    BOOST_TEST(config->find_provider("anthropic")->library_path ==
+               (dir.path / "local/libanthropic.so").string());
+    BOOST_TEST(config->find_provider("openai")->source == path + ":3");
+}
+
+BOOST_AUTO_TEST_CASE(load_config_reports_issues_with_the_file_path) {
+    const TempDir dir;
+    const std::string path = dir.write("bad.yaml", yaml({"server:", "  port: abc"}));
+    try {
+        hc::load_config(path, {});
+        BOOST_FAIL("expected a ConfigError");
+    } catch (const hc::ConfigError &error) {
+        BOOST_TEST_REQUIRE(error.issues().size() == 1U);
+        BOOST_TEST(error.issues()[0].to_string() ==
+                   path + ":2: server.port: expected a port number 0..65535, got 'abc'");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_file_is_one_issue_without_a_line) {
+    const TempDir dir;
+    for (const std::string &path : {(dir.path / "missing.yaml").string(), dir.path.string()}) {
+        try {
+            hc::load_config(path, {});
+            BOOST_FAIL("expected a ConfigError for " + path);
+        } catch (const hc::ConfigError &error) {
+            BOOST_TEST_REQUIRE(error.issues().size() == 1U);
+            BOOST_TEST(error.issues()[0].file == path);
+            BOOST_TEST(error.issues()[0].line == 0);
+            BOOST_TEST(error.issues()[0].reason.find("cannot read the configuration") == 0U);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(shipped_config_loads_with_an_empty_environment) {
+    const std::string path = HELIX_SOURCE_DIR "/etc/helixagent/helixagent.yaml";
+    const hc::ConfigPtr config = hc::load_config(path, {});
+    BOOST_TEST(config->server.port == 7061);
+    BOOST_TEST(config->api_keys.empty()); // HELIXAGENT_API_KEY unset
+    BOOST_TEST(config->plugin_dir == "/usr/lib/helixagent/plugins");
+    BOOST_TEST(names(config->providers) == (Strings{"openai", "anthropic", "aws-bedrock", "gcp-vertex", "azure-openai"}));
+    BOOST_TEST(config->primary == (Strings{"openai", "anthropic"}));
+    BOOST_TEST(config->fallback == (Strings{"aws-bedrock", "azure-openai"}));
+    BOOST_TEST(config->find_provider("aws-bedrock")->library_path ==
+               "/usr/lib/helixagent/plugins/libhelix_aws_bedrock.so");
+    BOOST_TEST(config->find_provider("gcp-vertex")->library_path ==
+               "/usr/lib/helixagent/plugins/libhelix_gcp_vertex.so");
+    BOOST_TEST(json::value(settings_of(*config, "aws-bedrock")) == json::parse(R"({"region":"us-east-1"})"));
+}
+
+BOOST_AUTO_TEST_CASE(shipped_config_takes_its_variables) {
+    const std::string path = HELIX_SOURCE_DIR "/etc/helixagent/helixagent.yaml";
+    const hc::ConfigPtr config = hc::load_config(
+        path, {{"HELIXAGENT_API_KEY", "client-key"}, {"HELIXAGENT_PLUGIN_DIR", "/opt/helix/plugins"}});
+    BOOST_TEST_REQUIRE(config->api_keys.size() == 1U);
+    BOOST_TEST(config->api_keys[0].name == "default");
+    BOOST_TEST(config->api_keys[0].key == "client-key");
+    BOOST_TEST(config->find_provider("openai")->library_path == "/opt/helix/plugins/libhelix_openai.so");
+}
+
+BOOST_AUTO_TEST_CASE(env_example_lists_every_variable) {
+    const std::string example = read_text(HELIX_SOURCE_DIR "/etc/helixagent/helixagent.env.example");
+    BOOST_TEST_REQUIRE(!example.empty());
+    std::vector<std::string> variables{"HELIXAGENT_CONFIG", "HELIXAGENT_API_KEY", "HELIXAGENT_PLUGIN_DIR",
+                                       std::string{hc::kPortVariable}, std::string{hc::kListenVariable},
+                                       std::string{hc::kApiKeysVariable}};
+    for (const hc::ProviderEnvVar &var : hc::kProviderEnvVars) {
+        variables.emplace_back(var.variable);
+    }
+    for (const std::string &variable : variables) {
+        BOOST_TEST_CONTEXT(variable) {
+            const bool listed = example.find("\n" + variable + "=") != std::string::npos ||
+                                example.find("\n#" + variable + "=") != std::string::npos;
+            BOOST_TEST(listed);
+        }
+    }
+}
+
+// --- the error types ---------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(issue_and_error_formatting) {
+    BOOST_TEST((ConfigIssue{"a.yaml", 3, "bad thing"}.to_string()) == "a.yaml:3: bad thing");
+    BOOST_TEST((ConfigIssue{"environment", 0, "X: bad"}.to_string()) == "environment: X: bad");
+    const hc::ConfigError one({ConfigIssue{"a.yaml", 3, "bad thing"}});
+    BOOST_TEST(std::string{one.what()} == "invalid configuration: a.yaml:3: bad thing");
+    const hc::ConfigError two({ConfigIssue{"a.yaml", 3, "first"}, ConfigIssue{"a.yaml", 9, "second"}});
+    BOOST_TEST(std::string{two.what()} == "invalid configuration (2 problems):\na.yaml:3: first\na.yaml:9: second");
+    BOOST_TEST(two.issues().size() == 2U);
+}

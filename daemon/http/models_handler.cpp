@@ -1,0 +1,50 @@
+#include "daemon/http/models_handler.hpp"
+
+#include "daemon/http/response_writer.hpp"
+
+#include <boost/json.hpp>
+
+namespace helix::http {
+
+namespace {
+
+boost::json::object model_object(const std::string &provider, const plugins::ModelInfo &model) {
+    boost::json::object o;
+    o["id"] = provider + "/" + model.id;
+    o["object"] = "model";
+    o["created"] = 0; // providers do not say when a model was made
+    o["owned_by"] = provider;
+    return o;
+}
+
+} // namespace
+
+void ModelsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
+    if (model_id_.empty()) {
+        boost::json::array data;
+        for (const auto &provider : runtime_->providers)
+            for (const auto &model : provider->models()) data.push_back(model_object(provider->name(), model));
+        boost::json::object list;
+        list["object"] = "list";
+        list["data"] = std::move(data);
+        send_json(response, 200, boost::json::serialize(list));
+        return;
+    }
+    const auto slash = model_id_.find('/');
+    if (slash != std::string::npos) {
+        if (const auto *provider = runtime_->find_provider(model_id_.substr(0, slash)))
+            if (const auto *model = provider->find_model(model_id_.substr(slash + 1))) {
+                send_json(response, 200, boost::json::serialize(model_object(provider->name(), *model)));
+                return;
+            }
+    }
+    api::ApiError error;
+    error.status = 404;
+    error.type = "invalid_request_error";
+    error.code = "model_not_found";
+    error.param = "model";
+    error.message = "The model '" + model_id_ + "' does not exist. GET /v1/models lists the models this gateway serves.";
+    send_error(response, error);
+}
+
+} // namespace helix::http
