@@ -3,6 +3,7 @@
 //   {"error":{"message":"...","type":"...","param":null|"...","code":null|"..."}}
 // so that official clients raise their matching exception classes.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@ struct ApiError {
     std::string type = "server_error"; // invalid_request_error, authentication_error, ...
     std::string param;                 // empty -> null
     std::string code;                  // empty -> null
+    std::uint32_t retry_after_ms = 0;  // > 0: sent as a Retry-After header (whole seconds, rounded up)
 };
 
 std::string error_body(const ApiError &error);

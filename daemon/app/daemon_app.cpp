@@ -144,7 +144,10 @@ int DaemonApp::serve() {
     }
     setup_logging(cfg->log);
 
-    auto side_requests = std::make_shared<transport::PocoSideRequestClient>();
+    transport::ConnectionPool pool(transport::TlsSettings{},
+                                   transport::ProxySettings::from_environment(config::process_environment()));
+    auto side_requests = std::make_shared<transport::PooledSideRequestClient>(pool);
+    transport::UpstreamClient upstream(pool);
     LibraryCache libraries;
     RuntimeHolder holder;
     try {
@@ -160,7 +163,7 @@ int DaemonApp::serve() {
     http::ServerState state;
     std::unique_ptr<http::HttpServer> server;
     try {
-        server = std::make_unique<http::HttpServer>(cfg->server, new http::RequestHandlerFactory(holder, state));
+        server = std::make_unique<http::HttpServer>(cfg->server, new http::RequestHandlerFactory(holder, state, upstream));
         server->start();
     } catch (const std::exception &e) {
         daemon_log().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +

@@ -1,5 +1,6 @@
 #include "daemon/http/request_handler_factory.hpp"
 
+#include "daemon/http/chat_completions_handler.hpp"
 #include "daemon/http/health_handlers.hpp"
 #include "daemon/http/models_handler.hpp"
 #include "daemon/http/request_id.hpp"
@@ -116,6 +117,11 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     } else if (path == "/readyz") {
         handler = is_get(request) ? HandlerPtr(std::make_unique<ReadinessHandler>(runtime, state_))
                                   : method_not_allowed("GET");
+    } else if (path == "/v1/chat/completions") {
+        needs_key = true;
+        handler = request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST
+                      ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_))
+                      : method_not_allowed("POST");
     } else if (path == "/v1/models" || path.starts_with("/v1/models/")) {
         needs_key = true;
         const std::string id = path.size() > 11 ? path.substr(11) : std::string();

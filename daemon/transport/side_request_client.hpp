@@ -1,15 +1,20 @@
 #pragma once
-// Side requests for plugins (token exchanges, credential endpoints): one
-// blocking HTTP(S) exchange per call with certificate verification on.
+// Side requests for plugins (token exchanges, credential endpoints) through
+// the same pooled transport as upstream calls: one whole response per call.
 
 #include "daemon/plugins/host_services.hpp"
+#include "daemon/transport/upstream_client.hpp"
 
 namespace helix::transport {
 
-class PocoSideRequestClient final : public plugins::SideRequestClient {
+class PooledSideRequestClient final : public plugins::SideRequestClient {
 public:
+    explicit PooledSideRequestClient(ConnectionPool &pool) : client_(pool) {}
     helix_status fetch(const helix_http_request &request, std::chrono::milliseconds timeout,
                        helix_fetch_callback on_response, void *user, helix_error *err) override;
+
+private:
+    UpstreamClient client_;
 };
 
 } // namespace helix::transport

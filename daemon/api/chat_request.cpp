@@ -1,0 +1,871 @@
+#include "daemon/api/chat_request.hpp"
+
+#include "daemon/api/errors.hpp"
+#include "daemon/api/response_common.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <deque>
+#include <exception>
+#include <limits>
+#include <new>
+#include <vector>
+
+namespace helix::api {
+
+namespace json = boost::json;
+
+struct ChatRequest::Impl {
+    std::string body;
+    json::value doc;               // the parsed body; view() strings point into it
+    std::deque<std::string> texts; // JSON text serialised from the document (stable addresses)
+    std::vector<helix_message> messages;
+    std::vector<helix_content_part> parts;
+    std::vector<helix_tool_call> tool_calls;
+    std::vector<helix_tool> tools;
+    std::vector<helix_str> stop;
+    std::string_view client_model;
+    std::string upstream_model;
+    std::uint32_t capabilities = 0;
+    helix_chat_request view{};
+};
+
+namespace {
+
+helix_str str_of(std::string_view s) noexcept { return helix_str{s.data(), s.size()}; }
+helix_str str_of(const json::string &s) noexcept { return helix_str{s.data(), s.size()}; }
+std::string_view sv(const json::string &s) noexcept { return {s.data(), s.size()}; }
+
+const helix_chat_request &empty_view() noexcept {
+    static const helix_chat_request kEmpty = [] {
+        helix_chat_request r{};
+        r.struct_size = sizeof(helix_chat_request);
+        r.parallel_tool_calls = -1;
+        r.n = 1;
+        return r;
+    }();
+    return kEmpty;
+}
+
+// The path of a field, as a chain of stack frames; turned into text
+// ("messages[2].content[0].type") only when an error names it.
+class Path {
+public:
+    Path() = default;
+    Path child(std::string_view key) const noexcept { return Path(this, key, 0, Kind::key); }
+    Path at(std::size_t index) const noexcept { return Path(this, {}, index, Kind::index); }
+
+    std::string str() const {
+        std::vector<const Path *> chain;
+        for (const Path *p = this; p != nullptr && p->kind_ != Kind::root; p = p->parent_) chain.push_back(p);
+        std::string text;
+        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+            const Path &p = **it;
+            if (p.kind_ == Kind::index) {
+                text += '[';
+                text += std::to_string(p.index_);
+                text += ']';
+            } else {
+                if (!text.empty()) text += '.';
+                text += p.key_;
+            }
+        }
+        return text;
+    }
+
+private:
+    enum class Kind { root, key, index };
+    Path(const Path *parent, std::string_view key, std::size_t index, Kind kind) noexcept
+        : parent_(parent), key_(key), index_(index), kind_(kind) {}
+    const Path *parent_ = nullptr;
+    std::string_view key_;
+    std::size_t index_ = 0;
+    Kind kind_ = Kind::root;
+};
+
+// Thrown inside the parser only; parse_chat_request turns it into its result.
+struct Invalid {
+    ApiError error;
+};
+
+[[noreturn]] void fail(const Path &path, std::string message, std::string code) {
+    throw Invalid{invalid_request(std::move(message), path.str(), std::move(code))};
+}
+
+[[noreturn]] void fail_missing(const Path &path) {
+    const std::string p = path.str();
+    throw Invalid{invalid_request("Missing required parameter: '" + p + "'.", p, "missing_required_parameter")};
+}
+
+const char *kind_name(const json::value &v) noexcept {
+    switch (v.kind()) {
+    case json::kind::null:
+        return "null";
+    case json::kind::bool_:
+        return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+        return "an integer";
+    case json::kind::double_:
+        return "a decimal number";
+    case json::kind::string:
+        return "a string";
+    case json::kind::array:
+        return "an array";
+    case json::kind::object:
+        return "an object";
+    }
+    return "an unknown value";
+}
+
+[[noreturn]] void fail_type(const Path &path, std::string_view expected, const json::value &got) {
+    const std::string p = path.str();
+    fail(path,
+         "Invalid type for '" + p + "': expected " + std::string(expected) + ", but got " + kind_name(got) +
+             " instead.",
+         "invalid_type");
+}
+
+// A value quoted in a message: at most 64 characters, cut at a character boundary.
+std::string quoted(std::string_view value) {
+    constexpr std::size_t kMax = 64;
+    std::string text = "'";
+    if (value.size() <= kMax) {
+        text += value;
+    } else {
+        std::size_t cut = kMax;
+        while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0U) == 0x80U) --cut;
+        text += value.substr(0, cut);
+        text += "...";
+    }
+    text += '\'';
+    return text;
+}
+
+std::string number_text(double d) {
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);
+    return r.ec == std::errc() ? std::string(buf, r.ptr) : std::string("?");
+}
+
+std::string number_text(const json::value &v) {
+    if (const auto *i = v.if_int64()) return std::to_string(*i);
+    if (const auto *u = v.if_uint64()) return std::to_string(*u);
+    if (const auto *d = v.if_double()) return number_text(*d);
+    return "?";
+}
+
+// Member `key` of `object`, or nullptr when it is absent or null (optional
+// members given as null count as not given, as at OpenAI).
+const json::value *optional(const json::object &object, std::string_view key) noexcept {
+    const json::value *v = object.if_contains(key);
+    if (v == nullptr || v->is_null()) return nullptr;
+    return v;
+}
+
+const json::value &required(const json::object &object, std::string_view key, const Path &path) {
+    const json::value *v = optional(object, key);
+    if (v == nullptr) fail_missing(path);
+    return *v;
+}
+
+const json::string &as_string(const json::value &v, const Path &path) {
+    if (const auto *s = v.if_string()) return *s;
+    fail_type(path, "a string", v);
+}
+
+const json::object &as_object(const json::value &v, const Path &path) {
+    if (const auto *o = v.if_object()) return *o;
+    fail_type(path, "an object", v);
+}
+
+const json::array &as_array(const json::value &v, const Path &path) {
+    if (const auto *a = v.if_array()) return *a;
+    fail_type(path, "an array", v);
+}
+
+bool as_bool(const json::value &v, const Path &path) {
+    if (const auto *b = v.if_bool()) return *b;
+    fail_type(path, "a boolean", v);
+}
+
+const json::array &non_empty_array(const json::value &v, const Path &path, std::string_view what) {
+    const json::array &a = as_array(v, path);
+    if (a.empty()) {
+        fail(path,
+             "Invalid '" + path.str() + "': empty array. Expected an array with minimum length 1 (" +
+                 std::string(what) + "), but got an empty array instead.",
+             "empty_array");
+    }
+    return a;
+}
+
+const json::string &non_empty_string(const json::value &v, const Path &path) {
+    const json::string &s = as_string(v, path);
+    if (s.empty()) {
+        fail(path,
+             "Invalid '" + path.str() + "': empty string. Expected a string with minimum length 1, but got an "
+                                        "empty string instead.",
+             "empty_string");
+    }
+    return s;
+}
+
+double as_number_in(const json::value &v, const Path &path, double min, double max) {
+    double d = 0;
+    if (const auto *i = v.if_int64()) {
+        d = static_cast<double>(*i);
+    } else if (const auto *u = v.if_uint64()) {
+        d = static_cast<double>(*u);
+    } else if (const auto *x = v.if_double()) {
+        d = *x;
+    } else {
+        fail_type(path, "a number", v);
+    }
+    if (!std::isfinite(d)) fail(path, "Invalid '" + path.str() + "': expected a finite number.", "invalid_value");
+    if (d < min) {
+        fail(path,
+             "Invalid '" + path.str() + "': decimal below minimum value. Expected a value >= " + number_text(min) +
+                 ", but got " + number_text(v) + " instead.",
+             "decimal_below_min_value");
+    }
+    if (d > max) {
+        fail(path,
+             "Invalid '" + path.str() + "': decimal above maximum value. Expected a value <= " + number_text(max) +
+                 ", but got " + number_text(v) + " instead.",
+             "decimal_above_max_value");
+    }
+    return d;
+}
+
+std::int64_t as_integer_in(const json::value &v, const Path &path, std::int64_t min, std::int64_t max) {
+    const auto below = [&] {
+        fail(path,
+             "Invalid '" + path.str() + "': integer below minimum value. Expected a value >= " + std::to_string(min) +
+                 ", but got " + number_text(v) + " instead.",
+             "integer_below_min_value");
+    };
+    const auto above = [&] {
+        fail(path,
+             "Invalid '" + path.str() + "': integer above maximum value. Expected a value <= " + std::to_string(max) +
+                 ", but got " + number_text(v) + " instead.",
+             "integer_above_max_value");
+    };
+    std::int64_t i = 0;
+    if (const auto *s = v.if_int64()) {
+        i = *s;
+    } else if (const auto *u = v.if_uint64()) {
+        if (*u > static_cast<std::uint64_t>(max)) above();
+        i = static_cast<std::int64_t>(*u);
+    } else if (const auto *d = v.if_double()) {
+        // 5.0 is an integer written as a decimal: accepted. 5.5 is not.
+        if (!std::isfinite(*d) || std::trunc(*d) != *d) fail_type(path, "an integer", v);
+        if (*d < static_cast<double>(min)) below();
+        if (*d > static_cast<double>(max)) above();
+        // Values beyond +-2^63 were rejected above (min/max are int64, and
+        // 2^63 as a double is above every int64 max we use).
+        if (*d >= 9.2233720368547758e18 || *d < -9.2233720368547758e18) above();
+        i = static_cast<std::int64_t>(*d);
+    } else {
+        fail_type(path, "an integer", v);
+    }
+    if (i < min) below();
+    if (i > max) above();
+    return i;
+}
+
+// "'a', 'b', and 'c'"
+std::string choices_text(std::initializer_list<std::string_view> values) {
+    std::string text;
+    std::size_t k = 0;
+    for (const std::string_view value : values) {
+        if (k > 0) text += values.size() > 2 ? ", " : " ";
+        if (k + 1 == values.size() && k > 0) text += "and ";
+        text += '\'';
+        text += value;
+        text += '\'';
+        ++k;
+    }
+    return text;
+}
+
+[[noreturn]] void fail_value(const Path &path, std::string_view got, std::initializer_list<std::string_view> allowed) {
+    fail(path,
+         "Invalid value for '" + path.str() + "': " + quoted(got) + ". Supported values are: " +
+             choices_text(allowed) + ".",
+         "invalid_value");
+}
+
+bool is_name(std::string_view name) noexcept { // ^[a-zA-Z0-9_-]{1,64}$
+    if (name.empty() || name.size() > 64) return false;
+    for (const char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                        c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+void check_name(const json::string &name, const Path &path) {
+    if (!is_name(sv(name))) {
+        fail(path,
+             "Invalid '" + path.str() + "': " + quoted(sv(name)) +
+                 " does not match the pattern '^[a-zA-Z0-9_-]{1,64}$' (letters, digits, underscores and dashes, at "
+                 "most 64).",
+             "invalid_value");
+    }
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+bool is_base64(std::string_view s) noexcept {
+    std::size_t padding = 0;
+    for (const char c : s) {
+        if (c == '=') {
+            ++padding;
+            continue;
+        }
+        if (padding > 0) return false; // data after padding
+        const bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+        if (!ok) return false;
+    }
+    return padding <= 2;
+}
+
+// https://..., http://..., or data:image/<type>;base64,<data>
+void check_image_url(const json::string &url, const Path &path) {
+    const std::string_view u = sv(url);
+    if ((starts_with_nocase(u, "https://") && u.size() > 8) || (starts_with_nocase(u, "http://") && u.size() > 7)) {
+        return;
+    }
+    if (starts_with_nocase(u, "data:")) {
+        const std::size_t comma = u.find(',');
+        const std::string_view meta = comma == std::string_view::npos ? u.substr(5) : u.substr(5, comma - 5);
+        const bool image = starts_with_nocase(meta, "image/") && meta.size() > 6;
+        const bool base64 = meta.size() >= 7 && meta.substr(meta.size() - 7) == ";base64";
+        if (comma != std::string_view::npos && image && base64 && comma + 1 < u.size() &&
+            is_base64(u.substr(comma + 1))) {
+            return;
+        }
+        fail(path,
+             "Invalid '" + path.str() +
+                 "': expected a base64-encoded data URL with an image MIME type (e.g. "
+                 "'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got a value that is not one.",
+             "invalid_value");
+    }
+    fail(path,
+         "Invalid '" + path.str() + "': expected an https:// or http:// URL, or a data URL such as "
+                                    "'data:image/png;base64,...', but got " +
+             quoted(u) + ".",
+         "invalid_value");
+}
+
+// JSON the parser serialises again (tool parameters, response schemas) must
+// not hold numbers Boost.JSON read as infinity (1e400): they would be written
+// back as invalid JSON.
+void check_finite(const json::value &v, const Path &path) {
+    if (!detail::all_finite(v)) {
+        fail(path,
+             "Invalid '" + path.str() + "': it contains a number too large to represent (e.g. 1e400). Use a "
+                                        "smaller number.",
+             "invalid_value");
+    }
+}
+
+} // namespace
+
+// Walks the document, filling an Impl. A class so that it can reach
+// ChatRequest's private constructor (it is a friend).
+class ChatRequestParser {
+public:
+    static ParseResult run(std::string body);
+
+private:
+    explicit ChatRequestParser(ChatRequest::Impl &impl) : r_(impl) {}
+
+    void top_level(const json::object &root);
+    void message(const json::value &v, const Path &path);
+    void content(const json::value &v, const Path &path, helix_role role, helix_message &out);
+    void tool_calls(const json::value &v, const Path &path, helix_message &out);
+    void tools(const json::value &v, const Path &path);
+    void tool_choice(const json::value &v, const Path &path, const json::object &root);
+    void stop(const json::value &v, const Path &path);
+    void response_format(const json::value &v, const Path &path);
+    void link();
+
+    const std::string &keep(std::string text) { return r_.texts.emplace_back(std::move(text)); }
+
+    ChatRequest::Impl &r_;
+    // Where each message's parts / tool calls start in the flat arrays; the
+    // pointers are set by link() once the arrays no longer grow.
+    std::vector<std::size_t> part_start_;
+    std::vector<std::size_t> call_start_;
+};
+
+ParseResult ChatRequestParser::run(std::string body) {
+    try {
+        auto impl = std::make_unique<ChatRequest::Impl>();
+        impl->body = std::move(body);
+
+        json::parse_options options;
+        options.max_depth = kMaxJsonDepth;
+        // One arena per request: the document is freed at once, with the request.
+        json::parser parser(json::storage_ptr(), options);
+        parser.reset(json::make_shared_resource<json::monotonic_resource>());
+        json::error_code ec;
+        const std::size_t used = parser.write(impl->body.data(), impl->body.size(), ec);
+        if (ec) {
+            std::string message = "We could not parse the JSON body of your request. (HINT: This likely means you "
+                                  "aren't using your HTTP library correctly. The API expects a JSON payload, but "
+                                  "what was sent was not valid JSON: ";
+            if (ec == json::error::too_deep) {
+                message += "it nests arrays and objects more than " + std::to_string(kMaxJsonDepth) + " levels deep";
+            } else if (impl->body.empty()) {
+                message += "the body is empty";
+            } else {
+                message += ec.message() + " near byte " + std::to_string(used);
+            }
+            message += ".)";
+            return invalid_request(std::move(message));
+        }
+        impl->doc = parser.release();
+
+        const json::object *root = impl->doc.if_object();
+        if (root == nullptr) {
+            return invalid_request(std::string("The request body must be a JSON object, but it is ") +
+                                       kind_name(impl->doc) + ".",
+                                   "", "invalid_type");
+        }
+        ChatRequestParser p(*impl);
+        p.top_level(*root);
+        p.link();
+        return ChatRequest(std::move(impl));
+    } catch (Invalid &invalid) {
+        return std::move(invalid.error);
+    } catch (const std::bad_alloc &) {
+        return internal_error("The gateway ran out of memory while reading the request.");
+    } catch (const std::exception &e) {
+        return internal_error(std::string("The request could not be read: ") + e.what());
+    }
+}
+
+void ChatRequestParser::top_level(const json::object &root) {
+    helix_chat_request &v = r_.view;
+    v.struct_size = sizeof(helix_chat_request);
+    v.parallel_tool_calls = -1;
+    v.n = 1;
+    const Path top;
+
+    // model
+    {
+        const Path path = top.child("model");
+        const json::string &model = non_empty_string(required(root, "model", path), path);
+        r_.client_model = sv(model);
+    }
+
+    // messages
+    {
+        const Path path = top.child("messages");
+        const json::array &messages = non_empty_array(required(root, "messages", path), path, "at least one message");
+        r_.messages.reserve(messages.size());
+        part_start_.reserve(messages.size());
+        call_start_.reserve(messages.size());
+        for (std::size_t i = 0; i < messages.size(); ++i) message(messages[i], path.at(i));
+    }
+
+    // tools, tool_choice, parallel_tool_calls
+    if (const json::value *t = optional(root, "tools")) tools(*t, top.child("tools"));
+    if (const json::value *c = optional(root, "tool_choice")) tool_choice(*c, top.child("tool_choice"), root);
+    if (const json::value *p = optional(root, "parallel_tool_calls")) {
+        v.parallel_tool_calls = as_bool(*p, top.child("parallel_tool_calls")) ? 1 : 0;
+    }
+
+    // stream, stream_options
+    if (const json::value *s = optional(root, "stream")) v.stream = as_bool(*s, top.child("stream")) ? 1 : 0;
+    if (const json::value *so = optional(root, "stream_options")) {
+        const Path path = top.child("stream_options");
+        const json::object &options = as_object(*so, path);
+        if (v.stream == 0) {
+            fail(path, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "invalid_value");
+        }
+        if (const json::value *iu = optional(options, "include_usage")) {
+            v.include_usage = as_bool(*iu, path.child("include_usage")) ? 1 : 0;
+        }
+    }
+
+    // max_tokens / max_completion_tokens (both checked; the newer name wins)
+    constexpr std::int64_t kIntMax = std::numeric_limits<std::int64_t>::max();
+    if (const json::value *m = optional(root, "max_tokens")) {
+        v.max_tokens = as_integer_in(*m, top.child("max_tokens"), 1, kIntMax);
+        v.present |= HELIX_HAS_MAX_TOKENS;
+    }
+    if (const json::value *m = optional(root, "max_completion_tokens")) {
+        v.max_tokens = as_integer_in(*m, top.child("max_completion_tokens"), 1, kIntMax);
+        v.present |= HELIX_HAS_MAX_TOKENS;
+    }
+    if (const json::value *t = optional(root, "temperature")) {
+        v.temperature = as_number_in(*t, top.child("temperature"), 0.0, 2.0);
+        v.present |= HELIX_HAS_TEMPERATURE;
+    }
+    if (const json::value *t = optional(root, "top_p")) {
+        v.top_p = as_number_in(*t, top.child("top_p"), 0.0, 1.0);
+        v.present |= HELIX_HAS_TOP_P;
+    }
+    if (const json::value *s = optional(root, "stop")) stop(*s, top.child("stop"));
+    if (const json::value *n = optional(root, "n")) {
+        v.n = static_cast<std::uint32_t>(as_integer_in(*n, top.child("n"), 1, kMaxN));
+    }
+    if (const json::value *f = optional(root, "response_format")) response_format(*f, top.child("response_format"));
+    if (const json::value *s = optional(root, "seed")) {
+        v.seed = as_integer_in(*s, top.child("seed"), std::numeric_limits<std::int64_t>::min(), kIntMax);
+        v.present |= HELIX_HAS_SEED;
+    }
+    if (const json::value *u = optional(root, "user")) v.user = str_of(as_string(*u, top.child("user")));
+
+    if (v.stream != 0) r_.capabilities |= HELIX_MODEL_STREAMING;
+    if (v.n > 1) r_.capabilities |= HELIX_MODEL_MULTIPLE_CHOICES;
+    if (!r_.tools.empty()) r_.capabilities |= HELIX_MODEL_TOOLS;
+}
+
+void ChatRequestParser::message(const json::value &value, const Path &path) {
+    const json::object &m = as_object(value, path);
+    helix_message out{};
+    out.struct_size = sizeof(helix_message);
+    part_start_.push_back(r_.parts.size());
+    call_start_.push_back(r_.tool_calls.size());
+
+    const Path role_path = path.child("role");
+    const std::string_view role = sv(as_string(required(m, "role", role_path), role_path));
+    if (role == "system") {
+        out.role = HELIX_ROLE_SYSTEM;
+    } else if (role == "developer") {
+        out.role = HELIX_ROLE_DEVELOPER;
+    } else if (role == "user") {
+        out.role = HELIX_ROLE_USER;
+    } else if (role == "assistant") {
+        out.role = HELIX_ROLE_ASSISTANT;
+    } else if (role == "tool") {
+        out.role = HELIX_ROLE_TOOL;
+    } else {
+        fail_value(role_path, role, {"system", "developer", "user", "assistant", "tool"});
+    }
+
+    if (const json::value *name = optional(m, "name")) out.name = str_of(as_string(*name, path.child("name")));
+
+    if (out.role == HELIX_ROLE_ASSISTANT) {
+        if (const json::value *calls = optional(m, "tool_calls")) tool_calls(*calls, path.child("tool_calls"), out);
+    }
+    if (out.role == HELIX_ROLE_TOOL) {
+        const Path id_path = path.child("tool_call_id");
+        out.tool_call_id = str_of(as_string(required(m, "tool_call_id", id_path), id_path));
+        r_.capabilities |= HELIX_MODEL_TOOLS;
+    }
+
+    const Path content_path = path.child("content");
+    const json::value *c = optional(m, "content");
+    if (c != nullptr) {
+        content(*c, content_path, out.role, out);
+    } else if (!(out.role == HELIX_ROLE_ASSISTANT && out.tool_call_count > 0)) {
+        // Only an assistant message that made tool calls may go without content.
+        const json::value *given = m.if_contains("content");
+        if (given != nullptr) {
+            fail_type(content_path,
+                      out.role == HELIX_ROLE_ASSISTANT
+                          ? "a string or an array of content parts (content may be null only with tool_calls)"
+                          : "a string or an array of content parts",
+                      *given);
+        }
+        fail_missing(content_path);
+    }
+    r_.messages.push_back(out);
+}
+
+void ChatRequestParser::content(const json::value &v, const Path &path, helix_role role, helix_message &out) {
+    if (const auto *text = v.if_string()) {
+        out.text = str_of(*text);
+        return;
+    }
+    if (!v.is_array()) fail_type(path, "a string or an array of content parts", v);
+    const json::array &parts = non_empty_array(v, path, "at least one content part");
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const Path part_path = path.at(i);
+        const json::object &p = as_object(parts[i], part_path);
+        const Path type_path = part_path.child("type");
+        const std::string_view type = sv(as_string(required(p, "type", type_path), type_path));
+        helix_content_part part{};
+        part.struct_size = sizeof(helix_content_part);
+        // An assistant's refusal part is what it said: kept as text.
+        if (type == "text" || (type == "refusal" && role == HELIX_ROLE_ASSISTANT)) {
+            const Path text_path = part_path.child(type);
+            part.type = HELIX_PART_TEXT;
+            part.text = str_of(as_string(required(p, type, text_path), text_path));
+        } else if (type == "image_url") {
+            if (role != HELIX_ROLE_USER) {
+                fail(type_path,
+                     "Invalid '" + type_path.str() + "': image_url parts are only allowed in messages with role "
+                                                     "'user'. Use a text part here.",
+                     "invalid_value");
+            }
+            const Path image_path = part_path.child("image_url");
+            const json::object &image = as_object(required(p, "image_url", image_path), image_path);
+            const Path url_path = image_path.child("url");
+            const json::string &url = as_string(required(image, "url", url_path), url_path);
+            check_image_url(url, url_path);
+            part.type = HELIX_PART_IMAGE_URL;
+            part.image_url = str_of(url);
+            if (const json::value *d = optional(image, "detail")) {
+                const Path detail_path = image_path.child("detail");
+                const std::string_view detail = sv(as_string(*d, detail_path));
+                if (detail != "auto" && detail != "low" && detail != "high") {
+                    fail_value(detail_path, detail, {"auto", "low", "high"});
+                }
+                part.detail = str_of(detail);
+            }
+            r_.capabilities |= HELIX_MODEL_VISION;
+        } else if (role == HELIX_ROLE_USER) {
+            if (type == "input_audio" || type == "file") {
+                fail(type_path,
+                     "Invalid value for '" + type_path.str() + "': " + quoted(type) +
+                         " content parts are not supported by this gateway. Supported values are: 'text' and "
+                         "'image_url'.",
+                     "unsupported_value");
+            }
+            fail_value(type_path, type, {"text", "image_url"});
+        } else if (role == HELIX_ROLE_ASSISTANT) {
+            fail_value(type_path, type, {"text", "refusal"});
+        } else {
+            fail_value(type_path, type, {"text"});
+        }
+        r_.parts.push_back(part);
+        ++count;
+    }
+    out.part_count = count;
+}
+
+void ChatRequestParser::tool_calls(const json::value &v, const Path &path, helix_message &out) {
+    const json::array &calls = non_empty_array(v, path, "at least one tool call");
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        const Path call_path = path.at(i);
+        const json::object &c = as_object(calls[i], call_path);
+        helix_tool_call call{};
+        call.struct_size = sizeof(helix_tool_call);
+        const Path id_path = call_path.child("id");
+        call.id = str_of(as_string(required(c, "id", id_path), id_path));
+        const Path type_path = call_path.child("type");
+        const std::string_view type = sv(as_string(required(c, "type", type_path), type_path));
+        if (type != "function") fail_value(type_path, type, {"function"});
+        const Path fn_path = call_path.child("function");
+        const json::object &fn = as_object(required(c, "function", fn_path), fn_path);
+        const Path name_path = fn_path.child("name");
+        call.name = str_of(as_string(required(fn, "name", name_path), name_path));
+        const Path args_path = fn_path.child("arguments");
+        call.arguments = str_of(as_string(required(fn, "arguments", args_path), args_path));
+        r_.tool_calls.push_back(call);
+    }
+    out.tool_call_count = calls.size();
+    r_.capabilities |= HELIX_MODEL_TOOLS;
+}
+
+void ChatRequestParser::tools(const json::value &v, const Path &path) {
+    const json::array &list = non_empty_array(v, path, "at least one tool; leave 'tools' out for none");
+    r_.tools.reserve(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const Path tool_path = path.at(i);
+        const json::object &t = as_object(list[i], tool_path);
+        const Path type_path = tool_path.child("type");
+        const std::string_view type = sv(as_string(required(t, "type", type_path), type_path));
+        if (type != "function") fail_value(type_path, type, {"function"});
+        const Path fn_path = tool_path.child("function");
+        const json::object &fn = as_object(required(t, "function", fn_path), fn_path);
+        helix_tool tool{};
+        tool.struct_size = sizeof(helix_tool);
+        const Path name_path = fn_path.child("name");
+        const json::string &name = as_string(required(fn, "name", name_path), name_path);
+        check_name(name, name_path);
+        tool.name = str_of(name);
+        if (const json::value *d = optional(fn, "description")) {
+            tool.description = str_of(as_string(*d, fn_path.child("description")));
+        }
+        if (const json::value *p = optional(fn, "parameters")) {
+            const json::object &schema = as_object(*p, fn_path.child("parameters"));
+            check_finite(*p, fn_path.child("parameters"));
+            tool.parameters_json = str_of(keep(json::serialize(schema)));
+        }
+        if (const json::value *s = optional(fn, "strict")) tool.strict = as_bool(*s, fn_path.child("strict")) ? 1 : 0;
+        r_.tools.push_back(tool);
+    }
+}
+
+void ChatRequestParser::tool_choice(const json::value &v, const Path &path, const json::object &root) {
+    helix_chat_request &view = r_.view;
+    if (optional(root, "tools") == nullptr) {
+        fail(path, "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+             "invalid_value");
+    }
+    if (const auto *s = v.if_string()) {
+        const std::string_view choice = sv(*s);
+        if (choice == "none") {
+            view.tool_choice = HELIX_TOOL_CHOICE_NONE;
+        } else if (choice == "auto") {
+            view.tool_choice = HELIX_TOOL_CHOICE_AUTO;
+        } else if (choice == "required") {
+            view.tool_choice = HELIX_TOOL_CHOICE_REQUIRED;
+        } else {
+            fail_value(path, choice, {"none", "auto", "required"});
+        }
+        return;
+    }
+    if (!v.is_object()) {
+        fail_type(path, "a string ('none', 'auto', 'required') or an object naming a function", v);
+    }
+    const json::object &o = v.get_object();
+    const Path type_path = path.child("type");
+    const std::string_view type = sv(as_string(required(o, "type", type_path), type_path));
+    if (type != "function") fail_value(type_path, type, {"function"});
+    const Path fn_path = path.child("function");
+    const json::object &fn = as_object(required(o, "function", fn_path), fn_path);
+    const Path name_path = fn_path.child("name");
+    const std::string_view name = sv(as_string(required(fn, "name", name_path), name_path));
+    bool known = false;
+    for (const helix_tool &tool : r_.tools) {
+        if (std::string_view(tool.name.data, tool.name.len) == name) known = true;
+    }
+    if (!known) {
+        fail(name_path,
+             "Invalid value for '" + name_path.str() + "': " + quoted(name) +
+                 " is not the name of a function in 'tools'.",
+             "invalid_value");
+    }
+    view.tool_choice = HELIX_TOOL_CHOICE_NAMED;
+    view.tool_choice_name = str_of(name);
+}
+
+void ChatRequestParser::stop(const json::value &v, const Path &path) {
+    if (const auto *s = v.if_string()) {
+        r_.stop.push_back(str_of(*s));
+        return;
+    }
+    if (!v.is_array()) fail_type(path, "a string or an array of strings", v);
+    const json::array &list = v.get_array();
+    if (list.size() > kMaxStop) {
+        fail(path,
+             "Invalid '" + path.str() + "': array too long. Expected an array with maximum length " +
+                 std::to_string(kMaxStop) + ", but got an array with length " + std::to_string(list.size()) +
+                 " instead.",
+             "array_above_max_length");
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) r_.stop.push_back(str_of(as_string(list[i], path.at(i))));
+}
+
+void ChatRequestParser::response_format(const json::value &v, const Path &path) {
+    helix_chat_request &view = r_.view;
+    const json::object &f = as_object(v, path);
+    const Path type_path = path.child("type");
+    const std::string_view type = sv(as_string(required(f, "type", type_path), type_path));
+    if (type == "text") {
+        view.response_format = HELIX_FORMAT_TEXT;
+    } else if (type == "json_object") {
+        view.response_format = HELIX_FORMAT_JSON_OBJECT;
+    } else if (type == "json_schema") {
+        const Path schema_path = path.child("json_schema");
+        const json::object &js = as_object(required(f, "json_schema", schema_path), schema_path);
+        const Path name_path = schema_path.child("name");
+        check_name(as_string(required(js, "name", name_path), name_path), name_path);
+        if (const json::value *d = optional(js, "description")) as_string(*d, schema_path.child("description"));
+        if (const json::value *s = optional(js, "schema")) as_object(*s, schema_path.child("schema"));
+        if (const json::value *s = optional(js, "strict")) as_bool(*s, schema_path.child("strict"));
+        check_finite(required(f, "json_schema", schema_path), schema_path);
+        view.response_format = HELIX_FORMAT_JSON_SCHEMA;
+        view.response_schema_json = str_of(keep(json::serialize(js)));
+    } else {
+        fail_value(type_path, type, {"text", "json_object", "json_schema"});
+    }
+}
+
+// The flat arrays are complete: point the messages and the view into them.
+void ChatRequestParser::link() {
+    for (std::size_t i = 0; i < r_.messages.size(); ++i) {
+        helix_message &m = r_.messages[i];
+        m.parts = m.part_count > 0 ? r_.parts.data() + part_start_[i] : nullptr;
+        m.tool_calls = m.tool_call_count > 0 ? r_.tool_calls.data() + call_start_[i] : nullptr;
+    }
+    helix_chat_request &v = r_.view;
+    v.model = str_of(r_.client_model);
+    v.messages = r_.messages.data();
+    v.message_count = r_.messages.size();
+    v.tools = r_.tools.empty() ? nullptr : r_.tools.data();
+    v.tool_count = r_.tools.size();
+    v.stop = r_.stop.empty() ? nullptr : r_.stop.data();
+    v.stop_count = r_.stop.size();
+    v.original_body = str_of(r_.body);
+}
+
+// --- ChatRequest ----------------------------------------------------------------
+
+ChatRequest::ChatRequest(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+ChatRequest::ChatRequest(ChatRequest &&) noexcept = default;
+ChatRequest &ChatRequest::operator=(ChatRequest &&) noexcept = default;
+ChatRequest::~ChatRequest() = default;
+
+const helix_chat_request &ChatRequest::view() const noexcept { return impl_ ? impl_->view : empty_view(); }
+
+std::string_view ChatRequest::model() const noexcept { return impl_ ? impl_->client_model : std::string_view(); }
+
+std::string_view ChatRequest::upstream_model() const noexcept {
+    if (!impl_) return {};
+    return {impl_->view.model.data, impl_->view.model.len};
+}
+
+void ChatRequest::set_upstream_model(std::string model) {
+    if (!impl_) return;
+    impl_->upstream_model = std::move(model);
+    impl_->view.model = str_of(impl_->upstream_model);
+}
+
+bool ChatRequest::stream() const noexcept { return view().stream != 0; }
+bool ChatRequest::include_usage() const noexcept { return view().include_usage != 0; }
+std::uint32_t ChatRequest::n() const noexcept { return view().n; }
+std::string_view ChatRequest::body() const noexcept { return impl_ ? std::string_view(impl_->body) : std::string_view(); }
+std::uint32_t ChatRequest::required_capabilities() const noexcept { return impl_ ? impl_->capabilities : 0U; }
+
+// --- parse_chat_request -----------------------------------------------------------
+
+ParseResult parse_chat_request(std::string &&body) {
+    try {
+        return ChatRequestParser::run(std::move(body));
+    } catch (...) {
+        // run() catches everything itself; this only guards the result's construction.
+        return internal_error("The gateway could not read the request.");
+    }
+}
+
+ParseResult parse_chat_request(std::string_view body) {
+    std::string copy;
+    try {
+        copy.assign(body);
+    } catch (...) {
+        return internal_error("The gateway ran out of memory while reading the request.");
+    }
+    return parse_chat_request(std::move(copy));
+}
+
+ParseResult parse_chat_request(const char *body) {
+    return parse_chat_request(body == nullptr ? std::string_view() : std::string_view(body));
+}
+
+} // namespace helix::api

@@ -1,0 +1,248 @@
+#include "daemon/api/chunk_builder.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace helix::api {
+
+namespace json = boost::json;
+using detail::to_view;
+
+namespace {
+
+json::array single(json::object entry) {
+    json::array a;
+    a.emplace_back(std::move(entry));
+    return a;
+}
+
+} // namespace
+
+std::string sse_event(std::string_view json_text) {
+    std::string event;
+    event.reserve(json_text.size() + 8);
+    event += "data: ";
+    event += json_text;
+    event += "\n\n";
+    return event;
+}
+
+ChunkBuilder::ChunkBuilder(std::string fallback_id, std::int64_t created, std::string model, bool include_usage)
+    : id_(detail::sanitize_utf8(fallback_id)), created_(created), model_(detail::sanitize_utf8(model)),
+      include_usage_(include_usage) {}
+
+std::string ChunkBuilder::chunk(json::array choices, const json::object *response_extras, const json::value *usage) {
+    json::object c;
+    c["id"] = id_;
+    c["object"] = "chat.completion.chunk";
+    c["created"] = created_;
+    c["model"] = model_;
+    for (const auto &member : sticky_) c[member.key()] = member.value();
+    c["choices"] = std::move(choices);
+    if (response_extras != nullptr) {
+        for (const auto &member : *response_extras) c[member.key()] = member.value();
+    }
+    if (usage != nullptr) {
+        c["usage"] = *usage;
+    } else if (include_usage_) {
+        c["usage"] = nullptr;
+    }
+    ++produced_;
+    return json::serialize(c);
+}
+
+json::object ChunkBuilder::choice_entry(std::uint32_t index, json::object delta) {
+    json::object entry;
+    entry["index"] = index;
+    entry["delta"] = std::move(delta);
+    entry["logprobs"] = nullptr;
+    entry["finish_reason"] = nullptr;
+    return entry;
+}
+
+void ChunkBuilder::start(std::uint32_t index, Choice &c, bool content_null, std::vector<std::string> &out) {
+    json::object delta;
+    delta["role"] = "assistant";
+    if (content_null) {
+        delta["content"] = nullptr;
+    } else {
+        delta["content"] = "";
+    }
+    delta["refusal"] = nullptr;
+    json::object entry = choice_entry(index, std::move(delta));
+    for (const auto &member : c.pending_extras) entry[member.key()] = member.value();
+    c.pending_extras.clear();
+    c.started = true;
+    out.push_back(chunk(single(std::move(entry))));
+}
+
+void ChunkBuilder::close(std::uint32_t index, Choice &c, helix_finish_reason reason, std::vector<std::string> &out) {
+    // Text held back as an incomplete UTF-8 sequence ends here.
+    if (!c.carry.empty()) {
+        std::string text;
+        detail::flush_utf8(text, c.carry);
+        json::object delta;
+        delta["content"] = std::move(text);
+        out.push_back(chunk(single(choice_entry(index, std::move(delta)))));
+    }
+    for (auto &[tool_index, call] : c.tool_calls) {
+        if (call.carry.empty()) continue;
+        std::string arguments;
+        detail::flush_utf8(arguments, call.carry);
+        json::object function;
+        function["arguments"] = std::move(arguments);
+        json::object fragment;
+        fragment["index"] = tool_index;
+        fragment["function"] = std::move(function);
+        json::object delta;
+        delta["tool_calls"] = single(std::move(fragment));
+        out.push_back(chunk(single(choice_entry(index, std::move(delta)))));
+    }
+    json::object entry = choice_entry(index, json::object());
+    entry["finish_reason"] = detail::finish_reason_name(reason, !c.tool_calls.empty());
+    c.finished = true;
+    out.push_back(chunk(single(std::move(entry))));
+}
+
+std::size_t ChunkBuilder::add(const helix_event &event, std::vector<std::string> &out) {
+    if (done_) return 0;
+    const std::size_t before = out.size();
+    const bool choice_ok = event.choice < kMaxChoices;
+    switch (event.type) {
+    case HELIX_EVENT_START: {
+        const std::string_view id = to_view(event.response_id);
+        if (!id.empty() && produced_ == 0) id_ = detail::sanitize_utf8(id);
+        const std::string_view served = to_view(event.model);
+        if (!served.empty()) served_model_ = detail::sanitize_utf8(served);
+        break;
+    }
+    case HELIX_EVENT_TEXT_DELTA: {
+        if (!choice_ok) break;
+        Choice &c = choices_[event.choice];
+        if (!c.started) start(event.choice, c, false, out);
+        std::string text;
+        detail::append_utf8(text, to_view(event.text), c.carry);
+        if (text.empty()) break;
+        json::object delta;
+        delta["content"] = std::move(text);
+        out.push_back(chunk(single(choice_entry(event.choice, std::move(delta)))));
+        break;
+    }
+    case HELIX_EVENT_TOOL_CALL_DELTA: {
+        if (!choice_ok) break;
+        Choice &c = choices_[event.choice];
+        if (!c.started) start(event.choice, c, true, out);
+        const auto [it, first] = c.tool_calls.try_emplace(event.tool_index);
+        ToolCall &call = it->second;
+        std::string arguments;
+        detail::append_utf8(arguments, to_view(event.tool_arguments), call.carry);
+        json::object fragment;
+        fragment["index"] = event.tool_index;
+        json::object function;
+        if (first) {
+            const std::string_view id = to_view(event.tool_call_id);
+            fragment["id"] = id.empty() ? detail::synthesize_tool_call_id(id_, event.choice, event.tool_index)
+                                        : detail::sanitize_utf8(id);
+            fragment["type"] = "function";
+            std::string name = detail::sanitize_utf8(to_view(event.tool_name));
+            call.name_sent = !name.empty();
+            function["name"] = std::move(name);
+            function["arguments"] = std::move(arguments);
+        } else {
+            if (!call.name_sent && event.tool_name.len > 0) {
+                std::string name = detail::sanitize_utf8(to_view(event.tool_name));
+                call.name_sent = !name.empty();
+                if (!name.empty()) function["name"] = std::move(name);
+            }
+            if (!arguments.empty()) function["arguments"] = std::move(arguments);
+            if (function.empty()) break; // nothing new to say
+        }
+        fragment["function"] = std::move(function);
+        json::object delta;
+        delta["tool_calls"] = single(std::move(fragment));
+        out.push_back(chunk(single(choice_entry(event.choice, std::move(delta)))));
+        break;
+    }
+    case HELIX_EVENT_FINISH: {
+        if (!choice_ok) break;
+        Choice &c = choices_[event.choice];
+        if (c.finished) break;
+        if (!c.started) start(event.choice, c, false, out);
+        close(event.choice, c, event.finish_reason, out);
+        break;
+    }
+    case HELIX_EVENT_USAGE:
+        usage_.prompt_tokens = event.prompt_tokens;
+        usage_.completion_tokens = event.completion_tokens;
+        usage_.cached_tokens = event.cached_tokens;
+        usage_.reported = true;
+        break;
+    case HELIX_EVENT_EXTRA: {
+        const detail::ExtraTarget target = detail::place_extra(to_view(event.name));
+        if (target.place == detail::ExtraPlace::ignored) break;
+        std::optional<json::value> value = detail::parse_extra(to_view(event.json));
+        if (!value) break;
+        if (target.place == detail::ExtraPlace::response) {
+            if (target.member == "system_fingerprint" || target.member == "service_tier") {
+                if (target.member == "system_fingerprint" && !value->is_string()) break;
+                sticky_[target.member] = std::move(*value);
+                break;
+            }
+            json::object members;
+            members[target.member] = std::move(*value);
+            out.push_back(chunk(json::array(), &members));
+            break;
+        }
+        if (!choice_ok) break;
+        Choice &c = choices_[event.choice];
+        if (!c.started) {
+            c.pending_extras[target.member] = std::move(*value);
+            break;
+        }
+        json::object entry = choice_entry(event.choice, json::object());
+        entry[target.member] = std::move(*value);
+        out.push_back(chunk(single(std::move(entry))));
+        break;
+    }
+    default:
+        break; // an event type from a newer ABI minor: nothing to show
+    }
+    return out.size() - before;
+}
+
+std::vector<std::string> ChunkBuilder::add(const helix_event &event) {
+    std::vector<std::string> out;
+    add(event, out);
+    return out;
+}
+
+std::size_t ChunkBuilder::finish(std::vector<std::string> &out) {
+    if (done_) return 0;
+    const std::size_t before = out.size();
+    bool any_started = false;
+    for (auto &[index, c] : choices_) {
+        if (!c.started && !c.pending_extras.empty()) start(index, c, false, out);
+        if (c.started && !c.finished) close(index, c, HELIX_FINISH_NONE, out);
+        any_started = any_started || c.started;
+    }
+    if (!any_started) {
+        Choice &c = choices_[0U];
+        start(0U, c, false, out);
+        close(0U, c, HELIX_FINISH_NONE, out);
+    }
+    if (include_usage_) {
+        const json::value usage = detail::usage_object(usage_);
+        out.push_back(chunk(json::array(), nullptr, &usage));
+    }
+    done_ = true;
+    return out.size() - before;
+}
+
+std::vector<std::string> ChunkBuilder::finish() {
+    std::vector<std::string> out;
+    finish(out);
+    return out;
+}
+
+std::string ChunkBuilder::error_event(const ApiError &error) { return sse_event(error_body(error)); }
+
+} // namespace helix::api

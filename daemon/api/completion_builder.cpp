@@ -1,0 +1,137 @@
+#include "daemon/api/completion_builder.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace helix::api {
+
+namespace json = boost::json;
+using detail::to_view;
+
+CompletionBuilder::CompletionBuilder(std::string fallback_id, std::int64_t created, std::string model)
+    : id_(detail::sanitize_utf8(fallback_id)), created_(created), model_(detail::sanitize_utf8(model)) {
+    choices_.try_emplace(0U);
+}
+
+CompletionBuilder::Choice &CompletionBuilder::choice(std::uint32_t index) { return choices_[index]; }
+
+void CompletionBuilder::add(const helix_event &event) {
+    const bool choice_ok = event.choice < kMaxChoices;
+    switch (event.type) {
+    case HELIX_EVENT_START: {
+        const std::string_view id = to_view(event.response_id);
+        if (!id.empty()) id_ = detail::sanitize_utf8(id);
+        const std::string_view served = to_view(event.model);
+        if (!served.empty()) served_model_ = detail::sanitize_utf8(served);
+        break;
+    }
+    case HELIX_EVENT_TEXT_DELTA: {
+        if (!choice_ok) break;
+        Choice &c = choice(event.choice);
+        c.has_text = true;
+        detail::append_utf8(c.text, to_view(event.text), c.carry);
+        break;
+    }
+    case HELIX_EVENT_TOOL_CALL_DELTA: {
+        if (!choice_ok) break;
+        Choice &c = choice(event.choice);
+        const auto [it, first] = c.tool_calls.try_emplace(event.tool_index);
+        ToolCall &call = it->second;
+        if (first) {
+            const std::string_view id = to_view(event.tool_call_id);
+            call.id = id.empty() ? detail::synthesize_tool_call_id(id_, event.choice, event.tool_index)
+                                 : detail::sanitize_utf8(id);
+        }
+        if (call.name.empty()) call.name = detail::sanitize_utf8(to_view(event.tool_name));
+        detail::append_utf8(call.arguments, to_view(event.tool_arguments), call.carry);
+        break;
+    }
+    case HELIX_EVENT_FINISH: {
+        if (!choice_ok) break;
+        Choice &c = choice(event.choice);
+        if (c.finished) break;
+        c.finished = true;
+        c.finish_reason = event.finish_reason;
+        detail::flush_utf8(c.text, c.carry);
+        for (auto &[index, call] : c.tool_calls) detail::flush_utf8(call.arguments, call.carry);
+        break;
+    }
+    case HELIX_EVENT_USAGE:
+        usage_.prompt_tokens = event.prompt_tokens;
+        usage_.completion_tokens = event.completion_tokens;
+        usage_.cached_tokens = event.cached_tokens;
+        usage_.reported = true;
+        break;
+    case HELIX_EVENT_EXTRA: {
+        const detail::ExtraTarget target = detail::place_extra(to_view(event.name));
+        if (target.place == detail::ExtraPlace::ignored) break;
+        std::optional<json::value> value = detail::parse_extra(to_view(event.json));
+        if (!value) break;
+        if (target.place == detail::ExtraPlace::response) {
+            if (target.member == "system_fingerprint" && !value->is_string()) break;
+            extras_[target.member] = std::move(*value);
+        } else if (choice_ok) {
+            choice(event.choice).extras[target.member] = std::move(*value);
+        }
+        break;
+    }
+    default:
+        break; // an event type from a newer ABI minor: nothing to show
+    }
+}
+
+json::object CompletionBuilder::to_json() const {
+    json::object response;
+    response["id"] = id_;
+    response["object"] = "chat.completion";
+    response["created"] = created_;
+    response["model"] = model_;
+    json::array choices;
+    choices.reserve(choices_.size());
+    for (const auto &[index, c] : choices_) {
+        json::object message;
+        message["role"] = "assistant";
+        if (c.has_text || c.tool_calls.empty()) {
+            std::string text = c.text;
+            std::string carry = c.carry;
+            detail::flush_utf8(text, carry);
+            message["content"] = text;
+        } else {
+            message["content"] = nullptr;
+        }
+        message["refusal"] = nullptr;
+        if (!c.tool_calls.empty()) {
+            json::array calls;
+            calls.reserve(c.tool_calls.size());
+            for (const auto &[tool_index, call] : c.tool_calls) {
+                std::string arguments = call.arguments;
+                std::string carry = call.carry;
+                detail::flush_utf8(arguments, carry);
+                json::object function;
+                function["name"] = call.name;
+                function["arguments"] = std::move(arguments);
+                json::object entry;
+                entry["id"] = call.id;
+                entry["type"] = "function";
+                entry["function"] = std::move(function);
+                calls.emplace_back(std::move(entry));
+            }
+            message["tool_calls"] = std::move(calls);
+        }
+        json::object choice;
+        choice["index"] = index;
+        choice["message"] = std::move(message);
+        choice["logprobs"] = nullptr;
+        choice["finish_reason"] = detail::finish_reason_name(c.finish_reason, !c.tool_calls.empty());
+        for (const auto &member : c.extras) choice[member.key()] = member.value();
+        choices.emplace_back(std::move(choice));
+    }
+    response["choices"] = std::move(choices);
+    response["usage"] = detail::usage_object(usage_);
+    for (const auto &member : extras_) response[member.key()] = member.value();
+    return response;
+}
+
+std::string CompletionBuilder::build() const { return json::serialize(to_json()); }
+
+} // namespace helix::api

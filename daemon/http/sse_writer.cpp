@@ -1,0 +1,34 @@
+#include "daemon/http/sse_writer.hpp"
+
+#include <Poco/Exception.h>
+
+namespace helix::http {
+
+void SseWriter::start() {
+    response_.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+    response_.setContentType("text/event-stream; charset=utf-8");
+    response_.set("Cache-Control", "no-cache");
+    response_.set("X-Accel-Buffering", "no"); // tell proxies in front not to buffer the stream
+    response_.setChunkedTransferEncoding(true);
+    try {
+        out_ = &response_.send();
+        out_->flush();
+        failed_ = !*out_;
+    } catch (const Poco::Exception &) {
+        failed_ = true;
+    }
+}
+
+bool SseWriter::data(std::string_view payload) {
+    if (failed_ || out_ == nullptr) return false;
+    try {
+        *out_ << "data: " << payload << "\n\n";
+        out_->flush();
+        failed_ = !*out_;
+    } catch (const Poco::Exception &) {
+        failed_ = true;
+    }
+    return !failed_;
+}
+
+} // namespace helix::http

@@ -1,0 +1,12 @@
+#pragma once
+// What the client is told when the transport to a provider fails (refused,
+// timed out, reset). Plugin-reported failures map in api::from_plugin_error.
+
+#include "daemon/api/error_body.hpp"
+#include "daemon/transport/upstream_client.hpp"
+
+namespace helix::http {
+
+api::ApiError from_exchange_failure(const transport::ExchangeResult &result, const std::string &provider);
+
+} // namespace helix::http

@@ -1,0 +1,178 @@
+#define BOOST_TEST_MODULE chat_completions
+#include <boost/test/unit_test.hpp>
+
+#include "../app/daemon_process.hpp"
+#include "plain_text_upstream.hpp"
+
+#include <boost/json.hpp>
+
+#include <future>
+
+using namespace helix::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string key = "sk-chat-test-5b1d";
+const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + key}};
+
+// A port nothing listens on: bound, read, and released again.
+std::uint16_t closed_port() {
+    Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
+    const std::uint16_t port = probe.address().port();
+    probe.close();
+    return port;
+}
+
+std::string config_for(std::uint16_t upstream_port, const std::string &server_extra = "") {
+    return "server:\n  listen: 127.0.0.1\n  port: 0\n  drain_timeout: 10s\n" + server_extra +
+           "api_keys: [" + key + "]\nplugins:\n  plain:\n    library: " + std::string(FIXTURE_DIR) +
+           "/libhelix_plain_text.so\n    settings:\n      base_url: http://127.0.0.1:" +
+           std::to_string(upstream_port) +
+           "/complete\n  down:\n    library: " + std::string(FIXTURE_DIR) +
+           "/libhelix_plain_text.so\n    connect_timeout: 2s\n    settings:\n      base_url: http://127.0.0.1:" +
+           std::to_string(closed_port()) + "/complete\n"
+           "      models: [down-1]\n";
+}
+
+std::string chat_body(const std::string &model, const std::string &prompt, bool stream = false) {
+    boost::json::object body{{"model", model},
+                             {"messages", boost::json::array{boost::json::object{{"role", "user"}, {"content", prompt}}}}};
+    if (stream) {
+        body["stream"] = true;
+        body["stream_options"] = boost::json::object{{"include_usage", true}};
+    }
+    return boost::json::serialize(body);
+}
+
+boost::json::object error_of(const HttpResult &r) { return boost::json::parse(r.body).at("error").as_object(); }
+
+struct Fixture {
+    PlainTextUpstream upstream;
+    TempDir dir;
+    std::unique_ptr<DaemonProcess> daemon;
+    std::uint16_t port = 0;
+    explicit Fixture(const std::string &server_extra = "") {
+        daemon = std::make_unique<DaemonProcess>(
+            std::vector<std::string>{"--config", dir.file("helixagent.yaml", config_for(upstream.port(), server_extra))});
+        port = daemon->wait_until_listening();
+    }
+    HttpResult chat(const std::string &body) const { return http_post(port, "/v1/chat/completions", body, auth); }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(answers_a_chat_completion_as_openai_json) {
+    Fixture f;
+    const HttpResult r = f.chat(chat_body("plain/plain-1", "hi"));
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    const auto json = boost::json::parse(r.body).as_object();
+    BOOST_TEST(json.at("object").as_string() == "chat.completion");
+    BOOST_TEST(json.at("model").as_string() == "plain/plain-1");
+    const auto &choice = json.at("choices").as_array().at(0).as_object();
+    BOOST_TEST(choice.at("message").at("content").as_string() == "Hello from upstream");
+    BOOST_TEST(choice.at("finish_reason").as_string() == "stop");
+    BOOST_TEST(json.at("usage").at("completion_tokens").as_int64() == 4);
+    BOOST_TEST(r.headers.at("x-helix-provider") == "plain");
+    BOOST_TEST(r.headers.at("x-helix-model") == "plain-1");
+    BOOST_TEST(r.headers.at("x-helix-attempts") == "1");
+    BOOST_TEST(r.headers.at("x-request-id").starts_with("req_"));
+}
+
+BOOST_AUTO_TEST_CASE(streams_sse_chunks_whose_text_equals_the_json_reply) {
+    Fixture f;
+    const HttpResult whole = f.chat(chat_body("plain-1", "hi"));
+    const HttpResult stream = f.chat(chat_body("plain-1", "hi", true));
+    BOOST_TEST_REQUIRE(stream.status == 200, stream.body);
+    BOOST_TEST(stream.headers.at("content-type").starts_with("text/event-stream"));
+
+    std::string text, id;
+    std::vector<std::string> datas;
+    std::size_t at = 0;
+    while ((at = stream.body.find("data: ", at)) != std::string::npos) {
+        const auto end = stream.body.find("\n\n", at);
+        BOOST_TEST_REQUIRE(end != std::string::npos);
+        datas.push_back(stream.body.substr(at + 6, end - at - 6));
+        at = end + 2;
+    }
+    BOOST_TEST_REQUIRE(datas.size() >= 4u);
+    BOOST_TEST(datas.back() == "[DONE]");
+    for (std::size_t i = 0; i + 1 < datas.size(); ++i) {
+        const auto chunk = boost::json::parse(datas[i]).as_object();
+        if (id.empty()) id = chunk.at("id").as_string().c_str();
+        BOOST_TEST(chunk.at("id").as_string() == id); // one id for the whole stream
+        for (const auto &c : chunk.at("choices").as_array())
+            if (const auto *content = c.at("delta").as_object().if_contains("content"))
+                if (content->is_string()) text += content->as_string().c_str();
+    }
+    const auto usage_chunk = boost::json::parse(datas[datas.size() - 2]).as_object();
+    BOOST_TEST(usage_chunk.at("choices").as_array().empty());
+    BOOST_TEST(usage_chunk.at("usage").at("total_tokens").as_int64() > 0);
+    const auto json = boost::json::parse(whole.body);
+    BOOST_TEST(text == json.at("choices").at(0).at("message").at("content").as_string().c_str());
+}
+
+BOOST_AUTO_TEST_CASE(bad_requests_get_openai_errors_naming_the_field) {
+    Fixture f;
+    const HttpResult role = f.chat(R"({"model":"plain-1","messages":[{"role":"wizard","content":"x"}]})");
+    BOOST_TEST(role.status == 400);
+    BOOST_TEST(error_of(role).at("param").as_string() == "messages[0].role");
+
+    const HttpResult malformed = f.chat(R"({"model": "plain-1", "messages": [)");
+    BOOST_TEST(malformed.status == 400);
+    BOOST_TEST(error_of(malformed).at("type").as_string() == "invalid_request_error");
+
+    const HttpResult types = f.chat(R"({"model":"plain-1","messages":[{"role":"user","content":"x"}],"temperature":"hot"})");
+    BOOST_TEST(types.status == 400);
+    BOOST_TEST(error_of(types).at("param").as_string() == "temperature");
+
+    const HttpResult unknown = f.chat(chat_body("plain/gpt-17", "hi"));
+    BOOST_TEST(unknown.status == 404);
+    BOOST_TEST(error_of(unknown).at("code").as_string() == "model_not_found");
+
+    const HttpResult n = f.chat(R"({"model":"plain-1","n":3,"messages":[{"role":"user","content":"x"}]})");
+    BOOST_TEST(n.status == 400);
+    BOOST_TEST(error_of(n).at("param").as_string() == "n");
+
+    const HttpResult no_key = http_post(f.port, "/v1/chat/completions", chat_body("plain-1", "hi"));
+    BOOST_TEST(no_key.status == 401);
+    BOOST_TEST(f.upstream.requests() == 0); // none of these reached the upstream
+}
+
+BOOST_AUTO_TEST_CASE(a_body_over_the_limit_is_refused_with_413) {
+    Fixture f("  max_body: 1KiB\n");
+    const HttpResult r = f.chat(chat_body("plain-1", std::string(4096, 'x')));
+    BOOST_TEST(r.status == 413);
+    BOOST_TEST(f.upstream.requests() == 0);
+    // The server still answers normal requests afterwards.
+    BOOST_TEST(f.chat(chat_body("plain-1", "hi")).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(upstream_failures_map_to_429_502_and_pass_retry_after_on) {
+    Fixture f;
+    const HttpResult limited = f.chat(chat_body("plain-1", "FAIL429"));
+    BOOST_TEST(limited.status == 429);
+    BOOST_TEST(limited.headers.at("retry-after") == "3");
+    BOOST_TEST(error_of(limited).at("code").as_string() == "rate_limit_exceeded");
+
+    const HttpResult failed = f.chat(chat_body("plain-1", "FAIL500"));
+    BOOST_TEST(failed.status >= 500);
+
+    const HttpResult refused = f.chat(chat_body("down/down-1", "hi"));
+    BOOST_TEST(refused.status == 502);
+    BOOST_TEST(error_of(refused).at("message").as_string().find("connection refused") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_lets_a_request_in_flight_finish) {
+    Fixture f;
+    auto slow = std::async(std::launch::async, [&] { return f.chat(chat_body("plain-1", "SLOW please")); });
+    while (f.upstream.requests() == 0) std::this_thread::sleep_for(10ms);
+    f.daemon->signal(SIGTERM);
+    const HttpResult r = slow.get();
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(r.body.find("Hello from upstream") != std::string::npos);
+    const auto code = f.daemon->wait_exit(10s);
+    BOOST_TEST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 0);
+    BOOST_TEST(f.daemon->rest_of_log().find(key) == std::string::npos, "the client key appeared in the log");
+}

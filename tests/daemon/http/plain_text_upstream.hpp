@@ -1,0 +1,79 @@
+#pragma once
+// An upstream for the template's plain-text protocol, run inside the test:
+// it streams "Hello", " from", " upstream" as separate HTTP chunks, and obeys
+// directives in the prompt (FAIL429, FAIL500, SLOW).
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace helix::test {
+
+class PlainTextUpstream {
+public:
+    PlainTextUpstream() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)), server_(new Factory(*this), socket_, new Poco::Net::HTTPServerParams) {
+        server_.start();
+    }
+    ~PlainTextUpstream() { server_.stopAll(true); }
+    std::uint16_t port() const { return socket_.address().port(); }
+    int requests() const { return requests_.load(); }
+
+private:
+    class Handler final : public Poco::Net::HTTPRequestHandler {
+    public:
+        explicit Handler(PlainTextUpstream &owner) : owner_(owner) {}
+        void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
+            ++owner_.requests_;
+            std::string body;
+            Poco::StreamCopier::copyToString(request.stream(), body);
+            if (body.find("FAIL429") != std::string::npos) {
+                response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_TOO_MANY_REQUESTS);
+                response.set("Retry-After", "3");
+                response.send() << "slow down";
+                return;
+            }
+            if (body.find("FAIL500") != std::string::npos) {
+                response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+                response.send() << "boom";
+                return;
+            }
+            if (body.find("SLOW") != std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            response.setChunkedTransferEncoding(true);
+            response.setContentType("text/plain");
+            std::ostream &out = response.send();
+            for (const char *part : {"Hello", " from", " upstream"}) {
+                out << part;
+                out.flush();
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        }
+
+    private:
+        PlainTextUpstream &owner_;
+    };
+    class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+    public:
+        explicit Factory(PlainTextUpstream &owner) : owner_(owner) {}
+        Poco::Net::HTTPRequestHandler *createRequestHandler(const Poco::Net::HTTPServerRequest &) override {
+            return new Handler(owner_);
+        }
+
+    private:
+        PlainTextUpstream &owner_;
+    };
+
+    Poco::Net::ServerSocket socket_;
+    Poco::Net::HTTPServer server_;
+    std::atomic<int> requests_{0};
+};
+
+} // namespace helix::test
