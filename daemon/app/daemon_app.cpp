@@ -118,6 +118,11 @@ void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
         if (cfg->server.port != old_server.port || cfg->server.listen_address != old_server.listen_address ||
             cfg->server.max_connections != old_server.max_connections)
             daemon_log().warning("server listen settings changed in '" + path + "'; they take effect after a restart");
+        const auto &old_upstream = holder.current()->config->upstream;
+        if (cfg->upstream.verify_tls != old_upstream.verify_tls || cfg->upstream.ca_file != old_upstream.ca_file ||
+            cfg->upstream.max_idle_connections != old_upstream.max_idle_connections ||
+            cfg->upstream.idle_timeout != old_upstream.idle_timeout)
+            daemon_log().warning("upstream settings changed in '" + path + "'; they take effect after a restart");
         holder.replace(build_runtime(std::move(cfg), libraries, side_requests));
         daemon_log().information("configuration reloaded from '" + path + "'");
     } catch (const config::ConfigError &e) {
@@ -144,8 +149,10 @@ int DaemonApp::serve() {
     }
     setup_logging(cfg->log);
 
-    transport::ConnectionPool pool(transport::TlsSettings{},
-                                   transport::ProxySettings::from_environment(config::process_environment()));
+    // Outbound settings are read once: a reload that changes them warns.
+    transport::ConnectionPool pool(transport::TlsSettings{cfg->upstream.verify_tls, cfg->upstream.ca_file},
+                                   transport::ProxySettings::from_environment(config::process_environment()),
+                                   cfg->upstream.max_idle_connections, cfg->upstream.idle_timeout);
     auto side_requests = std::make_shared<transport::PooledSideRequestClient>(pool);
     transport::UpstreamClient upstream(pool);
     LibraryCache libraries;

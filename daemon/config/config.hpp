@@ -26,6 +26,14 @@ struct ServerSettings {
     std::chrono::milliseconds drain_timeout{30'000}; // SIGTERM waits this long for in-flight requests
 };
 
+// Outbound connections to providers (and plugins' side requests).
+struct UpstreamSettings {
+    bool verify_tls = true;       // certificate and host name checks; off only for testing
+    std::string ca_file;          // PEM bundle to trust instead of the system store; empty = system
+    std::size_t max_idle_connections = 64; // kept per upstream host for reuse
+    std::chrono::milliseconds idle_timeout{30'000}; // an idle connection older than this is not reused
+};
+
 struct LogSettings {
     std::string level = "information"; // POCO priority names: debug, information, warning, error
     std::string format = "text";       // "text" or "json"
@@ -48,6 +56,7 @@ struct ProviderConfig {
 struct Config {
     std::string source_file; // the YAML file this came from (absolute)
     ServerSettings server;
+    UpstreamSettings upstream;
     LogSettings log;
     std::vector<ApiKey> api_keys;
     std::string plugin_dir;

@@ -87,9 +87,12 @@ private:
             return;
         }
         const Entries sections =
-            collect(root, root, "", {"server", "log", "api_keys", "plugin_dir", "plugins", "providers"});
+            collect(root, root, "", {"server", "upstream", "log", "api_keys", "plugin_dir", "plugins", "providers"});
         if (const auto *s = find(sections, "server")) {
             read_server(*s);
+        }
+        if (const auto *s = find(sections, "upstream")) {
+            read_upstream(*s);
         }
         if (const auto *s = find(sections, "log")) {
             read_log(*s);
@@ -263,6 +266,24 @@ private:
         read_duration(e, "server", "write_timeout", server.write_timeout, false);
         read_duration(e, "server", "keep_alive_timeout", server.keep_alive_timeout, false);
         read_duration(e, "server", "drain_timeout", server.drain_timeout, true); // 0: stop at once
+    }
+
+    void read_upstream(const Entry &section) {
+        const Entries e =
+            collect(section.key, section.value, "upstream", {"verify_tls", "ca_file", "max_idle_connections", "idle_timeout"});
+        auto &upstream = config_.upstream;
+        if (const Entry *entry = find(e, "verify_tls"))
+            if (const auto verify = read_bool(*entry, "upstream.verify_tls", "verify_tls")) upstream.verify_tls = *verify;
+        if (const Entry *entry = find(e, "ca_file"))
+            if (const auto value = scalar(*entry, "upstream.ca_file", "ca_file")) {
+                const auto path = (base_dir_ / value->text).lexically_normal();
+                if (value->text.empty() || !std::filesystem::is_regular_file(path))
+                    ctx_.report(value->line, "upstream.ca_file: no such file '" + path.string() + "'");
+                else
+                    upstream.ca_file = path.string();
+            }
+        read_count(e, "upstream", "max_idle_connections", upstream.max_idle_connections, 0);
+        read_duration(e, "upstream", "idle_timeout", upstream.idle_timeout, true);
     }
 
     void read_log(const Entry &section) {

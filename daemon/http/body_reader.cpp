@@ -13,8 +13,16 @@ std::variant<std::string, api::ApiError> read_body(Poco::Net::HTTPServerRequest 
         return api::body_too_large(limit);
     std::string body;
     if (request.hasContentLength()) body.reserve(static_cast<std::size_t>(request.getContentLength64()));
+    const auto timed_out = [] {
+        api::ApiError e = api::invalid_request("The request body did not arrive in time.", {}, "request_timeout");
+        e.status = 408;
+        return e;
+    };
     try {
         std::istream &in = request.stream();
+        // Without this, a read timeout would only set badbit and look like
+        // the end of the body.
+        in.exceptions(std::ios::badbit);
         std::array<char, 16 * 1024> buffer{};
         while (in) {
             in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
@@ -22,10 +30,12 @@ std::variant<std::string, api::ApiError> read_body(Poco::Net::HTTPServerRequest 
             if (body.size() + n > limit) return api::body_too_large(limit);
             body.append(buffer.data(), n);
         }
+        if (request.hasContentLength() && static_cast<Poco::Int64>(body.size()) < request.getContentLength64())
+            return timed_out(); // the client closed or stalled before sending what it announced
     } catch (const Poco::TimeoutException &) {
-        api::ApiError e = api::invalid_request("The request body did not arrive in time.", {}, "request_timeout");
-        e.status = 408;
-        return e;
+        return timed_out();
+    } catch (const std::ios::failure &) {
+        return timed_out();
     } catch (const Poco::Exception &e) {
         return api::invalid_request("The request body could not be read: " + e.displayText());
     }

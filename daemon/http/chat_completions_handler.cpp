@@ -12,6 +12,7 @@
 #include "daemon/router/model_resolver.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <chrono>
@@ -146,8 +147,16 @@ api::ApiError plugin_error(const plugins::PluginFailure &failure, const plugins:
 void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request,
                                            Poco::Net::HTTPServerResponse &response) {
     const auto &server = runtime_->config->server;
+    // A client that stops reading is dropped after write_timeout (and with it
+    // the upstream call), instead of holding a thread and a connection.
+    if (auto *impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl *>(&request))
+        impl->socket().setSendTimeout(
+            Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(server.write_timeout.count()) * 1000));
     auto body = read_body(request, server.max_body_bytes);
-    if (auto *error = std::get_if<api::ApiError>(&body)) return send_error(response, *error);
+    if (auto *error = std::get_if<api::ApiError>(&body)) {
+        response.setKeepAlive(false);
+        return send_error(response, *error);
+    }
 
     auto parsed = api::parse_chat_request(std::move(std::get<std::string>(body)));
     if (auto *error = std::get_if<api::ApiError>(&parsed)) return send_error(response, *error);

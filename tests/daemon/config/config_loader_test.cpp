@@ -350,7 +350,7 @@ struct ErrorCase {
 BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
     const std::vector<ErrorCase> cases{
         {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
-         "unknown key 'sever' at the top level (expected one of: server, log, api_keys, plugin_dir, plugins, "
+         "unknown key 'sever' at the top level (expected one of: server, upstream, log, api_keys, plugin_dir, plugins, "
          "providers)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
@@ -799,4 +799,29 @@ BOOST_AUTO_TEST_CASE(issue_and_error_formatting) {
     const hc::ConfigError two({ConfigIssue{"a.yaml", 3, "first"}, ConfigIssue{"a.yaml", 9, "second"}});
     BOOST_TEST(std::string{two.what()} == "invalid configuration (2 problems):\na.yaml:3: first\na.yaml:9: second");
     BOOST_TEST(two.issues().size() == 2U);
+}
+
+BOOST_AUTO_TEST_CASE(upstream_section_sets_tls_and_pool_settings) {
+    const auto defaults = load("");
+    BOOST_TEST(defaults->upstream.verify_tls);
+    BOOST_TEST(defaults->upstream.ca_file.empty());
+
+    const std::string ca = (std::filesystem::temp_directory_path() / "helix-test-ca.pem").string();
+    std::ofstream(ca) << "not checked here\n";
+    const auto cfg = load(yaml({"upstream:", "  verify_tls: false", "  ca_file: " + ca,
+                                "  max_idle_connections: 8", "  idle_timeout: 5s"}));
+    std::filesystem::remove(ca);
+    BOOST_TEST(!cfg->upstream.verify_tls);
+    BOOST_TEST(cfg->upstream.ca_file == ca);
+    BOOST_TEST(cfg->upstream.max_idle_connections == 8u);
+    BOOST_TEST(cfg->upstream.idle_timeout.count() == 5000);
+}
+
+BOOST_AUTO_TEST_CASE(upstream_section_errors_name_the_line) {
+    const auto issues = issues_of(yaml({"upstream:", "  verify_tls: maybe", "  ca_file: /nonexistent/ca.pem",
+                                        "  pool: 3"}));
+    const std::string all = dump(issues);
+    BOOST_TEST(all.find(":2: ") != std::string::npos, all);
+    BOOST_TEST(all.find(":3: upstream.ca_file: no such file '/nonexistent/ca.pem'") != std::string::npos, all);
+    BOOST_TEST(all.find(":4: unknown key 'pool' in 'upstream'") != std::string::npos, all);
 }

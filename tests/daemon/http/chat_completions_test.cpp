@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <Poco/Net/StreamSocket.h>
+
 #include <future>
 
 using namespace helix::test;
@@ -175,4 +177,50 @@ BOOST_AUTO_TEST_CASE(sigterm_lets_a_request_in_flight_finish) {
     BOOST_TEST_REQUIRE(code.has_value());
     BOOST_TEST(*code == 0);
     BOOST_TEST(f.daemon->rest_of_log().find(key) == std::string::npos, "the client key appeared in the log");
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_disconnects_mid_stream_cancels_the_upstream_call) {
+    Fixture f;
+    {
+        Poco::Net::StreamSocket client(Poco::Net::SocketAddress("127.0.0.1", f.port));
+        const std::string body = chat_body("plain-1", "LONG", true);
+        const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                                 "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n";
+        client.sendBytes((head + body).data(), static_cast<int>(head.size() + body.size()));
+        char buffer[512];
+        client.setReceiveTimeout(Poco::Timespan(5, 0));
+        BOOST_TEST_REQUIRE(client.receiveBytes(buffer, sizeof buffer) > 0); // the stream has started
+        while (f.upstream.long_parts_written() < 5) std::this_thread::sleep_for(5ms);
+    } // the client goes away here
+    const auto deadline = std::chrono::steady_clock::now() + 3s;
+    while (!f.upstream.long_stream_aborted() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    BOOST_TEST(f.upstream.long_stream_aborted(), "the upstream kept streaming to a gateway whose client left");
+    BOOST_TEST(f.upstream.long_parts_written() < 200);
+    // The gateway is unaffected.
+    BOOST_TEST(f.chat(chat_body("plain-1", "hi")).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_dribbles_its_body_times_out_without_hurting_others) {
+    Fixture f("  read_timeout: 1s\n");
+    Poco::Net::StreamSocket slow(Poco::Net::SocketAddress("127.0.0.1", f.port));
+    const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                             "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\":";
+    slow.sendBytes(head.data(), static_cast<int>(head.size()));
+
+    // Others are served meanwhile.
+    BOOST_TEST(f.chat(chat_body("plain-1", "hi")).status == 200);
+
+    slow.setReceiveTimeout(Poco::Timespan(5, 0));
+    std::string reply;
+    char buffer[2048];
+    const auto started = std::chrono::steady_clock::now();
+    int n = 0;
+    while ((n = slow.receiveBytes(buffer, sizeof buffer)) > 0) reply.append(buffer, static_cast<std::size_t>(n));
+    const auto waited = std::chrono::steady_clock::now() - started;
+    BOOST_TEST(reply.starts_with("HTTP/1.1 408"), reply);
+    BOOST_TEST(reply.find("\"code\":\"request_timeout\"") != std::string::npos);
+    BOOST_TEST(waited < 4s);
+    BOOST_TEST(f.upstream.requests() == 1);
 }

@@ -26,6 +26,10 @@ public:
     ~PlainTextUpstream() { server_.stopAll(true); }
     std::uint16_t port() const { return socket_.address().port(); }
     int requests() const { return requests_.load(); }
+    // LONG streams: how many parts were written, and whether a write failed
+    // (the gateway closed the connection).
+    int long_parts_written() const { return long_parts_.load(); }
+    bool long_stream_aborted() const { return long_aborted_.load(); }
 
 private:
     class Handler final : public Poco::Net::HTTPRequestHandler {
@@ -47,6 +51,22 @@ private:
                 return;
             }
             if (body.find("SLOW") != std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            if (body.find("LONG") != std::string::npos) {
+                response.setChunkedTransferEncoding(true);
+                response.setContentType("text/plain");
+                std::ostream &out = response.send();
+                for (int i = 0; i < 200; ++i) {
+                    out << "part " << i << ". ";
+                    out.flush();
+                    if (!out) {
+                        owner_.long_aborted_ = true;
+                        return;
+                    }
+                    ++owner_.long_parts_;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                }
+                return;
+            }
             response.setChunkedTransferEncoding(true);
             response.setContentType("text/plain");
             std::ostream &out = response.send();
@@ -74,6 +94,8 @@ private:
     Poco::Net::ServerSocket socket_;
     Poco::Net::HTTPServer server_;
     std::atomic<int> requests_{0};
+    std::atomic<int> long_parts_{0};
+    std::atomic<bool> long_aborted_{false};
 };
 
 } // namespace helix::test
