@@ -42,4 +42,10 @@ std::variant<std::string, api::ApiError> read_body(Poco::Net::HTTPServerRequest 
     return body;
 }
 
+bool discard_body(Poco::Net::HTTPServerRequest &request, std::size_t limit) {
+    if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return true;
+    if (request.hasContentLength() && request.getContentLength64() == 0) return true;
+    return std::holds_alternative<std::string>(read_body(request, limit));
+}
+
 } // namespace helix::http

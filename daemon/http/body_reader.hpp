@@ -15,4 +15,9 @@ namespace helix::http {
 
 std::variant<std::string, api::ApiError> read_body(Poco::Net::HTTPServerRequest &request, std::size_t limit);
 
+// Reads and drops a body nobody needs (a request refused before its body was
+// looked at), so the connection can serve the next request. False when the
+// body is larger than limit or did not arrive: then the connection must close.
+bool discard_body(Poco::Net::HTTPServerRequest &request, std::size_t limit);
+
 } // namespace helix::http

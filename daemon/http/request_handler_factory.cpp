@@ -1,5 +1,6 @@
 #include "daemon/http/request_handler_factory.hpp"
 
+#include "daemon/http/body_reader.hpp"
 #include "daemon/http/chat_completions_handler.hpp"
 #include "daemon/http/health_handlers.hpp"
 #include "daemon/http/models_handler.hpp"
@@ -12,6 +13,7 @@
 #include <Poco/URI.h>
 
 #include <memory>
+#include <optional>
 
 namespace helix::http {
 
@@ -43,50 +45,53 @@ private:
 };
 
 // What every request goes through: counted as in flight for draining, given
-// an x-request-id, and (for the API routes) authenticated by client key.
+// an x-request-id, and (for the API routes) authenticated by client key. A
+// body the handler will not read is drained first, so that its bytes are
+// never taken for the next request on a kept-alive connection.
 class RequestContextHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    RequestContextHandler(HandlerPtr inner, ServerState &state, app::RuntimePtr runtime, bool needs_key)
-        : inner_(std::move(inner)), state_(state), runtime_(std::move(runtime)), needs_key_(needs_key) {
+    struct Route {
+        bool needs_key = false;
+        bool reads_body = false;
+    };
+    RequestContextHandler(HandlerPtr inner, ServerState &state, app::RuntimePtr runtime, Route route)
+        : inner_(std::move(inner)), state_(state), runtime_(std::move(runtime)), route_(route) {
         state_.in_flight.fetch_add(1);
     }
     ~RequestContextHandler() override { state_.in_flight.fetch_sub(1); }
 
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
         response.set("x-request-id", request_id_for(request.get("x-request-id", "")));
-        if (needs_key_ && !authenticated(request, response)) return;
+        const auto refusal = route_.needs_key ? authenticate(request) : std::nullopt;
+        if (refusal || !route_.reads_body)
+            if (!discard_body(request, runtime_->config->server.max_body_bytes)) response.setKeepAlive(false);
+        if (refusal) return send_error(response, *refusal);
         inner_->handleRequest(request, response);
     }
 
 private:
-    bool authenticated(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) {
-        const std::string header = request.get("Authorization", "");
+    std::optional<api::ApiError> authenticate(const Poco::Net::HTTPServerRequest &request) const {
         const auto &keys = *runtime_->client_keys;
-        if (keys.empty()) {
-            send_error(response, {401, "This gateway has no client API keys configured; set api_keys in the "
-                                       "configuration or HELIXAGENT_API_KEYS.",
-                                  "invalid_request_error", "", "no_api_keys_configured"});
-            return false;
-        }
+        if (keys.empty())
+            return api::ApiError{401, "This gateway has no client API keys configured; set api_keys in the "
+                                      "configuration or HELIXAGENT_API_KEYS.",
+                                 "invalid_request_error", "", "no_api_keys_configured"};
+        const std::string header = request.get("Authorization", "");
         const std::string_view token = bearer_token(header);
-        if (token.empty()) {
-            send_error(response, {401, "You didn't provide an API key. Send it in an Authorization header using "
-                                       "Bearer auth (Authorization: Bearer YOUR_KEY).",
-                                  "invalid_request_error", "", ""});
-            return false;
-        }
-        if (!keys.authenticate(token)) {
-            // The key is never echoed: it may be a real secret sent to the wrong place.
-            send_error(response, {401, "Incorrect API key provided.", "invalid_request_error", "", "invalid_api_key"});
-            return false;
-        }
-        return true;
+        if (token.empty())
+            return api::ApiError{401, "You didn't provide an API key. Send it in an Authorization header using "
+                                      "Bearer auth (Authorization: Bearer YOUR_KEY).",
+                                 "invalid_request_error", "", ""};
+        // The key is never echoed: it may be a real secret sent to the wrong place.
+        if (!keys.authenticate(token))
+            return api::ApiError{401, "Incorrect API key provided.", "invalid_request_error", "", "invalid_api_key"};
+        return std::nullopt;
     }
 
     HandlerPtr inner_;
     ServerState &state_;
     app::RuntimePtr runtime_;
-    bool needs_key_;
+    Route route_;
 };
 
 bool is_get(const Poco::Net::HTTPServerRequest &r) {
@@ -111,19 +116,19 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     };
 
     HandlerPtr handler;
-    bool needs_key = false;
+    RequestContextHandler::Route route;
     if (path == "/healthz") {
         handler = is_get(request) ? HandlerPtr(std::make_unique<LivenessHandler>()) : method_not_allowed("GET");
     } else if (path == "/readyz") {
         handler = is_get(request) ? HandlerPtr(std::make_unique<ReadinessHandler>(runtime, state_))
                                   : method_not_allowed("GET");
     } else if (path == "/v1/chat/completions") {
-        needs_key = true;
-        handler = request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST
-                      ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_))
-                      : method_not_allowed("POST");
+        const bool post = request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST;
+        route = {true, post};
+        handler = post ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_))
+                       : method_not_allowed("POST");
     } else if (path == "/v1/models" || path.starts_with("/v1/models/")) {
-        needs_key = true;
+        route.needs_key = true;
         const std::string id = path.size() > 11 ? path.substr(11) : std::string();
         handler = is_get(request) ? HandlerPtr(std::make_unique<ModelsHandler>(runtime, id)) : method_not_allowed("GET");
     } else {
@@ -132,7 +137,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
             "Unknown request URL: " + request.getMethod() + " " + path +
                 ". Available: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz."));
     }
-    return new RequestContextHandler(std::move(handler), state_, std::move(runtime), needs_key);
+    return new RequestContextHandler(std::move(handler), state_, std::move(runtime), route);
 }
 
 } // namespace helix::http

@@ -224,3 +224,24 @@ BOOST_AUTO_TEST_CASE(a_client_that_dribbles_its_body_times_out_without_hurting_o
     BOOST_TEST(waited < 4s);
     BOOST_TEST(f.upstream.requests() == 1);
 }
+
+BOOST_AUTO_TEST_CASE(a_refused_request_body_does_not_leak_into_the_next_request_on_the_connection) {
+    Fixture f;
+    Poco::Net::HTTPClientSession session("127.0.0.1", f.port);
+    session.setKeepAlive(true);
+    const auto post = [&](const std::string &bearer) {
+        const std::string body = chat_body("plain-1", "hi");
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/v1/chat/completions",
+                                       Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setKeepAlive(true);
+        request.set("Authorization", "Bearer " + bearer);
+        request.setContentLength(static_cast<std::streamsize>(body.size()));
+        session.sendRequest(request) << body;
+        Poco::Net::HTTPResponse response;
+        std::string reply;
+        Poco::StreamCopier::copyToString(session.receiveResponse(response), reply);
+        return static_cast<int>(response.getStatus());
+    };
+    BOOST_TEST(post("sk-wrong") == 401);
+    BOOST_TEST(post(key) == 200); // same connection: the refused body was drained
+}

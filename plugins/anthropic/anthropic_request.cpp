@@ -1,0 +1,294 @@
+#include "plugins/anthropic/anthropic_request.hpp"
+
+#include "plugins/common/response_decoder.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace helix::anthropic {
+
+namespace {
+
+namespace json = boost::json;
+using helix::sdk::Error;
+using helix::sdk::view;
+
+json::string_view jv(std::string_view v) { return json::string_view(v.data(), v.size()); }
+json::string_view jv(helix_str s) { return jv(view(s)); }
+
+[[noreturn]] void invalid(std::string message, std::string param) {
+    throw Error(HELIX_ERR_INVALID_REQUEST, std::move(message), 400, 0, "invalid_value", std::move(param));
+}
+
+[[noreturn]] void unsupported(std::string message, std::string param) {
+    throw Error(HELIX_ERR_NOT_SUPPORTED, std::move(message), 400, 0, "unsupported_parameter", std::move(param));
+}
+
+std::string message_path(std::size_t i) { return "messages[" + std::to_string(i) + "]"; }
+
+json::value parse_client_json(std::string_view text, const std::string &param, const char *what) {
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = helix::plugin_common::kMaxJsonDepth;
+    json::value v = json::parse(text, ec, {}, options);
+    if (ec) invalid(param + " is not valid JSON (" + what + ")", param);
+    return v;
+}
+
+bool iequals_prefix(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// An image_url part as an Anthropic image block.
+json::object image_block(std::string_view url, const std::string &param) {
+    if (iequals_prefix(url, "data:")) {
+        const std::size_t comma = url.find(',');
+        if (comma == std::string_view::npos) invalid(param + " is a data: URI without data", param);
+        const std::string_view meta = url.substr(5, comma - 5);
+        const std::string_view data = url.substr(comma + 1);
+        const std::size_t semicolon = meta.find(';');
+        std::string media_type = lower(meta.substr(0, semicolon));
+        bool base64 = false;
+        for (std::size_t pos = semicolon; pos != std::string_view::npos;) {
+            const std::size_t next = meta.find(';', pos + 1);
+            const std::string_view parameter = meta.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
+            if (lower(parameter) == "base64") base64 = true;
+            pos = next;
+        }
+        if (!base64) invalid(param + " must be a base64 data: URI (data:image/png;base64,...)", param);
+        if (media_type == "image/jpg") media_type = "image/jpeg";
+        static constexpr std::array<std::string_view, 4> supported{"image/jpeg", "image/png", "image/gif",
+                                                                   "image/webp"};
+        if (std::find(supported.begin(), supported.end(), media_type) == supported.end())
+            unsupported(param + ": Anthropic accepts image/jpeg, image/png, image/gif and image/webp images, not '" +
+                            (media_type.empty() ? std::string("(none)") : media_type.substr(0, 64)) + "'",
+                        param);
+        if (data.empty()) invalid(param + " is a data: URI without data", param);
+        return json::object{
+            {"type", "image"},
+            {"source", json::object{{"type", "base64"}, {"media_type", media_type}, {"data", jv(data)}}}};
+    }
+    if (iequals_prefix(url, "https://") || iequals_prefix(url, "http://"))
+        return json::object{{"type", "image"}, {"source", json::object{{"type", "url"}, {"url", jv(url)}}}};
+    invalid(param + " must be an http(s) URL or a data: URI", param);
+}
+
+// Text and image blocks of a message's content; empty texts are left out.
+void content_blocks(const helix_message &m, std::size_t index, json::array &blocks) {
+    if (m.parts == nullptr) {
+        if (m.text.len > 0) blocks.push_back(json::object{{"type", "text"}, {"text", jv(m.text)}});
+        return;
+    }
+    for (std::size_t j = 0; j < m.part_count; ++j) {
+        const helix_content_part &p = m.parts[j];
+        if (p.type == HELIX_PART_IMAGE_URL) {
+            blocks.push_back(image_block(view(p.image_url), message_path(index) + ".content[" + std::to_string(j) +
+                                                                "].image_url.url"));
+        } else if (p.text.len > 0) {
+            blocks.push_back(json::object{{"type", "text"}, {"text", jv(p.text)}});
+        }
+    }
+}
+
+std::string system_text(const helix_message &m, std::size_t index) {
+    if (m.parts == nullptr) return std::string(view(m.text));
+    std::string text;
+    for (std::size_t j = 0; j < m.part_count; ++j) {
+        const helix_content_part &p = m.parts[j];
+        if (p.type != HELIX_PART_TEXT)
+            unsupported("Anthropic's system prompt takes text only; " + message_path(index) + " has an image",
+                        message_path(index) + ".content[" + std::to_string(j) + "]");
+        if (!text.empty() && p.text.len > 0) text += '\n';
+        text += view(p.text);
+    }
+    return text;
+}
+
+json::object tool_use_block(const helix_tool_call &c, const std::string &path) {
+    if (c.id.len == 0) invalid(path + ".id is required", path + ".id");
+    if (c.name.len == 0) invalid(path + ".function.name is required", path + ".function.name");
+    json::value input = json::object{};
+    const std::string_view arguments = view(c.arguments);
+    if (arguments.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+        input = parse_client_json(arguments, path + ".function.arguments", "tool arguments must be a JSON object");
+        if (!input.is_object()) invalid(path + ".function.arguments must be a JSON object", path + ".function.arguments");
+    }
+    return json::object{{"type", "tool_use"}, {"id", jv(c.id)}, {"name", jv(c.name)}, {"input", std::move(input)}};
+}
+
+json::object tool_result_block(const helix_message &m, std::size_t index) {
+    if (m.tool_call_id.len == 0) invalid(message_path(index) + ".tool_call_id is required", message_path(index) + ".tool_call_id");
+    json::object block{{"type", "tool_result"}, {"tool_use_id", jv(m.tool_call_id)}};
+    if (m.parts == nullptr) {
+        if (m.text.len > 0) block["content"] = jv(m.text);
+    } else {
+        json::array blocks;
+        content_blocks(m, index, blocks);
+        if (!blocks.empty()) block["content"] = std::move(blocks);
+    }
+    return block;
+}
+
+struct Turn {
+    const char *role;
+    json::array blocks;
+};
+
+json::array build_messages(const helix_chat_request &r, std::string &system) {
+    std::vector<Turn> turns;
+    for (std::size_t i = 0; i < r.message_count; ++i) {
+        const helix_message &m = r.messages[i];
+        const char *role = "user";
+        json::array blocks;
+        switch (m.role) {
+        case HELIX_ROLE_SYSTEM:
+        case HELIX_ROLE_DEVELOPER: {
+            const std::string text = system_text(m, i);
+            if (!text.empty()) system += (system.empty() ? "" : "\n\n") + text;
+            continue;
+        }
+        case HELIX_ROLE_USER:
+            content_blocks(m, i, blocks);
+            break;
+        case HELIX_ROLE_ASSISTANT:
+            role = "assistant";
+            content_blocks(m, i, blocks);
+            for (std::size_t j = 0; j < m.tool_call_count; ++j)
+                blocks.push_back(tool_use_block(m.tool_calls[j], message_path(i) + ".tool_calls[" + std::to_string(j) + "]"));
+            break;
+        case HELIX_ROLE_TOOL:
+            blocks.push_back(tool_result_block(m, i));
+            break;
+        }
+        if (blocks.empty()) continue;
+        if (!turns.empty() && std::string_view(turns.back().role) == role) {
+            for (auto &b : blocks) turns.back().blocks.push_back(std::move(b));
+        } else {
+            turns.push_back(Turn{role, std::move(blocks)});
+        }
+    }
+    json::array messages;
+    for (Turn &t : turns) {
+        if (std::string_view(t.role) == "user") {
+            // Anthropic wants the tool results of a user turn before anything else in it.
+            std::stable_partition(t.blocks.begin(), t.blocks.end(), [](const json::value &b) {
+                return b.get_object().at("type") == "tool_result";
+            });
+        }
+        messages.push_back(json::object{{"role", t.role}, {"content", std::move(t.blocks)}});
+    }
+    return messages;
+}
+
+json::array build_tools(const helix_chat_request &r) {
+    json::array tools;
+    for (std::size_t i = 0; i < r.tool_count; ++i) {
+        const helix_tool &t = r.tools[i];
+        const std::string path = "tools[" + std::to_string(i) + "].function";
+        if (t.name.len == 0) invalid(path + ".name is required", path + ".name");
+        json::object tool{{"name", jv(t.name)}};
+        if (t.description.len > 0) tool["description"] = jv(t.description);
+        json::value schema = json::object{{"type", "object"}};
+        if (view(t.parameters_json).find_first_not_of(" \t\r\n") != std::string_view::npos) {
+            schema = parse_client_json(view(t.parameters_json), path + ".parameters", "a JSON Schema object");
+            if (!schema.is_object()) invalid(path + ".parameters must be a JSON Schema object", path + ".parameters");
+            // Anthropic requires an object schema; OpenAI allows leaving "type" out.
+            if (!schema.get_object().contains("type")) schema.get_object()["type"] = "object";
+        }
+        tool["input_schema"] = std::move(schema);
+        tools.push_back(std::move(tool));
+    }
+    return tools;
+}
+
+} // namespace
+
+void build_request(const Settings &settings, const helix_chat_request &r, helix::sdk::HttpRequest &out) {
+    if (settings.api_key.empty() && settings.needs_api_key())
+        throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (ANTHROPIC_API_KEY); the provider cannot authenticate");
+    if (r.model.len == 0) invalid("the request names no model", "model");
+    if (r.n > 1) unsupported("Anthropic returns one choice per request; set n to 1 (or leave it out)", "n");
+    if (r.response_format == HELIX_FORMAT_JSON_SCHEMA)
+        unsupported("Anthropic has no structured output for response_format json_schema; use json_object or tools",
+                    "response_format");
+
+    json::object body;
+    body["model"] = jv(r.model);
+    body["max_tokens"] = (r.present & HELIX_HAS_MAX_TOKENS) != 0 ? r.max_tokens : settings.max_tokens_default;
+    std::string system;
+    json::array messages = build_messages(r, system);
+    if (messages.empty())
+        invalid("the request has no user or assistant message with content; Anthropic needs at least one", "messages");
+    if (r.response_format == HELIX_FORMAT_JSON_OBJECT)
+        system += (system.empty() ? "" : "\n\n") + std::string(kJsonObjectInstruction);
+    if (!system.empty()) body["system"] = json::string(jv(system));
+    body["messages"] = std::move(messages);
+
+    if (r.tool_count > 0) {
+        body["tools"] = build_tools(r);
+        json::object choice;
+        switch (r.tool_choice) {
+        case HELIX_TOOL_CHOICE_NONE:
+            choice["type"] = "none";
+            break;
+        case HELIX_TOOL_CHOICE_REQUIRED:
+            choice["type"] = "any";
+            break;
+        case HELIX_TOOL_CHOICE_NAMED:
+            if (r.tool_choice_name.len == 0) invalid("tool_choice names no function", "tool_choice.function.name");
+            choice["type"] = "tool";
+            choice["name"] = jv(r.tool_choice_name);
+            break;
+        case HELIX_TOOL_CHOICE_AUTO:
+            choice["type"] = "auto";
+            break;
+        case HELIX_TOOL_CHOICE_UNSET:
+            if (r.parallel_tool_calls == 0) choice["type"] = "auto";
+            break;
+        }
+        if (r.parallel_tool_calls == 0 && r.tool_choice != HELIX_TOOL_CHOICE_NONE)
+            choice["disable_parallel_tool_use"] = true;
+        if (!choice.empty()) body["tool_choice"] = std::move(choice);
+    } else if (r.tool_choice == HELIX_TOOL_CHOICE_REQUIRED || r.tool_choice == HELIX_TOOL_CHOICE_NAMED) {
+        invalid("tool_choice asks for a tool call but the request has no tools", "tool_choice");
+    }
+
+    if (r.stop_count > 0) {
+        json::array stop;
+        for (std::size_t i = 0; i < r.stop_count; ++i) stop.push_back(json::string(jv(r.stop[i])));
+        body["stop_sequences"] = std::move(stop);
+    }
+    if ((r.present & HELIX_HAS_TEMPERATURE) != 0) body["temperature"] = std::clamp(r.temperature, 0.0, 1.0);
+    if ((r.present & HELIX_HAS_TOP_P) != 0) body["top_p"] = r.top_p;
+    if (r.user.len > 0) body["metadata"] = json::object{{"user_id", jv(r.user)}};
+    const bool stream = r.stream != 0;
+    if (stream) body["stream"] = true;
+
+    out.method = "POST";
+    out.url = settings.messages_url();
+    out.headers.clear();
+    if (!settings.api_key.empty()) out.add_header("x-api-key", settings.api_key);
+    out.add_header("anthropic-version", settings.anthropic_version);
+    if (!settings.anthropic_beta.empty()) out.add_header("anthropic-beta", settings.anthropic_beta);
+    out.add_header("content-type", "application/json");
+    out.add_header("accept", stream ? "text/event-stream" : "application/json");
+    out.body = json::serialize(body);
+    out.streaming_response = stream;
+}
+
+} // namespace helix::anthropic

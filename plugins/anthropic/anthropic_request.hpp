@@ -1,0 +1,42 @@
+#pragma once
+// prepare() of the anthropic provider: the canonical (OpenAI-shaped) request
+// -> POST {base_url}/v1/messages of Anthropic's Messages API.
+//
+//   system, developer messages  -> top-level "system" (their texts joined with a
+//                                  blank line, wherever they stood; Anthropic has
+//                                  no mid-conversation system turns)
+//   user                         -> user turn; text parts -> text blocks, image_url:
+//                                  data: URI -> {"type":"image","source":{"type":"base64",
+//                                  media_type, data}}, http(s) URL -> {"source":{"type":"url"}}
+//   assistant                    -> assistant turn; text block + one tool_use block per
+//                                  tool call (input = the arguments parsed; "" -> {})
+//   tool                         -> a user turn with a tool_result block (tool_use_id,
+//                                  content = the text, or text/image blocks)
+//   Consecutive turns of one role merge into one message (Anthropic requires
+//   alternation); inside a user turn tool_result blocks go first. Empty text
+//   blocks are left out (Anthropic rejects them); a message left empty is dropped.
+//   tools        -> {name, description, input_schema} ({"type":"object"} when the tool
+//                   has no parameters)
+//   tool_choice  auto -> auto, required -> any, named -> tool, none -> none;
+//                parallel_tool_calls false -> disable_parallel_tool_use
+//   stop -> stop_sequences; temperature (clamped to Anthropic's 0..1), top_p;
+//   max_tokens -> max_tokens, else settings.max_tokens_default; user -> metadata.user_id
+// Not supported (HELIX_ERR_NOT_SUPPORTED, 400, with param): n > 1 ("n"),
+// response_format json_schema ("response_format"), image types other than
+// jpeg/png/gif/webp. response_format json_object is best effort: an
+// instruction to answer with one JSON object is added to the system prompt.
+// Ignored: seed (Anthropic has none), image detail, message names, tool strict.
+
+#include "plugins/anthropic/anthropic_settings.hpp"
+
+#include <helixagent/plugin.hpp>
+
+namespace helix::anthropic {
+
+// The instruction added to the system prompt for response_format json_object.
+inline constexpr std::string_view kJsonObjectInstruction =
+    "Respond with a single valid JSON object and nothing else: no prose, no code fences.";
+
+void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out);
+
+} // namespace helix::anthropic

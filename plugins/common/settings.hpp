@@ -1,0 +1,64 @@
+#pragma once
+// Reading a plugin's settings (the JSON object the host hands over from the
+// provider's `settings:` map). Every failure throws helix::sdk::Error with
+// HELIX_ERR_CONFIG and a message naming the key ("settings.base_url ...").
+// Messages never quote values, so a secret in a wrong place stays unseen.
+
+#include <helixagent/plugin.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helix::plugin_common {
+
+class SettingsReader {
+public:
+    // Parses the JSON; empty text counts as {}. Throws unless it is an object.
+    explicit SettingsReader(std::string_view json);
+
+    // Throws for a key that is not in `known` (catches typos such as "apikey").
+    void reject_unknown(std::initializer_list<std::string_view> known) const;
+
+    // Absent or null -> nullopt; another type -> throws.
+    std::optional<std::string> string(std::string_view key) const;
+    // Like string(), and an empty string also throws.
+    std::optional<std::string> non_empty_string(std::string_view key) const;
+    // Like string(), for a value sent as an HTTP header: control characters
+    // (CR, LF, NUL, ...) throw, so a value cannot smuggle in another header.
+    std::optional<std::string> header_value(std::string_view key) const;
+    std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) const;
+
+    // An http(s) URL without a trailing '/', or throws.
+    std::optional<std::string> base_url(std::string_view key) const;
+
+    const boost::json::object &object() const noexcept { return object_; }
+
+private:
+    boost::json::object object_;
+};
+
+// A model a provider serves, as settings list it. `models` is a list whose
+// items are either an id ("gpt-4o") or an object
+//   {id, upstream_id?, context_window?, capabilities?: [streaming, tools, vision, n]}.
+// A bare id takes its capabilities and context window from `known` when
+// listed there, else `fallback_capabilities` and 0 (unknown).
+struct KnownModel {
+    std::string_view id;
+    std::uint32_t capabilities;
+    std::int64_t context_window;
+};
+
+std::vector<helix::sdk::Model> read_models(const SettingsReader &settings, std::string_view key,
+                                           const std::vector<KnownModel> &known, std::uint32_t fallback_capabilities);
+
+// True when the URL's host is a loopback address (127.x, ::1, localhost):
+// a local simulator or proxy.
+bool is_loopback_url(std::string_view url) noexcept;
+
+} // namespace helix::plugin_common

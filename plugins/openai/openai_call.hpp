@@ -1,0 +1,69 @@
+#pragma once
+// decode()/finish() of the openai provider: OpenAI's responses -> canonical events.
+//
+// Non-streamed (application/json): on finish(), START(id, model), an EXTRA
+// system_fingerprint when given, then per choice TEXT_DELTA (content; a
+// refusal is text too: the canonical form has no refusal channel, and the
+// client should see what the model said), one TOOL_CALL_DELTA per tool call
+// (tool_index = its position, id, name, whole arguments), FINISH; then USAGE.
+//
+// Streamed (text/event-stream, "data: <chunk>" events ending in
+// "data: [DONE]"): the same events as the chunks arrive. Tool-call deltas
+// keep OpenAI's own `index` as tool_index. The usage chunk (forced on by
+// prepare()) gives USAGE whether or not the client asked for it; the host
+// decides what the client sees. START comes with the first chunk that has an
+// id or choices (Azure-style prompt-filter chunks without either wait).
+//
+// Errors:
+//   non-2xx             the OpenAI error body's message/code/param with the
+//                       status rules of plugin_common::http_error (429, 408,
+//                       409, 5xx -> RETRY with Retry-After; 401/403 -> AUTH;
+//                       other 4xx passed through). A 429 whose code or type is
+//                       insufficient_quota is not retryable: UPSTREAM, 502.
+//   in-stream error     a chunk with an "error" member or an `event: error`
+//                       -> Error by error.type/code (server errors and rate
+//                       limits RETRY, the rest UPSTREAM)
+//   malformed JSON      PROTOCOL
+//   truncation          a stream without "data: [DONE]" is an error
+//                       (PROTOCOL) even when every choice had finished: the
+//                       usage chunk that comes last is then missing too.
+//   [DONE] before a started choice said finish_reason: FINISH stop is added.
+
+#include "plugins/common/response_decoder.hpp"
+#include "plugins/openai/openai_settings.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace helix::openai {
+
+helix_finish_reason map_finish_reason(std::string_view reason) noexcept;
+
+class OpenAiCall final : public helix::plugin_common::ResponseDecoder {
+public:
+    OpenAiCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options);
+
+private:
+    void on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) override;
+    void on_stream_end(helix::sdk::EventSink &events) override;
+    void on_json_body(const boost::json::value &body, helix::sdk::EventSink &events) override;
+    helix::sdk::Error on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) override;
+
+    void on_chunk(const boost::json::object &chunk, helix::sdk::EventSink &events);
+    [[noreturn]] void throw_embedded_error(const boost::json::value &error) const;
+
+    struct ChoiceState {
+        bool seen = false;
+        bool finished = false;
+    };
+    ChoiceState &choice(std::uint32_t index);
+
+    std::shared_ptr<const Settings> settings_;
+    std::vector<ChoiceState> choices_;
+    bool started_ = false;
+    bool fingerprint_sent_ = false;
+    bool done_ = false;
+    bool any_chunk_ = false;
+};
+
+} // namespace helix::openai

@@ -1,0 +1,40 @@
+#include "plugins/openai/openai_settings.hpp"
+
+namespace helix::openai {
+
+namespace {
+constexpr std::uint32_t kAll =
+    HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
+constexpr std::uint32_t kNoVision = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
+} // namespace
+
+const std::vector<helix::plugin_common::KnownModel> &known_models() {
+    static const std::vector<helix::plugin_common::KnownModel> models{
+        {"gpt-4o", kAll, 128000},
+        {"gpt-4o-mini", kAll, 128000},
+        {"gpt-4.1", kAll, 1047576},
+        {"gpt-4.1-mini", kAll, 1047576},
+        {"gpt-4.1-nano", kAll, 1047576},
+        {"gpt-4-turbo", kAll, 128000},
+        {"gpt-4", kNoVision, 8192},
+        {"gpt-3.5-turbo", kNoVision, 16385},
+    };
+    return models;
+}
+
+bool Settings::needs_api_key() const noexcept { return !helix::plugin_common::is_loopback_url(base_url); }
+
+Settings parse_settings(std::string_view json) {
+    const helix::plugin_common::SettingsReader reader(json);
+    reader.reject_unknown({"base_url", "api_key", "organization", "project", "models"});
+    Settings s;
+    if (auto url = reader.base_url("base_url")) s.base_url = std::move(*url);
+    // An empty key (an unset environment variable) counts as absent.
+    if (auto key = reader.header_value("api_key")) s.api_key = std::move(*key);
+    if (auto org = reader.header_value("organization")) s.organization = std::move(*org);
+    if (auto project = reader.header_value("project")) s.project = std::move(*project);
+    s.models = helix::plugin_common::read_models(reader, "models", known_models(), kAll);
+    return s;
+}
+
+} // namespace helix::openai

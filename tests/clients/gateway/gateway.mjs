@@ -1,0 +1,72 @@
+// Starts helixagentd in front of helix-cloudsim for client tests: writes a
+// configuration whose providers point at the simulator, waits until the
+// daemon listens, and stops both at the end.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { repoRoot, startSimulator } from '../cloudsim/sim.mjs';
+
+export const clientKey = 'sk-helix-client-test-91c2';
+
+export function daemonBinary() {
+  return process.env.HELIXAGENTD ?? path.join(repoRoot, 'build/daemon/helixagentd');
+}
+
+export function pluginDir() {
+  return process.env.HELIX_PLUGIN_DIR ?? path.join(repoRoot, 'build/plugins');
+}
+
+// Returns { baseURL, sim, log(), stop() } once the daemon listens.
+export async function startGateway() {
+  const sim = startSimulator();
+  const dir = mkdtempSync(path.join(tmpdir(), 'helix-gateway-test-'));
+  const config = path.join(dir, 'helixagent.yaml');
+  writeFileSync(
+    config,
+    [
+      'server: {listen: 127.0.0.1, port: 0}',
+      `api_keys: [{name: tests, key: ${clientKey}}]`,
+      `plugin_dir: ${pluginDir()}`,
+      'plugins:',
+      '  openai:',
+      '    settings:',
+      `      base_url: ${sim.base('openai')}/v1`,
+      '      api_key: sk-sim-openai',
+      '  anthropic:',
+      '    settings:',
+      `      base_url: ${sim.base('anthropic')}`,
+      '      api_key: sk-sim-anthropic',
+      'providers: {primary: [openai, anthropic]}',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(daemonBinary(), ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`helixagentd did not start:\n${log}`)), 15_000);
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`helixagentd exited with ${code}:\n${log}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { baseURL: `http://127.0.0.1:${port}/v1`, sim, log: () => log, stop };
+}

@@ -1,0 +1,470 @@
+#pragma once
+// Test support for provider plugins: an owning builder of canonical requests,
+// a fake host, and a driver that runs a plugin through its C descriptor
+// (helix_plugin_entry, linked into the test) the way the host does: create,
+// prepare, decode the body in chunks (whole, byte by byte, random sizes),
+// finish. Events are recorded as one line of text each, so a whole run
+// compares as one string and a failure shows what differed.
+
+#include <helixagent/plugin_abi.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+extern "C" const helix_plugin_descriptor *helix_plugin_entry(std::uint32_t, std::uint32_t);
+
+namespace helix::test {
+
+inline helix_str hs(const std::string &s) { return helix_str{s.data(), s.size()}; }
+inline std::string sv(helix_str s) { return s.len == 0 ? std::string() : std::string(s.data, s.len); }
+
+// ---------------------------------------------------------------------------
+// Canonical requests
+
+struct Part {
+    helix_part_type type = HELIX_PART_TEXT;
+    std::string text;
+    std::string image_url;
+    std::string detail;
+    static Part txt(std::string t) { return Part{HELIX_PART_TEXT, std::move(t), {}, {}}; }
+    static Part image(std::string url, std::string detail = {}) {
+        return Part{HELIX_PART_IMAGE_URL, {}, std::move(url), std::move(detail)};
+    }
+};
+
+struct ToolCall {
+    std::string id, name, arguments;
+};
+
+struct Message {
+    helix_role role = HELIX_ROLE_USER;
+    std::string text;
+    bool use_parts = false;
+    std::vector<Part> parts;
+    std::vector<ToolCall> tool_calls;
+    std::string tool_call_id;
+    std::string name;
+
+    static Message system(std::string t) { return Message{HELIX_ROLE_SYSTEM, std::move(t), false, {}, {}, {}, {}}; }
+    static Message developer(std::string t) { return Message{HELIX_ROLE_DEVELOPER, std::move(t), false, {}, {}, {}, {}}; }
+    static Message user(std::string t) { return Message{HELIX_ROLE_USER, std::move(t), false, {}, {}, {}, {}}; }
+    static Message user_parts(std::vector<Part> p) { return Message{HELIX_ROLE_USER, {}, true, std::move(p), {}, {}, {}}; }
+    static Message assistant(std::string t, std::vector<ToolCall> calls = {}) {
+        return Message{HELIX_ROLE_ASSISTANT, std::move(t), false, {}, std::move(calls), {}, {}};
+    }
+    static Message tool(std::string id, std::string t) {
+        return Message{HELIX_ROLE_TOOL, std::move(t), false, {}, {}, std::move(id), {}};
+    }
+};
+
+struct Tool {
+    std::string name, description, parameters_json;
+    bool strict = false;
+};
+
+// Owns everything a helix_chat_request points to. view() stays valid until
+// the Request is changed or destroyed.
+struct Request {
+    std::string model = "gpt-4o";
+    std::vector<Message> messages;
+    std::vector<Tool> tools;
+    helix_tool_choice tool_choice = HELIX_TOOL_CHOICE_UNSET;
+    std::string tool_choice_name;
+    int parallel_tool_calls = -1;
+    bool stream = false;
+    bool include_usage = false;
+    std::uint32_t present = 0;
+    std::int64_t max_tokens = 0;
+    double temperature = 0;
+    double top_p = 0;
+    std::int64_t seed = 0;
+    std::vector<std::string> stop;
+    std::uint32_t n = 1;
+    helix_response_format response_format = HELIX_FORMAT_UNSET;
+    std::string response_schema_json;
+    std::string user;
+    std::string original_body;
+
+    const helix_chat_request &view() {
+        parts_.clear();
+        calls_.clear();
+        msgs_.clear();
+        tools_.clear();
+        stops_.clear();
+        parts_.resize(messages.size());
+        calls_.resize(messages.size());
+        for (std::size_t i = 0; i < messages.size(); ++i) {
+            for (const Part &p : messages[i].parts) {
+                helix_content_part c{};
+                c.struct_size = sizeof c;
+                c.type = p.type;
+                c.text = hs(p.text);
+                c.image_url = hs(p.image_url);
+                c.detail = hs(p.detail);
+                parts_[i].push_back(c);
+            }
+            for (const ToolCall &t : messages[i].tool_calls) {
+                helix_tool_call c{};
+                c.struct_size = sizeof c;
+                c.id = hs(t.id);
+                c.name = hs(t.name);
+                c.arguments = hs(t.arguments);
+                calls_[i].push_back(c);
+            }
+        }
+        for (std::size_t i = 0; i < messages.size(); ++i) {
+            const Message &m = messages[i];
+            helix_message c{};
+            c.struct_size = sizeof c;
+            c.role = m.role;
+            c.name = hs(m.name);
+            c.text = hs(m.text);
+            c.parts = m.use_parts ? parts_[i].data() : nullptr;
+            c.part_count = m.use_parts ? parts_[i].size() : 0;
+            c.tool_calls = calls_[i].empty() ? nullptr : calls_[i].data();
+            c.tool_call_count = calls_[i].size();
+            c.tool_call_id = hs(m.tool_call_id);
+            msgs_.push_back(c);
+        }
+        for (const Tool &t : tools) {
+            helix_tool c{};
+            c.struct_size = sizeof c;
+            c.name = hs(t.name);
+            c.description = hs(t.description);
+            c.parameters_json = hs(t.parameters_json);
+            c.strict = t.strict ? 1 : 0;
+            tools_.push_back(c);
+        }
+        for (const std::string &s : stop) stops_.push_back(hs(s));
+        r_ = helix_chat_request{};
+        r_.struct_size = sizeof r_;
+        r_.model = hs(model);
+        r_.messages = msgs_.data();
+        r_.message_count = msgs_.size();
+        r_.tools = tools_.empty() ? nullptr : tools_.data();
+        r_.tool_count = tools_.size();
+        r_.tool_choice = tool_choice;
+        r_.tool_choice_name = hs(tool_choice_name);
+        r_.parallel_tool_calls = parallel_tool_calls;
+        r_.stream = stream ? 1 : 0;
+        r_.include_usage = include_usage ? 1 : 0;
+        r_.present = present;
+        r_.max_tokens = max_tokens;
+        r_.temperature = temperature;
+        r_.top_p = top_p;
+        r_.seed = seed;
+        r_.stop = stops_.empty() ? nullptr : stops_.data();
+        r_.stop_count = stops_.size();
+        r_.n = n;
+        r_.response_format = response_format;
+        r_.response_schema_json = hs(response_schema_json);
+        r_.user = hs(user);
+        r_.original_body = hs(original_body);
+        return r_;
+    }
+
+private:
+    std::vector<std::vector<helix_content_part>> parts_;
+    std::vector<std::vector<helix_tool_call>> calls_;
+    std::vector<helix_message> msgs_;
+    std::vector<helix_tool> tools_;
+    std::vector<helix_str> stops_;
+    helix_chat_request r_{};
+};
+
+// ---------------------------------------------------------------------------
+// The host
+
+struct FakeHost {
+    std::string config = "{}";
+    std::int64_t now_ms = 1700000000000; // 2023-11-14T22:13:20Z
+    std::vector<std::string> logs;
+    helix_host host{};
+
+    explicit FakeHost(std::string config_json = "{}") : config(std::move(config_json)) {
+        host.struct_size = sizeof host;
+        host.abi_major = HELIX_ABI_MAJOR;
+        host.abi_minor = HELIX_ABI_MINOR;
+        host.ctx = this;
+        host.log = [](void *ctx, helix_log_level, helix_str msg) { static_cast<FakeHost *>(ctx)->logs.push_back(sv(msg)); };
+        host.http_fetch = [](void *, const helix_http_request *, std::uint32_t, helix_fetch_callback, void *,
+                             helix_error *) { return HELIX_ERR_NOT_SUPPORTED; };
+        host.now_unix_ms = [](void *ctx) { return static_cast<FakeHost *>(ctx)->now_ms; };
+        host.config_json = [](void *ctx) { return hs(static_cast<FakeHost *>(ctx)->config); };
+    }
+    FakeHost(const FakeHost &) = delete;
+    FakeHost &operator=(const FakeHost &) = delete;
+};
+
+inline helix_error make_error() {
+    helix_error e{};
+    e.struct_size = sizeof e;
+    return e;
+}
+
+// ---------------------------------------------------------------------------
+// Events
+
+inline const char *finish_name(helix_finish_reason r) {
+    switch (r) {
+    case HELIX_FINISH_NONE:
+        return "none";
+    case HELIX_FINISH_STOP:
+        return "stop";
+    case HELIX_FINISH_LENGTH:
+        return "length";
+    case HELIX_FINISH_TOOL_CALLS:
+        return "tool_calls";
+    case HELIX_FINISH_CONTENT_FILTER:
+        return "content_filter";
+    }
+    return "?";
+}
+
+// One event as a line: "START id=.. model=..", "TEXT c=0 Hello",
+// "TOOL c=0 i=1 id=call_2 name=f args={..}", "FINISH c=0 stop",
+// "USAGE 19/10/3", "EXTRA c=0 name=json".
+inline std::string describe(const helix_event &e) {
+    std::ostringstream o;
+    switch (e.type) {
+    case HELIX_EVENT_START:
+        o << "START id=" << sv(e.response_id) << " model=" << sv(e.model);
+        break;
+    case HELIX_EVENT_TEXT_DELTA:
+        o << "TEXT c=" << e.choice << " " << sv(e.text);
+        break;
+    case HELIX_EVENT_TOOL_CALL_DELTA:
+        o << "TOOL c=" << e.choice << " i=" << e.tool_index << " id=" << sv(e.tool_call_id) << " name=" << sv(e.tool_name)
+          << " args=" << sv(e.tool_arguments);
+        break;
+    case HELIX_EVENT_FINISH:
+        o << "FINISH c=" << e.choice << " " << finish_name(e.finish_reason);
+        break;
+    case HELIX_EVENT_USAGE:
+        o << "USAGE " << e.prompt_tokens << "/" << e.completion_tokens << "/" << e.cached_tokens;
+        break;
+    case HELIX_EVENT_EXTRA:
+        o << "EXTRA c=" << e.choice << " " << sv(e.name) << "=" << sv(e.json);
+        break;
+    }
+    return o.str();
+}
+
+struct Recorder {
+    std::vector<std::string> lines;
+    int stop_after = -1; // ask the plugin to stop after this many events
+    helix_event_sink sink{};
+    Recorder() {
+        sink.struct_size = sizeof sink;
+        sink.ctx = this;
+        sink.emit = [](void *ctx, const helix_event *e) {
+            auto *self = static_cast<Recorder *>(ctx);
+            self->lines.push_back(describe(*e));
+            return self->stop_after >= 0 && static_cast<int>(self->lines.size()) >= self->stop_after ? 1 : 0;
+        };
+    }
+    Recorder(const Recorder &) = delete;
+    Recorder &operator=(const Recorder &) = delete;
+};
+
+inline std::string join(const std::vector<std::string> &lines) {
+    std::string out;
+    for (const auto &l : lines) out += l + "\n";
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// Driving a plugin
+
+struct Header {
+    std::string name, value;
+};
+
+// How a body is cut into decode() calls.
+enum class Chunking { whole, bytes, random };
+
+inline std::vector<std::string_view> split(std::string_view body, Chunking how, unsigned seed = 1) {
+    std::vector<std::string_view> out;
+    if (how == Chunking::whole) {
+        out.push_back(body);
+    } else if (how == Chunking::bytes) {
+        for (std::size_t i = 0; i < body.size(); ++i) out.push_back(body.substr(i, 1));
+    } else {
+        std::mt19937 rng(seed);
+        std::uniform_int_distribution<std::size_t> size(1, 23);
+        for (std::size_t i = 0; i < body.size();) {
+            const std::size_t n = size(rng);
+            out.push_back(body.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+
+// What one upstream call produced: the event lines, and where it failed.
+struct Outcome {
+    std::string events; // join()ed lines
+    helix_status status = HELIX_OK;
+    bool failed_in_finish = false;
+    int http_status = 0;
+    std::uint32_t retry_after_ms = 0;
+    std::string code, param, message;
+
+    // Everything but the split point, for comparing runs with different chunking.
+    std::string summary() const {
+        std::ostringstream o;
+        o << events << "status=" << status << " http=" << http_status << " retry=" << retry_after_ms << " code=" << code
+          << " param=" << param << " message=" << message;
+        return o.str();
+    }
+};
+
+// The upstream request prepare() made, copied out of the plugin's memory.
+struct Prepared {
+    helix_status status = HELIX_OK;
+    helix_error error{};
+    std::string method, url, body;
+    std::vector<Header> headers;
+    bool streaming = false;
+    helix_call *call = nullptr;
+
+    std::string header(std::string_view name) const {
+        for (const auto &h : headers) {
+            if (h.name.size() != name.size()) continue;
+            bool same = true;
+            for (std::size_t i = 0; i < name.size(); ++i)
+                same = same && std::tolower(static_cast<unsigned char>(h.name[i])) ==
+                                   std::tolower(static_cast<unsigned char>(name[i]));
+            if (same) return h.value;
+        }
+        return {};
+    }
+    bool has_header(std::string_view name) const {
+        for (const auto &h : headers)
+            if (h.name.size() == name.size() && std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                }))
+                return true;
+        return false;
+    }
+    boost::json::object json() const { return boost::json::parse(body).as_object(); }
+};
+
+// One plugin instance created through the descriptor.
+class Harness {
+public:
+    explicit Harness(std::string config_json = "{}") : host_(std::move(config_json)) {
+        descriptor_ = helix_plugin_entry(HELIX_ABI_MAJOR, HELIX_ABI_MINOR);
+        helix_error err = make_error();
+        plugin_ = descriptor_->create(&host_.host, &err);
+        create_error_ = err;
+    }
+    ~Harness() {
+        if (plugin_ != nullptr) descriptor_->destroy(plugin_);
+    }
+    Harness(const Harness &) = delete;
+    Harness &operator=(const Harness &) = delete;
+
+    const helix_plugin_descriptor &descriptor() const { return *descriptor_; }
+    helix_plugin *plugin() const { return plugin_; }
+    const helix_error &create_error() const { return create_error_; }
+    FakeHost &host() { return host_; }
+
+    Prepared prepare(Request &request) {
+        Prepared p;
+        p.error = make_error();
+        helix_http_request out{};
+        p.status = descriptor_->prepare(plugin_, &request.view(), &p.call, &out, &p.error);
+        if (p.status != HELIX_OK) return p;
+        p.method = sv(out.method);
+        p.url = sv(out.url);
+        p.body = sv(out.body);
+        for (std::size_t i = 0; i < out.header_count; ++i)
+            p.headers.push_back({sv(out.headers[i].name), sv(out.headers[i].value)});
+        p.streaming = out.streaming_response != 0;
+        return p;
+    }
+
+    // prepare()s request, then feeds `body` with this status and headers.
+    Outcome run(Request &request, int status, const std::vector<Header> &headers, std::string_view body,
+                Chunking how = Chunking::whole, unsigned seed = 1) {
+        Prepared p = prepare(request);
+        Outcome o;
+        if (p.status != HELIX_OK) {
+            o.status = p.status;
+            o.message = p.error.message;
+            return o;
+        }
+        o = feed(p.call, status, headers, body, how, seed);
+        descriptor_->call_free(p.call);
+        return o;
+    }
+
+    Outcome feed(helix_call *call, int status, const std::vector<Header> &headers, std::string_view body, Chunking how,
+                 unsigned seed = 1) {
+        std::vector<helix_header> hs_;
+        for (const auto &h : headers) hs_.push_back({hs(h.name), hs(h.value)});
+        Recorder recorder;
+        helix_error err = make_error();
+        Outcome o;
+        helix_http_response r{};
+        r.struct_size = sizeof r;
+        r.status = status;
+        r.headers = hs_.empty() ? nullptr : hs_.data();
+        r.header_count = hs_.size();
+        // The host may first report the status and headers with no body bytes.
+        r.data = nullptr;
+        r.len = 0;
+        helix_status s = descriptor_->decode(call, &r, &recorder.sink, &err);
+        if (s == HELIX_OK) {
+            for (std::string_view piece : split(body, how, seed)) {
+                // Copy each piece so the plugin cannot rely on memory outliving the call.
+                std::string copy(piece);
+                r.data = reinterpret_cast<const std::uint8_t *>(copy.data());
+                r.len = copy.size();
+                s = descriptor_->decode(call, &r, &recorder.sink, &err);
+                if (s != HELIX_OK) break;
+            }
+        }
+        if (s == HELIX_OK) {
+            s = descriptor_->finish(call, &recorder.sink, &err);
+            o.failed_in_finish = s != HELIX_OK;
+        }
+        o.events = join(recorder.lines);
+        o.status = s;
+        if (s != HELIX_OK) {
+            o.http_status = err.http_status;
+            o.retry_after_ms = err.retry_after_ms;
+            o.code = err.code;
+            o.param = err.param;
+            o.message = err.message;
+        }
+        return o;
+    }
+
+private:
+    FakeHost host_;
+    const helix_plugin_descriptor *descriptor_ = nullptr;
+    helix_plugin *plugin_ = nullptr;
+    helix_error create_error_{};
+};
+
+inline const std::vector<Header> &sse_headers() {
+    static const std::vector<Header> h{{"Content-Type", "text/event-stream; charset=utf-8"}};
+    return h;
+}
+inline const std::vector<Header> &json_headers() {
+    static const std::vector<Header> h{{"Content-Type", "application/json"}};
+    return h;
+}
+
+} // namespace helix::test

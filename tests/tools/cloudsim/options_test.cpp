@@ -1,0 +1,66 @@
+#define BOOST_TEST_MODULE cloudsim_options
+#include <boost/test/unit_test.hpp>
+
+#include "tools/cloudsim/behaviour.hpp"
+#include "tools/cloudsim/options.hpp"
+#include "tools/cloudsim/provider_registry.hpp"
+
+#include <map>
+
+using namespace helix::cloudsim;
+
+BOOST_AUTO_TEST_CASE(defaults) {
+    const auto o = parse_options({}, provider_modules());
+    BOOST_TEST(o.server.bind_address == "127.0.0.1");
+    BOOST_TEST(o.server.max_connections == 20000);
+    BOOST_TEST(o.server.thread_stack_bytes == 128U * 1024U);
+    BOOST_REQUIRE(o.providers.size() == 2U);
+    BOOST_TEST(o.providers[0].module->name == "openai");
+    BOOST_TEST(o.providers[0].options.key == "sk-sim-openai");
+    BOOST_TEST(o.providers[1].options.key == "sk-sim-anthropic");
+    BOOST_TEST(o.providers[1].port == 0);
+}
+
+BOOST_AUTO_TEST_CASE(provider_options_and_knobs) {
+    const auto o = parse_options({"--openai-port", "8081", "--anthropic-key=k2", "--token-delay-ms", "100",
+                                  "--reply-tokens=7", "--providers", "anthropic", "--max-connections", "64"},
+                                 provider_modules());
+    BOOST_REQUIRE(o.providers.size() == 1U);
+    BOOST_TEST(o.providers[0].module->name == "anthropic");
+    BOOST_TEST(o.providers[0].options.key == "k2");
+    BOOST_TEST(o.server.defaults.token_delay.count() == 100);
+    BOOST_TEST(o.server.defaults.reply_tokens == 7U);
+    BOOST_TEST(o.server.max_connections == 64);
+}
+
+BOOST_AUTO_TEST_CASE(bad_usage_throws) {
+    BOOST_CHECK_THROW(parse_options({"--nope", "1"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--openai-port", "70000"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--openai-port"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--providers", "bedrock2"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"positional"}, provider_modules()), UsageError);
+}
+
+BOOST_AUTO_TEST_CASE(headers_override_the_knobs) {
+    std::map<std::string, std::string> headers{{"x-sim-ttfb-ms", "250"}, {"x-sim-reply-tokens", "3"}};
+    const HeaderLookup lookup = [&](std::string_view name) -> std::optional<std::string> {
+        const auto it = headers.find(std::string(name));
+        if (it == headers.end()) return std::nullopt;
+        return it->second;
+    };
+    Behaviour defaults;
+    defaults.token_delay = std::chrono::milliseconds(5);
+    std::string error;
+    const auto b = behaviour_for_request(defaults, lookup, error);
+    BOOST_REQUIRE(b.has_value());
+    BOOST_TEST(b->ttfb.count() == 250);
+    BOOST_TEST(b->token_delay.count() == 5);
+    BOOST_TEST(b->reply_tokens == 3U);
+
+    headers["x-sim-token-delay-ms"] = "-1";
+    BOOST_TEST(!behaviour_for_request(defaults, lookup, error).has_value());
+    BOOST_TEST(error.find("x-sim-token-delay-ms") != std::string::npos);
+    headers["x-sim-token-delay-ms"] = "1";
+    headers["x-sim-reply-tokens"] = "0";
+    BOOST_TEST(!behaviour_for_request(defaults, lookup, error).has_value());
+}

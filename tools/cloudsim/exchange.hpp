@@ -1,0 +1,85 @@
+#pragma once
+// One HTTP request/response on a POCO server thread, with what the provider
+// modules need beyond POCO: a bounded body read, whole-body and streamed
+// replies, waits that end when the client goes away or the simulator stops,
+// and a hard connection reset (RST) for fault injection.
+
+#include "tools/cloudsim/behaviour.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <exception>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace Poco::Net {
+class HTTPServerRequest;
+class HTTPServerResponse;
+class StreamSocket;
+} // namespace Poco::Net
+
+namespace helix::cloudsim {
+
+// Thrown by Exchange::abort() after the socket is reset; POCO's connection
+// loop lets it end the connection.
+class ConnectionAborted : public std::exception {
+public:
+    const char *what() const noexcept override { return "connection aborted by the simulator"; }
+};
+
+// Process-wide: waits end early once the simulator is stopping.
+void request_stop();
+bool stop_requested();
+
+class Exchange {
+public:
+    Exchange(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response);
+
+    Poco::Net::HTTPServerRequest &request() { return request_; }
+    Poco::Net::HTTPServerResponse &response() { return response_; }
+
+    const std::string &method() const;
+    std::string_view path() const;  // without the query
+    std::string_view query() const; // without '?'
+    std::optional<std::string> header(std::string_view name) const;
+    HeaderLookup header_lookup() const;
+
+    // Reads the whole request body into `out`; false (and no keep-alive) when
+    // it is larger than `limit` bytes.
+    bool read_body(std::string &out, std::size_t limit);
+
+    void set_status(int status);
+    void set_header(const std::string &name, const std::string &value);
+    // Sends the status set before, the headers and the whole body.
+    void send(int status, std::string_view content_type, std::string_view body);
+    // Sends the headers of a chunked (streamed) reply now; returns the body stream.
+    std::ostream &begin_stream(std::string_view content_type);
+    // Sends the headers announcing `content_length` bytes; returns the body stream.
+    std::ostream &begin_body(std::string_view content_type, std::size_t content_length);
+
+    // Sleeps for `duration` unless the client closes the connection or the
+    // simulator stops first; true when the full time passed.
+    bool wait(std::chrono::milliseconds duration);
+    // Resets the connection (SO_LINGER 0 + close: the peer sees RST) and
+    // throws ConnectionAborted. Nothing more is sent.
+    [[noreturn]] void abort();
+
+    int status() const;
+
+private:
+    Poco::Net::StreamSocket &socket();
+    // Before a reply: reads and drops a request body nobody read (at most
+    // 1 MiB), so the next request on the connection parses; a larger one
+    // ends keep-alive instead.
+    void settle_request_body();
+
+    Poco::Net::HTTPServerRequest &request_;
+    Poco::Net::HTTPServerResponse &response_;
+    std::string path_;
+    std::string query_;
+    bool body_read_ = false;
+};
+
+} // namespace helix::cloudsim

@@ -1,0 +1,78 @@
+#pragma once
+// OpenAI Chat Completions wire format (protocols.md section 4), without I/O:
+// request parsing and validation into a SimPrompt, the chat.completion body,
+// the chat.completion.chunk SSE stream, error bodies and the models list.
+// Azure OpenAI's module reuses these with its own additions.
+
+#include "tools/cloudsim/delivery.hpp"
+#include "tools/cloudsim/reply_generator.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helix::cloudsim::openai {
+
+struct ChatRequest {
+    SimPrompt prompt;
+    bool stream = false;
+    bool include_usage = false; // stream_options.include_usage
+};
+
+// {"error":{"message":...,"type":...,"param":...,"code":...}}
+struct ApiError {
+    int status = 400;
+    std::string message;
+    std::string type = "invalid_request_error";
+    std::optional<std::string> param;
+    std::optional<std::string> code;
+};
+
+std::optional<ChatRequest> parse_chat_request(std::string_view body, ApiError &error);
+std::string error_body(const ApiError &error);
+
+struct ReplyMeta {
+    std::string id; // "chatcmpl-..."
+    std::int64_t created = 0;
+    std::string model;
+};
+
+inline constexpr std::string_view kSystemFingerprint = "fp_helixsim01";
+
+std::string finish_reason(FinishReason finish);
+std::string completion_body(const Reply &reply, const ReplyMeta &meta);
+
+// The SSE chunks of `reply`: a first chunk with the role (and, for a tool
+// call, the call's index, id, type, name and empty arguments), one chunk per
+// token (text piece or argument fragment), a chunk with an empty delta and the
+// finish_reason, with include_usage a final chunk with "choices":[] and the
+// usage, then `data: [DONE]`. `reply` must outlive the stream.
+class ChunkStream final : public FrameSource {
+public:
+    ChunkStream(const Reply &reply, ReplyMeta meta, bool include_usage);
+    bool next(Frame &frame) override;
+    std::size_t token_frames() const override;
+
+private:
+    enum class Step { first, tokens, finish, usage, done, end };
+    std::string chunk(boost::json::object delta, std::optional<std::string> finish) const;
+
+    const Reply &reply_;
+    ReplyMeta meta_;
+    bool include_usage_;
+    std::vector<std::string> fragments_; // tool-call argument fragments
+    Step step_ = Step::first;
+    std::size_t index_ = 0;
+};
+
+// A data line whose JSON is cut short (for the malformed-json fault).
+std::string malformed_chunk(const ReplyMeta &meta);
+
+std::string models_body();
+std::optional<std::string> model_body(std::string_view id);
+
+} // namespace helix::cloudsim::openai
