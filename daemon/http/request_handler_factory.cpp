@@ -36,6 +36,7 @@ public:
         : error_(std::move(error)), allow_(std::move(allow)) {}
     void handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) override {
         if (!allow_.empty()) response.set("Allow", allow_);
+        if (error_.status == 431) response.setKeepAlive(false); // a client that large is not kept
         send_error(response, error_);
     }
 
@@ -94,6 +95,14 @@ private:
     Route route_;
 };
 
+// The request line and header block as received, in bytes (POCO itself caps
+// a header at 100 fields of at most 256 + 8192 bytes).
+std::size_t header_bytes(const Poco::Net::HTTPServerRequest &r) {
+    std::size_t n = r.getMethod().size() + r.getURI().size() + r.getVersion().size() + 4;
+    for (const auto &[name, value] : r) n += name.size() + value.size() + 4;
+    return n;
+}
+
 bool is_get(const Poco::Net::HTTPServerRequest &r) {
     return r.getMethod() == Poco::Net::HTTPRequest::HTTP_GET || r.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
 }
@@ -117,7 +126,13 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
 
     HandlerPtr handler;
     RequestContextHandler::Route route;
-    if (path == "/healthz") {
+    const std::size_t max_header = runtime->config->server.max_header_bytes;
+    if (header_bytes(request) > max_header) {
+        api::ApiError e = invalid_request(431, "request_header_fields_too_large",
+                                          "The request's headers are larger than this gateway accepts (" +
+                                              std::to_string(max_header) + " bytes).");
+        handler = std::make_unique<ErrorHandler>(std::move(e));
+    } else if (path == "/healthz") {
         handler = is_get(request) ? HandlerPtr(std::make_unique<LivenessHandler>()) : method_not_allowed("GET");
     } else if (path == "/readyz") {
         handler = is_get(request) ? HandlerPtr(std::make_unique<ReadinessHandler>(runtime, state_))

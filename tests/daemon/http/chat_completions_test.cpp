@@ -245,3 +245,14 @@ BOOST_AUTO_TEST_CASE(a_refused_request_body_does_not_leak_into_the_next_request_
     BOOST_TEST(post("sk-wrong") == 401);
     BOOST_TEST(post(key) == 200); // same connection: the refused body was drained
 }
+
+BOOST_AUTO_TEST_CASE(headers_over_max_header_are_refused_with_431) {
+    Fixture f("  max_header: 16KiB\n");
+    std::map<std::string, std::string> headers = auth;
+    for (int i = 0; i < 4; ++i) headers["x-padding-" + std::to_string(i)] = std::string(5000, 'p');
+    const HttpResult big = http_post(f.port, "/v1/chat/completions", chat_body("plain-1", "hi"), headers);
+    BOOST_TEST(big.status == 431);
+    BOOST_TEST(error_of(big).at("code").as_string() == "request_header_fields_too_large");
+    BOOST_TEST(f.upstream.requests() == 0);
+    BOOST_TEST(f.chat(chat_body("plain-1", "hi")).status == 200);
+}
