@@ -12,6 +12,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'echo "FAIL at line $LINENO: $BASH_COMMAND" >&2; [[ -f "$work/log" ]] && cat "$work/log" >&2' ERR
 
 # 1. Install nothing but the SDK component into a scratch prefix.
 cmake --install "$build" --component sdk --prefix "$work/prefix" >/dev/null
@@ -51,7 +52,7 @@ YAML
 "$build/daemon/helixagentd" --check-config --config "$work/helixagent.yaml"
 "$build/daemon/helixagentd" --config "$work/helixagent.yaml" 2>"$work/log" &
 daemon_pid=$!
-for _ in $(seq 100); do
+for _ in $(seq 400); do # up to 20 s: the machine may be busy with a parallel build
   port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/log")
   [[ -n "$port" ]] && break
   sleep 0.05
