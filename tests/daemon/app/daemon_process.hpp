@@ -38,13 +38,19 @@ struct HttpResult {
     std::map<std::string, std::string> headers; // names lower-cased
 };
 
-inline HttpResult http_get(std::uint16_t port, const std::string &path,
-                           const std::map<std::string, std::string> &headers = {}) {
+// One request on a fresh connection; response header names are lower-cased.
+inline HttpResult http_request(const std::string &method, std::uint16_t port, const std::string &path,
+                               const std::string *body, const std::map<std::string, std::string> &headers) {
     Poco::Net::HTTPClientSession session("127.0.0.1", port);
-    session.setTimeout(Poco::Timespan(5, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    session.setTimeout(Poco::Timespan(20, 0));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (body != nullptr) {
+        request.setContentType("application/json");
+        request.setContentLength(static_cast<std::streamsize>(body->size()));
+    }
     for (const auto &[name, value] : headers) request.set(name, value);
-    session.sendRequest(request);
+    std::ostream &out = session.sendRequest(request);
+    if (body != nullptr) out << *body;
     Poco::Net::HTTPResponse response;
     std::istream &in = session.receiveResponse(response);
     HttpResult result;
@@ -58,26 +64,14 @@ inline HttpResult http_get(std::uint16_t port, const std::string &path,
     return result;
 }
 
+inline HttpResult http_get(std::uint16_t port, const std::string &path,
+                           const std::map<std::string, std::string> &headers = {}) {
+    return http_request(Poco::Net::HTTPRequest::HTTP_GET, port, path, nullptr, headers);
+}
+
 inline HttpResult http_post(std::uint16_t port, const std::string &path, const std::string &body,
                             const std::map<std::string, std::string> &headers = {}) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port);
-    session.setTimeout(Poco::Timespan(20, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    request.setContentType("application/json");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-    for (const auto &[name, value] : headers) request.set(name, value);
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    std::istream &in = session.receiveResponse(response);
-    HttpResult result;
-    result.status = static_cast<int>(response.getStatus());
-    for (const auto &[name, value] : response) {
-        std::string lower = name;
-        for (char &c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        result.headers[lower] = value;
-    }
-    Poco::StreamCopier::copyToString(in, result.body);
-    return result;
+    return http_request(Poco::Net::HTTPRequest::HTTP_POST, port, path, &body, headers);
 }
 
 // A temporary directory removed at scope exit.
