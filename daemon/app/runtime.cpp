@@ -23,6 +23,16 @@ RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
         runtime->providers.push_back(
             plugins::ProviderInstance::create(provider.name, library, provider.settings_json, side_requests));
     }
+    // An alias that points nowhere would only fail at request time: refuse it now.
+    for (const auto &alias : config->aliases)
+        for (const auto &target : alias.targets) {
+            const auto slash = target.find('/');
+            const auto *provider = runtime->find_provider(target.substr(0, slash));
+            if (provider == nullptr || provider->find_model(target.substr(slash + 1)) == nullptr)
+                throw plugins::PluginLoadError(alias.source + ": alias '" + alias.name + "': provider '" +
+                                               target.substr(0, slash) + "' has no model '" +
+                                               target.substr(slash + 1) + "' (GET /v1/models lists them)");
+        }
     runtime->client_keys = std::make_shared<const http::ClientKeys>(config->api_keys);
     runtime->config = std::move(config);
     return runtime;

@@ -53,6 +53,14 @@ struct ProviderConfig {
     std::string source;        // "file:line" where the provider is declared
 };
 
+// A name clients may use for a model served elsewhere, e.g. "gpt-4" ->
+// ["azure-openai/gpt-4", "openai/gpt-4"]: the first target that can serve wins.
+struct ModelAlias {
+    std::string name;
+    std::vector<std::string> targets; // "provider/model", in order of preference
+    std::string source;               // "file:line"
+};
+
 struct Config {
     std::string source_file; // the YAML file this came from (absolute)
     ServerSettings server;
@@ -63,6 +71,7 @@ struct Config {
     std::vector<ProviderConfig> providers; // in file order
     std::vector<std::string> primary;      // provider names, routing order
     std::vector<std::string> fallback;
+    std::vector<ModelAlias> aliases;       // in file order
 
     const ProviderConfig *find_provider(const std::string &name) const;
 };

@@ -87,7 +87,7 @@ private:
             return;
         }
         const Entries sections =
-            collect(root, root, "", {"server", "upstream", "log", "api_keys", "plugin_dir", "plugins", "providers"});
+            collect(root, root, "", {"server", "upstream", "log", "api_keys", "plugin_dir", "plugins", "providers", "aliases"});
         if (const auto *s = find(sections, "server")) {
             read_server(*s);
         }
@@ -108,6 +108,9 @@ private:
         }
         if (const auto *s = find(sections, "providers")) {
             read_providers(*s);
+        }
+        if (const auto *s = find(sections, "aliases")) {
+            read_aliases(*s);
         }
     }
 
@@ -436,6 +439,43 @@ private:
         }
         provider.settings_json = boost::json::serialize(settings);
         config_.providers.push_back(std::move(provider));
+    }
+
+    // aliases: {name: "provider/model" | ["provider/model", ...]}. Whether the
+    // provider serves that model is checked when the plugins are loaded.
+    void read_aliases(const Entry &section) {
+        ctx_.for_each_free_entry(section.key, section.value, "aliases",
+                                 [&](const std::string &name, const YAML::Node &key_node, const YAML::Node &value) {
+            const std::string path = "aliases." + name;
+            const int line = LoadContext::line_of(key_node);
+            if (name.empty() || name.find('/') != std::string::npos || name.size() > 128) {
+                ctx_.report(line, path + ": an alias is a model name without '/' (at most 128 characters)");
+                return;
+            }
+            ModelAlias alias{name, {}, config_.source_file + ":" + std::to_string(line)};
+            const auto add_target = [&](const Scalar &target, const std::string &where) {
+                const auto slash = target.text.find('/');
+                const std::string provider = target.text.substr(0, slash);
+                if (slash == std::string::npos || slash + 1 == target.text.size())
+                    ctx_.report(target.line, where + ": target '" + target.text + "' is not provider/model");
+                else if (config_.find_provider(provider) == nullptr)
+                    ctx_.report(target.line, where + ": target '" + target.text + "' names provider '" + provider +
+                                                 "', which is not a declared, enabled plugin");
+                else
+                    alias.targets.push_back(target.text);
+            };
+            if (value.IsSequence()) {
+                std::size_t i = 0;
+                for (const YAML::Node &item : value) {
+                    const std::string where = path + "[" + std::to_string(i++) + "]";
+                    if (const auto target = ctx_.item(item, where, false)) add_target(*target, where);
+                }
+                if (i == 0) ctx_.report(line, path + ": needs at least one provider/model target");
+            } else if (const auto target = ctx_.scalar(key_node, value, path, false)) {
+                add_target(*target, path);
+            }
+            if (!alias.targets.empty()) config_.aliases.push_back(std::move(alias));
+        });
     }
 
     void read_providers(const Entry &section) {

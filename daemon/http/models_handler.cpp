@@ -17,6 +17,15 @@ boost::json::object model_object(const std::string &provider, const plugins::Mod
     return o;
 }
 
+boost::json::object alias_object(const config::ModelAlias &alias) {
+    boost::json::object o;
+    o["id"] = alias.name;
+    o["object"] = "model";
+    o["created"] = 0;
+    o["owned_by"] = "helixagent";
+    return o;
+}
+
 } // namespace
 
 void ModelsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
@@ -24,12 +33,18 @@ void ModelsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTT
         boost::json::array data;
         for (const auto &provider : runtime_->providers)
             for (const auto &model : provider->models()) data.push_back(model_object(provider->name(), model));
+        for (const auto &alias : runtime_->config->aliases) data.push_back(alias_object(alias));
         boost::json::object list;
         list["object"] = "list";
         list["data"] = std::move(data);
         send_json(response, 200, boost::json::serialize(list));
         return;
     }
+    for (const auto &alias : runtime_->config->aliases)
+        if (alias.name == model_id_) {
+            send_json(response, 200, boost::json::serialize(alias_object(alias)));
+            return;
+        }
     const auto slash = model_id_.find('/');
     if (slash != std::string::npos) {
         if (const auto *provider = runtime_->find_provider(model_id_.substr(0, slash)))

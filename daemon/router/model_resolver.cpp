@@ -15,6 +15,14 @@ std::optional<Target> find_in(const plugins::ProviderInstance *provider, std::st
 } // namespace
 
 std::optional<Target> resolve_model(const app::Runtime &runtime, std::string_view requested) {
+    for (const auto &alias : runtime.config->aliases)
+        if (alias.name == requested)
+            for (const auto &target : alias.targets) {
+                const auto slash = target.find('/');
+                if (auto t = find_in(runtime.find_provider(target.substr(0, slash)),
+                                     std::string_view(target).substr(slash + 1)))
+                    return t;
+            }
     if (const auto slash = requested.find('/'); slash != std::string_view::npos) {
         const auto *provider = runtime.find_provider(std::string(requested.substr(0, slash)));
         if (provider != nullptr) return find_in(provider, requested.substr(slash + 1));

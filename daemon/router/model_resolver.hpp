@@ -1,5 +1,6 @@
 #pragma once
 // Which provider and upstream model serve a requested model name:
+//   a configured alias -> its first target that a loaded provider serves;
 //   "provider/model" -> that provider's model (explicit choice);
 //   a bare name      -> the first provider that serves it, primary list
 //                       first, then fallback, then the others in file order.

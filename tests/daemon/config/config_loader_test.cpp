@@ -351,7 +351,7 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
     const std::vector<ErrorCase> cases{
         {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
          "unknown key 'sever' at the top level (expected one of: server, upstream, log, api_keys, plugin_dir, plugins, "
-         "providers)"},
+         "providers, aliases)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
          "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout)"},
@@ -824,4 +824,24 @@ BOOST_AUTO_TEST_CASE(upstream_section_errors_name_the_line) {
     BOOST_TEST(all.find(":2: ") != std::string::npos, all);
     BOOST_TEST(all.find(":3: upstream.ca_file: no such file '/nonexistent/ca.pem'") != std::string::npos, all);
     BOOST_TEST(all.find(":4: unknown key 'pool' in 'upstream'") != std::string::npos, all);
+}
+
+BOOST_AUTO_TEST_CASE(aliases_map_names_to_provider_model_targets) {
+    const auto cfg = load(yaml({"plugins:", "  openai: {}", "  anthropic: {}", "aliases:", "  fast: openai/gpt-4o-mini",
+                                "  smart: [anthropic/claude-3-opus-20240229, openai/gpt-4o]"}));
+    BOOST_TEST_REQUIRE(cfg->aliases.size() == 2u);
+    BOOST_TEST(cfg->aliases[0].name == "fast");
+    BOOST_TEST(cfg->aliases[0].targets == std::vector<std::string>{"openai/gpt-4o-mini"});
+    BOOST_TEST(cfg->aliases[1].targets.size() == 2u);
+    BOOST_TEST(cfg->aliases[1].targets[1] == "openai/gpt-4o");
+    BOOST_TEST(cfg->aliases[1].source == kFile + ":6");
+}
+
+BOOST_AUTO_TEST_CASE(alias_errors_name_the_line) {
+    const std::string all = dump(issues_of(yaml({"plugins:", "  openai: {}", "aliases:", "  a/b: openai/gpt-4o",
+                                                 "  nothing: gpt-4o", "  ghost: [azure-openai/gpt-4]"})));
+    BOOST_TEST(all.find(":4: aliases.a/b: an alias is a model name without '/'") != std::string::npos, all);
+    BOOST_TEST(all.find(":5: aliases.nothing: target 'gpt-4o' is not provider/model") != std::string::npos, all);
+    BOOST_TEST(all.find(":6: aliases.ghost[0]: target 'azure-openai/gpt-4' names provider 'azure-openai'") !=
+                   std::string::npos, all);
 }

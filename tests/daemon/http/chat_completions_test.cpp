@@ -256,3 +256,25 @@ BOOST_AUTO_TEST_CASE(headers_over_max_header_are_refused_with_431) {
     BOOST_TEST(f.upstream.requests() == 0);
     BOOST_TEST(f.chat(chat_body("plain-1", "hi")).status == 200);
 }
+
+BOOST_AUTO_TEST_CASE(an_alias_is_listed_and_routes_to_its_target) {
+    PlainTextUpstream upstream;
+    TempDir dir;
+    DaemonProcess daemon({"--config", dir.file("helixagent.yaml", config_for(upstream.port()) +
+                                                                      "aliases:\n  quick: [down/nope-0, plain/plain-1]\n")});
+    // The first target does not exist: the daemon refuses such a file.
+    const std::string log = daemon.rest_of_log();
+    BOOST_TEST(log.find("alias 'quick': provider 'down' has no model 'nope-0'") != std::string::npos, log);
+
+    TempDir dir2;
+    DaemonProcess good({"--config", dir2.file("helixagent.yaml", config_for(upstream.port()) +
+                                                                     "aliases:\n  quick: [down/down-1, plain/plain-1]\n")});
+    const std::uint16_t port = good.wait_until_listening();
+    const HttpResult models = http_get(port, "/v1/models", auth);
+    BOOST_TEST(models.body.find(R"({"id":"quick","object":"model","created":0,"owned_by":"helixagent"})") !=
+               std::string::npos, models.body);
+    // The alias's first target is a provider that is down; with no fail-over
+    // yet (the router's work), it is tried and fails: the order is honoured.
+    const HttpResult r = http_post(port, "/v1/chat/completions", chat_body("quick", "hi"), auth);
+    BOOST_TEST(r.headers.at("x-helix-provider") == "down");
+}
