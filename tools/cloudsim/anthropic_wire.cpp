@@ -217,15 +217,16 @@ json::object usage_object(const Reply &reply, std::uint64_t output_tokens) {
                         {"service_tier", "standard"}};
 }
 
-json::object message_object(const Reply &reply, const ReplyMeta &meta, json::array content,
-                            std::optional<std::string> stop, std::uint64_t output_tokens) {
+// `stop` empty: "stop_reason": null (a message_start).
+json::object message_object(const Reply &reply, const ReplyMeta &meta, json::array content, std::string_view stop,
+                            std::uint64_t output_tokens) {
     json::object m;
     m["id"] = meta.id;
     m["type"] = "message";
     m["role"] = "assistant";
     m["model"] = meta.model;
     m["content"] = std::move(content);
-    m["stop_reason"] = stop ? json::value(*stop) : json::value(nullptr);
+    m["stop_reason"] = stop.empty() ? json::value(nullptr) : json::value(stop);
     m["stop_sequence"] = nullptr;
     m["usage"] = usage_object(reply, output_tokens);
     return m;
@@ -328,7 +329,7 @@ bool EventStream::next(Frame &frame) {
     case Step::message_start:
         frame.bytes = event("message_start",
                             json::object{{"type", "message_start"},
-                                         {"message", message_object(reply_, meta_, json::array(), std::nullopt, 1)}});
+                                         {"message", message_object(reply_, meta_, json::array(), {}, 1)}});
         step_ = Step::block_start;
         return true;
     case Step::block_start: {

@@ -4,6 +4,7 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
 #include <Poco/Timespan.h>
 
 #include <poll.h>
@@ -39,6 +40,10 @@ std::string_view reason_for(int status) {
     default: return "Status";
     }
 }
+
+// POCO keeps the status in an enum whose values end at 511; a larger one
+// (Anthropic's 529) would be undefined behaviour there.
+bool poco_status(int status) { return status >= 100 && status <= 511; }
 
 } // namespace
 
@@ -113,6 +118,8 @@ void Exchange::settle_request_body() {
 }
 
 void Exchange::set_status(int status) {
+    status_ = status;
+    if (!poco_status(status)) return; // send() writes it itself
     response_.setStatus(std::to_string(status));
     response_.setReason(std::string(reason_for(status)));
 }
@@ -121,9 +128,34 @@ void Exchange::set_header(const std::string &name, const std::string &value) { r
 
 void Exchange::send(int status, std::string_view content_type, std::string_view body) {
     settle_request_body();
+    if (!poco_status(status)) return send_raw(status, content_type, body);
     set_status(status);
     response_.setContentType(std::string(content_type));
     response_.sendBuffer(body.data(), body.size());
+}
+
+void Exchange::send_raw(int status, std::string_view content_type, std::string_view body) {
+    status_ = status;
+    std::string out = response_.getVersion() + " " + std::to_string(status) + " " + std::string(reason_for(status)) + "\r\n";
+    for (const auto &[name, value] : response_) {
+        if (Poco::icompare(name, "Content-Length") == 0 || Poco::icompare(name, "Content-Type") == 0 ||
+            Poco::icompare(name, "Transfer-Encoding") == 0)
+            continue;
+        out.append(name).append(": ").append(value).append("\r\n");
+    }
+    out.append("Content-Type: ").append(content_type).append("\r\n");
+    out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
+    out.append(body);
+    try {
+        std::size_t sent = 0;
+        while (sent < out.size()) {
+            const int n = socket().sendBytes(out.data() + sent, static_cast<int>(std::min<std::size_t>(out.size() - sent, 1 << 20)));
+            if (n <= 0) abort();
+            sent += static_cast<std::size_t>(n);
+        }
+    } catch (const Poco::Exception &) {
+        abort();
+    }
 }
 
 std::ostream &Exchange::begin_stream(std::string_view content_type) {
@@ -185,7 +217,7 @@ void Exchange::abort() {
     throw ConnectionAborted{};
 }
 
-int Exchange::status() const { return static_cast<int>(response_.getStatus()); }
+int Exchange::status() const { return status_; }
 
 Poco::Net::StreamSocket &Exchange::socket() {
     return static_cast<Poco::Net::HTTPServerRequestImpl &>(request_).socket();

@@ -74,12 +74,16 @@ private:
     // 1 MiB), so the next request on the connection parses; a larger one
     // ends keep-alive instead.
     void settle_request_body();
+    // Sends a status POCO's HTTPStatus enum cannot hold (529) by writing the
+    // response bytes to the socket itself.
+    void send_raw(int status, std::string_view content_type, std::string_view body);
 
     Poco::Net::HTTPServerRequest &request_;
     Poco::Net::HTTPServerResponse &response_;
     std::string path_;
     std::string query_;
     bool body_read_ = false;
+    int status_ = 200;
 };
 
 } // namespace helix::cloudsim

@@ -54,7 +54,7 @@ void raise_file_limit(int max_connections) {
         ::setrlimit(RLIMIT_NOFILE, &limit);
         ::getrlimit(RLIMIT_NOFILE, &limit);
     }
-    if (limit.rlim_cur != RLIM_INFINITY && static_cast<rlim_t>(max_connections) + 64 > limit.rlim_cur) {
+    if (limit.rlim_cur != RLIM_INFINITY && static_cast<rlim_t>(max_connections) > limit.rlim_cur) {
         std::cerr << "helix-cloudsim: open-files limit " << limit.rlim_cur << " caps connections below --max-connections "
                   << max_connections << '\n';
     }

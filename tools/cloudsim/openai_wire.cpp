@@ -366,9 +366,9 @@ std::size_t ChunkStream::token_frames() const {
     return reply_.tool_call ? fragments_.size() : reply_.pieces.size();
 }
 
-std::string ChunkStream::chunk(json::object delta, std::optional<std::string> finish) const {
+std::string ChunkStream::chunk(json::object delta, std::string_view finish) const {
     json::object choice{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr},
-                        {"finish_reason", finish ? json::value(*finish) : json::value(nullptr)}};
+                        {"finish_reason", finish.empty() ? json::value(nullptr) : json::value(finish)}};
     json::object body;
     body["id"] = meta_.id;
     body["object"] = "chat.completion.chunk";
@@ -398,7 +398,7 @@ bool ChunkStream::next(Frame &frame) {
             delta["content"] = "";
         }
         delta["refusal"] = nullptr;
-        frame.bytes = chunk(std::move(delta), std::nullopt);
+        frame.bytes = chunk(std::move(delta), {});
         step_ = Step::tokens;
         return true;
     }
@@ -412,7 +412,7 @@ bool ChunkStream::next(Frame &frame) {
                 delta["content"] = reply_.pieces[index_];
             }
             ++index_;
-            frame.bytes = chunk(std::move(delta), std::nullopt);
+            frame.bytes = chunk(std::move(delta), {});
             frame.token = true;
             return true;
         }

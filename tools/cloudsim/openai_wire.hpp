@@ -59,7 +59,8 @@ public:
 
 private:
     enum class Step { first, tokens, finish, usage, done, end };
-    std::string chunk(boost::json::object delta, std::optional<std::string> finish) const;
+    // `finish` empty: "finish_reason": null.
+    std::string chunk(boost::json::object delta, std::string_view finish) const;
 
     const Reply &reply_;
     ReplyMeta meta_;
