@@ -16,6 +16,14 @@ Poco::Timespan span(std::chrono::milliseconds ms) {
     return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
 }
 
+// POCO 1.11 keeps the status in an enum whose values end at 511, so a real
+// upstream status such as Anthropic's 529 "overloaded" sits in it out of
+// range. Reading it back as an int is what every caller needs; the enum check
+// of UBSan is switched off for this one read (GCC and clang attribute).
+__attribute__((no_sanitize("enum"))) int status_code(const Poco::Net::HTTPResponse &response) {
+    return static_cast<int>(response.getStatus());
+}
+
 // Thrown inside the exchange to leave it with a classified error.
 struct Failure {
     ExchangeError error;
@@ -68,7 +76,7 @@ ExchangeResult UpstreamClient::exchange(const helix_http_request &request, const
                 Headers headers;
                 for (const auto &[name, value] : response) headers.emplace_back(name, value);
                 result.head_received = true;
-                if (!sink.on_head(static_cast<int>(response.getStatus()), headers))
+                if (!sink.on_head(status_code(response), headers))
                     throw Failure{ExchangeError::cancelled, "abandoned after the response head"};
 
                 // sgetc() blocks until some bytes arrive (or EOF); in_avail()

@@ -150,3 +150,12 @@ test('an upstream 429 reaches the client as a RateLimitError', async () => {
     (e) => e instanceof OpenAI.RateLimitError && e.status === 429,
   );
 });
+
+test("Anthropic's 529 overloaded reaches the client as a retryable 5xx", async () => {
+  await assert.rejects(
+    client.chat.completions.create({
+      model: 'anthropic/claude-3-5-sonnet-20241022', messages: [{ role: 'user', content: 'hi [[fault:529]]' }],
+    }),
+    (e) => e instanceof OpenAI.InternalServerError && e.status === 503,
+  );
+});
