@@ -23,7 +23,12 @@ public:
     PlainTextUpstream() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)), server_(new Factory(*this), socket_, new Poco::Net::HTTPServerParams) {
         server_.start();
     }
-    ~PlainTextUpstream() { server_.stopAll(true); }
+    // Handlers may still be running (a delayed reply whose client gave up):
+    // wait for them, since they use this object.
+    ~PlainTextUpstream() {
+        server_.stopAll(true);
+        while (server_.currentThreads() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     std::uint16_t port() const { return socket_.address().port(); }
     int requests() const { return requests_.load(); }
     // LONG streams: how many parts were written, and whether a write failed

@@ -34,7 +34,12 @@ public:
           server_(new Factory(*this), socket_, params(options_)) {
         server_.start();
     }
-    ~TestUpstreamServer() { server_.stopAll(true); }
+    // Handlers may still be running (a delayed reply whose client gave up):
+    // wait for them, since they use this object.
+    ~TestUpstreamServer() {
+        server_.stopAll(true);
+        while (server_.currentThreads() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 
     std::uint16_t port() const { return socket_.address().port(); }
     int requests() const { return requests_.load(); }
