@@ -15,6 +15,8 @@
 #include <Poco/StreamCopier.h>
 
 #include <atomic>
+#include <mutex>
+#include <string>
 #include <chrono>
 #include <thread>
 
@@ -44,6 +46,10 @@ public:
     std::uint16_t port() const { return socket_.address().port(); }
     int requests() const { return requests_.load(); }
     int connections() const { return server_.totalConnections(); }
+    std::string last_uri() const {
+        std::lock_guard lock(mutex_);
+        return last_uri_;
+    }
 
 private:
     static Poco::Net::ServerSocket make_socket(const Options &o) {
@@ -63,6 +69,10 @@ private:
         explicit Handler(TestUpstreamServer &owner) : owner_(owner) {}
         void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
             ++owner_.requests_;
+            {
+                std::lock_guard lock(owner_.mutex_);
+                owner_.last_uri_ = request.getURI();
+            }
             std::string body;
             Poco::StreamCopier::copyToString(request.stream(), body);
             std::this_thread::sleep_for(owner_.options_.delay_before_reply);
@@ -94,6 +104,8 @@ private:
     Poco::Net::ServerSocket socket_;
     Poco::Net::HTTPServer server_;
     std::atomic<int> requests_{0};
+    mutable std::mutex mutex_;
+    std::string last_uri_;
 };
 
 } // namespace helix::test

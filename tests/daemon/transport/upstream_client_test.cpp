@@ -160,3 +160,18 @@ BOOST_AUTO_TEST_CASE(tls_certificates_are_verified_and_a_ca_file_is_honoured) {
     }
     std::filesystem::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(an_http_proxy_from_the_environment_carries_the_request) {
+    // The test server plays the proxy: the upstream's host name does not even
+    // resolve, so the request can only arrive through the proxy, in the
+    // absolute-URI form proxies receive.
+    TestUpstreamServer proxy({});
+    ConnectionPool pool(TlsSettings{}, ProxySettings::from_environment(
+                                           {{"http_proxy", "http://127.0.0.1:" + std::to_string(proxy.port())}}));
+    UpstreamClient client(pool);
+    Recorder r;
+    const auto result = client.exchange(Request("http://upstream.invalid:8080/v1/test").c, {}, r);
+    BOOST_TEST_REQUIRE(result.error == ExchangeError::none, result.detail);
+    BOOST_TEST(r.body == "one,two,three");
+    BOOST_TEST(proxy.last_uri() == "http://upstream.invalid:8080/v1/test");
+}
