@@ -168,15 +168,10 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
     chat.set_upstream_model(target->model->upstream_id);
     response.set("x-helix-provider", provider.name());
     response.set("x-helix-model", target->model->id);
-    response.set("x-helix-attempts", "1");
 
     const auto required = chat.required_capabilities();
     if ((required & HELIX_MODEL_MULTIPLE_CHOICES) != 0 && (target->model->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0)
         return send_error(response, api::feature_not_supported(chat.model(), "n > 1", "n"));
-
-    std::unique_ptr<plugins::UpstreamCall> call;
-    if (const auto failure = provider.prepare(chat.view(), call))
-        return send_error(response, plugin_error(failure, provider));
 
     const config::ProviderConfig *provider_config = runtime_->config->find_provider(provider.name());
     transport::ExchangeLimits limits;
@@ -185,15 +180,28 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
         limits.read_timeout = provider_config->timeout;
     }
 
-    Output output(chat, response);
-    DecodingSink sink(*call, output);
-    const transport::ExchangeResult result = upstream_.exchange(call->request(), limits, sink);
-    if (output.client_gone()) return; // nobody to answer; the upstream call is already closed
-    if (sink.failure()) return output.fail(plugin_error(sink.failure(), provider));
-    if (result.error != transport::ExchangeError::none)
-        return output.fail(from_exchange_failure(result, provider.name()));
-    if (!sink.finish()) return output.fail(plugin_error(sink.failure(), provider));
-    output.complete();
+    // A provider whose credentials were refused (an expired cloud token) has
+    // dropped them; one more prepare() fetches fresh ones. Only while nothing
+    // has reached the client.
+    for (int attempt = 1;; ++attempt) {
+        response.set("x-helix-attempts", std::to_string(attempt));
+        std::unique_ptr<plugins::UpstreamCall> call;
+        if (const auto failure = provider.prepare(chat.view(), call))
+            return send_error(response, plugin_error(failure, provider));
+
+        Output output(chat, response);
+        DecodingSink sink(*call, output);
+        const transport::ExchangeResult result = upstream_.exchange(call->request(), limits, sink);
+        if (output.client_gone()) return; // nobody to answer; the upstream call is already closed
+        if (sink.failure()) {
+            if (sink.failure().status == HELIX_ERR_AUTH && attempt == 1 && !output.stream_started()) continue;
+            return output.fail(plugin_error(sink.failure(), provider));
+        }
+        if (result.error != transport::ExchangeError::none)
+            return output.fail(from_exchange_failure(result, provider.name()));
+        if (!sink.finish()) return output.fail(plugin_error(sink.failure(), provider));
+        return output.complete();
+    }
 }
 
 } // namespace helix::http

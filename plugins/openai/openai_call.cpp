@@ -122,6 +122,14 @@ void OpenAiCall::on_sse_event(const helix::plugin_common::SseEvent &event, helix
     on_chunk(v.get_object(), events);
 }
 
+// Azure OpenAI's content-safety results travel on as they came, so that
+// clients of the gateway see what clients of Azure see.
+void OpenAiCall::forward_extra(const json::object &holder, std::string_view name, std::uint32_t choice,
+                               helix::sdk::EventSink &events) {
+    if (const json::value *v = holder.if_contains(name); v != nullptr && !v->is_null())
+        events.extra(choice, name, json::serialize(*v));
+}
+
 void OpenAiCall::on_chunk(const json::object &chunk, helix::sdk::EventSink &events) {
     if (const json::value *error = chunk.if_contains("error"); error != nullptr && !error->is_null())
         throw_embedded_error(*error);
@@ -132,6 +140,7 @@ void OpenAiCall::on_chunk(const json::object &chunk, helix::sdk::EventSink &even
         started_ = true;
         events.start(id, pj::string_or_empty(chunk, "model"));
     }
+    forward_extra(chunk, "prompt_filter_results", 0, events);
     if (!fingerprint_sent_) {
         if (const auto fp = pj::string_member(chunk, "system_fingerprint"); fp && !fp->empty()) {
             fingerprint_sent_ = true;
@@ -175,6 +184,8 @@ void OpenAiCall::on_chunk(const json::object &chunk, helix::sdk::EventSink &even
             }
             if (const auto reason = pj::string_member(*c, "finish_reason"); reason && !state.finished) {
                 state.finished = true;
+                // Azure's verdict on the choice; sent once, with its end, not on every delta.
+                forward_extra(*c, "content_filter_results", index, events);
                 events.finish(index, map_finish_reason(*reason));
             }
         }
@@ -199,12 +210,14 @@ void OpenAiCall::on_json_body(const json::value &body, helix::sdk::EventSink &ev
     events.start(pj::string_or_empty(*o, "id"), pj::string_or_empty(*o, "model"));
     if (const auto fp = pj::string_member(*o, "system_fingerprint"); fp && !fp->empty())
         events.extra(0, "system_fingerprint", json::serialize(json::string(*fp)));
+    forward_extra(*o, "prompt_filter_results", 0, events);
     std::size_t position = 0;
     for (const json::value &cv : *choices) {
         const std::size_t pos = position++;
         const json::object *c = cv.if_object();
         if (c == nullptr) throw_protocol_error("the upstream sent a choice that is not a JSON object");
         const std::uint32_t index = index_of(*c, pos, "choice");
+        forward_extra(*c, "content_filter_results", index, events);
         if (const json::object *message = pj::object_member(*c, "message")) {
             if (const auto text = pj::string_member(*message, "content"); text && !text->empty()) events.text(index, *text);
             if (const auto refusal = pj::string_member(*message, "refusal"); refusal && !refusal->empty())

@@ -7,6 +7,10 @@
 // client should see what the model said), one TOOL_CALL_DELTA per tool call
 // (tool_index = its position, id, name, whole arguments), FINISH; then USAGE.
 //
+// Azure OpenAI's prompt_filter_results (response level) and a choice's
+// content_filter_results go on as EXTRA events (streamed: the choice's with
+// its finishing chunk).
+//
 // Streamed (text/event-stream, "data: <chunk>" events ending in
 // "data: [DONE]"): the same events as the chunks arrive. Tool-call deltas
 // keep OpenAI's own `index` as tool_index. The usage chunk (forced on by
@@ -50,6 +54,8 @@ private:
     helix::sdk::Error on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) override;
 
     void on_chunk(const boost::json::object &chunk, helix::sdk::EventSink &events);
+    static void forward_extra(const boost::json::object &holder, std::string_view name, std::uint32_t choice,
+                              helix::sdk::EventSink &events);
     [[noreturn]] void throw_embedded_error(const boost::json::value &error) const;
 
     struct ChoiceState {

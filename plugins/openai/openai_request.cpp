@@ -165,26 +165,25 @@ std::string body_from_canonical(const helix_chat_request &r) {
     return json::serialize(body);
 }
 
+std::string chat_body(const helix_chat_request &request) {
+    if (request.model.len == 0) invalid("the request names no model", "model");
+    if (request.original_body.len == 0) return body_from_canonical(request);
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = helix::plugin_common::kMaxJsonDepth;
+    json::value body = json::parse(view(request.original_body), ec, {}, options);
+    if (ec || !body.is_object()) invalid("the request body is not a JSON object", "");
+    json::object &o = body.get_object();
+    o["model"] = jv(request.model);
+    set_streaming(o, request.stream != 0);
+    return json::serialize(body);
+}
+
 void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out) {
     if (settings.api_key.empty() && settings.needs_api_key())
         throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (OPENAI_API_KEY); the provider cannot authenticate");
-    if (request.model.len == 0) invalid("the request names no model", "model");
     const bool stream = request.stream != 0;
-
-    if (request.original_body.len == 0) {
-        out.body = body_from_canonical(request);
-    } else {
-        boost::system::error_code ec;
-        json::parse_options options;
-        options.max_depth = helix::plugin_common::kMaxJsonDepth;
-        json::value body = json::parse(view(request.original_body), ec, {}, options);
-        if (ec || !body.is_object()) invalid("the request body is not a JSON object", "");
-        json::object &o = body.get_object();
-        o["model"] = jv(request.model);
-        set_streaming(o, stream);
-        out.body = json::serialize(body);
-    }
-
+    out.body = chat_body(request);
     out.method = "POST";
     out.url = settings.base_url + "/chat/completions";
     out.headers.clear();

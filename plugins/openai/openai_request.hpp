@@ -29,6 +29,11 @@ namespace helix::openai {
 // INVALID_REQUEST for a body that cannot be sent.
 void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out);
 
+// The JSON body alone (the client's body with model and streaming set, or
+// one built from the canonical fields): shared with OpenAI-dialect providers
+// such as Azure OpenAI.
+std::string chat_body(const helix_chat_request &request);
+
 // The body built from the canonical fields alone (exposed for tests).
 std::string body_from_canonical(const helix_chat_request &request);
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <random>
 #include <sstream>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -184,10 +185,32 @@ private:
 // ---------------------------------------------------------------------------
 // The host
 
+struct Header {
+    std::string name, value;
+};
+
+// A side request a plugin made through http_fetch, and the reply a test gives.
+struct FetchedRequest {
+    std::string method, url, body;
+    std::vector<Header> headers;
+    std::string header(std::string_view name) const {
+        for (const auto &h : headers)
+            if (h.name == name) return h.value;
+        return {};
+    }
+};
+struct FetchReply {
+    int status = 200;
+    std::string body;
+};
+
 struct FakeHost {
     std::string config = "{}";
     std::int64_t now_ms = 1700000000000; // 2023-11-14T22:13:20Z
     std::vector<std::string> logs;
+    // Side requests: recorded, answered by `responder` (unset: not supported).
+    std::vector<FetchedRequest> fetched;
+    std::function<FetchReply(const FetchedRequest &)> responder;
     helix_host host{};
 
     explicit FakeHost(std::string config_json = "{}") : config(std::move(config_json)) {
@@ -196,8 +219,23 @@ struct FakeHost {
         host.abi_minor = HELIX_ABI_MINOR;
         host.ctx = this;
         host.log = [](void *ctx, helix_log_level, helix_str msg) { static_cast<FakeHost *>(ctx)->logs.push_back(sv(msg)); };
-        host.http_fetch = [](void *, const helix_http_request *, std::uint32_t, helix_fetch_callback, void *,
-                             helix_error *) { return HELIX_ERR_NOT_SUPPORTED; };
+        host.http_fetch = [](void *ctx, const helix_http_request *request, std::uint32_t, helix_fetch_callback done,
+                             void *user, helix_error *) {
+            auto *self = static_cast<FakeHost *>(ctx);
+            if (!self->responder) return HELIX_ERR_NOT_SUPPORTED;
+            FetchedRequest f{sv(request->method), sv(request->url), sv(request->body), {}};
+            for (std::size_t i = 0; i < request->header_count; ++i)
+                f.headers.push_back({sv(request->headers[i].name), sv(request->headers[i].value)});
+            self->fetched.push_back(f);
+            const FetchReply reply = self->responder(f);
+            helix_http_response r{};
+            r.struct_size = sizeof r;
+            r.status = reply.status;
+            r.data = reinterpret_cast<const std::uint8_t *>(reply.body.data());
+            r.len = reply.body.size();
+            done(user, &r);
+            return HELIX_OK;
+        };
         host.now_unix_ms = [](void *ctx) { return static_cast<FakeHost *>(ctx)->now_ms; };
         host.config_json = [](void *ctx) { return hs(static_cast<FakeHost *>(ctx)->config); };
     }
@@ -285,9 +323,6 @@ inline std::string join(const std::vector<std::string> &lines) {
 // ---------------------------------------------------------------------------
 // Driving a plugin
 
-struct Header {
-    std::string name, value;
-};
 
 // How a body is cut into decode() calls.
 enum class Chunking { whole, bytes, random };

@@ -1,0 +1,95 @@
+#include "plugins/azure_openai/azure_provider.hpp"
+
+#include "plugins/openai/openai_call.hpp"
+#include "plugins/openai/openai_request.hpp"
+
+namespace helix::azure_openai {
+
+namespace {
+
+// Forwards to the OpenAI decoder; an authentication failure also drops the
+// token it was made with.
+class AzureCall final : public helix::sdk::Call {
+public:
+    AzureCall(std::unique_ptr<helix::sdk::Call> inner, EntraTokenSource *tokens, std::string token)
+        : inner_(std::move(inner)), tokens_(tokens), token_(std::move(token)) {}
+
+    void decode(const helix_http_response &response, helix::sdk::EventSink &sink) override {
+        guard([&] { inner_->decode(response, sink); });
+    }
+    void finish(helix::sdk::EventSink &sink) override {
+        guard([&] { inner_->finish(sink); });
+    }
+
+private:
+    template <class F> void guard(F &&f) {
+        try {
+            f();
+        } catch (const helix::sdk::Error &e) {
+            if (e.status() == HELIX_ERR_AUTH && tokens_ != nullptr) tokens_->rejected(token_);
+            throw;
+        }
+    }
+
+    std::unique_ptr<helix::sdk::Call> inner_;
+    EntraTokenSource *tokens_;
+    std::string token_;
+};
+
+std::string path_escape(std::string_view segment) { return form_escape(segment); }
+
+} // namespace
+
+std::string chat_url(const Settings &settings, const std::string &deployment) {
+    if (settings.v1_surface()) return settings.endpoint + "/openai/v1/chat/completions";
+    return settings.endpoint + "/openai/deployments/" + path_escape(deployment) +
+           "/chat/completions?api-version=" + settings.api_version;
+}
+
+AzureProvider::AzureProvider(helix::sdk::Host host)
+    : Provider(host), settings_(parse_settings(host.config_json())) {
+    auto decoder = std::make_shared<helix::openai::Settings>();
+    decoder->api_key = settings_.api_key;
+    decoder_settings_ = std::move(decoder);
+    if (settings_.auth() != AuthMethod::api_key) tokens_ = std::make_unique<EntraTokenSource>(settings_, this->host());
+}
+
+std::unique_ptr<helix::sdk::Call> AzureProvider::prepare(const helix_chat_request &request,
+                                                         helix::sdk::HttpRequest &out) {
+    const std::string model(helix::sdk::view(request.model));
+    const std::string &deployment = settings_.deployment_for(model);
+    // The v1 surface names the deployment in the body's model; the classic
+    // one in the URL (and ignores the body's model).
+    helix_chat_request upstream = request;
+    upstream.model = helix::sdk::str(deployment);
+    out.body = helix::openai::chat_body(upstream);
+    out.method = "POST";
+    out.url = chat_url(settings_, deployment);
+    out.add_header("Content-Type", "application/json");
+    out.add_header("Accept", request.stream != 0 ? "text/event-stream" : "application/json");
+    std::string token;
+    if (tokens_) {
+        token = tokens_->token();
+        out.add_header("Authorization", "Bearer " + token);
+    } else {
+        out.add_header("api-key", settings_.api_key);
+    }
+    out.streaming_response = request.stream != 0;
+
+    helix::plugin_common::DecoderOptions options;
+    options.expect_stream = request.stream != 0;
+    options.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
+    auto inner = std::make_unique<helix::openai::OpenAiCall>(decoder_settings_, std::move(options));
+    return std::make_unique<AzureCall>(std::move(inner), tokens_.get(), std::move(token));
+}
+
+helix_health AzureProvider::health(std::string &detail) const {
+    if (!tokens_) return HELIX_HEALTH_OK;
+    if (tokens_->has_valid_token()) return HELIX_HEALTH_OK;
+    detail = settings_.auth() == AuthMethod::client_credentials
+                 ? "no Entra ID token yet (client credentials); one is fetched with the first request"
+                 : "no managed identity token yet; one is fetched with the first request";
+    return HELIX_HEALTH_DEGRADED;
+}
+
+} // namespace helix::azure_openai

@@ -1,0 +1,35 @@
+#pragma once
+// The azure-openai provider: OpenAI's wire format behind Azure's deployment
+// URLs, api-version and authentication. prepare() reuses the openai
+// provider's body, decode() its response decoder (which keeps Azure's
+// prompt_filter_results and content_filter_results); a 401 drops the cached
+// Entra token so that the host's second prepare() fetches a new one.
+
+#include "plugins/azure_openai/azure_settings.hpp"
+#include "plugins/azure_openai/entra_token_source.hpp"
+#include "plugins/openai/openai_settings.hpp"
+
+#include <memory>
+
+namespace helix::azure_openai {
+
+class AzureProvider final : public helix::sdk::Provider {
+public:
+    explicit AzureProvider(helix::sdk::Host host);
+
+    static void validate_config(std::string_view json) { parse_settings(json); }
+
+    std::vector<helix::sdk::Model> models() const override { return settings_.models; }
+    std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
+    helix_health health(std::string &detail) const override;
+
+private:
+    Settings settings_;
+    std::shared_ptr<const helix::openai::Settings> decoder_settings_; // what the decoder scrubs from messages
+    std::unique_ptr<EntraTokenSource> tokens_;                        // null with an api key
+};
+
+// The upstream URL for a deployment (exposed for tests).
+std::string chat_url(const Settings &settings, const std::string &deployment);
+
+} // namespace helix::azure_openai

@@ -1,0 +1,57 @@
+#pragma once
+// Settings of the azure-openai provider (its `settings:` map; the host fills
+// endpoint and api_key from AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY):
+//   endpoint            https://<resource>.openai.azure.com (trailing '/' allowed); required
+//   api_version         default 2024-10-21 (the current GA version); "v1" selects the
+//                       versionless v1 surface (/openai/v1/chat/completions)
+//   deployments         {model: deployment}; a model not listed uses a
+//                       deployment of its own name
+//   models              models to advertise (default: gpt-4, gpt-4-turbo,
+//                       gpt-35-turbo, gpt-35-turbo-16k, gpt-4o, gpt-4o-mini)
+// Authentication, the first that applies:
+//   api_key             sent as the api-key header
+//   tenant_id, client_id, client_secret
+//                       Entra ID client credentials (authority_host, default
+//                       https://login.microsoftonline.com)
+//   otherwise           managed identity through the instance metadata
+//                       endpoint (identity_endpoint, default
+//                       http://169.254.169.254/metadata/identity/oauth2/token;
+//                       managed_identity_client_id for a user-assigned identity)
+// Tokens carry the Cognitive Services scope.
+
+#include <helixagent/plugin.hpp>
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helix::azure_openai {
+
+inline constexpr std::string_view kDefaultApiVersion = "2024-10-21";
+inline constexpr std::string_view kScope = "https://cognitiveservices.azure.com/.default";
+inline constexpr std::string_view kResource = "https://cognitiveservices.azure.com";
+
+enum class AuthMethod { api_key, client_credentials, managed_identity };
+
+struct Settings {
+    std::string endpoint;
+    std::string api_version{kDefaultApiVersion};
+    std::map<std::string, std::string> deployments;
+    std::vector<helix::sdk::Model> models;
+    std::string api_key;
+    std::string tenant_id;
+    std::string client_id;
+    std::string client_secret;
+    std::string authority_host = "https://login.microsoftonline.com";
+    std::string identity_endpoint = "http://169.254.169.254/metadata/identity/oauth2/token";
+    std::string managed_identity_client_id;
+
+    AuthMethod auth() const noexcept;
+    bool v1_surface() const noexcept { return api_version == "v1"; }
+    const std::string &deployment_for(const std::string &model) const;
+};
+
+Settings parse_settings(std::string_view json);
+
+} // namespace helix::azure_openai

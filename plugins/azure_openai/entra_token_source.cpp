@@ -1,0 +1,95 @@
+#include "plugins/azure_openai/entra_token_source.hpp"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+
+namespace helix::azure_openai {
+
+namespace json = boost::json;
+using helix::sdk::Error;
+
+namespace {
+
+std::int64_t seconds_of(const json::value &v) {
+    if (v.is_int64()) return v.get_int64();
+    if (v.is_uint64()) return static_cast<std::int64_t>(v.get_uint64());
+    if (v.is_string()) {
+        std::int64_t n = 0;
+        const auto &s = v.get_string();
+        if (std::from_chars(s.data(), s.data() + s.size(), n).ec == std::errc{}) return n;
+    }
+    return -1;
+}
+
+} // namespace
+
+std::string form_escape(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '_' ||
+            u == '.' || u == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 0xF];
+        }
+    }
+    return out;
+}
+
+helix::plugin_common::BearerToken parse_token_response(std::string_view body, std::int64_t now_ms) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(body, ec);
+    const json::object *o = ec ? nullptr : v.if_object();
+    const json::value *token = o ? o->if_contains("access_token") : nullptr;
+    if (token == nullptr || !token->is_string() || token->get_string().empty())
+        throw Error(HELIX_ERR_AUTH, "the Entra ID token endpoint answered without an access_token", 502);
+    helix::plugin_common::BearerToken t;
+    t.value = std::string(token->get_string());
+    if (const json::value *in = o->if_contains("expires_in"); in != nullptr && seconds_of(*in) > 0)
+        t.expires_at_ms = now_ms + seconds_of(*in) * 1000;
+    else if (const json::value *on = o->if_contains("expires_on"); on != nullptr && seconds_of(*on) > 0)
+        t.expires_at_ms = seconds_of(*on) * 1000;
+    else
+        t.expires_at_ms = now_ms + 5 * 60 * 1000; // no expiry given: keep it briefly
+    return t;
+}
+
+std::string EntraTokenSource::token() {
+    return cache_.get(host_.now_unix_ms(), [this] { return fetch(); });
+}
+
+helix::plugin_common::BearerToken EntraTokenSource::fetch() const {
+    helix::sdk::HttpRequest request;
+    const bool client_credentials = settings_.auth() == AuthMethod::client_credentials;
+    if (client_credentials) {
+        request.method = "POST";
+        request.url = settings_.authority_host + "/" + form_escape(settings_.tenant_id) + "/oauth2/v2.0/token";
+        request.add_header("Content-Type", "application/x-www-form-urlencoded");
+        request.body = "grant_type=client_credentials&client_id=" + form_escape(settings_.client_id) +
+                       "&client_secret=" + form_escape(settings_.client_secret) + "&scope=" + form_escape(kScope);
+    } else {
+        request.method = "GET";
+        request.url = settings_.identity_endpoint + "?api-version=2018-02-01&resource=" + form_escape(kResource);
+        if (!settings_.managed_identity_client_id.empty())
+            request.url += "&client_id=" + form_escape(settings_.managed_identity_client_id);
+        request.add_header("Metadata", "true");
+    }
+    const char *source = client_credentials ? "Entra ID (client credentials)" : "the managed identity endpoint";
+    const helix::sdk::HttpResponse response = host_.fetch(request, std::chrono::seconds(10));
+    if (response.status == 429 || response.status >= 500)
+        throw Error(HELIX_ERR_RETRY, std::string(source) + " is unavailable (HTTP " + std::to_string(response.status) + ")",
+                    503);
+    if (response.status != 200)
+        // The body may echo the client id; the status is enough to act on.
+        throw Error(HELIX_ERR_AUTH, std::string(source) + " refused to issue a token (HTTP " +
+                                        std::to_string(response.status) + "); check the identity's settings",
+                    502);
+    return parse_token_response(response.body, host_.now_unix_ms());
+}
+
+} // namespace helix::azure_openai

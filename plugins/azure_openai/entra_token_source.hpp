@@ -1,0 +1,35 @@
+#pragma once
+// Entra ID access tokens for Azure OpenAI, fetched through the host's
+// http_fetch: client credentials (tenant, client id and secret) or the
+// managed identity of the machine (instance metadata endpoint). Tokens are
+// cached until five minutes before they expire and never logged.
+
+#include "plugins/azure_openai/azure_settings.hpp"
+#include "plugins/common/token_cache.hpp"
+
+namespace helix::azure_openai {
+
+class EntraTokenSource {
+public:
+    EntraTokenSource(const Settings &settings, const helix::sdk::Host &host) : settings_(settings), host_(host) {}
+
+    std::string token(); // throws helix::sdk::Error
+    void rejected(std::string_view token) { cache_.invalidate(token); }
+    bool has_valid_token() const { return cache_.valid_at(host_.now_unix_ms()); }
+
+private:
+    helix::plugin_common::BearerToken fetch() const;
+
+    const Settings &settings_;
+    const helix::sdk::Host &host_;
+    helix::plugin_common::TokenCache cache_;
+};
+
+// Parses a token endpoint's JSON reply: access_token plus expires_in
+// (seconds, number or string) or expires_on (Unix seconds, as IMDS sends).
+helix::plugin_common::BearerToken parse_token_response(std::string_view body, std::int64_t now_ms);
+
+// application/x-www-form-urlencoded / query escaping.
+std::string form_escape(std::string_view text);
+
+} // namespace helix::azure_openai

@@ -1,0 +1,56 @@
+#pragma once
+// A bearer token shared by every call of one provider instance (Entra ID,
+// Google OAuth2, instance metadata). It is fetched once, reused until it is
+// within `refresh_margin` of its expiry, and dropped when the upstream
+// rejects it (a 401), so the next prepare() fetches a fresh one.
+// Thread-safe: callers that need a token while one is being fetched wait for
+// that fetch instead of starting their own.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace helix::plugin_common {
+
+struct BearerToken {
+    std::string value;
+    std::int64_t expires_at_ms = 0; // Unix time
+};
+
+class TokenCache {
+public:
+    using Fetch = std::function<BearerToken()>; // throws helix::sdk::Error
+
+    explicit TokenCache(std::chrono::milliseconds refresh_margin = std::chrono::minutes(5))
+        : margin_ms_(refresh_margin.count()) {}
+
+    std::string get(std::int64_t now_ms, const Fetch &fetch) {
+        std::lock_guard lock(mutex_);
+        if (!token_ || now_ms + margin_ms_ >= token_->expires_at_ms) token_ = fetch();
+        return token_->value;
+    }
+
+    // Forgets `rejected` if it is still the cached token (another call may
+    // already have replaced it).
+    void invalidate(std::string_view rejected) {
+        std::lock_guard lock(mutex_);
+        if (token_ && token_->value == rejected) token_.reset();
+    }
+
+    // Unexpired at now_ms (for health checks, which must not do I/O).
+    bool valid_at(std::int64_t now_ms) const {
+        std::lock_guard lock(mutex_);
+        return token_ && now_ms < token_->expires_at_ms;
+    }
+
+private:
+    std::int64_t margin_ms_;
+    mutable std::mutex mutex_;
+    std::optional<BearerToken> token_;
+};
+
+} // namespace helix::plugin_common
