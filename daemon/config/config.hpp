@@ -34,6 +34,14 @@ struct UpstreamSettings {
     std::chrono::milliseconds idle_timeout{30'000}; // an idle connection older than this is not reused
 };
 
+// How a request moves between candidates when one fails.
+struct RouterSettings {
+    std::size_t max_attempts = 3;                   // upstream calls per request, over all candidates
+    std::chrono::milliseconds max_retry_wait{5'000}; // longest Retry-After honoured before retrying a provider
+    std::chrono::milliseconds deadline{120'000};    // a request's whole budget, waits included
+    bool explicit_fallback = false;                 // may "provider/model" fall over to other providers?
+};
+
 struct LogSettings {
     std::string level = "information"; // POCO priority names: debug, information, warning, error
     std::string format = "text";       // "text" or "json"
@@ -65,6 +73,7 @@ struct Config {
     std::string source_file; // the YAML file this came from (absolute)
     ServerSettings server;
     UpstreamSettings upstream;
+    RouterSettings router;
     LogSettings log;
     std::vector<ApiKey> api_keys;
     std::string plugin_dir;

@@ -87,12 +87,15 @@ private:
             return;
         }
         const Entries sections =
-            collect(root, root, "", {"server", "upstream", "log", "api_keys", "plugin_dir", "plugins", "providers", "aliases"});
+            collect(root, root, "", {"server", "upstream", "router", "log", "api_keys", "plugin_dir", "plugins", "providers", "aliases"});
         if (const auto *s = find(sections, "server")) {
             read_server(*s);
         }
         if (const auto *s = find(sections, "upstream")) {
             read_upstream(*s);
+        }
+        if (const auto *s = find(sections, "router")) {
+            read_router(*s);
         }
         if (const auto *s = find(sections, "log")) {
             read_log(*s);
@@ -287,6 +290,18 @@ private:
             }
         read_count(e, "upstream", "max_idle_connections", upstream.max_idle_connections, 0);
         read_duration(e, "upstream", "idle_timeout", upstream.idle_timeout, true);
+    }
+
+    void read_router(const Entry &section) {
+        const Entries e = collect(section.key, section.value, "router",
+                                  {"max_attempts", "max_retry_wait", "deadline", "explicit_fallback"});
+        auto &router = config_.router;
+        read_count(e, "router", "max_attempts", router.max_attempts, 1);
+        read_duration(e, "router", "max_retry_wait", router.max_retry_wait, true);
+        read_duration(e, "router", "deadline", router.deadline, false);
+        if (const Entry *entry = find(e, "explicit_fallback"))
+            if (const auto v = read_bool(*entry, "router.explicit_fallback", "explicit_fallback"))
+                router.explicit_fallback = *v;
     }
 
     void read_log(const Entry &section) {

@@ -9,14 +9,18 @@
 #include "daemon/http/response_writer.hpp"
 #include "daemon/http/sse_writer.hpp"
 #include "daemon/http/upstream_errors.hpp"
-#include "daemon/router/model_resolver.hpp"
+#include "daemon/router/candidates.hpp"
+#include "daemon/router/retry_policy.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <chrono>
+#include <algorithm>
+#include <map>
 #include <optional>
+#include <thread>
 
 namespace helix::http {
 
@@ -142,6 +146,20 @@ api::ApiError plugin_error(const plugins::PluginFailure &failure, const plugins:
     return api::from_plugin_error(failure.status, &failure.error, provider.name());
 }
 
+// 503 naming every attempt and why it failed.
+api::ApiError all_failed(const std::vector<ChatCompletionsHandler::FailedAttempt> &failed) {
+    std::string message = "All " + std::to_string(failed.size()) + " attempts failed:";
+    for (const auto &f : failed)
+        message += " " + f.target + " -> " + std::to_string(f.error.status) + " " + f.error.message + ";";
+    message.pop_back();
+    api::ApiError e = api::service_unavailable(message);
+    std::uint32_t soonest = 0;
+    for (const auto &f : failed)
+        if (f.retry_after_ms > 0 && (soonest == 0 || f.retry_after_ms < soonest)) soonest = f.retry_after_ms;
+    e.retry_after_ms = soonest;
+    return e;
+}
+
 } // namespace
 
 void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request,
@@ -162,16 +180,54 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
     if (auto *error = std::get_if<api::ApiError>(&parsed)) return send_error(response, *error);
     api::ChatRequest &chat = std::get<api::ChatRequest>(parsed);
 
-    const auto target = router::resolve_model(*runtime_, chat.model());
-    if (!target) return send_error(response, api::model_not_found(chat.model()));
-    const plugins::ProviderInstance &provider = *target->provider;
-    chat.set_upstream_model(target->model->upstream_id);
-    response.set("x-helix-provider", provider.name());
-    response.set("x-helix-model", target->model->id);
+    auto candidates = router::candidates_for(*runtime_, chat.model());
+    if (candidates.empty()) return send_error(response, api::model_not_found(chat.model()));
+    if ((chat.required_capabilities() & HELIX_MODEL_MULTIPLE_CHOICES) != 0) {
+        std::erase_if(candidates, [](const router::Candidate &c) {
+            return (c.model->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0;
+        });
+        if (candidates.empty()) return send_error(response, api::feature_not_supported(chat.model(), "n > 1", "n"));
+    }
 
-    const auto required = chat.required_capabilities();
-    if ((required & HELIX_MODEL_MULTIPLE_CHOICES) != 0 && (target->model->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0)
-        return send_error(response, api::feature_not_supported(chat.model(), "n > 1", "n"));
+    const auto &policy = runtime_->config->router;
+    const auto deadline = std::chrono::steady_clock::now() + policy.deadline;
+    std::vector<FailedAttempt> failed;
+    // When each provider said it may be asked again (its Retry-After).
+    std::map<const plugins::ProviderInstance *, std::chrono::steady_clock::time_point> not_before;
+    int calls = 0;
+    for (std::size_t next = 0; failed.size() < policy.max_attempts; ++next) {
+        const router::Candidate &candidate = candidates[next % candidates.size()];
+        if (const auto it = not_before.find(candidate.provider); it != not_before.end()) {
+            const auto wait = it->second - std::chrono::steady_clock::now();
+            if (wait > policy.max_retry_wait || it->second > deadline) break; // not worth waiting for
+            if (wait > std::chrono::steady_clock::duration::zero()) std::this_thread::sleep_for(wait);
+        }
+        if (std::chrono::steady_clock::now() >= deadline) break;
+
+        std::optional<FailedAttempt> failure = attempt(candidate, chat, response, calls);
+        if (!failure) return; // answered: a reply, a stream, or an error the client has seen
+        if (failure->retry_after_ms > 0 || next + 1 >= candidates.size())
+            not_before[candidate.provider] = std::chrono::steady_clock::now() +
+                                             std::chrono::milliseconds(std::max<std::uint32_t>(failure->retry_after_ms, 200));
+        const bool stop = failure->verdict == router::Verdict::stop;
+        failed.push_back(std::move(*failure));
+        if (stop) break;
+    }
+    if (failed.empty()) return send_error(response, api::service_unavailable("No provider could be tried in time."));
+    const bool one_target = std::all_of(failed.begin(), failed.end(),
+                                        [&](const FailedAttempt &f) { return f.target == failed.front().target; });
+    // One provider's own error (e.g. its 429) says most; several need the list.
+    if (one_target || failed.back().verdict == router::Verdict::stop) return send_error(response, failed.back().error);
+    send_error(response, all_failed(failed));
+}
+
+std::optional<ChatCompletionsHandler::FailedAttempt>
+ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatRequest &chat,
+                                Poco::Net::HTTPServerResponse &response, int &calls) {
+    const plugins::ProviderInstance &provider = *candidate.provider;
+    chat.set_upstream_model(candidate.model->upstream_id);
+    response.set("x-helix-provider", provider.name());
+    response.set("x-helix-model", candidate.model->id);
 
     const config::ProviderConfig *provider_config = runtime_->config->find_provider(provider.name());
     transport::ExchangeLimits limits;
@@ -179,28 +235,46 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
         limits.connect_timeout = provider_config->connect_timeout;
         limits.read_timeout = provider_config->timeout;
     }
+    const auto failed = [&](const api::ApiError &error, router::Verdict verdict) {
+        return FailedAttempt{provider.name() + "/" + candidate.model->id, error, verdict, error.retry_after_ms};
+    };
 
     // A provider whose credentials were refused (an expired cloud token) has
-    // dropped them; one more prepare() fetches fresh ones. Only while nothing
-    // has reached the client.
-    for (int attempt = 1;; ++attempt) {
-        response.set("x-helix-attempts", std::to_string(attempt));
+    // dropped them; one more prepare() fetches fresh ones.
+    for (int auth_retry = 0;; ++auth_retry) {
+        response.set("x-helix-attempts", std::to_string(++calls));
         std::unique_ptr<plugins::UpstreamCall> call;
         if (const auto failure = provider.prepare(chat.view(), call))
-            return send_error(response, plugin_error(failure, provider));
+            return failed(plugin_error(failure, provider), router::after_plugin_failure(failure.status));
 
         Output output(chat, response);
         DecodingSink sink(*call, output);
         const transport::ExchangeResult result = upstream_.exchange(call->request(), limits, sink);
-        if (output.client_gone()) return; // nobody to answer; the upstream call is already closed
+        if (output.client_gone()) return std::nullopt; // nobody to answer; the upstream call is closed
+        std::optional<api::ApiError> error;
+        router::Verdict verdict = router::Verdict::stop;
         if (sink.failure()) {
-            if (sink.failure().status == HELIX_ERR_AUTH && attempt == 1 && !output.stream_started()) continue;
-            return output.fail(plugin_error(sink.failure(), provider));
+            if (sink.failure().status == HELIX_ERR_AUTH && auth_retry == 0 && !output.stream_started()) continue;
+            error = plugin_error(sink.failure(), provider);
+            verdict = router::after_plugin_failure(sink.failure().status);
+        } else if (result.error != transport::ExchangeError::none) {
+            error = from_exchange_failure(result, provider.name());
+            verdict = router::after_exchange_failure(result.error);
+        } else if (!sink.finish()) {
+            error = plugin_error(sink.failure(), provider);
+            verdict = router::after_plugin_failure(sink.failure().status);
         }
-        if (result.error != transport::ExchangeError::none)
-            return output.fail(from_exchange_failure(result, provider.name()));
-        if (!sink.finish()) return output.fail(plugin_error(sink.failure(), provider));
-        return output.complete();
+        if (!error) {
+            output.complete();
+            return std::nullopt;
+        }
+        // Once the first byte has gone to the client a stream cannot start
+        // over elsewhere: it ends with an error event instead.
+        if (output.stream_started()) {
+            output.fail(*error);
+            return std::nullopt;
+        }
+        return failed(*error, verdict);
     }
 }
 

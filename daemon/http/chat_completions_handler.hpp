@@ -1,11 +1,19 @@
 #pragma once
-// POST /v1/chat/completions: parse, resolve the provider, let its plugin
-// translate, call the upstream, and answer with OpenAI's JSON or SSE stream.
+// POST /v1/chat/completions: parse, list the candidate providers, and for
+// each in turn let its plugin translate and call the upstream, until one
+// answers (OpenAI's JSON or SSE stream) or a failure must be reported. A
+// stream fails over only before its first byte has reached the client.
 
+#include "daemon/api/chat_request.hpp"
 #include "daemon/app/runtime.hpp"
+#include "daemon/router/candidates.hpp"
+#include "daemon/router/retry_policy.hpp"
 #include "daemon/transport/upstream_client.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
+
+#include <optional>
+#include <string>
 
 namespace helix::http {
 
@@ -15,7 +23,18 @@ public:
         : runtime_(std::move(runtime)), upstream_(upstream) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
+    struct FailedAttempt {
+        std::string target; // provider/model
+        api::ApiError error;
+        router::Verdict verdict;
+        std::uint32_t retry_after_ms;
+    };
+
 private:
+    // One candidate: nullopt once the client has been answered.
+    std::optional<FailedAttempt> attempt(const router::Candidate &candidate, api::ChatRequest &chat,
+                                         Poco::Net::HTTPServerResponse &response, int &calls);
+
     app::RuntimePtr runtime_;
     transport::UpstreamClient &upstream_;
 };

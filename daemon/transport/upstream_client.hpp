@@ -36,7 +36,7 @@ enum class ExchangeError {
     bad_request,    // the plugin's request cannot be sent (bad URL)
     connect_failed, // nothing reached the upstream
     timeout,        // connect or read timed out
-    reset,          // the connection broke after the request was sent
+    reset,          // the connection broke after the request was sent, or the body fell short of its Content-Length
     cancelled,      // the sink asked to stop
 };
 

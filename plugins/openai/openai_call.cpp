@@ -140,7 +140,14 @@ void OpenAiCall::on_chunk(const json::object &chunk, helix::sdk::EventSink &even
         started_ = true;
         events.start(id, pj::string_or_empty(chunk, "model"));
     }
-    forward_extra(chunk, "prompt_filter_results", 0, events);
+    // Azure sends these first, in a chunk without id or choices; they follow
+    // START so that START stays the first event.
+    if (const json::value *filters = chunk.if_contains("prompt_filter_results"); filters != nullptr && !filters->is_null())
+        pending_prompt_filters_ = json::serialize(*filters);
+    if (started_ && !pending_prompt_filters_.empty()) {
+        events.extra(0, "prompt_filter_results", pending_prompt_filters_);
+        pending_prompt_filters_.clear();
+    }
     if (!fingerprint_sent_) {
         if (const auto fp = pj::string_member(chunk, "system_fingerprint"); fp && !fp->empty()) {
             fingerprint_sent_ = true;

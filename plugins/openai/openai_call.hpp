@@ -70,6 +70,7 @@ private:
     bool fingerprint_sent_ = false;
     bool done_ = false;
     bool any_chunk_ = false;
+    std::string pending_prompt_filters_; // Azure's, held until START
 };
 
 } // namespace helix::openai

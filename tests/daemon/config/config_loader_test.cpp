@@ -350,7 +350,7 @@ struct ErrorCase {
 BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
     const std::vector<ErrorCase> cases{
         {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
-         "unknown key 'sever' at the top level (expected one of: server, upstream, log, api_keys, plugin_dir, plugins, "
+         "unknown key 'sever' at the top level (expected one of: server, upstream, router, log, api_keys, plugin_dir, plugins, "
          "providers, aliases)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "

@@ -28,6 +28,7 @@ std::uint16_t closed_port() {
 
 std::string config_for(std::uint16_t upstream_port, const std::string &server_extra = "") {
     return "server:\n  listen: 127.0.0.1\n  port: 0\n  drain_timeout: 10s\n" + server_extra +
+           "router:\n  max_retry_wait: 1s\n" + // the upstream's Retry-After 3 is then not waited for
            "api_keys: [" + key + "]\nplugins:\n  plain:\n    library: " + std::string(FIXTURE_DIR) +
            "/libhelix_plain_text.so\n    settings:\n      base_url: http://127.0.0.1:" +
            std::to_string(upstream_port) +
@@ -273,8 +274,101 @@ BOOST_AUTO_TEST_CASE(an_alias_is_listed_and_routes_to_its_target) {
     const HttpResult models = http_get(port, "/v1/models", auth);
     BOOST_TEST(models.body.find(R"({"id":"quick","object":"model","created":0,"owned_by":"helixagent"})") !=
                std::string::npos, models.body);
-    // The alias's first target is a provider that is down; with no fail-over
-    // yet (the router's work), it is tried and fails: the order is honoured.
+    // The alias's first target is a provider that is down: it is tried first,
+    // then the second target serves.
     const HttpResult r = http_post(port, "/v1/chat/completions", chat_body("quick", "hi"), auth);
-    BOOST_TEST(r.headers.at("x-helix-provider") == "down");
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(r.headers.at("x-helix-provider") == "plain");
+    BOOST_TEST(r.headers.at("x-helix-attempts") == "2");
+}
+
+namespace {
+
+// Providers in the given routing order, all serving "plain-1": each either
+// the live upstream or a closed port.
+std::string routed_config(const std::vector<std::pair<std::string, bool>> &providers, std::uint16_t live_port,
+                          const std::string &router = "") {
+    std::string yaml = "server: {listen: 127.0.0.1, port: 0}\napi_keys: [" + key + "]\n" + router + "plugins:\n";
+    std::string primary;
+    for (const auto &[name, live] : providers) {
+        const std::uint16_t port = live ? live_port : closed_port();
+        yaml += "  " + name + ":\n    library: " + std::string(FIXTURE_DIR) +
+                "/libhelix_plain_text.so\n    connect_timeout: 2s\n    settings:\n      base_url: http://127.0.0.1:" +
+                std::to_string(port) + "/complete\n";
+        primary += (primary.empty() ? "" : ", ") + name;
+    }
+    return yaml + "providers:\n  primary: [" + primary + "]\n";
+}
+
+struct Routed {
+    PlainTextUpstream upstream;
+    TempDir dir;
+    std::unique_ptr<DaemonProcess> daemon;
+    std::uint16_t port = 0;
+    Routed(const std::vector<std::pair<std::string, bool>> &providers, const std::string &router = "") {
+        daemon = std::make_unique<DaemonProcess>(std::vector<std::string>{
+            "--config", dir.file("helixagent.yaml", routed_config(providers, upstream.port(), router))});
+        port = daemon->wait_until_listening();
+    }
+    HttpResult chat(const std::string &body) const { return http_post(port, "/v1/chat/completions", body, auth); }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_failing_primary_fails_over_to_the_next_provider) {
+    Routed r({{"first", false}, {"second", true}});
+    const HttpResult whole = r.chat(chat_body("plain-1", "hi"));
+    BOOST_TEST_REQUIRE(whole.status == 200, whole.body);
+    BOOST_TEST(whole.headers.at("x-helix-provider") == "second");
+    BOOST_TEST(whole.headers.at("x-helix-attempts") == "2");
+
+    // A stream fails over too, since nothing had reached the client.
+    const HttpResult stream = r.chat(chat_body("plain-1", "hi", true));
+    BOOST_TEST(stream.status == 200);
+    BOOST_TEST(stream.headers.at("x-helix-provider") == "second");
+    BOOST_TEST(stream.body.find("data: [DONE]") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_explicit_provider_is_not_failed_over_unless_configured) {
+    Routed strict({{"first", false}, {"second", true}});
+    const HttpResult r = strict.chat(chat_body("first/plain-1", "hi"));
+    BOOST_TEST(r.status == 502);
+    BOOST_TEST(strict.upstream.requests() == 0);
+
+    Routed lenient({{"first", false}, {"second", true}}, "router: {explicit_fallback: true}\n");
+    const HttpResult ok = lenient.chat(chat_body("first/plain-1", "hi"));
+    BOOST_TEST(ok.status == 200);
+    BOOST_TEST(ok.headers.at("x-helix-provider") == "second");
+}
+
+BOOST_AUTO_TEST_CASE(every_provider_down_is_a_503_listing_each_attempt) {
+    Routed r({{"first", false}, {"second", false}});
+    const HttpResult all = r.chat(chat_body("plain-1", "hi"));
+    BOOST_TEST(all.status == 503);
+    const std::string message = error_of(all).at("message").as_string().c_str();
+    BOOST_TEST(message.find("All 3 attempts failed") != std::string::npos, message);
+    BOOST_TEST(message.find("first/plain-1 -> 502") != std::string::npos, message);
+    BOOST_TEST(message.find("second/plain-1 -> 502") != std::string::npos, message);
+    BOOST_TEST(message.find("connection refused") != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_is_honoured_before_asking_the_same_provider_again) {
+    Routed r({{"only", true}}, "router: {max_attempts: 2, max_retry_wait: 5s}\n");
+    const auto started = std::chrono::steady_clock::now();
+    const HttpResult limited = r.chat(chat_body("plain-1", "FAIL429"));
+    const auto waited = std::chrono::steady_clock::now() - started;
+    BOOST_TEST(limited.status == 429); // one provider: its own error
+    BOOST_TEST(r.upstream.requests() == 2);
+    BOOST_TEST(waited >= 3s, "the second attempt came before the upstream's Retry-After of 3 s");
+    BOOST_TEST(limited.headers.at("x-helix-attempts") == "2");
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_that_breaks_after_its_first_byte_ends_with_an_error_event_not_a_restart) {
+    Routed r({{"first", true}, {"second", true}});
+    const HttpResult stream = r.chat(chat_body("plain-1", "BREAK", true));
+    BOOST_TEST(stream.status == 200);
+    BOOST_TEST(stream.body.find("\"content\":\"Hel") != std::string::npos, stream.body);
+    BOOST_TEST(stream.body.find("data: {\"error\":") != std::string::npos, stream.body);
+    BOOST_TEST(stream.body.find("[DONE]") == std::string::npos);
+    BOOST_TEST(r.upstream.requests() == 1); // not re-sent to the second provider
 }

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
@@ -56,6 +57,20 @@ private:
                 return;
             }
             if (body.find("SLOW") != std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            if (body.find("BREAK") != std::string::npos) { // two parts of a promised 100 bytes, then the connection drops
+                response.setContentLength(100);
+                std::ostream &out = response.send();
+                out << "Hel";
+                out.flush();
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                out << "lo";
+                out.flush();
+                // Drop the connection without the closing chunk, as a crashed upstream would.
+                auto &impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl &>(request);
+                impl.socket().shutdown();
+                impl.socket().close();
+                throw std::runtime_error("upstream breaks mid-stream (test)");
+            }
             if (body.find("LONG") != std::string::npos) {
                 response.setChunkedTransferEncoding(true);
                 response.setContentType("text/plain");

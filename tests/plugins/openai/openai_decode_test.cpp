@@ -176,6 +176,7 @@ BOOST_AUTO_TEST_CASE(azure_style_prompt_filter_chunk_delays_start) {
     const Outcome o = h.run(r, 200, sse_headers(), body);
     BOOST_TEST(o.status == HELIX_OK, o.message);
     BOOST_TEST(o.events.rfind("START id=chatcmpl-9x", 0) == 0u, o.events);
+    BOOST_TEST(o.events.find("EXTRA c=0 prompt_filter_results=[]") != std::string::npos, o.events);
 }
 
 BOOST_AUTO_TEST_CASE(the_response_content_type_decides_the_format) {
