@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,13 @@ struct RouterSettings {
     std::chrono::milliseconds max_retry_wait{5'000}; // longest Retry-After honoured before retrying a provider
     std::chrono::milliseconds deadline{120'000};    // a request's whole budget, waits included
     bool explicit_fallback = false;                 // may "provider/model" fall over to other providers?
+    double cost_tolerance = 0.05; // non-critical requests: cheapest candidate scoring within this of the best
+};
+
+// USD per 1,000 tokens.
+struct Price {
+    double input = 0;
+    double output = 0;
 };
 
 struct LogSettings {
@@ -81,6 +89,9 @@ struct Config {
     std::vector<std::string> primary;      // provider names, routing order
     std::vector<std::string> fallback;
     std::vector<ModelAlias> aliases;       // in file order
+    std::map<std::string, Price> prices;   // "provider/model" -> price
+    std::string scores_file;               // verifier scores, reloaded with the configuration
+    std::map<std::string, double> scores;  // "provider/model" -> score (higher is better)
 
     const ProviderConfig *find_provider(const std::string &name) const;
 };

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -87,7 +88,8 @@ private:
             return;
         }
         const Entries sections =
-            collect(root, root, "", {"server", "upstream", "router", "log", "api_keys", "plugin_dir", "plugins", "providers", "aliases"});
+            collect(root, root, "", {"server", "upstream", "router", "log", "api_keys", "plugin_dir", "plugins", "providers", "aliases",
+                     "prices", "scores_file"});
         if (const auto *s = find(sections, "server")) {
             read_server(*s);
         }
@@ -114,6 +116,12 @@ private:
         }
         if (const auto *s = find(sections, "aliases")) {
             read_aliases(*s);
+        }
+        if (const auto *s = find(sections, "prices")) {
+            read_prices(*s);
+        }
+        if (const auto *s = find(sections, "scores_file")) {
+            read_scores_file(*s);
         }
     }
 
@@ -292,11 +300,90 @@ private:
         read_duration(e, "upstream", "idle_timeout", upstream.idle_timeout, true);
     }
 
+    // A number no smaller than `min`; reported and nullopt otherwise.
+    std::optional<double> read_number(const Entry &entry, const std::string &path, const std::string &key, double min) {
+        const auto value = scalar(entry, path, key);
+        if (!value) return std::nullopt;
+        try {
+            std::size_t used = 0;
+            const double d = std::stod(value->text, &used);
+            if (used == value->text.size() && std::isfinite(d) && d >= min) return d;
+        } catch (const std::exception &) {
+        }
+        bad_value(*value, path, "a number of at least " + std::to_string(min).substr(0, 4));
+        return std::nullopt;
+    }
+
+    // prices: {"provider/model": {input: USD per 1K tokens, output: USD per 1K tokens}}
+    void read_prices(const Entry &section) {
+        ctx_.for_each_free_entry(section.key, section.value, "prices",
+                                 [&](const std::string &target, const YAML::Node &key_node, const YAML::Node &value) {
+            const std::string path = "prices." + target;
+            if (target.find('/') == std::string::npos) {
+                ctx_.report(LoadContext::line_of(key_node), path + ": prices are per provider/model");
+                return;
+            }
+            const Entries e = collect(key_node, value, path, {"input", "output"});
+            Price price;
+            if (const Entry *entry = find(e, "input"))
+                if (const auto v = read_number(*entry, path + ".input", "input", 0.0)) price.input = *v;
+            if (const Entry *entry = find(e, "output"))
+                if (const auto v = read_number(*entry, path + ".output", "output", 0.0)) price.output = *v;
+            config_.prices[target] = price;
+        });
+    }
+
+    // scores_file: a YAML map "provider/model": score (LLMsVerifier-style
+    // verifier scores, higher is better), read with the configuration.
+    void read_scores_file(const Entry &entry) {
+        const auto value = scalar(entry, "scores_file", "scores_file");
+        if (!value || value->text.empty()) return;
+        const std::string path = (base_dir_ / value->text).lexically_normal().string();
+        config_.scores_file = path;
+        YAML::Node scores;
+        try {
+            scores = YAML::LoadFile(path);
+        } catch (const YAML::BadFile &) {
+            ctx_.report(value->line, "scores_file: cannot read '" + path + "'");
+            return;
+        } catch (const YAML::Exception &e) {
+            ctx_.report(value->line, "scores_file: '" + path + "':" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+            return;
+        }
+        if (scores.IsNull()) return;
+        if (!scores.IsMap()) {
+            ctx_.report(value->line, "scores_file: '" + path + "' must be a map of provider/model: score");
+            return;
+        }
+        for (const auto &item : scores) {
+            const std::string target = item.first.as<std::string>("");
+            double score = 0;
+            bool ok = item.second.IsScalar() && target.find('/') != std::string::npos;
+            if (ok) {
+                try {
+                    score = item.second.as<double>();
+                    ok = std::isfinite(score);
+                } catch (const YAML::Exception &) {
+                    ok = false;
+                }
+            }
+            if (!ok) {
+                ctx_.report(value->line, "scores_file: '" + path + "':" + std::to_string(item.first.Mark().line + 1) +
+                                             ": expected provider/model: number");
+                continue;
+            }
+            config_.scores[target] = score;
+        }
+    }
+
     void read_router(const Entry &section) {
         const Entries e = collect(section.key, section.value, "router",
-                                  {"max_attempts", "max_retry_wait", "deadline", "explicit_fallback"});
+                                  {"max_attempts", "max_retry_wait", "deadline", "explicit_fallback", "cost_tolerance"});
         auto &router = config_.router;
         read_count(e, "router", "max_attempts", router.max_attempts, 1);
+        if (const Entry *entry = find(e, "cost_tolerance"))
+            if (const auto v = read_number(*entry, "router.cost_tolerance", "cost_tolerance", 0.0))
+                router.cost_tolerance = *v;
         read_duration(e, "router", "max_retry_wait", router.max_retry_wait, true);
         read_duration(e, "router", "deadline", router.deadline, false);
         if (const Entry *entry = find(e, "explicit_fallback"))

@@ -12,11 +12,14 @@
 #include "daemon/router/candidates.hpp"
 #include "daemon/router/retry_policy.hpp"
 
+#include <Poco/String.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <chrono>
+#include <cstdio>
+#include <functional>
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -57,8 +60,18 @@ public:
     bool stream_started() const { return sse_.started(); }
     bool client_gone() const { return sse_.failed(); }
 
+    // Prices the reply (USD) from its usage; set per attempt.
+    std::function<std::optional<double>(std::int64_t prompt, std::int64_t completion)> cost;
+
     void complete() {
         if (completion_) {
+            const auto &usage = completion_->usage();
+            if (cost)
+                if (const auto usd = cost(usage.prompt_tokens, usage.completion_tokens)) {
+                    char text[32];
+                    std::snprintf(text, sizeof text, "%.6f", *usd);
+                    response_.set("x-helix-cost-usd", text);
+                }
             send_json(response_, 200, completion_->build());
             return;
         }
@@ -180,7 +193,11 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
     if (auto *error = std::get_if<api::ApiError>(&parsed)) return send_error(response, *error);
     api::ChatRequest &chat = std::get<api::ChatRequest>(parsed);
 
-    auto candidates = router::candidates_for(*runtime_, chat.model());
+    // "X-Helix-Priority: low" marks a request non-critical: the cheapest
+    // good-enough provider serves it.
+    const std::string priority = Poco::toLower(request.get("X-Helix-Priority", ""));
+    auto candidates = router::candidates_for(*runtime_, chat.model(),
+                                             priority == "low" ? router::Priority::low : router::Priority::critical);
     if (candidates.empty()) return send_error(response, api::model_not_found(chat.model()));
     if ((chat.required_capabilities() & HELIX_MODEL_MULTIPLE_CHOICES) != 0) {
         std::erase_if(candidates, [](const router::Candidate &c) {
@@ -248,6 +265,9 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
             return failed(plugin_error(failure, provider), router::after_plugin_failure(failure.status));
 
         Output output(chat, response);
+        output.cost = [&](std::int64_t prompt, std::int64_t completion) {
+            return router::estimated_cost(*runtime_->config, candidate, prompt, completion);
+        };
         DecodingSink sink(*call, output);
         const transport::ExchangeResult result = upstream_.exchange(call->request(), limits, sink);
         if (output.client_gone()) return std::nullopt; // nobody to answer; the upstream call is closed

@@ -6,10 +6,15 @@
 //                          router.explicit_fallback is on;
 //   a bare model name   -> every provider serving it: providers.primary in
 //                          order, then providers.fallback, then the rest.
-// Scores, cost and circuit state reorder or filter this list (issue 9).
+// Within each of those groups, candidates with a higher verifier score come
+// first (unscored ones last, in file order). For a non-critical request the
+// cheapest candidate whose score is within router.cost_tolerance of the best
+// is moved to the front (the rest keep their order, as fallbacks).
 
 #include "daemon/app/runtime.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +25,14 @@ struct Candidate {
     const plugins::ModelInfo *model = nullptr;
 };
 
-std::vector<Candidate> candidates_for(const app::Runtime &runtime, std::string_view requested);
+enum class Priority { critical, low };
+
+std::vector<Candidate> candidates_for(const app::Runtime &runtime, std::string_view requested,
+                                      Priority priority = Priority::critical);
+
+// The estimated cost in USD of a call, from the configured prices; nullopt
+// when the pair has no price.
+std::optional<double> estimated_cost(const config::Config &config, const Candidate &candidate,
+                                     std::int64_t prompt_tokens, std::int64_t completion_tokens);
 
 } // namespace helix::router

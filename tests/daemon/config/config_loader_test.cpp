@@ -351,7 +351,7 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
     const std::vector<ErrorCase> cases{
         {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
          "unknown key 'sever' at the top level (expected one of: server, upstream, router, log, api_keys, plugin_dir, plugins, "
-         "providers, aliases)"},
+         "providers, aliases, prices, scores_file)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
          "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout)"},
@@ -844,4 +844,26 @@ BOOST_AUTO_TEST_CASE(alias_errors_name_the_line) {
     BOOST_TEST(all.find(":5: aliases.nothing: target 'gpt-4o' is not provider/model") != std::string::npos, all);
     BOOST_TEST(all.find(":6: aliases.ghost[0]: target 'azure-openai/gpt-4' names provider 'azure-openai'") !=
                    std::string::npos, all);
+}
+
+BOOST_AUTO_TEST_CASE(prices_and_scores_are_read) {
+    const auto dir = std::filesystem::temp_directory_path() / "helix-scores-test";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "scores.yaml") << "openai/gpt-4o: 0.93\nanthropic/claude-3-opus-20240229: 0.95\n";
+    const auto cfg = hc::load_config_from_string(
+        yaml({"prices:", "  openai/gpt-4o: {input: 0.0025, output: 0.01}", "scores_file: scores.yaml",
+              "router: {cost_tolerance: 0.1}"}),
+        kFile, dir.string(), {});
+    BOOST_TEST(cfg->prices.at("openai/gpt-4o").input == 0.0025);
+    BOOST_TEST(cfg->prices.at("openai/gpt-4o").output == 0.01);
+    BOOST_TEST(cfg->scores.at("anthropic/claude-3-opus-20240229") == 0.95);
+    BOOST_TEST(cfg->router.cost_tolerance == 0.1);
+
+    std::ofstream(dir / "bad.yaml") << "openai/gpt-4o: high\n";
+    const std::string all = dump(issues_of(yaml({"prices:", "  gpt-4o: {input: 1}", "  openai/x: {input: -1}",
+                                                 "scores_file: /nonexistent/scores.yaml"})));
+    BOOST_TEST(all.find(":2: prices.gpt-4o: prices are per provider/model") != std::string::npos, all);
+    BOOST_TEST(all.find(":3: ") != std::string::npos, all);
+    BOOST_TEST(all.find(":4: scores_file: cannot read '/nonexistent/scores.yaml'") != std::string::npos, all);
+    std::filesystem::remove_all(dir);
 }

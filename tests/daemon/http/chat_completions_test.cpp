@@ -372,3 +372,32 @@ BOOST_AUTO_TEST_CASE(a_stream_that_breaks_after_its_first_byte_ends_with_an_erro
     BOOST_TEST(stream.body.find("[DONE]") == std::string::npos);
     BOOST_TEST(r.upstream.requests() == 1); // not re-sent to the second provider
 }
+
+BOOST_AUTO_TEST_CASE(scores_order_critical_requests_and_cost_picks_for_low_priority_ones) {
+    PlainTextUpstream upstream;
+    TempDir dir;
+    const std::string scores = dir.file("scores.yaml", "pricey/plain-1: 0.90\ncheap/plain-1: 0.88\nbad/plain-1: 0.50\n");
+    const std::string yaml =
+        routed_config({{"bad", true}, {"cheap", true}, {"pricey", true}}, upstream.port()) +
+        "scores_file: " + scores + "\n"
+        "prices:\n"
+        "  pricey/plain-1: {input: 0.010, output: 0.030}\n"
+        "  cheap/plain-1: {input: 0.001, output: 0.002}\n"
+        "  bad/plain-1: {input: 0.0001, output: 0.0001}\n";
+    DaemonProcess daemon({"--config", dir.file("helixagent.yaml", yaml)});
+    const std::uint16_t port = daemon.wait_until_listening();
+
+    // Critical (the default): the best score first, whatever it costs.
+    const HttpResult critical = http_post(port, "/v1/chat/completions", chat_body("plain-1", "hi"), auth);
+    BOOST_TEST(critical.headers.at("x-helix-provider") == "pricey");
+    // 2 prompt tokens, 4 completion tokens at 0.010 / 0.030 per 1K.
+    BOOST_TEST(critical.headers.at("x-helix-cost-usd") == "0.000140");
+
+    // Non-critical: the cheapest within 0.05 of the best score; "bad" is
+    // cheaper still but scores too low.
+    std::map<std::string, std::string> low = auth;
+    low["X-Helix-Priority"] = "low";
+    const HttpResult cheap = http_post(port, "/v1/chat/completions", chat_body("plain-1", "hi"), low);
+    BOOST_TEST(cheap.headers.at("x-helix-provider") == "cheap");
+    BOOST_TEST(cheap.headers.at("x-helix-cost-usd") == "0.000010");
+}
