@@ -19,7 +19,7 @@ std::string mask_key(std::string_view key) {
     return std::string(key.substr(0, 3)) + std::string(key.size() - 7, '*') + std::string(key.substr(key.size() - 4));
 }
 
-class OpenAiApi final : public ProviderApi {
+class OpenAiApi final : public ProviderApi, private openai::ChatService {
 public:
     explicit OpenAiApi(std::string key) : key_(std::move(key)) {}
 
@@ -51,7 +51,10 @@ public:
             e.code = "model_not_found";
             return send_error(ex, e);
         }
-        chat_completion(ex, context, started);
+        if (const auto request = openai::read_chat_request(ex, *this)) {
+            const openai::ReplyMeta meta{random_id("chatcmpl-", 29), unix_seconds(), request->prompt.model};
+            openai::answer_chat(ex, context, *this, *request, meta, openai::openai_dialect(), started);
+        }
     }
 
 private:
@@ -67,7 +70,7 @@ private:
         ex.set_header("x-ratelimit-reset-tokens", "0s");
     }
 
-    static void send_error(Exchange &ex, const openai::ApiError &e) {
+    void send_error(Exchange &ex, const openai::ApiError &e) const override {
         ex.send(e.status, kJson, openai::error_body(e));
     }
 
@@ -89,14 +92,15 @@ private:
         return false;
     }
 
-    static void send_fault_error(Exchange &ex, FaultKind fault, std::string_view model) {
+    void send_fault_error(Exchange &ex, FaultKind fault, const openai::ChatRequest &request) const override {
+        const std::string &model = request.prompt.model;
         openai::ApiError e;
         e.status = fault_status(fault);
         switch (fault) {
         case FaultKind::rate_limited:
             e.type = "requests";
             e.code = "rate_limit_exceeded";
-            e.message = "Rate limit reached for " + std::string(model) +
+            e.message = "Rate limit reached for " + model +
                         " in organization org-helixsim on requests per min (RPM): Limit 10000, Used 10000, "
                         "Requested 1. Please try again in 2s. (simulated)";
             ex.set_header("retry-after", "2");
@@ -115,44 +119,6 @@ private:
         send_error(ex, e);
     }
 
-    static void chat_completion(Exchange &ex, ProviderContext &context,
-                                std::chrono::steady_clock::time_point started) {
-        std::string body;
-        if (!ex.read_body(body, kMaxBody)) {
-            openai::ApiError e;
-            e.status = 413;
-            e.message = "Request body too large (limit 32 MiB).";
-            return send_error(ex, e);
-        }
-        openai::ApiError error;
-        auto request = openai::parse_chat_request(body, error);
-        if (!request) return send_error(ex, error);
-
-        std::string problem;
-        auto behaviour = context.behaviour(ex, problem);
-        const auto fault = behaviour ? context.resolve_fault(ex, request->prompt.last_user_text, problem) : std::nullopt;
-        if (!behaviour || !fault) {
-            openai::ApiError e;
-            e.message = problem;
-            return send_error(ex, e);
-        }
-        if (is_error_status_fault(*fault)) return send_fault_error(ex, *fault, request->prompt.model);
-        apply_connection_fault(ex, *fault, *behaviour);
-
-        const Reply reply = generate_reply(request->prompt, behaviour->reply_tokens);
-        openai::ReplyMeta meta{random_id("chatcmpl-", 29), unix_seconds(), request->prompt.model};
-        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::steady_clock::now() - started + behaviour->ttfb);
-        ex.set_header("openai-processing-ms", std::to_string(elapsed.count()));
-        if (request->stream) {
-            openai::ChunkStream chunks(reply, meta, request->include_usage);
-            deliver_stream(ex, context.stats(), *behaviour, *fault, chunks, "text/event-stream; charset=utf-8",
-                           openai::malformed_chunk(meta));
-        } else {
-            deliver_body(ex, *behaviour, *fault, reply.completion_tokens, kJson, openai::completion_body(reply, meta));
-        }
-    }
-
     std::string key_;
 };
 
@@ -161,5 +127,52 @@ private:
 std::unique_ptr<ProviderApi> make_openai_api(const ProviderOptions &options) {
     return std::make_unique<OpenAiApi>(options.key);
 }
+
+namespace openai {
+
+std::optional<ChatRequest> read_chat_request(Exchange &ex, const ChatService &service, bool require_model) {
+    std::string body;
+    if (!ex.read_body(body, kMaxBody)) {
+        ApiError e;
+        e.status = 413;
+        e.message = "Request body too large (limit 32 MiB).";
+        service.send_error(ex, e);
+        return std::nullopt;
+    }
+    ApiError error;
+    auto request = parse_chat_request(body, error, require_model);
+    if (!request) service.send_error(ex, error);
+    return request;
+}
+
+void answer_chat(Exchange &ex, ProviderContext &context, const ChatService &service, const ChatRequest &request,
+                 const ReplyMeta &meta, const Dialect &dialect, std::chrono::steady_clock::time_point started,
+                 std::optional<FaultKind> fault) {
+    std::string problem;
+    auto behaviour = context.behaviour(ex, problem);
+    if (behaviour && !fault) fault = context.resolve_fault(ex, request.prompt.last_user_text, problem);
+    if (!behaviour || !fault) {
+        ApiError e;
+        e.message = problem;
+        return service.send_error(ex, e);
+    }
+    if (is_error_status_fault(*fault)) return service.send_fault_error(ex, *fault, request);
+    apply_connection_fault(ex, *fault, *behaviour);
+
+    Reply reply = generate_reply(request.prompt, behaviour->reply_tokens);
+    dialect.adjust(reply);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                               started + behaviour->ttfb);
+    ex.set_header("openai-processing-ms", std::to_string(elapsed.count()));
+    if (request.stream) {
+        ChunkStream chunks(reply, meta, request.include_usage, dialect);
+        deliver_stream(ex, context.stats(), *behaviour, *fault, chunks, "text/event-stream; charset=utf-8",
+                       malformed_chunk(meta));
+    } else {
+        deliver_body(ex, *behaviour, *fault, reply.completion_tokens, kJson, completion_body(reply, meta, dialect));
+    }
+}
+
+} // namespace openai
 
 } // namespace helix::cloudsim

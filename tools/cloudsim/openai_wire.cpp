@@ -258,7 +258,7 @@ json::object model_object(const ModelInfo &m) {
 
 } // namespace
 
-std::optional<ChatRequest> parse_chat_request(std::string_view body, ApiError &error) {
+std::optional<ChatRequest> parse_chat_request(std::string_view body, ApiError &error, bool require_model) {
     boost::system::error_code ec;
     json::value doc = json::parse(body, ec);
     if (ec || !doc.is_object()) {
@@ -271,11 +271,11 @@ std::optional<ChatRequest> parse_chat_request(std::string_view body, ApiError &e
     const auto &root = doc.get_object();
     ChatRequest req;
     const auto model = string_member(root, "model");
-    if (!model || model->empty()) {
+    if ((!model || model->empty()) && require_model) {
         error = invalid("you must provide a model parameter");
         return std::nullopt;
     }
-    req.prompt.model = std::string(*model);
+    if (model) req.prompt.model = std::string(*model);
     if (!parse_messages(root, req.prompt, error) || !parse_tools(root, req.prompt, error)) return std::nullopt;
 
     for (const std::string_view key : {"max_completion_tokens", "max_tokens"}) {
@@ -327,7 +327,12 @@ std::string finish_reason(FinishReason finish) {
     return "stop";
 }
 
-std::string completion_body(const Reply &reply, const ReplyMeta &meta) {
+const Dialect &openai_dialect() {
+    static const Dialect dialect;
+    return dialect;
+}
+
+std::string completion_body(const Reply &reply, const ReplyMeta &meta, const Dialect &dialect) {
     json::object message;
     message["role"] = "assistant";
     if (reply.tool_call) {
@@ -344,7 +349,8 @@ std::string completion_body(const Reply &reply, const ReplyMeta &meta) {
     }
     message["annotations"] = json::array();
     json::object choice{{"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr},
-                        {"finish_reason", finish_reason(reply.finish)}};
+                        {"finish_reason", dialect.finish(reply)}};
+    dialect.on_choice(choice, Dialect::Part::message);
     json::object body;
     body["id"] = meta.id;
     body["object"] = "chat.completion";
@@ -354,11 +360,12 @@ std::string completion_body(const Reply &reply, const ReplyMeta &meta) {
     body["usage"] = usage_object(reply);
     body["service_tier"] = "default";
     body["system_fingerprint"] = kSystemFingerprint;
+    dialect.on_completion(body);
     return json::serialize(body);
 }
 
-ChunkStream::ChunkStream(const Reply &reply, ReplyMeta meta, bool include_usage)
-    : reply_(reply), meta_(std::move(meta)), include_usage_(include_usage) {
+ChunkStream::ChunkStream(const Reply &reply, ReplyMeta meta, bool include_usage, const Dialect &dialect)
+    : reply_(reply), meta_(std::move(meta)), include_usage_(include_usage), dialect_(dialect) {
     if (reply_.tool_call) fragments_ = split_fragments(reply_.tool_call->arguments, kArgumentFragmentBytes);
 }
 
@@ -366,9 +373,10 @@ std::size_t ChunkStream::token_frames() const {
     return reply_.tool_call ? fragments_.size() : reply_.pieces.size();
 }
 
-std::string ChunkStream::chunk(json::object delta, std::string_view finish) const {
+std::string ChunkStream::chunk(json::object delta, std::string_view finish, Dialect::Part part) const {
     json::object choice{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr},
                         {"finish_reason", finish.empty() ? json::value(nullptr) : json::value(finish)}};
+    dialect_.on_choice(choice, part);
     json::object body;
     body["id"] = meta_.id;
     body["object"] = "chat.completion.chunk";
@@ -384,6 +392,11 @@ std::string ChunkStream::chunk(json::object delta, std::string_view finish) cons
 bool ChunkStream::next(Frame &frame) {
     frame.token = false;
     switch (step_) {
+    case Step::prelude:
+        step_ = Step::first;
+        frame.bytes = dialect_.prelude(meta_);
+        if (!frame.bytes.empty()) return true;
+        [[fallthrough]];
     case Step::first: {
         json::object delta{{"role", "assistant"}};
         if (reply_.tool_call) {
@@ -398,7 +411,7 @@ bool ChunkStream::next(Frame &frame) {
             delta["content"] = "";
         }
         delta["refusal"] = nullptr;
-        frame.bytes = chunk(std::move(delta), {});
+        frame.bytes = chunk(std::move(delta), {}, Dialect::Part::first_delta);
         step_ = Step::tokens;
         return true;
     }
@@ -412,14 +425,14 @@ bool ChunkStream::next(Frame &frame) {
                 delta["content"] = reply_.pieces[index_];
             }
             ++index_;
-            frame.bytes = chunk(std::move(delta), {});
+            frame.bytes = chunk(std::move(delta), {}, Dialect::Part::token_delta);
             frame.token = true;
             return true;
         }
         step_ = Step::finish;
         [[fallthrough]];
     case Step::finish:
-        frame.bytes = chunk(json::object(), finish_reason(reply_.finish));
+        frame.bytes = chunk(json::object(), dialect_.finish(reply_), Dialect::Part::finish);
         step_ = include_usage_ ? Step::usage : Step::done;
         return true;
     case Step::usage: {

@@ -32,7 +32,9 @@ struct ApiError {
     std::optional<std::string> code;
 };
 
-std::optional<ChatRequest> parse_chat_request(std::string_view body, ApiError &error);
+// `require_model`: a missing "model" is an error (OpenAI); Azure OpenAI names
+// the model by the deployment in the URL and accepts a body without one.
+std::optional<ChatRequest> parse_chat_request(std::string_view body, ApiError &error, bool require_model = true);
 std::string error_body(const ApiError &error);
 
 struct ReplyMeta {
@@ -44,29 +46,58 @@ struct ReplyMeta {
 inline constexpr std::string_view kSystemFingerprint = "fp_helixsim01";
 
 std::string finish_reason(FinishReason finish);
-std::string completion_body(const Reply &reply, const ReplyMeta &meta);
 
-// The SSE chunks of `reply`: a first chunk with the role (and, for a tool
+// What a service that speaks this wire adds to OpenAI's own replies (Azure
+// OpenAI: content filter results, a first chunk with no choices). The base
+// class adds nothing: OpenAI's replies. Must outlive the bodies and streams
+// rendered with it; its hooks may be called from the stream's thread only.
+class Dialect {
+public:
+    enum class Part {
+        message,     // the choice of a chat.completion
+        first_delta, // the chunk with the role (and a tool call's name)
+        token_delta, // a chunk with a text piece or an argument fragment
+        finish,      // the chunk with the finish_reason
+    };
+    virtual ~Dialect() = default;
+    // Adds members to the chat.completion body.
+    virtual void on_completion(boost::json::object & /*body*/) const {}
+    // Adds members to one choice of the completion or of a chunk.
+    virtual void on_choice(boost::json::object & /*choice*/, Part /*part*/) const {}
+    // SSE frames sent before the first chunk; empty for none.
+    virtual std::string prelude(const ReplyMeta & /*meta*/) const { return {}; }
+    virtual std::string finish(const Reply &reply) const { return finish_reason(reply.finish); }
+    // Changes the generated reply before it is rendered (Azure's output filter cuts it short).
+    virtual void adjust(Reply & /*reply*/) const {}
+};
+
+// OpenAI's own replies (the base Dialect).
+const Dialect &openai_dialect();
+
+std::string completion_body(const Reply &reply, const ReplyMeta &meta, const Dialect &dialect = openai_dialect());
+
+// The SSE chunks of `reply`: the dialect's prelude, a first chunk with the role (and, for a tool
 // call, the call's index, id, type, name and empty arguments), one chunk per
 // token (text piece or argument fragment), a chunk with an empty delta and the
 // finish_reason, with include_usage a final chunk with "choices":[] and the
 // usage, then `data: [DONE]`. `reply` must outlive the stream.
 class ChunkStream final : public FrameSource {
 public:
-    ChunkStream(const Reply &reply, ReplyMeta meta, bool include_usage);
+    ChunkStream(const Reply &reply, ReplyMeta meta, bool include_usage, const Dialect &dialect = openai_dialect());
     bool next(Frame &frame) override;
     std::size_t token_frames() const override;
 
 private:
-    enum class Step { first, tokens, finish, usage, done, end };
+    enum class Step { prelude, first, tokens, finish, usage, done, end };
     // `finish` empty: "finish_reason": null.
-    std::string chunk(boost::json::object delta, std::string_view finish) const;
+    std::string chunk(boost::json::object delta, std::string_view finish, Dialect::Part part) const;
 
     const Reply &reply_;
     ReplyMeta meta_;
     bool include_usage_;
+    const Dialect &dialect_;
     std::vector<std::string> fragments_; // tool-call argument fragments
-    Step step_ = Step::first;
+    Step step_ = Step::prelude;
     std::size_t index_ = 0;
 };
 

@@ -40,6 +40,13 @@ std::string usage_text(std::span<const ProviderModule> modules) {
             << m.name << " listener port (default 0: ephemeral)\n"
             << "  --" << m.name << "-key K" << std::string(std::max<std::size_t>(1, 14 - std::min<std::size_t>(m.name.size(), 13)), ' ')
             << "accepted key (default " << m.default_key << ")\n";
+        for (const auto &setting : m.settings) {
+            const std::string flag = "--" + std::string(m.name) + "-" + std::string(setting.option) + " V";
+            out << "  " << flag << std::string(std::max<std::size_t>(1, 24 - std::min<std::size_t>(flag.size(), 23)), ' ')
+                << setting.help;
+            if (!setting.default_value.empty()) out << " (default " << setting.default_value << ")";
+            out << '\n';
+        }
     }
     out << "  --providers a,b         serve only these providers (default: all)\n"
            "  --max-connections N     connections held at once = pool threads (default 20000)\n"
@@ -63,6 +70,8 @@ SimOptions parse_options(const std::vector<std::string> &args, std::span<const P
         ProviderLaunch l;
         l.module = &m;
         l.options.key = std::string(m.default_key);
+        for (const auto &setting : m.settings)
+            l.options.settings[std::string(setting.option)] = std::string(setting.default_value);
         launches.emplace(std::string(m.name), l);
     }
     std::vector<std::string> only;
@@ -93,6 +102,16 @@ SimOptions parse_options(const std::vector<std::string> &args, std::span<const P
                 if (value.empty()) throw UsageError("--" + arg + " must not be empty");
                 launch.options.key = value;
                 provider_option = true;
+            } else {
+                for (const auto &setting : launch.module->settings) {
+                    if (arg != name + "-" + std::string(setting.option)) continue;
+                    if (setting.check) {
+                        if (const std::string problem = setting.check(value); !problem.empty())
+                            throw UsageError("--" + arg + ": " + problem);
+                    }
+                    launch.options.settings[std::string(setting.option)] = value;
+                    provider_option = true;
+                }
             }
         }
         if (provider_option) continue;

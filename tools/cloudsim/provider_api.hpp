@@ -10,8 +10,11 @@
 #include "tools/cloudsim/faults.hpp"
 #include "tools/cloudsim/stats.hpp"
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -60,6 +63,19 @@ public:
 // What the command line gives a provider module.
 struct ProviderOptions {
     std::string key; // the API key (or secret) the module accepts
+    // The module's own settings (ProviderModule::settings): option -> value,
+    // every declared option present (its default when not given).
+    std::map<std::string, std::string, std::less<>> settings;
+};
+
+// A module's own command-line option beyond --<name>-port and --<name>-key:
+// --<name>-<option> VALUE (e.g. --vertex-token-ttl-s 60).
+struct ProviderSetting {
+    std::string_view option;        // "token-ttl-s"
+    std::string_view default_value; // may be empty
+    std::string_view help;          // one line for --help
+    // Validates a value: an error text, empty when valid (nullptr: anything goes).
+    std::string (*check)(std::string_view value) = nullptr;
 };
 
 // A provider the simulator can serve. Adding a provider = one module + one
@@ -68,6 +84,7 @@ struct ProviderModule {
     std::string_view name;
     std::string_view default_key;
     std::unique_ptr<ProviderApi> (*create)(const ProviderOptions &options);
+    std::span<const ProviderSetting> settings = {};
 };
 
 } // namespace helix::cloudsim

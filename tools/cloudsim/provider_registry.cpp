@@ -1,17 +1,20 @@
 #include "tools/cloudsim/provider_registry.hpp"
 
 #include "tools/cloudsim/anthropic_api.hpp"
+#include "tools/cloudsim/azure_api.hpp"
 #include "tools/cloudsim/openai_api.hpp"
-
-#include <array>
+#include "tools/cloudsim/vertex_api.hpp"
 
 namespace helix::cloudsim {
 
 std::span<const ProviderModule> provider_modules() {
-    static const std::array<ProviderModule, 2> modules{{
+    // Sized by its entries: adding a provider is one line.
+    static const ProviderModule modules[] = {
         {"openai", kOpenAiDefaultKey, &make_openai_api},
         {"anthropic", kAnthropicDefaultKey, &make_anthropic_api},
-    }};
+        {"vertex", kVertexDefaultKey, &make_vertex_api, kVertexSettings},
+        {"azure", kAzureDefaultKey, &make_azure_api, kAzureSettings},
+    };
     return modules;
 }
 

@@ -6,6 +6,7 @@
 #include "tools/cloudsim/provider_registry.hpp"
 
 #include <map>
+#include <stdexcept>
 
 using namespace helix::cloudsim;
 
@@ -14,7 +15,7 @@ BOOST_AUTO_TEST_CASE(defaults) {
     BOOST_TEST(o.server.bind_address == "127.0.0.1");
     BOOST_TEST(o.server.max_connections == 20000);
     BOOST_TEST(o.server.thread_stack_bytes == 128U * 1024U);
-    BOOST_REQUIRE(o.providers.size() == 2U);
+    BOOST_REQUIRE(o.providers.size() == provider_modules().size());
     BOOST_TEST(o.providers[0].module->name == "openai");
     BOOST_TEST(o.providers[0].options.key == "sk-sim-openai");
     BOOST_TEST(o.providers[1].options.key == "sk-sim-anthropic");
@@ -63,4 +64,39 @@ BOOST_AUTO_TEST_CASE(headers_override_the_knobs) {
     headers["x-sim-token-delay-ms"] = "1";
     headers["x-sim-reply-tokens"] = "0";
     BOOST_TEST(!behaviour_for_request(defaults, lookup, error).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(provider_settings) {
+    const auto defaults = parse_options({"--providers", "vertex,azure"}, provider_modules());
+    BOOST_REQUIRE(defaults.providers.size() == 2U);
+    BOOST_TEST(defaults.providers[0].module->name == "vertex");
+    BOOST_TEST(defaults.providers[0].options.key == "sim-vertex-api-key");
+    BOOST_TEST(defaults.providers[0].options.settings.at("token-ttl-s") == "3600");
+    BOOST_TEST(defaults.providers[0].options.settings.at("sa-public-key").empty());
+    BOOST_TEST(defaults.providers[1].options.key == "sk-sim-azure");
+    BOOST_TEST(defaults.providers[1].options.settings.at("tenant") == "sim-tenant");
+
+    const auto o = parse_options({"--vertex-token-ttl-s", "5", "--azure-client-secret=s3", "--azure-deployments",
+                                  "a,b=gpt-4o", "--azure-key", "k"},
+                                 provider_modules());
+    const auto find = [&](std::string_view name) -> const ProviderLaunch & {
+        for (const auto &l : o.providers) {
+            if (l.module->name == name) return l;
+        }
+        throw std::runtime_error("no provider");
+    };
+    BOOST_TEST(find("vertex").options.settings.at("token-ttl-s") == "5");
+    BOOST_TEST(find("azure").options.settings.at("client-secret") == "s3");
+    BOOST_TEST(find("azure").options.settings.at("deployments") == "a,b=gpt-4o");
+    BOOST_TEST(find("azure").options.key == "k");
+    BOOST_TEST(find("openai").options.settings.empty());
+
+    BOOST_CHECK_THROW(parse_options({"--vertex-token-ttl-s", "0"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--azure-token-ttl-s", "soon"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--azure-tenant="}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--vertex-sa-public-key", "/no/such/file"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--openai-tenant", "x"}, provider_modules()), UsageError);
+    const std::string help = usage_text(provider_modules());
+    BOOST_TEST(help.find("--vertex-token-ttl-s") != std::string::npos);
+    BOOST_TEST(help.find("--azure-client-secret") != std::string::npos);
 }
