@@ -42,6 +42,8 @@ struct RouterSettings {
     std::chrono::milliseconds deadline{120'000};    // a request's whole budget, waits included
     bool explicit_fallback = false;                 // may "provider/model" fall over to other providers?
     double cost_tolerance = 0.05; // non-critical requests: cheapest candidate scoring within this of the best
+    std::size_t circuit_failures = 5;               // consecutive failures that open a provider+model's circuit
+    std::chrono::milliseconds circuit_cooldown{30'000}; // open this long before one probe request
 };
 
 // USD per 1,000 tokens.

@@ -378,9 +378,12 @@ private:
 
     void read_router(const Entry &section) {
         const Entries e = collect(section.key, section.value, "router",
-                                  {"max_attempts", "max_retry_wait", "deadline", "explicit_fallback", "cost_tolerance"});
+                                  {"max_attempts", "max_retry_wait", "deadline", "explicit_fallback", "cost_tolerance",
+                                   "circuit_failures", "circuit_cooldown"});
         auto &router = config_.router;
         read_count(e, "router", "max_attempts", router.max_attempts, 1);
+        read_count(e, "router", "circuit_failures", router.circuit_failures, 1);
+        read_duration(e, "router", "circuit_cooldown", router.circuit_cooldown, false);
         if (const Entry *entry = find(e, "cost_tolerance"))
             if (const auto v = read_number(*entry, "router.cost_tolerance", "cost_tolerance", 0.0))
                 router.cost_tolerance = *v;

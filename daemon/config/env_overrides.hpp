@@ -24,7 +24,7 @@ struct ProviderEnvVar {
 };
 
 // The seed's variables, named as the seed names them.
-inline constexpr std::array<ProviderEnvVar, 14> kProviderEnvVars{{
+inline constexpr std::array<ProviderEnvVar, 17> kProviderEnvVars{{
     {"AWS_BEDROCK_REGION", "aws-bedrock", ProviderEnvVar::Target::Setting, "region"},
     {"AWS_BEDROCK_ACCESS_KEY_ID", "aws-bedrock", ProviderEnvVar::Target::Setting, "access_key_id"},
     {"AWS_BEDROCK_SECRET_ACCESS_KEY", "aws-bedrock", ProviderEnvVar::Target::Setting, "secret_access_key"},
@@ -37,6 +37,10 @@ inline constexpr std::array<ProviderEnvVar, 14> kProviderEnvVars{{
     {"AZURE_OPENAI_ENDPOINT", "azure-openai", ProviderEnvVar::Target::Setting, "endpoint"},
     {"AZURE_OPENAI_API_KEY", "azure-openai", ProviderEnvVar::Target::Setting, "api_key"},
     {"AZURE_OPENAI_TIMEOUT", "azure-openai", ProviderEnvVar::Target::Timeout, {}},
+    // Entra ID client credentials, by the names @azure/identity reads.
+    {"AZURE_TENANT_ID", "azure-openai", ProviderEnvVar::Target::Setting, "tenant_id"},
+    {"AZURE_CLIENT_ID", "azure-openai", ProviderEnvVar::Target::Setting, "client_id"},
+    {"AZURE_CLIENT_SECRET", "azure-openai", ProviderEnvVar::Target::Setting, "client_secret"},
     {"OPENAI_API_KEY", "openai", ProviderEnvVar::Target::Setting, "api_key"},
     {"ANTHROPIC_API_KEY", "anthropic", ProviderEnvVar::Target::Setting, "api_key"},
 }};

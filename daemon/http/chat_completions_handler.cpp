@@ -212,8 +212,18 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
     // When each provider said it may be asked again (its Retry-After).
     std::map<const plugins::ProviderInstance *, std::chrono::steady_clock::time_point> not_before;
     int calls = 0;
+    std::vector<std::string> open_circuits;
+    std::size_t skipped_in_a_row = 0;
     for (std::size_t next = 0; failed.size() < policy.max_attempts; ++next) {
         const router::Candidate &candidate = candidates[next % candidates.size()];
+        const std::string key = candidate.provider->name() + "/" + candidate.model->id;
+        if (!breakers_.allow(key, breaker_settings())) {
+            if (std::find(open_circuits.begin(), open_circuits.end(), key) == open_circuits.end())
+                open_circuits.push_back(key);
+            if (++skipped_in_a_row >= candidates.size()) break; // every candidate's circuit is open
+            continue;
+        }
+        skipped_in_a_row = 0;
         if (const auto it = not_before.find(candidate.provider); it != not_before.end()) {
             const auto wait = it->second - std::chrono::steady_clock::now();
             if (wait > policy.max_retry_wait || it->second > deadline) break; // not worth waiting for
@@ -230,12 +240,24 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
         failed.push_back(std::move(*failure));
         if (stop) break;
     }
-    if (failed.empty()) return send_error(response, api::service_unavailable("No provider could be tried in time."));
+    if (failed.empty()) {
+        std::string message = "No provider could be tried";
+        if (!open_circuits.empty()) {
+            message += ": circuit open (recent failures) for";
+            for (const auto &k : open_circuits) message += " " + k;
+        }
+        return send_error(response, api::service_unavailable(message + "."));
+    }
     const bool one_target = std::all_of(failed.begin(), failed.end(),
                                         [&](const FailedAttempt &f) { return f.target == failed.front().target; });
     // One provider's own error (e.g. its 429) says most; several need the list.
     if (one_target || failed.back().verdict == router::Verdict::stop) return send_error(response, failed.back().error);
     send_error(response, all_failed(failed));
+}
+
+router::CircuitBreakers::Settings ChatCompletionsHandler::breaker_settings() const {
+    const auto &r = runtime_->config->router;
+    return {r.circuit_failures, r.circuit_cooldown};
 }
 
 std::optional<ChatCompletionsHandler::FailedAttempt>
@@ -252,8 +274,15 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
         limits.connect_timeout = provider_config->connect_timeout;
         limits.read_timeout = provider_config->timeout;
     }
-    const auto failed = [&](const api::ApiError &error, router::Verdict verdict) {
-        return FailedAttempt{provider.name() + "/" + candidate.model->id, error, verdict, error.retry_after_ms};
+    const std::string key = provider.name() + "/" + candidate.model->id;
+    // Only failures worth a retry count against the circuit; a client error
+    // says nothing about the provider's health.
+    const auto failed = [&](const api::ApiError &error, router::Verdict verdict, bool health_failure = true) {
+        if (verdict == router::Verdict::try_another && health_failure)
+            breakers_.failed(key, breaker_settings());
+        else
+            breakers_.released(key);
+        return FailedAttempt{key, error, verdict, error.retry_after_ms};
     };
 
     // A provider whose credentials were refused (an expired cloud token) has
@@ -261,8 +290,9 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
     for (int auth_retry = 0;; ++auth_retry) {
         response.set("x-helix-attempts", std::to_string(++calls));
         std::unique_ptr<plugins::UpstreamCall> call;
-        if (const auto failure = provider.prepare(chat.view(), call))
-            return failed(plugin_error(failure, provider), router::after_plugin_failure(failure.status));
+        if (const auto failure = provider.prepare(chat.view(), call)) // e.g. a feature this provider lacks
+            return failed(plugin_error(failure, provider), router::after_plugin_failure(failure.status),
+                          failure.status != HELIX_ERR_NOT_SUPPORTED && failure.status != HELIX_ERR_INVALID_REQUEST);
 
         Output output(chat, response);
         output.cost = [&](std::int64_t prompt, std::int64_t completion) {
@@ -270,7 +300,10 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
         };
         DecodingSink sink(*call, output);
         const transport::ExchangeResult result = upstream_.exchange(call->request(), limits, sink);
-        if (output.client_gone()) return std::nullopt; // nobody to answer; the upstream call is closed
+        if (output.client_gone()) { // nobody to answer; the upstream call is closed
+            breakers_.released(key);
+            return std::nullopt;
+        }
         std::optional<api::ApiError> error;
         router::Verdict verdict = router::Verdict::stop;
         if (sink.failure()) {
@@ -285,12 +318,14 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
             verdict = router::after_plugin_failure(sink.failure().status);
         }
         if (!error) {
+            breakers_.succeeded(key);
             output.complete();
             return std::nullopt;
         }
         // Once the first byte has gone to the client a stream cannot start
         // over elsewhere: it ends with an error event instead.
         if (output.stream_started()) {
+            failed(*error, verdict);
             output.fail(*error);
             return std::nullopt;
         }

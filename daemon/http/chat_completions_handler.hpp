@@ -7,6 +7,7 @@
 #include "daemon/api/chat_request.hpp"
 #include "daemon/app/runtime.hpp"
 #include "daemon/router/candidates.hpp"
+#include "daemon/router/circuit_breakers.hpp"
 #include "daemon/router/retry_policy.hpp"
 #include "daemon/transport/upstream_client.hpp"
 
@@ -19,8 +20,9 @@ namespace helix::http {
 
 class ChatCompletionsHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    ChatCompletionsHandler(app::RuntimePtr runtime, transport::UpstreamClient &upstream)
-        : runtime_(std::move(runtime)), upstream_(upstream) {}
+    ChatCompletionsHandler(app::RuntimePtr runtime, transport::UpstreamClient &upstream,
+                           router::CircuitBreakers &breakers)
+        : runtime_(std::move(runtime)), upstream_(upstream), breakers_(breakers) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
     struct FailedAttempt {
@@ -35,8 +37,11 @@ private:
     std::optional<FailedAttempt> attempt(const router::Candidate &candidate, api::ChatRequest &chat,
                                          Poco::Net::HTTPServerResponse &response, int &calls);
 
+    router::CircuitBreakers::Settings breaker_settings() const;
+
     app::RuntimePtr runtime_;
     transport::UpstreamClient &upstream_;
+    router::CircuitBreakers &breakers_;
 };
 
 } // namespace helix::http

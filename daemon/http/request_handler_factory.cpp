@@ -140,7 +140,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     } else if (path == "/v1/chat/completions") {
         const bool post = request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST;
         route = {true, post};
-        handler = post ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_))
+        handler = post ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_, state_.breakers))
                        : method_not_allowed("POST");
     } else if (path == "/v1/models" || path.starts_with("/v1/models/")) {
         route.needs_key = true;

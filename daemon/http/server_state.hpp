@@ -1,6 +1,9 @@
 #pragma once
-// Counters the request handlers keep and the lifecycle reads: how many
-// requests are in flight (for draining) and whether the server is draining.
+// What the request handlers share for the life of the process (across
+// reloads): how many requests are in flight (for draining), whether the
+// server is draining, and the providers' circuit breakers.
+
+#include "daemon/router/circuit_breakers.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -10,6 +13,7 @@ namespace helix::http {
 struct ServerState {
     std::atomic<std::int64_t> in_flight{0};
     std::atomic<bool> draining{false};
+    router::CircuitBreakers breakers;
 };
 
 } // namespace helix::http

@@ -565,6 +565,9 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
         {"AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com"},
         {"AZURE_OPENAI_API_KEY", "azure-key"},
         {"AZURE_OPENAI_TIMEOUT", "1m30s"},
+        {"AZURE_TENANT_ID", "tenant-1"},
+        {"AZURE_CLIENT_ID", "app-1"},
+        {"AZURE_CLIENT_SECRET", "entra-secret"},
         {"OPENAI_API_KEY", "sk-openai"},
         {"ANTHROPIC_API_KEY", "sk-ant"},
     };
@@ -576,7 +579,8 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
     BOOST_TEST(json::value(settings_of(*config, "gcp-vertex")) ==
                json::parse(R"({"project_id":"my-project","location":"europe-west4","access_token":"ya29.token"})"));
     BOOST_TEST(json::value(settings_of(*config, "azure-openai")) ==
-               json::parse(R"({"endpoint":"https://r.openai.azure.com","api_key":"azure-key"})"));
+               json::parse(R"({"endpoint":"https://r.openai.azure.com","api_key":"azure-key","tenant_id":"tenant-1",
+                               "client_id":"app-1","client_secret":"entra-secret"})"));
     BOOST_TEST(json::value(settings_of(*config, "openai")) == json::parse(R"({"api_key":"sk-openai"})"));
     BOOST_TEST(json::value(settings_of(*config, "anthropic")) == json::parse(R"({"api_key":"sk-ant"})"));
     BOOST_TEST(config->find_provider("aws-bedrock")->timeout.count() == 90'000);

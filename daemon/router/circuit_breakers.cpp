@@ -1,0 +1,68 @@
+#include "daemon/router/circuit_breakers.hpp"
+
+namespace helix::router {
+
+bool CircuitBreakers::allow(const std::string &key, const Settings &settings, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    const auto it = circuits_.find(key);
+    if (it == circuits_.end()) return true;
+    Circuit &c = it->second;
+    switch (c.state) {
+    case State::closed: return true;
+    case State::open:
+        if (now - c.opened_at < settings.cooldown) return false;
+        c.state = State::half_open;
+        c.probe_in_flight = true;
+        return true;
+    case State::half_open:
+        if (c.probe_in_flight) return false;
+        c.probe_in_flight = true;
+        return true;
+    }
+    return true;
+}
+
+void CircuitBreakers::succeeded(const std::string &key) {
+    std::lock_guard lock(mutex_);
+    const auto it = circuits_.find(key);
+    if (it != circuits_.end()) it->second = Circuit{};
+}
+
+void CircuitBreakers::failed(const std::string &key, const Settings &settings, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    Circuit &c = circuits_[key];
+    c.probe_in_flight = false;
+    if (c.state == State::half_open || ++c.consecutive_failures >= settings.failure_threshold) {
+        c.state = State::open;
+        c.opened_at = now;
+    }
+}
+
+void CircuitBreakers::released(const std::string &key) {
+    std::lock_guard lock(mutex_);
+    if (const auto it = circuits_.find(key); it != circuits_.end()) it->second.probe_in_flight = false;
+}
+
+CircuitBreakers::State CircuitBreakers::state(const std::string &key) const {
+    std::lock_guard lock(mutex_);
+    const auto it = circuits_.find(key);
+    return it == circuits_.end() ? State::closed : it->second.state;
+}
+
+std::vector<std::pair<std::string, CircuitBreakers::State>> CircuitBreakers::snapshot() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::pair<std::string, State>> out;
+    for (const auto &[key, c] : circuits_) out.emplace_back(key, c.state);
+    return out;
+}
+
+const char *to_string(CircuitBreakers::State state) noexcept {
+    switch (state) {
+    case CircuitBreakers::State::closed: return "closed";
+    case CircuitBreakers::State::half_open: return "half_open";
+    case CircuitBreakers::State::open: return "open";
+    }
+    return "closed";
+}
+
+} // namespace helix::router
