@@ -25,6 +25,11 @@ void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::
             providers[provider->name()] = std::move(entry);
         }
     }
+    // Circuits that are not closed: what the router is currently avoiding.
+    boost::json::object circuits;
+    for (const auto &[key, circuit] : state_.breakers.snapshot())
+        if (circuit != router::CircuitBreakers::State::closed) circuits[key] = router::to_string(circuit);
+    body["circuits"] = std::move(circuits);
     const bool ready = runtime_ != nullptr && !state_.draining.load();
     body["status"] = !runtime_ ? "no configuration" : state_.draining.load() ? "draining" : "ready";
     body["providers"] = std::move(providers);

@@ -401,3 +401,22 @@ BOOST_AUTO_TEST_CASE(scores_order_critical_requests_and_cost_picks_for_low_prior
     BOOST_TEST(cheap.headers.at("x-helix-provider") == "cheap");
     BOOST_TEST(cheap.headers.at("x-helix-cost-usd") == "0.000010");
 }
+
+BOOST_AUTO_TEST_CASE(an_open_circuit_is_skipped_and_shown_in_readyz) {
+    Routed r({{"first", false}, {"second", true}}, "router: {circuit_failures: 2, circuit_cooldown: 60s}\n");
+    for (int i = 0; i < 2; ++i) {
+        const HttpResult served = r.chat(chat_body("plain-1", "hi"));
+        BOOST_TEST(served.headers.at("x-helix-attempts") == "2"); // first tried, failed, second served
+    }
+    const HttpResult skipped = r.chat(chat_body("plain-1", "hi"));
+    BOOST_TEST(skipped.status == 200);
+    BOOST_TEST(skipped.headers.at("x-helix-provider") == "second");
+    BOOST_TEST(skipped.headers.at("x-helix-attempts") == "1"); // the open circuit was not tried
+    const HttpResult ready = http_get(r.port, "/readyz");
+    BOOST_TEST(ready.body.find(R"("circuits":{"first/plain-1":"open"})") != std::string::npos, ready.body);
+
+    // With every circuit open, the reply says so instead of waiting on dead providers.
+    const HttpResult explicit_dead = r.chat(chat_body("first/plain-1", "hi"));
+    BOOST_TEST(explicit_dead.status == 503);
+    BOOST_TEST(error_of(explicit_dead).at("message").as_string().find("circuit open") != std::string::npos);
+}
