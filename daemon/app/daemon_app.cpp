@@ -1,5 +1,7 @@
 #include "daemon/app/daemon_app.hpp"
 
+#include "daemon/app/config_watcher.hpp"
+
 #include "daemon/app/logging_setup.hpp"
 #include "daemon/app/signal_waiter.hpp"
 #include "daemon/app/systemd_notifier.hpp"
@@ -32,6 +34,17 @@ constexpr const char *default_config_path = "/etc/helixagent/helixagent.yaml";
 constexpr int exit_invalid_config = 1;
 
 Poco::Logger &daemon_log() { return Poco::Logger::get("helixagentd"); }
+
+// What the metrics may label series with, and how many providers are loaded.
+void publish_to_metrics(const Runtime &runtime, metrics::Metrics &metrics) {
+    std::vector<metrics::Target> targets;
+    for (const auto &provider : runtime.providers) {
+        targets.push_back({provider->name(), {}});
+        for (const auto &model : provider->models()) targets.push_back({provider->name(), model.id});
+    }
+    metrics.allow_targets(targets);
+    metrics.set_plugins_loaded(runtime.providers.size());
+}
 
 } // namespace
 
@@ -110,7 +123,7 @@ int DaemonApp::check_config() {
 }
 
 void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
-                       const std::shared_ptr<plugins::SideRequestClient> &side_requests) {
+                       const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics) {
     const std::string path = config_path();
     try {
         auto cfg = config::load_config(path, config::process_environment());
@@ -123,13 +136,18 @@ void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
             cfg->upstream.max_idle_connections != old_upstream.max_idle_connections ||
             cfg->upstream.idle_timeout != old_upstream.idle_timeout)
             daemon_log().warning("upstream settings changed in '" + path + "'; they take effect after a restart");
-        holder.replace(build_runtime(std::move(cfg), libraries, side_requests));
+        auto runtime = build_runtime(std::move(cfg), libraries, side_requests);
+        publish_to_metrics(*runtime, metrics);
+        holder.replace(std::move(runtime));
+        metrics.count_config_reload(true);
         daemon_log().information("configuration reloaded from '" + path + "'");
     } catch (const config::ConfigError &e) {
+        metrics.count_config_reload(false);
         for (const auto &issue : e.issues())
             daemon_log().error("error updating configuration from '" + path + "': " + issue.to_string());
         daemon_log().error("kept the previous configuration");
     } catch (const std::exception &e) {
+        metrics.count_config_reload(false);
         daemon_log().error("error updating configuration from '" + path + "': " + e.what() +
                        "; kept the previous configuration");
     }
@@ -157,8 +175,11 @@ int DaemonApp::serve() {
     transport::UpstreamClient upstream(pool);
     LibraryCache libraries;
     RuntimeHolder holder;
+    // One for the process: it outlives every reload and the server using it.
+    metrics::Metrics metrics(HELIX_VERSION);
     try {
         holder.replace(build_runtime(cfg, libraries, side_requests));
+        publish_to_metrics(*holder.current(), metrics);
     } catch (const std::exception &e) {
         daemon_log().fatal(std::string("not started: ") + e.what());
         return EXIT_CONFIG;
@@ -170,7 +191,8 @@ int DaemonApp::serve() {
     http::ServerState state;
     std::unique_ptr<http::HttpServer> server;
     try {
-        server = std::make_unique<http::HttpServer>(cfg->server, new http::RequestHandlerFactory(holder, state, upstream));
+        server = std::make_unique<http::HttpServer>(
+            cfg->server, new http::RequestHandlerFactory(holder, state, upstream, metrics));
         server->start();
     } catch (const std::exception &e) {
         daemon_log().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +
@@ -179,6 +201,8 @@ int DaemonApp::serve() {
     }
     daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
 
+    // A change of the file on disk reloads like SIGHUP does.
+    const ConfigWatcher watcher({path, cfg->scores_file});
     SystemdNotifier systemd;
     systemd.ready();
     const auto watchdog = systemd.watchdog_interval();
@@ -190,7 +214,7 @@ int DaemonApp::serve() {
         if (*signal == DaemonSignal::terminate) break;
         if (*signal == DaemonSignal::reload) {
             systemd.reloading();
-            reload(holder, libraries, side_requests);
+            reload(holder, libraries, side_requests, metrics);
             systemd.ready();
         }
         // reopen_logs: logging goes to stderr for now; nothing to reopen.

@@ -3,6 +3,7 @@
 // and the signal loop (SIGHUP reload, SIGTERM drain, systemd notifications).
 
 #include "daemon/app/runtime.hpp"
+#include "daemon/metrics/metrics.hpp"
 
 #include <Poco/Util/ServerApplication.h>
 
@@ -21,7 +22,7 @@ private:
     int check_config();
     int serve();
     void reload(RuntimeHolder &holder, LibraryCache &libraries,
-                const std::shared_ptr<plugins::SideRequestClient> &side_requests);
+                const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics);
     std::string config_path() const;
 
     std::string config_path_;

@@ -5,6 +5,7 @@
 #include "daemon/api/completion_builder.hpp"
 #include "daemon/api/errors.hpp"
 #include "daemon/http/body_reader.hpp"
+#include "daemon/metrics/error_kind.hpp"
 #include "daemon/http/request_id.hpp"
 #include "daemon/http/response_writer.hpp"
 #include "daemon/http/sse_writer.hpp"
@@ -48,6 +49,10 @@ public:
 
     // Returns false once the client is gone, so the plugin stops decoding.
     bool on_event(const helix_event &event) {
+        if (!first_token_seen_ && (event.type == HELIX_EVENT_TEXT_DELTA || event.type == HELIX_EVENT_TOOL_CALL_DELTA)) {
+            first_token_seen_ = true;
+            if (on_first_token) on_first_token();
+        }
         if (completion_) {
             completion_->add(event);
             return true;
@@ -62,10 +67,14 @@ public:
 
     // Prices the reply (USD) from its usage; set per attempt.
     std::function<std::optional<double>(std::int64_t prompt, std::int64_t completion)> cost;
+    // Told when the first content goes out, and of the usage at the end.
+    std::function<void()> on_first_token;
+    std::function<void(std::int64_t prompt, std::int64_t completion)> on_usage;
 
     void complete() {
         if (completion_) {
             const auto &usage = completion_->usage();
+            if (on_usage) on_usage(usage.prompt_tokens, usage.completion_tokens);
             if (cost)
                 if (const auto usd = cost(usage.prompt_tokens, usage.completion_tokens)) {
                     char text[32];
@@ -77,6 +86,7 @@ public:
         }
         pending_.clear();
         chunks_->finish(pending_);
+        if (on_usage) on_usage(chunks_->usage().prompt_tokens, chunks_->usage().completion_tokens);
         if (write_pending()) sse_.done();
     }
 
@@ -103,6 +113,7 @@ private:
     std::optional<api::CompletionBuilder> completion_;
     std::optional<api::ChunkBuilder> chunks_;
     std::vector<std::string> pending_;
+    bool first_token_seen_ = false;
 };
 
 // Feeds the upstream response to the plugin and its events to the output.
@@ -177,6 +188,13 @@ api::ApiError all_failed(const std::vector<ChatCompletionsHandler::FailedAttempt
 
 void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request,
                                            Poco::Net::HTTPServerResponse &response) {
+    metrics::RequestObservation observed(metrics_);
+    // Whatever path ends the request, the status the client got is counted.
+    struct StatusOnExit {
+        metrics::RequestObservation &observed;
+        Poco::Net::HTTPServerResponse &response;
+        ~StatusOnExit() { observed.set_status(static_cast<int>(response.getStatus())); }
+    } status_on_exit{observed, response};
     const auto &server = runtime_->config->server;
     // A client that stops reading is dropped after write_timeout (and with it
     // the upstream call), instead of holding a thread and a connection.
@@ -231,7 +249,8 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
         }
         if (std::chrono::steady_clock::now() >= deadline) break;
 
-        std::optional<FailedAttempt> failure = attempt(candidate, chat, response, calls);
+        if (!failed.empty()) metrics_.count_failover(failed.back().provider, candidate.provider->name());
+        std::optional<FailedAttempt> failure = attempt(candidate, chat, response, calls, observed);
         if (!failure) return; // answered: a reply, a stream, or an error the client has seen
         if (failure->retry_after_ms > 0 || next + 1 >= candidates.size())
             not_before[candidate.provider] = std::chrono::steady_clock::now() +
@@ -262,8 +281,11 @@ router::CircuitBreakers::Settings ChatCompletionsHandler::breaker_settings() con
 
 std::optional<ChatCompletionsHandler::FailedAttempt>
 ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatRequest &chat,
-                                Poco::Net::HTTPServerResponse &response, int &calls) {
+                                Poco::Net::HTTPServerResponse &response, int &calls,
+                                metrics::RequestObservation &observed) {
     const plugins::ProviderInstance &provider = *candidate.provider;
+    const std::string &model_id = candidate.model->id;
+    observed.set_target(provider.name(), model_id);
     chat.set_upstream_model(candidate.model->upstream_id);
     response.set("x-helix-provider", provider.name());
     response.set("x-helix-model", candidate.model->id);
@@ -282,7 +304,7 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
             breakers_.failed(key, breaker_settings());
         else
             breakers_.released(key);
-        return FailedAttempt{key, error, verdict, error.retry_after_ms};
+        return FailedAttempt{key, provider.name(), error, verdict, error.retry_after_ms};
     };
 
     // A provider whose credentials were refused (an expired cloud token) has
@@ -298,27 +320,48 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
         output.cost = [&](std::int64_t prompt, std::int64_t completion) {
             return router::estimated_cost(*runtime_->config, candidate, prompt, completion);
         };
+        output.on_first_token = [&] { observed.first_token(); };
+        output.on_usage = [&](std::int64_t prompt, std::int64_t completion) {
+            metrics_.add_tokens(provider.name(), model_id, static_cast<std::uint64_t>(std::max<std::int64_t>(prompt, 0)),
+                                static_cast<std::uint64_t>(std::max<std::int64_t>(completion, 0)));
+            if (const auto usd = router::estimated_cost(*runtime_->config, candidate, prompt, completion))
+                metrics_.add_cost_usd(provider.name(), model_id, *usd);
+        };
         DecodingSink sink(*call, output);
+        const auto upstream_started = std::chrono::steady_clock::now();
         const transport::ExchangeResult result = upstream_.exchange(call->request(), limits, sink);
+        const double upstream_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - upstream_started).count();
         if (output.client_gone()) { // nobody to answer; the upstream call is closed
             breakers_.released(key);
+            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::abandoned);
+            response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(499));
             return std::nullopt;
         }
         std::optional<api::ApiError> error;
+        std::optional<metrics::ErrorKind> kind;
         router::Verdict verdict = router::Verdict::stop;
         if (sink.failure()) {
-            if (sink.failure().status == HELIX_ERR_AUTH && auth_retry == 0 && !output.stream_started()) continue;
+            const bool refresh = sink.failure().status == HELIX_ERR_AUTH && auth_retry == 0 && !output.stream_started();
             error = plugin_error(sink.failure(), provider);
+            kind = metrics::error_kind(sink.failure().status, error->status);
+            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind);
+            if (refresh) continue;
             verdict = router::after_plugin_failure(sink.failure().status);
         } else if (result.error != transport::ExchangeError::none) {
             error = from_exchange_failure(result, provider.name());
+            kind = metrics::error_kind(result.error);
+            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind);
             verdict = router::after_exchange_failure(result.error);
         } else if (!sink.finish()) {
             error = plugin_error(sink.failure(), provider);
+            kind = metrics::error_kind(sink.failure().status, error->status);
+            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind);
             verdict = router::after_plugin_failure(sink.failure().status);
         }
         if (!error) {
             breakers_.succeeded(key);
+            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::success);
             output.complete();
             return std::nullopt;
         }

@@ -6,6 +6,7 @@
 
 #include "daemon/api/chat_request.hpp"
 #include "daemon/app/runtime.hpp"
+#include "daemon/metrics/metrics.hpp"
 #include "daemon/router/candidates.hpp"
 #include "daemon/router/circuit_breakers.hpp"
 #include "daemon/router/retry_policy.hpp"
@@ -21,12 +22,13 @@ namespace helix::http {
 class ChatCompletionsHandler final : public Poco::Net::HTTPRequestHandler {
 public:
     ChatCompletionsHandler(app::RuntimePtr runtime, transport::UpstreamClient &upstream,
-                           router::CircuitBreakers &breakers)
-        : runtime_(std::move(runtime)), upstream_(upstream), breakers_(breakers) {}
+                           router::CircuitBreakers &breakers, metrics::Metrics &metrics)
+        : runtime_(std::move(runtime)), upstream_(upstream), breakers_(breakers), metrics_(metrics) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
     struct FailedAttempt {
         std::string target; // provider/model
+        std::string provider;
         api::ApiError error;
         router::Verdict verdict;
         std::uint32_t retry_after_ms;
@@ -35,13 +37,15 @@ public:
 private:
     // One candidate: nullopt once the client has been answered.
     std::optional<FailedAttempt> attempt(const router::Candidate &candidate, api::ChatRequest &chat,
-                                         Poco::Net::HTTPServerResponse &response, int &calls);
+                                         Poco::Net::HTTPServerResponse &response, int &calls,
+                                         metrics::RequestObservation &observed);
 
     router::CircuitBreakers::Settings breaker_settings() const;
 
     app::RuntimePtr runtime_;
     transport::UpstreamClient &upstream_;
     router::CircuitBreakers &breakers_;
+    metrics::Metrics &metrics_;
 };
 
 } // namespace helix::http

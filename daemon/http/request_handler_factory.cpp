@@ -3,6 +3,7 @@
 #include "daemon/http/body_reader.hpp"
 #include "daemon/http/chat_completions_handler.hpp"
 #include "daemon/http/health_handlers.hpp"
+#include "daemon/http/metrics_handler.hpp"
 #include "daemon/http/models_handler.hpp"
 #include "daemon/http/request_id.hpp"
 #include "daemon/http/response_writer.hpp"
@@ -137,10 +138,14 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     } else if (path == "/readyz") {
         handler = is_get(request) ? HandlerPtr(std::make_unique<ReadinessHandler>(runtime, state_))
                                   : method_not_allowed("GET");
+    } else if (path == "/metrics") {
+        // No client key: scraped like node_exporter (see metrics_handler.hpp).
+        handler = is_get(request) ? HandlerPtr(std::make_unique<MetricsHandler>(metrics_, state_))
+                                  : method_not_allowed("GET");
     } else if (path == "/v1/chat/completions") {
         const bool post = request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST;
         route = {true, post};
-        handler = post ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_, state_.breakers))
+        handler = post ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_, state_.breakers, metrics_))
                        : method_not_allowed("POST");
     } else if (path == "/v1/models" || path.starts_with("/v1/models/")) {
         route.needs_key = true;
@@ -150,7 +155,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
         handler = std::make_unique<ErrorHandler>(invalid_request(
             404, "unknown_url",
             "Unknown request URL: " + request.getMethod() + " " + path +
-                ". Available: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz."));
+                ". Available: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics."));
     }
     return new RequestContextHandler(std::move(handler), state_, std::move(runtime), route);
 }

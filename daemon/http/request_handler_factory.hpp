@@ -4,6 +4,7 @@
 
 #include "daemon/app/runtime.hpp"
 #include "daemon/http/server_state.hpp"
+#include "daemon/metrics/metrics.hpp"
 #include "daemon/transport/upstream_client.hpp"
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -12,14 +13,16 @@ namespace helix::http {
 
 class RequestHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    RequestHandlerFactory(const app::RuntimeHolder &runtime, ServerState &state, transport::UpstreamClient &upstream)
-        : runtime_(runtime), state_(state), upstream_(upstream) {}
+    RequestHandlerFactory(const app::RuntimeHolder &runtime, ServerState &state, transport::UpstreamClient &upstream,
+                          metrics::Metrics &metrics)
+        : runtime_(runtime), state_(state), upstream_(upstream), metrics_(metrics) {}
     Poco::Net::HTTPRequestHandler *createRequestHandler(const Poco::Net::HTTPServerRequest &request) override;
 
 private:
     const app::RuntimeHolder &runtime_;
     ServerState &state_;
     transport::UpstreamClient &upstream_;
+    metrics::Metrics &metrics_; // the process's, served at GET /metrics
 };
 
 } // namespace helix::http

@@ -48,7 +48,8 @@ std::string usage_text(std::span<const ProviderModule> modules) {
             out << '\n';
         }
     }
-    out << "  --providers a,b         serve only these providers (default: all)\n"
+    out << "  --aws-<setting> V       same as --bedrock-<setting> (--aws-access-key-id, --aws-region, ...)\n"
+           "  --providers a,b         serve only these providers (default: all)\n"
            "  --max-connections N     connections held at once = pool threads (default 20000)\n"
            "  --thread-stack-kb N     stack size of a pool thread (default 128)\n"
            "  --backlog N             listen backlog (default 4096)\n"
@@ -104,7 +105,10 @@ SimOptions parse_options(const std::vector<std::string> &args, std::span<const P
                 provider_option = true;
             } else {
                 for (const auto &setting : launch.module->settings) {
-                    if (arg != name + "-" + std::string(setting.option)) continue;
+                    // Bedrock's settings also go by AWS names: --aws-region = --bedrock-region.
+                    if (arg != name + "-" + std::string(setting.option) &&
+                        !(name == "bedrock" && arg == "aws-" + std::string(setting.option)))
+                        continue;
                     if (setting.check) {
                         if (const std::string problem = setting.check(value); !problem.empty())
                             throw UsageError("--" + arg + ": " + problem);

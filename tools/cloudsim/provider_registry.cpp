@@ -2,6 +2,7 @@
 
 #include "tools/cloudsim/anthropic_api.hpp"
 #include "tools/cloudsim/azure_api.hpp"
+#include "tools/cloudsim/bedrock_api.hpp"
 #include "tools/cloudsim/openai_api.hpp"
 #include "tools/cloudsim/vertex_api.hpp"
 
@@ -14,6 +15,7 @@ std::span<const ProviderModule> provider_modules() {
         {"anthropic", kAnthropicDefaultKey, &make_anthropic_api},
         {"vertex", kVertexDefaultKey, &make_vertex_api, kVertexSettings},
         {"azure", kAzureDefaultKey, &make_azure_api, kAzureSettings},
+        {"bedrock", kBedrockDefaultKey, &make_bedrock_api, kBedrockSettings},
     };
     return modules;
 }

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE daemon_app
 #include <boost/test/unit_test.hpp>
 
+#include "../metrics/exposition.hpp"
 #include "daemon_process.hpp"
 
 using namespace helix::test;
@@ -219,4 +220,87 @@ BOOST_AUTO_TEST_CASE(models_need_a_client_key_and_list_provider_slash_model) {
     daemon.signal(SIGTERM);
     BOOST_TEST(daemon.wait_exit(10s).has_value());
     BOOST_TEST(!contains(daemon.rest_of_log(), secret), "a client key appeared in the log");
+}
+
+BOOST_AUTO_TEST_CASE(metrics_are_served_without_a_client_key_and_count_config_reloads) {
+    TempDir dir;
+    const std::string path = dir.file("helixagent.yaml", config_with({"plain"}));
+    DaemonProcess daemon({"--config", path}, {{"HELIXAGENT_API_KEYS", "sk-test-metrics-5d1e"}});
+    const std::uint16_t port = daemon.wait_until_listening();
+
+    HttpResult scrape = http_get(port, "/metrics");
+    BOOST_TEST(scrape.status == 200);
+    BOOST_TEST(scrape.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8");
+    for (const std::string name : {"helixagent_build_info", "helixagent_in_flight_requests",
+                                   "helixagent_plugins_loaded", "helixagent_config_reloads_total"})
+        BOOST_TEST(contains(scrape.body, "# TYPE " + name + " "), name << " missing from:\n" << scrape.body);
+    BOOST_TEST(contains(scrape.body, "helixagent_build_info{version=\""), scrape.body);
+    BOOST_TEST(sample_value(scrape.body, "helixagent_plugins_loaded") == 1.0);
+    BOOST_TEST(sample_value(scrape.body, "helixagent_in_flight_requests") == 0.0); // the scrape itself not counted
+    BOOST_TEST(sample_value(scrape.body, "helixagent_config_reloads_total", {{"result", "failure"}}) == 0.0);
+    BOOST_TEST(http_request("POST", port, "/metrics", nullptr, {}).status == 405);
+
+    // An invalid file: the old configuration stays, the failure is counted.
+    dir.file("helixagent.yaml", "server:\n  port: 0\n  read_timeout: soon\n");
+    daemon.signal(SIGHUP);
+    BOOST_TEST_REQUIRE(daemon.wait_for_log("kept the previous configuration"));
+    std::string text = http_get(port, "/metrics").body;
+    BOOST_TEST(contains(text, "helixagent_config_reloads_total{result=\"failure\"} 1\n"), text);
+    BOOST_TEST(sample_value(text, "helixagent_config_reloads_total", {{"result", "success"}}) == 0.0);
+    BOOST_TEST(sample_value(text, "helixagent_plugins_loaded") == 1.0);
+
+    // A valid one with a second provider.
+    dir.file("helixagent.yaml", config_with({"plain", "second"}));
+    daemon.signal(SIGHUP);
+    BOOST_TEST_REQUIRE(daemon.wait_for_log("configuration reloaded"));
+    text = http_get(port, "/metrics").body;
+    BOOST_TEST(sample_value(text, "helixagent_config_reloads_total", {{"result", "success"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_config_reloads_total", {{"result", "failure"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_plugins_loaded") == 2.0);
+
+    const PromtoolResult lint = promtool_check_metrics(text);
+    BOOST_TEST(lint.exit_code == 0, "promtool exit code " << lint.exit_code);
+    BOOST_TEST(lint.output.empty(), "promtool check metrics said:\n" << lint.output << "\non:\n" << text);
+
+    daemon.signal(SIGTERM);
+    BOOST_TEST(daemon.wait_exit(10s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(metrics_show_an_open_circuit_read_from_the_breakers_at_scrape_time) {
+    TempDir dir;
+    const std::string key = "sk-test-metrics-c1rc";
+    // plain's upstream (port 9) refuses connections: each attempt fails.
+    DaemonProcess daemon({"--config", dir.file("helixagent.yaml", config_with({"plain"}))},
+                         {{"HELIXAGENT_API_KEYS", key}});
+    const std::uint16_t port = daemon.wait_until_listening();
+    const std::map<std::string, std::string> circuit{{"provider", "plain"}, {"model", "plain-1"}};
+    std::string text;
+    for (int i = 0; i < 20 && sample_value(text, "helixagent_circuit_state", circuit) != 2.0; ++i) {
+        const HttpResult r = http_post(port, "/v1/chat/completions",
+                                       R"({"model":"plain/plain-1","messages":[{"role":"user","content":"hi"}]})",
+                                       {{"Authorization", "Bearer " + key}});
+        BOOST_TEST(r.status >= 500, r.body);
+        text = http_get(port, "/metrics").body;
+    }
+    BOOST_TEST(sample_value(text, "helixagent_circuit_state", circuit) == 2.0, text);
+    const PromtoolResult lint = promtool_check_metrics(text);
+    BOOST_TEST(lint.exit_code == 0, "promtool exit code " << lint.exit_code);
+    BOOST_TEST(lint.output.empty(), "promtool check metrics said:\n" << lint.output << "\non:\n" << text);
+
+    daemon.signal(SIGTERM);
+    BOOST_TEST(daemon.wait_exit(10s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_changed_file_is_reloaded_without_a_signal) {
+    TempDir dir;
+    const std::string path = dir.file("helixagent.yaml", config_with({"first"}));
+    DaemonProcess daemon({"--config", path});
+    const std::uint16_t port = daemon.wait_until_listening();
+    // Written the way editors and config managers do: a new file renamed over the old.
+    std::ofstream(dir.path() / "helixagent.yaml.tmp") << config_with({"first", "second"});
+    std::filesystem::rename(dir.path() / "helixagent.yaml.tmp", path);
+    BOOST_TEST_REQUIRE(daemon.wait_for_log("configuration reloaded"));
+    BOOST_TEST(contains(http_get(port, "/readyz").body, R"("second")"));
+    daemon.signal(SIGTERM);
+    BOOST_TEST(daemon.wait_exit(10s).has_value());
 }

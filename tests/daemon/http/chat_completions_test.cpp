@@ -420,3 +420,20 @@ BOOST_AUTO_TEST_CASE(an_open_circuit_is_skipped_and_shown_in_readyz) {
     BOOST_TEST(explicit_dead.status == 503);
     BOOST_TEST(error_of(explicit_dead).at("message").as_string().find("circuit open") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(requests_tokens_and_failovers_are_counted_in_metrics) {
+    Routed r({{"first", false}, {"second", true}});
+    BOOST_TEST(r.chat(chat_body("plain-1", "hi")).status == 200);
+    BOOST_TEST(r.chat(chat_body("plain-1", "hi", true)).status == 200);
+    BOOST_TEST(r.chat(R"({"model":"plain-1","messages":"nope"})").status == 400);
+    const std::string scrape = http_get(r.port, "/metrics").body;
+    const auto has = [&](const std::string &line) {
+        BOOST_TEST(scrape.find(line) != std::string::npos, "missing: " << line << "\n" << scrape);
+    };
+    has(R"(helixagent_requests_total{model="plain-1",provider="second",status="200"} 2)");
+    has(R"(helixagent_requests_total{model="none",provider="none",status="400"} 1)");
+    has(R"(helixagent_failovers_total{from_provider="first",to_provider="second"} 2)");
+    has(R"(helixagent_tokens_total{direction="output",model="plain-1",provider="second"} 8)");
+    has(R"(helixagent_errors_total{kind="connect",provider="first"} 2)");
+    has(R"(helixagent_time_to_first_token_seconds_count{model="plain-1",provider="second"} 2)");
+}

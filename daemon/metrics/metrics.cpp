@@ -1,0 +1,289 @@
+#include "daemon/metrics/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+#include <array>
+#include <cmath>
+#include <mutex>
+
+namespace helix::metrics {
+
+namespace {
+
+using prometheus::Labels;
+
+// LLM calls take from tens of milliseconds (a cached or tiny answer) to
+// minutes (long generations); the same bounds suit the whole request, one
+// upstream attempt and the first token.
+const prometheus::Histogram::BucketBoundaries &llm_buckets() {
+    static const prometheus::Histogram::BucketBoundaries buckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120};
+    return buckets;
+}
+
+constexpr std::array exact_statuses{200, 400, 401, 403, 404, 408, 413, 422, 429, 499, 500, 502, 503, 504};
+
+constexpr const char *none_label = "none";
+constexpr const char *other_label = "other";
+
+double clean_seconds(double seconds) { return std::isfinite(seconds) && seconds > 0 ? seconds : 0.0; }
+
+} // namespace
+
+const char *to_string(ErrorKind kind) noexcept {
+    switch (kind) {
+    case ErrorKind::connect: return "connect";
+    case ErrorKind::timeout: return "timeout";
+    case ErrorKind::reset: return "reset";
+    case ErrorKind::rate_limited: return "rate_limited";
+    case ErrorKind::upstream_5xx: return "upstream_5xx";
+    case ErrorKind::upstream_4xx: return "upstream_4xx";
+    case ErrorKind::protocol: return "protocol";
+    case ErrorKind::auth: return "auth";
+    case ErrorKind::client: return "client";
+    case ErrorKind::internal: return "internal";
+    }
+    return "internal";
+}
+
+const char *to_string(AttemptOutcome outcome) noexcept {
+    switch (outcome) {
+    case AttemptOutcome::success: return "success";
+    case AttemptOutcome::failure: return "failure";
+    case AttemptOutcome::abandoned: return "abandoned";
+    }
+    return "failure";
+}
+
+std::string status_label(int http_status) {
+    for (const int code : exact_statuses)
+        if (code == http_status) return std::to_string(code);
+    if (http_status >= 100 && http_status <= 599) return std::to_string(http_status / 100) + "xx";
+    return other_label;
+}
+
+Metrics::Metrics(const std::string &version)
+    : requests_(prometheus::BuildCounter()
+                    .Name("helixagent_requests_total")
+                    .Help("Chat completion requests answered, by the provider and model that answered (or were "
+                          "tried last) and the HTTP status the client got.")
+                    .Register(registry_)),
+      request_duration_(prometheus::BuildHistogram()
+                            .Name("helixagent_request_duration_seconds")
+                            .Help("Time from a chat completion request's arrival to the end of its answer, "
+                                  "fail-overs included.")
+                            .Register(registry_)),
+      upstream_duration_(prometheus::BuildHistogram()
+                             .Name("helixagent_upstream_duration_seconds")
+                             .Help("Duration of one upstream attempt, from sending the request to the end of the "
+                                   "upstream response or its failure.")
+                             .Register(registry_)),
+      first_token_(prometheus::BuildHistogram()
+                       .Name("helixagent_time_to_first_token_seconds")
+                       .Help("Time from a streamed request's arrival to its first content token sent to the "
+                             "client.")
+                       .Register(registry_)),
+      tokens_(prometheus::BuildCounter()
+                  .Name("helixagent_tokens_total")
+                  .Help("Tokens reported by providers, by direction (input: prompt, output: completion).")
+                  .Register(registry_)),
+      cost_(prometheus::BuildCounter()
+                .Name("helixagent_cost_usd_total")
+                .Help("Estimated cost of answered requests in US dollars, from the model catalog's prices.")
+                .Register(registry_)),
+      errors_(prometheus::BuildCounter()
+                  .Name("helixagent_errors_total")
+                  .Help("Failures by provider and kind (connect, timeout, reset, rate_limited, upstream_5xx, "
+                        "upstream_4xx, protocol, auth, client, internal).")
+                  .Register(registry_)),
+      failovers_(prometheus::BuildCounter()
+                     .Name("helixagent_failovers_total")
+                     .Help("Requests moved from one provider to the next candidate after a retryable failure.")
+                     .Register(registry_)),
+      attempts_(prometheus::BuildCounter()
+                    .Name("helixagent_attempts_total")
+                    .Help("Upstream attempts by provider and outcome (success, failure, abandoned).")
+                    .Register(registry_)),
+      circuit_state_(prometheus::BuildGauge()
+                         .Name("helixagent_circuit_state")
+                         .Help("Circuit breaker state per provider and model: 0 closed, 1 half-open, 2 open.")
+                         .Register(registry_)),
+      in_flight_(prometheus::BuildGauge()
+                     .Name("helixagent_in_flight_requests")
+                     .Help("HTTP requests being served, not counting the scrape itself.")
+                     .Register(registry_)
+                     .Add({})),
+      reloads_(prometheus::BuildCounter()
+                   .Name("helixagent_config_reloads_total")
+                   .Help("Configuration reloads by result; a failed reload keeps the previous configuration.")
+                   .Register(registry_)),
+      reloads_success_(reloads_.Add({{"result", "success"}})),
+      reloads_failure_(reloads_.Add({{"result", "failure"}})),
+      plugins_loaded_(prometheus::BuildGauge()
+                          .Name("helixagent_plugins_loaded")
+                          .Help("Provider instances (each backed by a plugin) in the current configuration.")
+                          .Register(registry_)
+                          .Add({})) {
+    prometheus::BuildGauge()
+        .Name("helixagent_build_info")
+        .Help("Always 1; the version label says which helixagentd is running.")
+        .Register(registry_)
+        .Add({{"version", version}})
+        .Set(1);
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::allow_targets(const std::vector<Target> &targets) {
+    std::unique_lock lock(allowed_mutex_);
+    for (const auto &t : targets) {
+        if (t.provider.empty()) continue;
+        auto it = allowed_.find(t.provider);
+        if (it == allowed_.end()) {
+            if (allowed_.size() >= max_providers) continue;
+            it = allowed_.emplace(t.provider, std::set<std::string, std::less<>>{}).first;
+        }
+        if (t.model.empty() || allowed_count_ >= max_targets) continue;
+        if (it->second.insert(t.model).second) ++allowed_count_;
+    }
+}
+
+std::string Metrics::provider_label(std::string_view provider) const {
+    if (provider.empty()) return none_label;
+    std::shared_lock lock(allowed_mutex_);
+    return allowed_.contains(provider) ? std::string(provider) : other_label;
+}
+
+Target Metrics::target_labels(std::string_view provider, std::string_view model) const {
+    if (provider.empty()) return {none_label, none_label};
+    std::shared_lock lock(allowed_mutex_);
+    const auto it = allowed_.find(provider);
+    if (it == allowed_.end()) return {other_label, other_label};
+    if (model.empty()) return {std::string(provider), none_label};
+    return {std::string(provider), it->second.contains(model) ? std::string(model) : other_label};
+}
+
+prometheus::Histogram &Metrics::histogram(prometheus::Family<prometheus::Histogram> &family, const Target &labels) {
+    std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(&family));
+    key += '\0';
+    key += labels.provider;
+    key += '\0';
+    key += labels.model;
+    {
+        std::shared_lock lock(histograms_mutex_);
+        if (const auto it = histograms_.find(key); it != histograms_.end()) return *it->second;
+    }
+    std::unique_lock lock(histograms_mutex_);
+    auto &slot = histograms_[key];
+    if (slot == nullptr) slot = &family.Add({{"provider", labels.provider}, {"model", labels.model}}, llm_buckets());
+    return *slot;
+}
+
+void Metrics::count_request(std::string_view provider, std::string_view model, int http_status) {
+    const Target t = target_labels(provider, model);
+    requests_.Add({{"provider", t.provider}, {"model", t.model}, {"status", status_label(http_status)}}).Increment();
+}
+
+void Metrics::observe_request_duration(std::string_view provider, std::string_view model, double seconds) {
+    histogram(request_duration_, target_labels(provider, model)).Observe(clean_seconds(seconds));
+}
+
+void Metrics::observe_time_to_first_token(std::string_view provider, std::string_view model, double seconds) {
+    histogram(first_token_, target_labels(provider, model)).Observe(clean_seconds(seconds));
+}
+
+void Metrics::observe_upstream_duration(std::string_view provider, std::string_view model, double seconds) {
+    histogram(upstream_duration_, target_labels(provider, model)).Observe(clean_seconds(seconds));
+}
+
+void Metrics::record_attempt(std::string_view provider, std::string_view model, double upstream_seconds,
+                             AttemptOutcome outcome, std::optional<ErrorKind> error) {
+    count_attempt(provider, outcome);
+    observe_upstream_duration(provider, model, upstream_seconds);
+    if (error) count_error(provider, *error);
+}
+
+void Metrics::count_attempt(std::string_view provider, AttemptOutcome outcome) {
+    attempts_.Add({{"provider", provider_label(provider)}, {"outcome", to_string(outcome)}}).Increment();
+}
+
+void Metrics::count_error(std::string_view provider, ErrorKind kind) {
+    errors_.Add({{"provider", provider_label(provider)}, {"kind", to_string(kind)}}).Increment();
+}
+
+void Metrics::count_failover(std::string_view from_provider, std::string_view to_provider) {
+    failovers_.Add({{"from_provider", provider_label(from_provider)}, {"to_provider", provider_label(to_provider)}})
+        .Increment();
+}
+
+void Metrics::add_tokens(std::string_view provider, std::string_view model, std::uint64_t input,
+                         std::uint64_t output) {
+    if (input == 0 && output == 0) return;
+    const Target t = target_labels(provider, model);
+    if (input > 0)
+        tokens_.Add({{"provider", t.provider}, {"model", t.model}, {"direction", "input"}})
+            .Increment(static_cast<double>(input));
+    if (output > 0)
+        tokens_.Add({{"provider", t.provider}, {"model", t.model}, {"direction", "output"}})
+            .Increment(static_cast<double>(output));
+}
+
+void Metrics::add_cost_usd(std::string_view provider, std::string_view model, double usd) {
+    if (!std::isfinite(usd) || usd <= 0) return;
+    const Target t = target_labels(provider, model);
+    cost_.Add({{"provider", t.provider}, {"model", t.model}}).Increment(usd);
+}
+
+void Metrics::set_circuit_state(std::string_view provider, std::string_view model, CircuitState state) {
+    const Target t = target_labels(provider, model);
+    circuit_state_.Add({{"provider", t.provider}, {"model", t.model}}).Set(static_cast<double>(state));
+}
+
+void Metrics::set_in_flight(std::int64_t requests) { in_flight_.Set(static_cast<double>(requests < 0 ? 0 : requests)); }
+
+void Metrics::count_config_reload(bool success) { (success ? reloads_success_ : reloads_failure_).Increment(); }
+
+void Metrics::set_plugins_loaded(std::size_t count) { plugins_loaded_.Set(static_cast<double>(count)); }
+
+void Metrics::add_scrape_hook(std::function<void(Metrics &)> hook) {
+    std::lock_guard lock(hooks_mutex_);
+    hooks_.push_back(std::move(hook));
+}
+
+std::string Metrics::serialize() {
+    {
+        std::lock_guard lock(hooks_mutex_);
+        for (const auto &hook : hooks_) hook(*this);
+    }
+    return prometheus::TextSerializer().Serialize(registry_.Collect());
+}
+
+RequestObservation::~RequestObservation() {
+    try {
+        finish();
+    } catch (...) { // a destructor must not throw; losing one sample is acceptable
+    }
+}
+
+void RequestObservation::set_target(std::string_view provider, std::string_view model) {
+    provider_.assign(provider);
+    model_.assign(model);
+}
+
+double RequestObservation::elapsed_seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void RequestObservation::first_token() {
+    if (first_token_seen_) return;
+    first_token_seen_ = true;
+    metrics_.observe_time_to_first_token(provider_, model_, elapsed_seconds());
+}
+
+void RequestObservation::finish() {
+    if (finished_) return;
+    finished_ = true;
+    metrics_.count_request(provider_, model_, status_);
+    metrics_.observe_request_duration(provider_, model_, elapsed_seconds());
+}
+
+} // namespace helix::metrics

@@ -1,0 +1,212 @@
+#pragma once
+// The gateway's Prometheus metrics: one Metrics per process (it outlives
+// every configuration reload), served as text at GET /metrics.
+//
+// Families (prefix helixagent_, base units, counters end in _total):
+//   requests_total{provider,model,status}            counter   client requests by their answer
+//   request_duration_seconds{provider,model}         histogram arrival to the last byte of the answer
+//   upstream_duration_seconds{provider,model}        histogram one upstream attempt
+//   time_to_first_token_seconds{provider,model}      histogram arrival to the first content token sent
+//   tokens_total{provider,model,direction}           counter   direction = input | output
+//   cost_usd_total{provider,model}                   counter   estimated cost in US dollars
+//   errors_total{provider,kind}                      counter   kind: see ErrorKind
+//   failovers_total{from_provider,to_provider}       counter   a request moved on to another candidate
+//   attempts_total{provider,outcome}                 counter   outcome: success | failure | abandoned
+//   circuit_state{provider,model}                    gauge     0 closed, 1 half-open, 2 open (*)
+//   in_flight_requests                               gauge     requests being served, not the scrape (*)
+//   config_reloads_total{result}                     counter   result = success | failure
+//   plugins_loaded                                   gauge     provider instances in the current config
+//   build_info{version}                              gauge     always 1
+// (*) set by GET /metrics at each scrape from http::ServerState.
+// A family shows in a scrape once it has a series: the last four from the
+// start, the others from their first sample (e.g. the first request).
+//
+// Bounded labels. Every label value comes from a fixed set or from the
+// configuration, never from a client:
+//   provider  a provider allowed by allow_targets(); "" -> "none" (no
+//             provider was chosen, e.g. an invalid request); any other
+//             value -> "other".
+//   model     a model id allowed for that provider; "" -> "none"; any other
+//             value (or any model of an "other" provider) -> "other".
+//   status    the HTTP status sent to the client: the code itself for
+//             200 400 401 403 404 408 413 422 429 499 500 502 503 504, the
+//             class ("1xx" .. "5xx") for any other code in 100..599, "other"
+//             outside it. 499 means the client went away before an answer.
+// allow_targets() only ever adds pairs (series of a removed provider keep
+// their last values, as Prometheus expects of counters) and stops adding at
+// max_providers / max_targets; the rest is reported as "other".
+//
+// All methods are thread-safe.
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace helix::metrics {
+
+// What went wrong, for errors_total{kind}. Where each comes from: see
+// error_kind.hpp for the mappings from transport and plugin failures.
+enum class ErrorKind {
+    connect,      // the upstream could not be reached
+    timeout,      // connect or read timed out
+    reset,        // the connection broke mid-exchange
+    rate_limited, // 429 / throttling
+    upstream_5xx, // the upstream failed (5xx, or a transient failure without a status)
+    upstream_4xx, // the upstream refused the request permanently
+    protocol,     // the upstream's bytes did not follow its protocol
+    auth,         // the upstream refused the gateway's credentials
+    client,       // the client's own request was refused, or the client went away
+    internal,     // a bug or resource failure in the gateway or a plugin
+};
+const char *to_string(ErrorKind kind) noexcept;
+
+// One upstream attempt, for attempts_total{outcome}.
+enum class AttemptOutcome {
+    success,   // the attempt answered the client
+    failure,   // it failed (errors_total says why)
+    abandoned, // the client went away during it
+};
+const char *to_string(AttemptOutcome outcome) noexcept;
+
+enum class CircuitState { closed = 0, half_open = 1, open = 2 };
+
+// The label value for an HTTP status (the scheme above).
+std::string status_label(int http_status);
+
+struct Target {
+    std::string provider;
+    std::string model;
+};
+
+class Metrics {
+public:
+    static constexpr const char *content_type = "text/plain; version=0.0.4; charset=utf-8";
+    static constexpr std::size_t max_providers = 256;
+    static constexpr std::size_t max_targets = 4096;
+
+    explicit Metrics(const std::string &version);
+    Metrics(const Metrics &) = delete;
+    Metrics &operator=(const Metrics &) = delete;
+    ~Metrics();
+
+    // Adds provider/model pairs to the allowed label values (each provider
+    // of a pair is allowed too); call it with every configuration loaded.
+    void allow_targets(const std::vector<Target> &targets);
+
+    // The label values a provider (and model) is reported under.
+    std::string provider_label(std::string_view provider) const;
+    Target target_labels(std::string_view provider, std::string_view model) const;
+
+    // One client request, once answered (see also RequestObservation).
+    void count_request(std::string_view provider, std::string_view model, int http_status);
+    void observe_request_duration(std::string_view provider, std::string_view model, double seconds);
+    void observe_time_to_first_token(std::string_view provider, std::string_view model, double seconds);
+
+    // One upstream attempt: attempts_total, upstream_duration_seconds and,
+    // when it failed, errors_total{kind}.
+    void record_attempt(std::string_view provider, std::string_view model, double upstream_seconds,
+                        AttemptOutcome outcome, std::optional<ErrorKind> error = std::nullopt);
+    void count_attempt(std::string_view provider, AttemptOutcome outcome);
+    void observe_upstream_duration(std::string_view provider, std::string_view model, double seconds);
+    void count_error(std::string_view provider, ErrorKind kind);
+    void count_failover(std::string_view from_provider, std::string_view to_provider);
+
+    // Usage and cost of an answered request (zero, negative or NaN: ignored).
+    void add_tokens(std::string_view provider, std::string_view model, std::uint64_t input, std::uint64_t output);
+    void add_cost_usd(std::string_view provider, std::string_view model, double usd);
+
+    void set_circuit_state(std::string_view provider, std::string_view model, CircuitState state);
+    void set_in_flight(std::int64_t requests);
+    void count_config_reload(bool success);
+    void set_plugins_loaded(std::size_t count);
+
+    // Called by serialize() before it collects, to set a gauge from state
+    // kept elsewhere. Whatever a hook refers to must outlive the scrapes
+    // (register hooks before the server starts).
+    void add_scrape_hook(std::function<void(Metrics &)> hook);
+
+    // The text exposition format 0.0.4 of every family (runs the hooks first).
+    std::string serialize();
+    prometheus::Registry &registry() noexcept { return registry_; }
+
+private:
+    prometheus::Histogram &histogram(prometheus::Family<prometheus::Histogram> &family, const Target &labels);
+
+    prometheus::Registry registry_;
+    prometheus::Family<prometheus::Counter> &requests_;
+    prometheus::Family<prometheus::Histogram> &request_duration_;
+    prometheus::Family<prometheus::Histogram> &upstream_duration_;
+    prometheus::Family<prometheus::Histogram> &first_token_;
+    prometheus::Family<prometheus::Counter> &tokens_;
+    prometheus::Family<prometheus::Counter> &cost_;
+    prometheus::Family<prometheus::Counter> &errors_;
+    prometheus::Family<prometheus::Counter> &failovers_;
+    prometheus::Family<prometheus::Counter> &attempts_;
+    prometheus::Family<prometheus::Gauge> &circuit_state_;
+    prometheus::Gauge &in_flight_;
+    prometheus::Family<prometheus::Counter> &reloads_;
+    prometheus::Counter &reloads_success_;
+    prometheus::Counter &reloads_failure_;
+    prometheus::Gauge &plugins_loaded_;
+
+    mutable std::shared_mutex allowed_mutex_;
+    std::map<std::string, std::set<std::string, std::less<>>, std::less<>> allowed_; // provider -> models
+    std::size_t allowed_count_ = 0;
+
+    // Family::Add() builds a histogram before it looks the series up; these
+    // find an existing one without that. Keyed by family and label values.
+    std::shared_mutex histograms_mutex_;
+    std::unordered_map<std::string, prometheus::Histogram *> histograms_;
+
+    std::mutex hooks_mutex_;
+    std::vector<std::function<void(Metrics &)>> hooks_;
+};
+
+// One client request from its arrival to its answer: the destructor (or
+// finish()) records requests_total and request_duration_seconds with the
+// last target and status set; first_token() records time to first token.
+class RequestObservation {
+public:
+    explicit RequestObservation(Metrics &metrics) noexcept
+        : metrics_(metrics), start_(std::chrono::steady_clock::now()) {}
+    RequestObservation(const RequestObservation &) = delete;
+    RequestObservation &operator=(const RequestObservation &) = delete;
+    ~RequestObservation();
+
+    // The provider and model that answered (or were tried last).
+    void set_target(std::string_view provider, std::string_view model);
+    // The status the client got; 500 if never set.
+    void set_status(int http_status) noexcept { status_ = http_status; }
+    // The first content token went to the client; only the first call counts.
+    void first_token();
+    void finish();
+
+    double elapsed_seconds() const;
+
+private:
+    Metrics &metrics_;
+    std::chrono::steady_clock::time_point start_;
+    std::string provider_;
+    std::string model_;
+    int status_ = 500;
+    bool first_token_seen_ = false;
+    bool finished_ = false;
+};
+
+} // namespace helix::metrics

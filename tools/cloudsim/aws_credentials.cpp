@@ -1,0 +1,420 @@
+#include "tools/cloudsim/aws_credentials.hpp"
+
+#include "plugins/aws_common/sigv4.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <stdexcept>
+
+namespace helix::cloudsim::aws_credentials {
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kStsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+constexpr std::string_view kImdsPrefix = "/latest/";
+constexpr std::string_view kCredentialsPath = "/latest/meta-data/iam/security-credentials/";
+constexpr std::string_view kCredentialsExtendedPath = "/latest/meta-data/iam/security-credentials-extended/";
+constexpr std::string_view kContainerRelativePrefix = "/v2/credentials/";
+constexpr std::string_view kContainerFullPath = "/v1/credentials";
+// Drop credentials and IMDS tokens this long after they expired.
+constexpr std::int64_t kForgetAfterS = 3600;
+
+// `length` characters of `alphabet` (32 or 64 long: no modulo bias), from
+// OpenSSL's CSPRNG, as these are credentials.
+std::string random_text(std::string_view alphabet, std::size_t length) {
+    std::string bytes(length, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char *>(bytes.data()), static_cast<int>(bytes.size())) != 1)
+        throw std::runtime_error("no random bytes for temporary credentials");
+    std::string out(length, '\0');
+    for (std::size_t i = 0; i < length; ++i)
+        out[i] = alphabet[static_cast<unsigned char>(bytes[i]) % alphabet.size()];
+    return out;
+}
+
+EndpointReply text_reply(int status, std::string body) {
+    EndpointReply r;
+    r.status = status;
+    r.content_type = "text/plain";
+    r.body = std::move(body);
+    return r;
+}
+
+// IMDS answers errors with a small HTML page.
+EndpointReply imds_error(int status, std::string_view reason) {
+    EndpointReply r;
+    r.status = status;
+    r.content_type = "text/html";
+    const std::string title = std::to_string(status) + " - " + std::string(reason);
+    r.body = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
+             "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
+             "\t\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+             "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n <head>\n  <title>" +
+             title + "</title>\n </head>\n <body>\n  <h1>" + title + "</h1>\n </body>\n</html>\n";
+    return r;
+}
+
+EndpointReply json_reply(int status, const json::object &body) {
+    EndpointReply r;
+    r.status = status;
+    r.content_type = "application/json";
+    r.body = json::serialize(body);
+    return r;
+}
+
+EndpointReply container_error(int status, std::string_view code, std::string_view message) {
+    return json_reply(status, json::object{{"Code", code}, {"Message", message}});
+}
+
+EndpointReply sts_error(int status, std::string_view code, std::string_view message) {
+    EndpointReply r;
+    r.status = status;
+    r.content_type = "text/xml";
+    const std::string id = random_uuid();
+    r.body = sts_error_xml(status >= 500 ? "Receiver" : "Sender", code, message, id);
+    r.headers.emplace_back("x-amzn-RequestId", id);
+    return r;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t max) {
+    if (text.empty() || text.size() > 12) return std::nullopt;
+    std::int64_t v = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    if (v > max) return std::nullopt;
+    return v;
+}
+
+// AWS's role session name pattern [\w+=,.@-]*
+bool valid_session_name(std::string_view name) {
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("_+=,.@-").find(c) != std::string_view::npos;
+    });
+}
+
+// arn:<partition>:iam::<12 digits>:role/<path and name>
+bool valid_role_arn(std::string_view arn) {
+    if (arn.size() < 20 || arn.size() > 2048 || !arn.starts_with("arn:aws")) return false;
+    const auto iam = arn.find(":iam::");
+    if (iam == std::string_view::npos) return false;
+    const std::string_view rest = arn.substr(iam + 6);
+    if (rest.size() < 14 || rest[12] != ':') return false;
+    if (!std::all_of(rest.begin(), rest.begin() + 12, [](char c) { return c >= '0' && c <= '9'; })) return false;
+    const std::string_view resource = rest.substr(13);
+    return resource.starts_with("role/") && resource.size() > 5;
+}
+
+std::string role_name_of(std::string_view arn) {
+    const auto slash = arn.rfind('/');
+    return std::string(slash == std::string_view::npos ? arn : arn.substr(slash + 1));
+}
+
+std::string account_of(std::string_view arn, std::string_view fallback) {
+    const auto iam = arn.find(":iam::");
+    if (iam == std::string_view::npos || arn.size() < iam + 18) return std::string(fallback);
+    return std::string(arn.substr(iam + 6, 12));
+}
+
+} // namespace
+
+std::string random_uuid() {
+    const std::string hex = random_text("0123456789abcdef0123456789abcdef", 32);
+    std::string out;
+    for (std::size_t i = 0; i < hex.size(); ++i) {
+        if (i == 8 || i == 12 || i == 16 || i == 20) out.push_back('-');
+        char c = hex[i];
+        if (i == 12) c = '4';
+        if (i == 16) c = "89ab"[static_cast<unsigned char>(c) % 4];
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::string iso8601(std::int64_t unix_s) {
+    const auto t = static_cast<std::time_t>(unix_s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::map<std::string, std::string, std::less<>> parse_form(std::string_view text) {
+    std::map<std::string, std::string, std::less<>> out;
+    auto decode = [](std::string_view part) {
+        std::string plus(part);
+        std::replace(plus.begin(), plus.end(), '+', ' ');
+        return helix::aws::percent_decode(plus);
+    };
+    while (!text.empty()) {
+        const auto amp = text.find('&');
+        const std::string_view pair = text.substr(0, amp);
+        text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
+        if (pair.empty()) continue;
+        const auto eq = pair.find('=');
+        out.emplace(decode(pair.substr(0, eq)), decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1)));
+    }
+    return out;
+}
+
+std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default: out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string sts_error_xml(std::string_view type, std::string_view code, std::string_view message,
+                          std::string_view request_id) {
+    return "<ErrorResponse xmlns=\"" + std::string(kStsNamespace) + "\">\n  <Error>\n    <Type>" + xml_escape(type) +
+           "</Type>\n    <Code>" + xml_escape(code) + "</Code>\n    <Message>" + xml_escape(message) +
+           "</Message>\n  </Error>\n  <RequestId>" + xml_escape(request_id) + "</RequestId>\n</ErrorResponse>\n";
+}
+
+// ---------------------------------------------------------------------------
+// CredentialStore
+
+TemporaryCredentials CredentialStore::issue(std::string_view source, std::string_view role_arn, std::int64_t now_s,
+                                            std::optional<std::int64_t> ttl_s) {
+    TemporaryCredentials c;
+    c.access_key_id = "ASIA" + random_text(kBase32, 16);
+    c.secret_access_key = random_text(kBase64, 40);
+    // Real session tokens are long base64 blobs; clients must pass them through unchanged.
+    c.session_token = "IQoJb3JpZ2luX2VjE" + random_text(kBase64, 300);
+    c.issued_at_s = now_s;
+    c.expires_at_s = now_s + ttl_s.value_or(ttl_s_);
+    c.role_arn = std::string(role_arn);
+    c.source = std::string(source);
+    std::lock_guard lock(mutex_);
+    prune(now_s);
+    credentials_[c.access_key_id] = c;
+    return c;
+}
+
+std::optional<TemporaryCredentials> CredentialStore::find(std::string_view access_key_id) const {
+    std::lock_guard lock(mutex_);
+    const auto it = credentials_.find(access_key_id);
+    if (it == credentials_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::string CredentialStore::issue_imds_token(std::int64_t ttl_s, std::int64_t now_s) {
+    std::string token = "AQAEA" + random_text(kBase64, 51) + "==";
+    std::lock_guard lock(mutex_);
+    prune(now_s);
+    imds_tokens_[token] = now_s + ttl_s;
+    return token;
+}
+
+bool CredentialStore::imds_token_valid(std::string_view token, std::int64_t now_s) const {
+    std::lock_guard lock(mutex_);
+    const auto it = imds_tokens_.find(token);
+    return it != imds_tokens_.end() && now_s < it->second;
+}
+
+void CredentialStore::prune(std::int64_t now_s) {
+    if (now_s - last_prune_s_ < 60) return;
+    last_prune_s_ = now_s;
+    std::erase_if(credentials_, [&](const auto &kv) { return kv.second.expires_at_s + kForgetAfterS < now_s; });
+    std::erase_if(imds_tokens_, [&](const auto &kv) { return kv.second + kForgetAfterS < now_s; });
+}
+
+// ---------------------------------------------------------------------------
+// Endpoints
+
+bool is_credential_path(std::string_view path) {
+    return path == "/" || path.starts_with(kImdsPrefix) || path.starts_with(kContainerRelativePrefix) ||
+           path == kContainerFullPath;
+}
+
+std::string CredentialEndpoints::role_arn() const {
+    return "arn:aws:iam::" + settings_.account_id + ":role/" + settings_.role_name;
+}
+
+std::optional<EndpointReply> CredentialEndpoints::handle(const EndpointRequest &request, std::int64_t now_s) {
+    const std::string_view path = request.path;
+    if (path == "/") return sts(request, now_s);
+    if (path.starts_with(kImdsPrefix)) return imds(request, now_s);
+    if (path == kContainerFullPath) return container(request, true, now_s);
+    if (path.starts_with(kContainerRelativePrefix)) {
+        const std::string_view id = path.substr(kContainerRelativePrefix.size());
+        if (id.empty() || id.find('/') != std::string_view::npos)
+            return container_error(404, "NotFound", "No credentials at " + std::string(path));
+        return container(request, false, now_s);
+    }
+    return std::nullopt;
+}
+
+EndpointReply CredentialEndpoints::imds(const EndpointRequest &request, std::int64_t now_s) {
+    if (request.path == "/latest/api/token") {
+        if (request.method != "PUT") return imds_error(405, "Method Not Allowed");
+        // IMDS refuses token requests that went through a proxy.
+        if (request.header("X-Forwarded-For")) return imds_error(403, "Forbidden");
+        const auto ttl_text = request.header("X-aws-ec2-metadata-token-ttl-seconds");
+        const auto ttl = ttl_text ? parse_int(*ttl_text, kMaxImdsTokenTtl) : std::nullopt;
+        if (!ttl || *ttl < 1) return imds_error(400, "Bad Request");
+        EndpointReply r = text_reply(200, store_.issue_imds_token(*ttl, now_s));
+        r.headers.emplace_back("X-aws-ec2-metadata-token-ttl-seconds", std::to_string(*ttl));
+        return r;
+    }
+    if (request.method != "GET" && request.method != "HEAD") return imds_error(405, "Method Not Allowed");
+    // IMDSv2 only (HttpTokens=required): no token or an unknown or expired one -> 401.
+    const auto token = request.header("X-aws-ec2-metadata-token");
+    if (!token || !store_.imds_token_valid(*token, now_s)) return imds_error(401, "Unauthorized");
+
+    const std::string_view path = request.path;
+    if (path == "/latest/meta-data/placement/region") return text_reply(200, settings_.region);
+    for (const std::string_view prefix : {kCredentialsPath, kCredentialsExtendedPath}) {
+        if (path == prefix) return text_reply(200, settings_.role_name);
+        if (!path.starts_with(prefix)) continue;
+        if (path.substr(prefix.size()) != settings_.role_name) return imds_error(404, "Not Found");
+        const TemporaryCredentials c = store_.issue("imds", role_arn(), now_s);
+        json::object body{{"Code", "Success"},
+                          {"LastUpdated", iso8601(now_s)},
+                          {"Type", "AWS-HMAC"},
+                          {"AccessKeyId", c.access_key_id},
+                          {"SecretAccessKey", c.secret_access_key},
+                          {"Token", c.session_token},
+                          {"Expiration", iso8601(c.expires_at_s)}};
+        if (prefix == kCredentialsExtendedPath) body["AccountId"] = settings_.account_id;
+        EndpointReply r = json_reply(200, body);
+        r.content_type = "text/plain"; // IMDS serves every document as text/plain
+        return r;
+    }
+    return imds_error(404, "Not Found");
+}
+
+EndpointReply CredentialEndpoints::container(const EndpointRequest &request, bool full_uri, std::int64_t now_s) {
+    if (request.method != "GET") return container_error(405, "MethodNotAllowed", "Use GET");
+    const auto authorization = request.header("Authorization");
+    if (full_uri && (!authorization || authorization->empty()))
+        return container_error(401, "Unauthorized", "The Authorization header is required");
+    if (authorization && !helix::aws::constant_time_equal(*authorization, settings_.container_token))
+        return container_error(403, "AccessDenied", "The Authorization header is not the container's token");
+    const TemporaryCredentials c = store_.issue("container", role_arn(), now_s);
+    return json_reply(200, json::object{{"RoleArn", c.role_arn},
+                                        {"AccessKeyId", c.access_key_id},
+                                        {"SecretAccessKey", c.secret_access_key},
+                                        {"Token", c.session_token},
+                                        {"Expiration", iso8601(c.expires_at_s)},
+                                        {"AccountId", settings_.account_id}});
+}
+
+EndpointReply CredentialEndpoints::sts(const EndpointRequest &request, std::int64_t now_s) {
+    if (request.method != "POST" && request.method != "GET")
+        return sts_error(405, "InvalidAction", "STS is served by GET and POST");
+    auto params = parse_form(request.query);
+    if (request.method == "POST") {
+        // Form body members win over query members.
+        auto form = parse_form(request.body);
+        for (auto &[k, v] : params) form.emplace(k, std::move(v));
+        params = std::move(form);
+    }
+    auto param = [&](std::string_view name) -> std::optional<std::string> {
+        const auto it = params.find(name);
+        if (it == params.end()) return std::nullopt;
+        return it->second;
+    };
+    const auto action = param("Action");
+    if (!action || action->empty()) return sts_error(400, "MissingAction", "Missing Action");
+    const std::string version = param("Version").value_or("2011-06-15");
+    if (*action != "AssumeRoleWithWebIdentity" || version != "2011-06-15")
+        return sts_error(400, "InvalidAction",
+                         "Could not find operation " + *action + " for version " + version +
+                             " (helix-cloudsim serves AssumeRoleWithWebIdentity only)");
+
+    const auto role_arn = param("RoleArn");
+    const auto session = param("RoleSessionName");
+    const auto token = param("WebIdentityToken");
+    std::vector<std::string> problems;
+    if (!role_arn) problems.push_back("Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+    if (!session)
+        problems.push_back("Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
+    else if (session->size() < 2 || session->size() > 64)
+        problems.push_back("Value '" + *session +
+                           "' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64");
+    else if (!valid_session_name(*session))
+        problems.push_back("Value '" + *session +
+                           "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression "
+                           "pattern: [\\w+=,.@-]*");
+    if (!token)
+        problems.push_back("Value null at 'webIdentityToken' failed to satisfy constraint: Member must not be null");
+    else if (token->size() < 4)
+        problems.push_back("Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater "
+                           "than or equal to 4");
+    std::optional<std::int64_t> duration;
+    if (const auto d = param("DurationSeconds")) {
+        duration = parse_int(*d, 43200);
+        if (!duration || *duration < 900) {
+            problems.push_back("Value '" + *d +
+                               "' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 "
+                               "and 43200");
+            duration.reset();
+        }
+    }
+    if (!problems.empty()) {
+        std::string message = std::to_string(problems.size()) + " validation error" + (problems.size() > 1 ? "s" : "") +
+                              " detected: ";
+        for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
+        return sts_error(400, "ValidationError", message);
+    }
+    if (!valid_role_arn(*role_arn)) return sts_error(400, "ValidationError", "Request ARN is invalid");
+    if (!settings_.web_identity_token.empty() &&
+        !helix::aws::constant_time_equal(*token, settings_.web_identity_token))
+        return sts_error(400, "InvalidIdentityToken",
+                         "The web identity token is not valid (helix-cloudsim accepts only the token given by "
+                         "--bedrock-web-identity-token)");
+
+    const TemporaryCredentials c = store_.issue("sts", *role_arn, now_s, duration);
+    const std::string request_id = random_uuid();
+    const std::string role = role_name_of(*role_arn);
+    const std::string account = account_of(*role_arn, settings_.account_id);
+    EndpointReply r;
+    r.content_type = "text/xml";
+    r.headers.emplace_back("x-amzn-RequestId", request_id);
+    r.body = "<AssumeRoleWithWebIdentityResponse xmlns=\"" + std::string(kStsNamespace) +
+             "\">\n"
+             "  <AssumeRoleWithWebIdentityResult>\n"
+             "    <SubjectFromWebIdentityToken>helix-sim-subject</SubjectFromWebIdentityToken>\n"
+             "    <Audience>sts.amazonaws.com</Audience>\n"
+             "    <AssumedRoleUser>\n"
+             "      <Arn>arn:aws:sts::" + xml_escape(account) + ":assumed-role/" + xml_escape(role) + "/" +
+             xml_escape(*session) + "</Arn>\n"
+             "      <AssumedRoleId>AROA" + c.access_key_id.substr(4) + ":" + xml_escape(*session) + "</AssumedRoleId>\n"
+             "    </AssumedRoleUser>\n"
+             "    <Credentials>\n"
+             "      <SessionToken>" + xml_escape(c.session_token) + "</SessionToken>\n"
+             "      <SecretAccessKey>" + xml_escape(c.secret_access_key) + "</SecretAccessKey>\n"
+             "      <Expiration>" + iso8601(c.expires_at_s) + "</Expiration>\n"
+             "      <AccessKeyId>" + c.access_key_id + "</AccessKeyId>\n"
+             "    </Credentials>\n"
+             "    <Provider>helix-cloudsim</Provider>\n"
+             "  </AssumeRoleWithWebIdentityResult>\n"
+             "  <ResponseMetadata>\n"
+             "    <RequestId>" + request_id + "</RequestId>\n"
+             "  </ResponseMetadata>\n"
+             "</AssumeRoleWithWebIdentityResponse>\n";
+    return r;
+}
+
+} // namespace helix::cloudsim::aws_credentials
