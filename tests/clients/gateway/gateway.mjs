@@ -28,9 +28,12 @@ export async function startGateway() {
     [
       'server: {listen: 127.0.0.1, port: 0}',
       `api_keys: [{name: tests, key: ${clientKey}}]`,
+      // Each fault case must reach the failing provider, not skip it as an open circuit.
+      'router: {circuit_failures: 1000}',
       `plugin_dir: ${pluginDir()}`,
       'plugins:',
       '  openai:',
+      '    timeout: 2s', // a stalled first byte fails over within the tests' patience
       '    settings:',
       `      base_url: ${sim.base('openai')}/v1`,
       '      api_key: sk-sim-openai',
