@@ -17,7 +17,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <cctype>
 #include <string>
@@ -97,7 +99,20 @@ class DaemonProcess {
 public:
     explicit DaemonProcess(std::vector<std::string> args, const Poco::Process::Env &env = {})
         : handle_(Poco::Process::launch(daemon_binary(), args, nullptr, nullptr, &log_pipe_, env)),
-          log_(log_pipe_) {}
+          log_stream_(log_pipe_) {
+        // The log is read all the time, so a chatty daemon never blocks on a full pipe.
+        reader_ = std::thread([this] {
+            std::string line;
+            while (std::getline(log_stream_, line)) {
+                std::lock_guard lock(mutex_);
+                log_text_ += line + "\n";
+                changed_.notify_all();
+            }
+            std::lock_guard lock(mutex_);
+            log_closed_ = true;
+            changed_.notify_all();
+        });
+    }
 
     ~DaemonProcess() {
         if (!exited_) {
@@ -105,30 +120,39 @@ public:
             int status = 0;
             ::waitpid(pid(), &status, 0);
         }
+        reader_.join();
     }
 
     int pid() const { return handle_.id(); }
 
-    // Reads the log until "listening on HOST:PORT"; returns the port.
+    // Waits for "listening on HOST:PORT" in the log; returns the port.
     std::uint16_t wait_until_listening() {
-        std::string line;
-        while (std::getline(log_, line)) {
-            log_text_ += line + "\n";
-            const auto at = line.find("listening on ");
-            if (at != std::string::npos) return static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+        const std::string marker = "listening on ";
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, std::chrono::seconds(30),
+                          [&] { return log_closed_ || log_text_.find(marker) != std::string::npos; });
+        const auto at = log_text_.find(marker);
+        if (at == std::string::npos) {
+            BOOST_FAIL("helixagentd did not start listening; its log:\n" + log_text_);
+            return 0;
         }
-        BOOST_FAIL("helixagentd exited before listening; its log:\n" + log_text_);
-        return 0;
+        const auto line_end = log_text_.find('\n', at);
+        const std::string line = log_text_.substr(at, line_end - at);
+        return static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
     }
 
-    // Reads log lines until one contains text (or the log ends).
+    // Waits until the log has a line containing text after the part already
+    // consumed by earlier waits (or the log ends, or 30 s pass).
     bool wait_for_log(const std::string &text) {
-        std::string line;
-        while (std::getline(log_, line)) {
-            log_text_ += line + "\n";
-            if (line.find(text) != std::string::npos) return true;
-        }
-        return false;
+        std::unique_lock lock(mutex_);
+        std::size_t found = std::string::npos;
+        changed_.wait_for(lock, std::chrono::seconds(30), [&] {
+            found = log_text_.find(text, consumed_);
+            return found != std::string::npos || log_closed_;
+        });
+        if (found == std::string::npos) return false;
+        consumed_ = found + text.size();
+        return true;
     }
 
     void signal(int sig) const { ::kill(pid(), sig); }
@@ -147,21 +171,29 @@ public:
         return std::nullopt;
     }
 
-    const std::string &rest_of_log_so_far() const { return log_text_; }
+    std::string rest_of_log_so_far() const {
+        std::lock_guard lock(mutex_);
+        return log_text_;
+    }
 
+    // The whole log, once the daemon has closed it (exited).
     std::string rest_of_log() {
-        std::string rest;
-        Poco::StreamCopier::copyToString(log_, rest);
-        log_text_ += rest;
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, std::chrono::seconds(30), [&] { return log_closed_; });
         return log_text_;
     }
 
 private:
     Poco::Pipe log_pipe_;
     Poco::ProcessHandle handle_;
-    Poco::PipeInputStream log_;
+    Poco::PipeInputStream log_stream_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
     std::string log_text_;
+    std::size_t consumed_ = 0;
+    bool log_closed_ = false;
     bool exited_ = false;
+    std::thread reader_;
 };
 
 // Runs the daemon to completion (e.g. --check-config) and returns exit code and output.

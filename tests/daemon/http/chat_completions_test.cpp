@@ -8,6 +8,7 @@
 
 #include <Poco/Net/StreamSocket.h>
 
+#include <atomic>
 #include <future>
 
 using namespace helix::test;
@@ -436,4 +437,55 @@ BOOST_AUTO_TEST_CASE(requests_tokens_and_failovers_are_counted_in_metrics) {
     has(R"(helixagent_tokens_total{direction="output",model="plain-1",provider="second"} 8)");
     has(R"(helixagent_errors_total{kind="connect",provider="first"} 2)");
     has(R"(helixagent_time_to_first_token_seconds_count{model="plain-1",provider="second"} 2)");
+}
+
+BOOST_AUTO_TEST_CASE(reloads_under_load_drop_no_request_and_routing_follows_the_file) {
+    PlainTextUpstream upstream;
+    TempDir dir;
+    const auto config = [&](const std::string &first, const std::string &second) {
+        return routed_config({{first, true}, {second, true}}, upstream.port());
+    };
+    const std::string path = dir.file("helixagent.yaml", config("alpha", "beta"));
+    DaemonProcess daemon({"--config", path});
+    const std::uint16_t port = daemon.wait_until_listening();
+
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0}, failed{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 2; ++c)
+        clients.emplace_back([&] {
+            while (!stop) {
+                try {
+                    const HttpResult r = http_post(port, "/v1/chat/completions", chat_body("plain-1", "hi"), auth);
+                    (r.status == 200 ? ok : failed)++;
+                } catch (const std::exception &) {
+                    ++failed;
+                }
+            }
+        });
+    for (int i = 0; i < 100; ++i) {
+        if (i % 2 == 0)
+            dir.file("helixagent.yaml", (i / 2) % 2 == 0 ? config("beta", "alpha") : config("alpha", "beta"));
+        else
+            dir.file("helixagent.yaml", "server:\n  port: [not, a, port]\n");
+        daemon.signal(SIGHUP);
+        std::this_thread::sleep_for(30ms);
+    }
+    stop = true;
+    for (auto &t : clients) t.join();
+    BOOST_TEST(failed.load() == 0);
+    BOOST_TEST(ok.load() >= 20, "requests served during the reloads: " << ok.load());
+
+    // The last valid file wins, from the next request on.
+    dir.file("helixagent.yaml", config("beta", "alpha"));
+    daemon.signal(SIGHUP);
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    std::string provider;
+    while (std::chrono::steady_clock::now() < deadline && provider != "beta") {
+        provider = http_post(port, "/v1/chat/completions", chat_body("plain-1", "hi"), auth).headers.at("x-helix-provider");
+        std::this_thread::sleep_for(20ms);
+    }
+    BOOST_TEST(provider == "beta");
+    daemon.signal(SIGTERM);
+    BOOST_TEST(daemon.wait_exit(10s).has_value());
 }
