@@ -44,6 +44,8 @@ struct RouterSettings {
     double cost_tolerance = 0.05; // non-critical requests: cheapest candidate scoring within this of the best
     std::size_t circuit_failures = 5;               // consecutive failures that open a provider+model's circuit
     std::chrono::milliseconds circuit_cooldown{30'000}; // open this long before one probe request
+    double circuit_failure_rate = 0.5;  // ...or this share of the last circuit_window calls failed (0: off)
+    std::size_t circuit_window = 20;    // calls (1..64); the rate counts once half of them are seen
 };
 
 // USD per 1,000 tokens.

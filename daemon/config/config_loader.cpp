@@ -379,11 +379,22 @@ private:
     void read_router(const Entry &section) {
         const Entries e = collect(section.key, section.value, "router",
                                   {"max_attempts", "max_retry_wait", "deadline", "explicit_fallback", "cost_tolerance",
-                                   "circuit_failures", "circuit_cooldown"});
+                                   "circuit_failures", "circuit_cooldown", "circuit_failure_rate", "circuit_window"});
         auto &router = config_.router;
         read_count(e, "router", "max_attempts", router.max_attempts, 1);
         read_count(e, "router", "circuit_failures", router.circuit_failures, 1);
         read_duration(e, "router", "circuit_cooldown", router.circuit_cooldown, false);
+        if (const Entry *entry = find(e, "circuit_failure_rate"))
+            if (const auto v = read_number(*entry, "router.circuit_failure_rate", "circuit_failure_rate", 0.0)) {
+                if (*v > 1.0)
+                    ctx_.report(LoadContext::line_of(entry->value), "router.circuit_failure_rate: must be 0..1");
+                else
+                    router.circuit_failure_rate = *v;
+            }
+        read_count(e, "router", "circuit_window", router.circuit_window, 1);
+        if (router.circuit_window > 64)
+            if (const Entry *entry = find(e, "circuit_window"))
+                ctx_.report(LoadContext::line_of(entry->value), "router.circuit_window: at most 64 calls");
         if (const Entry *entry = find(e, "cost_tolerance"))
             if (const auto v = read_number(*entry, "router.cost_tolerance", "cost_tolerance", 0.0))
                 router.cost_tolerance = *v;

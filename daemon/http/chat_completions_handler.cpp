@@ -276,7 +276,7 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
 
 router::CircuitBreakers::Settings ChatCompletionsHandler::breaker_settings() const {
     const auto &r = runtime_->config->router;
-    return {r.circuit_failures, r.circuit_cooldown};
+    return {r.circuit_failures, r.circuit_cooldown, r.circuit_failure_rate, r.circuit_window};
 }
 
 std::optional<ChatCompletionsHandler::FailedAttempt>
@@ -360,7 +360,7 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
             verdict = router::after_plugin_failure(sink.failure().status);
         }
         if (!error) {
-            breakers_.succeeded(key);
+            breakers_.succeeded(key, breaker_settings());
             metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::success);
             output.complete();
             return std::nullopt;

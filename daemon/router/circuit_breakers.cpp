@@ -22,19 +22,29 @@ bool CircuitBreakers::allow(const std::string &key, const Settings &settings, Cl
     return true;
 }
 
-void CircuitBreakers::succeeded(const std::string &key) {
+void CircuitBreakers::succeeded(const std::string &key, const Settings &settings) {
     std::lock_guard lock(mutex_);
-    const auto it = circuits_.find(key);
-    if (it != circuits_.end()) it->second = Circuit{};
+    Circuit &c = circuits_[key];
+    c.state = State::closed;
+    c.consecutive_failures = 0;
+    c.probe_in_flight = false;
+    c.record(false, std::min<std::size_t>(settings.window, 64));
 }
 
 void CircuitBreakers::failed(const std::string &key, const Settings &settings, Clock::time_point now) {
     std::lock_guard lock(mutex_);
     Circuit &c = circuits_[key];
     c.probe_in_flight = false;
-    if (c.state == State::half_open || ++c.consecutive_failures >= settings.failure_threshold) {
+    const std::size_t window = std::min<std::size_t>(std::max<std::size_t>(settings.window, 1), 64);
+    c.record(true, window);
+    const bool rate_exceeded = settings.failure_rate > 0 && c.samples * 2 >= window &&
+                               static_cast<double>(c.recent_failures(window)) >=
+                                   settings.failure_rate * static_cast<double>(c.samples);
+    if (c.state == State::half_open || ++c.consecutive_failures >= settings.failure_threshold || rate_exceeded) {
         c.state = State::open;
         c.opened_at = now;
+        c.outcomes = 0; // after the cooldown, the probe starts a fresh record
+        c.samples = 0;
     }
 }
 

@@ -1,11 +1,15 @@
 #pragma once
 // A circuit breaker per provider+model, shared by all requests and kept
 // across reloads. After `failure_threshold` consecutive failures worth a
-// retry, the circuit opens and requests skip that pair; after `cooldown`
+// retry, or when at least `failure_rate` of the last `window` calls failed
+// (once half the window has been seen), the circuit opens and requests skip
+// that pair; after `cooldown`
 // one request is let through as a probe (half-open): its success closes the
 // circuit, its failure opens it again for another cooldown.
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <map>
 #include <mutex>
@@ -22,11 +26,13 @@ public:
     struct Settings {
         std::size_t failure_threshold = 5;
         std::chrono::milliseconds cooldown{30'000};
+        double failure_rate = 0.5; // 0 turns the rate rule off
+        std::size_t window = 20;   // calls the rate is taken over (at most 64)
     };
 
     // May a request use `key` now? In half-open state only one probe at a time.
     bool allow(const std::string &key, const Settings &settings, Clock::time_point now = Clock::now());
-    void succeeded(const std::string &key);
+    void succeeded(const std::string &key, const Settings &settings);
     void failed(const std::string &key, const Settings &settings, Clock::time_point now = Clock::now());
     // A probe that ended without a verdict (a client error, the client left).
     void released(const std::string &key);
@@ -40,6 +46,16 @@ private:
         std::size_t consecutive_failures = 0;
         Clock::time_point opened_at{};
         bool probe_in_flight = false;
+        std::uint64_t outcomes = 0; // recent calls, newest in bit 0; 1 = failure
+        std::size_t samples = 0;
+        void record(bool failure, std::size_t window) {
+            outcomes = (outcomes << 1) | (failure ? 1u : 0u);
+            samples = std::min(samples + 1, window);
+        }
+        std::size_t recent_failures(std::size_t window) const {
+            const std::uint64_t mask = window >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << window) - 1;
+            return static_cast<std::size_t>(__builtin_popcountll(outcomes & mask));
+        }
     };
     mutable std::mutex mutex_;
     std::map<std::string, Circuit> circuits_;

@@ -29,7 +29,7 @@ export async function startGateway() {
       'server: {listen: 127.0.0.1, port: 0}',
       `api_keys: [{name: tests, key: ${clientKey}}]`,
       // Each fault case must reach the failing provider, not skip it as an open circuit.
-      'router: {circuit_failures: 1000}',
+      'router: {circuit_failures: 1000, circuit_failure_rate: 0}',
       `plugin_dir: ${pluginDir()}`,
       'plugins:',
       '  openai:',

@@ -20,7 +20,7 @@ BOOST_AUTO_TEST_CASE(opens_after_consecutive_failures_only) {
     CircuitBreakers b;
     b.failed("p/m", settings, t0);
     b.failed("p/m", settings, t0);
-    b.succeeded("p/m"); // a success in between resets the count
+    b.succeeded("p/m", settings); // a success in between resets the count
     b.failed("p/m", settings, t0);
     b.failed("p/m", settings, t0);
     BOOST_TEST(b.allow("p/m", settings, t0));
@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(after_the_cooldown_one_probe_goes_through) {
     BOOST_TEST((b.state("p/m") == State::open));
     BOOST_TEST(!b.allow("p/m", settings, t0 + 20s));
     BOOST_TEST(b.allow("p/m", settings, t0 + 21s));
-    b.succeeded("p/m");
+    b.succeeded("p/m", settings);
     BOOST_TEST((b.state("p/m") == State::closed));
     BOOST_TEST(b.allow("p/m", settings, t0 + 21s));
 }
@@ -65,4 +65,27 @@ BOOST_AUTO_TEST_CASE(many_threads_agree_on_a_single_probe) {
         });
     for (auto &t : threads) t.join();
     BOOST_TEST(allowed.load() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(opens_on_a_failure_rate_without_consecutive_failures) {
+    CircuitBreakers b;
+    const CircuitBreakers::Settings rate{100, 10s, 0.5, 20};
+    // Alternating success and failure: never two failures in a row, 50% failing.
+    // The rate counts once half the window (10 calls) has been seen.
+    int calls = 0;
+    while (b.state("p/m") == State::closed && calls < 40) {
+        b.succeeded("p/m", rate);
+        b.failed("p/m", rate, t0);
+        calls += 2;
+    }
+    BOOST_TEST((b.state("p/m") == State::open));
+    BOOST_TEST(calls == 10);
+
+    CircuitBreakers healthy;
+    for (int i = 0; i < 40; ++i) {
+        healthy.succeeded("p/m", rate);
+        healthy.succeeded("p/m", rate);
+        healthy.failed("p/m", rate, t0); // a third failing stays under 50%
+    }
+    BOOST_TEST((healthy.state("p/m") == State::closed));
 }
