@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <algorithm>
 #include <map>
@@ -85,8 +86,23 @@ public:
             return;
         }
         pending_.clear();
+        const auto &usage = chunks_->usage();
+        if (on_usage) on_usage(usage.prompt_tokens, usage.completion_tokens);
+        // Headers went out before the usage was known: a stream carries its
+        // estimated cost in one chunk with no choices, as Azure carries its
+        // filter results.
+        if (cost)
+            if (const auto usd = cost(usage.prompt_tokens, usage.completion_tokens)) {
+                char text[32];
+                std::snprintf(text, sizeof text, "%.6f", *usd);
+                helix_event e{};
+                e.struct_size = sizeof e;
+                e.type = HELIX_EVENT_EXTRA;
+                e.name = {"response.x_helix_cost_usd", 25};
+                e.json = {text, std::strlen(text)};
+                chunks_->add(e, pending_);
+            }
         chunks_->finish(pending_);
-        if (on_usage) on_usage(chunks_->usage().prompt_tokens, chunks_->usage().completion_tokens);
         if (write_pending()) sse_.done();
     }
 

@@ -401,6 +401,15 @@ BOOST_AUTO_TEST_CASE(scores_order_critical_requests_and_cost_picks_for_low_prior
     const HttpResult cheap = http_post(port, "/v1/chat/completions", chat_body("plain-1", "hi"), low);
     BOOST_TEST(cheap.headers.at("x-helix-provider") == "cheap");
     BOOST_TEST(cheap.headers.at("x-helix-cost-usd") == "0.000010");
+
+    // A stream's headers precede its usage: the cost comes in a chunk of its own.
+    const HttpResult stream = http_post(port, "/v1/chat/completions", chat_body("plain-1", "hi", true), low);
+    double streamed_cost = -1;
+    for (std::size_t at = 0; (at = stream.body.find("data: {", at)) != std::string::npos; ++at) {
+        const auto chunk = boost::json::parse(stream.body.substr(at + 6, stream.body.find("\n\n", at) - at - 6));
+        if (const auto *c = chunk.as_object().if_contains("x_helix_cost_usd")) streamed_cost = c->to_number<double>();
+    }
+    BOOST_TEST(streamed_cost == 0.00001, boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(an_open_circuit_is_skipped_and_shown_in_readyz) {
