@@ -188,6 +188,9 @@ int DaemonApp::serve() {
         daemon_log().information("provider '" + p->name() + "': plugin " + p->library().name() + " " +
                              p->library().version() + ", " + std::to_string(p->models().size()) + " models");
 
+    // A change of the file on disk reloads like SIGHUP does. Watching starts
+    // before the daemon says it listens, so no change after that is missed.
+    const ConfigWatcher watcher({path, cfg->scores_file});
     http::ServerState state;
     std::unique_ptr<http::HttpServer> server;
     try {
@@ -201,8 +204,6 @@ int DaemonApp::serve() {
     }
     daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
 
-    // A change of the file on disk reloads like SIGHUP does.
-    const ConfigWatcher watcher({path, cfg->scores_file});
     SystemdNotifier systemd;
     systemd.ready();
     const auto watchdog = systemd.watchdog_interval();
