@@ -1,0 +1,371 @@
+#include "plugins/aws_bedrock/bedrock_request.hpp"
+
+#include "plugins/common/response_decoder.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <set>
+#include <vector>
+
+namespace helix::aws_bedrock {
+
+namespace {
+
+namespace json = boost::json;
+using helix::sdk::Error;
+using helix::sdk::view;
+
+json::string_view jv(std::string_view v) { return json::string_view(v.data(), v.size()); }
+json::string_view jv(helix_str s) { return jv(view(s)); }
+
+[[noreturn]] void invalid(std::string message, std::string param) {
+    throw Error(HELIX_ERR_INVALID_REQUEST, std::move(message), 400, 0, "invalid_value", std::move(param));
+}
+
+[[noreturn]] void unsupported(std::string message, std::string param) {
+    throw Error(HELIX_ERR_NOT_SUPPORTED, std::move(message), 400, 0, "unsupported_parameter", std::move(param));
+}
+
+std::string message_path(std::size_t i) { return "messages[" + std::to_string(i) + "]"; }
+std::string part_path(std::size_t i, std::size_t j) { return message_path(i) + ".content[" + std::to_string(j) + "]"; }
+
+bool has_text(std::string_view s) { return s.find_first_not_of(" \t\r\n") != std::string_view::npos; }
+
+json::value parse_client_json(std::string_view text, const std::string &param, const char *what) {
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = helix::plugin_common::kMaxJsonDepth;
+    json::value v = json::parse(text, ec, {}, options);
+    if (ec) invalid(param + " is not valid JSON (" + what + ")", param);
+    return v;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+bool is_base64(std::string_view s) {
+    for (const char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+              c == '='))
+            return false;
+    return true;
+}
+
+// An image_url part as a Converse image block.
+json::object image_block(std::string_view url, const std::string &param) {
+    const std::string prefix = lower(url.substr(0, 8));
+    if (prefix.rfind("https://", 0) == 0 || prefix.rfind("http://", 0) == 0)
+        unsupported(param + ": Bedrock's Converse API takes images as bytes, not URLs; send a base64 data: URI",
+                    param);
+    if (prefix.rfind("data:", 0) != 0) invalid(param + " must be a data: URI (or an http(s) URL)", param);
+    const std::size_t comma = url.find(',');
+    if (comma == std::string_view::npos) invalid(param + " is a data: URI without data", param);
+    const std::string_view meta = url.substr(5, comma - 5);
+    const std::string_view data = url.substr(comma + 1);
+    const std::size_t semicolon = meta.find(';');
+    const std::string media_type = lower(meta.substr(0, semicolon));
+    bool base64 = false;
+    for (std::size_t pos = semicolon; pos != std::string_view::npos;) {
+        const std::size_t next = meta.find(';', pos + 1);
+        const std::string_view parameter = meta.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
+        if (lower(parameter) == "base64") base64 = true;
+        pos = next;
+    }
+    if (!base64) invalid(param + " must be a base64 data: URI (data:image/png;base64,...)", param);
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 5> formats{{
+        {"image/png", "png"}, {"image/jpeg", "jpeg"}, {"image/jpg", "jpeg"}, {"image/gif", "gif"}, {"image/webp", "webp"}}};
+    const auto format = std::find_if(formats.begin(), formats.end(), [&](const auto &f) { return f.first == media_type; });
+    if (format == formats.end())
+        unsupported(param + ": Bedrock accepts png, jpeg, gif and webp images, not '" +
+                        (media_type.empty() ? std::string("(none)") : media_type.substr(0, 64)) + "'",
+                    param);
+    if (data.empty() || !is_base64(data)) invalid(param + " is not valid base64 image data", param);
+    return json::object{{"image", json::object{{"format", jv(format->second)},
+                                               {"source", json::object{{"bytes", jv(data)}}}}}};
+}
+
+// Text and image blocks of a message's content; blank texts are left out.
+void content_blocks(const helix_message &m, std::size_t index, json::array &blocks) {
+    if (m.parts == nullptr) {
+        if (has_text(view(m.text))) blocks.push_back(json::object{{"text", jv(m.text)}});
+        return;
+    }
+    for (std::size_t j = 0; j < m.part_count; ++j) {
+        const helix_content_part &p = m.parts[j];
+        if (p.type == HELIX_PART_IMAGE_URL) {
+            blocks.push_back(image_block(view(p.image_url), part_path(index, j) + ".image_url.url"));
+        } else if (has_text(view(p.text))) {
+            blocks.push_back(json::object{{"text", jv(p.text)}});
+        }
+    }
+}
+
+std::string system_text(const helix_message &m, std::size_t index) {
+    if (m.parts == nullptr) return std::string(view(m.text));
+    std::string text;
+    for (std::size_t j = 0; j < m.part_count; ++j) {
+        const helix_content_part &p = m.parts[j];
+        if (p.type != HELIX_PART_TEXT)
+            unsupported("Bedrock's system prompt takes text only; " + message_path(index) + " has an image",
+                        part_path(index, j));
+        if (!text.empty() && p.text.len > 0) text += '\n';
+        text += view(p.text);
+    }
+    return text;
+}
+
+json::object tool_use_block(const helix_tool_call &c, const std::string &path) {
+    if (c.id.len == 0) invalid(path + ".id is required", path + ".id");
+    if (c.name.len == 0) invalid(path + ".function.name is required", path + ".function.name");
+    json::value input = json::object{};
+    const std::string_view arguments = view(c.arguments);
+    if (has_text(arguments)) {
+        input = parse_client_json(arguments, path + ".function.arguments", "tool arguments must be a JSON object");
+        if (!input.is_object()) invalid(path + ".function.arguments must be a JSON object", path + ".function.arguments");
+    }
+    return json::object{
+        {"toolUse", json::object{{"toolUseId", jv(c.id)}, {"name", jv(c.name)}, {"input", std::move(input)}}}};
+}
+
+json::object tool_result_block(const helix_message &m, std::size_t index) {
+    if (m.tool_call_id.len == 0)
+        invalid(message_path(index) + ".tool_call_id is required", message_path(index) + ".tool_call_id");
+    json::array content;
+    content_blocks(m, index, content);
+    if (content.empty()) content.push_back(json::object{{"text", jv(kEmptyToolResult)}});
+    return json::object{
+        {"toolResult", json::object{{"toolUseId", jv(m.tool_call_id)}, {"content", std::move(content)}}}};
+}
+
+struct Turn {
+    const char *role;
+    json::array blocks;
+};
+
+bool is_block(const json::value &b, std::string_view key) {
+    const json::object *o = b.if_object();
+    return o != nullptr && o->contains(key);
+}
+
+// messages, with system texts collected apart; tool_blocks tells whether any
+// toolUse/toolResult block was produced.
+json::array build_messages(const helix_chat_request &r, std::vector<std::string> &system, bool &tool_blocks) {
+    std::vector<Turn> turns;
+    for (std::size_t i = 0; i < r.message_count; ++i) {
+        const helix_message &m = r.messages[i];
+        const char *role = "user";
+        json::array blocks;
+        switch (m.role) {
+        case HELIX_ROLE_SYSTEM:
+        case HELIX_ROLE_DEVELOPER: {
+            std::string text = system_text(m, i);
+            if (has_text(text)) system.push_back(std::move(text));
+            continue;
+        }
+        case HELIX_ROLE_USER:
+            content_blocks(m, i, blocks);
+            break;
+        case HELIX_ROLE_ASSISTANT:
+            role = "assistant";
+            content_blocks(m, i, blocks);
+            for (std::size_t j = 0; j < m.tool_call_count; ++j)
+                blocks.push_back(tool_use_block(m.tool_calls[j], message_path(i) + ".tool_calls[" + std::to_string(j) + "]"));
+            break;
+        case HELIX_ROLE_TOOL:
+            blocks.push_back(tool_result_block(m, i));
+            break;
+        default:
+            invalid(message_path(i) + ".role is not one Bedrock knows", message_path(i) + ".role");
+        }
+        if (blocks.empty()) continue;
+        if (!turns.empty() && std::string_view(turns.back().role) == role) {
+            for (auto &b : blocks) turns.back().blocks.push_back(std::move(b));
+        } else {
+            turns.push_back(Turn{role, std::move(blocks)});
+        }
+    }
+    json::array messages;
+    for (Turn &t : turns) {
+        for (const json::value &b : t.blocks)
+            tool_blocks = tool_blocks || is_block(b, "toolUse") || is_block(b, "toolResult");
+        if (std::string_view(t.role) == "user") {
+            // Tool results answer the previous assistant turn: they go first.
+            std::stable_partition(t.blocks.begin(), t.blocks.end(),
+                                  [](const json::value &b) { return is_block(b, "toolResult"); });
+        }
+        messages.push_back(json::object{{"role", t.role}, {"content", std::move(t.blocks)}});
+    }
+    return messages;
+}
+
+json::array build_tools(const helix_chat_request &r) {
+    json::array tools;
+    for (std::size_t i = 0; i < r.tool_count; ++i) {
+        const helix_tool &t = r.tools[i];
+        const std::string path = "tools[" + std::to_string(i) + "].function";
+        if (t.name.len == 0) invalid(path + ".name is required", path + ".name");
+        json::object spec{{"name", jv(t.name)}};
+        if (t.description.len > 0) spec["description"] = jv(t.description);
+        json::value schema = json::object{{"type", "object"}, {"properties", json::object{}}};
+        if (has_text(view(t.parameters_json))) {
+            schema = parse_client_json(view(t.parameters_json), path + ".parameters", "a JSON Schema object");
+            if (!schema.is_object()) invalid(path + ".parameters must be a JSON Schema object", path + ".parameters");
+            if (!schema.get_object().contains("type")) schema.get_object()["type"] = "object";
+        }
+        spec["inputSchema"] = json::object{{"json", std::move(schema)}};
+        tools.push_back(json::object{{"toolSpec", std::move(spec)}});
+    }
+    return tools;
+}
+
+// Titan Text takes no system prompt: put it in front of the first user text.
+void fold_system_into_first_user_message(json::array &messages, const std::string &system) {
+    for (json::value &mv : messages) {
+        json::object &m = mv.get_object();
+        if (m.at("role") != "user") continue;
+        json::array &content = m.at("content").get_array();
+        for (json::value &b : content) {
+            if (json::object *o = b.if_object(); o != nullptr && o->contains("text")) {
+                (*o)["text"] = json::string(jv(system + "\n\n" + std::string(o->at("text").get_string())));
+                return;
+            }
+        }
+        content.insert(content.begin(), json::object{{"text", jv(system)}});
+        return;
+    }
+    messages.insert(messages.begin(),
+                    json::object{{"role", "user"}, {"content", json::array{json::object{{"text", jv(system)}}}}});
+}
+
+} // namespace
+
+std::string converse_body(const helix_chat_request &r, std::string_view upstream_model_id) {
+    if (r.n > 1) unsupported("Bedrock's Converse API returns one choice per request; set n to 1 (or leave it out)", "n");
+    if (r.response_format == HELIX_FORMAT_JSON_SCHEMA)
+        unsupported("Bedrock's Converse API has no response_format json_schema here; use json_object or tools",
+                    "response_format");
+
+    json::object body;
+    std::vector<std::string> system;
+    bool tool_blocks = false;
+    json::array messages = build_messages(r, system, tool_blocks);
+    if (messages.empty())
+        invalid("the request has no user or assistant message with content; Bedrock needs at least one", "messages");
+    if (r.response_format == HELIX_FORMAT_JSON_OBJECT) system.emplace_back(kJsonObjectInstruction);
+    if (!system.empty()) {
+        if (model_lacks_system_prompt(upstream_model_id)) {
+            std::string joined;
+            for (const std::string &s : system) joined += (joined.empty() ? "" : "\n\n") + s;
+            fold_system_into_first_user_message(messages, joined);
+        } else {
+            json::array blocks;
+            for (const std::string &s : system) blocks.push_back(json::object{{"text", jv(s)}});
+            body["system"] = std::move(blocks);
+        }
+    }
+    body["messages"] = std::move(messages);
+
+    json::object inference;
+    if ((r.present & HELIX_HAS_MAX_TOKENS) != 0) {
+        if (r.max_tokens < 1) invalid("max_tokens must be at least 1", "max_tokens");
+        inference["maxTokens"] = r.max_tokens;
+    }
+    if ((r.present & HELIX_HAS_TEMPERATURE) != 0) inference["temperature"] = std::clamp(r.temperature, 0.0, 1.0);
+    if ((r.present & HELIX_HAS_TOP_P) != 0) inference["topP"] = std::clamp(r.top_p, 0.0, 1.0);
+    if (r.stop_count > 0) {
+        json::array stop;
+        for (std::size_t i = 0; i < r.stop_count; ++i)
+            if (r.stop[i].len > 0) stop.push_back(json::string(jv(r.stop[i])));
+        if (!stop.empty()) inference["stopSequences"] = std::move(stop);
+    }
+    if (!inference.empty()) body["inferenceConfig"] = std::move(inference);
+
+    if (r.tool_count > 0) {
+        if (r.tool_choice != HELIX_TOOL_CHOICE_NONE || tool_blocks) {
+            json::object config{{"tools", build_tools(r)}};
+            switch (r.tool_choice) {
+            case HELIX_TOOL_CHOICE_AUTO:
+                config["toolChoice"] = json::object{{"auto", json::object{}}};
+                break;
+            case HELIX_TOOL_CHOICE_REQUIRED:
+                config["toolChoice"] = json::object{{"any", json::object{}}};
+                break;
+            case HELIX_TOOL_CHOICE_NAMED:
+                if (r.tool_choice_name.len == 0) invalid("tool_choice names no function", "tool_choice.function.name");
+                config["toolChoice"] = json::object{{"tool", json::object{{"name", jv(r.tool_choice_name)}}}};
+                break;
+            case HELIX_TOOL_CHOICE_NONE:
+            case HELIX_TOOL_CHOICE_UNSET:
+                break;
+            }
+            body["toolConfig"] = std::move(config);
+        } else {
+            build_tools(r); // still reject malformed tools
+        }
+    } else if (r.tool_choice == HELIX_TOOL_CHOICE_REQUIRED || r.tool_choice == HELIX_TOOL_CHOICE_NAMED) {
+        invalid("tool_choice asks for a tool call but the request has no tools", "tool_choice");
+    } else if (tool_blocks) {
+        // Converse refuses toolUse/toolResult blocks without a toolConfig:
+        // declare the tools the history used, with an open schema.
+        std::set<std::string_view> seen;
+        json::array tools;
+        for (std::size_t i = 0; i < r.message_count; ++i)
+            for (std::size_t j = 0; j < r.messages[i].tool_call_count; ++j) {
+                const std::string_view name = view(r.messages[i].tool_calls[j].name);
+                if (!seen.insert(name).second) continue;
+                tools.push_back(json::object{
+                    {"toolSpec", json::object{{"name", jv(name)},
+                                              {"description", "A tool used earlier in this conversation."},
+                                              {"inputSchema", json::object{{"json", json::object{{"type", "object"}}}}}}}});
+            }
+        if (!tools.empty()) body["toolConfig"] = json::object{{"tools", std::move(tools)}};
+    }
+    return json::serialize(body);
+}
+
+std::string converse_url(const Settings &settings, std::string_view upstream_model_id, bool stream) {
+    return settings.endpoint + "/model/" + helix::aws::uri_encode(upstream_model_id, false) +
+           (stream ? "/converse-stream" : "/converse");
+}
+
+void build_request(const Settings &settings, const helix_chat_request &r, helix::sdk::HttpRequest &out) {
+    if (r.model.len == 0) invalid("the request names no model", "model");
+    const std::string_view model = upstream_model_id(view(r.model));
+    const bool stream = r.stream != 0;
+    out.body = converse_body(r, model);
+    out.method = "POST";
+    out.url = converse_url(settings, model, stream);
+    out.streaming_response = stream;
+    out.headers.clear();
+}
+
+void sign_request(const Settings &settings, const helix::aws::Credentials &credentials, std::int64_t now_ms,
+                  helix::sdk::HttpRequest &out) {
+    const auto url = helix::aws::split_url(out.url);
+    if (!url) throw Error(HELIX_ERR_CONFIG, "settings.endpoint does not make a usable URL");
+    std::vector<helix::aws::HttpHeader> headers{
+        {"content-type", "application/json"},
+        {"accept", out.streaming_response ? std::string(kEventStreamContentType) : std::string("application/json")}};
+    helix::aws::SigningOptions options;
+    options.region = settings.region;
+    options.service = kSigningName;
+    options.time = std::chrono::sys_seconds(std::chrono::seconds(now_ms / 1000));
+    options.add_content_sha256 = true; // as the JS SDK does; botocore leaves it out
+    options.double_encode_path = true;
+    options.normalize_path = true;
+    const helix::aws::SigningResult signature =
+        helix::aws::sign({out.method, url->path, url->query, url->host, headers, out.body, ""}, credentials, options);
+    if (!signature.ok()) throw Error(HELIX_ERR_INTERNAL, "signing the Bedrock request failed: " + signature.error);
+    helix::aws::apply_signature(headers, signature);
+    out.headers.clear();
+    for (auto &h : headers) out.add_header(std::move(h.name), std::move(h.value));
+}
+
+} // namespace helix::aws_bedrock

@@ -1,0 +1,78 @@
+#pragma once
+// prepare() of the aws_bedrock provider: the canonical (OpenAI-shaped) request
+// -> POST {endpoint}/model/{modelId}/converse (or /converse-stream), signed
+// with SigV4 (signing name "bedrock", the endpoint's region setting).
+//
+//   modelId      a short name of the catalog becomes its full id; in the URL it
+//                is percent-encoded as the JS SDK does (':' -> %3A, '/' -> %2F);
+//                the signer encodes the path once more for the canonical URI
+//   system, developer messages -> top-level "system": [{"text"}...], one block per
+//                message, wherever they stood (Titan Text takes none: its
+//                system text is put before the first user message's text)
+//   user         -> user message; text parts -> {"text"}, image_url data: URI
+//                (base64; png, jpeg, gif, webp) -> {"image": {"format",
+//                "source": {"bytes": <base64>}}}; an http(s) image URL is
+//                NOT_SUPPORTED (Converse takes only bytes or S3 locations)
+//   assistant    -> assistant message; text + {"toolUse": {toolUseId, name,
+//                input = the arguments parsed ("" -> {})}}
+//   tool         -> {"toolResult": {toolUseId, content: [{"text"}] or text/image
+//                blocks}} in a user message; an empty result is sent as
+//                [{"text": "(empty)"}] (Converse refuses blank text)
+//   Consecutive messages of one role merge into one (Converse requires
+//   alternation); in a user message toolResult blocks come first. Empty text
+//   blocks are left out; a message left empty is dropped.
+//   tools        -> toolConfig.tools[].toolSpec {name, description,
+//                inputSchema: {json: schema}} (schema default {"type":"object",
+//                "properties":{}}; a schema without "type" gets "object")
+//   tool_choice  auto -> {"auto":{}}, required -> {"any":{}}, named ->
+//                {"tool":{"name"}}, unset -> none sent; none -> no toolConfig,
+//                except when the conversation has toolUse/toolResult blocks:
+//                Converse then requires toolConfig, so the tools are sent
+//                without toolChoice (the model may still call one); a request
+//                without tools whose history has tool calls gets a toolSpec
+//                per tool name used there (open schema), for the same reason
+//   max_tokens -> inferenceConfig.maxTokens; temperature (clamped to 0..1),
+//   top_p -> topP, stop -> stopSequences (empty strings dropped)
+//   response_format json_object: best effort, an instruction in the system prompt
+// Not supported (HELIX_ERR_NOT_SUPPORTED, 400, with param): n > 1 ("n"),
+// response_format json_schema ("response_format"), image URLs, image types
+// other than png/jpeg/gif/webp. Ignored: seed, user, parallel_tool_calls,
+// image detail, message names, tool strict.
+//
+// Headers: content-type application/json, accept (application/json or
+// application/vnd.amazon.eventstream), then the signer's host, x-amz-date,
+// x-amz-security-token (temporary credentials; signed), x-amz-content-sha256
+// (as the JS SDK sends it) and authorization.
+
+#include "plugins/aws_bedrock/bedrock_settings.hpp"
+#include "plugins/aws_common/sigv4.hpp"
+
+#include <helixagent/plugin.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace helix::aws_bedrock {
+
+inline constexpr std::string_view kJsonObjectInstruction =
+    "Respond with a single valid JSON object and nothing else: no prose, no code fences.";
+inline constexpr std::string_view kEmptyToolResult = "(empty)";
+inline constexpr std::string_view kEventStreamContentType = "application/vnd.amazon.eventstream";
+
+// The Converse / ConverseStream request body (the model id is not in it).
+std::string converse_body(const helix_chat_request &request, std::string_view upstream_model_id);
+
+// {endpoint}/model/{percent-encoded id}/converse[-stream]
+std::string converse_url(const Settings &settings, std::string_view upstream_model_id, bool stream);
+
+// Fills out's method, url, body and streaming flag (no headers yet): every
+// check of the request happens here, before credentials are needed.
+void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out);
+
+// Sets out's headers: content-type, accept, and the SigV4 ones for these
+// credentials at now_ms.
+void sign_request(const Settings &settings, const helix::aws::Credentials &credentials, std::int64_t now_ms,
+                  helix::sdk::HttpRequest &out);
+
+} // namespace helix::aws_bedrock

@@ -1,0 +1,233 @@
+#include "plugins/aws_bedrock/bedrock_settings.hpp"
+
+#include "plugins/aws_common/sigv4.hpp"
+
+#include <boost/json/value.hpp>
+
+namespace helix::aws_bedrock {
+
+namespace {
+
+using helix::plugin_common::SettingsReader;
+
+constexpr std::uint32_t kClaude = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION;
+constexpr std::uint32_t kText = HELIX_MODEL_STREAMING;
+
+void require_config(bool ok, const std::string &message) {
+    if (!ok) throw helix::sdk::Error(HELIX_ERR_CONFIG, message);
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// A string setting that ends up in a header or a form field: no control characters.
+std::string text_setting(const SettingsReader &reader, std::string_view key) {
+    return reader.header_value(key).value_or(std::string());
+}
+
+// A path: any string without NUL or line breaks.
+std::string path_setting(const SettingsReader &reader, std::string_view key) {
+    return text_setting(reader, key);
+}
+
+// A URL setting: http(s), no trailing '/', no query.
+std::optional<std::string> url_setting(const SettingsReader &reader, std::string_view key) {
+    return reader.base_url(key);
+}
+
+bool bool_setting(const SettingsReader &reader, std::string_view key) {
+    const boost::json::value *v = reader.object().if_contains(key);
+    if (v == nullptr || v->is_null()) return false;
+    if (v->is_bool()) return v->get_bool();
+    if (v->is_string()) {
+        const std::string s = lower(v->get_string());
+        if (s == "true" || s == "1" || s == "yes") return true;
+        if (s == "false" || s == "0" || s == "no" || s.empty()) return false;
+    }
+    throw helix::sdk::Error(HELIX_ERR_CONFIG, "settings." + std::string(key) + " must be true or false");
+}
+
+// The host name of a URL without port and brackets, lowercase.
+std::string url_hostname(std::string_view url) {
+    const auto parts = helix::aws::split_url(url);
+    if (!parts) return {};
+    std::string_view host = parts->host;
+    if (!host.empty() && host.front() == '[') {
+        const std::size_t close = host.find(']');
+        return lower(host.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+    }
+    return lower(host.substr(0, host.find(':')));
+}
+
+// The AWS SDKs allow plain http for the container credentials full URI only
+// to these hosts (loopback, the ECS and EKS agents).
+bool allowed_http_container_host(std::string_view url) {
+    if (helix::plugin_common::is_loopback_url(url)) return true;
+    const std::string host = url_hostname(url);
+    return host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23";
+}
+
+// A key pair (+ token). The seed's own keys are configuration: half a pair is
+// an error. The standard AWS_* variables are the environment's: half a pair is
+// skipped with a warning, as the SDKs skip that link.
+void read_pair(const SettingsReader &reader, std::string_view id_key, std::string_view secret_key,
+               std::string_view token_key, bool strict, std::string &id, std::string &secret, std::string &token,
+               std::vector<std::string> &warnings) {
+    id = text_setting(reader, id_key);
+    secret = text_setting(reader, secret_key);
+    token = text_setting(reader, token_key);
+    std::string problem;
+    if (id.empty() != secret.empty())
+        problem = "settings." + std::string(id.empty() ? id_key : secret_key) + " is missing: settings." +
+                  std::string(id.empty() ? secret_key : id_key) + " needs it (both or neither)";
+    else if (!token.empty() && id.empty())
+        problem = "settings." + std::string(token_key) + " is set without settings." + std::string(id_key) +
+                  " and settings." + std::string(secret_key);
+    if (problem.empty()) return;
+    require_config(!strict, problem);
+    warnings.push_back(problem + "; these keys are skipped");
+    id.clear();
+    secret.clear();
+    token.clear();
+}
+
+} // namespace
+
+const std::vector<CatalogEntry> &catalog() {
+    // Converse returns one choice per request: no HELIX_MODEL_MULTIPLE_CHOICES.
+    // Llama 3 and Titan Text have no tool use in Converse.
+    static const std::vector<CatalogEntry> entries{
+        {"anthropic.claude-3-sonnet", "anthropic.claude-3-sonnet-20240229-v1:0", kClaude, 200000},
+        {"anthropic.claude-3-opus", "anthropic.claude-3-opus-20240229-v1:0", kClaude, 200000},
+        {"meta.llama3-70b-instruct", "meta.llama3-70b-instruct-v1:0", kText, 8192},
+        {"amazon.titan-text-express", "amazon.titan-text-express-v1", kText, 8192},
+    };
+    return entries;
+}
+
+std::string_view upstream_model_id(std::string_view model) {
+    for (const CatalogEntry &e : catalog())
+        if (e.short_name == model) return e.id;
+    return model;
+}
+
+bool model_lacks_system_prompt(std::string_view upstream_id) noexcept {
+    // Also matches cross-region inference profiles ("us.amazon.titan-text-...").
+    return upstream_id.find("amazon.titan-text") != std::string_view::npos;
+}
+
+std::optional<std::string> expand_home(std::string_view path, std::string_view home) {
+    if (path == "~" || path.rfind("~/", 0) == 0) {
+        if (home.empty()) return std::nullopt;
+        std::string out(home);
+        while (out.size() > 1 && out.back() == '/') out.pop_back();
+        return out + std::string(path.substr(1));
+    }
+    return std::string(path);
+}
+
+std::optional<std::string> Settings::credentials_path() const {
+    return expand_home(credentials_file.empty() ? "~/.aws/credentials" : credentials_file, home);
+}
+
+std::optional<std::string> Settings::config_path() const {
+    return expand_home(config_file.empty() ? "~/.aws/config" : config_file, home);
+}
+
+const std::string &Settings::profile_name() const {
+    static const std::string kDefault = "default";
+    return profile.empty() ? kDefault : profile;
+}
+
+Settings parse_settings(std::string_view json) {
+    const SettingsReader reader(json);
+    reader.reject_unknown({"region", "endpoint", "models", "access_key_id", "secret_access_key", "session_token",
+                           "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "profile", "aws_profile",
+                           "home", "credentials_file", "config_file", "web_identity_token_file", "role_arn",
+                           "role_session_name", "sts_endpoint", "container_credentials_full_uri",
+                           "container_credentials_relative_uri", "container_authorization_token",
+                           "container_authorization_token_file", "ecs_endpoint", "imds_endpoint", "imds_disabled"});
+    Settings s;
+    if (auto region = reader.non_empty_string("region")) {
+        for (const char c : *region)
+            require_config((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-',
+                           "settings.region must look like us-east-1 (AWS_BEDROCK_REGION)");
+        s.region = std::move(*region);
+    }
+    s.endpoint = url_setting(reader, "endpoint").value_or("https://bedrock-runtime." + s.region + ".amazonaws.com");
+    require_config(helix::aws::split_url(s.endpoint).has_value(), "settings.endpoint is not a usable URL");
+
+    // Models: the catalog's short names and full ids, or the configured list
+    // (a short name in it is sent upstream as its full id).
+    std::vector<helix::plugin_common::KnownModel> known;
+    for (const CatalogEntry &e : catalog()) {
+        known.push_back({e.short_name, e.capabilities, e.context_window});
+        known.push_back({e.id, e.capabilities, e.context_window});
+    }
+    const boost::json::value *models = reader.object().if_contains("models");
+    if (models == nullptr || models->is_null()) {
+        for (const CatalogEntry &e : catalog())
+            s.models.push_back({std::string(e.short_name), std::string(e.id), e.capabilities, e.context_window});
+        for (const CatalogEntry &e : catalog())
+            s.models.push_back({std::string(e.id), std::string(e.id), e.capabilities, e.context_window});
+    } else {
+        s.models = helix::plugin_common::read_models(reader, "models", known, HELIX_MODEL_STREAMING);
+        for (helix::sdk::Model &m : s.models) m.upstream_id = std::string(upstream_model_id(m.upstream_id));
+    }
+
+    read_pair(reader, "access_key_id", "secret_access_key", "session_token", true, s.access_key_id,
+              s.secret_access_key, s.session_token, s.warnings);
+    read_pair(reader, "aws_access_key_id", "aws_secret_access_key", "aws_session_token", false, s.aws_access_key_id,
+              s.aws_secret_access_key, s.aws_session_token, s.warnings);
+
+    s.profile = text_setting(reader, "profile");
+    if (s.profile.empty()) s.profile = text_setting(reader, "aws_profile");
+    s.home = path_setting(reader, "home");
+    s.credentials_file = path_setting(reader, "credentials_file");
+    s.config_file = path_setting(reader, "config_file");
+    for (const auto *key : {"credentials_file", "config_file"}) {
+        const std::string &path = std::string_view(key) == "credentials_file" ? s.credentials_file : s.config_file;
+        require_config(path.empty() || path.rfind("~/", 0) != 0 || !s.home.empty(),
+                       "settings." + std::string(key) + " starts with ~/ but settings.home (HOME) is not set");
+    }
+
+    s.web_identity_token_file = path_setting(reader, "web_identity_token_file");
+    s.role_arn = text_setting(reader, "role_arn");
+    s.role_session_name = text_setting(reader, "role_session_name");
+    if (s.web_identity_token_file.empty() != s.role_arn.empty())
+        s.warnings.push_back("settings." + std::string(s.role_arn.empty() ? "web_identity_token_file" : "role_arn") +
+                             " is set without settings." +
+                             std::string(s.role_arn.empty() ? "role_arn" : "web_identity_token_file") +
+                             "; web identity credentials are skipped");
+    s.sts_endpoint = url_setting(reader, "sts_endpoint").value_or("https://sts." + s.region + ".amazonaws.com");
+
+    s.container_credentials_full_uri = text_setting(reader, "container_credentials_full_uri");
+    s.container_credentials_relative_uri = text_setting(reader, "container_credentials_relative_uri");
+    s.container_authorization_token = text_setting(reader, "container_authorization_token");
+    s.container_authorization_token_file = path_setting(reader, "container_authorization_token_file");
+    if (auto v = url_setting(reader, "ecs_endpoint")) s.ecs_endpoint = std::move(*v);
+    if (!s.container_credentials_relative_uri.empty())
+        require_config(s.container_credentials_relative_uri.front() == '/',
+                       "settings.container_credentials_relative_uri must start with '/' "
+                       "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
+    if (!s.container_credentials_full_uri.empty()) {
+        const std::string_view uri = s.container_credentials_full_uri;
+        const std::string scheme = lower(uri.substr(0, uri.find("://") == std::string_view::npos ? 0 : uri.find("://")));
+        require_config((scheme == "http" || scheme == "https") && helix::aws::split_url(uri).has_value(),
+                       "settings.container_credentials_full_uri must be an http(s) URL "
+                       "(AWS_CONTAINER_CREDENTIALS_FULL_URI)");
+        require_config(scheme == "https" || allowed_http_container_host(uri),
+                       "settings.container_credentials_full_uri may use plain http only for a loopback host, "
+                       "169.254.170.2, 169.254.170.23 or [fd00:ec2::23]; use https");
+    }
+
+    if (auto v = url_setting(reader, "imds_endpoint")) s.imds_endpoint = std::move(*v);
+    s.imds_disabled = bool_setting(reader, "imds_disabled");
+    return s;
+}
+
+} // namespace helix::aws_bedrock

@@ -1,0 +1,523 @@
+#include "plugins/aws_bedrock/credential_chain.hpp"
+
+#include "plugins/aws_bedrock/shared_config.hpp"
+#include "plugins/common/json_access.hpp"
+#include "plugins/common/upstream_error.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <array>
+#include <charconv>
+
+namespace helix::aws_bedrock {
+
+namespace {
+
+namespace pj = helix::plugin_common::json;
+using helix::sdk::Error;
+
+constexpr std::string_view kImdsTokenPath = "/latest/api/token";
+constexpr std::string_view kImdsExtendedPath = "/latest/meta-data/iam/security-credentials-extended/";
+constexpr std::string_view kImdsLegacyPath = "/latest/meta-data/iam/security-credentials/";
+constexpr std::size_t kMaxTokenFileBytes = 1024 * 1024;
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
+    return s;
+}
+
+bool has_control_character(std::string_view s) noexcept {
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) return true;
+    }
+    return false;
+}
+
+std::string form_value(std::string_view v) { return helix::aws::uri_encode(v, false); }
+
+bool transient_status(int status) noexcept { return status == 429 || status >= 500; }
+
+// A failure of a credential source. Messages name the source and the status,
+// never the reply's body (it may hold partial credentials).
+[[noreturn]] void source_failed(std::string_view source, int status, std::string_view detail = {}) {
+    std::string message = std::string(source) + " answered HTTP " + std::to_string(status);
+    if (!detail.empty()) message += " (" + std::string(detail) + ")";
+    if (transient_status(status)) throw Error(HELIX_ERR_RETRY, message + "; AWS credentials are unavailable", 503);
+    throw Error(HELIX_ERR_AUTH, message + "; no AWS credentials could be obtained", 502, 0, "upstream_auth_failed");
+}
+
+// Host::fetch with the failure (connection refused, timeout) named by source.
+helix::sdk::HttpResponse fetch(const helix::sdk::Host &host, const helix::sdk::HttpRequest &request,
+                               std::chrono::milliseconds timeout, std::string_view source) {
+    try {
+        return host.fetch(request, timeout);
+    } catch (const Error &e) {
+        const std::string why = e.what();
+        // Connection failures and timeouts are transient (HELIX_ERR_RETRY from the host).
+        throw Error(e.status() == HELIX_ERR_INTERNAL ? HELIX_ERR_INTERNAL : HELIX_ERR_RETRY,
+                    std::string(source) + " did not answer" + (why.empty() ? std::string() : " (" + why + ")"), 503);
+    }
+}
+
+int two_digits(std::string_view s, std::size_t at) noexcept {
+    if (at + 2 > s.size() || s[at] < '0' || s[at] > '9' || s[at + 1] < '0' || s[at + 1] > '9') return -1;
+    return (s[at] - '0') * 10 + (s[at + 1] - '0');
+}
+
+void append_utf8(std::string &out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+std::string xml_unescape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '&') {
+            out += s[i];
+            continue;
+        }
+        const std::size_t semi = s.find(';', i);
+        if (semi == std::string_view::npos || semi - i > 12) {
+            out += s[i];
+            continue;
+        }
+        const std::string_view entity = s.substr(i + 1, semi - i - 1);
+        std::optional<std::uint32_t> cp;
+        if (entity == "amp") cp = '&';
+        else if (entity == "lt") cp = '<';
+        else if (entity == "gt") cp = '>';
+        else if (entity == "quot") cp = '"';
+        else if (entity == "apos") cp = '\'';
+        else if (entity.size() > 1 && entity[0] == '#') {
+            const bool hex = entity[1] == 'x' || entity[1] == 'X';
+            const std::string_view digits = entity.substr(hex ? 2 : 1);
+            std::uint32_t v = 0;
+            const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v, hex ? 16 : 10);
+            if (r.ec == std::errc{} && r.ptr == digits.data() + digits.size() && !digits.empty() && v > 0 &&
+                v <= 0x10FFFF && (v < 0xD800 || v > 0xDFFF))
+                cp = v;
+        }
+        if (!cp) {
+            out += s[i];
+            continue;
+        }
+        append_utf8(out, *cp);
+        i = semi;
+    }
+    return out;
+}
+
+std::string credentials_source_name(const Settings &s) {
+    return s.container_credentials_relative_uri.empty() ? "the container credentials endpoint (full URI)"
+                                                        : "the container credentials endpoint (" + s.ecs_endpoint + ")";
+}
+
+} // namespace
+
+std::optional<std::int64_t> parse_iso8601_ms(std::string_view t) noexcept {
+    // YYYY-MM-DDTHH:MM:SS[.fff...](Z|+hh:mm|-hh:mm)
+    if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || t[13] != ':' ||
+        t[16] != ':')
+        return std::nullopt;
+    int year = 0;
+    if (std::from_chars(t.data(), t.data() + 4, year).ec != std::errc{}) return std::nullopt;
+    const int month = two_digits(t, 5), day = two_digits(t, 8), hour = two_digits(t, 11), minute = two_digits(t, 14),
+              second = two_digits(t, 17);
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+        second < 0 || second > 60)
+        return std::nullopt;
+    std::size_t at = 19;
+    std::int64_t millis = 0;
+    if (at < t.size() && t[at] == '.') {
+        ++at;
+        int digits = 0;
+        while (at < t.size() && t[at] >= '0' && t[at] <= '9') {
+            if (digits < 3) millis = millis * 10 + (t[at] - '0');
+            ++digits;
+            ++at;
+        }
+        if (digits == 0) return std::nullopt;
+        for (int d = digits; d < 3; ++d) millis *= 10;
+    }
+    std::int64_t offset_s = 0;
+    if (at < t.size() && (t[at] == 'Z' || t[at] == 'z')) {
+        ++at;
+    } else if (at < t.size() && (t[at] == '+' || t[at] == '-')) {
+        const int oh = two_digits(t, at + 1), om = two_digits(t, at + 4);
+        if (oh < 0 || om < 0 || at + 6 > t.size() || t[at + 3] != ':') return std::nullopt;
+        offset_s = (t[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+        at += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (at != t.size()) return std::nullopt;
+    const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                          std::chrono::day{static_cast<unsigned>(day)}};
+    if (!ymd.ok()) return std::nullopt;
+    const std::int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
+    const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+    return seconds * 1000 + millis;
+}
+
+namespace {
+
+// The raw content of the first <tag>...</tag> (no attributes expected).
+std::optional<std::string_view> xml_element_raw(std::string_view xml, std::string_view tag) {
+    const std::string open = "<" + std::string(tag) + ">";
+    const std::string close = "</" + std::string(tag) + ">";
+    const std::size_t begin = xml.find(open);
+    if (begin == std::string_view::npos) return std::nullopt;
+    const std::size_t content = begin + open.size();
+    const std::size_t end = xml.find(close, content);
+    if (end == std::string_view::npos) return std::nullopt;
+    return trim(xml.substr(content, end - content));
+}
+
+} // namespace
+
+std::optional<std::string> xml_element_text(std::string_view xml, std::string_view tag) {
+    const auto raw = xml_element_raw(xml, tag);
+    if (!raw) return std::nullopt;
+    return xml_unescape(*raw);
+}
+
+TimedCredentials parse_sts_credentials(std::string_view xml, std::int64_t now_ms) {
+    const auto credentials = xml_element_raw(xml, "Credentials");
+    if (!credentials)
+        throw Error(HELIX_ERR_AUTH, "STS answered AssumeRoleWithWebIdentity without Credentials", 502, 0,
+                    "upstream_auth_failed");
+    TimedCredentials out;
+    const std::string_view raw = *credentials;
+    auto id = xml_element_text(raw, "AccessKeyId");
+    auto secret = xml_element_text(raw, "SecretAccessKey");
+    auto token = xml_element_text(raw, "SessionToken");
+    if (!id || !secret || !token || id->empty() || secret->empty() || token->empty() || has_control_character(*id) ||
+        has_control_character(*token))
+        throw Error(HELIX_ERR_AUTH, "STS answered with incomplete credentials", 502, 0, "upstream_auth_failed");
+    out.credentials = {std::move(*id), std::move(*secret), std::move(*token)};
+    const auto expiration = xml_element_text(raw, "Expiration");
+    const auto at = expiration ? parse_iso8601_ms(*expiration) : std::nullopt;
+    out.expires_at_ms = at.value_or(now_ms + kUnknownExpiryMs);
+    return out;
+}
+
+TimedCredentials parse_json_credentials(std::string_view json, std::int64_t now_ms, std::string_view source) {
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(json, ec);
+    const boost::json::object *o = ec ? nullptr : v.if_object();
+    const auto fail = [&](const std::string &why) {
+        throw Error(HELIX_ERR_AUTH, std::string(source) + " answered " + why, 502, 0, "upstream_auth_failed");
+    };
+    if (o == nullptr) fail("with something that is not a JSON object");
+    if (const auto code = pj::string_member(*o, "Code"); code && *code != "Success")
+        fail("with Code '" + std::string(code->substr(0, 64)) + "' instead of Success");
+    const auto id = pj::string_member(*o, "AccessKeyId");
+    const auto secret = pj::string_member(*o, "SecretAccessKey");
+    if (!id || !secret || id->empty() || secret->empty()) fail("without AccessKeyId and SecretAccessKey");
+    const std::string_view token = pj::string_or_empty(*o, "Token");
+    if (has_control_character(*id) || has_control_character(token)) fail("with a malformed key or token");
+    TimedCredentials out;
+    out.credentials = {std::string(*id), std::string(*secret), std::string(token)};
+    const auto at = parse_iso8601_ms(pj::string_or_empty(*o, "Expiration"));
+    out.expires_at_ms = at.value_or(now_ms + kUnknownExpiryMs);
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+
+CredentialChain::CredentialChain(const Settings &settings, const helix::sdk::Host &host)
+    : settings_(settings), host_(host) {
+    if (auto local = resolve(false)) {
+        host_.log(HELIX_LOG_INFO, "aws_bedrock: using AWS credentials from " + local->source);
+        cached_ = std::move(local);
+    }
+}
+
+bool CredentialChain::fresh(const TimedCredentials &c, std::int64_t now_ms) const noexcept {
+    return !c.expires_at_ms || now_ms + kRefreshMarginMs < *c.expires_at_ms;
+}
+
+TimedCredentials CredentialChain::get() {
+    std::lock_guard lock(mutex_);
+    const std::int64_t now = host_.now_unix_ms();
+    if (cached_ && fresh(*cached_, now)) return *cached_;
+    if (last_failure_ && now >= last_failure_ms_ && now - last_failure_ms_ < kFailureBackoffMs) {
+        if (cached_ && cached_->expires_at_ms && now < *cached_->expires_at_ms) return *cached_;
+        throw *last_failure_;
+    }
+    try {
+        std::optional<TimedCredentials> resolved = resolve(true);
+        if (!resolved) throw Error(HELIX_ERR_INTERNAL, "the AWS credential chain ended without an answer");
+        last_failure_.reset();
+        const bool changed = !cached_ || cached_->source != resolved->source;
+        cached_ = std::move(resolved);
+        if (changed) host_.log(HELIX_LOG_INFO, "aws_bedrock: using AWS credentials from " + cached_->source);
+        return *cached_;
+    } catch (const Error &e) {
+        last_failure_ = e;
+        last_failure_ms_ = now;
+        if (cached_ && cached_->expires_at_ms && now < *cached_->expires_at_ms) {
+            host_.log(HELIX_LOG_WARNING, std::string("aws_bedrock: refreshing AWS credentials failed; the current "
+                                                     "ones stay in use until they expire: ") +
+                                             e.what());
+            return *cached_;
+        }
+        throw;
+    }
+}
+
+void CredentialChain::rejected(const helix::aws::Credentials &credentials) {
+    std::lock_guard lock(mutex_);
+    if (cached_ && cached_->credentials.access_key_id == credentials.access_key_id &&
+        cached_->credentials.session_token == credentials.session_token) {
+        host_.log(HELIX_LOG_INFO, "aws_bedrock: Bedrock refused the AWS credentials from " + cached_->source +
+                                      " as expired or invalid; they are resolved again");
+        cached_.reset();
+        last_failure_.reset();
+    }
+}
+
+helix_health CredentialChain::health(std::string &detail) const {
+    std::lock_guard lock(mutex_);
+    const std::int64_t now = host_.now_unix_ms();
+    if (cached_ && (!cached_->expires_at_ms || now < *cached_->expires_at_ms)) return HELIX_HEALTH_OK;
+    if (last_failure_) {
+        detail = last_failure_->what();
+        return HELIX_HEALTH_FAILING;
+    }
+    detail = "no AWS credentials yet; they are resolved with the first request";
+    return HELIX_HEALTH_DEGRADED;
+}
+
+std::optional<TimedCredentials> CredentialChain::resolve(bool allow_network) const {
+    const Settings &s = settings_;
+    if (!s.access_key_id.empty())
+        return TimedCredentials{{s.access_key_id, s.secret_access_key, s.session_token}, std::nullopt,
+                                "settings.access_key_id (AWS_BEDROCK_ACCESS_KEY_ID)"};
+    if (!s.aws_access_key_id.empty())
+        return TimedCredentials{{s.aws_access_key_id, s.aws_secret_access_key, s.aws_session_token}, std::nullopt,
+                                "settings.aws_access_key_id (AWS_ACCESS_KEY_ID)"};
+    bool stop = false;
+    if (auto p = from_profile(allow_network, stop)) return p;
+    if (stop) return std::nullopt;
+    if (!s.web_identity_token_file.empty() && !s.role_arn.empty()) {
+        if (!allow_network) return std::nullopt;
+        return web_identity(s.web_identity_token_file, s.role_arn, s.role_session_name);
+    }
+    if (!s.container_credentials_relative_uri.empty() || !s.container_credentials_full_uri.empty()) {
+        if (!allow_network) return std::nullopt;
+        return container();
+    }
+    if (!s.imds_disabled) {
+        if (!allow_network) return std::nullopt;
+        try {
+            return instance_metadata();
+        } catch (const Error &e) {
+            throw Error(e.status(),
+                        "no AWS credentials found: no keys in the settings (AWS_BEDROCK_ACCESS_KEY_ID, "
+                        "AWS_ACCESS_KEY_ID), no profile '" +
+                            s.profile_name() +
+                            "' with credentials in the shared files, no web identity or container credentials, and "
+                            "the instance metadata service failed: " +
+                            e.what(),
+                        e.http_status(), 0, e.code());
+        }
+    }
+    throw Error(HELIX_ERR_CONFIG,
+                "no AWS credentials found: set AWS_BEDROCK_ACCESS_KEY_ID and AWS_BEDROCK_SECRET_ACCESS_KEY, a profile "
+                "in the shared files, web identity or container credentials (the instance metadata service is "
+                "disabled)");
+}
+
+std::optional<TimedCredentials> CredentialChain::from_profile(bool allow_network, bool &stop) const {
+    const Settings &s = settings_;
+    const std::string &name = s.profile_name();
+    std::optional<Profiles> credentials, config;
+    if (const auto path = s.credentials_path())
+        if (const auto text = read_local_file(*path, kMaxSharedFileBytes, "shared credentials file"))
+            credentials = parse_shared_file(*text, SharedFileKind::credentials);
+    if (const auto path = s.config_path())
+        if (const auto text = read_local_file(*path, kMaxSharedFileBytes, "shared config file"))
+            config = parse_shared_file(*text, SharedFileKind::config);
+    const std::optional<ProfileValues> profile =
+        merge_profile(credentials ? &*credentials : nullptr, config ? &*config : nullptr, name);
+    if (!profile) {
+        if (s.profile_explicit())
+            throw Error(HELIX_ERR_CONFIG, "the AWS profile '" + name +
+                                              "' (settings.profile / AWS_PROFILE) is in neither the shared credentials "
+                                              "file nor the shared config file");
+        return std::nullopt;
+    }
+    const auto value = [&](std::string_view key) -> std::string {
+        const auto it = profile->find(key);
+        return it == profile->end() ? std::string() : it->second;
+    };
+    const std::string where = "profile '" + name + "' of the shared files";
+    const std::string id = value("aws_access_key_id"), secret = value("aws_secret_access_key");
+    if (!id.empty() || !secret.empty()) {
+        if (id.empty() || secret.empty())
+            throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has only one of aws_access_key_id and "
+                                                               "aws_secret_access_key");
+        const std::string token = value("aws_session_token");
+        if (has_control_character(id) || has_control_character(token))
+            throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has a malformed key or session token");
+        return TimedCredentials{{id, secret, token}, std::nullopt, where};
+    }
+    const std::string token_file = value("web_identity_token_file"), role_arn = value("role_arn");
+    if (!token_file.empty() && !role_arn.empty()) {
+        if (!allow_network) {
+            stop = true;
+            return std::nullopt;
+        }
+        const auto path = expand_home(token_file, s.home);
+        if (!path) throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " names a token file under ~/ but HOME is unknown");
+        TimedCredentials c = web_identity(*path, role_arn, value("role_session_name"));
+        c.source = where + " (web identity)";
+        return c;
+    }
+    for (const std::string_view key : {"source_profile", "credential_source", "credential_process", "sso_session",
+                                       "sso_start_url", "sso_account_id", "sso_role_name", "login_session"}) {
+        if (!value(key).empty())
+            throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " uses " + std::string(key) +
+                                              ", which this plugin does not support; give the profile keys, web "
+                                              "identity, or use container or instance credentials");
+    }
+    if (!role_arn.empty())
+        throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has role_arn without web_identity_token_file; role "
+                                                           "chaining is not supported");
+    if (s.profile_explicit())
+        throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " (settings.profile / AWS_PROFILE) has no credentials");
+    return std::nullopt; // e.g. a [default] that only sets region
+}
+
+TimedCredentials CredentialChain::web_identity(const std::string &token_file, const std::string &role_arn,
+                                               const std::string &session_name) const {
+    const auto text = read_local_file(token_file, kMaxTokenFileBytes, "web identity token file");
+    if (!text) throw Error(HELIX_ERR_CONFIG, "the web identity token file '" + token_file + "' does not exist");
+    const std::string token(trim(*text));
+    if (token.empty()) throw Error(HELIX_ERR_CONFIG, "the web identity token file '" + token_file + "' is empty");
+    const std::int64_t now = host_.now_unix_ms();
+    const std::string session = session_name.empty() ? "helixagent-" + std::to_string(now) : session_name;
+
+    helix::sdk::HttpRequest request;
+    request.method = "POST";
+    request.url = settings_.sts_endpoint + "/";
+    request.add_header("Content-Type", "application/x-www-form-urlencoded");
+    request.body = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + form_value(role_arn) +
+                   "&RoleSessionName=" + form_value(session) + "&WebIdentityToken=" + form_value(token);
+    const std::string source = "STS (" + settings_.sts_endpoint + ")";
+    const helix::sdk::HttpResponse response = fetch(host_, request, kStsTimeout, source);
+    if (response.status != 200) {
+        // STS's <Code> (InvalidIdentityToken, AccessDenied, ...) and message are
+        // safe to show; the token is redacted in case a message quotes it.
+        const std::string code = xml_element_text(response.body, "Code").value_or("").substr(0, 64);
+        std::string message = xml_element_text(response.body, "Message").value_or("").substr(0, 200);
+        message = helix::plugin_common::redact(std::move(message), token);
+        if (code == "IDPCommunicationError" || code == "Throttling")
+            throw Error(HELIX_ERR_RETRY, source + " could not complete AssumeRoleWithWebIdentity (" + code + ")", 503);
+        source_failed(source + " for AssumeRoleWithWebIdentity", response.status,
+                      code + (message.empty() ? "" : (code.empty() ? "" : ": ") + message));
+    }
+    TimedCredentials c = parse_sts_credentials(response.body, now);
+    c.source = "web identity (STS AssumeRoleWithWebIdentity)";
+    return c;
+}
+
+TimedCredentials CredentialChain::container() const {
+    const Settings &s = settings_;
+    helix::sdk::HttpRequest request;
+    request.method = "GET";
+    request.url = s.container_credentials_relative_uri.empty() ? s.container_credentials_full_uri
+                                                               : s.ecs_endpoint + s.container_credentials_relative_uri;
+    std::string authorization = s.container_authorization_token;
+    if (!s.container_authorization_token_file.empty()) {
+        const auto text =
+            read_local_file(s.container_authorization_token_file, kMaxTokenFileBytes, "container authorization token file");
+        if (!text)
+            throw Error(HELIX_ERR_CONFIG, "the container authorization token file '" +
+                                              s.container_authorization_token_file + "' does not exist");
+        authorization = std::string(trim(*text));
+    }
+    if (has_control_character(authorization))
+        throw Error(HELIX_ERR_CONFIG, "the container authorization token contains a line break or control character");
+    if (!authorization.empty()) request.add_header("Authorization", authorization);
+    request.add_header("Accept", "application/json");
+    const std::string source = credentials_source_name(s);
+    const helix::sdk::HttpResponse response = fetch(host_, request, kMetadataTimeout, source);
+    if (response.status != 200) source_failed(source, response.status);
+    TimedCredentials c = parse_json_credentials(response.body, host_.now_unix_ms(), source);
+    c.source = "container credentials";
+    return c;
+}
+
+TimedCredentials CredentialChain::instance_metadata() const {
+    const std::string &base = settings_.imds_endpoint;
+    const std::string source = "the instance metadata service (" + base + ")";
+    for (int attempt = 0;; ++attempt) {
+        // 1. A session token (IMDSv2), or IMDSv1 when the service has none.
+        std::optional<std::string> token;
+        {
+            helix::sdk::HttpRequest put;
+            put.method = "PUT";
+            put.url = base + std::string(kImdsTokenPath);
+            put.add_header("x-aws-ec2-metadata-token-ttl-seconds", "21600");
+            const helix::sdk::HttpResponse r = fetch(host_, put, kMetadataTimeout, source);
+            if (r.status == 200) {
+                token = std::string(trim(r.body));
+                if (token->empty() || has_control_character(*token))
+                    throw Error(HELIX_ERR_AUTH, source + " answered with an unusable session token", 502, 0,
+                                "upstream_auth_failed");
+            } else if (r.status != 403 && r.status != 404 && r.status != 405) {
+                source_failed(source + " for a session token", r.status);
+            }
+        }
+        const auto get = [&](const std::string &path) {
+            helix::sdk::HttpRequest request;
+            request.method = "GET";
+            request.url = base + path;
+            if (token) request.add_header("x-aws-ec2-metadata-token", *token);
+            return fetch(host_, request, kMetadataTimeout, source);
+        };
+        // 2. The role name: the extended path first, the classic one on 404.
+        std::string prefix(kImdsExtendedPath);
+        helix::sdk::HttpResponse role = get(prefix);
+        if (role.status == 404) {
+            prefix = std::string(kImdsLegacyPath);
+            role = get(prefix);
+        }
+        if (role.status == 401 && token && attempt == 0) continue; // the token expired meanwhile
+        if (role.status == 404) throw Error(HELIX_ERR_AUTH, source + " says this instance has no IAM role", 502, 0,
+                                            "upstream_auth_failed");
+        if (role.status != 200) source_failed(source + " for the IAM role", role.status);
+        const std::string_view body = role.body;
+        const std::string name(trim(body.substr(0, body.find('\n'))));
+        if (name.empty()) throw Error(HELIX_ERR_AUTH, source + " named no IAM role", 502, 0, "upstream_auth_failed");
+        // 3. The role's credentials.
+        const helix::sdk::HttpResponse creds = get(prefix + helix::aws::uri_encode(name, false));
+        if (creds.status == 401 && token && attempt == 0) continue;
+        if (creds.status != 200) source_failed(source + " for the role's credentials", creds.status);
+        TimedCredentials c = parse_json_credentials(creds.body, host_.now_unix_ms(), source);
+        c.source = std::string("instance metadata (") + (token ? "IMDSv2" : "IMDSv1") + ")";
+        return c;
+    }
+}
+
+} // namespace helix::aws_bedrock
