@@ -13,7 +13,7 @@ struct Endpoint {
     bool tls = true;
     std::string host;
     std::uint16_t port = 443;
-    std::string path_and_query = "/";
+    std::string path_and_query = "/"; // exactly as in the URL (never re-encoded)
 
     std::string key() const { return (tls ? "https://" : "http://") + host + ":" + std::to_string(port); }
 };

@@ -23,6 +23,21 @@ export async function startGateway() {
   const sim = startSimulator();
   const dir = mkdtempSync(path.join(tmpdir(), 'helix-gateway-test-'));
   const config = path.join(dir, 'helixagent.yaml');
+  // Bedrock credentials from each link of the AWS chain, all served by the simulator.
+  const awsKey = 'AKIDSIMEXAMPLE';
+  const awsSecret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYSIMHELIXKY';
+  const credentialsFile = path.join(dir, 'aws-credentials');
+  writeFileSync(credentialsFile, `[sim]\naws_access_key_id = ${awsKey}\naws_secret_access_key = ${awsSecret}\n`);
+  const webIdentityToken = path.join(dir, 'web-identity-token');
+  writeFileSync(webIdentityToken, 'test-web-identity-token');
+  const bedrock = (name, settings) => [
+    `  ${name}:`,
+    '    library: helix_aws_bedrock',
+    '    settings:',
+    `      endpoint: ${sim.base('bedrock')}`,
+    '      region: us-east-1',
+    ...settings.map((line) => `      ${line}`),
+  ];
   writeFileSync(
     config,
     [
@@ -59,6 +74,13 @@ export async function startGateway() {
       '    settings:',
       `      endpoint: ${sim.base('azure')}`,
       `      identity_endpoint: ${sim.base('azure')}/metadata/identity/oauth2/token`,
+      ...bedrock('aws-bedrock', [`access_key_id: ${awsKey}`, `secret_access_key: "${awsSecret}"`]),
+      ...bedrock('bedrock-profile', [`credentials_file: ${credentialsFile}`, 'profile: sim']),
+      ...bedrock('bedrock-webid', [`web_identity_token_file: ${webIdentityToken}`,
+        'role_arn: arn:aws:iam::123456789012:role/helix-sim-role', `sts_endpoint: ${sim.base('bedrock')}`]),
+      ...bedrock('bedrock-ecs', [`container_credentials_full_uri: ${sim.base('bedrock')}/v1/credentials`,
+        'container_authorization_token: sim-container-token']),
+      ...bedrock('bedrock-imds', [`imds_endpoint: ${sim.base('bedrock')}`]),
       'providers: {primary: [openai, anthropic], fallback: [azure-openai]}',
       '',
     ].join('\n'),

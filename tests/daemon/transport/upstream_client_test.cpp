@@ -175,3 +175,13 @@ BOOST_AUTO_TEST_CASE(an_http_proxy_from_the_environment_carries_the_request) {
     BOOST_TEST(r.body == "one,two,three");
     BOOST_TEST(proxy.last_uri() == "http://upstream.invalid:8080/v1/test");
 }
+
+BOOST_AUTO_TEST_CASE(the_path_goes_out_exactly_as_the_plugin_wrote_it) {
+    // SigV4 signs the path as written: %3A must not come back as ':'.
+    const auto e = parse_endpoint("https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-v2%3A1/converse?x=a%2Fb");
+    BOOST_TEST_REQUIRE(e.has_value());
+    BOOST_TEST(e->path_and_query == "/model/anthropic.claude-v2%3A1/converse?x=a%2Fb");
+    BOOST_TEST(parse_endpoint("http://127.0.0.1:8080")->path_and_query == "/");
+    BOOST_TEST(parse_endpoint("http://127.0.0.1:8080?q=1")->path_and_query == "/?q=1");
+    BOOST_TEST(parse_endpoint("http://h/p#frag")->path_and_query == "/p");
+}
