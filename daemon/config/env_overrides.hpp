@@ -24,12 +24,31 @@ struct ProviderEnvVar {
 };
 
 // The seed's variables, named as the seed names them.
-inline constexpr std::array<ProviderEnvVar, 17> kProviderEnvVars{{
+inline constexpr std::array<ProviderEnvVar, 33> kProviderEnvVars{{
     {"AWS_BEDROCK_REGION", "aws-bedrock", ProviderEnvVar::Target::Setting, "region"},
     {"AWS_BEDROCK_ACCESS_KEY_ID", "aws-bedrock", ProviderEnvVar::Target::Setting, "access_key_id"},
     {"AWS_BEDROCK_SECRET_ACCESS_KEY", "aws-bedrock", ProviderEnvVar::Target::Setting, "secret_access_key"},
     {"AWS_BEDROCK_SESSION_TOKEN", "aws-bedrock", ProviderEnvVar::Target::Setting, "session_token"},
     {"AWS_BEDROCK_TIMEOUT", "aws-bedrock", ProviderEnvVar::Target::Timeout, {}},
+    // The AWS credential chain, by the names the AWS SDKs read (after the seed's own keys).
+    {"AWS_ACCESS_KEY_ID", "aws-bedrock", ProviderEnvVar::Target::Setting, "aws_access_key_id"},
+    {"AWS_SECRET_ACCESS_KEY", "aws-bedrock", ProviderEnvVar::Target::Setting, "aws_secret_access_key"},
+    {"AWS_SESSION_TOKEN", "aws-bedrock", ProviderEnvVar::Target::Setting, "aws_session_token"},
+    {"AWS_PROFILE", "aws-bedrock", ProviderEnvVar::Target::Setting, "aws_profile"},
+    {"HOME", "aws-bedrock", ProviderEnvVar::Target::Setting, "home"},
+    {"AWS_SHARED_CREDENTIALS_FILE", "aws-bedrock", ProviderEnvVar::Target::Setting, "credentials_file"},
+    {"AWS_CONFIG_FILE", "aws-bedrock", ProviderEnvVar::Target::Setting, "config_file"},
+    {"AWS_WEB_IDENTITY_TOKEN_FILE", "aws-bedrock", ProviderEnvVar::Target::Setting, "web_identity_token_file"},
+    {"AWS_ROLE_ARN", "aws-bedrock", ProviderEnvVar::Target::Setting, "role_arn"},
+    {"AWS_ROLE_SESSION_NAME", "aws-bedrock", ProviderEnvVar::Target::Setting, "role_session_name"},
+    {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "aws-bedrock", ProviderEnvVar::Target::Setting, "container_credentials_full_uri"},
+    {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "aws-bedrock", ProviderEnvVar::Target::Setting,
+     "container_credentials_relative_uri"},
+    {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "aws-bedrock", ProviderEnvVar::Target::Setting, "container_authorization_token"},
+    {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "aws-bedrock", ProviderEnvVar::Target::Setting,
+     "container_authorization_token_file"},
+    {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "aws-bedrock", ProviderEnvVar::Target::Setting, "imds_endpoint"},
+    {"AWS_EC2_METADATA_DISABLED", "aws-bedrock", ProviderEnvVar::Target::Setting, "imds_disabled"},
     {"GCP_VERTEX_PROJECT_ID", "gcp-vertex", ProviderEnvVar::Target::Setting, "project_id"},
     {"GCP_VERTEX_LOCATION", "gcp-vertex", ProviderEnvVar::Target::Setting, "location"},
     {"GCP_VERTEX_ACCESS_TOKEN", "gcp-vertex", ProviderEnvVar::Target::Setting, "access_token"},

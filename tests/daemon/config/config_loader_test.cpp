@@ -558,6 +558,22 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
         {"AWS_BEDROCK_SECRET_ACCESS_KEY", "aws-secret"},
         {"AWS_BEDROCK_SESSION_TOKEN", "aws-session"},
         {"AWS_BEDROCK_TIMEOUT", "90s"},
+        {"AWS_ACCESS_KEY_ID", "AKIA-STD"},
+        {"AWS_SECRET_ACCESS_KEY", "std-secret"},
+        {"AWS_SESSION_TOKEN", "std-session"},
+        {"AWS_PROFILE", "dev"},
+        {"HOME", "/home/helix"},
+        {"AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/credentials"},
+        {"AWS_CONFIG_FILE", "/etc/aws/config"},
+        {"AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"},
+        {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"},
+        {"AWS_ROLE_SESSION_NAME", "helix"},
+        {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds"},
+        {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x"},
+        {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ctoken"},
+        {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/var/run/ctoken"},
+        {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:8"},
+        {"AWS_EC2_METADATA_DISABLED", "true"},
         {"GCP_VERTEX_PROJECT_ID", "my-project"},
         {"GCP_VERTEX_LOCATION", "europe-west4"},
         {"GCP_VERTEX_ACCESS_TOKEN", "ya29.token"},
@@ -575,7 +591,16 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
     // The file's region is overridden, its other settings kept.
     BOOST_TEST(json::value(settings_of(*config, "aws-bedrock")) ==
                json::parse(R"({"region":"eu-central-1","model_prefix":"anthropic","access_key_id":"AKIA-TEST",
-                               "secret_access_key":"aws-secret","session_token":"aws-session"})"));
+                               "secret_access_key":"aws-secret","session_token":"aws-session",
+                               "aws_access_key_id":"AKIA-STD","aws_secret_access_key":"std-secret",
+                               "aws_session_token":"std-session","aws_profile":"dev","home":"/home/helix",
+                               "credentials_file":"/etc/aws/credentials","config_file":"/etc/aws/config",
+                               "web_identity_token_file":"/var/run/token","role_arn":"arn:aws:iam::1:role/r",
+                               "role_session_name":"helix","container_credentials_full_uri":"http://127.0.0.1:9/creds",
+                               "container_credentials_relative_uri":"/v2/credentials/x",
+                               "container_authorization_token":"ctoken",
+                               "container_authorization_token_file":"/var/run/ctoken",
+                               "imds_endpoint":"http://127.0.0.1:8","imds_disabled":"true"})"));
     BOOST_TEST(json::value(settings_of(*config, "gcp-vertex")) ==
                json::parse(R"({"project_id":"my-project","location":"europe-west4","access_token":"ya29.token"})"));
     BOOST_TEST(json::value(settings_of(*config, "azure-openai")) ==
