@@ -1,3 +1,4 @@
+#include "plugins/common/request_helpers.hpp"
 #include "plugins/anthropic/anthropic_request.hpp"
 
 #include "plugins/common/response_decoder.hpp"
@@ -15,18 +16,10 @@ namespace json = boost::json;
 using helix::sdk::Error;
 using helix::sdk::view;
 
-json::string_view jv(std::string_view v) { return json::string_view(v.data(), v.size()); }
-json::string_view jv(helix_str s) { return jv(view(s)); }
-
-[[noreturn]] void invalid(std::string message, std::string param) {
-    throw Error(HELIX_ERR_INVALID_REQUEST, std::move(message), 400, 0, "invalid_value", std::move(param));
-}
-
-[[noreturn]] void unsupported(std::string message, std::string param) {
-    throw Error(HELIX_ERR_NOT_SUPPORTED, std::move(message), 400, 0, "unsupported_parameter", std::move(param));
-}
-
-std::string message_path(std::size_t i) { return "messages[" + std::to_string(i) + "]"; }
+using helix::plugin_common::invalid;
+using helix::plugin_common::jv;
+using helix::plugin_common::message_path;
+using helix::plugin_common::unsupported;
 
 json::value parse_client_json(std::string_view text, const std::string &param, const char *what) {
     boost::system::error_code ec;

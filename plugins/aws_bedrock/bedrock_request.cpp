@@ -1,3 +1,4 @@
+#include "plugins/common/request_helpers.hpp"
 #include "plugins/aws_bedrock/bedrock_request.hpp"
 
 #include "plugins/common/response_decoder.hpp"
@@ -18,18 +19,10 @@ namespace json = boost::json;
 using helix::sdk::Error;
 using helix::sdk::view;
 
-json::string_view jv(std::string_view v) { return json::string_view(v.data(), v.size()); }
-json::string_view jv(helix_str s) { return jv(view(s)); }
-
-[[noreturn]] void invalid(std::string message, std::string param) {
-    throw Error(HELIX_ERR_INVALID_REQUEST, std::move(message), 400, 0, "invalid_value", std::move(param));
-}
-
-[[noreturn]] void unsupported(std::string message, std::string param) {
-    throw Error(HELIX_ERR_NOT_SUPPORTED, std::move(message), 400, 0, "unsupported_parameter", std::move(param));
-}
-
-std::string message_path(std::size_t i) { return "messages[" + std::to_string(i) + "]"; }
+using helix::plugin_common::invalid;
+using helix::plugin_common::jv;
+using helix::plugin_common::message_path;
+using helix::plugin_common::unsupported;
 std::string part_path(std::size_t i, std::size_t j) { return message_path(i) + ".content[" + std::to_string(j) + "]"; }
 
 bool has_text(std::string_view s) { return s.find_first_not_of(" \t\r\n") != std::string_view::npos; }

@@ -1,0 +1,33 @@
+#pragma once
+// Small helpers every request translator needs: Boost.JSON views of ABI
+// strings, and the two ways prepare() refuses a request, naming the field.
+
+#include <helixagent/plugin.hpp>
+
+#include <boost/json.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace helix::plugin_common {
+
+inline boost::json::string_view jv(std::string_view v) { return boost::json::string_view(v.data(), v.size()); }
+inline boost::json::string_view jv(helix_str s) { return jv(helix::sdk::view(s)); }
+
+// The request cannot be expressed for this provider (400, code invalid_value).
+[[noreturn]] inline void invalid(std::string message, std::string param) {
+    throw helix::sdk::Error(HELIX_ERR_INVALID_REQUEST, std::move(message), 400, 0, "invalid_value", std::move(param));
+}
+
+// The provider lacks what the request needs (400, code unsupported_parameter);
+// the router may try another provider.
+[[noreturn]] inline void unsupported(std::string message, std::string param) {
+    throw helix::sdk::Error(HELIX_ERR_NOT_SUPPORTED, std::move(message), 400, 0, "unsupported_parameter",
+                            std::move(param));
+}
+
+// "messages[3]": the param path of a message.
+inline std::string message_path(std::size_t i) { return "messages[" + std::to_string(i) + "]"; }
+
+} // namespace helix::plugin_common
