@@ -8,7 +8,6 @@
 #include "daemon/http/client_keys.hpp"
 #include "daemon/plugins/provider_instance.hpp"
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,13 +44,27 @@ RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
 // library loads and accepts its settings. Returns one message per problem.
 std::vector<std::string> check_plugins(const config::Config &config, LibraryCache &libraries);
 
+// The current Runtime, swapped whole by a reload. A mutex guards the pointer
+// copy (libstdc++ 12's std::atomic<shared_ptr> synchronises in a way
+// ThreadSanitizer cannot see); it is held for a pointer copy only, and the
+// runtime replaced is released after the lock.
 class RuntimeHolder {
 public:
-    RuntimePtr current() const noexcept { return current_.load(std::memory_order_acquire); }
-    void replace(RuntimePtr next) noexcept { current_.store(std::move(next), std::memory_order_release); }
+    RuntimePtr current() const {
+        std::lock_guard lock(mutex_);
+        return current_;
+    }
+    void replace(RuntimePtr next) {
+        {
+            std::lock_guard lock(mutex_);
+            current_.swap(next);
+        }
+        next.reset(); // the old runtime, destroyed outside the lock (if no request holds it)
+    }
 
 private:
-    std::atomic<RuntimePtr> current_;
+    mutable std::mutex mutex_;
+    RuntimePtr current_;
 };
 
 } // namespace helix::app
