@@ -57,10 +57,7 @@ void CompletionBuilder::add(const helix_event &event) {
         break;
     }
     case HELIX_EVENT_USAGE:
-        usage_.prompt_tokens = event.prompt_tokens;
-        usage_.completion_tokens = event.completion_tokens;
-        usage_.cached_tokens = event.cached_tokens;
-        usage_.reported = true;
+        usage_.record(event);
         break;
     case HELIX_EVENT_EXTRA: {
         const detail::ExtraTarget target = detail::place_extra(to_view(event.name));

@@ -24,6 +24,14 @@ struct Usage {
     std::int64_t completion_tokens = 0;
     std::int64_t cached_tokens = 0;
     bool reported = false;
+
+    // A USAGE event's counts; the last one a response reports wins.
+    void record(const helix_event &event) noexcept {
+        prompt_tokens = event.prompt_tokens;
+        completion_tokens = event.completion_tokens;
+        cached_tokens = event.cached_tokens;
+        reported = true;
+    }
 };
 
 // Events naming a choice at or above this index are ignored (OpenAI's n is at
