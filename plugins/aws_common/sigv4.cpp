@@ -1,5 +1,7 @@
 #include "plugins/aws_common/sigv4.hpp"
 
+#include "plugins/common/percent_encoding.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -37,11 +39,6 @@ std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
     return s;
-}
-
-bool is_unreserved(unsigned char c) noexcept {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~';
 }
 
 int hex_value(char c) noexcept {
@@ -211,19 +208,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
 }
 
 std::string uri_encode(std::string_view bytes, bool keep_slash) {
-    std::string out;
-    out.reserve(bytes.size());
-    for (const char ch : bytes) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (is_unreserved(c) || (keep_slash && c == '/')) {
-            out += ch;
-        } else {
-            out += '%';
-            out += static_cast<char>("0123456789ABCDEF"[c >> 4]);
-            out += static_cast<char>("0123456789ABCDEF"[c & 0xfu]);
-        }
-    }
-    return out;
+    return helix::plugin_common::percent_encode(bytes, keep_slash);
 }
 
 std::string percent_decode(std::string_view text) {

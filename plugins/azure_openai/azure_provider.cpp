@@ -1,5 +1,6 @@
 #include "plugins/azure_openai/azure_provider.hpp"
 
+#include "plugins/common/percent_encoding.hpp"
 #include "plugins/openai/openai_call.hpp"
 #include "plugins/openai/openai_request.hpp"
 
@@ -36,13 +37,12 @@ private:
     std::string token_;
 };
 
-std::string path_escape(std::string_view segment) { return form_escape(segment); }
 
 } // namespace
 
 std::string chat_url(const Settings &settings, const std::string &deployment) {
     if (settings.v1_surface()) return settings.endpoint + "/openai/v1/chat/completions";
-    return settings.endpoint + "/openai/deployments/" + path_escape(deployment) +
+    return settings.endpoint + "/openai/deployments/" + helix::plugin_common::percent_encode(deployment) +
            "/chat/completions?api-version=" + settings.api_version;
 }
 

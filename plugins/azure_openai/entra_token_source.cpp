@@ -1,5 +1,7 @@
 #include "plugins/azure_openai/entra_token_source.hpp"
 
+#include "plugins/common/percent_encoding.hpp"
+
 #include <boost/json.hpp>
 
 #include <charconv>
@@ -23,23 +25,6 @@ std::int64_t seconds_of(const json::value &v) {
 }
 
 } // namespace
-
-std::string form_escape(std::string_view text) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '_' ||
-            u == '.' || u == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4];
-            out += hex[u & 0xF];
-        }
-    }
-    return out;
-}
 
 helix::plugin_common::BearerToken parse_token_response(std::string_view body, std::int64_t now_ms) {
     boost::system::error_code ec;
@@ -68,15 +53,15 @@ helix::plugin_common::BearerToken EntraTokenSource::fetch() const {
     const bool client_credentials = settings_.auth() == AuthMethod::client_credentials;
     if (client_credentials) {
         request.method = "POST";
-        request.url = settings_.authority_host + "/" + form_escape(settings_.tenant_id) + "/oauth2/v2.0/token";
+        request.url = settings_.authority_host + "/" + helix::plugin_common::percent_encode(settings_.tenant_id) + "/oauth2/v2.0/token";
         request.add_header("Content-Type", "application/x-www-form-urlencoded");
-        request.body = "grant_type=client_credentials&client_id=" + form_escape(settings_.client_id) +
-                       "&client_secret=" + form_escape(settings_.client_secret) + "&scope=" + form_escape(kScope);
+        request.body = "grant_type=client_credentials&client_id=" + helix::plugin_common::percent_encode(settings_.client_id) +
+                       "&client_secret=" + helix::plugin_common::percent_encode(settings_.client_secret) + "&scope=" + helix::plugin_common::percent_encode(kScope);
     } else {
         request.method = "GET";
-        request.url = settings_.identity_endpoint + "?api-version=2018-02-01&resource=" + form_escape(kResource);
+        request.url = settings_.identity_endpoint + "?api-version=2018-02-01&resource=" + helix::plugin_common::percent_encode(kResource);
         if (!settings_.managed_identity_client_id.empty())
-            request.url += "&client_id=" + form_escape(settings_.managed_identity_client_id);
+            request.url += "&client_id=" + helix::plugin_common::percent_encode(settings_.managed_identity_client_id);
         request.add_header("Metadata", "true");
     }
     const char *source = client_credentials ? "Entra ID (client credentials)" : "the managed identity endpoint";

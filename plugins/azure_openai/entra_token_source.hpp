@@ -29,7 +29,4 @@ private:
 // (seconds, number or string) or expires_on (Unix seconds, as IMDS sends).
 helix::plugin_common::BearerToken parse_token_response(std::string_view body, std::int64_t now_ms);
 
-// application/x-www-form-urlencoded / query escaping.
-std::string form_escape(std::string_view text);
-
 } // namespace helix::azure_openai

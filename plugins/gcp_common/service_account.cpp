@@ -1,5 +1,7 @@
 #include "plugins/gcp_common/service_account.hpp"
 
+#include "plugins/common/percent_encoding.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -11,11 +13,6 @@ namespace helix::gcp {
 namespace json = boost::json;
 
 namespace {
-
-bool unreserved(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~';
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -159,22 +156,7 @@ std::optional<OAuthError> check_assertion_claims(const AssertionClaims &claims, 
     return std::nullopt;
 }
 
-std::string form_encode(std::string_view text) {
-    static constexpr std::string_view hex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        if (unreserved(c)) {
-            out.push_back(c);
-        } else {
-            const auto b = static_cast<unsigned char>(c);
-            out.push_back('%');
-            out.push_back(hex[b >> 4U]);
-            out.push_back(hex[b & 15U]);
-        }
-    }
-    return out;
-}
+std::string form_encode(std::string_view text) { return helix::plugin_common::percent_encode(text); }
 
 std::optional<std::string> form_decode(std::string_view text) {
     std::string out;
