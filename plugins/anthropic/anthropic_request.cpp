@@ -1,7 +1,7 @@
-#include "plugins/common/request_helpers.hpp"
 #include "plugins/anthropic/anthropic_request.hpp"
 
-#include "plugins/common/response_decoder.hpp"
+#include "plugins/common/image_url.hpp"
+#include "plugins/common/request_helpers.hpp"
 
 #include <boost/json.hpp>
 
@@ -16,69 +16,26 @@ namespace json = boost::json;
 using helix::sdk::Error;
 using helix::sdk::view;
 
+using helix::plugin_common::ImageUrl;
 using helix::plugin_common::invalid;
 using helix::plugin_common::jv;
+using helix::plugin_common::parse_client_json;
+using helix::plugin_common::parse_image_url;
 using helix::plugin_common::message_path;
 using helix::plugin_common::unsupported;
 
-json::value parse_client_json(std::string_view text, const std::string &param, const char *what) {
-    boost::system::error_code ec;
-    json::parse_options options;
-    options.max_depth = helix::plugin_common::kMaxJsonDepth;
-    json::value v = json::parse(text, ec, {}, options);
-    if (ec) invalid(param + " is not valid JSON (" + what + ")", param);
-    return v;
-}
-
-bool iequals_prefix(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != prefix[i]) return false;
-    }
-    return true;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char &c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 // An image_url part as an Anthropic image block.
 json::object image_block(std::string_view url, const std::string &param) {
-    if (iequals_prefix(url, "data:")) {
-        const std::size_t comma = url.find(',');
-        if (comma == std::string_view::npos) invalid(param + " is a data: URI without data", param);
-        const std::string_view meta = url.substr(5, comma - 5);
-        const std::string_view data = url.substr(comma + 1);
-        const std::size_t semicolon = meta.find(';');
-        std::string media_type = lower(meta.substr(0, semicolon));
-        bool base64 = false;
-        for (std::size_t pos = semicolon; pos != std::string_view::npos;) {
-            const std::size_t next = meta.find(';', pos + 1);
-            const std::string_view parameter = meta.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
-            if (lower(parameter) == "base64") base64 = true;
-            pos = next;
-        }
-        if (!base64) invalid(param + " must be a base64 data: URI (data:image/png;base64,...)", param);
-        if (media_type == "image/jpg") media_type = "image/jpeg";
-        static constexpr std::array<std::string_view, 4> supported{"image/jpeg", "image/png", "image/gif",
-                                                                   "image/webp"};
-        if (std::find(supported.begin(), supported.end(), media_type) == supported.end())
-            unsupported(param + ": Anthropic accepts image/jpeg, image/png, image/gif and image/webp images, not '" +
-                            (media_type.empty() ? std::string("(none)") : media_type.substr(0, 64)) + "'",
-                        param);
-        if (data.empty()) invalid(param + " is a data: URI without data", param);
-        return json::object{
-            {"type", "image"},
-            {"source", json::object{{"type", "base64"}, {"media_type", media_type}, {"data", jv(data)}}}};
-    }
-    if (iequals_prefix(url, "https://") || iequals_prefix(url, "http://"))
-        return json::object{{"type", "image"}, {"source", json::object{{"type", "url"}, {"url", jv(url)}}}};
-    invalid(param + " must be an http(s) URL or a data: URI", param);
+    const ImageUrl image = parse_image_url(url, param);
+    if (image.kind == ImageUrl::Kind::url)
+        return json::object{{"type", "image"}, {"source", json::object{{"type", "url"}, {"url", jv(image.url)}}}};
+    static constexpr std::array<std::string_view, 4> supported{"image/jpeg", "image/png", "image/gif", "image/webp"};
+    if (std::find(supported.begin(), supported.end(), image.media_type) == supported.end())
+        unsupported(param + ": Anthropic accepts image/jpeg, image/png, image/gif and image/webp images, not '" +
+                        (image.media_type.empty() ? std::string("(none)") : image.media_type.substr(0, 64)) + "'",
+                    param);
+    return json::object{{"type", "image"},
+                        {"source", json::object{{"type", "base64"}, {"media_type", image.media_type}, {"data", jv(image.data)}}}};
 }
 
 // Text and image blocks of a message's content; empty texts are left out.

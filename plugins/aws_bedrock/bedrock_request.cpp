@@ -1,7 +1,7 @@
-#include "plugins/common/request_helpers.hpp"
 #include "plugins/aws_bedrock/bedrock_request.hpp"
 
-#include "plugins/common/response_decoder.hpp"
+#include "plugins/common/image_url.hpp"
+#include "plugins/common/request_helpers.hpp"
 
 #include <boost/json.hpp>
 
@@ -19,69 +19,33 @@ namespace json = boost::json;
 using helix::sdk::Error;
 using helix::sdk::view;
 
+using helix::plugin_common::ImageUrl;
 using helix::plugin_common::invalid;
 using helix::plugin_common::jv;
+using helix::plugin_common::parse_client_json;
+using helix::plugin_common::parse_image_url;
 using helix::plugin_common::message_path;
 using helix::plugin_common::unsupported;
 std::string part_path(std::size_t i, std::size_t j) { return message_path(i) + ".content[" + std::to_string(j) + "]"; }
 
 bool has_text(std::string_view s) { return s.find_first_not_of(" \t\r\n") != std::string_view::npos; }
 
-json::value parse_client_json(std::string_view text, const std::string &param, const char *what) {
-    boost::system::error_code ec;
-    json::parse_options options;
-    options.max_depth = helix::plugin_common::kMaxJsonDepth;
-    json::value v = json::parse(text, ec, {}, options);
-    if (ec) invalid(param + " is not valid JSON (" + what + ")", param);
-    return v;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char &c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-bool is_base64(std::string_view s) {
-    for (const char c : s)
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-              c == '='))
-            return false;
-    return true;
-}
-
 // An image_url part as a Converse image block.
 json::object image_block(std::string_view url, const std::string &param) {
-    const std::string prefix = lower(url.substr(0, 8));
-    if (prefix.rfind("https://", 0) == 0 || prefix.rfind("http://", 0) == 0)
+    const ImageUrl image = parse_image_url(url, param);
+    if (image.kind == ImageUrl::Kind::url)
         unsupported(param + ": Bedrock's Converse API takes images as bytes, not URLs; send a base64 data: URI",
                     param);
-    if (prefix.rfind("data:", 0) != 0) invalid(param + " must be a data: URI (or an http(s) URL)", param);
-    const std::size_t comma = url.find(',');
-    if (comma == std::string_view::npos) invalid(param + " is a data: URI without data", param);
-    const std::string_view meta = url.substr(5, comma - 5);
-    const std::string_view data = url.substr(comma + 1);
-    const std::size_t semicolon = meta.find(';');
-    const std::string media_type = lower(meta.substr(0, semicolon));
-    bool base64 = false;
-    for (std::size_t pos = semicolon; pos != std::string_view::npos;) {
-        const std::size_t next = meta.find(';', pos + 1);
-        const std::string_view parameter = meta.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
-        if (lower(parameter) == "base64") base64 = true;
-        pos = next;
-    }
-    if (!base64) invalid(param + " must be a base64 data: URI (data:image/png;base64,...)", param);
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 5> formats{{
-        {"image/png", "png"}, {"image/jpeg", "jpeg"}, {"image/jpg", "jpeg"}, {"image/gif", "gif"}, {"image/webp", "webp"}}};
-    const auto format = std::find_if(formats.begin(), formats.end(), [&](const auto &f) { return f.first == media_type; });
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 4> formats{
+        {{"image/png", "png"}, {"image/jpeg", "jpeg"}, {"image/gif", "gif"}, {"image/webp", "webp"}}};
+    const auto format =
+        std::find_if(formats.begin(), formats.end(), [&](const auto &f) { return f.first == image.media_type; });
     if (format == formats.end())
         unsupported(param + ": Bedrock accepts png, jpeg, gif and webp images, not '" +
-                        (media_type.empty() ? std::string("(none)") : media_type.substr(0, 64)) + "'",
+                        (image.media_type.empty() ? std::string("(none)") : image.media_type.substr(0, 64)) + "'",
                     param);
-    if (data.empty() || !is_base64(data)) invalid(param + " is not valid base64 image data", param);
     return json::object{{"image", json::object{{"format", jv(format->second)},
-                                               {"source", json::object{{"bytes", jv(data)}}}}}};
+                                               {"source", json::object{{"bytes", jv(image.data)}}}}}};
 }
 
 // Text and image blocks of a message's content; blank texts are left out.

@@ -1,6 +1,7 @@
 #include "plugins/aws_bedrock/credential_chain.hpp"
 
 #include "plugins/aws_bedrock/shared_config.hpp"
+#include "plugins/common/local_file.hpp"
 #include "plugins/common/json_access.hpp"
 #include "plugins/common/upstream_error.hpp"
 
@@ -15,6 +16,7 @@ namespace {
 
 namespace pj = helix::plugin_common::json;
 using helix::sdk::Error;
+using helix::plugin_common::read_local_file;
 
 constexpr std::string_view kImdsTokenPath = "/latest/api/token";
 constexpr std::string_view kImdsExtendedPath = "/latest/meta-data/iam/security-credentials-extended/";

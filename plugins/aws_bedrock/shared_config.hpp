@@ -43,9 +43,4 @@ Profiles parse_shared_file(std::string_view text, SharedFileKind kind);
 // key by the credentials file's. nullopt when neither file has the profile.
 std::optional<ProfileValues> merge_profile(const Profiles *credentials, const Profiles *config, std::string_view name);
 
-// Reads a local file of at most max_bytes. nullopt when it does not exist;
-// throws helix::sdk::Error (HELIX_ERR_CONFIG, naming `what` and the path, never
-// the contents) when it cannot be read or is larger.
-std::optional<std::string> read_local_file(const std::string &path, std::size_t max_bytes, std::string_view what);
-
 } // namespace helix::aws_bedrock

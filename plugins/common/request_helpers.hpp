@@ -27,6 +27,11 @@ inline boost::json::string_view jv(helix_str s) { return jv(helix::sdk::view(s))
                             std::move(param));
 }
 
+// A JSON text the client sent inside a string (tool arguments, a schema),
+// parsed with the project's depth limit; invalid() naming `param` if it is
+// not JSON. `what` says what was expected.
+boost::json::value parse_client_json(std::string_view text, const std::string &param, std::string_view what);
+
 // "messages[3]": the param path of a message.
 inline std::string message_path(std::size_t i) { return "messages[" + std::to_string(i) + "]"; }
 

@@ -5,8 +5,6 @@
 
 #include <helixagent/plugin.hpp>
 
-#include <filesystem>
-#include <fstream>
 
 using namespace helix::aws_bedrock;
 
@@ -99,26 +97,4 @@ BOOST_AUTO_TEST_CASE(profiles_merge_with_the_credentials_file_winning) {
     BOOST_TEST(merge_profile(&credentials, &config, "b")->at("region") == "only-config");
     BOOST_TEST(!merge_profile(&credentials, &config, "c").has_value());
     BOOST_TEST(!merge_profile(nullptr, nullptr, "a").has_value());
-}
-
-BOOST_AUTO_TEST_CASE(local_files_are_read_or_reported_without_their_contents) {
-    const auto dir = std::filesystem::temp_directory_path() / "helix-bedrock-shared-config-test";
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    const std::string file = (dir / "credentials").string();
-    std::ofstream(file) << "[default]\naws_secret_access_key = TOPSECRET\n";
-    BOOST_TEST(read_local_file(file, 1024, "shared credentials file").value() ==
-               "[default]\naws_secret_access_key = TOPSECRET\n");
-    BOOST_TEST(!read_local_file((dir / "missing").string(), 1024, "x").has_value());
-    BOOST_TEST(!read_local_file((dir / "missing" / "deeper").string(), 1024, "x").has_value());
-    try {
-        read_local_file(file, 10, "shared credentials file");
-        BOOST_FAIL("expected an error");
-    } catch (const helix::sdk::Error &e) {
-        BOOST_TEST(e.status() == HELIX_ERR_CONFIG);
-        BOOST_TEST(std::string(e.what()).find("larger than 10 bytes") != std::string::npos);
-        BOOST_TEST(std::string(e.what()).find("TOPSECRET") == std::string::npos);
-    }
-    BOOST_CHECK_THROW(read_local_file(dir.string(), 1024, "directory"), helix::sdk::Error);
-    std::filesystem::remove_all(dir);
 }
