@@ -7,9 +7,12 @@ if(HELIX_FUZZ AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "HELIX_FUZZ needs clang: configure with -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14")
 endif()
 if(HELIX_FUZZ)
+  # scripts/fuzz reads the list of targets from here: name, binary, corpus.
+  set(HELIX_FUZZ_MANIFEST ${CMAKE_BINARY_DIR}/fuzz_targets.tsv)
+  file(WRITE ${HELIX_FUZZ_MANIFEST} "")
   # Everything, not only the harnesses, gets coverage feedback and the
   # sanitizers: the code under test lives in the libraries they link.
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
@@ -23,5 +26,6 @@ function(helix_add_fuzzer name)
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_LIBS})
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    file(APPEND ${HELIX_FUZZ_MANIFEST} "${name}\t${CMAKE_CURRENT_BINARY_DIR}/${name}\t${ARG_CORPUS}\n")
   endif()
 endfunction()

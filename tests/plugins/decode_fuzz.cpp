@@ -1,20 +1,29 @@
 // Fuzz target, built once per provider plugin (linked with its plugin.cpp):
 // any upstream status and body bytes must decode to events or an error,
-// never a crash, and the outcome must not depend on how the body is split.
+// never a crash nor an internal error, the outcome must not depend on how
+// the body is split, and the configured key never appears in an error.
 //
 // Input: byte 0 picks the request and response shape (bit 0: the request
 // streams; bits 1-2: 200 event-stream, 200 JSON, 200 without content type,
-// 429 with Retry-After); byte 1 seeds the random chunking; the rest is the body.
+// an error status; bits 3-4: which error status: 429 with Retry-After, 400,
+// 401, 503 with retry-after-ms); byte 1 seeds the random chunking; the rest
+// is the body.
+//
+// The plugin's settings hold kSecret as its key: an api_key only for openai
+// and anthropic, plus the endpoint that azure-openai (HELIX_DECODE_FUZZ_AZURE) needs.
 #include "plugin_test_support.hpp"
 
 #include <cstdlib>
 
 namespace {
 
-const char *config() {
-    // Each plugin ignores nothing: give only the key they share.
-    return R"({"api_key":"sk-fuzz-0123456789"})";
-}
+constexpr std::string_view kSecret = "sk-fuzz-0123456789";
+
+#ifdef HELIX_DECODE_FUZZ_AZURE
+const char *config() { return R"({"endpoint":"https://res.openai.azure.com","api_key":"sk-fuzz-0123456789"})"; }
+#else
+const char *config() { return R"({"api_key":"sk-fuzz-0123456789"})"; }
+#endif
 
 } // namespace
 
@@ -42,14 +51,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         break;
     case 2:
         break;
-    default:
-        status = 429;
+    default: {
+        static const int statuses[] = {429, 400, 401, 503};
+        const unsigned pick = (shape >> 3) & 3u;
+        status = statuses[pick];
         headers = {{"retry-after", "3"}, {"content-type", "application/json"}};
+        if (pick == 3) headers.push_back({"retry-after-ms", "1500"});
         break;
+    }
     }
     const Outcome whole = harness.run(request, status, headers, body, Chunking::whole);
     const Outcome random = harness.run(request, status, headers, body, Chunking::random, seed);
     if (whole.summary() != random.summary()) std::abort();
-    if (whole.status > HELIX_ERR_INTERNAL) std::abort();
+    if (whole.status >= HELIX_ERR_INTERNAL) std::abort();
+    if (body.find(kSecret) == std::string_view::npos && whole.summary().find(kSecret) != std::string::npos)
+        std::abort();
     return 0;
 }
