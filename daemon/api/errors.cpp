@@ -77,6 +77,15 @@ ApiError service_unavailable(std::string message) {
     return make(503, "server_error", std::move(message), "", "service_unavailable");
 }
 
+ApiError overloaded(std::string_view what, std::string_view setting, std::size_t limit) {
+    ApiError e = make(503, "server_error",
+                      "The gateway is serving its maximum of " + std::to_string(limit) + " " + std::string(what) + " (" +
+                          std::string(setting) + "); retry shortly.",
+                      "", "server_overloaded");
+    e.retry_after_ms = 1000;
+    return e;
+}
+
 ApiError gateway_timeout(std::string message) {
     return make(504, "timeout", std::move(message), "", "upstream_timeout");
 }

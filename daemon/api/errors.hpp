@@ -39,6 +39,9 @@ ApiError bad_gateway(std::string message);
 // 503 service_unavailable: no provider could take the request (all failing,
 // circuits open, overloaded).
 ApiError service_unavailable(std::string message);
+// 503 server_overloaded, Retry-After 1 s: the gateway is at one of its own
+// limits, e.g. ("chat completions at once", "server.max_in_flight", 1024).
+ApiError overloaded(std::string_view what, std::string_view setting, std::size_t limit);
 // 504 upstream_timeout: the provider did not answer in time.
 ApiError gateway_timeout(std::string message);
 // 500 server_error: a bug or resource failure in the gateway.

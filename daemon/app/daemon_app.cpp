@@ -21,6 +21,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 
 #ifndef HELIX_VERSION
 #define HELIX_VERSION "0.0.0"
@@ -44,6 +45,8 @@ void publish_to_metrics(const Runtime &runtime, metrics::Metrics &metrics) {
     }
     metrics.allow_targets(targets);
     metrics.set_plugins_loaded(runtime.providers.size());
+    metrics.allow_clients(runtime.client_keys->names());
+    metrics.set_client_label(runtime.config->metrics.client_label);
 }
 
 } // namespace
@@ -123,7 +126,8 @@ int DaemonApp::check_config() {
 }
 
 void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
-                       const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics) {
+                       const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics,
+                       audit::AccessLog &access_log) {
     const std::string path = config_path();
     try {
         auto cfg = config::load_config(path, config::process_environment());
@@ -137,6 +141,10 @@ void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
             cfg->upstream.idle_timeout != old_upstream.idle_timeout)
             daemon_log().warning("upstream settings changed in '" + path + "'; they take effect after a restart");
         auto runtime = build_runtime(std::move(cfg), libraries, side_requests);
+        // Reopened even if unchanged, so a reload also follows a log rotation.
+        if (const auto error = access_log.configure(runtime->config->log.access, runtime->config->log.access_content);
+            !error.empty())
+            throw std::runtime_error(error);
         publish_to_metrics(*runtime, metrics);
         holder.replace(std::move(runtime));
         metrics.count_config_reload(true);
@@ -192,6 +200,10 @@ int DaemonApp::serve() {
     // before the daemon says it listens, so no change after that is missed.
     const ConfigWatcher watcher({path, cfg->scores_file});
     http::ServerState state;
+    if (const auto error = state.access_log.configure(cfg->log.access, cfg->log.access_content); !error.empty()) {
+        daemon_log().fatal("not started: " + error);
+        return EXIT_CANTCREAT;
+    }
     std::unique_ptr<http::HttpServer> server;
     try {
         server = std::make_unique<http::HttpServer>(
@@ -215,10 +227,15 @@ int DaemonApp::serve() {
         if (*signal == DaemonSignal::terminate) break;
         if (*signal == DaemonSignal::reload) {
             systemd.reloading();
-            reload(holder, libraries, side_requests, metrics);
+            reload(holder, libraries, side_requests, metrics, state.access_log);
             systemd.ready();
         }
-        // reopen_logs: logging goes to stderr for now; nothing to reopen.
+        if (*signal == DaemonSignal::reopen_logs) { // logrotate's postrotate (the daemon's own log is stderr)
+            if (const auto error = state.access_log.reopen(); !error.empty())
+                daemon_log().error(error + "; still writing to the file opened before");
+            else
+                daemon_log().information("access log reopened");
+        }
     }
 
     systemd.stopping();

@@ -3,6 +3,7 @@
 // and the signal loop (SIGHUP reload, SIGTERM drain, systemd notifications).
 
 #include "daemon/app/runtime.hpp"
+#include "daemon/audit/access_log.hpp"
 #include "daemon/metrics/metrics.hpp"
 
 #include <Poco/Util/ServerApplication.h>
@@ -22,7 +23,8 @@ private:
     int check_config();
     int serve();
     void reload(RuntimeHolder &holder, LibraryCache &libraries,
-                const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics);
+                const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics,
+                audit::AccessLog &access_log);
     std::string config_path() const;
 
     std::string config_path_;

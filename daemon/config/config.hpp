@@ -18,11 +18,18 @@ struct ServerSettings {
     std::uint16_t port = 7061; // 0 picks an ephemeral port (tests)
     std::size_t max_connections = 4096;
     std::size_t max_queued_connections = 256;
+    // Chat completions handled at once; beyond it a request gets 503 with
+    // Retry-After at once instead of waiting. Below max_connections, so a
+    // thread is always free to say so.
+    std::size_t max_in_flight = 1024;
     std::size_t thread_stack_bytes = 256 * 1024;
     std::size_t max_body_bytes = 4 * 1024 * 1024;
     std::size_t max_header_bytes = 64 * 1024;
     std::chrono::milliseconds read_timeout{30'000};  // per socket read from a client
     std::chrono::milliseconds write_timeout{30'000}; // per socket write to a client
+    // A request's line, headers and body must arrive within this of its
+    // first byte, however slowly they trickle in (slowloris clients).
+    std::chrono::milliseconds request_read_timeout{60'000};
     std::chrono::milliseconds keep_alive_timeout{15'000};
     std::chrono::milliseconds drain_timeout{30'000}; // SIGTERM waits this long for in-flight requests
 };

@@ -251,7 +251,7 @@ private:
         const Entries e = collect(section.key, section.value, "server",
                                   {"listen", "port", "max_connections", "max_queued_connections", "thread_stack",
                                    "max_body", "max_header", "read_timeout", "write_timeout", "keep_alive_timeout",
-                                   "drain_timeout"});
+                                   "drain_timeout", "max_in_flight", "request_read_timeout"});
         ServerSettings &server = config_.server;
         if (const Entry *entry = find(e, "listen")) {
             if (const auto value = scalar(*entry, "server.listen", "listen")) {
@@ -280,6 +280,17 @@ private:
         read_duration(e, "server", "write_timeout", server.write_timeout, false);
         read_duration(e, "server", "keep_alive_timeout", server.keep_alive_timeout, false);
         read_duration(e, "server", "drain_timeout", server.drain_timeout, true); // 0: stop at once
+        read_duration(e, "server", "request_read_timeout", server.request_read_timeout, false);
+        if (const Entry *entry = find(e, "max_in_flight")) {
+            read_count(e, "server", "max_in_flight", server.max_in_flight, 1);
+            if (server.max_in_flight >= server.max_connections)
+                ctx_.report(LoadContext::line_of(entry->value),
+                            "server.max_in_flight (" + std::to_string(server.max_in_flight) +
+                                ") must be below server.max_connections (" + std::to_string(server.max_connections) +
+                                "), so that a connection is left to refuse requests beyond it");
+        } else if (server.max_in_flight >= server.max_connections) { // the default, under a smaller max_connections
+            server.max_in_flight = std::max<std::size_t>(server.max_connections - 1, 1);
+        }
     }
 
     void read_upstream(const Entry &section) {

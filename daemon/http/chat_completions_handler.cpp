@@ -50,6 +50,8 @@ public:
 
     // Returns false once the client is gone, so the plugin stops decoding.
     bool on_event(const helix_event &event) {
+        if (content_log != nullptr && event.type == HELIX_EVENT_TEXT_DELTA)
+            content_log->add_completion_text({event.text.data, event.text.len});
         if (!first_token_seen_ && (event.type == HELIX_EVENT_TEXT_DELTA || event.type == HELIX_EVENT_TOOL_CALL_DELTA)) {
             first_token_seen_ = true;
             if (on_first_token) on_first_token();
@@ -71,6 +73,8 @@ public:
     // Told when the first content goes out, and of the usage at the end.
     std::function<void()> on_first_token;
     std::function<void(std::int64_t prompt, std::int64_t completion)> on_usage;
+    // Receives the answer's text when the access log records content.
+    audit::AccessRecord *content_log = nullptr;
 
     void complete() {
         if (completion_) {
@@ -200,11 +204,23 @@ api::ApiError all_failed(const std::vector<ChatCompletionsHandler::FailedAttempt
     return e;
 }
 
+// 403: the key's scope excludes every provider/model that could serve the model.
+api::ApiError model_not_allowed(const ClientIdentity &client, std::string_view model) {
+    api::ApiError e;
+    e.status = 403;
+    e.type = "invalid_request_error";
+    e.code = "model_not_allowed";
+    e.param = "model";
+    e.message = "The API key '" + client.name + "' may not use model '" + std::string(model) + "' (it is limited to " +
+                client.describe_scope() + ").";
+    return e;
+}
+
 } // namespace
 
 void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request,
                                            Poco::Net::HTTPServerResponse &response) {
-    metrics::RequestObservation observed(metrics_);
+    metrics::RequestObservation observed(metrics_, &context_.record);
     // Whatever path ends the request, the status the client got is counted.
     struct StatusOnExit {
         metrics::RequestObservation &observed;
@@ -226,6 +242,9 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
     auto parsed = api::parse_chat_request(std::move(std::get<std::string>(body)));
     if (auto *error = std::get_if<api::ApiError>(&parsed)) return send_error(response, *error);
     api::ChatRequest &chat = std::get<api::ChatRequest>(parsed);
+    context_.record.model_asked = chat.model();
+    context_.record.stream = chat.stream();
+    if (runtime_->config->log.access_content) context_.record.request_body = chat.body();
 
     // "X-Helix-Priority: low" marks a request non-critical: the cheapest
     // good-enough provider serves it.
@@ -233,6 +252,12 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
     auto candidates = router::candidates_for(*runtime_, chat.model(),
                                              priority == "low" ? router::Priority::low : router::Priority::critical);
     if (candidates.empty()) return send_error(response, api::model_not_found(chat.model()));
+    if (const ClientIdentity *client = context_.client; client != nullptr && client->scoped()) {
+        std::erase_if(candidates, [&](const router::Candidate &c) {
+            return !client->allows(chat.model(), c.provider->name(), c.model->id);
+        });
+        if (candidates.empty()) return send_error(response, model_not_allowed(*client, chat.model()));
+    }
     if ((chat.required_capabilities() & HELIX_MODEL_MULTIPLE_CHOICES) != 0) {
         std::erase_if(candidates, [](const router::Candidate &c) {
             return (c.model->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0;
@@ -265,7 +290,7 @@ void ChatCompletionsHandler::handleRequest(Poco::Net::HTTPServerRequest &request
         }
         if (std::chrono::steady_clock::now() >= deadline) break;
 
-        if (!failed.empty()) metrics_.count_failover(failed.back().provider, candidate.provider->name());
+        if (!failed.empty()) observed.failover(failed.back().provider, candidate.provider->name());
         std::optional<FailedAttempt> failure = attempt(candidate, chat, response, calls, observed);
         if (!failure) return; // answered: a reply, a stream, or an error the client has seen
         if (failure->retry_after_ms > 0 || next + 1 >= candidates.size())
@@ -338,11 +363,10 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
         };
         output.on_first_token = [&] { observed.first_token(); };
         output.on_usage = [&](std::int64_t prompt, std::int64_t completion) {
-            metrics_.add_tokens(provider.name(), model_id, static_cast<std::uint64_t>(std::max<std::int64_t>(prompt, 0)),
-                                static_cast<std::uint64_t>(std::max<std::int64_t>(completion, 0)));
-            if (const auto usd = router::estimated_cost(*runtime_->config, candidate, prompt, completion))
-                metrics_.add_cost_usd(provider.name(), model_id, *usd);
+            observed.usage(provider.name(), model_id, prompt, completion,
+                           router::estimated_cost(*runtime_->config, candidate, prompt, completion));
         };
+        if (runtime_->config->log.access_content) output.content_log = &context_.record;
         DecodingSink sink(*call, output);
         const auto upstream_started = std::chrono::steady_clock::now();
         const transport::ExchangeResult result = upstream_.exchange(call->request(), limits, sink);
@@ -350,7 +374,7 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
             std::chrono::duration<double>(std::chrono::steady_clock::now() - upstream_started).count();
         if (output.client_gone()) { // nobody to answer; the upstream call is closed
             breakers_.released(key);
-            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::abandoned);
+            observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::abandoned);
             response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(499));
             return std::nullopt;
         }
@@ -361,23 +385,26 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
             const bool refresh = sink.failure().status == HELIX_ERR_AUTH && auth_retry == 0 && !output.stream_started();
             error = plugin_error(sink.failure(), provider);
             kind = metrics::error_kind(sink.failure().status, error->status);
-            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind);
+            observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind,
+                             error->status);
             if (refresh) continue;
             verdict = router::after_plugin_failure(sink.failure().status);
         } else if (result.error != transport::ExchangeError::none) {
             error = from_exchange_failure(result, provider.name());
             kind = metrics::error_kind(result.error);
-            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind);
+            observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind,
+                             error->status);
             verdict = router::after_exchange_failure(result.error);
         } else if (!sink.finish()) {
             error = plugin_error(sink.failure(), provider);
             kind = metrics::error_kind(sink.failure().status, error->status);
-            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind);
+            observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind,
+                             error->status);
             verdict = router::after_plugin_failure(sink.failure().status);
         }
         if (!error) {
             breakers_.succeeded(key, breaker_settings());
-            metrics_.record_attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::success);
+            observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::success);
             output.complete();
             return std::nullopt;
         }

@@ -6,6 +6,7 @@
 
 #include "daemon/api/chat_request.hpp"
 #include "daemon/app/runtime.hpp"
+#include "daemon/http/request_context.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/router/candidates.hpp"
 #include "daemon/router/circuit_breakers.hpp"
@@ -21,9 +22,11 @@ namespace helix::http {
 
 class ChatCompletionsHandler final : public Poco::Net::HTTPRequestHandler {
 public:
+    // `context` (the client's identity, the access record) outlives this handler.
     ChatCompletionsHandler(app::RuntimePtr runtime, transport::UpstreamClient &upstream,
-                           router::CircuitBreakers &breakers, metrics::Metrics &metrics)
-        : runtime_(std::move(runtime)), upstream_(upstream), breakers_(breakers), metrics_(metrics) {}
+                           router::CircuitBreakers &breakers, metrics::Metrics &metrics, RequestContext &context)
+        : runtime_(std::move(runtime)), upstream_(upstream), breakers_(breakers), metrics_(metrics),
+          context_(context) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
     struct FailedAttempt {
@@ -46,6 +49,7 @@ private:
     transport::UpstreamClient &upstream_;
     router::CircuitBreakers &breakers_;
     metrics::Metrics &metrics_;
+    RequestContext &context_;
 };
 
 } // namespace helix::http

@@ -3,10 +3,41 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
+
 namespace helix::http {
 
+namespace {
+
+std::string joined(const std::vector<std::string> &items) {
+    std::string text;
+    for (const auto &item : items) text += (text.empty() ? "" : ", ") + item;
+    return text;
+}
+
+} // namespace
+
+bool ClientIdentity::allows(std::string_view asked, std::string_view provider, std::string_view model_id) const {
+    if (!providers.empty() && std::find(providers.begin(), providers.end(), provider) == providers.end()) return false;
+    if (models.empty()) return true;
+    for (const auto &m : models) {
+        if (m == asked || m == model_id) return true;
+        if (m.size() == provider.size() + 1 + model_id.size() && m.starts_with(provider) && m[provider.size()] == '/' &&
+            m.ends_with(model_id))
+            return true;
+    }
+    return false;
+}
+
+std::string ClientIdentity::describe_scope() const {
+    std::string text;
+    if (!models.empty()) text = "models " + joined(models);
+    if (!providers.empty()) text += (text.empty() ? "" : "; ") + std::string("providers ") + joined(providers);
+    return text;
+}
+
 ClientKeys::ClientKeys(const std::vector<config::ApiKey> &keys) {
-    for (const auto &k : keys) keys_.push_back({k.name, digest_of(k.key)});
+    for (const auto &k : keys) keys_.push_back({{k.name, k.models, k.providers}, digest_of(k.key)});
 }
 
 ClientKeys::Digest ClientKeys::digest_of(std::string_view key) {
@@ -15,16 +46,21 @@ ClientKeys::Digest ClientKeys::digest_of(std::string_view key) {
     return d;
 }
 
-std::optional<std::string> ClientKeys::authenticate(std::string_view presented_key) const {
-    if (presented_key.empty()) return std::nullopt;
+const ClientIdentity *ClientKeys::authenticate(std::string_view presented_key) const {
+    if (presented_key.empty()) return nullptr;
     // Digests have a fixed length, so the comparison time depends neither on
     // the key's length nor on where it differs; every key is compared.
     const Digest presented = digest_of(presented_key);
     const Entry *match = nullptr;
     for (const auto &entry : keys_)
         if (CRYPTO_memcmp(entry.digest.data(), presented.data(), presented.size()) == 0) match = &entry;
-    if (match == nullptr) return std::nullopt;
-    return match->name;
+    return match == nullptr ? nullptr : &match->identity;
+}
+
+std::vector<std::string> ClientKeys::names() const {
+    std::vector<std::string> names;
+    for (const auto &entry : keys_) names.push_back(entry.identity.name);
+    return names;
 }
 
 std::string_view bearer_token(std::string_view header) {

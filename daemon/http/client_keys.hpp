@@ -1,30 +1,46 @@
 #pragma once
 // The client API keys of one configuration, kept only as SHA-256 digests and
 // compared in constant time, so neither memory dumps nor response timing
-// reveal a key.
+// reveal a key. Each key has a name (for logs and metrics) and a scope.
 
 #include "daemon/config/config.hpp"
 
 #include <array>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace helix::http {
 
+// Who a request's key belongs to and what it may use.
+struct ClientIdentity {
+    std::string name;
+    std::vector<std::string> models;    // empty: any model
+    std::vector<std::string> providers; // empty: any provider
+
+    bool scoped() const noexcept { return !models.empty() || !providers.empty(); }
+    // May this key have `asked` (the model as the client wrote it) served by
+    // provider/model_id?
+    bool allows(std::string_view asked, std::string_view provider, std::string_view model_id) const;
+    // "models a, b; providers c" for error messages.
+    std::string describe_scope() const;
+};
+
 class ClientKeys {
 public:
     explicit ClientKeys(const std::vector<config::ApiKey> &keys);
 
     bool empty() const noexcept { return keys_.empty(); }
-    // The name of the key the Authorization header carries, or nullopt.
-    std::optional<std::string> authenticate(std::string_view presented_key) const;
+    // The identity of the key the Authorization header carries, or nullptr;
+    // valid as long as this object.
+    const ClientIdentity *authenticate(std::string_view presented_key) const;
+    // Every key's name, in configuration order.
+    std::vector<std::string> names() const;
 
 private:
     using Digest = std::array<unsigned char, 32>;
     struct Entry {
-        std::string name;
+        ClientIdentity identity;
         Digest digest;
     };
     static Digest digest_of(std::string_view key);

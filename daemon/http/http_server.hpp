@@ -1,10 +1,14 @@
 #pragma once
 // The inbound POCO HTTPServer, sized from configuration: one pool thread per
 // connection (an LLM stream holds its thread for its whole life), so the pool
-// is as large as max_connections and its stacks are small.
+// is as large as max_connections and its stacks are small. Overload is
+// answered at once, never queued: connections beyond max_connections by the
+// ConnectionGate, chat completions beyond max_in_flight by the
+// AdmissionFactory; a request that trickles in is cut off by its socket.
 
 #include "daemon/config/config.hpp"
 
+#include <Poco/AutoPtr.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
 #include <chrono>
@@ -16,6 +20,7 @@ namespace Poco::Net { class HTTPServer; }
 namespace helix::http {
 
 struct ServerState;
+class ConnectionGate;
 
 class HttpServer {
 public:
@@ -27,7 +32,10 @@ public:
     // Stops accepting connections; requests already in flight go on.
     void stop_accepting();
 
+    std::int64_t open_connections() const;
+
 private:
+    Poco::AutoPtr<ConnectionGate> gate_;
     std::unique_ptr<Poco::ThreadPool> pool_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;
 };

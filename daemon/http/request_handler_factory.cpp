@@ -5,6 +5,7 @@
 #include "daemon/http/health_handlers.hpp"
 #include "daemon/http/metrics_handler.hpp"
 #include "daemon/http/models_handler.hpp"
+#include "daemon/http/request_context.hpp"
 #include "daemon/http/request_id.hpp"
 #include "daemon/http/response_writer.hpp"
 
@@ -13,6 +14,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -56,23 +58,51 @@ public:
         bool needs_key = false;
         bool reads_body = false;
     };
-    RequestContextHandler(HandlerPtr inner, ServerState &state, app::RuntimePtr runtime, Route route)
-        : inner_(std::move(inner)), state_(state), runtime_(std::move(runtime)), route_(route) {
+    RequestContextHandler(HandlerPtr inner, RequestContextPtr context, ServerState &state, app::RuntimePtr runtime,
+                          Route route)
+        : context_(std::move(context)), inner_(std::move(inner)), state_(state), runtime_(std::move(runtime)),
+          route_(route) {
         state_.in_flight.fetch_add(1);
     }
     ~RequestContextHandler() override { state_.in_flight.fetch_sub(1); }
 
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
-        response.set("x-request-id", request_id_for(request.get("x-request-id", "")));
+        const std::string request_id = request_id_for(request.get("x-request-id", ""));
+        response.set("x-request-id", request_id);
+        audit::AccessRecord &record = context_->record;
+        record.request_id = request_id;
+        record.method = request.getMethod();
+        record.path = request.getURI().substr(0, request.getURI().find('?')); // a query may carry anything
+        record.remote = request.clientAddress().host().toString();
         const auto refusal = route_.needs_key ? authenticate(request) : std::nullopt;
         if (refusal || !route_.reads_body)
             if (!discard_body(request, runtime_->config->server.max_body_bytes)) response.setKeepAlive(false);
-        if (refusal) return send_error(response, *refusal);
-        inner_->handleRequest(request, response);
+        if (refusal) {
+            send_error(response, *refusal);
+            return write_access_record(response);
+        }
+        try {
+            inner_->handleRequest(request, response);
+        } catch (...) {
+            write_access_record(response);
+            throw;
+        }
+        write_access_record(response);
     }
 
 private:
-    std::optional<api::ApiError> authenticate(const Poco::Net::HTTPServerRequest &request) const {
+    // API requests only: health checks and scrapes would drown the audit trail.
+    void write_access_record(const Poco::Net::HTTPServerResponse &response) {
+        if (!route_.needs_key || !state_.access_log.enabled()) return;
+        audit::AccessRecord &record = context_->record;
+        if (record.status == 0) record.status = static_cast<int>(response.getStatus());
+        if (!record.latency_seconds)
+            record.latency_seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - record.started).count();
+        state_.access_log.write(record);
+    }
+
+    std::optional<api::ApiError> authenticate(const Poco::Net::HTTPServerRequest &request) {
         const auto &keys = *runtime_->client_keys;
         if (keys.empty())
             return api::ApiError{401, "This gateway has no client API keys configured; set api_keys in the "
@@ -85,11 +115,15 @@ private:
                                       "Bearer auth (Authorization: Bearer YOUR_KEY).",
                                  "invalid_request_error", "", ""};
         // The key is never echoed: it may be a real secret sent to the wrong place.
-        if (!keys.authenticate(token))
+        const ClientIdentity *client = keys.authenticate(token);
+        if (client == nullptr)
             return api::ApiError{401, "Incorrect API key provided.", "invalid_request_error", "", "invalid_api_key"};
+        context_->client = client;
+        context_->record.client = client->name;
         return std::nullopt;
     }
 
+    RequestContextPtr context_; // before inner_, which refers to it
     HandlerPtr inner_;
     ServerState &state_;
     app::RuntimePtr runtime_;
@@ -112,6 +146,7 @@ bool is_get(const Poco::Net::HTTPServerRequest &r) {
 
 Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest &request) {
     app::RuntimePtr runtime = runtime_.current();
+    auto context = std::make_unique<RequestContext>();
     std::string path;
     try {
         path = Poco::URI(request.getURI()).getPath();
@@ -145,7 +180,8 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     } else if (path == "/v1/chat/completions") {
         const bool post = request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST;
         route = {true, post};
-        handler = post ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_, state_.breakers, metrics_))
+        handler = post ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_, state_.breakers, metrics_,
+                                                                            *context))
                        : method_not_allowed("POST");
     } else if (path == "/v1/models" || path.starts_with("/v1/models/")) {
         route.needs_key = true;
@@ -157,7 +193,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
             "Unknown request URL: " + request.getMethod() + " " + path +
                 ". Available: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics."));
     }
-    return new RequestContextHandler(std::move(handler), state_, std::move(runtime), route);
+    return new RequestContextHandler(std::move(handler), std::move(context), state_, std::move(runtime), route);
 }
 
 } // namespace helix::http

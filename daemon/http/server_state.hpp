@@ -1,8 +1,9 @@
 #pragma once
 // What the request handlers share for the life of the process (across
 // reloads): how many requests are in flight (for draining), whether the
-// server is draining, and the providers' circuit breakers.
+// server is draining, the providers' circuit breakers, and the access log.
 
+#include "daemon/audit/access_log.hpp"
 #include "daemon/router/circuit_breakers.hpp"
 
 #include <atomic>
@@ -14,6 +15,7 @@ struct ServerState {
     std::atomic<std::int64_t> in_flight{0};
     std::atomic<bool> draining{false};
     router::CircuitBreakers breakers;
+    audit::AccessLog access_log;
 };
 
 } // namespace helix::http

@@ -17,6 +17,7 @@ void SseWriter::start() {
     } catch (const Poco::Exception &) {
         failed_ = true;
     }
+    if (failed_) response_.setKeepAlive(false);
 }
 
 bool SseWriter::data(std::string_view payload) {
@@ -28,6 +29,9 @@ bool SseWriter::data(std::string_view payload) {
     } catch (const Poco::Exception &) {
         failed_ = true;
     }
+    // A stream cut off mid-chunk cannot carry another request: close the
+    // connection rather than wait keep_alive_timeout for one.
+    if (failed_) response_.setKeepAlive(false);
     return !failed_;
 }
 

@@ -2,6 +2,7 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <mutex>
@@ -122,7 +123,20 @@ Metrics::Metrics(const std::string &version)
                           .Name("helixagent_plugins_loaded")
                           .Help("Provider instances (each backed by a plugin) in the current configuration.")
                           .Register(registry_)
-                          .Add({})) {
+                          .Add({})),
+      client_requests_(prometheus::BuildCounter()
+                           .Name("helixagent_client_requests_total")
+                           .Help("Chat completion requests by client key name and HTTP status (only with "
+                                 "metrics.client_label).")
+                           .Register(registry_)),
+      client_tokens_(prometheus::BuildCounter()
+                         .Name("helixagent_client_tokens_total")
+                         .Help("Tokens used by each client key name, by direction (only with metrics.client_label).")
+                         .Register(registry_)),
+      client_cost_(prometheus::BuildCounter()
+                       .Name("helixagent_client_cost_usd_total")
+                       .Help("Estimated cost in US dollars by client key name (only with metrics.client_label).")
+                       .Register(registry_)) {
     prometheus::BuildGauge()
         .Name("helixagent_build_info")
         .Help("Always 1; the version label says which helixagentd is running.")
@@ -145,6 +159,35 @@ void Metrics::allow_targets(const std::vector<Target> &targets) {
         if (t.model.empty() || allowed_count_ >= max_targets) continue;
         if (it->second.insert(t.model).second) ++allowed_count_;
     }
+}
+
+void Metrics::allow_clients(const std::vector<std::string> &names) {
+    std::unique_lock lock(allowed_mutex_);
+    for (const auto &name : names)
+        if (!name.empty() && allowed_clients_.size() < max_clients) allowed_clients_.insert(name);
+}
+
+std::string Metrics::client_label(std::string_view client) const {
+    std::shared_lock lock(allowed_mutex_);
+    return allowed_clients_.contains(client) ? std::string(client) : other_label;
+}
+
+void Metrics::count_client_request(std::string_view client, int http_status) {
+    if (!client_label_.load() || client.empty()) return;
+    client_requests_.Add({{"client", client_label(client)}, {"status", status_label(http_status)}}).Increment();
+}
+
+void Metrics::add_client_tokens(std::string_view client, std::uint64_t input, std::uint64_t output) {
+    if (!client_label_.load() || client.empty()) return;
+    const std::string label = client_label(client);
+    if (input > 0) client_tokens_.Add({{"client", label}, {"direction", "input"}}).Increment(static_cast<double>(input));
+    if (output > 0)
+        client_tokens_.Add({{"client", label}, {"direction", "output"}}).Increment(static_cast<double>(output));
+}
+
+void Metrics::add_client_cost_usd(std::string_view client, double usd) {
+    if (!client_label_.load() || client.empty() || !std::isfinite(usd) || usd <= 0) return;
+    client_cost_.Add({{"client", client_label(client)}}).Increment(usd);
 }
 
 std::string Metrics::provider_label(std::string_view provider) const {
@@ -265,8 +308,8 @@ RequestObservation::~RequestObservation() {
 }
 
 void RequestObservation::set_target(std::string_view provider, std::string_view model) {
-    provider_.assign(provider);
-    model_.assign(model);
+    record_.provider.assign(provider);
+    record_.model.assign(model);
 }
 
 double RequestObservation::elapsed_seconds() const {
@@ -274,16 +317,47 @@ double RequestObservation::elapsed_seconds() const {
 }
 
 void RequestObservation::first_token() {
-    if (first_token_seen_) return;
-    first_token_seen_ = true;
-    metrics_.observe_time_to_first_token(provider_, model_, elapsed_seconds());
+    if (record_.first_token_seconds) return;
+    const double seconds = elapsed_seconds();
+    record_.first_token_seconds = seconds;
+    metrics_.observe_time_to_first_token(record_.provider, record_.model, seconds);
+}
+
+void RequestObservation::attempt(std::string_view provider, std::string_view model, double upstream_seconds,
+                                 AttemptOutcome outcome, std::optional<ErrorKind> error, int error_status) {
+    metrics_.record_attempt(provider, model, upstream_seconds, outcome, error);
+    record_.attempts.push_back({std::string(provider), std::string(model), to_string(outcome),
+                                error ? to_string(*error) : "", error ? error_status : 0, upstream_seconds});
+}
+
+void RequestObservation::failover(std::string_view from_provider, std::string_view to_provider) {
+    metrics_.count_failover(from_provider, to_provider);
+}
+
+void RequestObservation::usage(std::string_view provider, std::string_view model, std::int64_t prompt_tokens,
+                               std::int64_t completion_tokens, std::optional<double> cost_usd) {
+    const auto input = static_cast<std::uint64_t>(std::max<std::int64_t>(prompt_tokens, 0));
+    const auto output = static_cast<std::uint64_t>(std::max<std::int64_t>(completion_tokens, 0));
+    record_.tokens_in = static_cast<std::int64_t>(input);
+    record_.tokens_out = static_cast<std::int64_t>(output);
+    metrics_.add_tokens(provider, model, input, output);
+    metrics_.add_client_tokens(record_.client, input, output);
+    if (cost_usd) {
+        record_.cost_usd = *cost_usd;
+        metrics_.add_cost_usd(provider, model, *cost_usd);
+        metrics_.add_client_cost_usd(record_.client, *cost_usd);
+    }
 }
 
 void RequestObservation::finish() {
     if (finished_) return;
     finished_ = true;
-    metrics_.count_request(provider_, model_, status_);
-    metrics_.observe_request_duration(provider_, model_, elapsed_seconds());
+    const double seconds = elapsed_seconds();
+    record_.status = status_;
+    record_.latency_seconds = seconds;
+    metrics_.count_request(record_.provider, record_.model, status_);
+    metrics_.count_client_request(record_.client, status_);
+    metrics_.observe_request_duration(record_.provider, record_.model, seconds);
 }
 
 } // namespace helix::metrics

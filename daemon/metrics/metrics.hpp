@@ -17,6 +17,12 @@
 //   config_reloads_total{result}                     counter   result = success | failure
 //   plugins_loaded                                   gauge     provider instances in the current config
 //   build_info{version}                              gauge     always 1
+// With metrics.client_label on (off by default), per client key name:
+//   client_requests_total{client,status}             counter
+//   client_tokens_total{client,direction}            counter
+//   client_cost_usd_total{client}                    counter
+// client takes only names of configured keys (allow_clients(), at most
+// max_clients), else "other".
 // (*) set by GET /metrics at each scrape from http::ServerState.
 // A family shows in a scrape once it has a series: the last four from the
 // start, the others from their first sample (e.g. the first request).
@@ -38,12 +44,15 @@
 //
 // All methods are thread-safe.
 
+#include "daemon/audit/access_record.hpp"
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -105,6 +114,18 @@ public:
     Metrics &operator=(const Metrics &) = delete;
     ~Metrics();
 
+    static constexpr std::size_t max_clients = 256;
+
+    // Per-client series on or off (from the configuration), and the key
+    // names allowed as client label values (only ever added to).
+    void set_client_label(bool enabled) noexcept { client_label_.store(enabled); }
+    void allow_clients(const std::vector<std::string> &names);
+    std::string client_label(std::string_view client) const;
+    // No-ops while client labels are off or client is empty.
+    void count_client_request(std::string_view client, int http_status);
+    void add_client_tokens(std::string_view client, std::uint64_t input, std::uint64_t output);
+    void add_client_cost_usd(std::string_view client, double usd);
+
     // Adds provider/model pairs to the allowed label values (each provider
     // of a pair is allowed too); call it with every configuration loaded.
     void allow_targets(const std::vector<Target> &targets);
@@ -165,6 +186,12 @@ private:
     prometheus::Counter &reloads_failure_;
     prometheus::Gauge &plugins_loaded_;
 
+    prometheus::Family<prometheus::Counter> &client_requests_;
+    prometheus::Family<prometheus::Counter> &client_tokens_;
+    prometheus::Family<prometheus::Counter> &client_cost_;
+    std::atomic<bool> client_label_{false};
+    std::set<std::string, std::less<>> allowed_clients_; // guarded by allowed_mutex_
+
     mutable std::shared_mutex allowed_mutex_;
     std::map<std::string, std::set<std::string, std::less<>>, std::less<>> allowed_; // provider -> models
     std::size_t allowed_count_ = 0;
@@ -178,13 +205,16 @@ private:
     std::vector<std::function<void(Metrics &)>> hooks_;
 };
 
-// One client request from its arrival to its answer: the destructor (or
-// finish()) records requests_total and request_duration_seconds with the
-// last target and status set; first_token() records time to first token.
+// One client request from its arrival to its answer. Every fact about it
+// goes through here once: the metrics are recorded from it, and the same
+// facts land in an audit::AccessRecord that the access log writes. The
+// destructor (or finish()) records requests_total and
+// request_duration_seconds with the last target and status set.
 class RequestObservation {
 public:
-    explicit RequestObservation(Metrics &metrics) noexcept
-        : metrics_(metrics), start_(std::chrono::steady_clock::now()) {}
+    // Facts go into `record` (which must outlive this), or an own one.
+    explicit RequestObservation(Metrics &metrics, audit::AccessRecord *record = nullptr) noexcept
+        : metrics_(metrics), record_(record != nullptr ? *record : own_record_), start_(record_.started) {}
     RequestObservation(const RequestObservation &) = delete;
     RequestObservation &operator=(const RequestObservation &) = delete;
     ~RequestObservation();
@@ -195,17 +225,24 @@ public:
     void set_status(int http_status) noexcept { status_ = http_status; }
     // The first content token went to the client; only the first call counts.
     void first_token();
+    // One upstream attempt (attempts_total, upstream_duration_seconds, errors_total).
+    void attempt(std::string_view provider, std::string_view model, double upstream_seconds, AttemptOutcome outcome,
+                 std::optional<ErrorKind> error = std::nullopt, int error_status = 0);
+    void failover(std::string_view from_provider, std::string_view to_provider);
+    // The answer's usage and estimated cost (nullopt: no price known).
+    void usage(std::string_view provider, std::string_view model, std::int64_t prompt_tokens,
+               std::int64_t completion_tokens, std::optional<double> cost_usd);
     void finish();
 
     double elapsed_seconds() const;
+    const audit::AccessRecord &record() const noexcept { return record_; }
 
 private:
     Metrics &metrics_;
+    audit::AccessRecord own_record_;
+    audit::AccessRecord &record_;
     std::chrono::steady_clock::time_point start_;
-    std::string provider_;
-    std::string model_;
     int status_ = 500;
-    bool first_token_seen_ = false;
     bool finished_ = false;
 };
 

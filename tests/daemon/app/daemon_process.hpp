@@ -12,6 +12,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -33,6 +35,20 @@
 namespace helix::test {
 
 inline std::string daemon_binary() { return std::string(HELIX_BINARY_DIR) + "/daemon/helixagentd"; }
+
+#ifndef HELIX_TEST_LOG_DIR
+#define HELIX_TEST_LOG_DIR HELIX_BINARY_DIR "/test-logs"
+#endif
+
+// A new file under the suite's log directory, which tests/logs scans for
+// secrets after the run: <test program>-<pid>-<n><suffix>.
+inline std::filesystem::path new_test_log_path(const std::string &suffix = ".log") {
+    static std::atomic<int> counter{0};
+    const std::filesystem::path dir = HELIX_TEST_LOG_DIR;
+    std::filesystem::create_directories(dir);
+    return dir / (std::string(program_invocation_short_name) + "-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(++counter) + suffix);
+}
 
 struct HttpResult {
     int status = 0;
@@ -99,11 +115,12 @@ class DaemonProcess {
 public:
     explicit DaemonProcess(std::vector<std::string> args, const Poco::Process::Env &env = {})
         : handle_(Poco::Process::launch(daemon_binary(), args, nullptr, nullptr, &log_pipe_, env)),
-          log_stream_(log_pipe_) {
+          log_stream_(log_pipe_), log_file_(new_test_log_path()) {
         // The log is read all the time, so a chatty daemon never blocks on a full pipe.
         reader_ = std::thread([this] {
             std::string line;
             while (std::getline(log_stream_, line)) {
+                log_file_ << line << '\n' << std::flush;
                 std::lock_guard lock(mutex_);
                 log_text_ += line + "\n";
                 changed_.notify_all();
@@ -187,6 +204,7 @@ private:
     Poco::Pipe log_pipe_;
     Poco::ProcessHandle handle_;
     Poco::PipeInputStream log_stream_;
+    std::ofstream log_file_; // written by the reader thread only
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::string log_text_;
@@ -209,6 +227,7 @@ inline RunResult run_daemon(const std::vector<std::string> &args, const Poco::Pr
     RunResult result;
     Poco::StreamCopier::copyToString(in, result.output);
     result.exit_code = handle.wait();
+    std::ofstream(new_test_log_path()) << result.output;
     return result;
 }
 

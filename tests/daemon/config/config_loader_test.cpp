@@ -202,6 +202,18 @@ BOOST_AUTO_TEST_CASE(full_file_sets_every_field) {
     BOOST_TEST(config->find_provider("nope") == nullptr);
 }
 
+BOOST_AUTO_TEST_CASE(overload_limits_are_read_and_the_in_flight_default_stays_below_max_connections) {
+    const auto set = *load(yaml({"server:", "  max_connections: 64", "  max_in_flight: 48",
+                                     "  request_read_timeout: 20s"}));
+    BOOST_TEST(set.server.max_in_flight == 48U);
+    BOOST_TEST(set.server.request_read_timeout.count() == 20'000);
+    const auto defaults = *load("");
+    BOOST_TEST(defaults.server.max_in_flight == 1024U);
+    BOOST_TEST(defaults.server.request_read_timeout.count() == 60'000);
+    // Lowering max_connections alone lowers the default limit with it.
+    BOOST_TEST(load(yaml({"server:", "  max_connections: 100"}))->server.max_in_flight == 99U);
+}
+
 BOOST_AUTO_TEST_CASE(empty_file_is_valid_with_defaults) {
     for (const std::string &text : {std::string{}, std::string{"# only a comment\n"}, yaml({"server:", "plugins:"})}) {
         const hc::ConfigPtr config = load(text);
@@ -354,7 +366,8 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
          "providers, aliases, prices, scores_file)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
-         "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout)"},
+         "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout, "
+         "max_in_flight, request_read_timeout)"},
         {"unknown key in log", yaml({"log:", "  levle: debug"}), 2,
          "unknown key 'levle' in 'log' (expected one of: level, format)"},
         {"unknown key in a plugin", yaml({"plugins:", "  openai:", "    libary: x"}), 3,
@@ -394,6 +407,12 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
         {"zero read timeout", yaml({"server:", "  read_timeout: 0s"}), 2,
          "server.read_timeout: expected a positive duration such as 500ms, 30s, 2m or 1m30s, got '0s'"},
         {"word duration", yaml({"server:", "  write_timeout: ten"}), 2, "server.write_timeout: expected a positive"},
+        {"in-flight limit not below the connections", yaml({"server:", "  max_connections: 8", "  max_in_flight: 8"}), 3,
+         "server.max_in_flight (8) must be below server.max_connections (8)"},
+        {"zero in-flight limit", yaml({"server:", "  max_in_flight: 0"}), 2,
+         "server.max_in_flight: expected a whole number >= 1, got '0'"},
+        {"zero request read timeout", yaml({"server:", "  request_read_timeout: 0s"}), 2,
+         "server.request_read_timeout: expected a positive duration"},
         {"negative duration", yaml({"server:", "  keep_alive_timeout: -1s"}), 2, "got '-1s'"},
         {"fractional duration", yaml({"server:", "  drain_timeout: 1.5s"}), 2,
          "server.drain_timeout: expected a duration such as"},

@@ -6,19 +6,61 @@
 using helix::http::bearer_token;
 using helix::http::ClientKeys;
 
-BOOST_AUTO_TEST_CASE(finds_the_name_of_a_matching_key) {
-    const ClientKeys keys(std::vector<helix::config::ApiKey>{{"alice", "sk-alice-123"}, {"bob", "sk-bob-456"}});
-    BOOST_TEST(keys.authenticate("sk-bob-456").value_or("") == "bob");
-    BOOST_TEST(keys.authenticate("sk-alice-123").value_or("") == "alice");
+using helix::http::ClientIdentity;
+
+namespace {
+
+helix::config::ApiKey key(std::string name, std::string secret, std::vector<std::string> models = {},
+                          std::vector<std::string> providers = {}) {
+    return {std::move(name), std::move(secret), std::move(models), std::move(providers)};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(finds_the_identity_of_a_matching_key) {
+    const ClientKeys keys({key("alice", "sk-alice-123"), key("bob", "sk-bob-456", {"gpt-4o"})});
+    BOOST_TEST_REQUIRE(keys.authenticate("sk-bob-456") != nullptr);
+    BOOST_TEST(keys.authenticate("sk-bob-456")->name == "bob");
+    BOOST_TEST(keys.authenticate("sk-bob-456")->models == std::vector<std::string>{"gpt-4o"});
+    BOOST_TEST(keys.authenticate("sk-alice-123")->name == "alice");
+    BOOST_TEST(keys.names() == (std::vector<std::string>{"alice", "bob"}));
 }
 
 BOOST_AUTO_TEST_CASE(rejects_wrong_empty_and_prefix_keys) {
-    const ClientKeys keys(std::vector<helix::config::ApiKey>{{"alice", "sk-alice-123"}});
+    const ClientKeys keys({key("alice", "sk-alice-123")});
     BOOST_TEST(!keys.authenticate("sk-alice-12"));
     BOOST_TEST(!keys.authenticate("sk-alice-1234"));
     BOOST_TEST(!keys.authenticate(""));
     BOOST_TEST(!ClientKeys(std::vector<helix::config::ApiKey>{}).authenticate("anything"));
     BOOST_TEST(ClientKeys(std::vector<helix::config::ApiKey>{}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_scope_limits_models_and_providers) {
+    const ClientIdentity anything{"a", {}, {}};
+    BOOST_TEST(!anything.scoped());
+    BOOST_TEST(anything.allows("whatever", "openai", "gpt-4o"));
+
+    // A model entry matches the name asked, the served id, or provider/model.
+    const ClientIdentity models{"m", {"gpt-4o", "anthropic/claude-3", "fast"}, {}};
+    BOOST_TEST(models.allows("gpt-4o", "openai", "gpt-4o"));
+    BOOST_TEST(models.allows("openai/gpt-4o", "openai", "gpt-4o"));
+    BOOST_TEST(models.allows("azure-openai/gpt-4o", "azure-openai", "gpt-4o"));
+    BOOST_TEST(models.allows("anthropic/claude-3", "anthropic", "claude-3"));
+    BOOST_TEST(models.allows("claude-3", "anthropic", "claude-3"));            // bare name, allowed provider/model
+    BOOST_TEST(!models.allows("claude-3", "aws-bedrock", "claude-3"));         // ...but not elsewhere
+    BOOST_TEST(models.allows("fast", "aws-bedrock", "claude-3-haiku"));        // an alias by its name
+    BOOST_TEST(!models.allows("gpt-4o-mini", "openai", "gpt-4o-mini"));
+    BOOST_TEST(!models.allows("openai/gpt-4", "openai", "gpt-4"));
+
+    const ClientIdentity providers{"p", {}, {"azure-openai"}};
+    BOOST_TEST(providers.allows("gpt-4o", "azure-openai", "gpt-4o"));
+    BOOST_TEST(!providers.allows("gpt-4o", "openai", "gpt-4o"));
+
+    const ClientIdentity both{"b", {"gpt-4o"}, {"openai"}};
+    BOOST_TEST(both.allows("gpt-4o", "openai", "gpt-4o"));
+    BOOST_TEST(!both.allows("gpt-4o", "azure-openai", "gpt-4o"));
+    BOOST_TEST(!both.allows("gpt-4", "openai", "gpt-4"));
+    BOOST_TEST(both.describe_scope() == "models gpt-4o; providers openai");
 }
 
 BOOST_AUTO_TEST_CASE(reads_bearer_tokens) {

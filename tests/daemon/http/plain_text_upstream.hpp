@@ -1,7 +1,7 @@
 #pragma once
 // An upstream for the template's plain-text protocol, run inside the test:
 // it streams "Hello", " from", " upstream" as separate HTTP chunks, and obeys
-// directives in the prompt (FAIL429, FAIL500, SLOW).
+// directives in the prompt (FAIL429, FAIL500, SLOW, BREAK, LONG, FLOOD).
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -36,6 +36,9 @@ public:
     // (the gateway closed the connection).
     int long_parts_written() const { return long_parts_.load(); }
     bool long_stream_aborted() const { return long_aborted_.load(); }
+    // FLOOD streams likewise.
+    int flood_parts_written() const { return flood_parts_.load(); }
+    bool flood_aborted() const { return flood_aborted_.load(); }
 
 private:
     class Handler final : public Poco::Net::HTTPRequestHandler {
@@ -70,6 +73,22 @@ private:
                 impl.socket().shutdown();
                 impl.socket().close();
                 throw std::runtime_error("upstream breaks mid-stream (test)");
+            }
+            if (body.find("FLOOD") != std::string::npos) { // 4 KiB parts as fast as they are taken, up to 256 MiB
+                response.setChunkedTransferEncoding(true);
+                response.setContentType("text/plain");
+                std::ostream &out = response.send();
+                const std::string part(4096, 'f');
+                for (int i = 0; i < 65536; ++i) {
+                    out << part;
+                    out.flush();
+                    if (!out) {
+                        owner_.flood_aborted_ = true;
+                        return;
+                    }
+                    ++owner_.flood_parts_;
+                }
+                return;
             }
             if (body.find("LONG") != std::string::npos) {
                 response.setChunkedTransferEncoding(true);
@@ -116,6 +135,8 @@ private:
     std::atomic<int> requests_{0};
     std::atomic<int> long_parts_{0};
     std::atomic<bool> long_aborted_{false};
+    std::atomic<int> flood_parts_{0};
+    std::atomic<bool> flood_aborted_{false};
 };
 
 } // namespace helix::test

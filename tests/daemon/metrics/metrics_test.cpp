@@ -303,6 +303,81 @@ BOOST_FIXTURE_TEST_CASE(a_request_observation_records_once_with_its_last_target_
     BOOST_TEST(sample_value(text, "helixagent_time_to_first_token_seconds_count", claude) == 1.0);
 }
 
+BOOST_FIXTURE_TEST_CASE(an_observation_puts_the_same_facts_in_its_record_and_the_metrics, Fixture) {
+    helix::audit::AccessRecord record;
+    record.client = "alice";
+    {
+        RequestObservation request(m, &record);
+        request.set_target("openai", "gpt-4o");
+        request.attempt("openai", "gpt-4o", 0.25, AttemptOutcome::failure, ErrorKind::rate_limited, 429);
+        request.failover("openai", "bedrock");
+        request.set_target("bedrock", "claude");
+        request.first_token();
+        request.attempt("bedrock", "claude", 0.5, AttemptOutcome::success);
+        request.usage("bedrock", "claude", 12, 34, 0.002);
+        request.set_status(200);
+    }
+    BOOST_TEST(record.provider == "bedrock");
+    BOOST_TEST(record.model == "claude");
+    BOOST_TEST(record.status == 200);
+    BOOST_TEST_REQUIRE(record.attempts.size() == 2U);
+    BOOST_TEST(record.attempts[0].outcome == "failure");
+    BOOST_TEST(record.attempts[0].error == "rate_limited");
+    BOOST_TEST(record.attempts[0].status == 429);
+    BOOST_TEST(record.attempts[1].outcome == "success");
+    BOOST_TEST(record.attempts[1].error.empty());
+    BOOST_TEST(record.tokens_in.value_or(-1) == 12);
+    BOOST_TEST(record.tokens_out.value_or(-1) == 34);
+    BOOST_TEST(record.cost_usd.value_or(0) == 0.002);
+    BOOST_TEST(record.first_token_seconds.has_value());
+    BOOST_TEST(record.latency_seconds.value_or(-1) >= *record.first_token_seconds);
+
+    const std::string text = m.serialize();
+    BOOST_TEST(sample_value(text, "helixagent_requests_total",
+                            L{{"provider", "bedrock"}, {"model", "claude"}, {"status", "200"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_attempts_total", L{{"provider", "openai"}, {"outcome", "failure"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_errors_total", L{{"provider", "openai"}, {"kind", "rate_limited"}}) ==
+               1.0);
+    BOOST_TEST(sample_value(text, "helixagent_failovers_total",
+                            L{{"from_provider", "openai"}, {"to_provider", "bedrock"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_tokens_total",
+                            L{{"provider", "bedrock"}, {"model", "claude"}, {"direction", "output"}}) == 34.0);
+    // Client labels are off by default: no client series at all.
+    BOOST_TEST(!contains(text, "helixagent_client_requests_total{"), text);
+}
+
+BOOST_FIXTURE_TEST_CASE(client_series_only_when_enabled_and_only_for_configured_names, Fixture) {
+    m.allow_clients({"alice", "bob"});
+    const auto request_from = [&](const std::string &client, int status) {
+        helix::audit::AccessRecord record;
+        record.client = client;
+        RequestObservation request(m, &record);
+        request.set_target("openai", "gpt-4o");
+        request.usage("openai", "gpt-4o", 10, 5, 0.01);
+        request.set_status(status);
+    };
+    request_from("alice", 200); // off: not counted per client
+    m.set_client_label(true);
+    request_from("alice", 200);
+    request_from("alice", 403);
+    request_from("mallory", 200); // not a configured name
+    const std::string text = m.serialize();
+    BOOST_TEST(sample_value(text, "helixagent_client_requests_total", L{{"client", "alice"}, {"status", "200"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_client_requests_total", L{{"client", "alice"}, {"status", "403"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_client_requests_total", L{{"client", "other"}, {"status", "200"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_client_tokens_total", L{{"client", "alice"}, {"direction", "input"}}) ==
+               20.0);
+    BOOST_TEST(std::abs(sample_value(text, "helixagent_client_cost_usd_total", L{{"client", "alice"}}) - 0.02) < 1e-9);
+    BOOST_TEST(!contains(text, "mallory"));
+    // The set of names is capped, whatever the configuration holds.
+    std::vector<std::string> many;
+    for (std::size_t i = 0; i < Metrics::max_clients + 10; ++i) many.push_back("k" + std::to_string(i));
+    m.allow_clients(many);
+    BOOST_TEST(m.client_label("k" + std::to_string(Metrics::max_clients + 5)) == "other");
+    const auto result = helix::test::promtool_check_metrics(text);
+    BOOST_TEST(result.output.empty(), "promtool said:\n" << result.output);
+}
+
 BOOST_AUTO_TEST_CASE(error_kinds_from_transport_plugin_and_status) {
     using helix::transport::ExchangeError;
     BOOST_TEST(to_string(error_kind(ExchangeError::connect_failed)) == std::string("connect"));

@@ -1,0 +1,34 @@
+#pragma once
+// In front of the route handlers: at most max_in_flight chat completions are
+// served at once; one more is answered 503 with Retry-After straight away,
+// so a burst never queues behind slow upstream calls. It also tells the
+// client socket where each request's head ends and its reply is done
+// (client_socket.hpp).
+
+#include "daemon/config/config.hpp"
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace helix::http {
+
+class AdmissionFactory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    AdmissionFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr routes, const config::ServerSettings &settings)
+        : routes_(std::move(routes)), max_in_flight_(static_cast<std::int64_t>(settings.max_in_flight)),
+          max_body_bytes_(settings.max_body_bytes) {}
+
+    Poco::Net::HTTPRequestHandler *createRequestHandler(const Poco::Net::HTTPServerRequest &request) override;
+
+    std::int64_t chat_in_flight() const { return chat_in_flight_.load(); }
+
+private:
+    Poco::Net::HTTPRequestHandlerFactory::Ptr routes_;
+    const std::int64_t max_in_flight_;
+    const std::size_t max_body_bytes_;
+    std::atomic<std::int64_t> chat_in_flight_{0};
+};
+
+} // namespace helix::http

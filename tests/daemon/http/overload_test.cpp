@@ -1,0 +1,223 @@
+#define BOOST_TEST_MODULE overload
+#include <boost/test/unit_test.hpp>
+
+// Overload and bad clients against a real helixagentd: the in-flight and
+// connection limits answer at once, clients that trickle a request in or
+// stop reading a stream are cut off without holding anything but their own
+// connection.
+
+#include "../app/daemon_process.hpp"
+#include "plain_text_upstream.hpp"
+
+#include <boost/json.hpp>
+
+#include <Poco/Net/StreamSocket.h>
+
+#include <future>
+
+using namespace helix::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string key = "sk-overload-test-77c3";
+const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + key}};
+
+std::string chat_body(const std::string &prompt, bool stream = false) {
+    boost::json::object body{{"model", "plain-1"},
+                             {"messages", boost::json::array{boost::json::object{{"role", "user"}, {"content", prompt}}}}};
+    if (stream) body["stream"] = true;
+    return boost::json::serialize(body);
+}
+
+std::string request_head(std::size_t content_length) {
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(content_length) + "\r\n\r\n";
+}
+
+struct Fixture {
+    PlainTextUpstream upstream;
+    TempDir dir;
+    std::unique_ptr<DaemonProcess> daemon;
+    std::uint16_t port = 0;
+    explicit Fixture(const std::string &server_extra) {
+        const std::string config = "server:\n  listen: 127.0.0.1\n  port: 0\n" + server_extra + "api_keys: [" + key +
+                                   "]\nplugins:\n  plain:\n    library: " + std::string(FIXTURE_DIR) +
+                                   "/libhelix_plain_text.so\n    settings:\n      base_url: http://127.0.0.1:" +
+                                   std::to_string(upstream.port()) + "/complete\n";
+        daemon = std::make_unique<DaemonProcess>(std::vector<std::string>{"--config", dir.file("helixagent.yaml", config)});
+        port = daemon->wait_until_listening();
+    }
+    HttpResult chat(const std::string &prompt) const { return http_post(port, "/v1/chat/completions", chat_body(prompt), auth); }
+};
+
+// Everything the server sends until it closes (or `limit` passes).
+std::string read_until_closed(Poco::Net::StreamSocket &socket, std::chrono::seconds limit) {
+    socket.setReceiveTimeout(Poco::Timespan(static_cast<long>(limit.count()), 0));
+    std::string reply;
+    char buffer[4096];
+    try {
+        int n = 0;
+        while ((n = socket.receiveBytes(buffer, sizeof buffer)) > 0) reply.append(buffer, static_cast<std::size_t>(n));
+    } catch (const Poco::Exception &) {
+        // a reset after the reply, or the limit
+    }
+    return reply;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(chat_completions_beyond_max_in_flight_get_an_immediate_503_with_retry_after) {
+    Fixture f("  max_in_flight: 2\n  max_connections: 32\n");
+    std::vector<std::future<HttpResult>> slow;
+    for (int i = 0; i < 2; ++i)
+        slow.push_back(std::async(std::launch::async, [&] { return f.chat("SLOW please"); }));
+    while (f.upstream.requests() < 2) std::this_thread::sleep_for(5ms);
+
+    // Eight more at once, while both slots are taken by 1.5 s upstream calls.
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::future<std::pair<HttpResult, double>>> burst;
+    for (int i = 0; i < 8; ++i)
+        burst.push_back(std::async(std::launch::async, [&] {
+            const auto sent = std::chrono::steady_clock::now();
+            HttpResult r = f.chat("hi");
+            return std::pair{r, seconds_since(sent)};
+        }));
+    for (auto &b : burst) {
+        const auto [r, took] = b.get();
+        BOOST_TEST(r.status == 503, r.body);
+        BOOST_TEST(took < 0.5, "a refusal took " << took << " s");
+        BOOST_TEST(r.headers.at("retry-after") == "1");
+        BOOST_TEST(r.headers.at("x-request-id").starts_with("req_"));
+        const auto error = boost::json::parse(r.body).at("error");
+        BOOST_TEST(error.at("code").as_string() == "server_overloaded");
+        BOOST_TEST(error.at("type").as_string() == "server_error");
+        BOOST_TEST(error.at("message").as_string().find("server.max_in_flight") != std::string::npos);
+    }
+    BOOST_TEST(seconds_since(start) < 1.0); // all answered before the slots freed
+    BOOST_TEST(f.upstream.requests() == 2);  // none of the refused reached the upstream
+    // Health and metrics are not chat completions: never refused by the limit.
+    BOOST_TEST(http_get(f.port, "/healthz").status == 200);
+    BOOST_TEST(http_get(f.port, "/metrics").status == 200);
+
+    for (auto &s : slow) BOOST_TEST(s.get().status == 200);
+    BOOST_TEST(f.chat("hi").status == 200); // the slots are free again
+}
+
+BOOST_AUTO_TEST_CASE(connections_beyond_max_connections_are_refused_at_once_not_queued) {
+    Fixture f("  max_in_flight: 2\n  max_connections: 4\n  read_timeout: 20s\n");
+    // Four connections that send nothing hold every thread (until read_timeout).
+    std::vector<std::unique_ptr<Poco::Net::StreamSocket>> idle;
+    for (int i = 0; i < 4; ++i)
+        idle.push_back(std::make_unique<Poco::Net::StreamSocket>(Poco::Net::SocketAddress("127.0.0.1", f.port)));
+    std::this_thread::sleep_for(300ms); // accepted and admitted
+
+    for (int i = 0; i < 3; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        Poco::Net::StreamSocket extra(Poco::Net::SocketAddress("127.0.0.1", f.port));
+        const std::string body = chat_body("hi");
+        const std::string request = request_head(body.size()) + body;
+        extra.sendBytes(request.data(), static_cast<int>(request.size()));
+        const std::string reply = read_until_closed(extra, 5s);
+        const double took = seconds_since(start);
+        BOOST_TEST(reply.starts_with("HTTP/1.1 503"), reply);
+        BOOST_TEST(reply.find("Retry-After: 1") != std::string::npos);
+        BOOST_TEST(reply.find("\"code\":\"server_overloaded\"") != std::string::npos);
+        BOOST_TEST(reply.find("server.max_connections") != std::string::npos);
+        BOOST_TEST(took < 0.5, "the refusal took " << took << " s");
+    }
+    BOOST_TEST(f.upstream.requests() == 0);
+
+    idle.clear(); // their threads are free again
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    int status = 0;
+    while ((status = f.chat("hi").status) != 200 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    BOOST_TEST(status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_trickles_its_headers_gets_408_at_request_read_timeout) {
+    // Each byte comes well inside read_timeout; the whole head does not come
+    // inside request_read_timeout.
+    Fixture f("  read_timeout: 1s\n  request_read_timeout: 2s\n");
+    Poco::Net::StreamSocket slow(Poco::Net::SocketAddress("127.0.0.1", f.port));
+    const std::string start_line = "POST /v1/chat/completions HTTP/1.1\r\nX-Slow: ";
+    slow.sendBytes(start_line.data(), static_cast<int>(start_line.size()));
+    const auto start = std::chrono::steady_clock::now();
+    bool served_meanwhile = false;
+    while (!slow.poll(Poco::Timespan(250'000), Poco::Net::Socket::SELECT_READ) && seconds_since(start) < 8) {
+        try {
+            slow.sendBytes("a", 1);
+        } catch (const Poco::Exception &) {
+            break;
+        }
+        if (!served_meanwhile) served_meanwhile = f.chat("hi").status == 200; // others are not held up
+    }
+    const std::string reply = read_until_closed(slow, 5s);
+    const double took = seconds_since(start);
+    BOOST_TEST(reply.starts_with("HTTP/1.1 408"), reply);
+    BOOST_TEST(reply.find("\"code\":\"request_timeout\"") != std::string::npos);
+    BOOST_TEST(reply.find("server.request_read_timeout") != std::string::npos);
+    BOOST_TEST(took > 1.5);
+    BOOST_TEST(took < 4.0);
+    BOOST_TEST(served_meanwhile);
+    BOOST_TEST(f.upstream.requests() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_trickles_its_body_byte_by_byte_gets_408_at_request_read_timeout) {
+    Fixture f("  read_timeout: 1s\n  request_read_timeout: 2s\n");
+    Poco::Net::StreamSocket slow(Poco::Net::SocketAddress("127.0.0.1", f.port));
+    const std::string body = chat_body("hi");
+    const std::string head = request_head(body.size());
+    slow.sendBytes(head.data(), static_cast<int>(head.size()));
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t sent = 0;
+    while (!slow.poll(Poco::Timespan(250'000), Poco::Net::Socket::SELECT_READ) && sent < body.size()) {
+        try {
+            slow.sendBytes(body.data() + sent, 1);
+        } catch (const Poco::Exception &) {
+            break;
+        }
+        ++sent;
+    }
+    const std::string reply = read_until_closed(slow, 5s);
+    const double took = seconds_since(start);
+    BOOST_TEST_REQUIRE(sent < body.size(), "the whole body went out before any timeout");
+    BOOST_TEST(reply.starts_with("HTTP/1.1 408"), reply);
+    BOOST_TEST(reply.find("\"code\":\"request_timeout\"") != std::string::npos);
+    BOOST_TEST(took > 1.5);
+    BOOST_TEST(took < 4.0);
+    BOOST_TEST(f.upstream.requests() == 0);
+    BOOST_TEST(f.chat("hi").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_a_stream_is_dropped_after_write_timeout_and_its_upstream_cancelled) {
+    Fixture f("  write_timeout: 1s\n");
+    Poco::Net::StreamSocket client(Poco::Net::SocketAddress::IPv4);
+    client.setReceiveBufferSize(4096); // fills after a few chunks
+    client.connect(Poco::Net::SocketAddress("127.0.0.1", f.port));
+    const std::string body = chat_body("FLOOD", true);
+    const std::string request = request_head(body.size()) + body;
+    client.sendBytes(request.data(), static_cast<int>(request.size()));
+    char buffer[512];
+    client.setReceiveTimeout(Poco::Timespan(5, 0));
+    BOOST_TEST_REQUIRE(client.receiveBytes(buffer, sizeof buffer) > 0); // the stream has started
+    BOOST_TEST_REQUIRE(std::string(buffer, 12) == "HTTP/1.1 200");
+    // ...and the client reads no more.
+    const auto start = std::chrono::steady_clock::now();
+    while (!f.upstream.flood_aborted() && seconds_since(start) < 10) std::this_thread::sleep_for(20ms);
+    BOOST_TEST(f.upstream.flood_aborted(), "the upstream kept streaming for a client that stopped reading");
+    BOOST_TEST(seconds_since(start) < 6.0);
+    BOOST_TEST(f.upstream.flood_parts_written() < 65536);
+    // The gateway is unaffected, and has closed the connection: reading on
+    // finds the end of what was buffered, not a stream kept alive.
+    BOOST_TEST(f.chat("hi").status == 200);
+    const auto reading = std::chrono::steady_clock::now();
+    const std::string rest = read_until_closed(client, 5s);
+    BOOST_TEST(seconds_since(reading) < 3.0, "the connection was kept open");
+    BOOST_TEST(rest.find("data: [DONE]") == std::string::npos);
+}
