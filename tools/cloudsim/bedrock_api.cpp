@@ -33,8 +33,9 @@ std::int64_t elapsed_ms(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
 }
 
-// The request's fault: a Bedrock stream fault (bad-crc, exception-frame[:type])
-// or one of the common kinds. nullopt after answering 400.
+// The request's fault: a Bedrock stream fault (bad-crc, malformed-frame,
+// exception-frame[:type]) from the request or the fault board, or one of the
+// common kinds. nullopt after answering 400.
 struct ResolvedFault {
     FaultKind common = FaultKind::none;
     bedrock::StreamFault stream;
@@ -54,10 +55,16 @@ std::optional<ResolvedFault> resolve_fault(Exchange &ex, ProviderContext &contex
             return ResolvedFault{FaultKind::none, std::move(*own)};
         }
     }
+    if (!requested)
+        if (const auto own = context.faults().take_own()) {
+            std::string ignored; // an exception type this operation lacks: no fault
+            if (auto fault = bedrock::parse_stream_fault(*own, op, ignored)) return ResolvedFault{FaultKind::none, *fault};
+        }
     std::string problem;
     const auto kind = context.resolve_fault(ex, prompt_text, problem);
     if (!kind) {
-        send_error(ex, bedrock::validation_error(problem + " (Bedrock also: bad-crc, exception-frame[:<type>])"));
+        send_error(ex, bedrock::validation_error(problem +
+                                                 " (Bedrock also: bad-crc, malformed-frame, exception-frame[:<type>])"));
         return std::nullopt;
     }
     return ResolvedFault{*kind, {}};
@@ -78,6 +85,10 @@ public:
                      store_) {}
 
     std::string_view name() const override { return "bedrock"; }
+    bool board_fault(std::string_view kind) const override {
+        std::string problem;
+        return bedrock::parse_stream_fault(kind, bedrock::Operation::converse_stream, problem) && problem.empty();
+    }
 
     void handle(Exchange &ex, ProviderContext &context) override {
         const auto started = std::chrono::steady_clock::now();

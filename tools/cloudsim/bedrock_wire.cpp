@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -574,6 +575,21 @@ std::optional<InvokeRequest> parse_titan(const json::object &root, std::string_v
 std::string llama_stop(FinishReason finish) { return finish == FinishReason::length ? "length" : "stop"; }
 std::string titan_stop(FinishReason finish) { return finish == FinishReason::length ? "LENGTH" : "FINISH"; }
 
+void put_be32(std::string &bytes, std::size_t at, std::uint32_t value) {
+    for (std::size_t i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((value >> (24 - 8 * i)) & 0xFF);
+}
+
+// A frame a decoder must refuse although its checksums are right: the
+// headers length claims more than the whole frame holds.
+void break_headers_length(std::string &frame) {
+    const auto crc = [&](std::size_t length) {
+        return static_cast<std::uint32_t>(::crc32_z(0, reinterpret_cast<const Bytef *>(frame.data()), length));
+    };
+    put_be32(frame, 4, 0x00FFFFFF);
+    put_be32(frame, 8, crc(8));
+    put_be32(frame, frame.size() - 4, crc(frame.size() - 4));
+}
+
 std::string encode_or_throw(const helix::aws::Message &message) {
     std::string out;
     if (helix::aws::encode_message(message, out) != helix::aws::EncodeError::none)
@@ -778,6 +794,7 @@ std::optional<StreamFault> parse_stream_fault(std::string_view text, Operation o
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
     if (iequals(text, "bad-crc")) return StreamFault{StreamFaultKind::bad_crc, {}};
+    if (iequals(text, "malformed-frame")) return StreamFault{StreamFaultKind::malformed_frame, {}};
     constexpr std::string_view kException = "exception-frame";
     if (text.size() < kException.size() || !iequals(text.substr(0, kException.size()), kException)) return std::nullopt;
     std::string_view type = text.substr(kException.size());
@@ -883,11 +900,15 @@ bool EventFrames::next(Frame &frame) {
     frame.token = event.token;
     if (corrupt_next_) {
         corrupt_next_ = false;
-        frame.bytes.back() = static_cast<char>(frame.bytes.back() ^ 0x5A); // the message CRC's last byte
+        if (fault_.kind == StreamFaultKind::malformed_frame)
+            break_headers_length(frame.bytes);
+        else
+            frame.bytes.back() = static_cast<char>(frame.bytes.back() ^ 0x5A); // the message CRC's last byte
     }
     if (event.token) {
         ++tokens_sent_;
-        if (fault_.kind == StreamFaultKind::bad_crc && !struck_ && tokens_sent_ == strike_after_) {
+        if ((fault_.kind == StreamFaultKind::bad_crc || fault_.kind == StreamFaultKind::malformed_frame) && !struck_ &&
+            tokens_sent_ == strike_after_) {
             struck_ = true;
             corrupt_next_ = true;
         }

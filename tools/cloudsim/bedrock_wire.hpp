@@ -98,14 +98,14 @@ std::vector<StreamEvent> converse_stream_events(const Reply &reply);
 // ---------------------------------------------------------------------------
 // Stream faults only Bedrock has (per request: x-sim-fault or [[fault:...]])
 
-enum class StreamFaultKind { none, bad_crc, exception_frame };
+enum class StreamFaultKind { none, bad_crc, malformed_frame, exception_frame };
 
 struct StreamFault {
     StreamFaultKind kind = StreamFaultKind::none;
     std::string exception_type; // lowerCamel union member: "throttlingException"
 };
 
-// "bad-crc", "exception-frame" (a throttlingException) or
+// "bad-crc", "malformed-frame", "exception-frame" (a throttlingException) or
 // "exception-frame:<type>" (<type> one of the operation's exception members,
 // either case for the first letter). nullopt when `text` names none of them;
 // a StreamFault with kind none and `error` set for an unknown exception type.
@@ -119,7 +119,9 @@ enum class Framing { converse, chunk };
 // The frames of one event stream. Faults strike after kFaultAfterTokens
 // token frames (or all of them, when fewer): exception_frame sends the
 // exception frame and ends the stream; bad_crc sends the next frame with a
-// wrong message CRC (the prelude CRC stays right) and goes on.
+// wrong message CRC (the prelude CRC stays right) and goes on;
+// malformed_frame sends the next frame with a headers length beyond its total
+// length, both CRCs right, and goes on.
 class EventFrames final : public FrameSource {
 public:
     // `elapsed_ms`: milliseconds since the request started, for the latency

@@ -75,6 +75,7 @@ std::optional<std::string> find_fault_directive(std::string_view text) {
 
 void FaultBoard::set(FaultKind kind, std::int64_t count) {
     std::lock_guard lock(mutex_);
+    own_.clear();
     if (kind == FaultKind::none || count == 0) {
         kind_ = FaultKind::none;
         remaining_ = 0;
@@ -84,21 +85,46 @@ void FaultBoard::set(FaultKind kind, std::int64_t count) {
     remaining_ = count < 0 ? until_cleared : count;
 }
 
+void FaultBoard::set_own(std::string kind, std::int64_t count) {
+    if (kind.empty() || count == 0) return clear();
+    std::lock_guard lock(mutex_);
+    kind_ = FaultKind::none;
+    own_ = std::move(kind);
+    remaining_ = count < 0 ? until_cleared : count;
+}
+
 void FaultBoard::clear() { set(FaultKind::none, 0); }
+
+bool FaultBoard::consume() {
+    if (remaining_ > 0 && --remaining_ == 0) {
+        kind_ = FaultKind::none;
+        own_.clear();
+    }
+    return true;
+}
 
 FaultKind FaultBoard::take() {
     std::lock_guard lock(mutex_);
     if (kind_ == FaultKind::none) return FaultKind::none;
     const FaultKind kind = kind_;
-    if (remaining_ > 0 && --remaining_ == 0) kind_ = FaultKind::none;
+    consume();
+    return kind;
+}
+
+std::optional<std::string> FaultBoard::take_own() {
+    std::lock_guard lock(mutex_);
+    if (own_.empty()) return std::nullopt;
+    std::string kind = own_;
+    consume();
     return kind;
 }
 
 boost::json::object FaultBoard::describe() const {
     std::lock_guard lock(mutex_);
     boost::json::object out;
-    out["kind"] = fault_name(kind_);
-    out["remaining"] = kind_ == FaultKind::none ? 0 : remaining_;
+    const bool empty = kind_ == FaultKind::none && own_.empty();
+    out["kind"] = own_.empty() ? std::string(fault_name(kind_)) : own_;
+    out["remaining"] = empty ? 0 : remaining_;
     return out;
 }
 

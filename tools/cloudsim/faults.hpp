@@ -40,7 +40,9 @@ int fault_status(FaultKind kind);
 // The kind text of the first `[[fault:<kind>]]` in `text` (not validated), if any.
 std::optional<std::string> find_fault_directive(std::string_view text);
 
-// Per-provider faults programmed through the control endpoint.
+// Per-provider faults programmed through the control endpoint: one of the
+// common kinds, or a kind of the provider's own (ProviderApi::board_fault,
+// e.g. Bedrock's "bad-crc") that only its module takes.
 class FaultBoard {
 public:
     static constexpr std::int64_t until_cleared = -1;
@@ -48,15 +50,22 @@ public:
     // Applies `kind` to the next `count` requests (until_cleared: every request
     // until clear()); a count of 0 clears.
     void set(FaultKind kind, std::int64_t count);
+    void set_own(std::string kind, std::int64_t count);
     void clear();
-    // The fault for the request now starting (none when the board is empty);
-    // consumes one of the remaining count.
+    // The fault for the request now starting (none when the board is empty or
+    // holds an own kind); consumes one of the remaining count.
     FaultKind take();
+    // The own kind, consuming one of the remaining count; nullopt (nothing
+    // consumed) when the board holds none.
+    std::optional<std::string> take_own();
     boost::json::object describe() const;
 
 private:
+    bool consume(); // under mutex_: one request took the fault
+
     mutable std::mutex mutex_;
     FaultKind kind_ = FaultKind::none;
+    std::string own_; // set: an own kind instead of kind_
     std::int64_t remaining_ = 0;
 };
 

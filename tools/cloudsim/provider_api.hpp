@@ -58,6 +58,10 @@ public:
     // Handles one API request (any path but /__sim/...). May throw
     // ConnectionAborted after resetting the connection.
     virtual void handle(Exchange &exchange, ProviderContext &context) = 0;
+    // Whether `kind` (not a common kind) is one of this provider's own that
+    // the fault board may hold; the module then takes it with
+    // FaultBoard::take_own().
+    virtual bool board_fault(std::string_view /*kind*/) const { return false; }
 };
 
 // What the command line gives a provider module.

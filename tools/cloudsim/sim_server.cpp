@@ -30,7 +30,7 @@ public:
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
         Exchange exchange(request, response);
         if (exchange.path().starts_with(kControlPrefix)) {
-            handle_control(exchange, context_);
+            handle_control(exchange, context_, api_);
             return;
         }
         context_.stats().count_request(exchange.method() + " " + std::string(exchange.path()));

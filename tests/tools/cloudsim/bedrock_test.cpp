@@ -363,6 +363,26 @@ BOOST_AUTO_TEST_CASE(bad_crc_corrupts_the_frame_after_two_tokens) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(malformed_frame_fault_sends_a_frame_whose_headers_length_overruns_it_with_right_crcs) {
+    std::string error;
+    const auto fault = parse_stream_fault("malformed-frame", Operation::converse_stream, error);
+    BOOST_TEST_REQUIRE(fault.has_value());
+    BOOST_TEST(fault->kind == StreamFaultKind::malformed_frame);
+    const Reply reply = generate_reply(converse_ok(R"({"messages":[)" + user("Hello") + "]}"), 10);
+    EventFrames frames(converse_stream_events(reply), Framing::converse, *fault);
+    std::vector<std::string> raw;
+    Frame f;
+    while (frames.next(f)) raw.push_back(f.bytes);
+    BOOST_TEST(raw.size() == 14u);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        aws::Message m;
+        aws::DecodeFailure failure;
+        const bool ok = aws::decode_message(raw[i], m, &failure) != 0;
+        BOOST_TEST(ok == (i != 3), "frame " << i);
+        if (i == 3) BOOST_TEST(static_cast<int>(failure.kind) == static_cast<int>(aws::DecodeError::headers_length_invalid));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(stream_fault_names) {
     std::string error;
     BOOST_TEST(!parse_stream_fault("429", Operation::converse_stream, error).has_value());

@@ -60,3 +60,22 @@ BOOST_AUTO_TEST_CASE(board_until_cleared) {
     board.set(FaultKind::stall, 0);
     BOOST_TEST(board.take() == FaultKind::none);
 }
+
+BOOST_AUTO_TEST_CASE(board_holds_a_providers_own_kind_for_its_module_only) {
+    FaultBoard board;
+    BOOST_TEST(!board.take_own().has_value());
+    board.set_own("bad-crc", 2);
+    BOOST_TEST(board.describe().at("kind").as_string() == "bad-crc");
+    BOOST_TEST(board.take() == FaultKind::none); // common kinds see nothing, and consume nothing
+    BOOST_TEST(board.take_own().value_or("") == "bad-crc");
+    BOOST_TEST(board.take_own().value_or("") == "bad-crc");
+    BOOST_TEST(!board.take_own().has_value());
+    board.set_own("malformed-frame", FaultBoard::until_cleared);
+    board.set(FaultKind::server_error, 1); // a common kind replaces it
+    BOOST_TEST(!board.take_own().has_value());
+    BOOST_TEST(board.take() == FaultKind::server_error);
+    board.set_own("bad-crc", FaultBoard::until_cleared);
+    board.clear();
+    BOOST_TEST(!board.take_own().has_value());
+    BOOST_TEST(board.describe().at("remaining").as_int64() == 0);
+}
