@@ -64,11 +64,23 @@ struct Price {
 struct LogSettings {
     std::string level = "information"; // POCO priority names: debug, information, warning, error
     std::string format = "text";       // "text" or "json"
+    // The access (audit) log, one JSON line per API request: "off", "stdout",
+    // "stderr", or the absolute path of a file (reopened on SIGUSR1 and reload).
+    std::string access = "off";
+    bool access_content = false; // also log prompt and completion text (sensitive)
+};
+
+struct MetricsSettings {
+    bool client_label = false; // per-client-key series (label values: configured key names only)
 };
 
 struct ApiKey {
     std::string name; // shown in logs and metrics; never the key itself
     std::string key;
+    // The key's scope; empty lists allow everything. A model entry matches the
+    // name the client asked for, a served model id or "provider/model".
+    std::vector<std::string> models;
+    std::vector<std::string> providers;
 };
 
 struct ProviderConfig {
@@ -94,6 +106,7 @@ struct Config {
     UpstreamSettings upstream;
     RouterSettings router;
     LogSettings log;
+    MetricsSettings metrics;
     std::vector<ApiKey> api_keys;
     std::string plugin_dir;
     std::vector<ProviderConfig> providers; // in file order

@@ -88,8 +88,8 @@ private:
             return;
         }
         const Entries sections =
-            collect(root, root, "", {"server", "upstream", "router", "log", "api_keys", "plugin_dir", "plugins", "providers", "aliases",
-                     "prices", "scores_file"});
+            collect(root, root, "", {"server", "upstream", "router", "log", "metrics", "api_keys", "plugin_dir", "plugins",
+                     "providers", "aliases", "prices", "scores_file"});
         if (const auto *s = find(sections, "server")) {
             read_server(*s);
         }
@@ -102,14 +102,17 @@ private:
         if (const auto *s = find(sections, "log")) {
             read_log(*s);
         }
-        if (const auto *s = find(sections, "api_keys")) {
-            read_api_keys(*s);
+        if (const auto *s = find(sections, "metrics")) {
+            read_metrics(*s);
         }
         if (const auto *s = find(sections, "plugin_dir")) {
             read_plugin_dir(*s);
         }
         if (const auto *s = find(sections, "plugins")) {
             read_plugins(*s);
+        }
+        if (const auto *s = find(sections, "api_keys")) { // after plugins: a key's scope names providers
+            read_api_keys(*s);
         }
         if (const auto *s = find(sections, "providers")) {
             read_providers(*s);
@@ -417,10 +420,69 @@ private:
     }
 
     void read_log(const Entry &section) {
-        const Entries e = collect(section.key, section.value, "log", {"level", "format"});
+        const Entries e = collect(section.key, section.value, "log", {"level", "format", "access", "access_content"});
         read_choice(e, "log", "level", config_.log.level,
                     {"trace", "debug", "information", "notice", "warning", "error", "critical", "fatal"});
         read_choice(e, "log", "format", config_.log.format, {"text", "json"});
+        if (const Entry *entry = find(e, "access"))
+            if (const auto value = scalar(*entry, "log.access", "access")) read_access_target(*value);
+        if (const Entry *entry = find(e, "access_content"))
+            if (const auto v = read_bool(*entry, "log.access_content", "access_content")) config_.log.access_content = *v;
+    }
+
+    // off | stdout | stderr | a file path (relative to the YAML file) in an existing directory.
+    void read_access_target(const Scalar &value) {
+        if (value.text == "off" || value.text == "stdout" || value.text == "stderr") {
+            config_.log.access = value.text;
+            return;
+        }
+        if (value.text.empty() || value.text.back() == '/') {
+            bad_value(value, "log.access", "off, stdout, stderr or a file path");
+            return;
+        }
+        const fs::path path = (base_dir_ / value.text).lexically_normal();
+        std::error_code error;
+        if (!fs::is_directory(path.parent_path(), error)) {
+            ctx_.report(value.line, "log.access: directory '" + path.parent_path().string() + "' does not exist");
+            return;
+        }
+        config_.log.access = path.string();
+    }
+
+    void read_metrics(const Entry &section) {
+        const Entries e = collect(section.key, section.value, "metrics", {"client_label"});
+        if (const Entry *entry = find(e, "client_label"))
+            if (const auto v = read_bool(*entry, "metrics.client_label", "client_label")) config_.metrics.client_label = *v;
+    }
+
+    // A key's models: or providers: list. Providers must be declared, enabled plugins.
+    std::optional<std::vector<std::string>> read_scope_list(const Entry &entry, const std::string &path,
+                                                            bool providers) {
+        if (!entry.value.IsSequence() || entry.value.size() == 0) {
+            ctx_.report(LoadContext::value_line(entry.key, entry.value),
+                        path + ": expected a non-empty list of " + (providers ? "provider" : "model") + " names");
+            return std::nullopt;
+        }
+        std::vector<std::string> names;
+        bool ok = true;
+        std::size_t i = 0;
+        for (const YAML::Node &item : entry.value) {
+            const std::string where = path + "[" + std::to_string(i++) + "]";
+            const auto value = ctx_.item(item, where, false);
+            if (!value) {
+                ok = false;
+            } else if (providers && config_.find_provider(value->text) == nullptr) {
+                ctx_.report(value->line, where + ": provider " + value->shown() + " is not a declared, enabled plugin");
+                ok = false;
+            } else if (value->text.empty() || value->text.size() > 256) {
+                bad_value(*value, where, "a model name as clients send it, or provider/model");
+                ok = false;
+            } else {
+                names.push_back(value->text);
+            }
+        }
+        if (!ok) return std::nullopt;
+        return names;
     }
 
     void read_api_keys(const Entry &section) {
@@ -440,9 +502,25 @@ private:
             ++index;
             std::string name = "key-" + std::to_string(index);
             std::optional<Scalar> key;
+            std::vector<std::string> models;
+            std::vector<std::string> providers;
             int name_line = LoadContext::line_of(item);
             if (item.IsMap()) {
-                const Entries e = collect(item, item, path, {"name", "key"});
+                const Entries e = collect(item, item, path, {"name", "key", "models", "providers"});
+                bool scope_ok = true;
+                if (const Entry *entry = find(e, "models")) {
+                    const auto list = read_scope_list(*entry, path + ".models", false);
+                    scope_ok = list.has_value();
+                    if (list) models = *list;
+                }
+                if (const Entry *entry = find(e, "providers")) {
+                    const auto list = read_scope_list(*entry, path + ".providers", true);
+                    scope_ok = scope_ok && list.has_value();
+                    if (list) providers = *list;
+                }
+                if (!scope_ok) {
+                    continue;
+                }
                 if (const Entry *entry = find(e, "name")) {
                     const auto value = scalar(*entry, path + ".name", "name");
                     if (!value) {
@@ -480,7 +558,7 @@ private:
                                            std::to_string(first->second) + ")");
                 continue;
             }
-            config_.api_keys.push_back(ApiKey{name, key->text});
+            config_.api_keys.push_back(ApiKey{name, key->text, std::move(models), std::move(providers)});
         }
     }
 

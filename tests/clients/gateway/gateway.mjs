@@ -2,13 +2,14 @@
 // configuration whose providers point at the simulator, waits until the
 // daemon listens, and stops both at the end.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { repoRoot, startSimulator } from '../cloudsim/sim.mjs';
 
 export const clientKey = 'sk-helix-client-test-91c2';
+let gatewayCount = 0;
 
 export function daemonBinary() {
   return process.env.HELIXAGENTD ?? path.join(repoRoot, 'build/daemon/helixagentd');
@@ -23,6 +24,10 @@ export async function startGateway() {
   const sim = startSimulator();
   const dir = mkdtempSync(path.join(tmpdir(), 'helix-gateway-test-'));
   const config = path.join(dir, 'helixagent.yaml');
+  // Logs go where tests/logs scans them for secrets after the run (else next to the configuration).
+  const logDir = process.env.HELIX_TEST_LOG_DIR ?? dir;
+  mkdirSync(logDir, { recursive: true });
+  const logBase = path.join(logDir, `gateway-${process.pid}-${++gatewayCount}`);
   // Bedrock credentials from each link of the AWS chain, all served by the simulator.
   const awsKey = 'AKIDSIMEXAMPLE';
   const awsSecret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYSIMHELIXKY';
@@ -42,6 +47,8 @@ export async function startGateway() {
     config,
     [
       'server: {listen: 127.0.0.1, port: 0}',
+      // The access log of every request the official clients make, scanned for secrets with the rest.
+      `log: {access: ${logBase}.access.log}`,
       `api_keys: [{name: tests, key: ${clientKey}}]`,
       // Each fault case must reach the failing provider, not skip it as an open circuit.
       'router: {circuit_failures: 1000, circuit_failure_rate: 0}',
@@ -91,6 +98,7 @@ export async function startGateway() {
     const timer = setTimeout(() => reject(new Error(`helixagentd did not start:\n${log}`)), 15_000);
     child.stderr.on('data', (chunk) => {
       log += chunk;
+      appendFileSync(`${logBase}.log`, chunk);
       const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
       if (m) {
         clearTimeout(timer);

@@ -350,6 +350,39 @@ BOOST_AUTO_TEST_CASE(bad_env_reference_syntax_is_an_error_at_its_line) {
     expect_one(issues_of(yaml({"plugin_dir: /x/${}"})), 1, "plugin_dir: empty variable reference '${}' at column 4");
 }
 
+BOOST_AUTO_TEST_CASE(api_keys_carry_a_scope_and_the_access_log_and_client_label_are_read) {
+    const hc::ConfigPtr config = load(yaml({
+        "log:",
+        "  access: /tmp/../tmp/access.log", // the directory must exist
+        "  access_content: true",
+        "metrics: {client_label: true}",
+        "plugins:",
+        "  openai: {}",
+        "  anthropic: {}",
+        "api_keys:",
+        "  - name: team-a",
+        "    key: sk-a",
+        "    models: [gpt-4o, anthropic/claude-3-5-sonnet]",
+        "  - name: team-b",
+        "    key: sk-b",
+        "    providers: [anthropic]",
+        "  - sk-c",
+    }));
+    BOOST_TEST(config->log.access == "/tmp/access.log");
+    BOOST_TEST(config->log.access_content);
+    BOOST_TEST(config->metrics.client_label);
+    BOOST_TEST_REQUIRE(config->api_keys.size() == 3U);
+    BOOST_TEST(config->api_keys[0].models == (Strings{"gpt-4o", "anthropic/claude-3-5-sonnet"}));
+    BOOST_TEST(config->api_keys[0].providers.empty());
+    BOOST_TEST(config->api_keys[1].providers == (Strings{"anthropic"}));
+    BOOST_TEST(config->api_keys[2].models.empty());
+    BOOST_TEST(load(yaml({"log: {access: stdout}"}))->log.access == "stdout");
+    const hc::ConfigPtr defaults = load(yaml({"log: {level: debug}"}));
+    BOOST_TEST(defaults->log.access == "off");
+    BOOST_TEST(!defaults->log.access_content);
+    BOOST_TEST(!defaults->metrics.client_label);
+}
+
 // --- errors, one kind at a time, with their line ------------------------------
 
 struct ErrorCase {
@@ -362,14 +395,14 @@ struct ErrorCase {
 BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
     const std::vector<ErrorCase> cases{
         {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
-         "unknown key 'sever' at the top level (expected one of: server, upstream, router, log, api_keys, plugin_dir, plugins, "
-         "providers, aliases, prices, scores_file)"},
+         "unknown key 'sever' at the top level (expected one of: server, upstream, router, log, metrics, api_keys, plugin_dir, "
+         "plugins, providers, aliases, prices, scores_file)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
          "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout, "
          "max_in_flight, request_read_timeout)"},
         {"unknown key in log", yaml({"log:", "  levle: debug"}), 2,
-         "unknown key 'levle' in 'log' (expected one of: level, format)"},
+         "unknown key 'levle' in 'log' (expected one of: level, format, access, access_content)"},
         {"unknown key in a plugin", yaml({"plugins:", "  openai:", "    libary: x"}), 3,
          "unknown key 'libary' in 'plugins.openai' (expected one of: library, enabled, timeout, connect_timeout, "
          "settings)"},
@@ -378,7 +411,7 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
         {"unknown key in providers", yaml({"providers:", "  secondary: []"}), 2,
          "unknown key 'secondary' in 'providers' (expected one of: primary, fallback)"},
         {"unknown key in an api key", yaml({"api_keys:", "  - name: a", "    key: b", "    role: admin"}), 4,
-         "unknown key 'role' in 'api_keys[0]' (expected one of: name, key)"},
+         "unknown key 'role' in 'api_keys[0]' (expected one of: name, key, models, providers)"},
         {"duplicate key", yaml({"server:", "  port: 1", "  port: 2"}), 3,
          "duplicate key 'port' in 'server' (first at line 2)"},
         {"duplicate section", yaml({"log: {}", "server: {}", "log: {}"}), 3,
@@ -429,6 +462,19 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
          "api_keys[2]: duplicate api key (the same key as at line 2)"},
         {"duplicate api key name", yaml({"api_keys:", "  - name: ci", "    key: k1", "  - name: ci", "    key: k2"}),
          4, "api_keys[1]: duplicate api key name 'ci' (first at line 2)"},
+        {"scope models not a list", yaml({"api_keys:", "  - name: a", "    key: b", "    models: gpt-4o"}), 4,
+         "api_keys[0].models: expected a non-empty list of model names"},
+        {"scope models empty", yaml({"api_keys:", "  - name: a", "    key: b", "    models: []"}), 4,
+         "api_keys[0].models: expected a non-empty list of model names"},
+        {"scope provider not declared", yaml({"plugins:", "  openai: {}", "api_keys:", "  - name: a", "    key: b",
+                                              "    providers: [openai, azure]"}), 6,
+         "api_keys[0].providers[1]: provider 'azure' is not a declared, enabled plugin"},
+        {"bad access target", yaml({"log:", "  access: /"}), 2,
+         "log.access: expected off, stdout, stderr or a file path, got '/'"},
+        {"access content not a bool", yaml({"log:", "  access_content: yes"}), 2,
+         "log.access_content: expected true or false, got 'yes'"},
+        {"unknown key in metrics", yaml({"metrics:", "  client_labels: true"}), 2,
+         "unknown key 'client_labels' in 'metrics' (expected one of: client_label)"},
         {"empty plugin_dir", yaml({"plugin_dir: ''"}), 1, "plugin_dir: must not be empty"},
         {"plugins not a map", yaml({"plugins: [openai]"}), 1, "'plugins' must be a map, got a list"},
         {"plugin not a map", yaml({"plugins:", "  openai: helix_openai"}), 2,
