@@ -24,7 +24,7 @@ struct ProviderEnvVar {
 };
 
 // The seed's variables, named as the seed names them.
-inline constexpr std::array<ProviderEnvVar, 33> kProviderEnvVars{{
+inline constexpr std::array<ProviderEnvVar, 35> kProviderEnvVars{{
     {"AWS_BEDROCK_REGION", "aws-bedrock", ProviderEnvVar::Target::Setting, "region"},
     {"AWS_BEDROCK_ACCESS_KEY_ID", "aws-bedrock", ProviderEnvVar::Target::Setting, "access_key_id"},
     {"AWS_BEDROCK_SECRET_ACCESS_KEY", "aws-bedrock", ProviderEnvVar::Target::Setting, "secret_access_key"},
@@ -53,6 +53,9 @@ inline constexpr std::array<ProviderEnvVar, 33> kProviderEnvVars{{
     {"GCP_VERTEX_LOCATION", "gcp-vertex", ProviderEnvVar::Target::Setting, "location"},
     {"GCP_VERTEX_ACCESS_TOKEN", "gcp-vertex", ProviderEnvVar::Target::Setting, "access_token"},
     {"GCP_VERTEX_TIMEOUT", "gcp-vertex", ProviderEnvVar::Target::Timeout, {}},
+    // Google's own names: a service-account key file, another metadata server.
+    {"GOOGLE_APPLICATION_CREDENTIALS", "gcp-vertex", ProviderEnvVar::Target::Setting, "credentials_file"},
+    {"GCE_METADATA_HOST", "gcp-vertex", ProviderEnvVar::Target::Setting, "metadata_host"},
     {"AZURE_OPENAI_ENDPOINT", "azure-openai", ProviderEnvVar::Target::Setting, "endpoint"},
     {"AZURE_OPENAI_API_KEY", "azure-openai", ProviderEnvVar::Target::Setting, "api_key"},
     {"AZURE_OPENAI_TIMEOUT", "azure-openai", ProviderEnvVar::Target::Timeout, {}},

@@ -24,11 +24,10 @@ using helix::plugin_common::invalid;
 using helix::plugin_common::jv;
 using helix::plugin_common::parse_client_json;
 using helix::plugin_common::parse_image_url;
+using helix::plugin_common::has_text;
 using helix::plugin_common::message_path;
+using helix::plugin_common::part_path;
 using helix::plugin_common::unsupported;
-std::string part_path(std::size_t i, std::size_t j) { return message_path(i) + ".content[" + std::to_string(j) + "]"; }
-
-bool has_text(std::string_view s) { return s.find_first_not_of(" \t\r\n") != std::string_view::npos; }
 
 // An image_url part as a Converse image block.
 json::object image_block(std::string_view url, const std::string &param) {

@@ -1,44 +1,11 @@
 #include "plugins/azure_openai/azure_provider.hpp"
 
 #include "plugins/common/percent_encoding.hpp"
+#include "plugins/common/token_guarded_call.hpp"
 #include "plugins/openai/openai_call.hpp"
 #include "plugins/openai/openai_request.hpp"
 
 namespace helix::azure_openai {
-
-namespace {
-
-// Forwards to the OpenAI decoder; an authentication failure also drops the
-// token it was made with.
-class AzureCall final : public helix::sdk::Call {
-public:
-    AzureCall(std::unique_ptr<helix::sdk::Call> inner, EntraTokenSource *tokens, std::string token)
-        : inner_(std::move(inner)), tokens_(tokens), token_(std::move(token)) {}
-
-    void decode(const helix_http_response &response, helix::sdk::EventSink &sink) override {
-        guard([&] { inner_->decode(response, sink); });
-    }
-    void finish(helix::sdk::EventSink &sink) override {
-        guard([&] { inner_->finish(sink); });
-    }
-
-private:
-    template <class F> void guard(F &&f) {
-        try {
-            f();
-        } catch (const helix::sdk::Error &e) {
-            if (e.status() == HELIX_ERR_AUTH && tokens_ != nullptr) tokens_->rejected(token_);
-            throw;
-        }
-    }
-
-    std::unique_ptr<helix::sdk::Call> inner_;
-    EntraTokenSource *tokens_;
-    std::string token_;
-};
-
-
-} // namespace
 
 std::string chat_url(const Settings &settings, const std::string &deployment) {
     if (settings.v1_surface()) return settings.endpoint + "/openai/v1/chat/completions";
@@ -80,7 +47,10 @@ std::unique_ptr<helix::sdk::Call> AzureProvider::prepare(const helix_chat_reques
     options.expect_stream = request.stream != 0;
     options.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
     auto inner = std::make_unique<helix::openai::OpenAiCall>(decoder_settings_, std::move(options));
-    return std::make_unique<AzureCall>(std::move(inner), tokens_.get(), std::move(token));
+    if (!tokens_) return inner;
+    return std::make_unique<helix::plugin_common::TokenGuardedCall>(
+        std::move(inner), [tokens = tokens_.get()](std::string_view rejected) { tokens->rejected(rejected); },
+        std::move(token));
 }
 
 helix_health AzureProvider::health(std::string &detail) const {

@@ -1,6 +1,7 @@
 #include "plugins/azure_openai/entra_token_source.hpp"
 
 #include "plugins/common/percent_encoding.hpp"
+#include "plugins/common/token_fetch.hpp"
 
 #include <boost/json.hpp>
 
@@ -66,14 +67,7 @@ helix::plugin_common::BearerToken EntraTokenSource::fetch() const {
     }
     const char *source = client_credentials ? "Entra ID (client credentials)" : "the managed identity endpoint";
     const helix::sdk::HttpResponse response = host_.fetch(request, std::chrono::seconds(10));
-    if (response.status == 429 || response.status >= 500)
-        throw Error(HELIX_ERR_RETRY, std::string(source) + " is unavailable (HTTP " + std::to_string(response.status) + ")",
-                    503);
-    if (response.status != 200)
-        // The body may echo the client id; the status is enough to act on.
-        throw Error(HELIX_ERR_AUTH, std::string(source) + " refused to issue a token (HTTP " +
-                                        std::to_string(response.status) + "); check the identity's settings",
-                    502);
+    helix::plugin_common::check_token_status(response.status, source);
     return parse_token_response(response.body, host_.now_unix_ms());
 }
 

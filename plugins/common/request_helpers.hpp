@@ -34,5 +34,12 @@ boost::json::value parse_client_json(std::string_view text, const std::string &p
 
 // "messages[3]": the param path of a message.
 inline std::string message_path(std::size_t i) { return "messages[" + std::to_string(i) + "]"; }
+// "messages[3].content[1]": the param path of one part of a message's content.
+inline std::string part_path(std::size_t message, std::size_t part) {
+    return message_path(message) + ".content[" + std::to_string(part) + "]";
+}
+
+// Not empty and not only whitespace (providers refuse blank text blocks).
+inline bool has_text(std::string_view s) { return s.find_first_not_of(" \t\r\n") != std::string_view::npos; }
 
 } // namespace helix::plugin_common

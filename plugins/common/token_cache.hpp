@@ -1,11 +1,13 @@
 #pragma once
 // A bearer token shared by every call of one provider instance (Entra ID,
 // Google OAuth2, instance metadata). It is fetched once, reused until it is
-// within `refresh_margin` of its expiry, and dropped when the upstream
+// within `refresh_margin` of its expiry (or past half its lifetime, for
+// tokens that live shorter than two margins), and dropped when the upstream
 // rejects it (a 401), so the next prepare() fetches a fresh one.
 // Thread-safe: callers that need a token while one is being fetched wait for
 // that fetch instead of starting their own.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -30,7 +32,11 @@ public:
 
     std::string get(std::int64_t now_ms, const Fetch &fetch) {
         std::lock_guard lock(mutex_);
-        if (!token_ || now_ms + margin_ms_ >= token_->expires_at_ms) token_ = fetch();
+        if (!token_ || now_ms >= refresh_at_ms_) {
+            token_ = fetch();
+            const std::int64_t lifetime = token_->expires_at_ms - now_ms;
+            refresh_at_ms_ = token_->expires_at_ms - std::min(margin_ms_, lifetime / 2);
+        }
         return token_->value;
     }
 
@@ -51,6 +57,7 @@ private:
     std::int64_t margin_ms_;
     mutable std::mutex mutex_;
     std::optional<BearerToken> token_;
+    std::int64_t refresh_at_ms_ = 0;
 };
 
 } // namespace helix::plugin_common

@@ -202,6 +202,7 @@ struct FetchedRequest {
 struct FetchReply {
     int status = 200;
     std::string body;
+    std::vector<Header> headers = {};
 };
 
 struct FakeHost {
@@ -228,9 +229,13 @@ struct FakeHost {
                 f.headers.push_back({sv(request->headers[i].name), sv(request->headers[i].value)});
             self->fetched.push_back(f);
             const FetchReply reply = self->responder(f);
+            std::vector<helix_header> headers;
+            for (const Header &h : reply.headers) headers.push_back({hs(h.name), hs(h.value)});
             helix_http_response r{};
             r.struct_size = sizeof r;
             r.status = reply.status;
+            r.headers = headers.empty() ? nullptr : headers.data();
+            r.header_count = headers.size();
             r.data = reinterpret_cast<const std::uint8_t *>(reply.body.data());
             r.len = reply.body.size();
             done(user, &r);

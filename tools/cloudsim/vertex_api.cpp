@@ -444,8 +444,12 @@ private:
             return ex.send(200, "application/json",
                            json::serialize(json::object{{"client_email", *email}, {"trusted", accounts_.size()}}));
         }
+        if (path == "/__vertex/revoke-tokens" && ex.method() == "POST") {
+            tokens_.revoke_all();
+            return ex.send(200, "application/json", R"({"revoked":true})");
+        }
         ex.send(404, "application/json",
-                R"({"error":"use GET /__vertex/service-account or POST /__vertex/service-accounts"})");
+                R"({"error":"use GET /__vertex/service-account, POST /__vertex/service-accounts or POST /__vertex/revoke-tokens"})");
     }
 
     std::string key_;

@@ -13,6 +13,7 @@
 //        (Metadata-Flavor: Google; also .../email, project/project-id, ...)
 //   GET  /__vertex/service-account               the simulator's own service-account key file
 //   POST /__vertex/service-accounts              trust another account's public key
+//   POST /__vertex/revoke-tokens                 every token minted so far turns invalid (401)
 //
 // Auth on every API call: `Authorization: Bearer <token minted here>`,
 // checked for signature, expiry (--vertex-token-ttl-s) and the cloud-platform

@@ -125,19 +125,30 @@ AccessTokens::AccessTokens(std::int64_t ttl_s) : AccessTokens(ttl_s, random_secr
 
 AccessTokens::AccessTokens(std::int64_t ttl_s, std::string secret) : ttl_s_(ttl_s), secret_(std::move(secret)) {}
 
+std::string AccessTokens::secret() const {
+    std::shared_lock lock(mutex_);
+    return secret_;
+}
+
+void AccessTokens::revoke_all() {
+    std::string fresh = random_secret();
+    std::unique_lock lock(mutex_);
+    secret_ = std::move(fresh);
+}
+
 std::string AccessTokens::issue(std::string_view account, std::string_view scope, std::int64_t now_s) const {
     json::object claims{{"sub", account},
                         {"scope", scope},
                         {"iat", now_s},
                         {"exp", now_s + ttl_s_},
                         {"jti", random_id("", 16)}};
-    return std::string(kAccessTokenPrefix) + gcp::sign_jwt_hs256(claims, secret_);
+    return std::string(kAccessTokenPrefix) + gcp::sign_jwt_hs256(claims, secret());
 }
 
 AccessTokens::Check AccessTokens::check(std::string_view token, std::int64_t now_s) const {
     if (!token.starts_with(kAccessTokenPrefix)) return Check::malformed;
     std::string error;
-    const auto jwt = gcp::verify_jwt_hs256(token.substr(kAccessTokenPrefix.size()), secret_, error);
+    const auto jwt = gcp::verify_jwt_hs256(token.substr(kAccessTokenPrefix.size()), secret(), error);
     if (!jwt) return Check::malformed;
     const auto exp = gcp::int_claim(jwt->claims, "exp");
     if (!exp) return Check::malformed;

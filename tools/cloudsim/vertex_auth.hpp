@@ -57,13 +57,19 @@ public:
 
     std::int64_t ttl_s() const { return ttl_s_; }
     std::string issue(std::string_view account, std::string_view scope, std::int64_t now_s) const;
+    // Every token issued so far stops being valid (a new secret), as when
+    // Google revokes a credential: the next call with one gets a 401.
+    void revoke_all();
 
     enum class Check { ok, malformed, expired, insufficient_scope };
     // Valid, unexpired and carrying the cloud-platform scope.
     Check check(std::string_view token, std::int64_t now_s) const;
 
 private:
+    std::string secret() const;
+
     std::int64_t ttl_s_;
+    mutable std::shared_mutex mutex_;
     std::string secret_;
 };
 

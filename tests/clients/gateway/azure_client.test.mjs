@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
 import { clientKey, startGateway } from './gateway.mjs';
+import { collectStream } from './stream.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
 
@@ -25,24 +26,7 @@ after(async () => {
     assert.ok(!gateway.log().includes(secret), `a secret appeared in the gateway log`);
 });
 
-async function streamed(params) {
-  let text = '';
-  const calls = [];
-  let finish = null;
-  for await (const chunk of await client.chat.completions.create({ ...params, stream: true })) {
-    for (const choice of chunk.choices) {
-      if (choice.delta?.content) text += choice.delta.content;
-      for (const c of choice.delta?.tool_calls ?? []) {
-        const slot = (calls[c.index] ??= { id: '', name: '', arguments: '' });
-        if (c.id) slot.id = c.id;
-        if (c.function?.name) slot.name += c.function.name;
-        if (c.function?.arguments) slot.arguments += c.function.arguments;
-      }
-      if (choice.finish_reason) finish = choice.finish_reason;
-    }
-  }
-  return { text, calls, finish };
-}
+const streamed = async (params) => collectStream(await client.chat.completions.create({ ...params, stream: true }));
 
 for (const provider of ['azure-openai', 'azure-entra', 'azure-mi']) {
   describe(provider, () => {
@@ -63,10 +47,10 @@ for (const provider of ['azure-openai', 'azure-entra', 'azure-mi']) {
     test('a streamed tool call', async () => {
       const s = await streamed({ model, tools: [lookup], messages: [{ role: 'user', content: 'call tool lookup now' }] });
       assert.equal(s.finish, 'tool_calls');
-      assert.equal(s.calls.length, 1);
-      assert.equal(s.calls[0].name, 'lookup');
-      assert.ok(s.calls[0].id.length > 0);
-      assert.equal(typeof JSON.parse(s.calls[0].arguments), 'object');
+      assert.equal(s.toolCalls.length, 1);
+      assert.equal(s.toolCalls[0].name, 'lookup');
+      assert.ok(s.toolCalls[0].id.length > 0);
+      assert.equal(typeof JSON.parse(s.toolCalls[0].arguments), 'object');
     });
   });
 }

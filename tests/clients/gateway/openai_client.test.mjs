@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
 import { clientKey, startGateway } from './gateway.mjs';
+import { collectStream } from './stream.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
 
@@ -28,29 +29,6 @@ after(async () => {
   assert.ok(!gateway.log().includes(clientKey), 'the client key appeared in the gateway log');
   assert.ok(!gateway.log().includes('sk-sim-openai'), 'a provider key appeared in the gateway log');
 });
-
-async function collectStream(stream) {
-  let text = '';
-  const toolCalls = [];
-  let usage = null;
-  let finish = null;
-  const ids = new Set();
-  for await (const chunk of stream) {
-    ids.add(chunk.id);
-    if (chunk.usage) usage = chunk.usage;
-    for (const choice of chunk.choices) {
-      if (choice.delta?.content) text += choice.delta.content;
-      for (const call of choice.delta?.tool_calls ?? []) {
-        const slot = (toolCalls[call.index] ??= { id: '', name: '', arguments: '' });
-        if (call.id) slot.id = call.id;
-        if (call.function?.name) slot.name += call.function.name;
-        if (call.function?.arguments) slot.arguments += call.function.arguments;
-      }
-      if (choice.finish_reason) finish = choice.finish_reason;
-    }
-  }
-  return { text, toolCalls, usage, finish, ids };
-}
 
 for (const model of ['openai/gpt-4o', 'anthropic/claude-3-5-sonnet-20241022']) {
   describe(model, () => {

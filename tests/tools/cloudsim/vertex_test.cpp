@@ -333,6 +333,16 @@ BOOST_AUTO_TEST_CASE(access_tokens_expire_and_need_the_scope) {
     BOOST_TEST((tokens.check(narrow, now) == vertex::AccessTokens::Check::insufficient_scope));
 }
 
+BOOST_AUTO_TEST_CASE(revoking_invalidates_every_token_issued_before) {
+    vertex::AccessTokens tokens(60, "secret-1");
+    const std::int64_t now = 1'750'000'000;
+    const std::string before = tokens.issue("sa@x", gcp::kCloudPlatformScope, now);
+    tokens.revoke_all();
+    BOOST_TEST((tokens.check(before, now) == vertex::AccessTokens::Check::malformed));
+    const std::string after = tokens.issue("sa@x", gcp::kCloudPlatformScope, now);
+    BOOST_TEST((tokens.check(after, now) == vertex::AccessTokens::Check::ok));
+}
+
 BOOST_AUTO_TEST_CASE(token_endpoint_verifies_the_assertion) {
     const auto &account = test_account();
     vertex::TrustedAccounts accounts;

@@ -1,0 +1,301 @@
+#include "plugins/gcp_vertex/gemini_request.hpp"
+
+#include "plugins/common/image_url.hpp"
+#include "plugins/common/request_helpers.hpp"
+
+#include <boost/json.hpp>
+
+#include <array>
+
+namespace helix::gcp_vertex {
+
+namespace {
+
+namespace json = boost::json;
+using helix::plugin_common::ascii_lower;
+using helix::plugin_common::ImageUrl;
+using helix::plugin_common::invalid;
+using helix::plugin_common::jv;
+using helix::plugin_common::has_text;
+using helix::plugin_common::message_path;
+using helix::plugin_common::part_path;
+using helix::plugin_common::parse_client_json;
+using helix::plugin_common::parse_image_url;
+using helix::plugin_common::unsupported;
+using helix::sdk::view;
+
+
+// Vertex needs a mimeType for a file URI; the URL's extension is all there is.
+std::string_view mime_type_of_url(std::string_view url) {
+    const std::size_t end = url.find_first_of("?#");
+    const std::string path = ascii_lower(url.substr(0, end));
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> types{{{".png", "image/png"},
+                                                                                          {".jpg", "image/jpeg"},
+                                                                                          {".jpeg", "image/jpeg"},
+                                                                                          {".gif", "image/gif"},
+                                                                                          {".webp", "image/webp"},
+                                                                                          {".heic", "image/heic"},
+                                                                                          {".heif", "image/heif"}}};
+    for (const auto &[extension, type] : types)
+        if (path.ends_with(extension)) return type;
+    return {};
+}
+
+json::object image_part(std::string_view url, const std::string &param) {
+    const ImageUrl image = parse_image_url(url, param);
+    if (image.kind == ImageUrl::Kind::data)
+        return json::object{{"inlineData", json::object{{"mimeType", image.media_type}, {"data", jv(image.data)}}}};
+    const std::string_view type = mime_type_of_url(image.url);
+    if (type.empty())
+        unsupported(param + ": Vertex AI needs an image's type; use a URL ending in .png, .jpg, .gif or .webp, or a "
+                            "base64 data: URI",
+                    param);
+    return json::object{{"fileData", json::object{{"mimeType", jv(type)}, {"fileUri", jv(image.url)}}}};
+}
+
+void content_parts(const helix_message &m, std::size_t index, json::array &parts) {
+    if (m.parts == nullptr) {
+        if (has_text(view(m.text))) parts.push_back(json::object{{"text", jv(m.text)}});
+        return;
+    }
+    for (std::size_t j = 0; j < m.part_count; ++j) {
+        const helix_content_part &p = m.parts[j];
+        if (p.type == HELIX_PART_IMAGE_URL) parts.push_back(image_part(view(p.image_url), part_path(index, j) + ".image_url.url"));
+        else if (has_text(view(p.text))) parts.push_back(json::object{{"text", jv(p.text)}});
+    }
+}
+
+void system_parts(const helix_message &m, std::size_t index, json::array &parts) {
+    if (m.parts != nullptr)
+        for (std::size_t j = 0; j < m.part_count; ++j)
+            if (m.parts[j].type != HELIX_PART_TEXT)
+                unsupported("Vertex AI's system instruction takes text only; " + message_path(index) + " has an image",
+                            part_path(index, j));
+    content_parts(m, index, parts);
+}
+
+json::object function_call(const helix_tool_call &c, const std::string &path) {
+    if (c.name.len == 0) invalid(path + ".function.name is required", path + ".function.name");
+    json::value args = json::object{};
+    if (has_text(view(c.arguments))) {
+        args = parse_client_json(view(c.arguments), path + ".function.arguments", "tool arguments must be a JSON object");
+        if (!args.is_object()) invalid(path + ".function.arguments must be a JSON object", path + ".function.arguments");
+    }
+    return json::object{{"functionCall", json::object{{"name", jv(c.name)}, {"args", std::move(args)}}}};
+}
+
+// The function name of the tool call `id`, from the nearest earlier assistant message.
+std::string_view tool_name_for(const helix_chat_request &r, std::size_t tool_message, std::string_view id) {
+    for (std::size_t i = tool_message; i-- > 0;) {
+        const helix_message &m = r.messages[i];
+        if (m.role != HELIX_ROLE_ASSISTANT) continue;
+        for (std::size_t j = 0; j < m.tool_call_count; ++j)
+            if (view(m.tool_calls[j].id) == id) return view(m.tool_calls[j].name);
+    }
+    return {};
+}
+
+std::string plain_text(const helix_message &m) {
+    if (m.parts == nullptr) return std::string(view(m.text));
+    std::string text;
+    for (std::size_t j = 0; j < m.part_count; ++j)
+        if (m.parts[j].type == HELIX_PART_TEXT) text += view(m.parts[j].text);
+    return text;
+}
+
+json::object function_response(const helix_chat_request &r, std::size_t index) {
+    const helix_message &m = r.messages[index];
+    const std::string path = message_path(index);
+    if (m.tool_call_id.len == 0) invalid(path + ".tool_call_id is required", path + ".tool_call_id");
+    const std::string_view name = tool_name_for(r, index, view(m.tool_call_id));
+    if (name.empty())
+        invalid(path + ".tool_call_id matches no tool call of an earlier assistant message (Vertex AI answers a "
+                       "function by its name)",
+                path + ".tool_call_id");
+    const std::string text = plain_text(m);
+    boost::system::error_code ec;
+    json::value parsed = json::parse(text, ec);
+    json::object response;
+    if (!ec && parsed.is_object()) response = std::move(parsed.get_object());
+    else response["content"] = json::string(jv(text));
+    return json::object{{"functionResponse", json::object{{"name", jv(name)}, {"response", std::move(response)}}}};
+}
+
+struct Turn {
+    const char *role;
+    json::array parts;
+};
+
+json::array build_contents(const helix_chat_request &r, json::array &system) {
+    std::vector<Turn> turns;
+    for (std::size_t i = 0; i < r.message_count; ++i) {
+        const helix_message &m = r.messages[i];
+        const char *role = "user";
+        json::array parts;
+        switch (m.role) {
+        case HELIX_ROLE_SYSTEM:
+        case HELIX_ROLE_DEVELOPER:
+            system_parts(m, i, system);
+            continue;
+        case HELIX_ROLE_USER:
+            content_parts(m, i, parts);
+            break;
+        case HELIX_ROLE_ASSISTANT:
+            role = "model";
+            content_parts(m, i, parts);
+            for (std::size_t j = 0; j < m.tool_call_count; ++j)
+                parts.push_back(function_call(m.tool_calls[j], message_path(i) + ".tool_calls[" + std::to_string(j) + "]"));
+            break;
+        case HELIX_ROLE_TOOL:
+            parts.push_back(function_response(r, i));
+            break;
+        }
+        if (parts.empty()) continue;
+        if (!turns.empty() && std::string_view(turns.back().role) == role) {
+            for (auto &p : parts) turns.back().parts.push_back(std::move(p));
+        } else {
+            turns.push_back(Turn{role, std::move(parts)});
+        }
+    }
+    json::array contents;
+    for (Turn &t : turns) contents.push_back(json::object{{"role", t.role}, {"parts", std::move(t.parts)}});
+    return contents;
+}
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return out;
+}
+
+json::value vertex_schema_at(const json::value &in, int depth) {
+    const json::object *o = in.if_object();
+    if (o == nullptr || depth > 64) return json::object{};
+    // The keywords of Vertex's Schema message that JSON Schema shares.
+    static constexpr std::array<std::string_view, 17> kept{
+        "format",   "title",    "description", "nullable",  "default",   "enum",      "required",     "minItems",
+        "maxItems", "minimum",  "maximum",     "minLength", "maxLength", "pattern",   "minProperties", "maxProperties",
+        "example"};
+    json::object out;
+    for (const auto &[key, value] : *o) {
+        if (key == "type") {
+            if (value.is_string()) {
+                out["type"] = upper(value.get_string());
+            } else if (const json::array *types = value.if_array()) {
+                for (const json::value &t : *types) {
+                    if (!t.is_string()) continue;
+                    if (t.get_string() == "null") out["nullable"] = true;
+                    else if (!out.contains("type")) out["type"] = upper(t.get_string());
+                }
+            }
+        } else if (key == "properties" && value.is_object()) {
+            json::object properties;
+            for (const auto &[name, schema] : value.get_object()) properties[name] = vertex_schema_at(schema, depth + 1);
+            out["properties"] = std::move(properties);
+        } else if (key == "items") {
+            out["items"] = vertex_schema_at(value, depth + 1);
+        } else if (key == "anyOf" && value.is_array()) {
+            json::array any;
+            for (const json::value &schema : value.get_array()) any.push_back(vertex_schema_at(schema, depth + 1));
+            out["anyOf"] = std::move(any);
+        } else if (std::find(kept.begin(), kept.end(), std::string_view(key)) != kept.end()) {
+            out[key] = value;
+        }
+    }
+    return out;
+}
+
+json::array build_tools(const helix_chat_request &r) {
+    json::array declarations;
+    for (std::size_t i = 0; i < r.tool_count; ++i) {
+        const helix_tool &t = r.tools[i];
+        const std::string path = "tools[" + std::to_string(i) + "].function";
+        if (t.name.len == 0) invalid(path + ".name is required", path + ".name");
+        json::object declaration{{"name", jv(t.name)}};
+        if (t.description.len > 0) declaration["description"] = jv(t.description);
+        if (has_text(view(t.parameters_json))) {
+            const json::value schema = parse_client_json(view(t.parameters_json), path + ".parameters", "a JSON Schema object");
+            if (!schema.is_object()) invalid(path + ".parameters must be a JSON Schema object", path + ".parameters");
+            // A function without parameters is declared without a schema.
+            const json::object *properties = schema.get_object().if_contains("properties") != nullptr
+                                                 ? schema.get_object().at("properties").if_object()
+                                                 : nullptr;
+            if (properties == nullptr || !properties->empty()) declaration["parameters"] = vertex_schema(schema);
+        }
+        declarations.push_back(std::move(declaration));
+    }
+    return json::array{json::object{{"functionDeclarations", std::move(declarations)}}};
+}
+
+json::object tool_config(const helix_chat_request &r) {
+    json::object calling;
+    switch (r.tool_choice) {
+    case HELIX_TOOL_CHOICE_NONE:
+        calling["mode"] = "NONE";
+        break;
+    case HELIX_TOOL_CHOICE_REQUIRED:
+        calling["mode"] = "ANY";
+        break;
+    case HELIX_TOOL_CHOICE_NAMED:
+        if (r.tool_choice_name.len == 0) invalid("tool_choice names no function", "tool_choice.function.name");
+        calling["mode"] = "ANY";
+        calling["allowedFunctionNames"] = json::array{json::string(jv(r.tool_choice_name))};
+        break;
+    case HELIX_TOOL_CHOICE_AUTO:
+        calling["mode"] = "AUTO";
+        break;
+    case HELIX_TOOL_CHOICE_UNSET:
+        return {};
+    }
+    return json::object{{"functionCallingConfig", std::move(calling)}};
+}
+
+json::object generation_config(const helix_chat_request &r) {
+    json::object config;
+    if ((r.present & HELIX_HAS_TEMPERATURE) != 0) config["temperature"] = r.temperature;
+    if ((r.present & HELIX_HAS_TOP_P) != 0) config["topP"] = r.top_p;
+    if ((r.present & HELIX_HAS_MAX_TOKENS) != 0) config["maxOutputTokens"] = r.max_tokens;
+    if ((r.present & HELIX_HAS_SEED) != 0) config["seed"] = r.seed;
+    if (r.n > 1) config["candidateCount"] = r.n;
+    if (r.stop_count > 0) {
+        json::array stop;
+        for (std::size_t i = 0; i < r.stop_count; ++i) stop.push_back(json::string(jv(r.stop[i])));
+        config["stopSequences"] = std::move(stop);
+    }
+    if (r.response_format == HELIX_FORMAT_JSON_OBJECT || r.response_format == HELIX_FORMAT_JSON_SCHEMA)
+        config["responseMimeType"] = "application/json";
+    if (r.response_format == HELIX_FORMAT_JSON_SCHEMA) {
+        const json::value spec =
+            parse_client_json(view(r.response_schema_json), "response_format.json_schema", "a json_schema object");
+        const json::object *o = spec.if_object();
+        const json::value *schema = o != nullptr ? o->if_contains("schema") : nullptr;
+        if (schema != nullptr && schema->is_object()) config["responseSchema"] = vertex_schema(*schema);
+    }
+    return config;
+}
+
+} // namespace
+
+json::value vertex_schema(const json::value &json_schema) { return vertex_schema_at(json_schema, 0); }
+
+std::string gemini_body(const helix_chat_request &r) {
+    if (r.model.len == 0) invalid("the request names no model", "model");
+    json::object body;
+    json::array system;
+    json::array contents = build_contents(r, system);
+    if (contents.empty())
+        invalid("the request has no user or assistant message with content; Vertex AI needs at least one", "messages");
+    body["contents"] = std::move(contents);
+    if (!system.empty()) body["systemInstruction"] = json::object{{"parts", std::move(system)}};
+    if (r.tool_count > 0) {
+        body["tools"] = build_tools(r);
+        if (json::object config = tool_config(r); !config.empty()) body["toolConfig"] = std::move(config);
+    } else if (r.tool_choice == HELIX_TOOL_CHOICE_REQUIRED || r.tool_choice == HELIX_TOOL_CHOICE_NAMED) {
+        invalid("tool_choice asks for a tool call but the request has no tools", "tool_choice");
+    }
+    if (json::object config = generation_config(r); !config.empty()) body["generationConfig"] = std::move(config);
+    return json::serialize(body);
+}
+
+} // namespace helix::gcp_vertex

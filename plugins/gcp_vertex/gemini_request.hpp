@@ -1,0 +1,41 @@
+#pragma once
+// prepare() of Gemini models: the canonical (OpenAI-shaped) request -> the
+// body of :generateContent / :streamGenerateContent?alt=sse (protocols.md 2.2).
+//
+//   system, developer  -> systemInstruction.parts (text only)
+//   user               -> role "user": text parts; image_url data: URI ->
+//                         inlineData {mimeType, data}; http(s) URL -> fileData
+//                         {mimeType by the file's extension, fileUri}
+//   assistant          -> role "model": text, then one functionCall {name, args}
+//                         per tool call (args = the arguments parsed, an object)
+//   tool               -> role "user": functionResponse {name, response}; the name
+//                         is the one of the earlier tool call with that id; response
+//                         = the content when it is a JSON object, else {"content": text}
+//   Consecutive turns of one role merge (parallel tool results share a turn).
+//   tools        -> [{functionDeclarations: [{name, description, parameters}]}];
+//                   parameters is JSON Schema cut down to Vertex's OpenAPI subset
+//                   (unknown keywords such as $schema and additionalProperties are
+//                   left out, types upper-case, ["string","null"] -> nullable)
+//   tool_choice  auto -> AUTO, none -> NONE, required -> ANY, named -> ANY with
+//                allowedFunctionNames [name]
+//   generationConfig: temperature, topP, maxOutputTokens, stopSequences, seed,
+//                candidateCount (n); response_format json_object -> responseMimeType
+//                application/json, json_schema -> also responseSchema (cut down)
+// Refused with the field named: a tool message whose tool_call_id matches no
+// earlier call, an image in a system message, tool arguments that are not a
+// JSON object, an image URL whose type cannot be told from its extension.
+
+#include <helixagent/plugin.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <string>
+
+namespace helix::gcp_vertex {
+
+std::string gemini_body(const helix_chat_request &request);
+
+// JSON Schema -> Vertex's Schema (exposed for tests).
+boost::json::value vertex_schema(const boost::json::value &json_schema);
+
+} // namespace helix::gcp_vertex

@@ -1,0 +1,58 @@
+#include "plugins/gcp_vertex/vertex_provider.hpp"
+
+#include "plugins/common/token_guarded_call.hpp"
+#include "plugins/gcp_vertex/gemini_call.hpp"
+#include "plugins/gcp_vertex/gemini_request.hpp"
+#include "plugins/gcp_vertex/predict.hpp"
+
+namespace helix::gcp_vertex {
+
+VertexProvider::VertexProvider(helix::sdk::Host host) : Provider(host), settings_(parse_settings(host.config_json())) {
+    if (settings_.auth() != AuthMethod::access_token) tokens_ = std::make_unique<GoogleTokenSource>(settings_, this->host());
+}
+
+std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_request &request,
+                                                          helix::sdk::HttpRequest &out) {
+    const std::string_view model = helix::sdk::view(request.model);
+    const bool predict = is_predict_model(model);
+    const bool stream = request.stream != 0 && !predict;
+    out.method = "POST";
+    out.headers.clear();
+    if (predict) {
+        out.body = predict_body(request);
+        out.url = settings_.model_url(model, "predict");
+    } else {
+        out.body = gemini_body(request);
+        out.url = stream ? settings_.model_url(model, "streamGenerateContent") + "?alt=sse"
+                         : settings_.model_url(model, "generateContent");
+    }
+    const std::string token = tokens_ ? tokens_->token() : settings_.access_token;
+    out.add_header("Authorization", "Bearer " + token);
+    out.add_header("Content-Type", "application/json");
+    out.add_header("Accept", stream ? "text/event-stream" : "application/json");
+    out.streaming_response = stream;
+
+    helix::plugin_common::DecoderOptions options;
+    options.expect_stream = stream;
+    options.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
+    std::unique_ptr<helix::sdk::Call> call;
+    if (predict) {
+        call = std::make_unique<PredictCall>(std::move(options), token);
+    } else {
+        const std::string seed = std::to_string(host().now_unix_ms()) + std::to_string(calls_.fetch_add(1));
+        call = std::make_unique<GeminiCall>(std::move(options), token, seed);
+    }
+    if (!tokens_) return call;
+    return std::make_unique<helix::plugin_common::TokenGuardedCall>(
+        std::move(call), [tokens = tokens_.get()](std::string_view rejected) { tokens->rejected(rejected); }, token);
+}
+
+helix_health VertexProvider::health(std::string &detail) const {
+    if (!tokens_ || tokens_->has_valid_token()) return HELIX_HEALTH_OK;
+    detail = settings_.auth() == AuthMethod::service_account
+                 ? "no access token yet (service account); one is fetched with the first request"
+                 : "no access token yet (metadata server); one is fetched with the first request";
+    return HELIX_HEALTH_DEGRADED;
+}
+
+} // namespace helix::gcp_vertex

@@ -1,0 +1,33 @@
+#pragma once
+// The gcp-vertex provider: Gemini models through :generateContent and
+// :streamGenerateContent?alt=sse (gemini_request.hpp, gemini_call.hpp), the
+// legacy text-bison and code-bison through :predict (predict.hpp), with a
+// fixed access token, a service account or the metadata server
+// (vertex_settings.hpp, google_token_source.hpp). A 401 drops the cached
+// token so that the host's second prepare() fetches a new one.
+
+#include "plugins/gcp_vertex/google_token_source.hpp"
+#include "plugins/gcp_vertex/vertex_settings.hpp"
+
+#include <atomic>
+#include <memory>
+
+namespace helix::gcp_vertex {
+
+class VertexProvider final : public helix::sdk::Provider {
+public:
+    explicit VertexProvider(helix::sdk::Host host);
+
+    static void validate_config(std::string_view json) { parse_settings(json); }
+
+    std::vector<helix::sdk::Model> models() const override { return settings_.models; }
+    std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
+    helix_health health(std::string &detail) const override;
+
+private:
+    Settings settings_;
+    std::unique_ptr<GoogleTokenSource> tokens_; // null with a fixed access token
+    std::atomic<std::uint64_t> calls_{0};       // tells made-up tool call ids apart
+};
+
+} // namespace helix::gcp_vertex

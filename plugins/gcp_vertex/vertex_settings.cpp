@@ -1,0 +1,110 @@
+#include "plugins/gcp_vertex/vertex_settings.hpp"
+
+#include "plugins/common/local_file.hpp"
+#include "plugins/common/percent_encoding.hpp"
+#include "plugins/common/settings.hpp"
+
+namespace helix::gcp_vertex {
+
+namespace {
+
+constexpr std::uint32_t kGemini =
+    HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
+constexpr std::uint32_t kGeminiText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
+// Streams are served as one final chunk (predict has no useful stream of its own).
+constexpr std::uint32_t kPredict = HELIX_MODEL_STREAMING;
+constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
+
+const std::vector<helix::plugin_common::KnownModel> &known_models() {
+    static const std::vector<helix::plugin_common::KnownModel> models{
+        {"gemini-1.5-pro", kGemini, 2'097'152},
+        {"gemini-1.0-pro", kGeminiText, 32'760},
+        {"text-bison", kPredict, 8'192},
+        {"code-bison", kPredict, 6'144},
+    };
+    return models;
+}
+
+void require_config(bool ok, const std::string &message) {
+    if (!ok) throw helix::sdk::Error(HELIX_ERR_CONFIG, message);
+}
+
+bool is_name(std::string_view s) {
+    if (s.empty()) return false;
+    for (const char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    return true;
+}
+
+helix::gcp::ServiceAccountKey read_key_file(const std::string &path) {
+    const auto text = helix::plugin_common::read_local_file(path, kMaxKeyFileBytes, "service-account key file");
+    require_config(text.has_value(), "settings.credentials_file: the service-account key file '" + path +
+                                         "' does not exist (GOOGLE_APPLICATION_CREDENTIALS)");
+    std::string error;
+    auto key = helix::gcp::parse_service_account_key(*text, error);
+    require_config(key.has_value(), "settings.credentials_file '" + path + "' is not a service-account key: " + error);
+    std::string key_error;
+    require_config(helix::gcp::RsaKey::from_private_pem(key->private_key, key_error).has_value(),
+                   "settings.credentials_file '" + path + "': its private_key cannot be read (" + key_error + ")");
+    return std::move(*key);
+}
+
+} // namespace
+
+bool is_predict_model(std::string_view model) noexcept {
+    // text-bison, text-bison@002, code-bison-32k, code-gecko, chat-bison ...
+    return model.find("-bison") != std::string_view::npos || model.find("-gecko") != std::string_view::npos;
+}
+
+AuthMethod Settings::auth() const noexcept {
+    if (!access_token.empty()) return AuthMethod::access_token;
+    if (service_account) return AuthMethod::service_account;
+    return AuthMethod::metadata_server;
+}
+
+std::string Settings::model_url(std::string_view model, std::string_view method) const {
+    using helix::plugin_common::percent_encode;
+    std::string base = endpoint;
+    if (base.empty()) {
+        if (location == "global") base = "https://aiplatform.googleapis.com";
+        else if (location == "us" || location == "eu") base = "https://aiplatform." + location + ".rep.googleapis.com";
+        else base = "https://" + location + "-aiplatform.googleapis.com";
+    }
+    return base + "/" + api_version + "/projects/" + percent_encode(project_id) + "/locations/" +
+           percent_encode(location) + "/publishers/google/models/" + percent_encode(model) + ":" + std::string(method);
+}
+
+Settings parse_settings(std::string_view json) {
+    const helix::plugin_common::SettingsReader reader(json);
+    reader.reject_unknown({"project_id", "location", "endpoint", "api_version", "models", "access_token",
+                           "credentials_file", "metadata_host"});
+    Settings s;
+    if (auto v = reader.string("project_id")) s.project_id = std::move(*v);
+    if (auto v = reader.non_empty_string("location")) {
+        require_config(is_name(*v), "settings.location must be a region such as us-central1, or global, us, eu");
+        s.location = std::move(*v);
+    }
+    if (auto v = reader.base_url("endpoint")) s.endpoint = std::move(*v);
+    if (auto v = reader.non_empty_string("api_version")) {
+        require_config(*v == "v1" || *v == "v1beta1", "settings.api_version must be v1 or v1beta1");
+        s.api_version = std::move(*v);
+    }
+    s.models = helix::plugin_common::read_models(reader, "models", known_models(), kGemini);
+    if (auto v = reader.header_value("access_token")) s.access_token = std::move(*v);
+    if (auto v = reader.string("credentials_file")) s.credentials_file = std::move(*v);
+    if (auto v = reader.non_empty_string("metadata_host")) {
+        require_config(v->find_first_of("/ \t\r\n") == std::string::npos,
+                       "settings.metadata_host must be host[:port] (GCE_METADATA_HOST), without a scheme or path");
+        s.metadata_host = std::move(*v);
+    }
+    if (s.access_token.empty() && !s.credentials_file.empty()) {
+        s.service_account = read_key_file(s.credentials_file);
+        if (s.project_id.empty()) s.project_id = s.service_account->project_id;
+    }
+    require_config(is_name(s.project_id),
+                   s.project_id.empty() ? "settings.project_id is required (GCP_VERTEX_PROJECT_ID)"
+                                        : "settings.project_id must be a project id (lower-case letters, digits, '-')");
+    return s;
+}
+
+} // namespace helix::gcp_vertex

@@ -1,0 +1,61 @@
+#pragma once
+// Settings of the gcp-vertex provider (its `settings:` map; the host fills
+// project_id, location and access_token from GCP_VERTEX_PROJECT_ID,
+// GCP_VERTEX_LOCATION and GCP_VERTEX_ACCESS_TOKEN, credentials_file from
+// GOOGLE_APPLICATION_CREDENTIALS and metadata_host from GCE_METADATA_HOST):
+//   project_id        required, unless the service-account key file names one
+//   location          default us-central1; "global" and the multi-regions
+//                     "us" / "eu" have their own hosts (protocols.md 2.1)
+//   endpoint          base URL instead of the one the location implies (a
+//                     simulator, a private endpoint)
+//   api_version       v1 (default) or v1beta1
+//   models            default: gemini-1.5-pro, gemini-1.0-pro, text-bison, code-bison
+// Authentication, the first that applies:
+//   access_token      a bearer token used as is (it cannot be refreshed: when
+//                     Google refuses it the request fails with a clear error)
+//   credentials_file  a service-account key file (JSON): an RS256-signed JWT is
+//                     exchanged at the key's token_uri for an access token
+//   otherwise         the metadata server of the machine (GCE, GKE, Cloud Run):
+//                     metadata_host, default metadata.google.internal
+// The key file is read once, when the settings are applied.
+
+#include "plugins/gcp_common/service_account.hpp"
+
+#include <helixagent/plugin.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helix::gcp_vertex {
+
+inline constexpr std::string_view kDefaultLocation = "us-central1";
+inline constexpr std::string_view kDefaultMetadataHost = "metadata.google.internal";
+
+enum class AuthMethod { access_token, service_account, metadata_server };
+
+struct Settings {
+    std::string project_id;
+    std::string location{kDefaultLocation};
+    std::string endpoint; // base URL, no trailing '/'
+    std::string api_version = "v1";
+    std::vector<helix::sdk::Model> models;
+    std::string access_token;
+    std::string credentials_file;
+    std::optional<helix::gcp::ServiceAccountKey> service_account; // read from credentials_file
+    std::string metadata_host{kDefaultMetadataHost};
+
+    AuthMethod auth() const noexcept;
+    // https://{location}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/publishers/google/models/{model}:{method}
+    std::string model_url(std::string_view model, std::string_view method) const;
+};
+
+// Parses the settings and reads the key file; throws HELIX_ERR_CONFIG naming
+// the setting (never quoting a secret or the key file's contents).
+Settings parse_settings(std::string_view json);
+
+// The legacy PaLM / Codey models served through :predict.
+bool is_predict_model(std::string_view model) noexcept;
+
+} // namespace helix::gcp_vertex

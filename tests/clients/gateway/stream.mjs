@@ -1,0 +1,25 @@
+// What a streamed chat completion added up to, as a client sees it: the text,
+// the tool calls assembled from their deltas, the last usage, the finish
+// reason and every chunk id.
+export async function collectStream(stream) {
+  let text = '';
+  const toolCalls = [];
+  let usage = null;
+  let finish = null;
+  const ids = new Set();
+  for await (const chunk of stream) {
+    ids.add(chunk.id);
+    if (chunk.usage) usage = chunk.usage;
+    for (const choice of chunk.choices) {
+      if (choice.delta?.content) text += choice.delta.content;
+      for (const call of choice.delta?.tool_calls ?? []) {
+        const slot = (toolCalls[call.index] ??= { id: '', name: '', arguments: '' });
+        if (call.id) slot.id = call.id;
+        if (call.function?.name) slot.name += call.function.name;
+        if (call.function?.arguments) slot.arguments += call.function.arguments;
+      }
+      if (choice.finish_reason) finish = choice.finish_reason;
+    }
+  }
+  return { text, toolCalls, usage, finish, ids };
+}

@@ -1,0 +1,152 @@
+// helixagentd in front of the Vertex AI simulator, which checks every access
+// token it is shown and every JWT assertion signed for it: the seed's curl
+// example as raw HTTP, then the official openai client, with each way the
+// gcp-vertex plugin authenticates; and tokens that expire or are revoked
+// while requests keep coming.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { importSdk } from '../cloudsim/sim.mjs';
+import { clientKey, startGateway } from './gateway.mjs';
+import { collectStream } from './stream.mjs';
+
+const { default: OpenAI } = await importSdk('openai');
+
+const lookup = {
+  type: 'function',
+  function: { name: 'lookup', description: 'Look a word up', parameters: { type: 'object', properties: { word: { type: 'string' } }, required: ['word'] } },
+};
+
+const streamed = async (client, params) =>
+  collectStream(await client.chat.completions.create({ ...params, stream: true }));
+
+// The seed's example, byte for byte but for the key.
+function curl(baseURL, body) {
+  return fetch(`${baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${clientKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('through the gateway', () => {
+  let gateway;
+  let client;
+  before(async () => {
+    gateway = await startGateway();
+    client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
+  });
+  after(async () => {
+    await gateway?.stop();
+    assert.ok(!gateway.log().includes('ya29.'), 'an access token appeared in the gateway log');
+    assert.ok(!gateway.log().includes('PRIVATE KEY'), 'a private key appeared in the gateway log');
+  });
+
+  for (const provider of ['gcp-vertex', 'vertex-metadata', 'vertex-token']) {
+    describe(provider, () => {
+      const model = `${provider}/gemini-1.5-pro`;
+
+      test("the seed's curl example, streamed and not", async () => {
+        const messages = [{ role: 'user', content: 'Explain quantum computing in simple terms' }];
+        const res = await curl(gateway.baseURL, { model, messages });
+        assert.equal(res.status, 200, await res.clone().text());
+        assert.equal(res.headers.get('x-helix-provider'), provider);
+        const whole = await res.json();
+        assert.equal(whole.object, 'chat.completion');
+        const text = whole.choices[0].message.content;
+        assert.ok(text.length > 0);
+        assert.equal(whole.choices[0].finish_reason, 'stop');
+        assert.ok(whole.usage.prompt_tokens > 0 && whole.usage.completion_tokens > 0, JSON.stringify(whole.usage));
+
+        const sse = await curl(gateway.baseURL, { model, messages, stream: true });
+        assert.equal(sse.status, 200);
+        assert.match(sse.headers.get('content-type'), /text\/event-stream/);
+        const raw = await sse.text();
+        assert.ok(raw.trimEnd().endsWith('data: [DONE]'), raw.slice(-200));
+        const s = await streamed(client, { model, messages });
+        assert.equal(s.text, text);
+        assert.equal(s.finish, 'stop');
+      });
+
+      test('a streamed tool call, and its result sent back', async () => {
+        const messages = [{ role: 'user', content: 'call tool lookup now' }];
+        const s = await streamed(client, { model, tools: [lookup], messages });
+        assert.equal(s.finish, 'tool_calls');
+        assert.equal(s.toolCalls.length, 1);
+        assert.equal(s.toolCalls[0].name, 'lookup');
+        assert.ok(s.toolCalls[0].id.startsWith('call_'), s.toolCalls[0].id);
+        assert.equal(typeof JSON.parse(s.toolCalls[0].arguments).word, 'string');
+        const answer = await client.chat.completions.create({
+          model,
+          tools: [lookup],
+          messages: [
+            ...messages,
+            { role: 'assistant', content: null, tool_calls: [{ id: s.toolCalls[0].id, type: 'function', function: { name: 'lookup', arguments: s.toolCalls[0].arguments } }] },
+            { role: 'tool', tool_call_id: s.toolCalls[0].id, content: '{"definition":"a word"}' },
+          ],
+        });
+        assert.equal(answer.choices[0].finish_reason, 'stop');
+        assert.ok(answer.choices[0].message.content.length > 0);
+      });
+    });
+  }
+
+  test('text-bison through :predict, and a stream of it as one chunk', async () => {
+    const messages = [{ role: 'user', content: 'Write a haiku about gateways' }];
+    const whole = await client.chat.completions.create({ model: 'gcp-vertex/text-bison', messages });
+    assert.ok(whole.choices[0].message.content.length > 0);
+    assert.ok(whole.usage.prompt_tokens > 0);
+    const s = await streamed(client, { model: 'gcp-vertex/code-bison', messages });
+    assert.ok(s.text.length > 0);
+    assert.equal(s.finish, 'stop');
+  });
+
+  test('Google errors become OpenAI errors with the upstream message', async () => {
+    await assert.rejects(
+      client.chat.completions.create({ model: 'vertex-token/gemini-1.5-pro', messages: [{ role: 'user', content: 'x [[fault:permission-denied]]' }] }),
+      (e) => e instanceof OpenAI.APIError && e.status === 502 && /Permission/.test(e.message),
+    );
+    await assert.rejects(
+      client.chat.completions.create({ model: 'vertex-token/gemini-1.5-pro', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: '1lookup' } }] }),
+      (e) => e instanceof OpenAI.BadRequestError && /Invalid function name/.test(e.message),
+    );
+  });
+
+  test('revoked tokens: the service account and the metadata server fetch new ones, the fixed token fails clearly', async () => {
+    const revoke = await fetch(`${gateway.sim.base('vertex')}/__vertex/revoke-tokens`, { method: 'POST' });
+    assert.equal(revoke.status, 200);
+    const messages = [{ role: 'user', content: 'still there?' }];
+    for (const provider of ['gcp-vertex', 'vertex-metadata']) {
+      const res = await curl(gateway.baseURL, { model: `${provider}/gemini-1.5-pro`, messages });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(res.headers.get('x-helix-attempts'), '2'); // the 401, then the fresh token
+    }
+    const res = await curl(gateway.baseURL, { model: 'vertex-token/gemini-1.5-pro', messages });
+    assert.equal(res.status, 502);
+    const body = await res.json();
+    assert.match(body.error.message, /rejected the gateway's access token/);
+    assert.ok(!JSON.stringify(body).includes('ya29.'));
+  });
+});
+
+test('tokens that expire every 2 s are refreshed while requests keep coming, none failing', async () => {
+  const gateway = await startGateway({ simArgs: ['--vertex-token-ttl-s', '2'] });
+  try {
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
+    const until = Date.now() + 5_000;
+    let requests = 0;
+    while (Date.now() < until) {
+      for (const provider of ['gcp-vertex', 'vertex-metadata']) {
+        const stream = requests % 2 === 1;
+        const params = { model: `${provider}/gemini-1.5-pro`, messages: [{ role: 'user', content: `ping ${requests}` }] };
+        if (stream) assert.ok((await streamed(client, params)).text.length > 0);
+        else assert.ok((await client.chat.completions.create(params)).choices[0].message.content.length > 0);
+        ++requests;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(requests >= 20, `only ${requests} requests`);
+  } finally {
+    await gateway.stop();
+  }
+});
