@@ -19,10 +19,11 @@ export function pluginDir() {
   return process.env.HELIX_PLUGIN_DIR ?? path.join(repoRoot, 'build/plugins');
 }
 
-// Returns { baseURL, sim, log(), stop() } once the daemon listens.
-// simArgs: extra helix-cloudsim options (e.g. a short Vertex token lifetime).
-export async function startGateway({ simArgs = [] } = {}) {
-  const sim = startSimulator(simArgs);
+// Returns { baseURL, sim, pid, log(), stop() } once the daemon listens.
+// edit: a function given the configuration's lines that returns them changed
+// (a test's own providers, aliases or limits).
+export async function startGateway({ edit = (lines) => lines } = {}) {
+  const sim = startSimulator();
   const dir = mkdtempSync(path.join(tmpdir(), 'helix-gateway-test-'));
   const config = path.join(dir, 'helixagent.yaml');
   // Logs go where tests/logs scans them for secrets after the run (else next to the configuration).
@@ -36,21 +37,6 @@ export async function startGateway({ simArgs = [] } = {}) {
   writeFileSync(credentialsFile, `[sim]\naws_access_key_id = ${awsKey}\naws_secret_access_key = ${awsSecret}\n`);
   const webIdentityToken = path.join(dir, 'web-identity-token');
   writeFileSync(webIdentityToken, 'test-web-identity-token');
-  // Vertex AI three ways, all served by the simulator: a service account (its
-  // own key file), the metadata server, and a fixed access token minted there.
-  const vertexKeyFile = path.join(dir, 'vertex-service-account.json');
-  writeFileSync(vertexKeyFile, await (await fetch(`${sim.base('vertex')}/__vertex/service-account`)).text());
-  const vertexToken = (await (await fetch(
-    `${sim.base('vertex')}/computeMetadata/v1/instance/service-accounts/default/token`,
-    { headers: { 'Metadata-Flavor': 'Google' } })).json()).access_token;
-  const vertex = (name, settings) => [
-    `  ${name}:`,
-    '    library: helix_gcp_vertex',
-    '    settings:',
-    `      endpoint: ${sim.base('vertex')}`,
-    '      project_id: helix-sim',
-    ...settings.map((line) => `      ${line}`),
-  ];
   const bedrock = (name, settings) => [
     `  ${name}:`,
     '    library: helix_aws_bedrock',
@@ -61,7 +47,7 @@ export async function startGateway({ simArgs = [] } = {}) {
   ];
   writeFileSync(
     config,
-    [
+    edit([
       'server: {listen: 127.0.0.1, port: 0}',
       // The access log of every request the official clients make, scanned for secrets with the rest.
       `log: {access: ${logBase}.access.log}`,
@@ -97,9 +83,6 @@ export async function startGateway({ simArgs = [] } = {}) {
       '    settings:',
       `      endpoint: ${sim.base('azure')}`,
       `      identity_endpoint: ${sim.base('azure')}/metadata/identity/oauth2/token`,
-      ...vertex('gcp-vertex', [`credentials_file: ${vertexKeyFile}`]),
-      ...vertex('vertex-metadata', [`metadata_host: 127.0.0.1:${sim.ports.vertex}`]),
-      ...vertex('vertex-token', [`access_token: ${vertexToken}`]),
       ...bedrock('aws-bedrock', [`access_key_id: ${awsKey}`, `secret_access_key: "${awsSecret}"`]),
       ...bedrock('bedrock-profile', [`credentials_file: ${credentialsFile}`, 'profile: sim']),
       ...bedrock('bedrock-webid', [`web_identity_token_file: ${webIdentityToken}`,
@@ -109,7 +92,7 @@ export async function startGateway({ simArgs = [] } = {}) {
       ...bedrock('bedrock-imds', [`imds_endpoint: ${sim.base('bedrock')}`]),
       'providers: {primary: [openai, anthropic], fallback: [azure-openai]}',
       '',
-    ].join('\n'),
+    ]).join('\n'),
   );
   const child = spawn(daemonBinary(), ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -138,5 +121,5 @@ export async function startGateway({ simArgs = [] } = {}) {
     sim.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { baseURL: `http://127.0.0.1:${port}/v1`, sim, log: () => log, stop };
+  return { baseURL: `http://127.0.0.1:${port}/v1`, sim, pid: child.pid, log: () => log, stop };
 }
