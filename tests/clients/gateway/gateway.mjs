@@ -22,8 +22,9 @@ export function pluginDir() {
 // Returns { baseURL, sim, pid, log(), stop() } once the daemon listens.
 // edit: a function given the configuration's lines that returns them changed
 // (a test's own providers, aliases or limits).
-export async function startGateway({ edit = (lines) => lines } = {}) {
-  const sim = startSimulator();
+// simArgs: extra helix-cloudsim options (e.g. a short Vertex token lifetime).
+export async function startGateway({ simArgs = [], edit = (lines) => lines } = {}) {
+  const sim = startSimulator(simArgs);
   const dir = mkdtempSync(path.join(tmpdir(), 'helix-gateway-test-'));
   const config = path.join(dir, 'helixagent.yaml');
   // Logs go where tests/logs scans them for secrets after the run (else next to the configuration).
@@ -37,6 +38,21 @@ export async function startGateway({ edit = (lines) => lines } = {}) {
   writeFileSync(credentialsFile, `[sim]\naws_access_key_id = ${awsKey}\naws_secret_access_key = ${awsSecret}\n`);
   const webIdentityToken = path.join(dir, 'web-identity-token');
   writeFileSync(webIdentityToken, 'test-web-identity-token');
+  // Vertex AI three ways, all served by the simulator: a service account (its
+  // own key file), the metadata server, and a fixed access token minted there.
+  const vertexKeyFile = path.join(dir, 'vertex-service-account.json');
+  writeFileSync(vertexKeyFile, await (await fetch(`${sim.base('vertex')}/__vertex/service-account`)).text());
+  const vertexToken = (await (await fetch(
+    `${sim.base('vertex')}/computeMetadata/v1/instance/service-accounts/default/token`,
+    { headers: { 'Metadata-Flavor': 'Google' } })).json()).access_token;
+  const vertex = (name, settings) => [
+    `  ${name}:`,
+    '    library: helix_gcp_vertex',
+    '    settings:',
+    `      endpoint: ${sim.base('vertex')}`,
+    '      project_id: helix-sim',
+    ...settings.map((line) => `      ${line}`),
+  ];
   const bedrock = (name, settings) => [
     `  ${name}:`,
     '    library: helix_aws_bedrock',
@@ -83,6 +99,9 @@ export async function startGateway({ edit = (lines) => lines } = {}) {
       '    settings:',
       `      endpoint: ${sim.base('azure')}`,
       `      identity_endpoint: ${sim.base('azure')}/metadata/identity/oauth2/token`,
+      ...vertex('gcp-vertex', [`credentials_file: ${vertexKeyFile}`]),
+      ...vertex('vertex-metadata', [`metadata_host: 127.0.0.1:${sim.ports.vertex}`]),
+      ...vertex('vertex-token', [`access_token: ${vertexToken}`]),
       ...bedrock('aws-bedrock', [`access_key_id: ${awsKey}`, `secret_access_key: "${awsSecret}"`]),
       ...bedrock('bedrock-profile', [`credentials_file: ${credentialsFile}`, 'profile: sim']),
       ...bedrock('bedrock-webid', [`web_identity_token_file: ${webIdentityToken}`,
