@@ -1,0 +1,160 @@
+// bench/run's driver: starts the simulators and the four peers, measures
+// each target with the same load, writes the results file and its chart.
+// Usage: see bench/run.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { drawChart } from './chart.mjs';
+import { describeEnvironment } from './environment.mjs';
+import { startHelixagentd } from './helixagentd.mjs';
+import { startNginx } from './nginx.mjs';
+import { parseOptions } from './options.mjs';
+import { startPortkey } from './portkey.mjs';
+import { rssMiB } from './procfs.mjs';
+import { sleep } from './process.mjs';
+import { writeReport } from './report.mjs';
+import { startSimulator } from './simulator.mjs';
+import { buildTargets } from './targets.mjs';
+import { timeToFirstByte } from './ttfb.mjs';
+import { closedLoop } from './wrk.mjs';
+
+const benchDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const repo = path.dirname(benchDir);
+const opts = parseOptions(process.argv.slice(2), { repo });
+const say = (text) => process.stderr.write(`bench: ${text}\n`);
+
+function streamsRun(target, slowSim, { streams, rampPerS, maxSeconds }) {
+  const script = path.join(benchDir, 'harness/streams.mjs');
+  const args = [
+    script,
+    '--url', target.slow.url,
+    '--path', target.path,
+    '--headers', JSON.stringify(target.slow.headers),
+    '--body', target.slow.body,
+    '--streams', String(streams),
+    '--ramp-per-s', String(rampPerS),
+    '--max-seconds', String(maxSeconds),
+    '--pids', target.pids().join(','),
+    '--sim-stats', `${slowSim.base('openai')}/__sim/stats`,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`streams client failed for ${target.id}: ${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+    });
+  });
+}
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'helix-bench-'));
+const stops = [];
+try {
+  const binary = (p) => path.join(opts.buildDir, p);
+  const environment = describeEnvironment({ repo, benchDir, helixBinary: binary('daemon/helixagentd') });
+  say(`work directory ${work}`);
+
+  const simBinary = binary('tools/cloudsim/helix-cloudsim');
+  const sim = await startSimulator({ binary: simBinary, logFile: path.join(work, 'cloudsim.log') });
+  stops.push(sim.stop);
+  // The slow simulator streams every reply a token at a time, token_delay apart.
+  const slowSim = await startSimulator({
+    binary: simBinary,
+    logFile: path.join(work, 'cloudsim-slow.log'),
+    args: ['--providers', 'openai', '--token-delay-ms', String(opts.tokenDelayMs), '--reply-tokens', String(opts.streamTokens)],
+  });
+  stops.push(slowSim.stop);
+  const helix = await startHelixagentd({
+    binary: binary('daemon/helixagentd'),
+    pluginDir: binary('plugins'),
+    work,
+    sim,
+    slowSim,
+    streams: opts.streams,
+  });
+  stops.push(helix.stop);
+  const nginx = await startNginx({ work, sim, slowSim });
+  stops.push(nginx.stop);
+  const portkey = await startPortkey({ benchDir, work });
+  stops.push(portkey.stop);
+  const targets = buildTargets({ sim, slowSim, nginx, portkey, helix }).filter(
+    (t) => !opts.targets || t.id === 'direct' || opts.targets.includes(t.id),
+  );
+  say(`simulator :${sim.ports.openai}, helixagentd :${helix.port}, nginx :${nginx.port}, portkey :${portkey.port}`);
+
+  const results = { environment, options: opts.recorded, load: {}, rss_after_load_mib: {}, ttfb: {}, streams: {} };
+
+  // Closed loop: every target at one concurrency before the next, so that
+  // slow drifts of the shared machine touch all of them alike.
+  for (const connections of opts.phases.includes('load') ? opts.connections : []) {
+    for (const target of targets) {
+      const run = await closedLoop(target, {
+        benchDir,
+        connections,
+        seconds: opts.seconds,
+        warmupSeconds: opts.warmupSeconds,
+      });
+      (results.load[target.id] ??= {})[connections] = run;
+      if (connections === Math.max(...opts.connections)) results.rss_after_load_mib[target.id] = target.pids().length ? rssMiB(target.pids()) : null;
+      say(
+        `${target.id.padEnd(14)} c=${String(connections).padEnd(4)} ${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.latency_us.p50} µs  p99 ${run.latency_us.p99} µs  errors ${run.errors}` +
+          (run.cpu_us_per_request === null ? '' : `  cpu ${run.cpu_us_per_request.toFixed(0)} µs/req`),
+      );
+      await sleep(300);
+    }
+  }
+
+  for (const target of opts.phases.includes('ttfb') ? targets : []) {
+    results.ttfb[target.id] = await timeToFirstByte(target, { requests: opts.ttfbRequests, warmup: opts.ttfbWarmup });
+    const t = results.ttfb[target.id];
+    say(
+      `${target.id.padEnd(14)} first byte p50 ${t.p50_us.toFixed(0)} µs  p99 ${t.p99_us.toFixed(0)} µs; ` +
+        `first data p50 ${t.first_data.p50_us.toFixed(0)} µs  p99 ${t.first_data.p99_us.toFixed(0)} µs`,
+    );
+  }
+
+  for (const target of opts.phases.includes('streams') ? targets.filter((t) => t.slow) : []) {
+    say(`${target.id.padEnd(14)} opening ${opts.streams} slow streams`);
+    const run = await streamsRun(target, slowSim, opts);
+    results.streams[target.id] = run;
+    say(
+      `${target.id.padEnd(14)} streams: ${run.completed}/${run.streams} completed, peak receiving ${run.peak_receiving}, ` +
+        `errors ${JSON.stringify(run.errors)}` +
+        (run.target_peak ? `, peak RSS ${run.target_peak.rss_mib.toFixed(0)} MiB, threads ${run.target_peak.threads}` : ''),
+    );
+    // Let the closed connections leave the proxies before the next target.
+    await sleep(opts.smoke ? 200 : 3000);
+  }
+
+  results.labels = Object.fromEntries(targets.map((t) => [t.id, t.label]));
+  results.environment.load_average_at_end = os.loadavg().map((l) => Number(l.toFixed(2)));
+  mkdirSync(path.dirname(opts.out), { recursive: true });
+  const json = opts.out.replace(/\.md$/, '.json');
+  writeFileSync(json, `${JSON.stringify(results, null, 1)}\n`);
+  // A partial run (--phases) has no chart: its panels would be empty.
+  const complete = ['load', 'ttfb', 'streams'].every((p) => opts.phases.includes(p));
+  const chart = complete ? await drawChart(results, { out: opts.out.replace(/\.md$/, '.png'), work, required: !opts.smoke }) : null;
+  writeReport(results, { out: opts.out, chart, json });
+  say(`wrote ${opts.out}${chart ? ` and ${chart}` : ''}`);
+  // The smoke run proves every step works: each target answered every request.
+  if (opts.smoke) {
+    const problems = [
+      ...Object.entries(results.load).flatMap(([id, byLevel]) =>
+        Object.values(byLevel)
+          .filter((r) => r.requests === 0 || r.errors > 0)
+          .map((r) => `${id} at ${r.connections} connections: ${r.requests} requests, errors ${JSON.stringify(r.error_detail)}`),
+      ),
+      ...Object.entries(results.streams)
+        .filter(([, r]) => r.completed !== r.streams)
+        .map(([id, r]) => `${id}: ${r.completed} of ${r.streams} streams completed, errors ${JSON.stringify(r.errors)}`),
+    ];
+    if (problems.length) {
+      say(`smoke run FAILED:\n  ${problems.join('\n  ')}`);
+      process.exitCode = 1;
+    }
+  }
+} finally {
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+  if (!opts.keepWork) rmSync(work, { recursive: true, force: true });
+}

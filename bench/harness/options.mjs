@@ -1,0 +1,75 @@
+// bench/run's options, and the smaller defaults of --smoke (the ctest run
+// that keeps the harness working).
+import path from 'node:path';
+
+const usage = `usage: bench/run [--smoke] [--out FILE.md] [--build-dir DIR] [--seconds S] [--warmup S]
+                 [--connections 1,32,128] [--ttfb-requests N] [--streams N] [--stream-tokens N]
+                 [--token-delay-ms MS] [--ramp-per-s N] [--phases load,ttfb,streams]
+                 [--targets direct,nginx,portkey,helix-openai,helix-bedrock] [--keep-work]`;
+
+export function parseOptions(argv, { repo }) {
+  const smoke = argv.includes('--smoke');
+  const today = new Date().toISOString().slice(0, 10);
+  const o = {
+    smoke,
+    out: path.join(repo, 'bench/results', `${today}.md`),
+    buildDir: path.join(repo, 'build'),
+    seconds: smoke ? 1 : 10,
+    warmupSeconds: smoke ? 0 : 2,
+    connections: smoke ? [1, 8] : [1, 32, 128],
+    ttfbRequests: smoke ? 10 : 300,
+    ttfbWarmup: smoke ? 2 : 30,
+    streams: smoke ? 50 : 10000,
+    streamTokens: smoke ? 3 : 30,
+    tokenDelayMs: smoke ? 100 : 1000,
+    rampPerS: smoke ? 1000 : 1000,
+    keepWork: false,
+    phases: ['load', 'ttfb', 'streams'],
+    targets: null,
+  };
+  const number = (name, value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: expected a number, got '${value}'\n${usage}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value\n${usage}`);
+      return argv[++i];
+    };
+    switch (a) {
+      case '--smoke': break;
+      case '--keep-work': o.keepWork = true; break;
+      case '--out': o.out = path.resolve(value()); break;
+      case '--build-dir': o.buildDir = path.resolve(repo, value()); break;
+      case '--seconds': o.seconds = number(a, value()); break;
+      case '--warmup': o.warmupSeconds = number(a, value()); break;
+      case '--connections': o.connections = value().split(',').map((c) => number(a, c)); break;
+      case '--ttfb-requests': o.ttfbRequests = number(a, value()); break;
+      case '--streams': o.streams = number(a, value()); break;
+      case '--stream-tokens': o.streamTokens = number(a, value()); break;
+      case '--token-delay-ms': o.tokenDelayMs = number(a, value()); break;
+      case '--ramp-per-s': o.rampPerS = number(a, value()); break;
+      case '--phases': o.phases = value().split(','); break;
+      case '--targets': o.targets = value().split(','); break;
+      default: throw new Error(`unknown option ${a}\n${usage}`);
+    }
+  }
+  // The streams must outlast the ramp, else they are never all open at once.
+  const streamSeconds = (o.streamTokens * o.tokenDelayMs) / 1000;
+  o.maxSeconds = Math.ceil(o.streams / o.rampPerS + streamSeconds * 2 + 30);
+  o.recorded = {
+    smoke: o.smoke,
+    seconds: o.seconds,
+    warmup_seconds: o.warmupSeconds,
+    connections: o.connections,
+    ttfb_requests: o.ttfbRequests,
+    streams: o.streams,
+    stream_tokens: o.streamTokens,
+    token_delay_ms: o.tokenDelayMs,
+    ramp_per_s: o.rampPerS,
+    phases: o.phases,
+  };
+  return o;
+}

@@ -1,0 +1,172 @@
+// The results file: tables of every figure, and the issue's targets as
+// ratios measured in this one run.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const ms = (us) => (us === null || us === undefined ? '—' : (us / 1000).toFixed(2));
+const signedMs = (us) => (us === null || us === undefined ? '—' : `${us >= 0 ? '+' : ''}${(us / 1000).toFixed(2)}`);
+const int = (n) => (n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
+const mib = (n) => (n === null || n === undefined ? '—' : n.toFixed(1));
+const kRssLimitMiB = 64e6 / 2 ** 20; // the issue's 64 MB
+
+// What one target adds over the direct call at the same concurrency.
+function added(results, id, c, key) {
+  const run = results.load[id]?.[c];
+  const direct = results.load.direct?.[c];
+  return run && direct ? run.latency_us[key] - direct.latency_us[key] : null;
+}
+
+function ratioCheck(name, value, limit, { unit = '×', better = 'lower', detail }) {
+  if (value === null || !Number.isFinite(value)) return { name, measured: 'not measured', met: false, detail };
+  const met = better === 'lower' ? value <= limit : value >= limit;
+  return { name, measured: `${value.toFixed(2)}${unit}`, met, detail };
+}
+
+export function checks(results) {
+  const levels = results.options.connections;
+  const low = Math.min(...levels);
+  const high = Math.max(...levels);
+  const load = (id, c) => results.load[id]?.[c];
+  const out = [];
+  const rps = (id) => load(id, high)?.rps ?? null;
+  out.push(
+    ratioCheck(`throughput at ${high} connections ≥ 0.4× nginx's`, rps('helix-openai') / rps('nginx'), 0.4, {
+      better: 'higher',
+      detail: `${int(rps('helix-openai'))} vs ${int(rps('nginx'))} req/s; Portkey ${int(rps('portkey'))} req/s (helixagentd = ${(rps('helix-openai') / rps('portkey')).toFixed(1)}× Portkey)`,
+    }),
+  );
+  const hop = (id, c, key) => added(results, id, c, key);
+  const hopRatio = (c, key) => {
+    const nginx = hop('nginx', c, key);
+    return nginx > 0 ? hop('helix-openai', c, key) / nginx : null;
+  };
+  out.push(
+    ratioCheck(`unloaded (${low} connection) added p50 ≤ 3× nginx's hop`, hopRatio(low, 'p50'), 3, {
+      detail: `${signedMs(hop('helix-openai', low, 'p50'))} ms vs nginx ${signedMs(hop('nginx', low, 'p50'))} ms`,
+    }),
+  );
+  out.push(
+    ratioCheck(`loaded (${high} connections) added p99 ≤ 1.5× nginx's`, hopRatio(high, 'p99'), 1.5, {
+      detail: `${signedMs(hop('helix-openai', high, 'p99'))} ms vs nginx ${signedMs(hop('nginx', high, 'p99'))} ms`,
+    }),
+  );
+  const rss = results.rss_after_load_mib['helix-openai'] ?? null;
+  out.push({
+    name: `RSS after the ${high}-connection run ≤ 64 MB (${kRssLimitMiB.toFixed(1)} MiB)`,
+    measured: rss === null ? 'not measured' : `${mib(rss)} MiB`,
+    met: rss !== null && rss <= kRssLimitMiB,
+    detail: `nginx ${mib(results.rss_after_load_mib.nginx)} MiB (master + workers), Portkey ${mib(results.rss_after_load_mib.portkey)} MiB`,
+  });
+  const ttfbAdded = (id) => (results.ttfb[id] && results.ttfb.direct ? results.ttfb[id].p50_us - results.ttfb.direct.p50_us : null);
+  out.push(
+    ratioCheck('time to first byte overhead (p50) ≤ 2× nginx\'s', ttfbAdded('nginx') > 0 ? ttfbAdded('helix-openai') / ttfbAdded('nginx') : null, 2, {
+      detail: `${signedMs(ttfbAdded('helix-openai'))} ms vs nginx ${signedMs(ttfbAdded('nginx'))} ms`,
+    }),
+  );
+  const s = results.streams['helix-openai'];
+  out.push({
+    name: `${int(results.options.streams)} concurrent streams held, no error, RSS < 512 MiB`,
+    measured: s ? `${int(s.peak_receiving)} held, ${int(s.failed)} failed, ${mib(s.target_peak?.rss_mib)} MiB` : 'not measured',
+    met: !!s && s.peak_receiving >= results.options.streams && s.failed === 0 && s.target_peak?.rss_mib < 512,
+    detail: s ? `completed ${int(s.completed)}; simulator saw ${int(s.sim_streams_peak)} at once; ${int(s.target_peak?.threads)} threads, ${int(s.target_peak?.open_files)} open files at peak` : '',
+  });
+  const cpu = (id) => load(id, high)?.cpu_us_per_request ?? null;
+  out.push(
+    ratioCheck('Bedrock path ≤ 2× the pass-through path in CPU per request', cpu('helix-bedrock') / cpu('helix-openai'), 2, {
+      detail: `${cpu('helix-bedrock')?.toFixed(0)} vs ${cpu('helix-openai')?.toFixed(0)} µs per request at ${high} connections`,
+    }),
+  );
+  return out;
+}
+
+export function renderReport(results, { chart, json }) {
+  const e = results.environment;
+  const o = results.options;
+  const label = (id) => results.labels?.[id] ?? id;
+  const lines = [];
+  lines.push(`# Benchmark ${e.date.slice(0, 10)}${o.smoke ? ' (smoke run: too short to mean anything)' : ''}`, '');
+  lines.push(
+    `Written by \`bench/run\` at ${e.date} on ${e.cpu}, ${e.memory_gib} GiB, Linux ${e.kernel}, ` +
+      `open files ${e.open_files_limit}; commit ${e.commit}. Peers: ${e.helixagentd}; ${e.nginx}; ${e.portkey} on Node ${e.node}; ` +
+      `load by wrk ${e.wrk}. Load average (1, 5, 15 min) of the whole machine, other users included: ` +
+      `${e.load_average_at_start.join(', ')} at the start, ${e.load_average_at_end.join(', ')} at the end. ` +
+      `Raw figures: \`${path.basename(json)}\`.`,
+    '',
+  );
+  lines.push(
+    'Every target answers the same chat completion (one short user message, a 20-token reply from `helix-cloudsim`) ' +
+      'on the same machine in the same run; only the ratios between them mean something, as the machine is shared. ' +
+      '**direct** calls the simulator; **nginx** is `proxy_pass` with upstream keep-alive; **Portkey** routes with ' +
+      '`x-portkey-provider: openai` and `x-portkey-custom-host`; **helixagentd openai** is the pass-through plugin, ' +
+      '**helixagentd aws-bedrock** translates to Converse with SigV4 and back. CPU is user + system time of the ' +
+      'target\'s processes (nginx: master and workers) during the measured run, divided by its requests.',
+    '',
+  );
+  if (chart) lines.push(`![latency, throughput, time to first byte and streams](${path.basename(chart)})`, '');
+
+  lines.push('## Targets (OpenAI pass-through path)', '', '| target | measured | met | detail |', '|---|---|---|---|');
+  for (const c of checks(results)) lines.push(`| ${c.name} | ${c.measured} | ${c.met ? 'yes' : '**no**'} | ${c.detail ?? ''} |`);
+  lines.push('');
+
+  lines.push(`## Closed loop (wrk, ${o.seconds} s per run after ${o.warmup_seconds} s of warm-up)`, '');
+  for (const c of o.connections) {
+    lines.push(`### ${c} connection${c === 1 ? ' (unloaded)' : 's'}`, '');
+    lines.push('| target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/req | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [id, byLevel] of Object.entries(results.load)) {
+      const r = byLevel[c];
+      if (!r) continue;
+      const isDirect = id === 'direct';
+      lines.push(
+        `| ${label(id)} | ${int(r.rps)} | ${ms(r.latency_us.p50)} | ${ms(r.latency_us.p99)} | ` +
+          `${isDirect ? '—' : signedMs(added(results, id, c, 'p50'))} | ${isDirect ? '—' : signedMs(added(results, id, c, 'p99'))} | ` +
+          `${r.cpu_us_per_request === null ? '—' : int(r.cpu_us_per_request)} | ${int(r.errors)} |`,
+      );
+    }
+    lines.push('');
+  }
+
+  lines.push(`## Memory after the ${Math.max(...o.connections)}-connection run`, '', '| target | RSS MiB |', '|---|---:|');
+  for (const [id, v] of Object.entries(results.rss_after_load_mib)) if (v !== null) lines.push(`| ${label(id)} | ${mib(v)} |`);
+  lines.push('');
+
+  lines.push(
+    `## Streaming`,
+    '',
+    `Time to first byte: ${o.ttfb_requests} streamed requests one after another on one kept-alive connection, ` +
+      'from sending the request to the reply\'s head (first byte) and to its first SSE data (first token).',
+    '',
+    '| target | first byte p50 ms | p99 ms | added p50 ms | first data p50 ms | p99 ms | added p50 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
+  const direct = results.ttfb.direct;
+  for (const [id, t] of Object.entries(results.ttfb)) {
+    const add = (mine, base) => (id === 'direct' || !base ? '—' : signedMs(mine - base));
+    lines.push(
+      `| ${label(id)} | ${ms(t.p50_us)} | ${ms(t.p99_us)} | ${add(t.p50_us, direct?.p50_us)} | ` +
+        `${ms(t.first_data.p50_us)} | ${ms(t.first_data.p99_us)} | ${add(t.first_data.p50_us, direct?.first_data.p50_us)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Concurrent slow streams: ${int(o.streams)} streamed requests on their own connections, opened at ${int(o.ramp_per_s)}/s; ` +
+      `each reply is ${o.stream_tokens} tokens ${o.token_delay_ms} ms apart. "Held" is the peak number receiving at once ` +
+      '(client side); the simulator counts the upstream streams it serves at once.',
+    '',
+    '| target | held at once | completed | failed | errors | simulator peak | RSS peak MiB | RSS after MiB | threads peak | open files peak | stream p50 / p99 s |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const [id, s] of Object.entries(results.streams)) {
+    const errors = Object.entries(s.errors).map(([k, v]) => `${k}: ${v}`).join(', ') || '—';
+    lines.push(
+      `| ${label(id)} | ${int(s.peak_receiving)} | ${int(s.completed)} | ${int(s.failed)} | ${errors} | ${int(s.sim_streams_peak)} | ` +
+        `${mib(s.target_peak?.rss_mib)} | ${mib(s.target_after?.rss_mib)} | ${int(s.target_peak?.threads)} | ${int(s.target_peak?.open_files)} | ` +
+        `${s.stream_ms.p50 === null ? '—' : (s.stream_ms.p50 / 1000).toFixed(1)} / ${s.stream_ms.p99 === null ? '—' : (s.stream_ms.p99 / 1000).toFixed(1)} |`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function writeReport(results, { out, chart, json }) {
+  writeFileSync(out, `${renderReport(results, { chart, json })}\n`);
+}
