@@ -8,6 +8,7 @@
 #include "daemon/config/syntax.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -28,6 +29,44 @@ namespace fs = std::filesystem;
 
 // Below PTHREAD_STACK_MIN thread creation fails at run time; fail at load instead.
 constexpr std::uint64_t kMinThreadStack = 16 * 1024;
+
+// Counts a file's documents up to the second and finds the line of its
+// root. yaml-cpp 0.7's LoadAll never returns, allocating without bound, on
+// some malformed files such as ", a:" (jbeder/yaml-cpp#1040, fixed upstream
+// by #1319): its parser reports the same empty document again and again. So
+// the loader reads the first document with Load and asks this handler only
+// whether a second one follows.
+class SecondDocument final : public YAML::EventHandler {
+public:
+    int documents = 0;
+    int line = 0; // of the second document's root node, 1-based; 0 if unknown
+
+    void OnDocumentStart(const YAML::Mark &) override { ++documents; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t, const std::string &) override {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark &mark) {
+        if (documents == 2 && !root_seen_) {
+            root_seen_ = true;
+            line = mark.line >= 0 ? mark.line + 1 : 0;
+        }
+    }
+    bool root_seen_ = false;
+};
 
 struct Entry {
     YAML::Node key;
@@ -51,20 +90,22 @@ public:
     }
 
     ConfigPtr load(std::string_view yaml) {
-        std::vector<YAML::Node> documents;
+        const std::string text{yaml};
+        SecondDocument counted;
+        YAML::Node root;
         try {
-            documents = YAML::LoadAll(std::string{yaml});
+            std::istringstream in(text);
+            YAML::Parser parser(in);
+            while (counted.documents < 2 && parser.HandleNextDocument(counted)) {
+            }
+            if (counted.documents > 0) root = YAML::Load(text);
         } catch (const YAML::Exception &error) {
             // yaml-cpp's messages describe the grammar, not the text, so they carry no secret.
             const int line = error.mark.line >= 0 ? error.mark.line + 1 : 0;
             throw ConfigError({ConfigIssue{ctx_.file(), line, "YAML syntax error: " + error.msg}});
         }
-        if (documents.size() > 1) {
-            ctx_.report(LoadContext::line_of(documents[1]), "only one YAML document is allowed per file");
-        }
-        if (!documents.empty()) {
-            read_root(documents.front());
-        }
+        if (counted.documents > 1) ctx_.report(counted.line, "only one YAML document is allowed per file");
+        if (counted.documents > 0) read_root(root);
         apply_env_overrides(config_, ctx_.env(), ctx_);
 
         std::vector<ConfigIssue> issues = ctx_.take_issues();
