@@ -140,7 +140,8 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view t) noexcept {
         t[16] != ':')
         return std::nullopt;
     int year = 0;
-    if (std::from_chars(t.data(), t.data() + 4, year).ec != std::errc{}) return std::nullopt;
+    const auto [year_end, year_error] = std::from_chars(t.data(), t.data() + 4, year);
+    if (year_error != std::errc{} || year_end != t.data() + 4 || year < 0) return std::nullopt; // four digits
     const int month = two_digits(t, 5), day = two_digits(t, 8), hour = two_digits(t, 11), minute = two_digits(t, 14),
               second = two_digits(t, 17);
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace helix::azure_openai {
@@ -14,15 +15,21 @@ using helix::sdk::Error;
 
 namespace {
 
+// Far beyond any token's life (Entra's last at most a day) yet small enough
+// that milliseconds of it cannot overflow; larger numbers are clamped to it.
+constexpr std::int64_t kMaxSeconds = std::int64_t{1} << 40;
+
 std::int64_t seconds_of(const json::value &v) {
-    if (v.is_int64()) return v.get_int64();
-    if (v.is_uint64()) return static_cast<std::int64_t>(v.get_uint64());
-    if (v.is_string()) {
-        std::int64_t n = 0;
+    std::int64_t n = -1;
+    if (v.is_int64()) {
+        n = v.get_int64();
+    } else if (v.is_uint64()) {
+        n = kMaxSeconds;
+    } else if (v.is_string()) {
         const auto &s = v.get_string();
-        if (std::from_chars(s.data(), s.data() + s.size(), n).ec == std::errc{}) return n;
+        if (std::from_chars(s.data(), s.data() + s.size(), n).ec != std::errc{}) n = -1;
     }
-    return -1;
+    return std::min(n, kMaxSeconds);
 }
 
 } // namespace
