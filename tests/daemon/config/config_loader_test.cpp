@@ -643,6 +643,8 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
         {"GCP_VERTEX_LOCATION", "europe-west4"},
         {"GCP_VERTEX_ACCESS_TOKEN", "ya29.token"},
         {"GCP_VERTEX_TIMEOUT", "2m"},
+        {"GOOGLE_APPLICATION_CREDENTIALS", "/etc/gcp/key.json"},
+        {"GCE_METADATA_HOST", "127.0.0.1:9"},
         {"AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com"},
         {"AZURE_OPENAI_API_KEY", "azure-key"},
         {"AZURE_OPENAI_TIMEOUT", "1m30s"},
@@ -667,7 +669,8 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
                                "container_authorization_token_file":"/var/run/ctoken",
                                "imds_endpoint":"http://127.0.0.1:8","imds_disabled":"true"})"));
     BOOST_TEST(json::value(settings_of(*config, "gcp-vertex")) ==
-               json::parse(R"({"project_id":"my-project","location":"europe-west4","access_token":"ya29.token"})"));
+               json::parse(R"({"project_id":"my-project","location":"europe-west4","access_token":"ya29.token",
+                               "credentials_file":"/etc/gcp/key.json","metadata_host":"127.0.0.1:9"})"));
     BOOST_TEST(json::value(settings_of(*config, "azure-openai")) ==
                json::parse(R"({"endpoint":"https://r.openai.azure.com","api_key":"azure-key","tenant_id":"tenant-1",
                                "client_id":"app-1","client_secret":"entra-secret"})"));
