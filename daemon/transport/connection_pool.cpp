@@ -38,18 +38,24 @@ std::unique_ptr<Poco::Net::HTTPClientSession> ConnectionPool::open(const Endpoin
 ConnectionPool::Lease ConnectionPool::acquire(const Endpoint &endpoint) {
     {
         std::lock_guard lock(mutex_);
+        close_expired(std::chrono::steady_clock::now());
         auto it = idle_.find(endpoint.key());
-        if (it != idle_.end()) {
-            const auto now = std::chrono::steady_clock::now();
-            auto &queue = it->second;
-            while (!queue.empty()) {
-                Idle entry = std::move(queue.back()); // most recently used first: likeliest still open
-                queue.pop_back();
-                if (now - entry.since <= idle_ttl_) return {std::move(entry.session), true};
-            }
+        if (it != idle_.end() && !it->second.empty()) {
+            Idle entry = std::move(it->second.back()); // most recently used first: likeliest still open
+            it->second.pop_back();
+            return {std::move(entry.session), true};
         }
     }
     return {open(endpoint), false};
+}
+
+// Every upstream's, not only the one asked for: the sockets of an upstream
+// no longer called would otherwise stay open (each an open file) for good.
+void ConnectionPool::close_expired(std::chrono::steady_clock::time_point now) {
+    for (auto &[key, queue] : idle_) {
+        // Oldest at the front: release() appends.
+        while (!queue.empty() && now - queue.front().since > idle_ttl_) queue.pop_front();
+    }
 }
 
 void ConnectionPool::release(const Endpoint &endpoint, std::unique_ptr<Poco::Net::HTTPClientSession> session) {

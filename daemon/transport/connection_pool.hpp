@@ -2,7 +2,8 @@
 // Idle keep-alive connections per upstream (scheme, host, port). A request
 // takes one, or opens a new one; after a complete response it comes back.
 // A connection idle longer than idle_ttl is closed rather than reused, since
-// the upstream has likely closed it already.
+// the upstream has likely closed it already (checked on every acquire, for
+// every upstream).
 
 #include "daemon/transport/endpoint.hpp"
 #include "daemon/transport/proxy_settings.hpp"
@@ -42,6 +43,7 @@ private:
         std::chrono::steady_clock::time_point since;
     };
     std::unique_ptr<Poco::Net::HTTPClientSession> open(const Endpoint &endpoint) const;
+    void close_expired(std::chrono::steady_clock::time_point now); // mutex_ held
 
     Poco::Net::Context::Ptr tls_context_;
     ProxySettings proxies_;
