@@ -45,10 +45,11 @@ export async function drawChart(results, { out, work, required }) {
   table(
     streams,
     Object.entries(results.streams).map(([id, s]) => [
-      `${short[id] ?? id}${s.target_peak ? ` (${Math.round(s.target_peak.rss_mib)} MiB)` : ''}`,
+      short[id] ?? id,
       s.peak_receiving,
       s.completed,
       s.failed,
+      s.target_peak ? `RSS ${Math.round(s.target_peak.rss_mib)} MiB` : '',
     ]),
   );
   const latencyPlots = levels
@@ -78,8 +79,9 @@ plot '${ttfb}' using 2:xtic(1) title 'first byte p50', '' using 3 title 'first b
 unset logscale y
 set title 'Concurrent slow SSE streams (of ${results.options.streams}); target RSS at peak'
 set yrange [0:${Math.ceil(results.options.streams * 1.25)}]
+set bmargin 4
 set key top right
-plot '${streams}' using 2:xtic(1) title 'held at once', '' using 3 title 'completed', '' using 4 title 'failed'
+plot '${streams}' using 2:xtic(sprintf("%s\\n%s", strcol(1), strcol(5))) title 'held at once', '' using 3 title 'completed', '' using 4 title 'failed'
 unset multiplot
 `;
   try {

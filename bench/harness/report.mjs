@@ -1,6 +1,6 @@
 // The results file: tables of every figure, and the issue's targets as
 // ratios measured in this one run.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ms = (us) => (us === null || us === undefined ? '—' : (us / 1000).toFixed(2));
@@ -167,6 +167,10 @@ export function renderReport(results, { chart, json }) {
   return lines.join('\n');
 }
 
+// What a person wrote about the run (profiles, causes) lives next to it in
+// <date>.notes.md and is appended, so that the tables can be written again.
 export function writeReport(results, { out, chart, json }) {
-  writeFileSync(out, `${renderReport(results, { chart, json })}\n`);
+  const notesFile = out.replace(/\.md$/, '.notes.md');
+  const notes = existsSync(notesFile) ? `\n${readFileSync(notesFile, 'utf8').trim()}\n` : '';
+  writeFileSync(out, `${renderReport(results, { chart, json })}${notes}\n`);
 }
