@@ -41,7 +41,8 @@ private:
 // Marks the request's phases on its socket and holds its in-flight slot.
 class AdmittedHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    AdmittedHandler(HandlerPtr inner, std::atomic<std::int64_t> *slot) : inner_(std::move(inner)), slot_(slot) {}
+    AdmittedHandler(HandlerPtr inner, std::atomic<std::int64_t> *slot, const std::string &keep_alive)
+        : inner_(std::move(inner)), slot_(slot), keep_alive_(keep_alive) {}
     ~AdmittedHandler() override {
         inner_.reset();
         if (slot_ != nullptr) slot_->fetch_sub(1);
@@ -49,6 +50,7 @@ public:
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
         ClientSocketImpl *socket = ClientSocketImpl::of(request);
         if (socket != nullptr) socket->head_received();
+        if (response.getKeepAlive()) response.set("Keep-Alive", keep_alive_);
         inner_->handleRequest(request, response);
         if (socket != nullptr) socket->request_done();
     }
@@ -56,6 +58,7 @@ public:
 private:
     HandlerPtr inner_;
     std::atomic<std::int64_t> *slot_;
+    const std::string &keep_alive_;
 };
 
 bool is_chat_completion(const Poco::Net::HTTPServerRequest &request) {
@@ -92,7 +95,7 @@ Poco::Net::HTTPRequestHandler *AdmissionFactory::createRequestHandler(const Poco
         if (slot != nullptr) slot->fetch_sub(1);
         return nullptr;
     }
-    return new AdmittedHandler(std::move(inner), slot);
+    return new AdmittedHandler(std::move(inner), slot, keep_alive_);
 }
 
 } // namespace helix::http

@@ -33,9 +33,10 @@ const { default: OpenAI } = await importSdk('openai');
 const kProviderTimeout = '5s';
 const kCircuitCooldownMs = 3000;
 // A fault stays on a listener's board this long; errors up to kGraceMs after
-// it is cleared still count as its doing (timeouts, open circuits).
+// it is cleared still count as its doing: a call it stalled times out
+// (kProviderTimeout) and may open a circuit (kCircuitCooldownMs).
 const kFaultMs = 2500;
-const kGraceMs = 7000;
+const kGraceMs = 5000 + kCircuitCooldownMs + 2000;
 
 let configFile;
 let configText;
@@ -51,7 +52,8 @@ const gateway = await startGateway({
         continue;
       }
       if (line.startsWith('server:')) {
-        out.push('server: {listen: 127.0.0.1, port: 0, keep_alive_timeout: 2s}');
+        // Short, so that idle client connections are gone when resources are counted.
+        out.push('server: {listen: 127.0.0.1, port: 0, keep_alive_timeout: 5s}');
         continue;
       }
       if (/^[a-z_]+:/.test(line)) inPlugins = line.startsWith('plugins:');
@@ -112,7 +114,10 @@ let stopping = false;
 
 function classify(error) {
   if (error instanceof OpenAI.APIConnectionTimeoutError) return 'client timeout (hang)';
-  if (error instanceof OpenAI.APIConnectionError) return `connection error: ${error.cause?.code ?? error.message}`;
+  if (error instanceof OpenAI.APIConnectionError) {
+    const cause = error.cause?.cause ?? error.cause;
+    return `connection error: ${cause?.code ?? cause?.message ?? error.message}`;
+  }
   if (error instanceof OpenAI.APIError) {
     if (error.status === undefined) return `stream error event: ${error.error?.code ?? error.error?.type ?? 'none'}`;
     return `${error.status} ${error.error?.code ?? error.error?.type ?? ''}`.trim();
@@ -250,7 +255,7 @@ const ticker = (async () => {
       active.to = Date.now();
       active = null;
     }
-    if (!active && now - lastFault >= 5000) {
+    if (!active && now - lastFault >= 6000) {
       lastFault = now;
       const listener = listeners[Math.floor(Math.random() * listeners.length)];
       const kinds = [...commonKinds, ...(ownKinds[listener] ?? [])];

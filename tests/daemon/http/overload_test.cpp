@@ -105,7 +105,20 @@ BOOST_AUTO_TEST_CASE(chat_completions_beyond_max_in_flight_get_an_immediate_503_
     BOOST_TEST(http_get(f.port, "/metrics").status == 200);
 
     for (auto &s : slow) BOOST_TEST(s.get().status == 200);
-    BOOST_TEST(f.chat("hi").status == 200); // the slots are free again
+    // The slots are free again. Clients learn how long an idle connection is
+    // kept, so they never reuse one that is being closed.
+    Poco::Net::StreamSocket kept(Poco::Net::SocketAddress("127.0.0.1", f.port));
+    const std::string body = chat_body("hi");
+    const std::string request = request_head(body.size()) + body;
+    kept.sendBytes(request.data(), static_cast<int>(request.size()));
+    kept.setReceiveTimeout(Poco::Timespan(5, 0));
+    std::string head;
+    char buffer[1024];
+    int n = 0;
+    while (head.find("\r\n\r\n") == std::string::npos && (n = kept.receiveBytes(buffer, sizeof buffer)) > 0)
+        head.append(buffer, static_cast<std::size_t>(n));
+    BOOST_TEST(head.starts_with("HTTP/1.1 200"), head);
+    BOOST_TEST(head.find("\r\nKeep-Alive: timeout=15\r\n") != std::string::npos, head);
 }
 
 BOOST_AUTO_TEST_CASE(connections_beyond_max_connections_are_refused_at_once_not_queued) {
