@@ -19,7 +19,7 @@ import { writeReport } from './report.mjs';
 import { startSimulator } from './simulator.mjs';
 import { buildTargets } from './targets.mjs';
 import { timeToFirstByte } from './ttfb.mjs';
-import { closedLoop } from './wrk.mjs';
+import { closedLoop, medianRun } from './wrk.mjs';
 
 const benchDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const repo = path.dirname(benchDir);
@@ -85,24 +85,35 @@ try {
 
   const results = { environment, options: opts.recorded, load: {}, rss_after_load_mib: {}, ttfb: {}, streams: {} };
 
-  // Closed loop: every target at one concurrency before the next, so that
-  // slow drifts of the shared machine touch all of them alike.
-  for (const connections of opts.phases.includes('load') ? opts.connections : []) {
-    for (const target of targets) {
-      const run = await closedLoop(target, {
-        benchDir,
-        connections,
-        seconds: opts.seconds,
-        warmupSeconds: opts.warmupSeconds,
-      });
-      (results.load[target.id] ??= {})[connections] = run;
-      if (connections === Math.max(...opts.connections)) results.rss_after_load_mib[target.id] = target.pids().length ? rssMiB(target.pids()) : null;
-      say(
-        `${target.id.padEnd(14)} c=${String(connections).padEnd(4)} ${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.latency_us.p50} µs  p99 ${run.latency_us.p99} µs  errors ${run.errors}` +
-          (run.cpu_us_per_request === null ? '' : `  cpu ${run.cpu_us_per_request.toFixed(0)} µs/req`),
-      );
-      await sleep(300);
+  // Closed loop: every target at one concurrency before the next, and the
+  // whole sweep --rounds times, so that slow drifts of the shared machine
+  // touch all of them alike; the results keep every round and their median.
+  const runs = {};
+  const top = Math.max(...opts.connections);
+  for (let round = 1; round <= (opts.phases.includes('load') ? opts.rounds : 0); round += 1) {
+    for (const connections of opts.connections) {
+      for (const target of targets) {
+        const run = await closedLoop(target, {
+          benchDir,
+          connections,
+          seconds: opts.seconds,
+          warmupSeconds: opts.warmupSeconds,
+        });
+        ((runs[target.id] ??= {})[connections] ??= []).push(run);
+        if (connections === top && target.pids().length) {
+          results.rss_after_load_mib[target.id] = Math.max(results.rss_after_load_mib[target.id] ?? 0, rssMiB(target.pids()));
+        }
+        say(
+          `round ${round} ${target.id.padEnd(14)} c=${String(connections).padEnd(4)} ${run.rps.toFixed(0).padStart(7)} req/s  ` +
+            `p50 ${run.latency_us.p50} µs  p99 ${run.latency_us.p99} µs  errors ${run.errors}` +
+            (run.cpu_us_per_request === null ? '' : `  cpu ${run.cpu_us_per_request.toFixed(0)} µs/req`),
+        );
+        await sleep(300);
+      }
     }
+  }
+  for (const [id, byLevel] of Object.entries(runs)) {
+    results.load[id] = Object.fromEntries(Object.entries(byLevel).map(([c, list]) => [c, medianRun(list)]));
   }
 
   for (const target of opts.phases.includes('ttfb') ? targets : []) {

@@ -2,7 +2,7 @@
 // that keeps the harness working).
 import path from 'node:path';
 
-const usage = `usage: bench/run [--smoke] [--out FILE.md] [--build-dir DIR] [--seconds S] [--warmup S]
+const usage = `usage: bench/run [--smoke] [--out FILE.md] [--build-dir DIR] [--seconds S] [--rounds N] [--warmup S]
                  [--connections 1,32,128] [--ttfb-requests N] [--streams N] [--stream-tokens N]
                  [--token-delay-ms MS] [--ramp-per-s N] [--phases load,ttfb,streams]
                  [--targets direct,nginx,portkey,helix-openai,helix-bedrock] [--keep-work]`;
@@ -15,6 +15,7 @@ export function parseOptions(argv, { repo }) {
     out: path.join(repo, 'bench/results', `${today}.md`),
     buildDir: path.join(repo, 'build'),
     seconds: smoke ? 1 : 10,
+    rounds: smoke ? 1 : 3,
     warmupSeconds: smoke ? 0 : 2,
     connections: smoke ? [1, 8] : [1, 32, 128],
     ttfbRequests: smoke ? 10 : 300,
@@ -44,6 +45,7 @@ export function parseOptions(argv, { repo }) {
       case '--out': o.out = path.resolve(value()); break;
       case '--build-dir': o.buildDir = path.resolve(repo, value()); break;
       case '--seconds': o.seconds = number(a, value()); break;
+      case '--rounds': o.rounds = Math.max(1, number(a, value())); break;
       case '--warmup': o.warmupSeconds = number(a, value()); break;
       case '--connections': o.connections = value().split(',').map((c) => number(a, c)); break;
       case '--ttfb-requests': o.ttfbRequests = number(a, value()); break;
@@ -62,6 +64,7 @@ export function parseOptions(argv, { repo }) {
   o.recorded = {
     smoke: o.smoke,
     seconds: o.seconds,
+    rounds: o.rounds,
     warmup_seconds: o.warmupSeconds,
     connections: o.connections,
     ttfb_requests: o.ttfbRequests,

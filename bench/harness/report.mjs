@@ -135,16 +135,25 @@ export function renderReport(results, { chart, json }) {
   for (const c of checks(results)) lines.push(`| ${c.name} | ${c.measured} | ${c.met ? 'yes' : '**no**'} | ${c.detail ?? ''} |`);
   lines.push('');
 
-  lines.push(`## Closed loop (wrk, ${o.seconds} s per run after ${o.warmup_seconds} s of warm-up)`, '');
+  const rounds = o.rounds ?? 1;
+  lines.push(
+    `## Closed loop (wrk, ${o.seconds} s per run after ${o.warmup_seconds} s of warm-up` +
+      `${rounds > 1 ? `; the median of ${rounds} rounds, each sweeping every target and concurrency` : ''})`,
+    '',
+  );
   for (const c of o.connections) {
     lines.push(`### ${c} connection${c === 1 ? ' (unloaded)' : 's'}`, '');
-    lines.push('| target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/req | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push(
+      `| target | req/s${rounds > 1 ? ' (rounds)' : ''} | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/req | errors |`,
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
     for (const [id, byLevel] of Object.entries(results.load)) {
       const r = byLevel[c];
       if (!r) continue;
       const isDirect = id === 'direct';
       lines.push(
-        `| ${label(id)} | ${int(r.rps)} | ${ms(r.latency_us.p50)} | ${ms(r.latency_us.p99)} | ` +
+        `| ${label(id)} | ${int(r.rps)}${r.rounds?.length > 1 ? ` (${r.rounds.map((x) => int(x.rps)).join(', ')})` : ''} | ` +
+          `${ms(r.latency_us.p50)} | ${ms(r.latency_us.p99)} | ` +
           `${isDirect ? '—' : signedMs(added(results, id, c, 'p50'))} | ${isDirect ? '—' : signedMs(added(results, id, c, 'p99'))} | ` +
           `${r.cpu_us_per_request === null ? '—' : int(r.cpu_us_per_request)} | ${int(r.errors)} |`,
       );
@@ -152,7 +161,12 @@ export function renderReport(results, { chart, json }) {
     lines.push('');
   }
 
-  lines.push(`## Memory after the ${Math.max(...o.connections)}-connection run`, '', '| target | RSS MiB |', '|---|---:|');
+  lines.push(
+    `## Memory after the ${Math.max(...o.connections)}-connection run${rounds > 1 ? ' (the highest of the rounds)' : ''}`,
+    '',
+    '| target | RSS MiB |',
+    '|---|---:|',
+  );
   for (const [id, v] of Object.entries(results.rss_after_load_mib)) if (v !== null) lines.push(`| ${label(id)} | ${mib(v)} |`);
   lines.push('');
 

@@ -47,3 +47,29 @@ export async function closedLoop(target, { benchDir, connections, seconds, warmu
     cpu_us_per_request: pids.length && r.requests ? (cpu * 1e6) / r.requests : null,
   };
 }
+
+function median(values) {
+  const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// Several rounds of one target at one concurrency as one: the median of
+// each figure, errors summed (none may hide), every round kept.
+export function medianRun(runs) {
+  const latencyKeys = Object.keys(runs[0].latency_us);
+  return {
+    connections: runs[0].connections,
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    rps: median(runs.map((r) => r.rps)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    error_detail: Object.fromEntries(
+      Object.keys(runs[0].error_detail).map((k) => [k, runs.reduce((sum, r) => sum + r.error_detail[k], 0)]),
+    ),
+    latency_us: Object.fromEntries(latencyKeys.map((k) => [k, median(runs.map((r) => r.latency_us[k]))])),
+    cpu_s: runs.reduce((sum, r) => sum + r.cpu_s, 0),
+    cpu_us_per_request: median(runs.map((r) => r.cpu_us_per_request)),
+    rounds: runs.map((r) => ({ rps: r.rps, p50_us: r.latency_us.p50, p99_us: r.latency_us.p99, cpu_us_per_request: r.cpu_us_per_request })),
+  };
+}
