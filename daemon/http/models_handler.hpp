@@ -1,8 +1,10 @@
 #pragma once
 // GET /v1/models and GET /v1/models/{id}: every model of every loaded
-// provider as "provider/model", in OpenAI's list and model shapes.
+// provider as "provider/model", in OpenAI's list and model shapes; for a key
+// limited to some models or providers, only those.
 
 #include "daemon/app/runtime.hpp"
+#include "daemon/http/request_context.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 
@@ -10,14 +12,19 @@ namespace helix::http {
 
 class ModelsHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    // model_id empty: the list; otherwise that one model.
-    ModelsHandler(app::RuntimePtr runtime, std::string model_id)
-        : runtime_(std::move(runtime)), model_id_(std::move(model_id)) {}
+    // model_id empty: the list; otherwise that one model. `context` (the
+    // client's identity) outlives this handler.
+    ModelsHandler(app::RuntimePtr runtime, std::string model_id, const RequestContext &context)
+        : runtime_(std::move(runtime)), model_id_(std::move(model_id)), context_(context) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
 private:
+    bool allowed(const std::string &asked, const std::string &provider, const std::string &model) const;
+    bool alias_allowed(const config::ModelAlias &alias) const;
+
     app::RuntimePtr runtime_;
     std::string model_id_;
+    const RequestContext &context_;
 };
 
 } // namespace helix::http

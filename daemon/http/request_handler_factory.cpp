@@ -186,7 +186,8 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     } else if (path == "/v1/models" || path.starts_with("/v1/models/")) {
         route.needs_key = true;
         const std::string id = path.size() > 11 ? path.substr(11) : std::string();
-        handler = is_get(request) ? HandlerPtr(std::make_unique<ModelsHandler>(runtime, id)) : method_not_allowed("GET");
+        handler = is_get(request) ? HandlerPtr(std::make_unique<ModelsHandler>(runtime, id, *context))
+                                  : method_not_allowed("GET");
     } else {
         handler = std::make_unique<ErrorHandler>(invalid_request(
             404, "unknown_url",

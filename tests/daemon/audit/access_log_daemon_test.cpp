@@ -9,6 +9,7 @@
 
 #include <Poco/Net/ServerSocket.h>
 
+#include <set>
 #include <sstream>
 
 using namespace helix::test;
@@ -198,6 +199,21 @@ BOOST_AUTO_TEST_CASE(a_key_outside_its_scope_gets_403_and_the_scope_narrows_cand
     const auto tried = record_of(g.access_log, bare);
     for (const auto &attempt : tried.at("attempts").as_array())
         BOOST_TEST(attempt.at("provider").as_string() == "down");
+
+    // GET /v1/models lists only what the key may use.
+    const auto listed = [&](const std::string &key) {
+        std::set<std::string> ids;
+        const HttpResult r = http_get(g.port, "/v1/models", bearer(key));
+        const boost::json::value list = boost::json::parse(r.body);
+        for (const auto &m : list.at("data").as_array())
+            ids.insert(std::string(m.at("id").as_string()));
+        return ids;
+    };
+    BOOST_TEST(listed(alice_key) == (std::set<std::string>{"plain/plain-1", "plain/plain-2", "down/plain-1"}));
+    BOOST_TEST(listed(bob_key) == (std::set<std::string>{"plain/plain-1", "down/plain-1"}));
+    BOOST_TEST(listed(carol_key) == (std::set<std::string>{"down/plain-1"}));
+    BOOST_TEST(http_get(g.port, "/v1/models/plain/plain-2", bearer(bob_key)).status == 404);
+    BOOST_TEST(http_get(g.port, "/v1/models/plain/plain-1", bearer(bob_key)).status == 200);
 
     // The per-client series count exactly what the log shows.
     const std::string scrape = http_get(g.port, "/metrics").body;
