@@ -9,6 +9,10 @@ work=$(mktemp -d)
 daemon_pid=""
 cleanup() {
   [[ -n "$daemon_pid" ]] && kill -9 "$daemon_pid" 2>/dev/null || true
+  # The daemon's log joins the suite's, which tests/logs scans for secrets.
+  if [[ -n "${HELIX_TEST_LOG_DIR:-}" && -f "$work/log" ]]; then
+    mkdir -p "$HELIX_TEST_LOG_DIR" && cp "$work/log" "$HELIX_TEST_LOG_DIR/sdk_template_out_of_tree-$$.log"
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
