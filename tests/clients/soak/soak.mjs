@@ -8,10 +8,11 @@
 // warm-up and idle at the end. Exits 1 on any unexpected error or when the
 // resources did not come back.
 //   node soak.mjs [--minutes M] [--workers N] [--warmup-s S]
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { control, importSdk } from '../cloudsim/sim.mjs';
+import { daemonResources } from '../gateway/daemon_resources.mjs';
 import { clientKey, startGateway } from '../gateway/gateway.mjs';
 
 const { values: args } = parseArgs({
@@ -34,9 +35,10 @@ const kProviderTimeout = '5s';
 const kCircuitCooldownMs = 3000;
 // A fault stays on a listener's board this long; errors up to kGraceMs after
 // it is cleared still count as its doing: a call it stalled times out
-// (kProviderTimeout) and may open a circuit (kCircuitCooldownMs).
+// (kProviderTimeout), may open a circuit (kCircuitCooldownMs), and the
+// circuit's failure rate over its last calls may open it once more.
 const kFaultMs = 2500;
-const kGraceMs = 5000 + kCircuitCooldownMs + 2000;
+const kGraceMs = 5000 + 3 * kCircuitCooldownMs + 1000;
 
 let configFile;
 let configText;
@@ -161,57 +163,16 @@ async function worker(id) {
       const book = faultActive(target.listeners, from, to) ? counts.expected : counts.unexpected;
       book[kind] = (book[kind] ?? 0) + 1;
       if (book === counts.unexpected && unexpectedSamples.length < 20) {
+        const last = faultWindows.filter((w) => target.listeners.includes(w.listener)).pop();
         unexpectedSamples.push({ at: new Date(from).toISOString(), model: target.model, stream, kind,
-          message: String(error?.message ?? error).slice(0, 300) });
+          message: String(error?.message ?? error).slice(0, 300),
+          lastFault: last && { listener: last.listener, kind: last.kind, endedMsBefore: from - (last.to ?? from) } });
       }
     }
   }
 }
 
 // --- the daemon's resources ---------------------------------------------------
-function resources() {
-  const status = readFileSync(`/proc/${gateway.pid}/status`, 'utf8');
-  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)[1]);
-  return { rssKiB: field('VmRSS'), fds: readdirSync(`/proc/${gateway.pid}/fd`).length, threads: field('Threads') };
-}
-// Idle connections kept for reuse (upstream.max_idle_connections per host)
-// are counted apart: their number follows the load, not the time.
-function idleReport(r) {
-  const kinds = fdKinds();
-  const pooled = Object.entries(kinds).filter(([k]) => k.startsWith('to ')).reduce((sum, [, n]) => sum + n, 0);
-  return { ...r, pooledUpstream: pooled, otherFds: r.fds - pooled, fdKinds: kinds };
-}
-// The daemon's open files by what they are: connections by the simulator
-// listener (or client) at their other end, and the rest by kind.
-function fdKinds() {
-  const daemonPort = Number(new URL(gateway.baseURL).port);
-  const tcp = new Map(); // inode -> [local port, remote port]
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const row of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const f = row.trim().split(/\s+/);
-      if (f.length > 9) tcp.set(f[9], [parseInt(f[1].split(':')[1], 16), parseInt(f[2].split(':')[1], 16)]);
-    }
-  }
-  const kinds = {};
-  for (const fd of readdirSync(`/proc/${gateway.pid}/fd`)) {
-    let target;
-    try {
-      target = readlinkSync(`/proc/${gateway.pid}/fd/${fd}`);
-    } catch {
-      continue; // closed meanwhile
-    }
-    let kind = target.replace(/\[\d+\]$/, '').replace(/^\/.*\//, 'file ');
-    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-    if (inode && tcp.has(inode)) {
-      const [local, remote] = tcp.get(inode);
-      const listener = listeners.find((l) => gateway.sim.ports[l] === remote);
-      kind = listener ? `to ${listener}` : local === daemonPort ? (remote === 0 ? 'listening' : 'from a client') : 'tcp other';
-    }
-    kinds[kind] = (kinds[kind] ?? 0) + 1;
-  }
-  return kinds;
-}
-
 async function metric(name) {
   const text = await (await fetch(gateway.baseURL.replace(/\/v1$/, '/metrics'))).text();
   let sum = 0;
@@ -227,7 +188,7 @@ async function idleResources() {
   // Stalled upstream calls end; idle client connections close (the client
   // stops reusing them before server.keep_alive_timeout, 15 s by default).
   await sleep(Math.max(kGraceMs, 16_000));
-  return idleReport(resources());
+  return daemonResources(gateway);
 }
 
 // --- run ----------------------------------------------------------------------
@@ -274,7 +235,7 @@ const ticker = (async () => {
     }
     if (now - lastSample >= 30_000) {
       lastSample = now;
-      const r = resources();
+      const r = daemonResources(gateway);
       samples.push(r);
       console.log(`soak: ${((now - started) / 60_000).toFixed(1)} min: ${counts.requests} requests, ` +
         `${Object.values(counts.unexpected).reduce((a, b) => a + b, 0)} unexpected errors, ` +
