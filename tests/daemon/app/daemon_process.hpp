@@ -114,7 +114,10 @@ private:
 class DaemonProcess {
 public:
     explicit DaemonProcess(std::vector<std::string> args, const Poco::Process::Env &env = {})
-        : handle_(Poco::Process::launch(daemon_binary(), args, nullptr, nullptr, &log_pipe_, env)),
+        // stdout too goes into the log pipe (an access log on stdout is logged with
+        // the rest): a daemon left behind by a crashed test then holds no pipe of
+        // ctest's, which would otherwise wait for it until the test's timeout.
+        : handle_(Poco::Process::launch(daemon_binary(), args, nullptr, &log_pipe_, &log_pipe_, env)),
           log_stream_(log_pipe_), log_file_(new_test_log_path()) {
         // The log is read all the time, so a chatty daemon never blocks on a full pipe.
         reader_ = std::thread([this] {
