@@ -1,5 +1,7 @@
 #include "daemon/audit/access_log.hpp"
 
+#include <Poco/Logger.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -55,7 +57,13 @@ void AccessLog::write(const AccessRecord &record) {
         const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            ++write_failures_; // a full disk must not stop the gateway; the count shows it
+            // A full disk must not stop the gateway, nor flood its own log:
+            // the 1st, 2nd, 4th, 8th... lost record is reported.
+            const std::uint64_t lost = ++write_failures_;
+            if ((lost & (lost - 1)) == 0)
+                Poco::Logger::get("helixagentd").error("cannot write the access log '" + target_ +
+                                                       "': " + std::strerror(errno) + " (" + std::to_string(lost) +
+                                                       " records lost so far)");
             return;
         }
         done += static_cast<std::size_t>(n);

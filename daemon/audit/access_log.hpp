@@ -34,6 +34,7 @@ public:
     const std::string &target() const noexcept { return target_; } // only from the configuring thread
 
     void write(const AccessRecord &record);
+    // Records lost to failed writes (each power of two is also logged as an error).
     std::uint64_t write_failures() const noexcept { return write_failures_.load(); }
 
 private:

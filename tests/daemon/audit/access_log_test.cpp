@@ -135,3 +135,13 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_and_reopens_never_split_a_line) {
     }
     BOOST_TEST(log.write_failures() == 0U);
 }
+
+BOOST_AUTO_TEST_CASE(a_failed_write_is_counted_not_thrown) {
+    // /dev/full answers every write with ENOSPC, like a full disk.
+    BOOST_TEST_REQUIRE(fs::exists("/dev/full"));
+    AccessLog log;
+    BOOST_TEST_REQUIRE(log.configure("/dev/full", false).empty());
+    log.write(record("lost-1"));
+    log.write(record("lost-2"));
+    BOOST_TEST(log.write_failures() == 2U);
+}
