@@ -49,6 +49,11 @@ void publish_to_metrics(const Runtime &runtime, metrics::Metrics &metrics) {
     metrics.set_client_label(runtime.config->metrics.client_label);
 }
 
+void log_skipped_providers(const Runtime &runtime) {
+    for (const auto &[name, reason] : runtime.skipped_providers)
+        daemon_log().warning("provider '" + name + "' skipped (enabled: auto): " + reason);
+}
+
 } // namespace
 
 void DaemonApp::defineOptions(Poco::Util::OptionSet &options) {
@@ -115,8 +120,10 @@ int DaemonApp::check_config() {
         return exit_invalid_config;
     }
     LibraryCache libraries;
-    const auto problems = check_plugins(*cfg, libraries);
+    std::vector<std::string> skipped;
+    const auto problems = check_plugins(*cfg, libraries, skipped);
     for (const auto &p : problems) std::cerr << p << '\n';
+    for (const auto &p : skipped) std::cout << p << " (enabled: auto: it would be skipped)\n";
     if (!problems.empty()) {
         std::cerr << "helixagentd: configuration file " << path << " test failed\n";
         return exit_invalid_config;
@@ -146,6 +153,7 @@ void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
             !error.empty())
             throw std::runtime_error(error);
         publish_to_metrics(*runtime, metrics);
+        log_skipped_providers(*runtime);
         holder.replace(std::move(runtime));
         metrics.count_config_reload(true);
         daemon_log().information("configuration reloaded from '" + path + "'");
@@ -195,6 +203,7 @@ int DaemonApp::serve() {
     for (const auto &p : holder.current()->providers)
         daemon_log().information("provider '" + p->name() + "': plugin " + p->library().name() + " " +
                              p->library().version() + ", " + std::to_string(p->models().size()) + " models");
+    log_skipped_providers(*holder.current());
 
     // A change of the file on disk reloads like SIGHUP does. Watching starts
     // before the daemon says it listens, so no change after that is missed.

@@ -1,5 +1,7 @@
 #include "daemon/app/runtime.hpp"
 
+#include <set>
+
 namespace helix::app {
 
 const plugins::ProviderInstance *Runtime::find_provider(const std::string &name) const {
@@ -18,16 +20,24 @@ plugins::PluginLibraryPtr LibraryCache::get(const std::string &path) {
 RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
                          std::shared_ptr<plugins::SideRequestClient> side_requests) {
     auto runtime = std::make_shared<Runtime>();
+    std::set<std::string> skipped;
     for (const auto &provider : config->providers) {
         auto library = libraries.get(provider.library_path);
-        runtime->providers.push_back(
-            plugins::ProviderInstance::create(provider.name, library, provider.settings_json, side_requests));
+        try {
+            runtime->providers.push_back(
+                plugins::ProviderInstance::create(provider.name, library, provider.settings_json, side_requests));
+        } catch (const plugins::PluginLoadError &e) {
+            if (!provider.optional) throw;
+            runtime->skipped_providers.emplace_back(provider.name, e.what());
+            skipped.insert(provider.name);
+        }
     }
     // An alias that points nowhere would only fail at request time: refuse it now.
     for (const auto &alias : config->aliases)
         for (const auto &target : alias.targets) {
             const auto slash = target.find('/');
             const auto *provider = runtime->find_provider(target.substr(0, slash));
+            if (provider == nullptr && skipped.count(target.substr(0, slash)) != 0) continue; // routed elsewhere
             if (provider == nullptr || provider->find_model(target.substr(slash + 1)) == nullptr)
                 throw plugins::PluginLoadError(alias.source + ": alias '" + alias.name + "': provider '" +
                                                target.substr(0, slash) + "' has no model '" +
@@ -38,7 +48,8 @@ RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
     return runtime;
 }
 
-std::vector<std::string> check_plugins(const config::Config &config, LibraryCache &libraries) {
+std::vector<std::string> check_plugins(const config::Config &config, LibraryCache &libraries,
+                                       std::vector<std::string> &skipped) {
     std::vector<std::string> problems;
     for (const auto &provider : config.providers) {
         try {
@@ -49,7 +60,8 @@ std::vector<std::string> check_plugins(const config::Config &config, LibraryCach
             err.struct_size = sizeof err;
             const helix_str json{provider.settings_json.data(), provider.settings_json.size()};
             if (validate(json, &err) != HELIX_OK)
-                problems.push_back(provider.source + ": provider '" + provider.name + "' settings: " + err.message);
+                (provider.optional ? skipped : problems)
+                    .push_back(provider.source + ": provider '" + provider.name + "' settings: " + err.message);
         } catch (const plugins::PluginLoadError &e) {
             problems.push_back(provider.source + ": provider '" + provider.name + "': " + e.what());
         }

@@ -20,6 +20,9 @@ struct Runtime {
     config::ConfigPtr config;
     std::vector<plugins::ProviderInstancePtr> providers; // config order
     std::shared_ptr<const http::ClientKeys> client_keys;
+    // Providers declared `enabled: auto` whose plugin refused its settings,
+    // with the reason: not routed to, listed by /readyz and the log.
+    std::vector<std::pair<std::string, std::string>> skipped_providers;
 
     const plugins::ProviderInstance *find_provider(const std::string &name) const;
 };
@@ -41,8 +44,11 @@ RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
                          std::shared_ptr<plugins::SideRequestClient> side_requests);
 
 // Checks what --check-config can check without creating instances: each
-// library loads and accepts its settings. Returns one message per problem.
-std::vector<std::string> check_plugins(const config::Config &config, LibraryCache &libraries);
+// library loads and accepts its settings. Returns one message per problem;
+// an `enabled: auto` provider whose settings are refused goes to `skipped`
+// instead (it would run without it).
+std::vector<std::string> check_plugins(const config::Config &config, LibraryCache &libraries,
+                                       std::vector<std::string> &skipped);
 
 // The current Runtime, swapped whole by a reload. A mutex guards the pointer
 // copy (libstdc++ 12's std::atomic<shared_ptr> synchronises in a way

@@ -90,6 +90,10 @@ struct ProviderConfig {
     std::chrono::milliseconds connect_timeout{10'000};
     std::string settings_json; // the provider's `settings:` map as a JSON object text
     std::string source;        // "file:line" where the provider is declared
+    // enabled: auto — when the plugin refuses its settings (credentials not
+    // configured), the daemon runs without it and says why, instead of not
+    // starting. The shipped configuration declares every provider this way.
+    bool optional = false;
 };
 
 // A name clients may use for a model served elsewhere, e.g. "gpt-4" ->

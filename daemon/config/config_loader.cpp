@@ -651,18 +651,25 @@ private:
         const Entries e =
             collect(key_node, value, section, {"library", "enabled", "timeout", "connect_timeout", "settings"});
 
+        bool optional = false;
         if (const Entry *entry = find(e, "enabled")) {
-            const auto enabled = read_bool(*entry, section + ".enabled", "enabled");
-            if (enabled.has_value() && !*enabled) {
-                // Declared but not loaded: the rest is not read, so a disabled
-                // provider's missing credentials cannot fail the whole file.
-                disabled_.insert(name);
-                return;
+            if (const auto flag = scalar(*entry, section + ".enabled", "enabled")) {
+                if (flag->text == "auto") {
+                    optional = true;
+                } else if (flag->text == "false" || flag->text == "False" || flag->text == "FALSE") {
+                    // Declared but not loaded: the rest is not read, so a disabled
+                    // provider's missing credentials cannot fail the whole file.
+                    disabled_.insert(name);
+                    return;
+                } else if (flag->text != "true" && flag->text != "True" && flag->text != "TRUE") {
+                    bad_value(*flag, section + ".enabled", "true, false or auto");
+                }
             }
         }
 
         ProviderConfig provider;
         provider.name = name;
+        provider.optional = optional;
         provider.source = ctx_.file() + ":" + std::to_string(line);
         // The in-tree naming: aws-bedrock -> helix_aws_bedrock.
         std::string library = "helix_" + name;

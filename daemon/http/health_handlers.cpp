@@ -24,14 +24,21 @@ void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::
             entry["plugin"] = provider->library().name() + " " + provider->library().version();
             providers[provider->name()] = std::move(entry);
         }
+        for (const auto &[name, reason] : runtime_->skipped_providers)
+            providers[name] = boost::json::object{{"status", "not configured"}, {"detail", reason}};
     }
     // Circuits that are not closed: what the router is currently avoiding.
     boost::json::object circuits;
     for (const auto &[key, circuit] : state_.breakers.snapshot())
         if (circuit != router::CircuitBreakers::State::closed) circuits[key] = router::to_string(circuit);
     body["circuits"] = std::move(circuits);
-    const bool ready = runtime_ != nullptr && !state_.draining.load();
-    body["status"] = !runtime_ ? "no configuration" : state_.draining.load() ? "draining" : "ready";
+    // Nothing to route to is not ready either (every provider skipped, say).
+    const bool serving = runtime_ != nullptr && !runtime_->providers.empty();
+    const bool ready = serving && !state_.draining.load();
+    body["status"] = !runtime_     ? "no configuration"
+                     : !serving    ? "no provider configured"
+                     : state_.draining.load() ? "draining"
+                                              : "ready";
     body["providers"] = std::move(providers);
     send_json(response, ready ? 200 : 503, boost::json::serialize(body));
 }

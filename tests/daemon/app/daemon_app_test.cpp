@@ -94,6 +94,44 @@ BOOST_AUTO_TEST_CASE(check_config_exits_1_with_file_line_reason_for_each_problem
     BOOST_TEST(contains(r.output, "test failed"));
 }
 
+BOOST_AUTO_TEST_CASE(an_auto_provider_whose_settings_are_refused_is_skipped_and_said_so) {
+    TempDir dir;
+    const std::string unconfigured = "  unconfigured:\n    library: " + plain_text_plugin + "\n    enabled: auto\n";
+    const std::string path = dir.file("auto.yaml", config_with({"plain"}) + unconfigured);
+    const RunResult check = run_daemon({"--check-config", "--config", path});
+    BOOST_TEST(check.exit_code == 0, check.output);
+    BOOST_TEST(contains(check.output, "provider 'unconfigured' settings: settings.base_url is required"), check.output);
+    BOOST_TEST(contains(check.output, "it would be skipped"));
+
+    DaemonProcess daemon({"--config", path});
+    const std::uint16_t port = daemon.wait_until_listening();
+    const HttpResult ready = http_get(port, "/readyz");
+    BOOST_TEST(ready.status == 200);
+    BOOST_TEST(contains(ready.body, R"("unconfigured":{"status":"not configured","detail":)"), ready.body);
+    BOOST_TEST(contains(ready.body, R"("plain":{"status":"ok")"));
+    BOOST_TEST(contains(daemon.rest_of_log_so_far(), "provider 'unconfigured' skipped (enabled: auto)"));
+
+    // With nothing left to route to the daemon still runs, and is not ready.
+    dir.file("auto.yaml", "server:\n  listen: 127.0.0.1\n  port: 0\nplugins:\n" + unconfigured);
+    daemon.signal(SIGHUP);
+    BOOST_TEST_REQUIRE(daemon.wait_for_log("configuration reloaded"));
+    const HttpResult none = http_get(port, "/readyz");
+    BOOST_TEST(none.status == 503);
+    BOOST_TEST(contains(none.body, R"("status":"no provider configured")"), none.body);
+    daemon.signal(SIGTERM);
+    BOOST_TEST(daemon.wait_exit(10s).value_or(-1) == 0);
+
+    // enabled: true (the default) keeps refusing to start.
+    const std::string strict = dir.file("strict.yaml", "plugins:\n  plain:\n    library: " + plain_text_plugin +
+                                                           "\n    enabled: true\n");
+    BOOST_TEST(run_daemon({"--check-config", "--config", strict}).exit_code == 1);
+    const std::string wrong = dir.file("wrong.yaml", "plugins:\n  plain:\n    library: " + plain_text_plugin +
+                                                         "\n    enabled: sometimes\n");
+    const RunResult w = run_daemon({"--check-config", "--config", wrong});
+    BOOST_TEST(w.exit_code == 1);
+    BOOST_TEST(contains(w.output, "plugins.plain.enabled: expected true, false or auto"), w.output);
+}
+
 BOOST_AUTO_TEST_CASE(check_config_reports_a_plugins_own_settings_error) {
     TempDir dir;
     const std::string yaml = "plugins:\n  plain:\n    library: " + plain_text_plugin + "\n    settings:\n      models: [a]\n";

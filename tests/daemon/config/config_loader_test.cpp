@@ -484,7 +484,7 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
         {"duplicate plugin", yaml({"plugins:", "  openai: {}", "  openai: {}"}), 3,
          "duplicate key 'openai' in 'plugins' (first at line 2)"},
         {"bad enabled", yaml({"plugins:", "  openai:", "    enabled: yes"}), 3,
-         "plugins.openai.enabled: expected true or false, got 'yes'"},
+         "plugins.openai.enabled: expected true, false or auto, got 'yes'"},
         {"bad plugin timeout", yaml({"plugins:", "  openai:", "    timeout: 0"}), 3,
          "plugins.openai.timeout: expected a positive duration"},
         {"bad connect timeout", yaml({"plugins:", "  openai:", "    connect_timeout: 10 s"}), 3,
@@ -855,7 +855,11 @@ BOOST_AUTO_TEST_CASE(shipped_config_loads_with_an_empty_environment) {
                "/usr/lib/helixagent/plugins/libhelix_aws_bedrock.so");
     BOOST_TEST(config->find_provider("gcp-vertex")->library_path ==
                "/usr/lib/helixagent/plugins/libhelix_gcp_vertex.so");
+    // Each provider loads when its credentials are configured, else is skipped.
+    for (const auto &provider : config->providers) BOOST_TEST(provider.optional, provider.name);
     BOOST_TEST(json::value(settings_of(*config, "aws-bedrock")) == json::parse(R"({"region":"us-east-1"})"));
+    // Each provider loads when its credentials are configured, else is skipped.
+    for (const auto &provider : config->providers) BOOST_TEST(provider.optional, provider.name);
 }
 
 BOOST_AUTO_TEST_CASE(shipped_config_takes_its_variables) {
