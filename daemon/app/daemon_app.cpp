@@ -216,7 +216,7 @@ int DaemonApp::serve() {
     std::unique_ptr<http::HttpServer> server;
     try {
         server = std::make_unique<http::HttpServer>(
-            cfg->server, new http::RequestHandlerFactory(holder, state, upstream, metrics));
+            cfg->server, new http::RequestHandlerFactory(holder, state, upstream, metrics), state);
         server->start();
     } catch (const std::exception &e) {
         daemon_log().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +

@@ -78,6 +78,7 @@ Poco::Net::HTTPRequestHandler *AdmissionFactory::createRequestHandler(const Poco
     if (is_chat_completion(request)) {
         if (chat_in_flight_.fetch_add(1) >= max_in_flight_) {
             chat_in_flight_.fetch_sub(1);
+            refused_.fetch_add(1);
             inner = std::make_unique<OverloadHandler>(max_in_flight_, max_body_bytes_);
         } else {
             slot = &chat_in_flight_;

@@ -20,8 +20,10 @@ namespace helix::http {
 
 class AdmissionFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    AdmissionFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr routes, const config::ServerSettings &settings)
-        : routes_(std::move(routes)), max_in_flight_(static_cast<std::int64_t>(settings.max_in_flight)),
+    // `refused` counts the chat completions answered 503 (it outlives the factory).
+    AdmissionFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr routes, const config::ServerSettings &settings,
+                     std::atomic<std::uint64_t> &refused)
+        : routes_(std::move(routes)), refused_(refused), max_in_flight_(static_cast<std::int64_t>(settings.max_in_flight)),
           max_body_bytes_(settings.max_body_bytes),
           keep_alive_("timeout=" + std::to_string(std::max<std::int64_t>(settings.keep_alive_timeout.count() / 1000, 1))) {}
 
@@ -31,6 +33,7 @@ public:
 
 private:
     Poco::Net::HTTPRequestHandlerFactory::Ptr routes_;
+    std::atomic<std::uint64_t> &refused_;
     const std::int64_t max_in_flight_;
     const std::size_t max_body_bytes_;
     const std::string keep_alive_; // the Keep-Alive header's value

@@ -29,9 +29,9 @@ std::string refusal_reply(std::size_t max_connections) {
 
 } // namespace
 
-ConnectionGate::ConnectionGate(std::size_t max_connections)
+ConnectionGate::ConnectionGate(std::size_t max_connections, std::atomic<std::uint64_t> &refused)
     : max_connections_(static_cast<std::int64_t>(max_connections)), refusal_(refusal_reply(max_connections)),
-      closer_([this] { close_gracefully(); }) {}
+      refused_(refused), closer_([this] { close_gracefully(); }) {}
 
 ConnectionGate::~ConnectionGate() {
     {

@@ -24,7 +24,8 @@ namespace helix::http {
 
 class ConnectionGate final : public Poco::Net::TCPServerConnectionFilter {
 public:
-    explicit ConnectionGate(std::size_t max_connections);
+    // `refused` counts the connections answered 503 (it outlives the gate).
+    ConnectionGate(std::size_t max_connections, std::atomic<std::uint64_t> &refused);
 
     bool accept(const Poco::Net::StreamSocket &socket) override;
 
@@ -46,7 +47,7 @@ private:
     const std::int64_t max_connections_;
     const std::string refusal_; // the whole HTTP reply
     std::shared_ptr<std::atomic<std::int64_t>> open_ = std::make_shared<std::atomic<std::int64_t>>(0);
-    std::atomic<std::uint64_t> refused_{0};
+    std::atomic<std::uint64_t> &refused_;
 
     std::mutex mutex_;
     std::condition_variable wake_;

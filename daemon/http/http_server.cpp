@@ -25,11 +25,12 @@ int to_int(std::size_t n) { return n > 1'000'000 ? 1'000'000 : static_cast<int>(
 
 } // namespace
 
-HttpServer::HttpServer(const config::ServerSettings &settings, Poco::Net::HTTPRequestHandlerFactory::Ptr factory) {
+HttpServer::HttpServer(const config::ServerSettings &settings, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+                       ServerState &state) {
     const int threads = to_int(settings.max_connections);
     pool_ = std::make_unique<Poco::ThreadPool>(2, threads, 60, to_int(settings.thread_stack_bytes));
 
-    gate_ = new ConnectionGate(settings.max_connections);
+    gate_ = new ConnectionGate(settings.max_connections, state.refused_connections);
 
     ListeningSocket socket(settings.request_read_timeout);
     socket.bind(Poco::Net::SocketAddress(settings.listen_address, settings.port), true);
@@ -45,7 +46,7 @@ HttpServer::HttpServer(const config::ServerSettings &settings, Poco::Net::HTTPRe
     params->setKeepAliveTimeout(to_timespan(settings.keep_alive_timeout));
     params->setMaxKeepAliveRequests(0); // unlimited
     params->setServerName("helixagentd");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new AdmissionFactory(std::move(factory), settings), *pool_,
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new AdmissionFactory(std::move(factory), settings, state.refused_in_flight), *pool_,
                                                       socket, params);
     server_->setConnectionFilter(gate_);
 }

@@ -24,7 +24,9 @@ class ConnectionGate;
 
 class HttpServer {
 public:
-    HttpServer(const config::ServerSettings &settings, Poco::Net::HTTPRequestHandlerFactory::Ptr factory);
+    // Counts its refusals into state (refused_in_flight, refused_connections).
+    HttpServer(const config::ServerSettings &settings, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+               ServerState &state);
     ~HttpServer();
 
     void start();

@@ -20,6 +20,7 @@ metrics::CircuitState circuit_state(router::CircuitBreakers::State state) {
 void MetricsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
     // ServerState counts this scrape as well; the gauge leaves it out.
     metrics_.set_in_flight(state_.in_flight.load() - 1);
+    metrics_.set_refused(state_.refused_in_flight.load(), state_.refused_connections.load());
     // Breakers are keyed "provider/model"; provider names have no '/'.
     for (const auto &[key, state] : state_.breakers.snapshot()) {
         const auto slash = key.find('/');

@@ -14,6 +14,10 @@ namespace helix::http {
 struct ServerState {
     std::atomic<std::int64_t> in_flight{0};
     std::atomic<bool> draining{false};
+    // Refused at once because the server was full (server.max_in_flight chat
+    // completions, server.max_connections connections); metrics read them.
+    std::atomic<std::uint64_t> refused_in_flight{0};
+    std::atomic<std::uint64_t> refused_connections{0};
     router::CircuitBreakers breakers;
     audit::AccessLog access_log;
 };

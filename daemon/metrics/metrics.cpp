@@ -113,6 +113,13 @@ Metrics::Metrics(const std::string &version)
                      .Help("HTTP requests being served, not counting the scrape itself.")
                      .Register(registry_)
                      .Add({})),
+      refused_(prometheus::BuildCounter()
+                   .Name("helixagent_requests_refused_total")
+                   .Help("Requests answered 503 at once because the server was full: reason in_flight "
+                         "(server.max_in_flight chat completions) or connections (server.max_connections).")
+                   .Register(registry_)),
+      refused_in_flight_(refused_.Add({{"reason", "in_flight"}})),
+      refused_connections_(refused_.Add({{"reason", "connections"}})),
       reloads_(prometheus::BuildCounter()
                    .Name("helixagent_config_reloads_total")
                    .Help("Configuration reloads by result; a failed reload keeps the previous configuration.")
@@ -282,6 +289,14 @@ void Metrics::set_circuit_state(std::string_view provider, std::string_view mode
 }
 
 void Metrics::set_in_flight(std::int64_t requests) { in_flight_.Set(static_cast<double>(requests < 0 ? 0 : requests)); }
+
+void Metrics::set_refused(std::uint64_t in_flight, std::uint64_t connections) {
+    std::lock_guard lock(refused_mutex_);
+    for (auto [counter, total] : {std::pair{&refused_in_flight_, in_flight}, std::pair{&refused_connections_, connections}}) {
+        const double now = static_cast<double>(total);
+        if (now > counter->Value()) counter->Increment(now - counter->Value());
+    }
+}
 
 void Metrics::count_config_reload(bool success) { (success ? reloads_success_ : reloads_failure_).Increment(); }
 

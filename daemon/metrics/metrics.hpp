@@ -14,6 +14,7 @@
 //   attempts_total{provider,outcome}                 counter   outcome: success | failure | abandoned
 //   circuit_state{provider,model}                    gauge     0 closed, 1 half-open, 2 open (*)
 //   in_flight_requests                               gauge     requests being served, not the scrape (*)
+//   requests_refused_total{reason}                   counter   503 at once: in_flight | connections (*)
 //   config_reloads_total{result}                     counter   result = success | failure
 //   plugins_loaded                                   gauge     provider instances in the current config
 //   build_info{version}                              gauge     always 1
@@ -154,6 +155,8 @@ public:
 
     void set_circuit_state(std::string_view provider, std::string_view model, CircuitState state);
     void set_in_flight(std::int64_t requests);
+    // Totals so far of requests refused because the server was full.
+    void set_refused(std::uint64_t in_flight, std::uint64_t connections);
     void count_config_reload(bool success);
     void set_plugins_loaded(std::size_t count);
 
@@ -181,6 +184,10 @@ private:
     prometheus::Family<prometheus::Counter> &attempts_;
     prometheus::Family<prometheus::Gauge> &circuit_state_;
     prometheus::Gauge &in_flight_;
+    prometheus::Family<prometheus::Counter> &refused_;
+    prometheus::Counter &refused_in_flight_;
+    prometheus::Counter &refused_connections_;
+    std::mutex refused_mutex_; // concurrent scrapes advance the counters once
     prometheus::Family<prometheus::Counter> &reloads_;
     prometheus::Counter &reloads_success_;
     prometheus::Counter &reloads_failure_;

@@ -102,7 +102,12 @@ BOOST_AUTO_TEST_CASE(chat_completions_beyond_max_in_flight_get_an_immediate_503_
     BOOST_TEST(f.upstream.requests() == 2);  // none of the refused reached the upstream
     // Health and metrics are not chat completions: never refused by the limit.
     BOOST_TEST(http_get(f.port, "/healthz").status == 200);
-    BOOST_TEST(http_get(f.port, "/metrics").status == 200);
+    const HttpResult metrics = http_get(f.port, "/metrics");
+    BOOST_TEST(metrics.status == 200);
+    // Operators see the refusals (8 here, none for connections).
+    BOOST_TEST(metrics.body.find("helixagent_requests_refused_total{reason=\"in_flight\"} 8") != std::string::npos,
+               metrics.body);
+    BOOST_TEST(metrics.body.find("helixagent_requests_refused_total{reason=\"connections\"} 0") != std::string::npos);
 
     for (auto &s : slow) BOOST_TEST(s.get().status == 200);
     // The slots are free again. Clients learn how long an idle connection is
@@ -151,6 +156,12 @@ BOOST_AUTO_TEST_CASE(connections_beyond_max_connections_are_refused_at_once_not_
     while ((status = f.chat("hi").status) != 200 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(50ms);
     BOOST_TEST(status == 200);
+    // The 3 above, and any retry of the loop that came while the idle ones were closing.
+    const std::string body = http_get(f.port, "/metrics").body;
+    const std::string series = "helixagent_requests_refused_total{reason=\"connections\"} ";
+    const std::size_t at = body.find(series);
+    BOOST_TEST_REQUIRE(at != std::string::npos, body);
+    BOOST_TEST(std::stod(body.substr(at + series.size())) >= 3.0);
 }
 
 BOOST_AUTO_TEST_CASE(a_client_that_trickles_its_headers_gets_408_at_request_read_timeout) {
