@@ -16,7 +16,9 @@ namespace json = boost::json;
 using helix::sdk::Error;
 using helix::sdk::view;
 
+using helix::plugin_common::append_turn;
 using helix::plugin_common::ImageUrl;
+using helix::plugin_common::Turn;
 using helix::plugin_common::invalid;
 using helix::plugin_common::jv;
 using helix::plugin_common::parse_client_json;
@@ -94,11 +96,6 @@ json::object tool_result_block(const helix_message &m, std::size_t index) {
     return block;
 }
 
-struct Turn {
-    const char *role;
-    json::array blocks;
-};
-
 json::array build_messages(const helix_chat_request &r, std::string &system) {
     std::vector<Turn> turns;
     for (std::size_t i = 0; i < r.message_count; ++i) {
@@ -125,12 +122,7 @@ json::array build_messages(const helix_chat_request &r, std::string &system) {
             blocks.push_back(tool_result_block(m, i));
             break;
         }
-        if (blocks.empty()) continue;
-        if (!turns.empty() && std::string_view(turns.back().role) == role) {
-            for (auto &b : blocks) turns.back().blocks.push_back(std::move(b));
-        } else {
-            turns.push_back(Turn{role, std::move(blocks)});
-        }
+        append_turn(turns, role, std::move(blocks));
     }
     json::array messages;
     for (Turn &t : turns) {

@@ -19,7 +19,9 @@ namespace json = boost::json;
 using helix::sdk::Error;
 using helix::sdk::view;
 
+using helix::plugin_common::append_turn;
 using helix::plugin_common::ImageUrl;
+using helix::plugin_common::Turn;
 using helix::plugin_common::invalid;
 using helix::plugin_common::jv;
 using helix::plugin_common::parse_client_json;
@@ -100,11 +102,6 @@ json::object tool_result_block(const helix_message &m, std::size_t index) {
         {"toolResult", json::object{{"toolUseId", jv(m.tool_call_id)}, {"content", std::move(content)}}}};
 }
 
-struct Turn {
-    const char *role;
-    json::array blocks;
-};
-
 bool is_block(const json::value &b, std::string_view key) {
     const json::object *o = b.if_object();
     return o != nullptr && o->contains(key);
@@ -140,12 +137,7 @@ json::array build_messages(const helix_chat_request &r, std::vector<std::string>
         default:
             invalid(message_path(i) + ".role is not one Bedrock knows", message_path(i) + ".role");
         }
-        if (blocks.empty()) continue;
-        if (!turns.empty() && std::string_view(turns.back().role) == role) {
-            for (auto &b : blocks) turns.back().blocks.push_back(std::move(b));
-        } else {
-            turns.push_back(Turn{role, std::move(blocks)});
-        }
+        append_turn(turns, role, std::move(blocks));
     }
     json::array messages;
     for (Turn &t : turns) {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace helix::plugin_common {
 
@@ -37,6 +38,24 @@ inline std::string message_path(std::size_t i) { return "messages[" + std::to_st
 // "messages[3].content[1]": the param path of one part of a message's content.
 inline std::string part_path(std::size_t message, std::size_t part) {
     return message_path(message) + ".content[" + std::to_string(part) + "]";
+}
+
+// One turn of a conversation in a provider's shape. Anthropic, Bedrock and
+// Gemini want the roles to alternate, so append_turn() merges consecutive
+// messages of one role into one turn (parallel tool results share a turn);
+// an empty message adds nothing.
+struct Turn {
+    const char *role;
+    boost::json::array blocks;
+};
+
+inline void append_turn(std::vector<Turn> &turns, const char *role, boost::json::array blocks) {
+    if (blocks.empty()) return;
+    if (!turns.empty() && std::string_view(turns.back().role) == role) {
+        for (auto &b : blocks) turns.back().blocks.push_back(std::move(b));
+    } else {
+        turns.push_back(Turn{role, std::move(blocks)});
+    }
 }
 
 // Not empty and not only whitespace (providers refuse blank text blocks).

@@ -12,7 +12,9 @@ namespace helix::gcp_vertex {
 namespace {
 
 namespace json = boost::json;
+using helix::plugin_common::append_turn;
 using helix::plugin_common::ascii_lower;
+using helix::plugin_common::Turn;
 using helix::plugin_common::ImageUrl;
 using helix::plugin_common::invalid;
 using helix::plugin_common::jv;
@@ -121,11 +123,6 @@ json::object function_response(const helix_chat_request &r, std::size_t index) {
     return json::object{{"functionResponse", json::object{{"name", jv(name)}, {"response", std::move(response)}}}};
 }
 
-struct Turn {
-    const char *role;
-    json::array parts;
-};
-
 json::array build_contents(const helix_chat_request &r, json::array &system) {
     std::vector<Turn> turns;
     for (std::size_t i = 0; i < r.message_count; ++i) {
@@ -150,15 +147,10 @@ json::array build_contents(const helix_chat_request &r, json::array &system) {
             parts.push_back(function_response(r, i));
             break;
         }
-        if (parts.empty()) continue;
-        if (!turns.empty() && std::string_view(turns.back().role) == role) {
-            for (auto &p : parts) turns.back().parts.push_back(std::move(p));
-        } else {
-            turns.push_back(Turn{role, std::move(parts)});
-        }
+        append_turn(turns, role, std::move(parts));
     }
     json::array contents;
-    for (Turn &t : turns) contents.push_back(json::object{{"role", t.role}, {"parts", std::move(t.parts)}});
+    for (Turn &t : turns) contents.push_back(json::object{{"role", t.role}, {"parts", std::move(t.blocks)}});
     return contents;
 }
 
