@@ -6,15 +6,6 @@ namespace helix::gcp_vertex {
 
 using helix::sdk::Error;
 
-GoogleTokenSource::GoogleTokenSource(const Settings &settings, const helix::sdk::Host &host)
-    : settings_(settings), host_(host) {
-    if (settings_.auth() == AuthMethod::service_account) {
-        std::string error;
-        signing_key_ = helix::gcp::RsaKey::from_private_pem(settings_.service_account->private_key, error);
-        if (!signing_key_) throw Error(HELIX_ERR_CONFIG, "settings.credentials_file: the private_key cannot be read (" + error + ")");
-    }
-}
-
 std::string GoogleTokenSource::token() {
     return cache_.get(host_.now_unix_ms(), [this] { return fetch(); });
 }
@@ -23,7 +14,7 @@ helix::sdk::HttpRequest GoogleTokenSource::service_account_request() const {
     const helix::gcp::ServiceAccountKey &key = *settings_.service_account;
     const auto claims = helix::gcp::make_assertion_claims(key, helix::gcp::kCloudPlatformScope, host_.now_unix_ms() / 1000);
     std::string error;
-    const auto assertion = helix::gcp::sign_assertion(claims, *signing_key_, key.private_key_id, error);
+    const auto assertion = helix::gcp::sign_assertion(claims, *settings_.signing_key, key.private_key_id, error);
     if (!assertion) throw Error(HELIX_ERR_CONFIG, "cannot sign the service account's token request: " + error);
     helix::sdk::HttpRequest request;
     request.method = "POST";

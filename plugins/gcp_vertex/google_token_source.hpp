@@ -11,16 +11,14 @@
 // never logged. A fixed access token (settings.access_token) needs no source.
 
 #include "plugins/common/token_cache.hpp"
-#include "plugins/gcp_common/jwt.hpp"
 #include "plugins/gcp_vertex/vertex_settings.hpp"
 
-#include <optional>
 
 namespace helix::gcp_vertex {
 
 class GoogleTokenSource {
 public:
-    GoogleTokenSource(const Settings &settings, const helix::sdk::Host &host);
+    GoogleTokenSource(const Settings &settings, const helix::sdk::Host &host) : settings_(settings), host_(host) {}
 
     std::string token(); // throws helix::sdk::Error
     void rejected(std::string_view token) { cache_.invalidate(token); }
@@ -33,7 +31,6 @@ private:
 
     const Settings &settings_;
     const helix::sdk::Host &host_;
-    std::optional<helix::gcp::RsaKey> signing_key_; // service accounts only
     helix::plugin_common::TokenCache cache_;
 };
 

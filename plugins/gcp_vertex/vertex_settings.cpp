@@ -36,7 +36,8 @@ bool is_name(std::string_view s) {
     return true;
 }
 
-helix::gcp::ServiceAccountKey read_key_file(const std::string &path) {
+void read_key_file(Settings &s) {
+    const std::string &path = s.credentials_file;
     const auto text = helix::plugin_common::read_local_file(path, kMaxKeyFileBytes, "service-account key file");
     require_config(text.has_value(), "settings.credentials_file: the service-account key file '" + path +
                                          "' does not exist (GOOGLE_APPLICATION_CREDENTIALS)");
@@ -44,9 +45,10 @@ helix::gcp::ServiceAccountKey read_key_file(const std::string &path) {
     auto key = helix::gcp::parse_service_account_key(*text, error);
     require_config(key.has_value(), "settings.credentials_file '" + path + "' is not a service-account key: " + error);
     std::string key_error;
-    require_config(helix::gcp::RsaKey::from_private_pem(key->private_key, key_error).has_value(),
+    s.signing_key = helix::gcp::RsaKey::from_private_pem(key->private_key, key_error);
+    require_config(s.signing_key.has_value(),
                    "settings.credentials_file '" + path + "': its private_key cannot be read (" + key_error + ")");
-    return std::move(*key);
+    s.service_account = std::move(*key);
 }
 
 } // namespace
@@ -98,7 +100,7 @@ Settings parse_settings(std::string_view json) {
         s.metadata_host = std::move(*v);
     }
     if (s.access_token.empty() && !s.credentials_file.empty()) {
-        s.service_account = read_key_file(s.credentials_file);
+        read_key_file(s);
         if (s.project_id.empty()) s.project_id = s.service_account->project_id;
     }
     require_config(is_name(s.project_id),

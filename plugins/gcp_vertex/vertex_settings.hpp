@@ -44,6 +44,7 @@ struct Settings {
     std::string access_token;
     std::string credentials_file;
     std::optional<helix::gcp::ServiceAccountKey> service_account; // read from credentials_file
+    std::optional<helix::gcp::RsaKey> signing_key;                 // its private_key, parsed once
     std::string metadata_host{kDefaultMetadataHost};
 
     AuthMethod auth() const noexcept;
