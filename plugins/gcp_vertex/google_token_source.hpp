@@ -13,7 +13,6 @@
 #include "plugins/common/token_cache.hpp"
 #include "plugins/gcp_vertex/vertex_settings.hpp"
 
-
 namespace helix::gcp_vertex {
 
 class GoogleTokenSource {
