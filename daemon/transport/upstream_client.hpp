@@ -5,6 +5,7 @@
 // stream. Connections come from, and return to, the pool.
 
 #include "daemon/transport/connection_pool.hpp"
+#include "daemon/transport/exchange_types.hpp"
 
 #include <helixagent/plugin_abi.h>
 
@@ -15,8 +16,6 @@
 
 namespace helix::transport {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
 class ResponseSink {
 public:
     virtual ~ResponseSink() = default;
@@ -25,28 +24,6 @@ public:
     virtual bool on_head(int status, const Headers &headers) = 0;
     virtual bool on_body(const char *data, std::size_t len) = 0;
 };
-
-struct ExchangeLimits {
-    std::chrono::milliseconds connect_timeout{10'000};
-    std::chrono::milliseconds read_timeout{60'000}; // longest silence between bytes
-};
-
-enum class ExchangeError {
-    none,
-    bad_request,    // the plugin's request cannot be sent (bad URL)
-    connect_failed, // nothing reached the upstream
-    timeout,        // connect or read timed out
-    reset,          // the connection broke after the request was sent, or the body fell short of its Content-Length
-    cancelled,      // the sink asked to stop
-};
-
-struct ExchangeResult {
-    ExchangeError error = ExchangeError::none;
-    std::string detail;         // for logs and error messages; never contains credentials
-    bool head_received = false; // whether on_head was called
-};
-
-const char *to_string(ExchangeError e) noexcept;
 
 class UpstreamClient {
 public:

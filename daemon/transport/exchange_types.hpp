@@ -1,0 +1,38 @@
+#pragma once
+// What every upstream exchange, blocking or event-driven, takes and reports.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace helix::transport {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct ExchangeLimits {
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds read_timeout{60'000}; // longest silence between bytes
+    // Bounds the whole exchange, reads included (router.deadline); none: no bound.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
+enum class ExchangeError {
+    none,
+    bad_request,    // the plugin's request cannot be sent (bad URL)
+    connect_failed, // nothing reached the upstream
+    timeout,        // connect or read timed out, or the deadline passed
+    reset,          // the connection broke after the request was sent, or the body fell short of its Content-Length
+    cancelled,      // the sink asked to stop, or the caller was cancelled
+};
+
+struct ExchangeResult {
+    ExchangeError error = ExchangeError::none;
+    std::string detail;         // for logs and error messages; never contains credentials
+    bool head_received = false; // whether on_head was called
+};
+
+const char *to_string(ExchangeError e) noexcept;
+
+} // namespace helix::transport
