@@ -15,7 +15,7 @@ struct ExchangeLimits {
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds read_timeout{60'000}; // longest silence between bytes
     // Bounds the whole exchange, reads included (router.deadline); none: no bound.
-    std::optional<std::chrono::steady_clock::time_point> deadline;
+    std::optional<std::chrono::steady_clock::time_point> deadline{};
 };
 
 enum class ExchangeError {
