@@ -32,6 +32,11 @@ struct ServerSettings {
     std::chrono::milliseconds request_read_timeout{60'000};
     std::chrono::milliseconds keep_alive_timeout{15'000};
     std::chrono::milliseconds drain_timeout{30'000}; // SIGTERM waits this long for in-flight requests
+    // A client address with this many failed key attempts in a row (each
+    // within auth_failure_block of the last) is refused with 429 until
+    // auth_failure_block has passed since its last failure; 0: never.
+    std::size_t auth_failure_limit = 10;
+    std::chrono::milliseconds auth_failure_block{60'000};
 };
 
 // Outbound connections to providers (and plugins' side requests).

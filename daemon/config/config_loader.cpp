@@ -295,7 +295,8 @@ private:
         const Entries e = collect(section.key, section.value, "server",
                                   {"listen", "port", "max_connections", "max_queued_connections", "thread_stack",
                                    "max_body", "max_header", "read_timeout", "write_timeout", "keep_alive_timeout",
-                                   "drain_timeout", "max_in_flight", "request_read_timeout"});
+                                   "drain_timeout", "max_in_flight", "request_read_timeout", "auth_failure_limit",
+                                   "auth_failure_block"});
         ServerSettings &server = config_.server;
         if (const Entry *entry = find(e, "listen")) {
             if (const auto value = scalar(*entry, "server.listen", "listen")) {
@@ -325,6 +326,8 @@ private:
         read_duration(e, "server", "keep_alive_timeout", server.keep_alive_timeout, false);
         read_duration(e, "server", "drain_timeout", server.drain_timeout, true); // 0: stop at once
         read_duration(e, "server", "request_read_timeout", server.request_read_timeout, false);
+        read_count(e, "server", "auth_failure_limit", server.auth_failure_limit, 0);
+        read_duration(e, "server", "auth_failure_block", server.auth_failure_block, false);
         if (const Entry *entry = find(e, "max_in_flight")) {
             read_count(e, "server", "max_in_flight", server.max_in_flight, 1);
             if (server.max_in_flight >= server.max_connections)

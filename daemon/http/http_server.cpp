@@ -46,7 +46,7 @@ HttpServer::HttpServer(const config::ServerSettings &settings, Poco::Net::HTTPRe
     params->setKeepAliveTimeout(to_timespan(settings.keep_alive_timeout));
     params->setMaxKeepAliveRequests(0); // unlimited
     params->setServerName("helixagentd");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new AdmissionFactory(std::move(factory), settings, state.refused_in_flight), *pool_,
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new AdmissionFactory(std::move(factory), settings), *pool_,
                                                       socket, params);
     server_->setConnectionFilter(gate_);
 }

@@ -1,5 +1,7 @@
 #include "daemon/http/request_handler_factory.hpp"
 
+#include "daemon/api/errors.hpp"
+
 #include "daemon/http/body_reader.hpp"
 #include "daemon/http/chat_completions_handler.hpp"
 #include "daemon/http/health_handlers.hpp"
@@ -49,14 +51,19 @@ private:
 };
 
 // What every request goes through: counted as in flight for draining, given
-// an x-request-id, and (for the API routes) authenticated by client key. A
-// body the handler will not read is drained first, so that its bytes are
-// never taken for the next request on a kept-alive connection.
+// an x-request-id, and (for the API routes) authenticated by client key
+// before anything else: a request refused for its key (or from an address
+// that keeps failing) never takes a chat slot and its body is never read;
+// its connection closes instead. An accepted chat completion then takes one
+// of server.max_in_flight slots or gets 503 at once. A body the handler will
+// not read is drained first, so that its bytes are never taken for the next
+// request on a kept-alive connection.
 class RequestContextHandler final : public Poco::Net::HTTPRequestHandler {
 public:
     struct Route {
         bool needs_key = false;
         bool reads_body = false;
+        bool takes_slot = false; // a chat completion: counted against server.max_in_flight
     };
     RequestContextHandler(HandlerPtr inner, RequestContextPtr context, ServerState &state, app::RuntimePtr runtime,
                           Route route)
@@ -64,7 +71,10 @@ public:
           route_(route) {
         state_.in_flight.fetch_add(1);
     }
-    ~RequestContextHandler() override { state_.in_flight.fetch_sub(1); }
+    ~RequestContextHandler() override {
+        if (slot_taken_) state_.chat_in_flight.fetch_sub(1);
+        state_.in_flight.fetch_sub(1);
+    }
 
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override {
         const std::string request_id = request_id_for(request.get("x-request-id", ""));
@@ -74,11 +84,26 @@ public:
         record.method = request.getMethod();
         record.path = request.getURI().substr(0, request.getURI().find('?')); // a query may carry anything
         record.remote = request.clientAddress().host().toString();
-        const auto refusal = route_.needs_key ? authenticate(request) : std::nullopt;
-        if (refusal || !route_.reads_body)
+        if (route_.needs_key) {
+            if (const auto refusal = authenticate(request)) {
+                response.setKeepAlive(false); // its body stays unread: the connection cannot go on
+                response.erase("Keep-Alive");
+                send_error(response, *refusal);
+                return write_access_record(response);
+            }
+        }
+        std::optional<api::ApiError> overload;
+        if (route_.takes_slot && !take_slot()) {
+            state_.refused_in_flight.fetch_add(1);
+            overload = api::overloaded("chat completions at once", "server.max_in_flight",
+                                       runtime_->config->server.max_in_flight);
+        }
+        // Read first: a reply to a request still being sent may reach the
+        // client as a reset instead.
+        if (overload || !route_.reads_body)
             if (!discard_body(request, runtime_->config->server.max_body_bytes)) response.setKeepAlive(false);
-        if (refusal) {
-            send_error(response, *refusal);
+        if (overload) {
+            send_error(response, *overload);
             return write_access_record(response);
         }
         try {
@@ -102,22 +127,47 @@ private:
         state_.access_log.write(record);
     }
 
+    bool take_slot() {
+        const auto limit = static_cast<std::int64_t>(runtime_->config->server.max_in_flight);
+        if (state_.chat_in_flight.fetch_add(1) >= limit) {
+            state_.chat_in_flight.fetch_sub(1);
+            return false;
+        }
+        slot_taken_ = true;
+        return true;
+    }
+
     std::optional<api::ApiError> authenticate(const Poco::Net::HTTPServerRequest &request) {
         const auto &keys = *runtime_->client_keys;
         if (keys.empty())
             return api::ApiError{401, "This gateway has no client API keys configured; set api_keys in the "
                                       "configuration or HELIXAGENT_API_KEYS.",
                                  "invalid_request_error", "", "no_api_keys_configured"};
+        const config::ServerSettings &server = runtime_->config->server;
+        const AuthFailures::Policy policy{server.auth_failure_limit, server.auth_failure_block};
+        const std::string source = AuthFailures::source_of(request.clientAddress().host());
+        if (const auto wait = state_.auth_failures.refused_for(source, policy); wait.count() > 0) {
+            api::ApiError e{429,
+                            "Too many requests with a missing or wrong API key from this address; try again later "
+                            "(server.auth_failure_limit, server.auth_failure_block).",
+                            "requests", "", "too_many_failed_authentications"};
+            e.retry_after_ms = static_cast<std::uint32_t>(wait.count());
+            return e;
+        }
         const std::string header = request.get("Authorization", "");
         const std::string_view token = bearer_token(header);
-        if (token.empty())
+        if (token.empty()) {
+            state_.auth_failures.failed(source, policy);
             return api::ApiError{401, "You didn't provide an API key. Send it in an Authorization header using "
                                       "Bearer auth (Authorization: Bearer YOUR_KEY).",
                                  "invalid_request_error", "", ""};
+        }
         // The key is never echoed: it may be a real secret sent to the wrong place.
         const ClientIdentity *client = keys.authenticate(token);
-        if (client == nullptr)
+        if (client == nullptr) {
+            state_.auth_failures.failed(source, policy);
             return api::ApiError{401, "Incorrect API key provided.", "invalid_request_error", "", "invalid_api_key"};
+        }
         context_->client = client;
         context_->record.client = client->name;
         return std::nullopt;
@@ -128,6 +178,7 @@ private:
     ServerState &state_;
     app::RuntimePtr runtime_;
     Route route_;
+    bool slot_taken_ = false;
 };
 
 // The request line and header block as received, in bytes (POCO itself caps
@@ -179,7 +230,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
                                   : method_not_allowed("GET");
     } else if (path == "/v1/chat/completions") {
         const bool post = request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST;
-        route = {true, post};
+        route = {true, post, post};
         handler = post ? HandlerPtr(std::make_unique<ChatCompletionsHandler>(runtime, upstream_, state_.breakers, metrics_,
                                                                             *context))
                        : method_not_allowed("POST");

@@ -1,9 +1,11 @@
 #pragma once
 // What the request handlers share for the life of the process (across
 // reloads): how many requests are in flight (for draining), whether the
-// server is draining, the providers' circuit breakers, and the access log.
+// server is draining, the chat completions' slots, failed key attempts, the
+// providers' circuit breakers, and the access log.
 
 #include "daemon/audit/access_log.hpp"
+#include "daemon/http/auth_failures.hpp"
 #include "daemon/router/circuit_breakers.hpp"
 
 #include <atomic>
@@ -18,6 +20,10 @@ struct ServerState {
     // completions, server.max_connections connections); metrics read them.
     std::atomic<std::uint64_t> refused_in_flight{0};
     std::atomic<std::uint64_t> refused_connections{0};
+    // Chat completions being served (at most server.max_in_flight); a slot is
+    // taken only once the request's key is accepted.
+    std::atomic<std::int64_t> chat_in_flight{0};
+    AuthFailures auth_failures; // failed key attempts per client address
     router::CircuitBreakers breakers;
     audit::AccessLog access_log;
 };

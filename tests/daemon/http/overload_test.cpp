@@ -245,3 +245,57 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_a_stream_is_dropped_after_write
     BOOST_TEST(seconds_since(reading) < 3.0, "the connection was kept open");
     BOOST_TEST(rest.find("data: [DONE]") == std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(requests_without_a_valid_key_never_take_a_chat_slot_nor_wait_for_their_body) {
+    Fixture f("  max_in_flight: 4\n  max_connections: 32\n");
+    // Four heads announcing a large body that never comes: without a key,
+    // and with a wrong one.
+    std::vector<std::unique_ptr<Poco::Net::StreamSocket>> stalled;
+    for (int i = 0; i < 4; ++i) {
+        auto socket = std::make_unique<Poco::Net::StreamSocket>(Poco::Net::SocketAddress("127.0.0.1", f.port));
+        const std::string head = std::string("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n") +
+                                 (i % 2 == 0 ? "" : "Authorization: Bearer sk-wrong\r\n") +
+                                 "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
+        socket->sendBytes(head.data(), static_cast<int>(head.size()));
+        stalled.push_back(std::move(socket));
+    }
+    // Each is answered 401 at once and its connection closed, its body unread.
+    for (auto &socket : stalled) {
+        const auto start = std::chrono::steady_clock::now();
+        const std::string reply = read_until_closed(*socket, 5s);
+        BOOST_TEST(reply.starts_with("HTTP/1.1 401"), reply);
+        std::string lower = reply;
+        for (char &c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        BOOST_TEST(lower.find("\r\nconnection: close\r\n") != std::string::npos, reply);
+        BOOST_TEST(seconds_since(start) < 2.0);
+    }
+    // A keyed request is served while those sockets are still open.
+    BOOST_TEST(f.chat("hi").status == 200);
+    // ...and so are four at once: no slot was left taken.
+    std::vector<std::future<HttpResult>> keyed;
+    for (int i = 0; i < 4; ++i) keyed.push_back(std::async(std::launch::async, [&] { return f.chat("hi"); }));
+    for (auto &k : keyed) BOOST_TEST(k.get().status == 200);
+    const std::string metrics = http_get(f.port, "/metrics").body;
+    BOOST_TEST(metrics.find("helixagent_requests_refused_total{reason=\"in_flight\"} 0") != std::string::npos, metrics);
+}
+
+BOOST_AUTO_TEST_CASE(an_address_that_keeps_failing_its_key_is_refused_for_a_while) {
+    Fixture f("  auth_failure_limit: 3\n  auth_failure_block: 2s\n");
+    const std::map<std::string, std::string> wrong{{"Authorization", "Bearer sk-guess"}};
+    for (int i = 0; i < 3; ++i) BOOST_TEST(http_post(f.port, "/v1/chat/completions", chat_body("hi"), wrong).status == 401);
+    const auto blocked_at = std::chrono::steady_clock::now();
+    // Now refused without its key being looked at, even the right one.
+    const HttpResult refused = f.chat("hi");
+    BOOST_TEST(refused.status == 429, refused.body);
+    BOOST_TEST(refused.headers.at("retry-after") == "2");
+    const auto error = boost::json::parse(refused.body).at("error");
+    BOOST_TEST(error.at("code").as_string() == "too_many_failed_authentications");
+    BOOST_TEST(error.at("message").as_string().find("server.auth_failure_limit") != std::string::npos);
+    BOOST_TEST(http_get(f.port, "/v1/models", wrong).status == 429);
+    BOOST_TEST(f.upstream.requests() == 0);
+    // Health checks are not keyed: never refused.
+    BOOST_TEST(http_get(f.port, "/healthz").status == 200);
+    // Once the block has passed, the address may try again.
+    std::this_thread::sleep_until(blocked_at + 2500ms);
+    BOOST_TEST(f.chat("hi").status == 200);
+}
