@@ -20,8 +20,13 @@ std::string joined(const std::vector<std::string> &items) {
 bool ClientIdentity::allows(std::string_view asked, std::string_view provider, std::string_view model_id) const {
     if (!providers.empty() && std::find(providers.begin(), providers.end(), provider) == providers.end()) return false;
     if (models.empty()) return true;
+    // The name asked matches only when it is an alias or a bare model name
+    // (neither has a provider prefix): "openai/gpt-4o" asked with
+    // router.explicit_fallback must not admit the other providers serving
+    // gpt-4o, so a provider/model entry allows exactly that provider.
+    const bool asked_is_bare = asked.find('/') == std::string_view::npos;
     for (const auto &m : models) {
-        if (m == asked || m == model_id) return true;
+        if (m == model_id || (asked_is_bare && m == asked)) return true;
         if (m.size() == provider.size() + 1 + model_id.size() && m.starts_with(provider) && m[provider.size()] == '/' &&
             m.ends_with(model_id))
             return true;

@@ -20,7 +20,9 @@ struct ClientIdentity {
 
     bool scoped() const noexcept { return !models.empty() || !providers.empty(); }
     // May this key have `asked` (the model as the client wrote it) served by
-    // provider/model_id?
+    // provider/model_id? A scope entry matches the served model id, exactly
+    // "provider/model_id", or the name asked when that is an alias or a bare
+    // model name (never "provider/model" asked and served elsewhere).
     bool allows(std::string_view asked, std::string_view provider, std::string_view model_id) const;
     // "models a, b; providers c" for error messages.
     std::string describe_scope() const;

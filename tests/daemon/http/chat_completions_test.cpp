@@ -288,8 +288,8 @@ namespace {
 // Providers in the given routing order, all serving "plain-1": each either
 // the live upstream or a closed port.
 std::string routed_config(const std::vector<std::pair<std::string, bool>> &providers, std::uint16_t live_port,
-                          const std::string &router = "") {
-    std::string yaml = "server: {listen: 127.0.0.1, port: 0}\napi_keys: [" + key + "]\n" + router + "plugins:\n";
+                          const std::string &router = "", const std::string &keys = "[" + key + "]") {
+    std::string yaml = "server: {listen: 127.0.0.1, port: 0}\napi_keys: " + keys + "\n" + router + "plugins:\n";
     std::string primary;
     for (const auto &[name, live] : providers) {
         const std::uint16_t port = live ? live_port : closed_port();
@@ -306,9 +306,10 @@ struct Routed {
     TempDir dir;
     std::unique_ptr<DaemonProcess> daemon;
     std::uint16_t port = 0;
-    Routed(const std::vector<std::pair<std::string, bool>> &providers, const std::string &router = "") {
+    Routed(const std::vector<std::pair<std::string, bool>> &providers, const std::string &router = "",
+           const std::string &keys = "[" + key + "]") {
         daemon = std::make_unique<DaemonProcess>(std::vector<std::string>{
-            "--config", dir.file("helixagent.yaml", routed_config(providers, upstream.port(), router))});
+            "--config", dir.file("helixagent.yaml", routed_config(providers, upstream.port(), router, keys))});
         port = daemon->wait_until_listening();
     }
     HttpResult chat(const std::string &body) const { return http_post(port, "/v1/chat/completions", body, auth); }
@@ -340,6 +341,19 @@ BOOST_AUTO_TEST_CASE(an_explicit_provider_is_not_failed_over_unless_configured) 
     const HttpResult ok = lenient.chat(chat_body("first/plain-1", "hi"));
     BOOST_TEST(ok.status == 200);
     BOOST_TEST(ok.headers.at("x-helix-provider") == "second");
+}
+
+BOOST_AUTO_TEST_CASE(a_key_scoped_to_provider_model_is_not_failed_over_to_another_provider) {
+    const std::string scoped = "sk-scoped-3f9a";
+    Routed lenient({{"first", false}, {"second", true}}, "router: {explicit_fallback: true}\n",
+                   "[" + key + ", {name: scoped, key: " + scoped + ", models: [first/plain-1]}]");
+    const std::map<std::string, std::string> scoped_auth{{"Authorization", "Bearer " + scoped}};
+    const HttpResult r = http_post(lenient.port, "/v1/chat/completions", chat_body("first/plain-1", "hi"), scoped_auth);
+    BOOST_TEST(r.status == 502, r.body);
+    BOOST_TEST(r.headers.at("x-helix-provider") == "first");
+    BOOST_TEST(lenient.upstream.requests() == 0); // the second provider was never asked
+    // An unscoped key still falls over, as configured.
+    BOOST_TEST(lenient.chat(chat_body("first/plain-1", "hi")).status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(every_provider_down_is_a_503_listing_each_attempt) {

@@ -63,6 +63,18 @@ BOOST_AUTO_TEST_CASE(a_scope_limits_models_and_providers) {
     BOOST_TEST(both.describe_scope() == "models gpt-4o; providers openai");
 }
 
+BOOST_AUTO_TEST_CASE(a_provider_model_entry_allows_exactly_that_provider) {
+    const ClientIdentity scoped{"s", {"openai/gpt-4o"}, {}};
+    BOOST_TEST(scoped.allows("openai/gpt-4o", "openai", "gpt-4o"));
+    // What router.explicit_fallback adds for "openai/gpt-4o": not allowed.
+    BOOST_TEST(!scoped.allows("openai/gpt-4o", "azure-openai", "gpt-4o"));
+    BOOST_TEST(!scoped.allows("gpt-4o", "azure-openai", "gpt-4o"));
+    // An alias by its name still reaches its targets.
+    const ClientIdentity alias{"a", {"fast"}, {}};
+    BOOST_TEST(alias.allows("fast", "aws-bedrock", "claude-3-haiku"));
+    BOOST_TEST(!alias.allows("openai/fast", "azure-openai", "gpt-4o"));
+}
+
 BOOST_AUTO_TEST_CASE(reads_bearer_tokens) {
     BOOST_TEST(bearer_token("Bearer sk-1") == "sk-1");
     BOOST_TEST(bearer_token("bearer   sk-2  ") == "sk-2");
