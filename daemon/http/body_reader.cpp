@@ -4,11 +4,24 @@
 
 #include <Poco/Exception.h>
 
+#include <algorithm>
 #include <array>
 
 namespace helix::http {
 
+std::optional<api::ApiError> content_length_error(const Poco::Net::HTTPServerRequest &request) {
+    if (!request.has(Poco::Net::HTTPMessage::CONTENT_LENGTH)) return std::nullopt;
+    const std::string &value = request.get(Poco::Net::HTTPMessage::CONTENT_LENGTH);
+    // 18 digits: below 2^63, so POCO's parse of it cannot overflow.
+    const bool digits = !value.empty() && value.size() <= 18 &&
+                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) return std::nullopt;
+    return api::invalid_request("The Content-Length header must be a whole number of bytes.", {},
+                                "invalid_content_length");
+}
+
 std::variant<std::string, api::ApiError> read_body(Poco::Net::HTTPServerRequest &request, std::size_t limit) {
+    if (auto error = content_length_error(request)) return *error;
     if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit))
         return api::body_too_large(limit);
     std::string body;
@@ -45,6 +58,7 @@ std::variant<std::string, api::ApiError> read_body(Poco::Net::HTTPServerRequest 
 }
 
 bool discard_body(Poco::Net::HTTPServerRequest &request, std::size_t limit) {
+    if (content_length_error(request)) return false;
     if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return true;
     if (request.hasContentLength() && request.getContentLength64() == 0) return true;
     return std::holds_alternative<std::string>(read_body(request, limit));

@@ -8,12 +8,17 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 
+#include <optional>
 #include <string>
 #include <variant>
 
 namespace helix::http {
 
 std::variant<std::string, api::ApiError> read_body(Poco::Net::HTTPServerRequest &request, std::size_t limit);
+
+// 400 when the request carries a Content-Length that is not a whole number
+// of bytes (negative, empty, not digits, too long to be real).
+std::optional<api::ApiError> content_length_error(const Poco::Net::HTTPServerRequest &request);
 
 // Reads and drops a body nobody needs (a request refused before its body was
 // looked at), so the connection can serve the next request. False when the

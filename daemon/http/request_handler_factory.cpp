@@ -84,6 +84,12 @@ public:
         record.method = request.getMethod();
         record.path = request.getURI().substr(0, request.getURI().find('?')); // a query may carry anything
         record.remote = request.clientAddress().host().toString();
+        // Before anything reads the body: its length must make sense.
+        if (const auto bad_length = content_length_error(request)) {
+            response.setKeepAlive(false); // where this body ends is unknown
+            send_error(response, *bad_length);
+            return write_access_record(response);
+        }
         if (route_.needs_key) {
             if (const auto refusal = authenticate(request)) {
                 response.setKeepAlive(false); // its body stays unread: the connection cannot go on
@@ -108,9 +114,17 @@ public:
         }
         try {
             inner_->handleRequest(request, response);
-        } catch (...) {
+        } catch (const std::exception &e) {
+            // The access log records what the client got: a 500 when nothing
+            // had been sent yet, else what had.
+            if (!response.sent()) {
+                response.setKeepAlive(false);
+                send_error(response, api::internal_error("The request could not be handled."));
+                record.status = 500;
+            }
             write_access_record(response);
-            throw;
+            if (!response.sent()) throw;
+            return;
         }
         write_access_record(response);
     }

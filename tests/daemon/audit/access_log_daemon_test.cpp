@@ -7,6 +7,8 @@
 
 #include <boost/json.hpp>
 
+#include <Poco/Net/StreamSocket.h>
+
 #include <Poco/Net/ServerSocket.h>
 
 #include <set>
@@ -157,6 +159,33 @@ BOOST_AUTO_TEST_CASE(a_failover_lists_each_attempt_with_its_outcome) {
     BOOST_TEST(attempts[1].at("provider").as_string() == "plain");
     BOOST_TEST(attempts[1].at("outcome").as_string() == "success");
     BOOST_TEST(record.at("provider").as_string() == "plain");
+}
+
+BOOST_AUTO_TEST_CASE(a_content_length_that_is_not_a_whole_number_gets_400_and_is_logged_as_such) {
+    Gateway g;
+    int n = 0;
+    for (const std::string length : {"-1", "-100000", "+5"}) {
+        const std::string id = "req-bad-length-" + std::to_string(++n);
+        Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", g.port));
+        const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice_key +
+                                 "\r\nx-request-id: " + id + "\r\nContent-Length: " + length + "\r\n\r\n{}";
+        socket.sendBytes(head.data(), static_cast<int>(head.size()));
+        socket.setReceiveTimeout(Poco::Timespan(5, 0));
+        std::string reply;
+        char buffer[4096];
+        try {
+            for (int got = 0; (got = socket.receiveBytes(buffer, sizeof buffer)) > 0;)
+                reply.append(buffer, static_cast<std::size_t>(got));
+        } catch (const Poco::Exception &) {
+        }
+        BOOST_TEST(reply.starts_with("HTTP/1.1 400"), "Content-Length: " << length << ": " << reply);
+        BOOST_TEST(reply.find("invalid_content_length") != std::string::npos, reply);
+        HttpResult as_seen;
+        as_seen.headers["x-request-id"] = id;
+        BOOST_TEST(record_of(g.access_log, as_seen).at("status").as_int64() == 400);
+    }
+    BOOST_TEST(g.upstream.requests() == 0);
+    BOOST_TEST(g.chat(alice_key, "plain/plain-1").status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(refused_keys_are_logged_without_the_key) {
