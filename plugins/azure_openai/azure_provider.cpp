@@ -29,7 +29,7 @@ std::unique_ptr<helix::sdk::Call> AzureProvider::prepare(const helix_chat_reques
     // one in the URL (and ignores the body's model).
     helix_chat_request upstream = request;
     upstream.model = helix::sdk::str(deployment);
-    out.body = helix::openai::chat_body(upstream);
+    out.body = helix::openai::chat_body(upstream, settings_.fields);
     out.method = "POST";
     out.url = chat_url(settings_, deployment);
     out.add_header("Content-Type", "application/json");

@@ -38,7 +38,8 @@ const std::string &Settings::deployment_for(const std::string &model) const {
 Settings parse_settings(std::string_view json) {
     const helix::plugin_common::SettingsReader reader(json);
     reader.reject_unknown({"endpoint", "api_version", "deployments", "models", "api_key", "tenant_id", "client_id",
-                           "client_secret", "authority_host", "identity_endpoint", "managed_identity_client_id"});
+                           "client_secret", "authority_host", "identity_endpoint", "managed_identity_client_id",
+                           "extra_fields", "allow_data_sources"});
     Settings s;
     auto endpoint = reader.base_url("endpoint");
     require_config(endpoint.has_value(),
@@ -69,6 +70,7 @@ Settings parse_settings(std::string_view json) {
     if (!s.client_secret.empty())
         require_config(!s.tenant_id.empty() && !s.client_id.empty(),
                        "settings.client_secret needs tenant_id and client_id (Entra ID client credentials)");
+    s.fields = helix::plugin_common::read_forwarded_fields(reader, true);
     return s;
 }
 

@@ -8,6 +8,11 @@
 //                       deployment of its own name
 //   models              models to advertise (default: gpt-4, gpt-4-turbo,
 //                       gpt-35-turbo, gpt-35-turbo-16k, gpt-4o, gpt-4o-mini)
+//   extra_fields        client body fields forwarded besides the default list
+//                       (plugins/common/forwarded_fields.hpp)
+//   allow_data_sources  default false: a request with data_sources (On Your
+//                       Data, which can use the resource's managed identity)
+//                       gets 400
 // Authentication, the first that applies:
 //   api_key             sent as the api-key header
 //   tenant_id, client_id, client_secret
@@ -18,6 +23,8 @@
 //                       http://169.254.169.254/metadata/identity/oauth2/token;
 //                       managed_identity_client_id for a user-assigned identity)
 // Tokens carry the Cognitive Services scope.
+
+#include "plugins/common/forwarded_fields.hpp"
 
 #include <helixagent/plugin.hpp>
 
@@ -46,6 +53,7 @@ struct Settings {
     std::string authority_host = "https://login.microsoftonline.com";
     std::string identity_endpoint = "http://169.254.169.254/metadata/identity/oauth2/token";
     std::string managed_identity_client_id;
+    helix::plugin_common::ForwardedFields fields;
 
     AuthMethod auth() const noexcept;
     bool v1_surface() const noexcept { return api_version == "v1"; }

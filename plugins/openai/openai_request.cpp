@@ -165,7 +165,7 @@ std::string body_from_canonical(const helix_chat_request &r) {
     return json::serialize(body);
 }
 
-std::string chat_body(const helix_chat_request &request) {
+std::string chat_body(const helix_chat_request &request, const helix::plugin_common::ForwardedFields &fields) {
     if (request.model.len == 0) invalid("the request names no model", "model");
     if (request.original_body.len == 0) return body_from_canonical(request);
     boost::system::error_code ec;
@@ -174,6 +174,7 @@ std::string chat_body(const helix_chat_request &request) {
     json::value body = json::parse(view(request.original_body), ec, {}, options);
     if (ec || !body.is_object()) invalid("the request body is not a JSON object", "");
     json::object &o = body.get_object();
+    helix::plugin_common::keep_forwarded_fields(o, fields);
     o["model"] = jv(request.model);
     set_streaming(o, request.stream != 0);
     return json::serialize(body);
@@ -183,7 +184,7 @@ void build_request(const Settings &settings, const helix_chat_request &request, 
     if (settings.api_key.empty() && settings.needs_api_key())
         throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (OPENAI_API_KEY); the provider cannot authenticate");
     const bool stream = request.stream != 0;
-    out.body = chat_body(request);
+    out.body = chat_body(request, settings.fields);
     out.method = "POST";
     out.url = settings.base_url + "/chat/completions";
     out.headers.clear();

@@ -32,7 +32,7 @@ void build_request(const Settings &settings, const helix_chat_request &request, 
 // The JSON body alone (the client's body with model and streaming set, or
 // one built from the canonical fields): shared with OpenAI-dialect providers
 // such as Azure OpenAI.
-std::string chat_body(const helix_chat_request &request);
+std::string chat_body(const helix_chat_request &request, const helix::plugin_common::ForwardedFields &fields = {});
 
 // The body built from the canonical fields alone (exposed for tests).
 std::string body_from_canonical(const helix_chat_request &request);

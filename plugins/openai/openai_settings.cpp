@@ -26,7 +26,7 @@ bool Settings::needs_api_key() const noexcept { return !helix::plugin_common::is
 
 Settings parse_settings(std::string_view json) {
     const helix::plugin_common::SettingsReader reader(json);
-    reader.reject_unknown({"base_url", "api_key", "organization", "project", "models"});
+    reader.reject_unknown({"base_url", "api_key", "organization", "project", "models", "extra_fields"});
     Settings s;
     if (auto url = reader.base_url("base_url")) s.base_url = std::move(*url);
     // An empty key (an unset environment variable) counts as absent.
@@ -34,6 +34,7 @@ Settings parse_settings(std::string_view json) {
     if (auto org = reader.header_value("organization")) s.organization = std::move(*org);
     if (auto project = reader.header_value("project")) s.project = std::move(*project);
     s.models = helix::plugin_common::read_models(reader, "models", known_models(), kAll);
+    s.fields = helix::plugin_common::read_forwarded_fields(reader, false);
     return s;
 }
 

@@ -7,10 +7,13 @@
 //                 from OPENAI_API_KEY by the host; never logged nor quoted
 //   organization  optional, sent as OpenAI-Organization
 //   project       optional, sent as OpenAI-Project
+//   extra_fields  client body fields forwarded besides the default list
+//                 (plugins/common/forwarded_fields.hpp), e.g. [store, service_tier]
 //   models        optional list of model ids (or {id, upstream_id, context_window,
 //                 capabilities}) to advertise; default: default_models()
 // Unknown keys are configuration errors (they are usually typos).
 
+#include "plugins/common/forwarded_fields.hpp"
 #include "plugins/common/settings.hpp"
 
 #include <helixagent/plugin.hpp>
@@ -29,6 +32,7 @@ struct Settings {
     std::string organization;
     std::string project;
     std::vector<helix::sdk::Model> models;
+    helix::plugin_common::ForwardedFields fields;
 
     // The key may be left out only for a loopback base_url.
     bool needs_api_key() const noexcept;

@@ -44,6 +44,30 @@ BOOST_AUTO_TEST_CASE(api_key_requests_go_to_the_deployment_with_the_api_version)
     h.descriptor().call_free(q.call);
 }
 
+BOOST_AUTO_TEST_CASE(data_sources_are_refused_unless_the_settings_allow_them) {
+    const std::string body =
+        R"({"model":"gpt-4","messages":[{"role":"user","content":"hello"}],"store":true,"data_sources":[{"type":)"
+        R"("azure_search","parameters":{"authentication":{"type":"system_assigned_managed_identity"}}}]})";
+    Harness h(kKeyConfig);
+    Request r = user_request();
+    r.original_body = body;
+    const Prepared p = h.prepare(r);
+    BOOST_TEST(p.status == HELIX_ERR_INVALID_REQUEST);
+    BOOST_TEST(p.error.http_status == 400);
+    BOOST_TEST(std::string(p.error.param) == "data_sources");
+    BOOST_TEST(contains(p.error.message, "allow_data_sources"), p.error.message);
+
+    Harness allowed(R"({"endpoint":"https://res.openai.azure.com","api_key":"k","allow_data_sources":true})");
+    BOOST_TEST_REQUIRE(allowed.plugin() != nullptr, allowed.create_error().message);
+    Request again = user_request();
+    again.original_body = body;
+    const Prepared q = allowed.prepare(again);
+    BOOST_TEST_REQUIRE(q.status == HELIX_OK, q.error.message);
+    BOOST_TEST(q.json().contains("data_sources"));
+    BOOST_TEST(!q.json().contains("store")); // not on the list
+    allowed.descriptor().call_free(q.call);
+}
+
 BOOST_AUTO_TEST_CASE(the_v1_surface_names_the_deployment_in_the_body) {
     Harness h(R"({"endpoint":"https://res.openai.azure.com","api_key":"k","api_version":"v1",
                   "deployments":{"gpt-4":"prod-gpt4"}})");

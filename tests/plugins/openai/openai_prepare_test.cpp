@@ -49,6 +49,38 @@ BOOST_AUTO_TEST_CASE(non_streaming_passes_the_clients_body_through_with_the_upst
     h.descriptor().call_free(p.call);
 }
 
+BOOST_AUTO_TEST_CASE(only_the_documented_fields_that_neither_store_nor_bill_more_are_forwarded) {
+    const std::string body =
+        R"({"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}],"temperature":0.2,"tools":[],)"
+        R"("store":true,"metadata":{"a":"b"},"service_tier":"priority","audio":{"voice":"alloy"},)"
+        R"("modalities":["text","audio"],"x_unknown":1})";
+    Harness h(kConfig);
+    Request r = client_request(body);
+    const Prepared p = h.prepare(r);
+    BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
+    const json::object sent = p.json();
+    BOOST_TEST(sent.at("temperature") == 0.2);
+    BOOST_TEST(sent.contains("tools"));
+    for (const char *dropped : {"store", "metadata", "service_tier", "audio", "modalities", "x_unknown"})
+        BOOST_TEST(!sent.contains(dropped), dropped << " was forwarded");
+    h.descriptor().call_free(p.call);
+
+    // The operator may forward more.
+    Harness more(R"({"api_key":")" + kKey + R"(","extra_fields":["store","service_tier"]})");
+    BOOST_TEST_REQUIRE(more.plugin() != nullptr, more.create_error().message);
+    Request again = client_request(body);
+    const Prepared q = more.prepare(again);
+    BOOST_TEST_REQUIRE(q.status == HELIX_OK, q.error.message);
+    BOOST_TEST(q.json().at("store") == true);
+    BOOST_TEST(q.json().at("service_tier") == "priority");
+    BOOST_TEST(!q.json().contains("audio"));
+    more.descriptor().call_free(q.call);
+
+    Harness bad(R"({"api_key":")" + kKey + R"(","extra_fields":"store"})");
+    BOOST_TEST(bad.plugin() == nullptr);
+    BOOST_TEST(std::string(bad.create_error().message).find("settings.extra_fields") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(streaming_forces_include_usage_upstream_and_keeps_other_stream_options) {
     Harness h(kConfig);
     Request r = client_request(
