@@ -25,6 +25,10 @@ struct ServerSettings {
     std::size_t thread_stack_bytes = 256 * 1024;
     std::size_t max_body_bytes = 4 * 1024 * 1024;
     std::size_t max_header_bytes = 64 * 1024;
+    // A non-streamed reply is collected in memory before it is sent: an
+    // upstream reply (bytes received) larger than this ends the request with
+    // 502. Far above any real reply.
+    std::size_t max_reply_bytes = 64 * 1024 * 1024;
     std::chrono::milliseconds read_timeout{30'000};  // per socket read from a client
     std::chrono::milliseconds write_timeout{30'000}; // per socket write to a client
     // A request's line, headers and body must arrive within this of its

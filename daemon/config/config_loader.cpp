@@ -296,7 +296,7 @@ private:
                                   {"listen", "port", "max_connections", "max_queued_connections", "thread_stack",
                                    "max_body", "max_header", "read_timeout", "write_timeout", "keep_alive_timeout",
                                    "drain_timeout", "max_in_flight", "request_read_timeout", "auth_failure_limit",
-                                   "auth_failure_block"});
+                                   "auth_failure_block", "max_reply"});
         ServerSettings &server = config_.server;
         if (const Entry *entry = find(e, "listen")) {
             if (const auto value = scalar(*entry, "server.listen", "listen")) {
@@ -321,6 +321,7 @@ private:
         read_bytes(e, "server", "thread_stack", server.thread_stack_bytes, kMinThreadStack);
         read_bytes(e, "server", "max_body", server.max_body_bytes, 1);
         read_bytes(e, "server", "max_header", server.max_header_bytes, 1);
+        read_bytes(e, "server", "max_reply", server.max_reply_bytes, 1);
         read_duration(e, "server", "read_timeout", server.read_timeout, false);
         read_duration(e, "server", "write_timeout", server.write_timeout, false);
         read_duration(e, "server", "keep_alive_timeout", server.keep_alive_timeout, false);

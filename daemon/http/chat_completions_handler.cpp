@@ -139,7 +139,10 @@ private:
 // Feeds the upstream response to the plugin and its events to the output.
 class DecodingSink final : public transport::ResponseSink {
 public:
-    DecodingSink(plugins::UpstreamCall &call, Output &output) : call_(call), output_(output) {
+    // max_collected: the most upstream bytes taken for a reply collected in
+    // memory (0: none, a stream passes its bytes on).
+    DecodingSink(plugins::UpstreamCall &call, Output &output, std::size_t max_collected)
+        : call_(call), output_(output), max_collected_(max_collected) {
         events_.struct_size = sizeof events_;
         events_.ctx = this;
         events_.emit = [](void *ctx, const helix_event *e) {
@@ -156,9 +159,17 @@ public:
         status_ = status;
         return feed(nullptr, 0);
     }
-    bool on_body(const char *data, std::size_t len) override { return feed(data, len); }
+    bool on_body(const char *data, std::size_t len) override {
+        received_ += len;
+        if (max_collected_ > 0 && received_ > max_collected_) {
+            too_large_ = true;
+            return false; // the exchange stops reading
+        }
+        return feed(data, len);
+    }
 
     const plugins::PluginFailure &failure() const { return failure_; }
+    bool too_large() const { return too_large_; }
     bool finish() {
         failure_ = call_.finish(events_);
         return !failure_;
@@ -184,6 +195,9 @@ private:
     std::vector<helix_header> views_;
     int status_ = 0;
     plugins::PluginFailure failure_;
+    const std::size_t max_collected_;
+    std::size_t received_ = 0;
+    bool too_large_ = false;
 };
 
 api::ApiError plugin_error(const plugins::PluginFailure &failure, const plugins::ProviderInstance &provider) {
@@ -367,7 +381,7 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
                            router::estimated_cost(*runtime_->config, candidate, prompt, completion));
         };
         if (runtime_->config->log.access_content) output.content_log = &context_.record;
-        DecodingSink sink(*call, output);
+        DecodingSink sink(*call, output, chat.stream() ? 0 : runtime_->config->server.max_reply_bytes);
         const auto upstream_started = std::chrono::steady_clock::now();
         const transport::ExchangeResult result = upstream_.exchange(call->request(), limits, sink);
         const double upstream_seconds =
@@ -381,7 +395,16 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
         std::optional<api::ApiError> error;
         std::optional<metrics::ErrorKind> kind;
         router::Verdict verdict = router::Verdict::stop;
-        if (sink.failure()) {
+        if (sink.too_large()) {
+            error = api::bad_gateway("The reply of " + provider.name() + " is larger than this gateway collects for a "
+                                     "non-streamed request (server.max_reply, " +
+                                     std::to_string(runtime_->config->server.max_reply_bytes) +
+                                     " bytes); ask for a stream instead.");
+            kind = metrics::error_kind(HELIX_ERR_PROTOCOL, error->status);
+            observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::failure, kind,
+                             error->status);
+            verdict = router::Verdict::stop; // another provider's reply to the same request is as large
+        } else if (sink.failure()) {
             const bool refresh = sink.failure().status == HELIX_ERR_AUTH && auth_retry == 0 && !output.stream_started();
             error = plugin_error(sink.failure(), provider);
             kind = metrics::error_kind(sink.failure().status, error->status);

@@ -36,6 +36,10 @@ void ResponseDecoder::start(const helix_http_response &response) {
     if (!is_success_status(info_.status)) {
         mode_ = Mode::error;
     } else if (info_.content_type.find("text/event-stream") != std::string::npos) {
+        // A reply to a request that did not ask for a stream is one JSON
+        // object; a stream instead would be collected without end.
+        if (!options_.expect_stream)
+            throw_protocol_error("the upstream answered a non-streamed request with an event stream");
         mode_ = Mode::sse;
     } else if (info_.content_type.find("json") != std::string::npos) {
         mode_ = Mode::json;

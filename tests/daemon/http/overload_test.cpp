@@ -299,3 +299,19 @@ BOOST_AUTO_TEST_CASE(an_address_that_keeps_failing_its_key_is_refused_for_a_whil
     std::this_thread::sleep_until(blocked_at + 2500ms);
     BOOST_TEST(f.chat("hi").status == 200);
 }
+
+BOOST_AUTO_TEST_CASE(a_non_streamed_reply_larger_than_max_reply_is_a_502_naming_the_limit) {
+    Fixture f("  max_reply: 1MiB\n");
+    const auto start = std::chrono::steady_clock::now();
+    // FLOOD: the upstream sends up to 256 MiB, which a non-streamed request
+    // would otherwise collect whole.
+    const HttpResult r = f.chat("FLOOD");
+    BOOST_TEST(r.status == 502, r.body.substr(0, 300));
+    const auto error = boost::json::parse(r.body).at("error");
+    BOOST_TEST(error.at("message").as_string().find("server.max_reply") != std::string::npos);
+    BOOST_TEST(seconds_since(start) < 10.0);
+    while (!f.upstream.flood_aborted() && seconds_since(start) < 10) std::this_thread::sleep_for(20ms);
+    BOOST_TEST(f.upstream.flood_aborted(), "the upstream call went on after the limit");
+    BOOST_TEST(f.upstream.flood_parts_written() < 65536);
+    BOOST_TEST(f.chat("hi").status == 200);
+}

@@ -101,6 +101,14 @@ BOOST_AUTO_TEST_CASE(refusal_and_content_filter_and_several_choices) {
                            "FINISH c=2 length\n");
 }
 
+BOOST_AUTO_TEST_CASE(an_event_stream_answering_a_non_streamed_request_is_a_protocol_error) {
+    Harness h(kConfig);
+    Request r = request(false);
+    const Outcome o = h.run(r, 200, sse_headers(), kTextStream);
+    BOOST_TEST(o.status == HELIX_ERR_PROTOCOL);
+    BOOST_TEST(o.message.find("non-streamed request with an event stream") != std::string::npos, o.message);
+}
+
 BOOST_AUTO_TEST_CASE(streamed_text_with_usage_in_any_chunking) {
     Harness h(kConfig);
     Request r = request(true);
