@@ -36,6 +36,19 @@ constexpr int exit_invalid_config = 1;
 
 Poco::Logger &daemon_log() { return Poco::Logger::get("helixagentd"); }
 
+// The configuration at `path` for the command line (--check, start): on a
+// problem every issue goes to stderr, then `verdict` ("... test failed"), and
+// the result is null.
+config::ConfigPtr load_or_report(const std::string &path, const std::string &verdict) {
+    try {
+        return config::load_config(path, config::process_environment());
+    } catch (const config::ConfigError &e) {
+        for (const auto &issue : e.issues()) std::cerr << issue.to_string() << '\n';
+        std::cerr << verdict << '\n';
+        return nullptr;
+    }
+}
+
 // What the metrics may label series with, and how many providers are loaded.
 void publish_to_metrics(const Runtime &runtime, metrics::Metrics &metrics) {
     std::vector<metrics::Target> targets;
@@ -111,14 +124,8 @@ int DaemonApp::main(const std::vector<std::string> &args) {
 
 int DaemonApp::check_config() {
     const std::string path = config_path();
-    config::ConfigPtr cfg;
-    try {
-        cfg = config::load_config(path, config::process_environment());
-    } catch (const config::ConfigError &e) {
-        for (const auto &issue : e.issues()) std::cerr << issue.to_string() << '\n';
-        std::cerr << "helixagentd: configuration file " << path << " test failed\n";
-        return exit_invalid_config;
-    }
+    const config::ConfigPtr cfg = load_or_report(path, "helixagentd: configuration file " + path + " test failed");
+    if (!cfg) return exit_invalid_config;
     LibraryCache libraries;
     std::vector<std::string> skipped;
     const auto problems = check_plugins(*cfg, libraries, skipped);
@@ -173,14 +180,8 @@ int DaemonApp::serve() {
     // Before any thread exists, so that every thread inherits the mask.
     block_daemon_signals();
     const std::string path = config_path();
-    config::ConfigPtr cfg;
-    try {
-        cfg = config::load_config(path, config::process_environment());
-    } catch (const config::ConfigError &e) {
-        for (const auto &issue : e.issues()) std::cerr << issue.to_string() << '\n';
-        std::cerr << "helixagentd: not started: invalid configuration file " << path << '\n';
-        return EXIT_CONFIG;
-    }
+    const config::ConfigPtr cfg = load_or_report(path, "helixagentd: not started: invalid configuration file " + path);
+    if (!cfg) return EXIT_CONFIG;
     setup_logging(cfg->log);
 
     // Outbound settings are read once: a reload that changes them warns.
