@@ -17,15 +17,6 @@ json::array single(json::object entry) {
 
 } // namespace
 
-std::string sse_event(std::string_view json_text) {
-    std::string event;
-    event.reserve(json_text.size() + 8);
-    event += "data: ";
-    event += json_text;
-    event += "\n\n";
-    return event;
-}
-
 ChunkBuilder::ChunkBuilder(std::string fallback_id, std::int64_t created, std::string model, bool include_usage)
     : id_(detail::sanitize_utf8(fallback_id)), created_(created), model_(detail::sanitize_utf8(model)),
       include_usage_(include_usage) {}
@@ -174,29 +165,26 @@ std::size_t ChunkBuilder::add(const helix_event &event, std::vector<std::string>
         usage_.record(event);
         break;
     case HELIX_EVENT_EXTRA: {
-        const detail::ExtraTarget target = detail::place_extra(to_view(event.name));
-        if (target.place == detail::ExtraPlace::ignored) break;
-        std::optional<json::value> value = detail::parse_extra(to_view(event.json));
-        if (!value) break;
-        if (target.place == detail::ExtraPlace::response) {
-            if (target.member == "system_fingerprint" || target.member == "service_tier") {
-                if (target.member == "system_fingerprint" && !value->is_string()) break;
-                sticky_[target.member] = std::move(*value);
+        std::optional<detail::Extra> extra = detail::read_extra(event);
+        if (!extra) break;
+        if (extra->place == detail::ExtraPlace::response) {
+            if (extra->member == "system_fingerprint" || extra->member == "service_tier") {
+                sticky_[extra->member] = std::move(extra->value);
                 break;
             }
             json::object members;
-            members[target.member] = std::move(*value);
+            members[extra->member] = std::move(extra->value);
             out.push_back(chunk(json::array(), &members));
             break;
         }
         if (!choice_ok) break;
         Choice &c = choices_[event.choice];
         if (!c.started) {
-            c.pending_extras[target.member] = std::move(*value);
+            c.pending_extras[extra->member] = std::move(extra->value);
             break;
         }
         json::object entry = choice_entry(event.choice, json::object());
-        entry[target.member] = std::move(*value);
+        entry[extra->member] = std::move(extra->value);
         out.push_back(chunk(single(std::move(entry))));
         break;
     }
@@ -240,6 +228,5 @@ std::vector<std::string> ChunkBuilder::finish() {
     return out;
 }
 
-std::string ChunkBuilder::error_event(const ApiError &error) { return sse_event(error_body(error)); }
 
 } // namespace helix::api

@@ -60,15 +60,12 @@ void CompletionBuilder::add(const helix_event &event) {
         usage_.record(event);
         break;
     case HELIX_EVENT_EXTRA: {
-        const detail::ExtraTarget target = detail::place_extra(to_view(event.name));
-        if (target.place == detail::ExtraPlace::ignored) break;
-        std::optional<json::value> value = detail::parse_extra(to_view(event.json));
-        if (!value) break;
-        if (target.place == detail::ExtraPlace::response) {
-            if (target.member == "system_fingerprint" && !value->is_string()) break;
-            extras_[target.member] = std::move(*value);
+        std::optional<detail::Extra> extra = detail::read_extra(event);
+        if (!extra) break;
+        if (extra->place == detail::ExtraPlace::response) {
+            extras_[extra->member] = std::move(extra->value);
         } else if (choice_ok) {
-            choice(event.choice).extras[target.member] = std::move(*value);
+            choice(event.choice).extras[extra->member] = std::move(extra->value);
         }
         break;
     }

@@ -102,6 +102,16 @@ std::optional<json::value> parse_extra(std::string_view text) {
     return value;
 }
 
+std::optional<Extra> read_extra(const helix_event &event) {
+    const ExtraTarget target = place_extra(to_view(event.name));
+    if (target.place == ExtraPlace::ignored) return std::nullopt;
+    std::optional<json::value> value = parse_extra(to_view(event.json));
+    if (!value) return std::nullopt;
+    if (target.place == ExtraPlace::response && target.member == "system_fingerprint" && !value->is_string())
+        return std::nullopt;
+    return Extra{target.place, target.member, std::move(*value)};
+}
+
 json::object usage_object(const Usage &usage) {
     json::object object;
     object["prompt_tokens"] = usage.prompt_tokens;

@@ -76,6 +76,17 @@ bool all_finite(const boost::json::value &value) noexcept;
 // response).
 std::optional<boost::json::value> parse_extra(std::string_view json);
 
+// An EXTRA event read by the rules above: where its member goes and its
+// value; nullopt when the event is to be ignored (a place_extra() refusal, a
+// value parse_extra() refuses, or a system_fingerprint that is not a string).
+// `member` points into the event's name.
+struct Extra {
+    ExtraPlace place = ExtraPlace::ignored;
+    std::string_view member;
+    boost::json::value value;
+};
+std::optional<Extra> read_extra(const helix_event &event);
+
 // {"prompt_tokens","completion_tokens","total_tokens","prompt_tokens_details":{"cached_tokens"}}
 boost::json::object usage_object(const Usage &usage);
 
