@@ -1,6 +1,7 @@
 #include "plugins/anthropic/anthropic_request.hpp"
 
 #include "plugins/common/image_url.hpp"
+#include "plugins/common/message_walk.hpp"
 #include "plugins/common/request_helpers.hpp"
 
 #include <boost/json.hpp>
@@ -16,7 +17,7 @@ namespace json = boost::json;
 using helix::sdk::Error;
 using helix::sdk::view;
 
-using helix::plugin_common::append_turn;
+using helix::plugin_common::walk_messages;
 using helix::plugin_common::ImageUrl;
 using helix::plugin_common::Turn;
 using helix::plugin_common::invalid;
@@ -97,33 +98,16 @@ json::object tool_result_block(const helix_message &m, std::size_t index) {
 }
 
 json::array build_messages(const helix_chat_request &r, std::string &system) {
-    std::vector<Turn> turns;
-    for (std::size_t i = 0; i < r.message_count; ++i) {
-        const helix_message &m = r.messages[i];
-        const char *role = "user";
-        json::array blocks;
-        switch (m.role) {
-        case HELIX_ROLE_SYSTEM:
-        case HELIX_ROLE_DEVELOPER: {
-            const std::string text = system_text(m, i);
-            if (!text.empty()) system += (system.empty() ? "" : "\n\n") + text;
-            continue;
-        }
-        case HELIX_ROLE_USER:
-            content_blocks(m, i, blocks);
-            break;
-        case HELIX_ROLE_ASSISTANT:
-            role = "assistant";
-            content_blocks(m, i, blocks);
-            for (std::size_t j = 0; j < m.tool_call_count; ++j)
-                blocks.push_back(tool_use_block(m.tool_calls[j], message_path(i) + ".tool_calls[" + std::to_string(j) + "]"));
-            break;
-        case HELIX_ROLE_TOOL:
-            blocks.push_back(tool_result_block(m, i));
-            break;
-        }
-        append_turn(turns, role, std::move(blocks));
-    }
+    std::vector<Turn> turns = walk_messages(
+        r, {.assistant_role = "assistant",
+            .system =
+                [&](const helix_message &m, std::size_t i) {
+                    const std::string text = system_text(m, i);
+                    if (!text.empty()) system += (system.empty() ? "" : "\n\n") + text;
+                },
+            .content = content_blocks,
+            .tool_call = tool_use_block,
+            .tool_result = tool_result_block});
     json::array messages;
     for (Turn &t : turns) {
         if (std::string_view(t.role) == "user") {

@@ -1,6 +1,7 @@
 #include "plugins/gcp_vertex/gemini_request.hpp"
 
 #include "plugins/common/image_url.hpp"
+#include "plugins/common/message_walk.hpp"
 #include "plugins/common/request_helpers.hpp"
 
 #include <boost/json.hpp>
@@ -12,7 +13,7 @@ namespace helix::gcp_vertex {
 namespace {
 
 namespace json = boost::json;
-using helix::plugin_common::append_turn;
+using helix::plugin_common::walk_messages;
 using helix::plugin_common::ascii_lower;
 using helix::plugin_common::Turn;
 using helix::plugin_common::ImageUrl;
@@ -124,31 +125,12 @@ json::object function_response(const helix_chat_request &r, std::size_t index) {
 }
 
 json::array build_contents(const helix_chat_request &r, json::array &system) {
-    std::vector<Turn> turns;
-    for (std::size_t i = 0; i < r.message_count; ++i) {
-        const helix_message &m = r.messages[i];
-        const char *role = "user";
-        json::array parts;
-        switch (m.role) {
-        case HELIX_ROLE_SYSTEM:
-        case HELIX_ROLE_DEVELOPER:
-            system_parts(m, i, system);
-            continue;
-        case HELIX_ROLE_USER:
-            content_parts(m, i, parts);
-            break;
-        case HELIX_ROLE_ASSISTANT:
-            role = "model";
-            content_parts(m, i, parts);
-            for (std::size_t j = 0; j < m.tool_call_count; ++j)
-                parts.push_back(function_call(m.tool_calls[j], message_path(i) + ".tool_calls[" + std::to_string(j) + "]"));
-            break;
-        case HELIX_ROLE_TOOL:
-            parts.push_back(function_response(r, i));
-            break;
-        }
-        append_turn(turns, role, std::move(parts));
-    }
+    std::vector<Turn> turns = walk_messages(
+        r, {.assistant_role = "model",
+            .system = [&](const helix_message &m, std::size_t i) { system_parts(m, i, system); },
+            .content = content_parts,
+            .tool_call = function_call,
+            .tool_result = [&](const helix_message &, std::size_t i) -> json::value { return function_response(r, i); }});
     json::array contents;
     for (Turn &t : turns) contents.push_back(json::object{{"role", t.role}, {"parts", std::move(t.blocks)}});
     return contents;

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../chunking_check.hpp"
+#include "../unknown_role_check.hpp"
 
 #include <boost/json.hpp>
 
@@ -314,4 +315,9 @@ BOOST_AUTO_TEST_CASE(default_models_have_no_multiple_choices) {
     for (const char *id : {"claude-3-5-sonnet-20241022", "claude-3-opus-20240229", "claude-3-sonnet-20240229",
                            "claude-3-haiku-20240307"})
         BOOST_TEST((std::find(ids.begin(), ids.end(), id) != ids.end()), id);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_role_is_a_400_naming_the_message) {
+    Harness h(kConfig);
+    check_unknown_role_refused(h, base());
 }

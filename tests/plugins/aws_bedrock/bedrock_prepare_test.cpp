@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "bedrock_test_support.hpp"
+#include "../unknown_role_check.hpp"
 
 using namespace helix::test;
 using namespace helix::test::bedrock;
@@ -39,7 +40,7 @@ json::object body_of(Harness &h, Request &r) {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(the_catalog_lists_the_seed_models_under_short_names_and_full_ids) {
+BOOST_AUTO_TEST_CASE(the_catalog_lists_the_default_models_under_short_names_and_full_ids) {
     Harness h(kConfig);
     BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
     const helix_model_info *models = nullptr;
@@ -354,4 +355,9 @@ BOOST_AUTO_TEST_CASE(settings_errors_are_clear_and_never_quote_secrets) {
     helix_error err = make_error();
     const std::string bad = R"({"models":[]})";
     BOOST_TEST(helix_plugin_entry(HELIX_ABI_MAJOR, HELIX_ABI_MINOR)->validate_config(hs(bad), &err) == HELIX_ERR_CONFIG);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_role_is_a_400_naming_the_message) {
+    Harness h(kConfig);
+    check_unknown_role_refused(h, user_request());
 }

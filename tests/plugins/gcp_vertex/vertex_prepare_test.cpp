@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../plugin_test_support.hpp"
+#include "../unknown_role_check.hpp"
 
 using namespace helix::test;
 namespace json = boost::json;
@@ -239,4 +240,9 @@ BOOST_AUTO_TEST_CASE(settings_errors_name_the_setting) {
     Harness missing(R"({"project_id":"p","credentials_file":"/nonexistent/key.json"})");
     BOOST_TEST(missing.plugin() == nullptr);
     BOOST_TEST(contains(missing.create_error().message, "does not exist (GOOGLE_APPLICATION_CREDENTIALS)"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_role_is_a_400_naming_the_message) {
+    Harness h(kConfig);
+    check_unknown_role_refused(h, user_request());
 }
