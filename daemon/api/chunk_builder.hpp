@@ -1,8 +1,10 @@
 #pragma once
 // Turns the canonical events of one upstream call into OpenAI stream chunks
 // (object "chat.completion.chunk"). Each string it returns is the JSON of one
-// chunk; the caller writes it as `data: <json>\n\n` (sse_event()), calls
-// finish() when the upstream ended, writes those chunks too, then kSseDone.
+// chunk; the caller frames it as `data: <json>\n\n` (sse_data() in
+// sse_frame.hpp), calls finish() when the upstream ended, writes those chunks
+// too, then kSseDone. An error after the stream started is one more event,
+// sse_data(error_body(error)), after which the stream ends.
 //
 // Every chunk has the same id, created and model, then system_fingerprint
 // (once known), choices, and "usage": null when include_usage is on. Per choice
@@ -51,11 +53,6 @@
 
 namespace helix::api {
 
-inline constexpr std::string_view kSseDone = "data: [DONE]\n\n";
-
-// "data: " + json + "\n\n"
-std::string sse_event(std::string_view json);
-
 class ChunkBuilder {
 public:
     ChunkBuilder(std::string fallback_id, std::int64_t created, std::string model, bool include_usage);
@@ -67,11 +64,6 @@ public:
     // The upstream ended normally: closing chunks and the usage chunk (see above).
     std::size_t finish(std::vector<std::string> &out);
     std::vector<std::string> finish();
-
-    // An error after the stream started, as a complete SSE event:
-    // `data: {"error":{"message","type","param","code"}}\n\n` (openai-node
-    // throws it as an APIError). The caller ends the stream after it.
-    static std::string error_event(const ApiError &error);
 
     const std::string &id() const noexcept { return id_; }
     const std::string &served_model() const noexcept { return served_model_; }

@@ -3,8 +3,9 @@
 // and code, so that the official SDKs raise the matching class
 // (BadRequestError 400, AuthenticationError 401, NotFoundError 404,
 // RateLimitError 429, InternalServerError >= 500; 413 is an APIError).
-// Serialise them with error_body() (JSON reply) or ChunkBuilder::error_event()
-// (an error after a stream started). Messages never contain secrets.
+// Serialise them with error_body(): the JSON reply, or after a stream started
+// one SSE event, sse_data(error_body(e)) (openai-node throws it as an
+// APIError). Messages never contain secrets.
 
 #include "daemon/api/error_body.hpp"
 #include "helixagent/plugin_abi.h"

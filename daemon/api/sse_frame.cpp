@@ -1,6 +1,6 @@
-#include "tools/cloudsim/sse_writer.hpp"
+#include "daemon/api/sse_frame.hpp"
 
-namespace helix::cloudsim {
+namespace helix::api {
 
 void append_sse_event(std::string &out, std::string_view event, std::string_view data) {
     out.reserve(out.size() + event.size() + data.size() + 16);

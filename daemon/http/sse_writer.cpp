@@ -1,5 +1,7 @@
 #include "daemon/http/sse_writer.hpp"
 
+#include "daemon/api/sse_frame.hpp"
+
 #include <Poco/Exception.h>
 
 namespace helix::http {
@@ -23,7 +25,7 @@ void SseWriter::start() {
 bool SseWriter::data(std::string_view payload) {
     if (failed_ || out_ == nullptr) return false;
     try {
-        *out_ << "data: " << payload << "\n\n";
+        *out_ << api::sse_data(payload);
         out_->flush();
         failed_ = !*out_;
     } catch (const Poco::Exception &) {

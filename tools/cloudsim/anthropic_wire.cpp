@@ -1,6 +1,6 @@
 #include "tools/cloudsim/anthropic_wire.hpp"
 
-#include "tools/cloudsim/sse_writer.hpp"
+#include "daemon/api/sse_frame.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
 #include <boost/json/array.hpp>
@@ -10,6 +10,8 @@
 #include <array>
 
 namespace helix::cloudsim::anthropic {
+
+using api::sse_event;
 
 namespace {
 

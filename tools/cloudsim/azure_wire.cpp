@@ -1,7 +1,7 @@
 #include "tools/cloudsim/azure_wire.hpp"
 
 #include "tools/cloudsim/delivery.hpp"
-#include "tools/cloudsim/sse_writer.hpp"
+#include "daemon/api/sse_frame.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -11,6 +11,8 @@
 #include <utility>
 
 namespace helix::cloudsim::azure {
+
+using api::sse_data;
 
 namespace {
 

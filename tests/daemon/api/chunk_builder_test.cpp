@@ -3,6 +3,7 @@
 
 #include "daemon/api/chunk_builder.hpp"
 #include "daemon/api/completion_builder.hpp"
+#include "daemon/api/sse_frame.hpp"
 #include "tests/daemon/api/events.hpp"
 
 #include <boost/json/parse.hpp>
@@ -399,7 +400,7 @@ BOOST_AUTO_TEST_CASE(error_event_and_sse_framing) {
     e.type = "upstream_error";
     e.message = "upstream \"broke\"";
     e.code = "bad_gateway";
-    const std::string ev = api::ChunkBuilder::error_event(e);
+    const std::string ev = api::sse_data(api::error_body(e));
     BOOST_TEST(ev.rfind("data: ", 0) == 0U);
     BOOST_TEST(ev.size() > 8U);
     BOOST_TEST(ev.substr(ev.size() - 2) == "\n\n");
@@ -407,6 +408,6 @@ BOOST_AUTO_TEST_CASE(error_event_and_sse_framing) {
     const json::value body = json::parse(ev.substr(6, ev.size() - 8));
     BOOST_TEST(body == json::parse(R"({"error":{"message":"upstream \"broke\"","type":"upstream_error",)"
                                    R"("param":null,"code":"bad_gateway"}})"));
-    BOOST_TEST(api::sse_event(R"({"a":1})") == "data: {\"a\":1}\n\n");
+    BOOST_TEST(api::sse_data(R"({"a":1})") == "data: {\"a\":1}\n\n");
     BOOST_TEST(api::kSseDone == "data: [DONE]\n\n");
 }

@@ -1,9 +1,9 @@
-#define BOOST_TEST_MODULE cloudsim_sse_writer
+#define BOOST_TEST_MODULE api_sse_frame
 #include <boost/test/unit_test.hpp>
 
-#include "tools/cloudsim/sse_writer.hpp"
+#include "daemon/api/sse_frame.hpp"
 
-using namespace helix::cloudsim;
+using namespace helix::api;
 
 BOOST_AUTO_TEST_CASE(data_only_event) {
     BOOST_TEST(sse_data("{\"a\":1}") == "data: {\"a\":1}\n\n");

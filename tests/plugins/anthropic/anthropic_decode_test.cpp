@@ -3,6 +3,8 @@
 
 #include "../chunking_check.hpp"
 
+#include "daemon/api/sse_frame.hpp"
+
 using namespace helix::test;
 
 namespace {
@@ -18,9 +20,9 @@ Request request(bool stream) {
     return r;
 }
 
-std::string ev(const std::string &type, const std::string &data) { return "event: " + type + "\ndata: " + data + "\n\n"; }
+std::string ev(const std::string &type, const std::string &data) { return helix::api::sse_event(type, data); }
 
-// A recorded-shape stream (protocols.md 5.3): text, then a tool call, pings in between.
+// A recorded-shape stream (docs/providers.md, anthropic): text, then a tool call, pings in between.
 const std::string kToolStream =
     ev("message_start", R"({"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","content":[],"model":"claude-3-5-sonnet-20241022","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":472,"output_tokens":2,"cache_read_input_tokens":100,"cache_creation_input_tokens":0}}})") +
     ev("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
