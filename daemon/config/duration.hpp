@@ -1,5 +1,5 @@
 #pragma once
-// Durations as operators write them in YAML and in the seed's environment
+// Durations as operators write them in YAML and in the *_TIMEOUT environment
 // variables: "500ms", "60s", "2m", "1h", "1m30s", or a bare integer (seconds).
 
 #include <chrono>

@@ -70,7 +70,7 @@ ProviderConfig *find_mutable(Config &config, std::string_view name) {
 void apply_provider_var(Config &config, const ProviderEnvVar &var, std::string_view value, LoadContext &ctx) {
     ProviderConfig *provider = find_mutable(config, var.provider);
     if (provider == nullptr) {
-        return; // the seed's variables only refine providers the file declares
+        return; // provider variables only refine providers the file declares
     }
     if (var.target == ProviderEnvVar::Target::Timeout) {
         const auto timeout = parse_duration(value);

@@ -1,7 +1,9 @@
 #pragma once
 // Environment variables applied on top of the YAML: the daemon's own
-// HELIXAGENT_* overrides and the seed's provider variables. The provider
-// mapping lives in kProviderEnvVars and nowhere else.
+// HELIXAGENT_* overrides and the providers' variables (AWS_BEDROCK_*,
+// GCP_VERTEX_*, AZURE_OPENAI_*, OPENAI_API_KEY, ANTHROPIC_API_KEY and the
+// cloud SDKs' standard names). The provider mapping lives in
+// kProviderEnvVars and nowhere else; a plugin never reads the environment.
 
 #include "daemon/config/config.hpp"
 #include "daemon/config/load_context.hpp"
@@ -23,14 +25,14 @@ struct ProviderEnvVar {
     std::string_view setting; // key in the provider's settings (Target::Setting)
 };
 
-// The seed's variables, named as the seed names them.
+// Each provider's own variables first, then the names its cloud's SDKs read.
 inline constexpr std::array<ProviderEnvVar, 35> kProviderEnvVars{{
     {"AWS_BEDROCK_REGION", "aws-bedrock", ProviderEnvVar::Target::Setting, "region"},
     {"AWS_BEDROCK_ACCESS_KEY_ID", "aws-bedrock", ProviderEnvVar::Target::Setting, "access_key_id"},
     {"AWS_BEDROCK_SECRET_ACCESS_KEY", "aws-bedrock", ProviderEnvVar::Target::Setting, "secret_access_key"},
     {"AWS_BEDROCK_SESSION_TOKEN", "aws-bedrock", ProviderEnvVar::Target::Setting, "session_token"},
     {"AWS_BEDROCK_TIMEOUT", "aws-bedrock", ProviderEnvVar::Target::Timeout, {}},
-    // The AWS credential chain, by the names the AWS SDKs read (after the seed's own keys).
+    // The AWS credential chain, by the names the AWS SDKs read (after the AWS_BEDROCK_* keys).
     {"AWS_ACCESS_KEY_ID", "aws-bedrock", ProviderEnvVar::Target::Setting, "aws_access_key_id"},
     {"AWS_SECRET_ACCESS_KEY", "aws-bedrock", ProviderEnvVar::Target::Setting, "aws_secret_access_key"},
     {"AWS_SESSION_TOKEN", "aws-bedrock", ProviderEnvVar::Target::Setting, "aws_session_token"},

@@ -71,7 +71,7 @@ bool allowed_http_container_host(std::string_view url) {
     return host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23";
 }
 
-// A key pair (+ token). The seed's own keys are configuration: half a pair is
+// A key pair (+ token). The AWS_BEDROCK_* keys are configuration: half a pair is
 // an error. The standard AWS_* variables are the environment's: half a pair is
 // skipped with a warning, as the SDKs skip that link.
 void read_pair(const SettingsReader &reader, std::string_view id_key, std::string_view secret_key,

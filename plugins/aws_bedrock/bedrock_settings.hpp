@@ -13,20 +13,20 @@
 //                       http(s)://host[:port][/prefix], e.g. a simulator at
 //                       http://127.0.0.1:4566 (signatures use its host:port)
 //   models              list of ids or {id, upstream_id, context_window,
-//                       capabilities}; default: the seed's four models under
+//                       capabilities}; default: the catalog() below, its models under
 //                       their short names (anthropic.claude-3-sonnet ->
 //                       anthropic.claude-3-sonnet-20240229-v1:0, ...) and
 //                       under their full ids. A listed short name is sent
 //                       upstream as its full id.
 //
 // Credentials, tried in this order (the AWS SDKs' default chain, after the
-// seed's own keys); the first link that has something wins:
+// provider's own AWS_BEDROCK_* keys); the first link that has something wins:
 //   1. access_key_id, secret_access_key, session_token
-//                       the seed's AWS_BEDROCK_* keys
+//                       AWS_BEDROCK_ACCESS_KEY_ID etc.
 //   2. aws_access_key_id, aws_secret_access_key, aws_session_token
 //                       the standard AWS_ACCESS_KEY_ID etc. (half a pair is
 //                       skipped with a warning, as the SDKs skip the link;
-//                       half of the seed's pair is a configuration error)
+//                       half of an AWS_BEDROCK_* pair is a configuration error)
 //   3. the shared files: profile (explicit setting) or aws_profile
 //                       (AWS_PROFILE), else "default"; credentials_file
 //                       (AWS_SHARED_CREDENTIALS_FILE, default
@@ -124,7 +124,7 @@ struct Settings {
 
 Settings parse_settings(std::string_view json);
 
-// The seed's models: short name, full id, capabilities, context window.
+// The default catalog: short name, full id, capabilities, context window.
 struct CatalogEntry {
     std::string_view short_name;
     std::string_view id;

@@ -1,5 +1,5 @@
 #pragma once
-// What an upstream HTTP status means for the gateway (protocols.md section 6).
+// What an upstream HTTP status means for the gateway (docs/providers.md, "What every translator does").
 //
 //   2xx                          HELIX_OK
 //   401, 403, 407                HELIX_ERR_AUTH     the gateway's credentials were refused

@@ -1,6 +1,6 @@
 #pragma once
 // Google service-account credentials and the OAuth2 JWT-bearer grant
-// (RFC 7523) that turns them into an access token (protocols.md 2.8):
+// (RFC 7523) that turns them into an access token (docs/providers.md, gcp-vertex):
 //
 //   key file  {"type":"service_account","project_id","private_key_id",
 //              "private_key":"-----BEGIN PRIVATE KEY-----...","client_email",

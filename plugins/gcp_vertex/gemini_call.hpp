@@ -1,6 +1,6 @@
 #pragma once
 // decode()/finish() of Gemini models: GenerateContentResponse bodies and
-// alt=sse streams of them (protocols.md 2.3, 2.4) -> canonical events.
+// alt=sse streams of them (docs/providers.md, gcp-vertex) -> canonical events.
 //
 // Every body or stream event is one GenerateContentResponse:
 //   first one                      START(responseId, modelVersion)

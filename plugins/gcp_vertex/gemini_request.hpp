@@ -1,6 +1,6 @@
 #pragma once
 // prepare() of Gemini models: the canonical (OpenAI-shaped) request -> the
-// body of :generateContent / :streamGenerateContent?alt=sse (protocols.md 2.2).
+// body of :generateContent / :streamGenerateContent?alt=sse (docs/providers.md, gcp-vertex).
 //
 //   system, developer  -> systemInstruction.parts (text only)
 //   user               -> role "user": text parts; image_url data: URI ->

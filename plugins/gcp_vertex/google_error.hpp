@@ -1,5 +1,5 @@
 #pragma once
-// Google's error body (protocols.md 2.7) as the error a plugin throws:
+// Google's error body (docs/providers.md, gcp-vertex) as the error a plugin throws:
 //   {"error": {"code": 429, "message": "...", "status": "RESOURCE_EXHAUSTED",
 //              "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
 //                           "retryDelay": "2s"}, ...]}}

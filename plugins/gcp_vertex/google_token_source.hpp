@@ -1,6 +1,6 @@
 #pragma once
 // Google OAuth2 access tokens for Vertex AI, fetched through the host's
-// http_fetch (protocols.md 2.8):
+// http_fetch (docs/providers.md, gcp-vertex):
 //   service account   an RS256-signed JWT-bearer assertion posted to the key's
 //                     token_uri
 //   metadata server   GET http://{metadata_host}/computeMetadata/v1/instance/

@@ -1,6 +1,6 @@
 #pragma once
 // The legacy PaLM / Codey models (text-bison, code-bison) through :predict
-// (protocols.md 2.5). They take one prompt, not a conversation:
+// (docs/providers.md, gcp-vertex). They take one prompt, not a conversation:
 //   request   {"instances": [{"prompt": <text>}]} (code-bison: "prefix"),
 //             "parameters": {temperature, topP, maxOutputTokens, stopSequences}}
 //   prompt    the system texts, then a lone user message as it is; a longer

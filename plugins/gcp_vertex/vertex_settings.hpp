@@ -5,7 +5,7 @@
 // GOOGLE_APPLICATION_CREDENTIALS and metadata_host from GCE_METADATA_HOST):
 //   project_id        required, unless the service-account key file names one
 //   location          default us-central1; "global" and the multi-regions
-//                     "us" / "eu" have their own hosts (protocols.md 2.1)
+//                     "us" / "eu" have their own hosts (vertex_settings.cpp, model_url)
 //   endpoint          base URL instead of the one the location implies (a
 //                     simulator, a private endpoint)
 //   api_version       v1 (default) or v1beta1

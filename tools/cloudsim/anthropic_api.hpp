@@ -1,5 +1,5 @@
 #pragma once
-// The Anthropic provider module (protocols.md section 5):
+// The Anthropic provider module (docs/providers.md, anthropic):
 //   POST /v1/messages          JSON or SSE (stream: true)
 //   GET  /v1/models, GET /v1/models/{id}
 // Auth: `x-api-key`, or the same key as `Authorization: Bearer` (what

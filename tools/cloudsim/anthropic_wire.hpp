@@ -1,5 +1,5 @@
 #pragma once
-// Anthropic Messages API wire format (protocols.md section 5), without I/O:
+// Anthropic Messages API wire format (docs/providers.md, anthropic), without I/O:
 // request parsing and validation into a SimPrompt, the message body, the
 // named-event SSE stream, error bodies and the models list. Claude on Vertex
 // reuses these later.

@@ -1,5 +1,5 @@
 #pragma once
-// The AWS credential sources a credential chain reads (protocols.md 1.8),
+// The AWS credential sources a credential chain reads (plugins/aws_bedrock/README.md, Credential chain),
 // simulated without I/O, served on the Bedrock listener:
 //
 //   IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:<port>)

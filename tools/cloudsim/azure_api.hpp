@@ -1,5 +1,5 @@
 #pragma once
-// The Azure OpenAI provider module (protocols.md section 3), one listener that
+// The Azure OpenAI provider module (docs/providers.md, azure-openai), one listener that
 // also plays Microsoft Entra ID's token endpoint and the VM's managed-identity
 // endpoint:
 //

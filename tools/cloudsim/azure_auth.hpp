@@ -1,5 +1,5 @@
 #pragma once
-// Microsoft Entra ID for Azure OpenAI, simulated (protocols.md 3.1), without
+// Microsoft Entra ID for Azure OpenAI, simulated (docs/providers.md, azure-openai), without
 // I/O: the access tokens the simulator mints and checks (JWT-shaped, HS256
 // under a random per-process secret, aud = the resource, exp = now + ttl),
 // the client-credentials token endpoint

@@ -1,6 +1,6 @@
 #pragma once
-// Azure OpenAI's additions to OpenAI's chat completions wire (protocols.md
-// section 3), without I/O: api-version validation, the content filter
+// Azure OpenAI's additions to OpenAI's chat completions wire (docs/providers.md,
+// azure-openai), without I/O: api-version validation, the content filter
 // results (prompt_filter_results, per-choice content_filter_results, the
 // first stream chunk with no choices), Azure's error bodies, and the model
 // name a deployment answers with. Requests are parsed and replies rendered by

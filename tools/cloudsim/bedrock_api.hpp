@@ -1,5 +1,5 @@
 #pragma once
-// The AWS Bedrock Runtime provider module (protocols.md section 1), one
+// The AWS Bedrock Runtime provider module (docs/providers.md, aws-bedrock), one
 // listener that also plays the credential sources of an AWS credential chain:
 //
 //   POST /model/{modelId}/converse                      JSON

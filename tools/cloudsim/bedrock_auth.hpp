@@ -1,5 +1,5 @@
 #pragma once
-// Authentication of Bedrock Runtime calls (protocols.md 1.6, 1.7), without
+// Authentication of Bedrock Runtime calls (plugins/aws_common/README.md), without
 // I/O: SigV4 through helix_aws_common's verifier (service `bedrock`, the
 // region of a bedrock-runtime.<region>.amazonaws.com Host, else the
 // configured one; 5 minutes of clock skew), with the configured long-term

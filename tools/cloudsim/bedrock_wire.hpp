@@ -1,5 +1,5 @@
 #pragma once
-// AWS Bedrock Runtime wire format (protocols.md section 1), without I/O:
+// AWS Bedrock Runtime wire format (docs/providers.md, aws-bedrock), without I/O:
 // the /model/{modelId}/{operation} paths, Converse request parsing and
 // validation into a SimPrompt, the Converse body, the ConverseStream events,
 // the model-native InvokeModel bodies and chunk events (Anthropic messages

@@ -1,5 +1,5 @@
 #pragma once
-// The OpenAI provider module (protocols.md section 4):
+// The OpenAI provider module (docs/providers.md, openai):
 //   POST /v1/chat/completions   JSON or SSE (stream: true)
 //   GET  /v1/models, GET /v1/models/{id}
 // Auth: `Authorization: Bearer <key>`; a missing or wrong key gets 401

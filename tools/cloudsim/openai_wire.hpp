@@ -1,5 +1,5 @@
 #pragma once
-// OpenAI Chat Completions wire format (protocols.md section 4), without I/O:
+// OpenAI Chat Completions wire format (docs/providers.md, openai), without I/O:
 // request parsing and validation into a SimPrompt, the chat.completion body,
 // the chat.completion.chunk SSE stream, error bodies and the models list.
 // Azure OpenAI's module reuses these with its own additions.

@@ -1,5 +1,5 @@
 #pragma once
-// The Vertex AI provider module (protocols.md section 2), one listener that
+// The Vertex AI provider module (docs/providers.md, gcp-vertex), one listener that
 // also plays Google's OAuth2 token endpoint and the GCE metadata server:
 //
 //   POST /{v1|v1beta1}/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent

@@ -1,5 +1,5 @@
 #pragma once
-// Vertex AI's credentials, simulated (protocols.md 2.8), without I/O:
+// Vertex AI's credentials, simulated (docs/providers.md, gcp-vertex), without I/O:
 // * TrustedAccounts: the service accounts whose RS256 JWT-bearer assertions
 //   the token endpoint (POST /token) accepts, by public key;
 // * AccessTokens: the bearer tokens the simulator mints (token endpoint and

@@ -1,5 +1,5 @@
 #pragma once
-// Vertex AI (Gemini) wire format (protocols.md section 2), without I/O:
+// Vertex AI (Gemini) wire format (docs/providers.md, gcp-vertex), without I/O:
 // model URLs, generateContent request parsing and validation into a
 // SimPrompt, GenerateContentResponse bodies, the streamGenerateContent frames
 // (SSE with alt=sse, else one JSON array written element by element), the

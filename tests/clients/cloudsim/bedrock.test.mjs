@@ -174,7 +174,7 @@ describe('bedrock converse', { timeout: 60_000 }, () => {
     assert.equal(r.usage.outputTokens, 4);
   });
 
-  test('the seed models and a percent-encoded inference profile ARN', async () => {
+  test('the default catalog models and a percent-encoded inference profile ARN', async () => {
     for (const modelId of [
       OPUS,
       LLAMA,

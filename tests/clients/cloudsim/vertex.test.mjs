@@ -94,7 +94,7 @@ let account;
 let keyPath;
 
 // google-auth-library (gtoken) always posts the assertion to Google's token URL
-// (it ignores the key file's token_uri, protocols.md 2.8): its HTTP transport
+// (it ignores the key file's token_uri; docs/providers.md, gcp-vertex): its HTTP transport
 // is pointed at the simulator instead. The SDK still reads the key file, signs
 // the assertion, exchanges it and caches and refreshes the token itself.
 function redirectingFetch(tokenUrl, seen) {

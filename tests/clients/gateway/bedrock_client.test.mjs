@@ -28,10 +28,10 @@ after(async () => {
 
 for (const provider of ['aws-bedrock', 'bedrock-profile', 'bedrock-webid', 'bedrock-ecs', 'bedrock-imds']) {
   describe(provider, () => {
-    const model = `${provider}/anthropic.claude-3-sonnet`; // the seed's short name
+    const model = `${provider}/anthropic.claude-3-sonnet`; // a short name of the default catalog
 
     test('text, streamed and not, and a streamed tool call', async () => {
-      const messages = [{ role: 'user', content: 'Hello from the seed example' }];
+      const messages = [{ role: 'user', content: 'Hello from the README example' }];
       const whole = await client.chat.completions.create({ model, messages });
       const text = whole.choices[0].message.content;
       assert.ok(text.length > 0);

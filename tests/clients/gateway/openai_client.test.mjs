@@ -1,5 +1,6 @@
 // The official openai npm client, unchanged but for baseURL and key, used
-// against helixagentd in front of the simulators: the promise of issue 4.
+// against helixagentd in front of the simulators: an OpenAI client works
+// against the gateway with nothing changed but the base URL and the key.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 

@@ -1,6 +1,6 @@
 // helixagentd in front of the Vertex AI simulator, which checks every access
-// token it is shown and every JWT assertion signed for it: the seed's curl
-// example as raw HTTP, then the official openai client, with each way the
+// token it is shown and every JWT assertion signed for it: a plain curl-style
+// request as raw HTTP, then the official openai client, with each way the
 // gcp-vertex plugin authenticates; and tokens that expire or are revoked
 // while requests keep coming.
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ const lookup = {
 const streamed = async (client, params) =>
   collectStream(await client.chat.completions.create({ ...params, stream: true }));
 
-// The seed's example, byte for byte but for the key.
+// A request as curl sends it (the README's example): raw HTTP, no SDK.
 function curl(baseURL, body) {
   return fetch(`${baseURL}/chat/completions`, {
     method: 'POST',
@@ -46,7 +46,7 @@ describe('through the gateway', () => {
     describe(provider, () => {
       const model = `${provider}/gemini-1.5-pro`;
 
-      test("the seed's curl example, streamed and not", async () => {
+      test('the curl example, streamed and not', async () => {
         const messages = [{ role: 'user', content: 'Explain quantum computing in simple terms' }];
         const res = await curl(gateway.baseURL, { model, messages });
         assert.equal(res.status, 200, await res.clone().text());

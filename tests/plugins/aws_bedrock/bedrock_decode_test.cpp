@@ -24,7 +24,7 @@ Request request(bool stream) {
     return r;
 }
 
-// A recorded-shape ConverseStream (protocols.md 1.4): text in block 0 (no
+// A recorded-shape ConverseStream (docs/providers.md, aws-bedrock): text in block 0 (no
 // contentBlockStart), a tool call in block 1, a second tool without input,
 // Bedrock's "p" padding everywhere, an unknown event type in between.
 std::string tool_stream() {

@@ -20,7 +20,7 @@ Request request(bool stream) {
     return r;
 }
 
-// Recorded-shape chunks (protocols.md 4.3), one SSE event each.
+// Recorded-shape chunks (docs/providers.md, openai), one SSE event each.
 std::string chunk(const std::string &choices, const std::string &usage = "null") {
     return R"(data: {"id":"chatcmpl-9x","object":"chat.completion.chunk","created":1741569952,)"
            R"("model":"gpt-4o-2024-08-06","system_fingerprint":"fp_44709d6fcb","choices":)" +
