@@ -23,7 +23,10 @@ struct ServerSettings {
     // thread is always free to say so.
     std::size_t max_in_flight = 1024;
     std::size_t thread_stack_bytes = 256 * 1024;
-    std::size_t max_body_bytes = 4 * 1024 * 1024;
+    // Images travel as base64 data URIs inside the JSON: 32 MiB holds OpenAI's
+    // largest image (20 MB, ~27 MB encoded) or several photos. Memory: up to
+    // about max_in_flight x max_body x 3 (docs/operations.md, Sizing the limits).
+    std::size_t max_body_bytes = 32 * 1024 * 1024;
     std::size_t max_header_bytes = 64 * 1024;
     // A non-streamed reply is collected in memory before it is sent: an
     // upstream reply (bytes received) larger than this ends the request with

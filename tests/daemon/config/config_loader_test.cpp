@@ -968,3 +968,14 @@ BOOST_AUTO_TEST_CASE(prices_and_scores_are_read) {
     BOOST_TEST(all.find(":4: scores_file: cannot read '/nonexistent/scores.yaml'") != std::string::npos, all);
     std::filesystem::remove_all(dir);
 }
+
+// A vision request carries its images as base64 data URIs: the default body
+// limit holds OpenAI's largest image (20 MB, 26.7 MB encoded) with room to
+// spare, in the built-in default and in the shipped file alike.
+BOOST_AUTO_TEST_CASE(the_default_body_limit_holds_a_20_mb_image_as_a_data_uri) {
+    const std::size_t encoded_image = (20'000'000 + 2) / 3 * 4;
+    BOOST_TEST(load("")->server.max_body_bytes == 32U * 1024 * 1024);
+    BOOST_TEST(load("")->server.max_body_bytes > encoded_image + 64 * 1024);
+    const hc::ConfigPtr shipped = hc::load_config(HELIX_SOURCE_DIR "/etc/helixagent/helixagent.yaml", {});
+    BOOST_TEST(shipped->server.max_body_bytes == load("")->server.max_body_bytes);
+}
