@@ -14,7 +14,9 @@
 namespace helix::config {
 
 struct ServerSettings {
-    std::string listen_address = "0.0.0.0";
+    // Loopback unless configured: a gateway holding cloud credentials is
+    // reachable from other hosts only when the operator says so.
+    std::string listen_address = "127.0.0.1";
     std::uint16_t port = 7061; // 0 picks an ephemeral port (tests)
     std::size_t max_connections = 4096;
     std::size_t max_queued_connections = 256;

@@ -219,7 +219,7 @@ BOOST_AUTO_TEST_CASE(empty_file_is_valid_with_defaults) {
         const hc::ConfigPtr config = load(text);
         const hc::ServerSettings defaults;
         BOOST_TEST(config->server.port == defaults.port);
-        BOOST_TEST(config->server.listen_address == "0.0.0.0");
+        BOOST_TEST(config->server.listen_address == "127.0.0.1");
         BOOST_TEST(config->server.max_body_bytes == defaults.max_body_bytes);
         BOOST_TEST(config->log.level == "information");
         BOOST_TEST(config->api_keys.empty());
@@ -579,7 +579,7 @@ BOOST_AUTO_TEST_CASE(empty_overrides_count_as_unset) {
                                        {"HELIXAGENT_API_KEYS", ""},
                                        {"AWS_BEDROCK_TIMEOUT", ""}});
     BOOST_TEST(config->server.port == 8088);
-    BOOST_TEST(config->server.listen_address == "0.0.0.0");
+    BOOST_TEST(config->server.listen_address == "127.0.0.1");
     BOOST_TEST_REQUIRE(config->api_keys.size() == 1U);
     BOOST_TEST(config->api_keys[0].key == "yaml-key");
 
