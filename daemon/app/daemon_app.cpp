@@ -1,3 +1,4 @@
+#include "daemon/app/core_dumps.hpp"
 #include "daemon/app/daemon_app.hpp"
 
 #include "daemon/app/config_watcher.hpp"
@@ -177,12 +178,15 @@ void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
 }
 
 int DaemonApp::serve() {
+    // Before any secret is read.
+    const bool no_core = disable_core_dumps();
     // Before any thread exists, so that every thread inherits the mask.
     block_daemon_signals();
     const std::string path = config_path();
     const config::ConfigPtr cfg = load_or_report(path, "helixagentd: not started: invalid configuration file " + path);
     if (!cfg) return EXIT_CONFIG;
     setup_logging(cfg->log);
+    if (!no_core) daemon_log().warning("HELIXAGENT_DUMPABLE=1: core dumps are allowed and may hold secrets");
 
     // Outbound settings are read once: a reload that changes them warns.
     transport::ConnectionPool pool(transport::TlsSettings{cfg->upstream.verify_tls, cfg->upstream.ca_file},

@@ -1,5 +1,7 @@
 #include "daemon/app/runtime.hpp"
 
+#include "daemon/plugins/plugin_file_check.hpp"
+
 #include <set>
 
 namespace helix::app {
@@ -11,6 +13,7 @@ const plugins::ProviderInstance *Runtime::find_provider(const std::string &name)
 }
 
 plugins::PluginLibraryPtr LibraryCache::get(const std::string &path) {
+    plugins::check_plugin_file(path); // each time: a reload sees a file made writable since
     std::lock_guard lock(mutex_);
     auto &slot = libraries_[path];
     if (!slot) slot = plugins::PluginLibrary::load(path);

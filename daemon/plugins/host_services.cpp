@@ -1,5 +1,7 @@
 #include "daemon/plugins/host_services.hpp"
 
+#include "daemon/plugins/request_check.hpp"
+
 #include <Poco/Logger.h>
 
 #include <cstring>
@@ -58,6 +60,10 @@ helix_status HostServices::http_fetch(void *ctx, const helix_http_request *reque
     if (!self->side_requests_) {
         set_error(err, "side requests are not available in this host");
         return HELIX_ERR_NOT_SUPPORTED;
+    }
+    if (const auto problem = unsafe_request_part(*request)) { // e.g. a CR LF in a URL setting
+        set_error(err, ("http_fetch refused: " + *problem).c_str());
+        return HELIX_ERR_CONFIG;
     }
     try {
         const auto timeout = std::chrono::milliseconds(timeout_ms == 0 ? 10'000 : timeout_ms);

@@ -1,5 +1,7 @@
 #include "daemon/plugins/provider_instance.hpp"
 
+#include "daemon/plugins/request_check.hpp"
+
 #include <cstdio>
 
 namespace helix::plugins {
@@ -111,6 +113,12 @@ PluginFailure ProviderInstance::prepare(const helix_chat_request &request,
         f.status = HELIX_ERR_INTERNAL;
         std::snprintf(f.error.message, sizeof f.error.message, "plugin prepare returned no call");
     }
+    if (f.status == HELIX_OK)
+        if (const auto problem = unsafe_request_part(out)) { // e.g. a CR LF from a setting or a token reply
+            f.status = HELIX_ERR_CONFIG;
+            std::snprintf(f.error.message, sizeof f.error.message, "provider %s prepared a request that is not sent: %s",
+                          name_.c_str(), problem->c_str());
+        }
     if (f) {
         if (raw != nullptr) library_->descriptor().call_free(raw);
         return f;

@@ -97,6 +97,8 @@ if grep -v '^/etc/' "$work/control/conffiles"; then fail "a conffile outside /et
 # 5. Unpacked into a scratch root, the package's programs work with its own files.
 root="$work/root"
 dpkg-deb -x "$deb" "$root"
+grep -qx "    su helixagent helixagent" "$root/etc/logrotate.d/helixagent" && ok "logrotate rotates as the service user" \
+  || fail "the logrotate stanza lacks 'su helixagent helixagent'"
 "$root/usr/bin/helixagentd" --version | grep -q "helixagentd $version" && ok "helixagentd --version" \
   || fail "helixagentd --version"
 grep -q '^User=helixagent$' "$root/lib/systemd/system/helixagent.service" && ok "the unit runs as helixagent" \

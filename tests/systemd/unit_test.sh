@@ -31,6 +31,10 @@ require_line() {
 require_line '^Type=notify$'
 require_line '^ExecReload=/bin/kill -HUP \$MAINPID$'
 require_line '^EnvironmentFile=-/etc/helixagent/helixagent\.env$'
+require_line '^LimitCORE=0$'
+require_line '^MemoryMax=[0-9]+[KMGT]?$'
+require_line '^SocketBindAllow=tcp:7061$'
+require_line '^SocketBindDeny=any$'
 # The config check must come before the signal (ExecReload= lines run in order).
 reload_lines=$(grep -E '^ExecReload=' "$unit")
 [[ $(head -n 1 <<<"$reload_lines") == *--check-config* ]] ||

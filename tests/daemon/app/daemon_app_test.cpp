@@ -4,6 +4,9 @@
 #include "../metrics/exposition.hpp"
 #include "daemon_process.hpp"
 
+#include <sstream>
+#include <sys/resource.h>
+
 using namespace helix::test;
 using namespace std::chrono_literals;
 
@@ -341,4 +344,43 @@ BOOST_AUTO_TEST_CASE(a_changed_file_is_reloaded_without_a_signal) {
     BOOST_TEST(contains(http_get(port, "/readyz").body, R"("second")"));
     daemon.signal(SIGTERM);
     BOOST_TEST(daemon.wait_exit(10s).has_value());
+}
+
+namespace {
+
+// The soft core size limit of a running process, from /proc/<pid>/limits.
+std::string core_limit_of(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/limits");
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with("Max core file size")) {
+            std::istringstream fields(line.substr(std::string("Max core file size").size()));
+            std::string soft;
+            fields >> soft;
+            return soft;
+        }
+    return "?";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_daemon_writes_no_core_dumps_unless_told_to) {
+    // Cores allowed in the test's own limits (children inherit them), so
+    // only the daemon itself can turn them off.
+    rlimit cores{};
+    ::getrlimit(RLIMIT_CORE, &cores);
+    cores.rlim_cur = cores.rlim_max;
+    BOOST_TEST_REQUIRE(::setrlimit(RLIMIT_CORE, &cores) == 0);
+    BOOST_TEST_REQUIRE(cores.rlim_cur != 0, "this machine allows no core dumps at all");
+    TempDir dir;
+    const std::string config = dir.file("helixagent.yaml", config_with({"plain"}));
+    {
+        DaemonProcess daemon({"--config", config});
+        daemon.wait_until_listening();
+        BOOST_TEST(core_limit_of(daemon.pid()) == "0");
+    }
+    Poco::Process::Env env{{"HELIXAGENT_DUMPABLE", "1"}};
+    DaemonProcess debuggable({"--config", config}, env);
+    debuggable.wait_until_listening();
+    BOOST_TEST(core_limit_of(debuggable.pid()) != "0");
+    BOOST_TEST(contains(debuggable.rest_of_log_so_far(), "HELIXAGENT_DUMPABLE=1: core dumps are allowed"));
 }

@@ -143,6 +143,27 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_openai_errors_naming_the_field) {
     BOOST_TEST(f.upstream.requests() == 0); // none of these reached the upstream
 }
 
+BOOST_AUTO_TEST_CASE(a_plugin_request_with_cr_lf_in_a_header_is_refused_not_sent) {
+    // The plain-text plugin sends the model id as its x-model header; a
+    // configured id with CR LF in it would add a header of its own.
+    PlainTextUpstream upstream;
+    TempDir dir;
+    DaemonProcess daemon({"--config", dir.file("helixagent.yaml", config_for(upstream.port()) +
+                                                                      "  crlf:\n    library: " + std::string(FIXTURE_DIR) +
+                                                                      "/libhelix_plain_text.so\n    settings:\n"
+                                                                      "      base_url: http://127.0.0.1:" +
+                                                                      std::to_string(upstream.port()) + "/complete\n"
+                                                                      "      models: [\"evil\\r\\nX-Injected: yes\"]\n")});
+    const std::uint16_t port = daemon.wait_until_listening();
+    const HttpResult r = http_post(
+        port, "/v1/chat/completions",
+        R"({"model":"crlf/evil\r\nX-Injected: yes","messages":[{"role":"user","content":"hi"}]})", auth);
+    BOOST_TEST(r.status == 503, r.body);
+    const std::string message = error_of(r).at("message").as_string().c_str();
+    BOOST_TEST(message.find("header 'x-model' contains a control character") != std::string::npos, message);
+    BOOST_TEST(upstream.requests() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_body_over_the_limit_is_refused_with_413) {
     Fixture f("  max_body: 1KiB\n");
     const HttpResult r = f.chat(chat_body("plain-1", std::string(4096, 'x')));
