@@ -189,11 +189,18 @@ int DaemonApp::serve() {
     if (!no_core) daemon_log().warning("HELIXAGENT_DUMPABLE=1: core dumps are allowed and may hold secrets");
 
     // Outbound settings are read once: a reload that changes them warns.
-    transport::ConnectionPool pool(transport::TlsSettings{cfg->upstream.verify_tls, cfg->upstream.ca_file},
-                                   transport::ProxySettings::from_environment(config::process_environment()),
-                                   cfg->upstream.max_idle_connections, cfg->upstream.idle_timeout);
-    auto side_requests = std::make_shared<transport::PooledSideRequestClient>(pool);
-    transport::UpstreamClient upstream(pool);
+    std::shared_ptr<const transport::UpstreamSettings> outbound;
+    try {
+        outbound = transport::UpstreamSettings::make(
+            transport::TlsSettings{cfg->upstream.verify_tls, cfg->upstream.ca_file},
+            transport::ProxySettings::from_environment(config::process_environment()),
+            cfg->upstream.max_idle_connections, cfg->upstream.idle_timeout);
+    } catch (const std::exception &e) {
+        daemon_log().fatal(std::string("not started: ") + e.what());
+        return EXIT_CONFIG;
+    }
+    transport::UpstreamClient upstream(outbound);
+    auto side_requests = std::make_shared<transport::PooledSideRequestClient>(upstream);
     LibraryCache libraries;
     RuntimeHolder holder;
     // One for the process: it outlives every reload and the server using it.

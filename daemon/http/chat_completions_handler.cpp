@@ -17,6 +17,8 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Timespan.h>
 
 #include <chrono>
 #include <cstdio>
@@ -347,6 +349,7 @@ ChatCompletionsHandler::attempt(const router::Candidate &candidate, api::ChatReq
 
     const config::ProviderConfig *provider_config = runtime_->config->find_provider(provider.name());
     transport::ExchangeLimits limits;
+    limits.deadline = context_.record.started + runtime_->config->router.deadline; // the request's whole budget
     if (provider_config != nullptr) {
         limits.connect_timeout = provider_config->connect_timeout;
         limits.read_timeout = provider_config->timeout;

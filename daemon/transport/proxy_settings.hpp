@@ -1,7 +1,9 @@
 #pragma once
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read as curl and the cloud SDKs read
 // them: lower-case names win, NO_PROXY lists hosts or domain suffixes ("*" =
-// all), and loopback is never proxied unless asked for explicitly.
+// all), and loopback is never proxied unless asked for explicitly. Metadata
+// and credential endpoints (169.254.0.0/16, fd00:ec2::/64,
+// metadata.google.internal) are never proxied at all.
 
 #include <cstdint>
 #include <map>

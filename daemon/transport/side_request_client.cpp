@@ -48,7 +48,9 @@ private:
 helix_status PooledSideRequestClient::fetch(const helix_http_request &request, std::chrono::milliseconds timeout,
                                             helix_fetch_callback on_response, void *user, helix_error *err) {
     WholeResponse response;
-    const ExchangeResult result = client_.exchange(request, {timeout, timeout}, response);
+    // The timeout bounds the whole side request, not only each silence.
+    const ExchangeResult result =
+        client_.exchange(request, {timeout, timeout, std::chrono::steady_clock::now() + timeout}, response);
     if (result.error == ExchangeError::none) {
         response.deliver(on_response, user);
         return HELIX_OK;

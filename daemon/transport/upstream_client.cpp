@@ -1,136 +1,172 @@
 #include "daemon/transport/upstream_client.hpp"
 
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/NetException.h>
+#include "daemon/transport/endpoint.hpp"
 
-#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <condition_variable>
+#include <algorithm>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string_view>
 
 namespace helix::transport {
 
 namespace {
 
-std::string to_string(helix_str s) { return s.len == 0 ? std::string() : std::string(s.data, s.len); }
+namespace asio = boost::asio;
 
-Poco::Timespan span(std::chrono::milliseconds ms) {
-    return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
-}
+// One exchange's parts, passed from its loop to the waiting caller and the
+// caller's answer back: the loop's coroutine waits for the answer (without
+// blocking the loop) before it reads on, so each part is only ever read in
+// place by the caller. Shared, so that neither side outlives it.
+class Handoff final : public AsyncResponseSink {
+public:
+    explicit Handoff(const asio::any_io_executor &executor) : answers_(executor, 1) {}
 
-// POCO 1.11 keeps the status in an enum whose values end at 511, so a real
-// upstream status such as Anthropic's 529 "overloaded" sits in it out of
-// range. Reading it back as an int is all we need; UBSan's enum check is off
-// for this file (daemon/CMakeLists.txt), since POCO's inline getter is the
-// only way to the status.
-int status_code(const Poco::Net::HTTPResponse &response) {
-    return static_cast<int>(response.getStatus());
-}
+    asio::awaitable<bool> on_head(int status, const Headers &headers) override {
+        publish([&] {
+            part_ = Part::head;
+            status_ = status;
+            headers_ = &headers;
+        });
+        co_return co_await answer();
+    }
+    asio::awaitable<bool> on_body(std::string_view data) override {
+        publish([&] {
+            part_ = Part::body;
+            data_ = data;
+        });
+        co_return co_await answer();
+    }
+    void finish(ExchangeResult result) {
+        publish([&] {
+            part_ = Part::done;
+            result_ = std::move(result);
+        });
+    }
 
-// Thrown inside the exchange to leave it with a classified error.
-struct Failure {
-    ExchangeError error;
-    std::string detail;
+    // On the calling thread: hands each part to the sink until the end.
+    ExchangeResult deliver(ResponseSink &sink) {
+        for (;;) {
+            std::unique_lock lock(mutex_);
+            ready_.wait(lock, [&] { return part_ != Part::none; });
+            const Part part = std::exchange(part_, Part::none);
+            if (part == Part::done) return std::move(result_);
+            lock.unlock();
+            bool go_on = false;
+            try {
+                go_on = part == Part::head ? sink.on_head(status_, *headers_) : sink.on_body(data_.data(), data_.size());
+            } catch (...) {
+                reply(false);
+                wait_done();
+                throw;
+            }
+            reply(go_on);
+        }
+    }
+
+private:
+    enum class Part { none, head, body, done };
+
+    template <class Set> void publish(Set set) {
+        std::lock_guard lock(mutex_);
+        set();
+        ready_.notify_one();
+    }
+    asio::awaitable<bool> answer() {
+        auto [ec, go_on] = co_await answers_.async_receive(asio::as_tuple(asio::use_awaitable));
+        co_return !ec && go_on;
+    }
+    void reply(bool go_on) { answers_.try_send(boost::system::error_code{}, go_on); }
+    void wait_done() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            ready_.wait(lock, [&] { return part_ != Part::none; });
+            if (std::exchange(part_, Part::none) == Part::done) return;
+            lock.unlock();
+            reply(false);
+            lock.lock();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    Part part_ = Part::none;
+    int status_ = 0;
+    const Headers *headers_ = nullptr;
+    std::string_view data_;
+    ExchangeResult result_;
+    // Capacity 1: the answer may come before the loop waits for it.
+    asio::experimental::concurrent_channel<void(boost::system::error_code, bool)> answers_;
 };
+
+thread_local const UpstreamClient *transport_thread_of = nullptr;
 
 } // namespace
 
-const char *to_string(ExchangeError e) noexcept {
-    switch (e) {
-    case ExchangeError::none: return "ok";
-    case ExchangeError::bad_request: return "bad upstream request";
-    case ExchangeError::connect_failed: return "connect failed";
-    case ExchangeError::timeout: return "timeout";
-    case ExchangeError::reset: return "connection reset";
-    case ExchangeError::cancelled: return "cancelled";
+UpstreamClient::UpstreamClient(std::shared_ptr<const UpstreamSettings> settings, std::size_t loops) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(loops, 1); ++i) {
+        auto loop = std::make_unique<Loop>(settings);
+        loop->thread = std::thread([this, &context = loop->context] {
+            transport_thread_of = this;
+            context.run();
+        });
+        loops_.push_back(std::move(loop));
     }
-    return "unknown";
 }
+
+UpstreamClient::~UpstreamClient() {
+    for (auto &loop : loops_) {
+        loop->work.reset();
+        loop->context.stop();
+    }
+    for (auto &loop : loops_) loop->thread.join();
+}
+
+bool UpstreamClient::on_own_thread() const { return transport_thread_of == this; }
 
 ExchangeResult UpstreamClient::exchange(const helix_http_request &request, const ExchangeLimits &limits,
                                         ResponseSink &sink) {
-    const auto endpoint = parse_endpoint(to_string(request.url));
-    if (!endpoint) return {ExchangeError::bad_request, "the plugin produced an invalid upstream URL", false};
-
-    Poco::Net::HTTPRequest req(request.method.len ? to_string(request.method) : "POST", endpoint->path_and_query,
-                               Poco::Net::HTTPMessage::HTTP_1_1);
-    for (std::size_t i = 0; i < request.header_count; ++i)
-        req.set(to_string(request.headers[i].name), to_string(request.headers[i].value));
-    req.setContentLength(static_cast<std::streamsize>(request.body.len));
-    req.setKeepAlive(true);
-
-    // A pooled connection may have been closed by the upstream while idle; if
-    // it fails before any response byte, the request is sent once more on a
-    // fresh connection (as HTTP clients commonly do for reused connections).
-    for (int attempt = 0;; ++attempt) {
-        ConnectionPool::Lease lease = pool_.acquire(*endpoint);
-        auto &session = *lease.session;
-        session.setTimeout(span(limits.connect_timeout), span(limits.read_timeout), span(limits.read_timeout));
-        ExchangeResult result;
-        try {
+    if (on_own_thread())
+        return {ExchangeError::bad_request, "a blocking upstream call from a transport thread would wait for itself",
+                false};
+    // Each upstream is served by one loop, so that its calls share one pool
+    // (as many idle connections kept, and reused, as with a single pool).
+    const auto endpoint = parse_endpoint(std::string_view(request.url.data, request.url.len));
+    Loop &loop = *loops_[endpoint ? std::hash<std::string>{}(endpoint->key()) % loops_.size() : 0];
+    auto handoff = std::make_shared<Handoff>(loop.context.get_executor());
+    // The request and limits stay alive: this thread waits until the end.
+    asio::co_spawn(
+        loop.context,
+        [&client = loop.client, &request, limits, handoff]() -> asio::awaitable<void> {
+            ExchangeResult result;
             try {
-                std::ostream &out = session.sendRequest(req);
-                if (request.body.len > 0) out.write(request.body.data, static_cast<std::streamsize>(request.body.len));
-                out.flush();
-                if (!out) throw Failure{ExchangeError::reset, "the connection broke while sending the request"};
-
-                Poco::Net::HTTPResponse response;
-                std::istream &in = session.receiveResponse(response);
-                Headers headers;
-                for (const auto &[name, value] : response) headers.emplace_back(name, value);
-                result.head_received = true;
-                if (!sink.on_head(status_code(response), headers))
-                    throw Failure{ExchangeError::cancelled, "abandoned after the response head"};
-
-                // sgetc() blocks until some bytes arrive (or EOF); in_avail()
-                // then says how many the socket delivered, so each run of
-                // bytes is handed on as soon as it is read. POCO hands on at
-                // most its 4 KiB buffer per read; the array is not zeroed, as
-                // every stack page a pool thread touches stays resident for
-                // its life (10,000 streams are 10,000 threads).
-                std::streambuf *buffer = in.rdbuf();
-                std::array<char, 4 * 1024> chunk;
-                std::int64_t received = 0;
-                while (buffer->sgetc() != std::char_traits<char>::eof()) {
-                    const std::streamsize avail =
-                        std::min<std::streamsize>(buffer->in_avail(), static_cast<std::streamsize>(chunk.size()));
-                    const std::streamsize n = buffer->sgetn(chunk.data(), std::max<std::streamsize>(avail, 1));
-                    if (n <= 0) break;
-                    received += n;
-                    if (!sink.on_body(chunk.data(), static_cast<std::size_t>(n)))
-                        throw Failure{ExchangeError::cancelled, "abandoned during the response body"};
-                }
-                // POCO reports a body cut short as a normal end; a declared
-                // length tells. (A chunked body cut short cannot be told apart
-                // in POCO 1.11: the plugins' framing - [DONE], message_stop,
-                // event-stream frames - catches that.)
-                if (response.hasContentLength() && received < response.getContentLength64())
-                    throw Failure{ExchangeError::reset, "the upstream closed the connection after " +
-                                                            std::to_string(received) + " of " +
-                                                            std::to_string(response.getContentLength64()) + " bytes"};
-                if (response.getKeepAlive()) pool_.release(*endpoint, std::move(lease.session));
-                return result;
-            } catch (const Poco::TimeoutException &) {
-                throw Failure{ExchangeError::timeout, result.head_received ? "the upstream stopped sending (read timeout)"
-                                                                           : "no response from the upstream in time"};
-            } catch (const Poco::Net::ConnectionRefusedException &) {
-                throw Failure{ExchangeError::connect_failed, "connection refused by " + endpoint->host};
-            } catch (const Poco::Net::HostNotFoundException &) {
-                throw Failure{ExchangeError::connect_failed, "unknown host " + endpoint->host};
-            } catch (const Poco::Net::NoAddressFoundException &) {
-                throw Failure{ExchangeError::connect_failed, "no address for host " + endpoint->host};
-            } catch (const Poco::Exception &e) {
-                throw Failure{ExchangeError::reset, e.displayText()};
+                result = co_await client.exchange(request, limits, *handoff);
             } catch (const std::exception &e) {
-                throw Failure{ExchangeError::reset, e.what()};
+                result = {ExchangeError::reset, e.what(), false};
             }
-        } catch (const Failure &f) {
-            const bool retry_fresh = lease.reused && !result.head_received && attempt == 0 &&
-                                     f.error != ExchangeError::cancelled && f.error != ExchangeError::timeout;
-            if (retry_fresh) continue;
-            result.error = f.error;
-            result.detail = f.detail;
-            return result;
-        }
+            handoff->finish(std::move(result));
+        },
+        asio::detached);
+    return handoff->deliver(sink);
+}
+
+std::size_t UpstreamClient::idle_count() const {
+    std::size_t n = 0;
+    for (const auto &loop : loops_) {
+        std::promise<std::size_t> count;
+        asio::post(loop->context, [&] { count.set_value(loop->client.idle_count()); });
+        n += count.get_future().get();
     }
+    return n;
 }
 
 } // namespace helix::transport

@@ -1,17 +1,30 @@
 #pragma once
-// One HTTP exchange with an upstream: sends the request a plugin prepared and
-// hands the response to a sink as it arrives (status and headers first, then
-// each run of body bytes as the socket delivers it), never buffering a whole
-// stream. Connections come from, and return to, the pool.
+// The blocking face of the event-driven client, for callers on threads of
+// their own (the thread-per-request server, plugins' side requests): one
+// exchange per call, the response handed to a sink on the calling thread as
+// it arrives (status and headers first, then each run of body bytes), never a
+// whole stream buffered. The I/O runs on a few transport loops the client
+// owns, each with its AsyncUpstreamClient and connection pool (an upstream's
+// calls all on the same loop, to share its idle connections); the caller's
+// thread only waits for each part, so a slow sink slows the upstream read.
+//
+// A call from one of the client's own transport threads would wait for
+// itself: it is refused (ExchangeError::bad_request). A call from any other
+// thread, an event loop of the server's included, runs on the transport
+// loops while that thread waits.
 
-#include "daemon/transport/connection_pool.hpp"
+#include "daemon/transport/async_upstream_client.hpp"
 #include "daemon/transport/exchange_types.hpp"
+#include "daemon/transport/upstream_settings.hpp"
 
 #include <helixagent/plugin_abi.h>
 
-#include <chrono>
-#include <string>
-#include <utility>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <thread>
 #include <vector>
 
 namespace helix::transport {
@@ -27,11 +40,27 @@ public:
 
 class UpstreamClient {
 public:
-    explicit UpstreamClient(ConnectionPool &pool) : pool_(pool) {}
+    explicit UpstreamClient(std::shared_ptr<const UpstreamSettings> settings, std::size_t loops = 2);
+    ~UpstreamClient(); // stops the loops; no exchange may still be running
+    UpstreamClient(const UpstreamClient &) = delete;
+    UpstreamClient &operator=(const UpstreamClient &) = delete;
+
     ExchangeResult exchange(const helix_http_request &request, const ExchangeLimits &limits, ResponseSink &sink);
 
+    // Idle pooled connections over every loop (asks each loop; for tests and diagnostics).
+    std::size_t idle_count() const;
+
 private:
-    ConnectionPool &pool_;
+    struct Loop {
+        boost::asio::io_context context{1};
+        boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{context.get_executor()};
+        AsyncUpstreamClient client;
+        std::thread thread;
+        explicit Loop(std::shared_ptr<const UpstreamSettings> settings) : client(context.get_executor(), std::move(settings)) {}
+    };
+    bool on_own_thread() const;
+
+    std::vector<std::unique_ptr<Loop>> loops_;
 };
 
 } // namespace helix::transport

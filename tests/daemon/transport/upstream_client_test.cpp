@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE upstream_client
 #include <boost/test/unit_test.hpp>
 
+#include "daemon/transport/endpoint.hpp"
 #include "daemon/transport/upstream_client.hpp"
 #include "test_upstream_server.hpp"
 
@@ -42,7 +43,7 @@ struct Request {
     }
 };
 
-ConnectionPool plain_pool() { return ConnectionPool(TlsSettings{}, ProxySettings{}); }
+std::shared_ptr<const UpstreamSettings> plain_pool() { return UpstreamSettings::make(TlsSettings{}, ProxySettings{}); }
 
 std::string url_for(std::uint16_t port, bool tls = false) {
     return std::string(tls ? "https" : "http") + "://" + (tls ? "localhost" : "127.0.0.1") + ":" +
@@ -57,8 +58,7 @@ std::ostream &operator<<(std::ostream &out, ExchangeError e) { return out << to_
 
 BOOST_AUTO_TEST_CASE(hands_over_body_bytes_as_they_arrive) {
     TestUpstreamServer server({});
-    ConnectionPool pool = plain_pool();
-    UpstreamClient client(pool);
+    UpstreamClient client(plain_pool());
     Recorder r;
     const auto result = client.exchange(Request(url_for(server.port())).c, {}, r);
     BOOST_TEST_REQUIRE(result.error == ExchangeError::none, result.detail);
@@ -71,25 +71,23 @@ BOOST_AUTO_TEST_CASE(hands_over_body_bytes_as_they_arrive) {
 
 BOOST_AUTO_TEST_CASE(reuses_a_kept_alive_connection) {
     TestUpstreamServer server({});
-    ConnectionPool pool = plain_pool();
-    UpstreamClient client(pool);
+    UpstreamClient client(plain_pool());
     for (int i = 0; i < 5; ++i) {
         Recorder r;
         BOOST_TEST_REQUIRE(client.exchange(Request(url_for(server.port())).c, {}, r).error == ExchangeError::none);
     }
     BOOST_TEST(server.requests() == 5);
     BOOST_TEST(server.connections() == 1);
-    BOOST_TEST(pool.idle_count() == 1u);
+    BOOST_TEST(client.idle_count() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(resends_once_when_a_pooled_connection_was_closed_by_the_upstream) {
     // The upstream closes idle connections after 100 ms; the pool still holds one.
     TestUpstreamServer server({true, 0ms, nullptr, 100ms});
-    ConnectionPool pool = plain_pool();
-    UpstreamClient client(pool);
+    UpstreamClient client(plain_pool());
     Recorder first;
     BOOST_TEST_REQUIRE(client.exchange(Request(url_for(server.port())).c, {}, first).error == ExchangeError::none);
-    BOOST_TEST_REQUIRE(pool.idle_count() == 1u);
+    BOOST_TEST_REQUIRE(client.idle_count() == 1u);
     std::this_thread::sleep_for(400ms);
     Recorder second;
     const auto result = client.exchange(Request(url_for(server.port())).c, {}, second);
@@ -102,8 +100,7 @@ BOOST_AUTO_TEST_CASE(a_refused_connection_is_connect_failed) {
     Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
     const auto port = probe.address().port();
     probe.close();
-    ConnectionPool pool = plain_pool();
-    UpstreamClient client(pool);
+    UpstreamClient client(plain_pool());
     Recorder r;
     const auto result = client.exchange(Request(url_for(port)).c, {}, r);
     BOOST_TEST(result.error == ExchangeError::connect_failed);
@@ -112,19 +109,17 @@ BOOST_AUTO_TEST_CASE(a_refused_connection_is_connect_failed) {
 
 BOOST_AUTO_TEST_CASE(silence_longer_than_the_read_timeout_is_a_timeout) {
     TestUpstreamServer server({true, 1500ms, nullptr});
-    ConnectionPool pool = plain_pool();
-    UpstreamClient client(pool);
+    UpstreamClient client(plain_pool());
     Recorder r;
     const auto started = std::chrono::steady_clock::now();
-    const auto result = client.exchange(Request(url_for(server.port())).c, {1000ms, 300ms}, r);
+    const auto result = client.exchange(Request(url_for(server.port())).c, {1000ms, 300ms, std::nullopt}, r);
     BOOST_TEST(result.error == ExchangeError::timeout);
     BOOST_TEST((std::chrono::steady_clock::now() - started) < 1200ms);
-    BOOST_TEST(pool.idle_count() == 0u); // a timed-out connection is never reused
+    BOOST_TEST(client.idle_count() == 0u); // a timed-out connection is never reused
 }
 
 BOOST_AUTO_TEST_CASE(an_invalid_url_is_refused_before_any_io) {
-    ConnectionPool pool = plain_pool();
-    UpstreamClient client(pool);
+    UpstreamClient client(plain_pool());
     Recorder r;
     BOOST_TEST(client.exchange(Request("ftp://example/x").c, {}, r).error == ExchangeError::bad_request);
     BOOST_TEST(client.exchange(Request("not a url").c, {}, r).error == ExchangeError::bad_request);
@@ -143,16 +138,14 @@ BOOST_AUTO_TEST_CASE(tls_certificates_are_verified_and_a_ca_file_is_honoured) {
     TestUpstreamServer server({true, 0ms, server_tls});
 
     {   // The system store does not know this self-signed certificate.
-        ConnectionPool pool(TlsSettings{true, ""}, ProxySettings{});
-        UpstreamClient client(pool);
+        UpstreamClient client(UpstreamSettings::make(TlsSettings{true, ""}, ProxySettings{}));
         Recorder r;
         const auto result = client.exchange(Request(url_for(server.port(), true)).c, {}, r);
         BOOST_TEST(result.error != ExchangeError::none);
         BOOST_TEST(!result.head_received);
     }
     {   // Trusted through ca_file, it works.
-        ConnectionPool pool(TlsSettings{true, cert}, ProxySettings{});
-        UpstreamClient client(pool);
+        UpstreamClient client(UpstreamSettings::make(TlsSettings{true, cert}, ProxySettings{}));
         Recorder r;
         const auto result = client.exchange(Request(url_for(server.port(), true)).c, {}, r);
         BOOST_TEST(result.error == ExchangeError::none, result.detail);
@@ -166,9 +159,8 @@ BOOST_AUTO_TEST_CASE(an_http_proxy_from_the_environment_carries_the_request) {
     // resolve, so the request can only arrive through the proxy, in the
     // absolute-URI form proxies receive.
     TestUpstreamServer proxy({});
-    ConnectionPool pool(TlsSettings{}, ProxySettings::from_environment(
-                                           {{"http_proxy", "http://127.0.0.1:" + std::to_string(proxy.port())}}));
-    UpstreamClient client(pool);
+    UpstreamClient client(UpstreamSettings::make(
+        TlsSettings{}, ProxySettings::from_environment({{"http_proxy", "http://127.0.0.1:" + std::to_string(proxy.port())}})));
     Recorder r;
     const auto result = client.exchange(Request("http://upstream.invalid:8080/v1/test").c, {}, r);
     BOOST_TEST_REQUIRE(result.error == ExchangeError::none, result.detail);

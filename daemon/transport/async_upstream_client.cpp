@@ -1,0 +1,199 @@
+#include "daemon/transport/async_upstream_client.hpp"
+
+#include "daemon/transport/await_helpers.hpp"
+#include "daemon/transport/exchange_failure.hpp"
+#include "daemon/transport/upstream_connector.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <array>
+#include <optional>
+
+namespace helix::transport {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using boost::system::error_code;
+
+using Request = http::request<http::span_body<const char>>;
+using Parser = http::response_parser<http::buffer_body>;
+
+std::string to_string(helix_str s) { return s.len == 0 ? std::string() : std::string(s.data, s.len); }
+
+Request make_request(const helix_http_request &in, const Endpoint &endpoint, const std::optional<Proxy> &proxy) {
+    Request request;
+    const std::string method = in.method.len ? to_string(in.method) : "POST";
+    request.method_string(method);
+    // Through a plain-HTTP proxy the target is the absolute URL.
+    request.target(proxy && !endpoint.tls
+                       ? "http://" + authority(endpoint.host, endpoint.port) + endpoint.path_and_query
+                       : endpoint.path_and_query);
+    request.version(11);
+    const bool default_port = endpoint.port == (endpoint.tls ? 443 : 80);
+    request.set(http::field::host,
+                default_port && endpoint.host.find(':') == std::string::npos ? endpoint.host
+                                                                             : authority(endpoint.host, endpoint.port));
+    for (std::size_t i = 0; i < in.header_count; ++i)
+        request.set(to_string(in.headers[i].name), to_string(in.headers[i].value));
+    if (proxy && !endpoint.tls && !proxy->username.empty())
+        request.set(http::field::proxy_authorization, proxy_authorization(*proxy));
+    request.body() = {in.body.data, in.body.len};
+    request.content_length(in.body.len);
+    return request;
+}
+
+// Sends the request and hands the response to the sink. Returns whether the
+// connection may serve another request.
+template <class Stream>
+asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &connection, Request &request,
+                                       const ExchangeLimits &limits, ExchangeBudget &budget, AsyncResponseSink &sink,
+                                       ExchangeResult &result) {
+    const auto failed = [&](const error_code &ec, bool cancelled, const std::string &what) -> ExchangeFailure {
+        if (cancelled) return {ExchangeError::cancelled, "cancelled while " + what};
+        if (ec == boost::beast::error::timeout || budget.passed()) {
+            if (budget.bound_by_deadline()) return {ExchangeError::timeout, "the request's deadline passed while " + what};
+            return {ExchangeError::timeout, result.head_received ? "the upstream stopped sending (read timeout)"
+                                                                 : "no response from the upstream in time"};
+        }
+        return {ExchangeError::reset, what + ": " + ec.message()};
+    };
+    auto &tcp = connection.tcp();
+    tcp.expires_at(budget.until(limits.read_timeout));
+    const auto [write_error, written] = co_await http::async_write(stream, request, use_tuple);
+    if (write_error) {
+        const bool cancelled = co_await was_cancelled();
+        throw failed(write_error, cancelled, "sending the request");
+    }
+
+    std::optional<Parser> parser;
+    for (;;) { // informational answers (100 Continue) come before the real one
+        parser.emplace();
+        parser->body_limit(boost::none); // streams are handed on, never held whole
+        parser->header_limit(64 * 1024);
+        if (request.method() == http::verb::head) parser->skip(true);
+        tcp.expires_at(budget.until(limits.read_timeout));
+        const auto [read_error, read] = co_await http::async_read_header(stream, connection.buffer(), *parser, use_tuple);
+        if (read_error) {
+            const bool cancelled = co_await was_cancelled();
+            throw failed(read_error, cancelled, "waiting for the response");
+        }
+        const unsigned status = parser->get().result_int();
+        if (status < 100 || status >= 200 || status == 101) break;
+    }
+    const auto &head = parser->get();
+    Headers headers;
+    for (const auto &field : head) headers.emplace_back(field.name_string(), field.value());
+    result.head_received = true;
+    const bool head_taken = co_await sink.on_head(static_cast<int>(head.result_int()), headers);
+    if (!head_taken)
+        throw ExchangeFailure{ExchangeError::cancelled, "abandoned after the response head"};
+
+    // Each run of bytes goes to the sink as soon as it is read, and nothing
+    // more is read until the sink is done with it (backpressure).
+    std::array<char, 16 * 1024> chunk; // not zeroed: overwritten by every read
+    std::uint64_t received = 0;
+    while (!parser->is_done()) {
+        auto &body = parser->get().body();
+        body.data = chunk.data();
+        body.size = chunk.size();
+        tcp.expires_at(budget.until(limits.read_timeout));
+        auto [ec, n] = co_await http::async_read_some(stream, connection.buffer(), *parser, use_tuple);
+        if (ec == http::error::need_buffer) ec = {};
+        // A close-delimited body over TLS may end without close_notify.
+        if (ec == asio::ssl::error::stream_truncated && !parser->chunked() && !parser->content_length()) {
+            parser->put_eof(ec);
+            if (!ec && !parser->is_done()) ec = http::error::partial_message;
+        }
+        const std::size_t got = chunk.size() - parser->get().body().size;
+        received += got;
+        if (got > 0) {
+            const bool taken = co_await sink.on_body({chunk.data(), got});
+            if (!taken) throw ExchangeFailure{ExchangeError::cancelled, "abandoned during the response body"};
+        }
+        if (!ec) continue;
+        const bool cancelled = co_await was_cancelled();
+        if (!cancelled && (ec == http::error::partial_message || ec == http::error::end_of_stream ||
+                           ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)) {
+            if (const auto length = parser->content_length_remaining(); length && head.has_content_length())
+                throw ExchangeFailure{ExchangeError::reset, "the upstream closed the connection after " +
+                                                                std::to_string(received) + " of " +
+                                                                std::to_string(received + *length) + " bytes"};
+            throw ExchangeFailure{ExchangeError::reset, "the upstream closed the connection before the body's end"};
+        }
+        throw failed(ec, cancelled, "reading the response body");
+    }
+    co_return parser->keep_alive() && connection.buffer().size() == 0;
+}
+
+} // namespace
+
+AsyncUpstreamClient::AsyncUpstreamClient(asio::any_io_executor executor, std::shared_ptr<const UpstreamSettings> settings)
+    : executor_(std::move(executor)), settings_(std::move(settings)),
+      pool_(settings_->max_idle_per_upstream, settings_->idle_ttl) {}
+
+asio::awaitable<ExchangeResult> AsyncUpstreamClient::exchange(const helix_http_request &request,
+                                                              const ExchangeLimits &limits, AsyncResponseSink &sink) {
+    ExchangeResult result;
+    try {
+        ExchangeResult done = co_await run(request, limits, sink, result);
+        co_return done;
+    } catch (const boost::system::system_error &e) {
+        // A co_await after the caller's cancellation throws (asio's
+        // throw_if_cancelled); anything else is a real failure.
+        if (e.code() != asio::error::operation_aborted) throw;
+    }
+    result.error = ExchangeError::cancelled;
+    result.detail = "the caller was cancelled";
+    co_return result;
+}
+
+asio::awaitable<ExchangeResult> AsyncUpstreamClient::run(const helix_http_request &request,
+                                                         const ExchangeLimits &limits, AsyncResponseSink &sink,
+                                                         ExchangeResult &result) {
+    const auto endpoint = parse_endpoint(to_string(request.url));
+    if (!endpoint) co_return ExchangeResult{ExchangeError::bad_request, "the plugin produced an invalid upstream URL", false};
+    const auto proxy = settings_->proxies.for_host(endpoint->host, endpoint->tls);
+    const std::string key = endpoint->key() + (proxy ? " via " + authority(proxy->host, proxy->port) : "");
+    Request message = make_request(request, *endpoint, proxy);
+    ExchangeBudget budget(limits.deadline);
+
+    // A pooled connection may have been closed by the upstream while idle; if
+    // it fails before any response byte, the request is sent once more on a
+    // fresh connection (as HTTP clients commonly do for reused connections).
+    for (int attempt = 0;; ++attempt) {
+        result = {};
+        ConnectionPool::Lease lease = pool_.acquire(key);
+        std::optional<ExchangeFailure> failure;
+        try {
+            if (budget.passed()) throw ExchangeFailure{ExchangeError::timeout, "the request's deadline passed"};
+            if (!lease.connection)
+                lease.connection = co_await open_connection(*endpoint, proxy, *settings_->tls, limits, budget);
+            UpstreamConnection &connection = *lease.connection;
+            bool reusable = false;
+            if (connection.tls() != nullptr)
+                reusable = co_await send_and_receive(*connection.tls(), connection, message, limits, budget, sink, result);
+            else
+                reusable = co_await send_and_receive(connection.tcp(), connection, message, limits, budget, sink, result);
+            if (reusable) pool_.release(key, std::move(lease.connection));
+            co_return result;
+        } catch (ExchangeFailure &f) {
+            failure = std::move(f);
+        }
+        const bool retry_fresh = lease.reused && !result.head_received && attempt == 0 &&
+                                 failure->error != ExchangeError::cancelled && failure->error != ExchangeError::timeout;
+        if (retry_fresh) continue;
+        result.error = failure->error;
+        result.detail = std::move(failure->detail);
+        co_return result;
+    }
+}
+
+} // namespace helix::transport

@@ -1,0 +1,46 @@
+#pragma once
+// The event-driven upstream client of one event loop (AsyncExchange): one
+// per io_context, made from its executor and the settings every loop shares.
+// Its connection pool is the loop's own, so nothing in it is locked; all its
+// calls must run on that loop.
+//
+//     auto settings = UpstreamSettings::make(tls, proxies, max_idle, idle_ttl); // once
+//     AsyncUpstreamClient client(io_context.get_executor(), settings);          // per loop
+//     ExchangeResult r = co_await client.exchange(request, limits, sink);
+//
+// Behaviour kept from the blocking client: a pooled connection that fails
+// before any response byte is re-sent once on a fresh one; bodies go to the
+// sink as they arrive (Content-Length, chunked or close-delimited, with no
+// size limit), and a body short of its Content-Length, or a chunked one cut
+// off, is a reset; any status (529 too) is handed on as it came.
+
+#include "daemon/transport/async_exchange.hpp"
+#include "daemon/transport/connection_pool.hpp"
+#include "daemon/transport/upstream_settings.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+
+namespace helix::transport {
+
+class AsyncUpstreamClient final : public AsyncExchange {
+public:
+    AsyncUpstreamClient(boost::asio::any_io_executor executor, std::shared_ptr<const UpstreamSettings> settings);
+
+    boost::asio::awaitable<ExchangeResult> exchange(const helix_http_request &request, const ExchangeLimits &limits,
+                                                    AsyncResponseSink &sink) override;
+
+    const boost::asio::any_io_executor &executor() const { return executor_; }
+    std::size_t idle_count() const { return pool_.idle_count(); } // on the loop only
+
+private:
+    boost::asio::awaitable<ExchangeResult> run(const helix_http_request &request, const ExchangeLimits &limits,
+                                               AsyncResponseSink &sink, ExchangeResult &result);
+
+    boost::asio::any_io_executor executor_;
+    std::shared_ptr<const UpstreamSettings> settings_;
+    ConnectionPool pool_;
+};
+
+} // namespace helix::transport

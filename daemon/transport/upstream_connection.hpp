@@ -1,0 +1,38 @@
+#pragma once
+// One connection to an upstream (directly or tunnelled through a proxy):
+// the TCP stream, the TLS layer over it for https, and the bytes read past
+// the last response. Lives on one event loop.
+
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <chrono>
+#include <optional>
+
+namespace helix::transport {
+
+class UpstreamConnection {
+public:
+    using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream &>;
+
+    explicit UpstreamConnection(const boost::asio::any_io_executor &executor) : tcp_(executor) {}
+    UpstreamConnection(const UpstreamConnection &) = delete;
+    UpstreamConnection &operator=(const UpstreamConnection &) = delete;
+
+    boost::beast::tcp_stream &tcp() { return tcp_; }
+    // Adds the TLS layer (before its handshake).
+    TlsStream &start_tls(boost::asio::ssl::context &context) { return tls_.emplace(tcp_, context); }
+    TlsStream *tls() { return tls_ ? &*tls_ : nullptr; }
+    boost::beast::flat_buffer &buffer() { return buffer_; }
+
+    // When it was last put back in the pool.
+    std::chrono::steady_clock::time_point idle_since;
+
+private:
+    boost::beast::tcp_stream tcp_;
+    std::optional<TlsStream> tls_; // declared after tcp_: destroyed first
+    boost::beast::flat_buffer buffer_;
+};
+
+} // namespace helix::transport
