@@ -16,7 +16,8 @@ class UpstreamConnection {
 public:
     using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream &>;
 
-    explicit UpstreamConnection(const boost::asio::any_io_executor &executor) : tcp_(executor) {}
+    // Room for a TLS record or a socket read at once (reads are sized by it).
+    explicit UpstreamConnection(const boost::asio::any_io_executor &executor) : tcp_(executor) { buffer_.reserve(16 * 1024); }
     UpstreamConnection(const UpstreamConnection &) = delete;
     UpstreamConnection &operator=(const UpstreamConnection &) = delete;
 

@@ -44,3 +44,20 @@ BOOST_AUTO_TEST_CASE(loopback_and_star_are_never_proxied) {
 BOOST_AUTO_TEST_CASE(no_proxy_configured_means_direct) {
     BOOST_TEST(!ProxySettings::from_environment({}).for_host("api.openai.com", true));
 }
+
+BOOST_AUTO_TEST_CASE(metadata_and_credential_endpoints_never_go_through_a_proxy) {
+    // Their answers are credentials: a proxy must never see them, NO_PROXY or not.
+    const auto s = ProxySettings::from_environment({{"HTTPS_PROXY", "proxy:3128"}, {"HTTP_PROXY", "proxy:3128"}});
+    for (const bool tls : {false, true}) {
+        BOOST_TEST(!s.for_host("169.254.169.254", tls)); // AWS, Azure and GCE instance metadata
+        BOOST_TEST(!s.for_host("169.254.170.2", tls));   // ECS task credentials
+        BOOST_TEST(!s.for_host("fd00:ec2::254", tls));   // AWS IMDS over IPv6
+        BOOST_TEST(!s.for_host("[fd00:ec2::254]", tls));
+        BOOST_TEST(!s.for_host("metadata.google.internal", tls));
+        BOOST_TEST(!s.for_host("METADATA.google.internal.", tls));
+        BOOST_TEST(!s.for_host("::ffff:169.254.169.254", tls));
+    }
+    BOOST_TEST(s.for_host("169.255.0.1", false).has_value());
+    BOOST_TEST(s.for_host("fd00:ec2:0:1::254", false).has_value());
+    BOOST_TEST(s.for_host("metadata.google.internal.example.com", true).has_value());
+}

@@ -3,6 +3,8 @@
 
 #include "daemon/transport/endpoint.hpp"
 #include "daemon/transport/upstream_client.hpp"
+#include "exchange_error_output.hpp"
+#include "test_request.hpp"
 #include "test_upstream_server.hpp"
 
 #include <Poco/Net/ServerSocket.h>
@@ -11,7 +13,7 @@
 #include <filesystem>
 
 using namespace helix::transport;
-using helix::test::TestUpstreamServer;
+using namespace helix::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -31,18 +33,6 @@ struct Recorder final : ResponseSink {
     }
 };
 
-struct Request {
-    std::string url;
-    std::string body = "{}";
-    helix_http_request c{};
-    explicit Request(std::string u) : url(std::move(u)) {
-        c.struct_size = sizeof c;
-        c.method = {"POST", 4};
-        c.url = {url.data(), url.size()};
-        c.body = {body.data(), body.size()};
-    }
-};
-
 std::shared_ptr<const UpstreamSettings> plain_pool() { return UpstreamSettings::make(TlsSettings{}, ProxySettings{}); }
 
 std::string url_for(std::uint16_t port, bool tls = false) {
@@ -51,10 +41,6 @@ std::string url_for(std::uint16_t port, bool tls = false) {
 }
 
 } // namespace
-
-namespace helix::transport {
-std::ostream &operator<<(std::ostream &out, ExchangeError e) { return out << to_string(e); }
-} // namespace helix::transport
 
 BOOST_AUTO_TEST_CASE(hands_over_body_bytes_as_they_arrive) {
     TestUpstreamServer server({});
