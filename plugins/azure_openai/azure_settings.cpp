@@ -45,6 +45,8 @@ Settings parse_settings(std::string_view json) {
     require_config(endpoint.has_value(),
                    "settings.endpoint is required (AZURE_OPENAI_ENDPOINT, e.g. https://myresource.openai.azure.com)");
     s.endpoint = std::move(*endpoint);
+    // Every way of authenticating sends a credential (a key or a token) to it.
+    helix::plugin_common::require_https_for_credentials(s.endpoint, "endpoint");
     if (auto v = reader.non_empty_string("api_version")) {
         for (const char c : *v)
             require_config((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-',

@@ -156,6 +156,13 @@ std::vector<helix::sdk::Model> read_models(const SettingsReader &settings, std::
     return out;
 }
 
+void require_https_for_credentials(std::string_view url, std::string_view key) {
+    if (url.starts_with("http://") && !is_loopback_url(url))
+        config_error("settings." + std::string(key) +
+                     " is http:// to a host that is not loopback; the provider's credential would cross the network "
+                     "in clear text (use https://)");
+}
+
 bool is_loopback_url(std::string_view url) noexcept {
     const std::size_t scheme = url.find("://");
     if (scheme == std::string_view::npos) return false;

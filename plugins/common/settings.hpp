@@ -61,4 +61,9 @@ std::vector<helix::sdk::Model> read_models(const SettingsReader &settings, std::
 // a local simulator or proxy.
 bool is_loopback_url(std::string_view url) noexcept;
 
+// A credential is sent to `url` (settings.<key>): it must be https://
+// unless the host is loopback (a local simulator or proxy); else throws
+// HELIX_ERR_CONFIG naming the key.
+void require_https_for_credentials(std::string_view url, std::string_view key);
+
 } // namespace helix::plugin_common

@@ -35,6 +35,7 @@ Settings parse_settings(std::string_view json) {
     if (auto project = reader.header_value("project")) s.project = std::move(*project);
     s.models = helix::plugin_common::read_models(reader, "models", known_models(), kAll);
     s.fields = helix::plugin_common::read_forwarded_fields(reader, false);
+    if (!s.api_key.empty()) helix::plugin_common::require_https_for_credentials(s.base_url, "base_url");
     return s;
 }
 

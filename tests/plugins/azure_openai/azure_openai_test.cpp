@@ -44,6 +44,14 @@ BOOST_AUTO_TEST_CASE(api_key_requests_go_to_the_deployment_with_the_api_version)
     h.descriptor().call_free(q.call);
 }
 
+BOOST_AUTO_TEST_CASE(an_http_endpoint_is_refused_unless_loopback) {
+    Harness remote(R"({"endpoint":"http://res.openai.azure.com","api_key":"k"})");
+    BOOST_TEST(remote.plugin() == nullptr);
+    BOOST_TEST(contains(remote.create_error().message, "settings.endpoint is http://"));
+    Harness local(R"({"endpoint":"http://127.0.0.1:9","api_key":"k"})");
+    BOOST_TEST(local.plugin() != nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(data_sources_are_refused_unless_the_settings_allow_them) {
     const std::string body =
         R"({"model":"gpt-4","messages":[{"role":"user","content":"hello"}],"store":true,"data_sources":[{"type":)"

@@ -81,6 +81,16 @@ BOOST_AUTO_TEST_CASE(only_the_documented_fields_that_neither_store_nor_bill_more
     BOOST_TEST(std::string(bad.create_error().message).find("settings.extra_fields") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_key_is_never_sent_over_plain_http_except_to_loopback) {
+    Harness remote(R"({"api_key":")" + kKey + R"(","base_url":"http://proxy.example.test/v1"})");
+    BOOST_TEST(remote.plugin() == nullptr);
+    const std::string message = remote.create_error().message;
+    BOOST_TEST(message.find("settings.base_url is http://") != std::string::npos, message);
+    BOOST_TEST(message.find(kKey) == std::string::npos);
+    Harness local(R"({"api_key":")" + kKey + R"(","base_url":"http://127.0.0.1:8080/v1"})");
+    BOOST_TEST(local.plugin() != nullptr, local.create_error().message);
+}
+
 BOOST_AUTO_TEST_CASE(streaming_forces_include_usage_upstream_and_keeps_other_stream_options) {
     Harness h(kConfig);
     Request r = client_request(
