@@ -88,6 +88,8 @@ private:
     Kind kind_ = Kind::root;
 };
 
+constexpr std::size_t kMaxModelBytes = 256;
+
 // Thrown inside the parser only; parse_chat_request turns it into its result.
 struct Invalid {
     ApiError error;
@@ -474,6 +476,9 @@ void ChatRequestParser::top_level(const json::object &root) {
     {
         const Path path = top.child("model");
         const json::string &model = non_empty_string(required(root, "model", path), path);
+        // Longer than any provider/model id; it is logged and echoed back.
+        if (model.size() > kMaxModelBytes)
+            fail(path, "model is longer than " + std::to_string(kMaxModelBytes) + " bytes", "invalid_value");
         r_.client_model = sv(model);
     }
 

@@ -165,6 +165,7 @@ void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
         holder.replace(std::move(runtime));
         metrics.count_config_reload(true);
         daemon_log().information("configuration reloaded from '" + path + "'");
+        for (const auto &notice : holder.current()->config->notices) daemon_log().warning(notice);
     } catch (const config::ConfigError &e) {
         metrics.count_config_reload(false);
         for (const auto &issue : e.issues())
@@ -187,6 +188,7 @@ int DaemonApp::serve() {
     if (!cfg) return EXIT_CONFIG;
     setup_logging(cfg->log);
     if (!no_core) daemon_log().warning("HELIXAGENT_DUMPABLE=1: core dumps are allowed and may hold secrets");
+    for (const auto &notice : cfg->notices) daemon_log().warning(notice);
 
     // Outbound settings are read once: a reload that changes them warns.
     std::shared_ptr<const transport::UpstreamSettings> outbound;

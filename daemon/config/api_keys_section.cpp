@@ -51,7 +51,7 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
                    "'api_keys' must be a list, got " + std::string{LoadContext::kind_of(section.value)});
         return;
     }
-    std::map<std::string, int> key_lines;  // key -> line; only lines are ever shown
+    std::map<KeyDigest, int> key_lines;    // key digest -> line; only lines are ever shown
     std::map<std::string, int> name_lines; // name -> line
     std::size_t index = 0;
     for (const YAML::Node &item : section.value) {
@@ -105,7 +105,7 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
         if (key->text.empty()) {
             continue; // ${HELIXAGENT_API_KEY:-} with the variable unset: no key, not an error
         }
-        if (const auto [first, inserted] = key_lines.emplace(key->text, key->line); !inserted) {
+        if (const auto [first, inserted] = key_lines.emplace(digest_of_key(key->text), key->line); !inserted) {
             ctx.report(key->line, path + ": duplicate api key (the same key as at line " +
                                       std::to_string(first->second) + ")");
             continue;
@@ -115,7 +115,7 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
                                       std::to_string(first->second) + ")");
             continue;
         }
-        config.api_keys.push_back(ApiKey{name, key->text, std::move(models), std::move(providers)});
+        config.api_keys.push_back(ApiKey{name, digest_of_key(key->text), std::move(models), std::move(providers)});
     }
 }
 

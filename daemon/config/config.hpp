@@ -3,6 +3,8 @@
 // YAML file plus the environment; never modified afterwards, so any number of
 // requests can read one snapshot while a reload builds the next.
 
+#include "daemon/config/key_digest.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -90,7 +92,7 @@ struct MetricsSettings {
 
 struct ApiKey {
     std::string name; // shown in logs and metrics; never the key itself
-    std::string key;
+    KeyDigest digest; // SHA-256 of the key; its text is not kept (key_digest.hpp)
     // The key's scope; empty lists allow everything. A model entry matches the
     // name the client asked for, a served model id or "provider/model".
     std::vector<std::string> models;
@@ -134,6 +136,9 @@ struct Config {
     std::map<std::string, Price> prices;   // "provider/model" -> price
     std::string scores_file;               // verifier scores, reloaded with the configuration
     std::map<std::string, double> scores;  // "provider/model" -> score (higher is better)
+    // Worth an operator's attention but not an error (logged as warnings at
+    // start and on reload), e.g. HELIXAGENT_API_KEYS replacing the file's keys.
+    std::vector<std::string> notices;
 
     const ProviderConfig *find_provider(const std::string &name) const;
 };

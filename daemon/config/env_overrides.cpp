@@ -50,10 +50,15 @@ void apply_api_keys(Config &config, std::string_view value, LoadContext &ctx) {
             ok = false;
             continue;
         }
-        keys.push_back(ApiKey{"env-" + std::to_string(keys.size() + 1), std::string{key}, {}, {}});
+        keys.push_back(ApiKey{"env-" + std::to_string(keys.size() + 1), digest_of_key(key), {}, {}});
     }
     // Only separators and blanks: as good as unset, rather than locking every client out.
     if (ok && !keys.empty()) {
+        // Replaced, not merged: say so, since the file's keys may have had scopes.
+        if (!config.api_keys.empty())
+            config.notices.push_back(std::string{kApiKeysVariable} + " replaces the " +
+                                     std::to_string(config.api_keys.size()) +
+                                     " api_keys of the file: their names and scopes do not apply");
         config.api_keys = std::move(keys);
     }
 }

@@ -1,7 +1,6 @@
 #include "daemon/http/client_keys.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 
@@ -42,20 +41,14 @@ std::string ClientIdentity::describe_scope() const {
 }
 
 ClientKeys::ClientKeys(const std::vector<config::ApiKey> &keys) {
-    for (const auto &k : keys) keys_.push_back({{k.name, k.models, k.providers}, digest_of(k.key)});
-}
-
-ClientKeys::Digest ClientKeys::digest_of(std::string_view key) {
-    Digest d{};
-    SHA256(reinterpret_cast<const unsigned char *>(key.data()), key.size(), d.data());
-    return d;
+    for (const auto &k : keys) keys_.push_back({{k.name, k.models, k.providers}, k.digest});
 }
 
 const ClientIdentity *ClientKeys::authenticate(std::string_view presented_key) const {
     if (presented_key.empty()) return nullptr;
     // Digests have a fixed length, so the comparison time depends neither on
     // the key's length nor on where it differs; every key is compared.
-    const Digest presented = digest_of(presented_key);
+    const Digest presented = config::digest_of_key(presented_key);
     const Entry *match = nullptr;
     for (const auto &entry : keys_)
         if (CRYPTO_memcmp(entry.digest.data(), presented.data(), presented.size()) == 0) match = &entry;

@@ -40,12 +40,11 @@ public:
     std::vector<std::string> names() const;
 
 private:
-    using Digest = std::array<unsigned char, 32>;
+    using Digest = config::KeyDigest;
     struct Entry {
         ClientIdentity identity;
         Digest digest;
     };
-    static Digest digest_of(std::string_view key);
     std::vector<Entry> keys_;
 };
 

@@ -40,6 +40,7 @@ void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::
                      : state_.draining.load() ? "draining"
                                               : "ready";
     body["providers"] = std::move(providers);
+    if (!details_) body = boost::json::object{{"status", body["status"]}};
     send_json(response, ready ? 200 : 503, boost::json::serialize(body));
 }
 

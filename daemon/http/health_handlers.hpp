@@ -1,7 +1,10 @@
 #pragma once
 // GET /healthz: the process is alive and serving HTTP.
-// GET /readyz: a configuration is loaded and the server is not draining; the
-// body lists each provider's health so an operator sees why.
+// GET /readyz: a configuration is loaded and the server is not draining. To a
+// request carrying a client key the body also lists each provider's health,
+// plugin and circuits so an operator sees why; without one it is the status
+// alone (the details name plugin files, credential files and credential
+// errors).
 
 #include "daemon/app/runtime.hpp"
 #include "daemon/http/server_state.hpp"
@@ -17,12 +20,14 @@ public:
 
 class ReadinessHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    ReadinessHandler(app::RuntimePtr runtime, const ServerState &state) : runtime_(std::move(runtime)), state_(state) {}
+    ReadinessHandler(app::RuntimePtr runtime, const ServerState &state, bool details)
+        : runtime_(std::move(runtime)), state_(state), details_(details) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
 private:
     app::RuntimePtr runtime_;
     const ServerState &state_;
+    const bool details_;
 };
 
 } // namespace helix::http

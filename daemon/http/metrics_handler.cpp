@@ -28,7 +28,7 @@ void MetricsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HT
         metrics_.set_circuit_state(std::string_view(key).substr(0, slash), std::string_view(key).substr(slash + 1),
                                    circuit_state(state));
     }
-    const std::string body = metrics_.serialize();
+    const std::string body = metrics_.serialize(with_client_series_);
     response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_OK);
     response.setContentType(metrics::Metrics::content_type);
     response.set("Cache-Control", "no-store");

@@ -3,8 +3,10 @@
 // The gauges kept elsewhere are read at each scrape: in_flight_requests from
 // ServerState::in_flight, circuit_state from ServerState::breakers.
 // Unauthenticated, like node_exporter: it shows provider and model names,
-// counts and latencies but no keys or request contents. Operators who do not
-// want it reachable firewall the port or block /metrics in their proxy.
+// counts and latencies but no keys or request contents. The per-client
+// series (metrics.client_label: key names, their tokens and cost) go only to
+// a scrape that carries a client key (Prometheus: `authorization:
+// {credentials: KEY}` in the scrape config).
 
 #include "daemon/http/server_state.hpp"
 #include "daemon/metrics/metrics.hpp"
@@ -15,12 +17,14 @@ namespace helix::http {
 
 class MetricsHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    MetricsHandler(metrics::Metrics &metrics, const ServerState &state) : metrics_(metrics), state_(state) {}
+    MetricsHandler(metrics::Metrics &metrics, const ServerState &state, bool with_client_series)
+        : metrics_(metrics), state_(state), with_client_series_(with_client_series) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
 private:
     metrics::Metrics &metrics_;
     const ServerState &state_;
+    const bool with_client_series_;
 };
 
 } // namespace helix::http

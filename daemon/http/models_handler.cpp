@@ -1,3 +1,4 @@
+#include "daemon/http/printable_uri.hpp"
 #include "daemon/http/models_handler.hpp"
 
 #include "daemon/http/response_writer.hpp"
@@ -75,7 +76,8 @@ void ModelsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTT
     error.code = "model_not_found";
     error.param = "model";
     // A model outside the key's scope looks like one that does not exist.
-    error.message = "The model '" + model_id_ + "' does not exist. GET /v1/models lists the models this gateway serves.";
+    error.message = "The model '" + printable_uri(model_id_) +
+                    "' does not exist. GET /v1/models lists the models this gateway serves.";
     send_error(response, error);
 }
 

@@ -7,6 +7,7 @@
 #include "daemon/http/health_handlers.hpp"
 #include "daemon/http/metrics_handler.hpp"
 #include "daemon/http/models_handler.hpp"
+#include "daemon/http/printable_uri.hpp"
 #include "daemon/http/request_context.hpp"
 #include "daemon/http/request_id.hpp"
 #include "daemon/http/response_writer.hpp"
@@ -81,8 +82,9 @@ public:
         response.set("x-request-id", request_id);
         audit::AccessRecord &record = context_->record;
         record.request_id = request_id;
-        record.method = request.getMethod();
-        record.path = request.getURI().substr(0, request.getURI().find('?')); // a query may carry anything
+        record.method = printable_uri(request.getMethod(), 32);
+        // A query may carry anything; the path any byte.
+        record.path = printable_uri(std::string_view(request.getURI()).substr(0, request.getURI().find('?')));
         record.remote = request.clientAddress().host().toString();
         // Before anything reads the body: its length must make sense.
         if (const auto bad_length = content_length_error(request)) {
@@ -203,6 +205,22 @@ std::size_t header_bytes(const Poco::Net::HTTPServerRequest &r) {
     return n;
 }
 
+// Does the request carry a valid client key? For the routes that answer
+// without one but say more with one (/readyz, /metrics); a wrong key counts
+// as a failed attempt like on the API routes.
+bool carries_client_key(const Poco::Net::HTTPServerRequest &request, const app::Runtime &runtime, ServerState &state) {
+    const std::string header = request.get("Authorization", "");
+    const std::string_view token = bearer_token(header);
+    if (token.empty()) return false;
+    const config::ServerSettings &server = runtime.config->server;
+    const AuthFailures::Policy policy{server.auth_failure_limit, server.auth_failure_block};
+    const std::string source = AuthFailures::source_of(request.clientAddress().host());
+    if (state.auth_failures.refused_for(source, policy).count() > 0) return false;
+    if (runtime.client_keys->authenticate(token) != nullptr) return true;
+    state.auth_failures.failed(source, policy);
+    return false;
+}
+
 bool is_get(const Poco::Net::HTTPServerRequest &r) {
     return r.getMethod() == Poco::Net::HTTPRequest::HTTP_GET || r.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
 }
@@ -236,11 +254,14 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     } else if (path == "/healthz") {
         handler = is_get(request) ? HandlerPtr(std::make_unique<LivenessHandler>()) : method_not_allowed("GET");
     } else if (path == "/readyz") {
-        handler = is_get(request) ? HandlerPtr(std::make_unique<ReadinessHandler>(runtime, state_))
+        handler = is_get(request) ? HandlerPtr(std::make_unique<ReadinessHandler>(
+                                        runtime, state_, carries_client_key(request, *runtime, state_)))
                                   : method_not_allowed("GET");
     } else if (path == "/metrics") {
-        // No client key: scraped like node_exporter (see metrics_handler.hpp).
-        handler = is_get(request) ? HandlerPtr(std::make_unique<MetricsHandler>(metrics_, state_))
+        // No client key needed: scraped like node_exporter; the per-client
+        // series need one (see metrics_handler.hpp).
+        handler = is_get(request) ? HandlerPtr(std::make_unique<MetricsHandler>(
+                                        metrics_, state_, carries_client_key(request, *runtime, state_)))
                                   : method_not_allowed("GET");
     } else if (path == "/v1/chat/completions") {
         const bool post = request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST;
@@ -256,7 +277,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     } else {
         handler = std::make_unique<ErrorHandler>(invalid_request(
             404, "unknown_url",
-            "Unknown request URL: " + request.getMethod() + " " + path +
+            "Unknown request URL: " + printable_uri(request.getMethod(), 32) + " " + printable_uri(path) +
                 ". Available: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics."));
     }
     return new RequestContextHandler(std::move(handler), std::move(context), state_, std::move(runtime), route);

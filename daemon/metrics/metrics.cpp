@@ -307,12 +307,15 @@ void Metrics::add_scrape_hook(std::function<void(Metrics &)> hook) {
     hooks_.push_back(std::move(hook));
 }
 
-std::string Metrics::serialize() {
+std::string Metrics::serialize(bool with_client_series) {
     {
         std::lock_guard lock(hooks_mutex_);
         for (const auto &hook : hooks_) hook(*this);
     }
-    return prometheus::TextSerializer().Serialize(registry_.Collect());
+    std::vector<prometheus::MetricFamily> families = registry_.Collect();
+    if (!with_client_series)
+        std::erase_if(families, [](const prometheus::MetricFamily &f) { return f.name.starts_with("helixagent_client_"); });
+    return prometheus::TextSerializer().Serialize(families);
 }
 
 RequestObservation::~RequestObservation() {

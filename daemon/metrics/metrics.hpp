@@ -165,8 +165,9 @@ public:
     // (register hooks before the server starts).
     void add_scrape_hook(std::function<void(Metrics &)> hook);
 
-    // The text exposition format 0.0.4 of every family (runs the hooks first).
-    std::string serialize();
+    // The text exposition format 0.0.4 of every family (runs the hooks first);
+    // the per-client families (helixagent_client_*) only when asked for.
+    std::string serialize(bool with_client_series = true);
     prometheus::Registry &registry() noexcept { return registry_; }
 
 private:

@@ -47,6 +47,7 @@ cat > "$work/helixagent.yaml" <<YAML
 server:
   listen: 127.0.0.1
   port: 0
+api_keys: [sk-template-test-key]
 plugins:
   plain:
     library: $plugin
@@ -62,7 +63,7 @@ for _ in $(seq 400); do # up to 20 s: the machine may be busy with a parallel bu
   sleep 0.05
 done
 [[ -n "${port:-}" ]] || { echo "FAIL: daemon did not start:"; cat "$work/log"; exit 1; }
-ready=$(curl -sf "http://127.0.0.1:$port/readyz")
+ready=$(curl -sf -H "Authorization: Bearer sk-template-test-key" "http://127.0.0.1:$port/readyz")
 echo "readyz: $ready"
 [[ "$ready" == *'"plain":{"status":"ok","plugin":"plain_text 1.0.0"}'* ]] || { echo "FAIL: plugin not loaded"; exit 1; }
 kill -TERM "$daemon_pid"

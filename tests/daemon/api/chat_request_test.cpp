@@ -63,6 +63,14 @@ const std::string kTools =
 
 // --- valid bodies -------------------------------------------------------------------
 
+BOOST_AUTO_TEST_CASE(a_model_name_longer_than_256_bytes_is_refused) {
+    const ApiError e = bad(R"({"model":")" + std::string(257, 'm') + R"(","messages":[{"role":"user","content":"hi"}]})");
+    BOOST_TEST(e.status == 400);
+    BOOST_TEST(e.param == "model");
+    BOOST_TEST(e.message.find("256 bytes") != std::string::npos, e.message);
+    ok(R"({"model":")" + std::string(256, 'm') + R"(","messages":[{"role":"user","content":"hi"}]})");
+}
+
 BOOST_AUTO_TEST_CASE(minimal_request_has_defaults) {
     const std::string body = R"({"model":"openai/gpt-4o","messages":[{"role":"user","content":"Hello"}]})";
     const ChatRequest r = ok(body);

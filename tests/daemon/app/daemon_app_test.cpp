@@ -14,8 +14,13 @@ namespace {
 
 const std::string plain_text_plugin = std::string(FIXTURE_DIR) + "/libhelix_plain_text.so";
 
+// /readyz lists the providers to a request with a client key only.
+const std::string ready_key = "sk-test-readyz-4e1b";
+HttpResult readyz(std::uint16_t port) { return http_get(port, "/readyz", {{"Authorization", "Bearer " + ready_key}}); }
+
 std::string config_with(const std::vector<std::string> &providers, const std::string &extra = "") {
-    std::string yaml = "server:\n  listen: 127.0.0.1\n  port: 0\n  drain_timeout: 5s\n" + extra;
+    std::string yaml = "server:\n  listen: 127.0.0.1\n  port: 0\n  drain_timeout: 5s\n" + extra +
+                       "api_keys: [" + ready_key + "]\n";
     if (!providers.empty()) {
         yaml += "plugins:\n";
         for (const auto &name : providers)
@@ -39,7 +44,7 @@ BOOST_AUTO_TEST_CASE(serves_healthz_on_an_ephemeral_port_and_stops_cleanly_on_si
     BOOST_TEST(health.status == 200);
     BOOST_TEST(health.body == R"({"status":"ok"})");
 
-    const HttpResult ready = http_get(port, "/readyz");
+    const HttpResult ready = readyz(port);
     BOOST_TEST(ready.status == 200);
     BOOST_TEST(contains(ready.body, R"("plain":{"status":"ok","plugin":"plain_text 1.0.0"})"));
 
@@ -61,18 +66,18 @@ BOOST_AUTO_TEST_CASE(sighup_swaps_in_a_valid_config_and_keeps_the_old_one_when_i
     const std::string path = dir.file("helixagent.yaml", config_with({"first"}));
     DaemonProcess daemon({"--config", path});
     const std::uint16_t port = daemon.wait_until_listening();
-    BOOST_TEST(contains(http_get(port, "/readyz").body, R"("first")"));
+    BOOST_TEST(contains(readyz(port).body, R"("first")"));
 
     dir.file("helixagent.yaml", config_with({"first", "second"}));
     daemon.signal(SIGHUP);
     BOOST_TEST_REQUIRE(daemon.wait_for_log("configuration reloaded"));
-    BOOST_TEST(contains(http_get(port, "/readyz").body, R"("second")"));
+    BOOST_TEST(contains(readyz(port).body, R"("second")"));
 
     dir.file("helixagent.yaml", "server:\n  port: 0\n  read_timeout: soon\n");
     daemon.signal(SIGHUP);
     BOOST_TEST_REQUIRE(daemon.wait_for_log("kept the previous configuration"));
     BOOST_TEST(contains(daemon.rest_of_log_so_far(), path + ":3: "));
-    BOOST_TEST(contains(http_get(port, "/readyz").body, R"("second")"));
+    BOOST_TEST(contains(readyz(port).body, R"("second")"));
 
     daemon.signal(SIGTERM);
     const auto code = daemon.wait_exit(10s);
@@ -108,17 +113,17 @@ BOOST_AUTO_TEST_CASE(an_auto_provider_whose_settings_are_refused_is_skipped_and_
 
     DaemonProcess daemon({"--config", path});
     const std::uint16_t port = daemon.wait_until_listening();
-    const HttpResult ready = http_get(port, "/readyz");
+    const HttpResult ready = readyz(port);
     BOOST_TEST(ready.status == 200);
     BOOST_TEST(contains(ready.body, R"("unconfigured":{"status":"not configured","detail":)"), ready.body);
     BOOST_TEST(contains(ready.body, R"("plain":{"status":"ok")"));
     BOOST_TEST(contains(daemon.rest_of_log_so_far(), "provider 'unconfigured' skipped (enabled: auto)"));
 
     // With nothing left to route to the daemon still runs, and is not ready.
-    dir.file("auto.yaml", "server:\n  listen: 127.0.0.1\n  port: 0\nplugins:\n" + unconfigured);
+    dir.file("auto.yaml", "server:\n  listen: 127.0.0.1\n  port: 0\napi_keys: [" + ready_key + "]\nplugins:\n" + unconfigured);
     daemon.signal(SIGHUP);
     BOOST_TEST_REQUIRE(daemon.wait_for_log("configuration reloaded"));
-    const HttpResult none = http_get(port, "/readyz");
+    const HttpResult none = readyz(port);
     BOOST_TEST(none.status == 503);
     BOOST_TEST(contains(none.body, R"("status":"no provider configured")"), none.body);
     daemon.signal(SIGTERM);
@@ -341,7 +346,7 @@ BOOST_AUTO_TEST_CASE(a_changed_file_is_reloaded_without_a_signal) {
     std::ofstream(dir.path() / "helixagent.yaml.tmp") << config_with({"first", "second"});
     std::filesystem::rename(dir.path() / "helixagent.yaml.tmp", path);
     BOOST_TEST_REQUIRE(daemon.wait_for_log("configuration reloaded"));
-    BOOST_TEST(contains(http_get(port, "/readyz").body, R"("second")"));
+    BOOST_TEST(contains(readyz(port).body, R"("second")"));
     daemon.signal(SIGTERM);
     BOOST_TEST(daemon.wait_exit(10s).has_value());
 }
@@ -383,4 +388,35 @@ BOOST_AUTO_TEST_CASE(the_daemon_writes_no_core_dumps_unless_told_to) {
     debuggable.wait_until_listening();
     BOOST_TEST(core_limit_of(debuggable.pid()) != "0");
     BOOST_TEST(contains(debuggable.rest_of_log_so_far(), "HELIXAGENT_DUMPABLE=1: core dumps are allowed"));
+}
+
+BOOST_AUTO_TEST_CASE(readyz_and_metrics_keep_their_details_for_requests_with_a_client_key) {
+    TempDir dir;
+    DaemonProcess daemon({"--config", dir.file("helixagent.yaml", config_with({"plain"}, "metrics: {client_label: true}\n"))});
+    const std::uint16_t port = daemon.wait_until_listening();
+    const HttpResult bare = http_get(port, "/readyz");
+    BOOST_TEST(bare.status == 200);
+    BOOST_TEST(bare.body == R"({"status":"ready"})"); // no plugin, path or credential detail
+    const HttpResult wrong = http_get(port, "/readyz", {{"Authorization", "Bearer sk-not-a-key"}});
+    BOOST_TEST(wrong.body == R"({"status":"ready"})");
+    BOOST_TEST(contains(readyz(port).body, R"("plain":{"status":"ok","plugin":"plain_text 1.0.0"})"));
+
+    // Per-client series name keys: only a scrape with a key sees them.
+    http_post(port, "/v1/chat/completions", R"({"model":"plain/plain-1","messages":[{"role":"user","content":"hi"}]})",
+              {{"Authorization", "Bearer " + ready_key}});
+    const std::string open = http_get(port, "/metrics").body;
+    BOOST_TEST(contains(open, "helixagent_requests_total"));
+    BOOST_TEST(!contains(open, "helixagent_client_"), open);
+    const std::string keyed = http_get(port, "/metrics", {{"Authorization", "Bearer " + ready_key}}).body;
+    BOOST_TEST(contains(keyed, "helixagent_client_requests_total{client=\"key-1\""), keyed);
+}
+
+BOOST_AUTO_TEST_CASE(helixagent_api_keys_replacing_the_files_keys_is_said_at_start) {
+    TempDir dir;
+    const std::string yaml =
+        config_with({"plain"}) + "# and a scoped key that the environment replaces\n";
+    DaemonProcess daemon({"--config", dir.file("helixagent.yaml", yaml)}, {{"HELIXAGENT_API_KEYS", "sk-env-only-1"}});
+    daemon.wait_until_listening();
+    BOOST_TEST(contains(daemon.rest_of_log_so_far(),
+                        "HELIXAGENT_API_KEYS replaces the 1 api_keys of the file: their names and scopes do not apply"));
 }

@@ -84,6 +84,22 @@ boost::json::object record_of(const fs::path &file, const HttpResult &r) {
     return {};
 }
 
+// Sends `request` as raw bytes on a new connection; everything the gateway
+// sends back until it closes (or 5 s pass).
+std::string raw_exchange(std::uint16_t port, const std::string &request) {
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
+    socket.sendBytes(request.data(), static_cast<int>(request.size()));
+    socket.setReceiveTimeout(Poco::Timespan(5, 0));
+    std::string reply;
+    char buffer[4096];
+    try {
+        for (int got = 0; (got = socket.receiveBytes(buffer, sizeof buffer)) > 0;)
+            reply.append(buffer, static_cast<std::size_t>(got));
+    } catch (const Poco::Exception &) {
+    }
+    return reply;
+}
+
 struct Gateway {
     PlainTextUpstream upstream;
     std::uint16_t down_port = closed_port();
@@ -166,18 +182,9 @@ BOOST_AUTO_TEST_CASE(a_content_length_that_is_not_a_whole_number_gets_400_and_is
     int n = 0;
     for (const std::string length : {"-1", "-100000", "+5"}) {
         const std::string id = "req-bad-length-" + std::to_string(++n);
-        Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", g.port));
         const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice_key +
                                  "\r\nx-request-id: " + id + "\r\nContent-Length: " + length + "\r\n\r\n{}";
-        socket.sendBytes(head.data(), static_cast<int>(head.size()));
-        socket.setReceiveTimeout(Poco::Timespan(5, 0));
-        std::string reply;
-        char buffer[4096];
-        try {
-            for (int got = 0; (got = socket.receiveBytes(buffer, sizeof buffer)) > 0;)
-                reply.append(buffer, static_cast<std::size_t>(got));
-        } catch (const Poco::Exception &) {
-        }
+        const std::string reply = raw_exchange(g.port, head);
         BOOST_TEST(reply.starts_with("HTTP/1.1 400"), "Content-Length: " << length << ": " << reply);
         BOOST_TEST(reply.find("invalid_content_length") != std::string::npos, reply);
         HttpResult as_seen;
@@ -186,6 +193,22 @@ BOOST_AUTO_TEST_CASE(a_content_length_that_is_not_a_whole_number_gets_400_and_is
     }
     BOOST_TEST(g.upstream.requests() == 0);
     BOOST_TEST(g.chat(alice_key, "plain/plain-1").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(raw_bytes_of_the_request_uri_reach_neither_the_404_body_nor_the_log_unescaped) {
+    Gateway g;
+    for (const std::string path : {"/v2/\xff\x1b[2J", "/v1/models/\xff\x1b[2J"}) {
+        const std::string head = "GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice_key +
+                                 "\r\nConnection: close\r\n\r\n";
+        const std::string reply = raw_exchange(g.port, head);
+        BOOST_TEST(reply.starts_with("HTTP/1.1 404"), reply);
+        BOOST_TEST(reply.find("\xff") == std::string::npos, reply);
+        BOOST_TEST(reply.find("\x1b") == std::string::npos, reply);
+    }
+    const std::string log = text_of(g.access_log);
+    BOOST_TEST(log.find("%1B[2J") != std::string::npos, log);
+    BOOST_TEST(log.find("\xff") == std::string::npos);
+    BOOST_TEST(log.find("\x1b") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(refused_keys_are_logged_without_the_key) {
@@ -245,7 +268,7 @@ BOOST_AUTO_TEST_CASE(a_key_outside_its_scope_gets_403_and_the_scope_narrows_cand
     BOOST_TEST(http_get(g.port, "/v1/models/plain/plain-1", bearer(bob_key)).status == 200);
 
     // The per-client series count exactly what the log shows.
-    const std::string scrape = http_get(g.port, "/metrics").body;
+    const std::string scrape = http_get(g.port, "/metrics", bearer(alice_key)).body;
     using L = std::map<std::string, std::string>;
     BOOST_TEST(sample_value(scrape, "helixagent_client_requests_total", L{{"client", "bob"}, {"status", "200"}}) == 1.0);
     BOOST_TEST(sample_value(scrape, "helixagent_client_requests_total", L{{"client", "bob"}, {"status", "403"}}) == 1.0);

@@ -165,9 +165,9 @@ BOOST_AUTO_TEST_CASE(full_file_sets_every_field) {
 
     BOOST_TEST_REQUIRE(config->api_keys.size() == 2U);
     BOOST_TEST(config->api_keys[0].name == "key-1");
-    BOOST_TEST(config->api_keys[0].key == "sk-client-one");
+    BOOST_TEST((config->api_keys[0].digest == hc::digest_of_key("sk-client-one")));
     BOOST_TEST(config->api_keys[1].name == "ci");
-    BOOST_TEST(config->api_keys[1].key == "sk-client-two");
+    BOOST_TEST((config->api_keys[1].digest == hc::digest_of_key("sk-client-two")));
 
     BOOST_TEST(config->plugin_dir == "/etc/helix/plugins");
     BOOST_TEST(names(config->providers) == (Strings{"openai", "anthropic", "aws-bedrock", "azure-openai"}));
@@ -331,7 +331,7 @@ BOOST_AUTO_TEST_CASE(env_references_are_expanded_before_conversion) {
     BOOST_TEST(config->server.read_timeout.count() == 45'000);
     BOOST_TEST(config->log.level == "warning");
     BOOST_TEST_REQUIRE(config->api_keys.size() == 1U); // the empty default is skipped
-    BOOST_TEST(config->api_keys[0].key == "sk-from-env");
+    BOOST_TEST((config->api_keys[0].digest == hc::digest_of_key("sk-from-env")));
     const json::object settings = settings_of(*config, "aws-bedrock");
     BOOST_TEST(settings.at("region").as_string() == "eu-west-1");
     BOOST_TEST(settings.at("url").as_string() == "https://bedrock.local:${literal}");
@@ -565,11 +565,11 @@ BOOST_AUTO_TEST_CASE(helixagent_overrides_replace_yaml_values) {
     BOOST_TEST(config->server.listen_address == "::1");
     BOOST_TEST_REQUIRE(config->api_keys.size() == 3U);
     BOOST_TEST(config->api_keys[0].name == "env-1");
-    BOOST_TEST(config->api_keys[0].key == "k1");
+    BOOST_TEST((config->api_keys[0].digest == hc::digest_of_key("k1")));
     BOOST_TEST(config->api_keys[1].name == "env-2");
-    BOOST_TEST(config->api_keys[1].key == "k2");
+    BOOST_TEST((config->api_keys[1].digest == hc::digest_of_key("k2")));
     BOOST_TEST(config->api_keys[2].name == "env-3");
-    BOOST_TEST(config->api_keys[2].key == "k3");
+    BOOST_TEST((config->api_keys[2].digest == hc::digest_of_key("k3")));
 }
 
 BOOST_AUTO_TEST_CASE(empty_overrides_count_as_unset) {
@@ -581,7 +581,7 @@ BOOST_AUTO_TEST_CASE(empty_overrides_count_as_unset) {
     BOOST_TEST(config->server.port == 8088);
     BOOST_TEST(config->server.listen_address == "127.0.0.1");
     BOOST_TEST_REQUIRE(config->api_keys.size() == 1U);
-    BOOST_TEST(config->api_keys[0].key == "yaml-key");
+    BOOST_TEST((config->api_keys[0].digest == hc::digest_of_key("yaml-key")));
 
     // Only separators: no keys given, so the file's list stays.
     const hc::ConfigPtr separators = load(yaml({"api_keys: [yaml-key]"}), {{"HELIXAGENT_API_KEYS", " , "}});
@@ -868,7 +868,7 @@ BOOST_AUTO_TEST_CASE(shipped_config_takes_its_variables) {
         path, {{"HELIXAGENT_API_KEY", "client-key"}, {"HELIXAGENT_PLUGIN_DIR", "/opt/helix/plugins"}});
     BOOST_TEST_REQUIRE(config->api_keys.size() == 1U);
     BOOST_TEST(config->api_keys[0].name == "default");
-    BOOST_TEST(config->api_keys[0].key == "client-key");
+    BOOST_TEST((config->api_keys[0].digest == hc::digest_of_key("client-key")));
     BOOST_TEST(config->find_provider("openai")->library_path == "/opt/helix/plugins/libhelix_openai.so");
 }
 

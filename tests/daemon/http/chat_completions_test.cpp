@@ -457,7 +457,7 @@ BOOST_AUTO_TEST_CASE(an_open_circuit_is_skipped_and_shown_in_readyz) {
     BOOST_TEST(skipped.status == 200);
     BOOST_TEST(skipped.headers.at("x-helix-provider") == "second");
     BOOST_TEST(skipped.headers.at("x-helix-attempts") == "1"); // the open circuit was not tried
-    const HttpResult ready = http_get(r.port, "/readyz");
+    const HttpResult ready = http_get(r.port, "/readyz", auth);
     BOOST_TEST(ready.body.find(R"("circuits":{"first/plain-1":"open"})") != std::string::npos, ready.body);
 
     // With every circuit open, the reply says so instead of waiting on dead providers.

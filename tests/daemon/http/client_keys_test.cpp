@@ -12,7 +12,7 @@ namespace {
 
 helix::config::ApiKey key(std::string name, std::string secret, std::vector<std::string> models = {},
                           std::vector<std::string> providers = {}) {
-    return {std::move(name), std::move(secret), std::move(models), std::move(providers)};
+    return {std::move(name), helix::config::digest_of_key(secret), std::move(models), std::move(providers)};
 }
 
 } // namespace

@@ -43,9 +43,12 @@ std::string chat_body(const std::string &model, bool stream) {
 // A Prometheus server of its own: scrapes every second, stores in a temp dir.
 class PrometheusServer {
 public:
-    PrometheusServer(const TempDir &dir, std::uint16_t target_port) : port_(free_port()) {
+    // The per-client series go to a scrape with a client key only.
+    PrometheusServer(const TempDir &dir, std::uint16_t target_port, const std::string &client_key)
+        : port_(free_port()) {
         const std::string config = dir.file("prometheus.yml", "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                                                               "scrape_configs:\n  - job_name: helixagent\n"
+                                                              "    authorization: {credentials: " + client_key + "}\n"
                                                               "    static_configs:\n      - targets: ['127.0.0.1:" +
                                                                   std::to_string(target_port) + "']\n");
         fs::create_directories(dir.path() / "tsdb");
@@ -195,7 +198,7 @@ BOOST_AUTO_TEST_CASE(prometheus_scrapes_the_daemon_and_counts_the_traffic_sent) 
     BOOST_TEST(lint.exit_code == 0);
     BOOST_TEST(lint.output.empty(), "promtool said:\n" << lint.output);
 
-    PrometheusServer prometheus(dir, port);
+    PrometheusServer prometheus(dir, port, key);
     const auto up = prometheus.wait_for(R"(up{job="helixagent"})", 1.0, 60s);
     BOOST_TEST_REQUIRE(up.value_or(-1) == 1.0, "Prometheus did not scrape helixagentd; its log:\n" << prometheus.log());
     const auto answered = prometheus.wait_for(R"(sum(helixagent_requests_total{job="helixagent",status="200"}))", 7.0, 30s);
