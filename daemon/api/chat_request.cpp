@@ -29,6 +29,11 @@ struct ChatRequest::Impl {
     std::vector<helix_tool_call> tool_calls;
     std::vector<helix_tool> tools;
     std::vector<helix_str> stop;
+    // The arrays of pointers the ABI hands out (one per element above).
+    std::vector<const helix_message *> message_ptrs;
+    std::vector<const helix_content_part *> part_ptrs;
+    std::vector<const helix_tool_call *> tool_call_ptrs;
+    std::vector<const helix_tool *> tool_ptrs;
     std::string_view client_model;
     std::string upstream_model;
     std::uint32_t capabilities = 0;
@@ -401,7 +406,7 @@ private:
 
     void top_level(const json::object &root);
     void message(const json::value &v, const Path &path);
-    void content(const json::value &v, const Path &path, helix_role role, helix_message &out);
+    void content(const json::value &v, const Path &path, std::uint32_t role, helix_message &out);
     void tool_calls(const json::value &v, const Path &path, helix_message &out);
     void tools(const json::value &v, const Path &path);
     void tool_choice(const json::value &v, const Path &path, const json::object &root);
@@ -599,7 +604,7 @@ void ChatRequestParser::message(const json::value &value, const Path &path) {
     r_.messages.push_back(out);
 }
 
-void ChatRequestParser::content(const json::value &v, const Path &path, helix_role role, helix_message &out) {
+void ChatRequestParser::content(const json::value &v, const Path &path, std::uint32_t role, helix_message &out) {
     if (const auto *text = v.if_string()) {
         out.text = str_of(*text);
         return;
@@ -804,16 +809,24 @@ void ChatRequestParser::response_format(const json::value &v, const Path &path) 
 
 // The flat arrays are complete: point the messages and the view into them.
 void ChatRequestParser::link() {
+    const auto pointers = [](const auto &items, auto &out) {
+        out.reserve(items.size());
+        for (const auto &item : items) out.push_back(&item);
+    };
+    pointers(r_.messages, r_.message_ptrs);
+    pointers(r_.parts, r_.part_ptrs);
+    pointers(r_.tool_calls, r_.tool_call_ptrs);
+    pointers(r_.tools, r_.tool_ptrs);
     for (std::size_t i = 0; i < r_.messages.size(); ++i) {
         helix_message &m = r_.messages[i];
-        m.parts = m.part_count > 0 ? r_.parts.data() + part_start_[i] : nullptr;
-        m.tool_calls = m.tool_call_count > 0 ? r_.tool_calls.data() + call_start_[i] : nullptr;
+        m.parts = m.part_count > 0 ? r_.part_ptrs.data() + part_start_[i] : nullptr;
+        m.tool_calls = m.tool_call_count > 0 ? r_.tool_call_ptrs.data() + call_start_[i] : nullptr;
     }
     helix_chat_request &v = r_.view;
     v.model = str_of(r_.client_model);
-    v.messages = r_.messages.data();
+    v.messages = r_.message_ptrs.data();
     v.message_count = r_.messages.size();
-    v.tools = r_.tools.empty() ? nullptr : r_.tools.data();
+    v.tools = r_.tools.empty() ? nullptr : r_.tool_ptrs.data();
     v.tool_count = r_.tools.size();
     v.stop = r_.stop.empty() ? nullptr : r_.stop.data();
     v.stop_count = r_.stop.size();

@@ -66,7 +66,7 @@ void ChunkBuilder::start(std::uint32_t index, Choice &c, bool content_null, std:
     out.push_back(chunk(single(std::move(entry))));
 }
 
-void ChunkBuilder::close(std::uint32_t index, Choice &c, helix_finish_reason reason, std::vector<std::string> &out) {
+void ChunkBuilder::close(std::uint32_t index, Choice &c, std::uint32_t reason, std::vector<std::string> &out) {
     // Text held back as an incomplete UTF-8 sequence ends here.
     if (!c.carry.empty()) {
         std::string text;

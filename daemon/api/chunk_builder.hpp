@@ -89,7 +89,7 @@ private:
                       const boost::json::value *usage = nullptr);
     static boost::json::object choice_entry(std::uint32_t index, boost::json::object delta);
     void start(std::uint32_t index, Choice &c, bool content_null, std::vector<std::string> &out);
-    void close(std::uint32_t index, Choice &c, helix_finish_reason reason, std::vector<std::string> &out);
+    void close(std::uint32_t index, Choice &c, std::uint32_t reason, std::vector<std::string> &out);
 
     std::string id_;
     std::int64_t created_;

@@ -74,7 +74,7 @@ private:
         std::string carry;
         std::map<std::uint32_t, ToolCall> tool_calls;
         bool finished = false;
-        helix_finish_reason finish_reason = HELIX_FINISH_NONE;
+        std::uint32_t finish_reason = HELIX_FINISH_NONE; // HELIX_FINISH_*
         boost::json::object extras;
     };
 

@@ -15,7 +15,7 @@ std::string_view to_view(helix_str s) noexcept {
     return {s.data, s.len};
 }
 
-std::string_view finish_reason_name(helix_finish_reason reason, bool has_tool_calls) noexcept {
+std::string_view finish_reason_name(std::uint32_t reason, bool has_tool_calls) noexcept {
     switch (reason) {
     case HELIX_FINISH_LENGTH:
         return "length";
@@ -116,7 +116,7 @@ json::object usage_object(const Usage &usage) {
     json::object object;
     object["prompt_tokens"] = usage.prompt_tokens;
     object["completion_tokens"] = usage.completion_tokens;
-    object["total_tokens"] = usage.prompt_tokens + usage.completion_tokens;
+    object["total_tokens"] = usage.total_tokens();
     json::object details;
     details["cached_tokens"] = usage.cached_tokens;
     object["prompt_tokens_details"] = std::move(details);

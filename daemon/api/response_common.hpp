@@ -5,6 +5,7 @@
 // members go, usage, and how text that is not valid UTF-8 is repaired.
 
 #include "helixagent/plugin_abi.h"
+#include "helixagent/saturating.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -23,15 +24,22 @@ struct Usage {
     std::int64_t prompt_tokens = 0;
     std::int64_t completion_tokens = 0;
     std::int64_t cached_tokens = 0;
+    std::int64_t cache_write_tokens = 0;
+    std::int64_t reasoning_tokens = 0;
     bool reported = false;
 
-    // A USAGE event's counts; the last one a response reports wins.
+    // A USAGE event's counts (negative ones read as 0); the last one a
+    // response reports wins.
     void record(const helix_event &event) noexcept {
-        prompt_tokens = event.prompt_tokens;
-        completion_tokens = event.completion_tokens;
-        cached_tokens = event.cached_tokens;
+        prompt_tokens = sdk::non_negative(event.prompt_tokens);
+        completion_tokens = sdk::non_negative(event.completion_tokens);
+        cached_tokens = sdk::non_negative(event.cached_tokens);
+        cache_write_tokens = sdk::non_negative(event.cache_write_tokens);
+        reasoning_tokens = sdk::non_negative(event.reasoning_tokens);
         reported = true;
     }
+    // prompt + completion, saturating at INT64_MAX.
+    std::int64_t total_tokens() const noexcept { return sdk::saturating_add(prompt_tokens, completion_tokens); }
 };
 
 // Events naming a choice at or above this index are ignored (OpenAI's n is at
@@ -44,7 +52,7 @@ std::string_view to_view(helix_str s) noexcept; // NULL data -> empty
 
 // OpenAI's finish_reason. STOP and NONE (never finished) become "tool_calls"
 // when the choice made tool calls, else "stop"; unknown values count as NONE.
-std::string_view finish_reason_name(helix_finish_reason reason, bool has_tool_calls) noexcept;
+std::string_view finish_reason_name(std::uint32_t reason, bool has_tool_calls) noexcept;
 
 // The id of a tool call whose first delta came without one (Gemini, for
 // example, has no call ids): "call_" + 16 hex digits of a hash of the

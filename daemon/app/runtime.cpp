@@ -64,7 +64,7 @@ std::vector<std::string> check_plugins(const config::Config &config, LibraryCach
             const helix_str json{provider.settings_json.data(), provider.settings_json.size()};
             if (validate(json, &err) != HELIX_OK)
                 (provider.optional ? skipped : problems)
-                    .push_back(provider.source + ": provider '" + provider.name + "' settings: " + err.message);
+                    .push_back(provider.source + ": provider '" + provider.name + "' settings: " + plugins::error_message(err));
         } catch (const plugins::PluginLoadError &e) {
             problems.push_back(provider.source + ": provider '" + provider.name + "': " + e.what());
         }

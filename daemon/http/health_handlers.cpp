@@ -11,7 +11,8 @@ void LivenessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::H
 }
 
 void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
-    static constexpr const char *health_names[] = {"ok", "degraded", "failing"};
+    // Indexed by helix_health (OK = 1); ProviderInstance::health() never returns 0.
+    static constexpr const char *health_names[] = {"failing", "ok", "degraded", "failing"};
     boost::json::object body;
     boost::json::object providers;
     if (runtime_) {

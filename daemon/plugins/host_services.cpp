@@ -38,7 +38,7 @@ HostServices::HostServices(std::string provider_name, std::string config_json,
     table_.config_json = &HostServices::config_json;
 }
 
-void HostServices::log(void *ctx, helix_log_level level, helix_str msg) {
+void HostServices::log(void *ctx, std::uint32_t level, helix_str msg) {
     auto *self = static_cast<HostServices *>(ctx);
     const std::string text = msg.len == 0 ? std::string() : std::string(msg.data, msg.len);
     switch (level) {

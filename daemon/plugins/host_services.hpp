@@ -35,7 +35,7 @@ public:
     const helix_host *table() const noexcept { return &table_; }
 
 private:
-    static void log(void *ctx, helix_log_level level, helix_str msg);
+    static void log(void *ctx, std::uint32_t level, helix_str msg);
     static helix_status http_fetch(void *ctx, const helix_http_request *request, std::uint32_t timeout_ms,
                                    helix_fetch_callback on_response, void *user, helix_error *err);
     static std::int64_t now_unix_ms(void *ctx);

@@ -23,26 +23,29 @@ std::string version_string(std::uint32_t major, std::uint32_t minor) {
     return std::to_string(major) + "." + std::to_string(minor);
 }
 
-// Checks the plugin's descriptor against this host and copies the part of it
-// both sides know into a zeroed host-sized struct.
-helix_plugin_descriptor check_descriptor(const std::string &path, const helix_plugin_descriptor *d) {
-    if (d == nullptr)
-        fail(path, "plugin refused host ABI " + version_string(HELIX_ABI_MAJOR, HELIX_ABI_MINOR) +
-                       " (its entry point returned no descriptor)");
+// The range of versions this host speaks: every minor of its major.
+constexpr std::uint32_t kHostMinVersion = HELIX_MAKE_VERSION(HELIX_ABI_MAJOR, 0);
+constexpr std::uint32_t kHostMaxVersion = HELIX_ABI_VERSION;
+
+std::string version_text(std::uint32_t v) { return version_string(HELIX_VERSION_MAJOR(v), HELIX_VERSION_MINOR(v)); }
+
+std::string host_range() { return version_text(kHostMinVersion) + " to " + version_text(kHostMaxVersion); }
+
+// Checks the plugin's descriptor against the negotiated version and copies the
+// part of it both sides know into a zeroed host-sized struct.
+helix_plugin_descriptor check_descriptor(const std::string &path, const helix_plugin_descriptor *d,
+                                         std::uint32_t version) {
+    if (d == nullptr) fail(path, "negotiation succeeded but the plugin returned no descriptor");
     if (d->struct_size < offsetof(helix_plugin_descriptor, abi_minor) + sizeof d->abi_minor)
         fail(path, "descriptor too small to read its ABI version: struct_size is " +
                        std::to_string(d->struct_size));
-    if (d->abi_major != HELIX_ABI_MAJOR)
-        fail(path, "ABI major version mismatch: host expects " + std::to_string(HELIX_ABI_MAJOR) +
-                       ".x, plugin was built for " + version_string(d->abi_major, d->abi_minor));
-    if (d->abi_minor > HELIX_ABI_MINOR)
-        fail(path, "plugin needs ABI " + version_string(d->abi_major, d->abi_minor) +
-                       " but this host provides " + version_string(HELIX_ABI_MAJOR, HELIX_ABI_MINOR) +
-                       "; upgrade helixagentd");
-    if (d->struct_size < HELIX_DESCRIPTOR_MIN_SIZE_1_0)
-        fail(path, "descriptor too small: expected struct_size of at least " +
-                       std::to_string(HELIX_DESCRIPTOR_MIN_SIZE_1_0) + " bytes for ABI 1.0, found " +
-                       std::to_string(d->struct_size));
+    if (HELIX_MAKE_VERSION(d->abi_major, d->abi_minor) != version)
+        fail(path, "plugin negotiated ABI " + version_text(version) + " but its descriptor says " +
+                       version_string(d->abi_major, d->abi_minor));
+    constexpr std::size_t kMinSize = offsetof(helix_plugin_descriptor, setting_count) + sizeof(std::size_t);
+    if (d->struct_size < kMinSize)
+        fail(path, "descriptor too small: expected struct_size of at least " + std::to_string(kMinSize) +
+                       " bytes for ABI " + version_text(version) + ", found " + std::to_string(d->struct_size));
 
     helix_plugin_descriptor copy{};
     std::memcpy(&copy, d, std::min<std::size_t>(d->struct_size, sizeof copy));
@@ -51,8 +54,8 @@ helix_plugin_descriptor check_descriptor(const std::string &path, const helix_pl
     if (copy.name == nullptr || copy.name[0] == '\0') fail(path, "descriptor has no plugin name");
     if (copy.version == nullptr || copy.version[0] == '\0') fail(path, "descriptor has no plugin version");
     if (copy.thread_safety != HELIX_THREADS_CONCURRENT_CALLS && copy.thread_safety != HELIX_THREADS_SERIALIZED)
-        fail(path, "descriptor states unknown thread_safety " +
-                       std::to_string(static_cast<int>(copy.thread_safety)));
+        fail(path, "descriptor states unknown thread_safety " + std::to_string(copy.thread_safety) +
+                       (copy.thread_safety == 0 ? " (unset)" : ""));
     const std::pair<const char *, bool> required[] = {
         {"create", copy.create != nullptr},     {"destroy", copy.destroy != nullptr},
         {"list_models", copy.list_models != nullptr}, {"prepare", copy.prepare != nullptr},
@@ -61,7 +64,36 @@ helix_plugin_descriptor check_descriptor(const std::string &path, const helix_pl
     };
     for (const auto &[name, present] : required)
         if (!present) fail(path, std::string("descriptor lacks required function '") + name + "'");
+    if (copy.setting_count > 0 && copy.settings == nullptr)
+        fail(path, "descriptor counts " + std::to_string(copy.setting_count) + " settings but has no table");
+    for (std::size_t i = 0; i < copy.setting_count; ++i) {
+        const helix_setting *s = copy.settings[i];
+        if (s == nullptr || s->struct_size < offsetof(helix_setting, env_provider) + sizeof s->env_provider)
+            fail(path, "settings table entry " + std::to_string(i) + " is missing or too small");
+        if (s->name == nullptr || s->name[0] == '\0')
+            fail(path, "settings table entry " + std::to_string(i) + " has no name");
+        if (s->type == HELIX_SETTING_UNSET || s->type > HELIX_SETTING_MAP)
+            fail(path, std::string("setting '") + s->name + "' has unknown type " + std::to_string(s->type));
+    }
     return copy;
+}
+
+// A library without the negotiate symbol: an ABI 1.x plugin (or something
+// else). Its old entry point takes two integers, so calling it is safe; its
+// descriptor names the version it was built for.
+[[noreturn]] void refuse_legacy(const std::string &path, boost::dll::shared_library &library) {
+    if (!library.has(HELIX_PLUGIN_ENTRY_SYMBOL))
+        fail(path, std::string("no entry point '") + HELIX_PLUGIN_NEGOTIATE_SYMBOL +
+                       "': expected a HelixAgent plugin (HELIX_PLUGIN(...) in one source file)");
+    auto &entry = library.get<const helix_plugin_descriptor *(std::uint32_t, std::uint32_t)>(
+        HELIX_PLUGIN_ENTRY_SYMBOL);
+    const helix_plugin_descriptor *d = entry(HELIX_ABI_MAJOR, HELIX_ABI_MINOR);
+    if (d == nullptr || d->struct_size < offsetof(helix_plugin_descriptor, abi_minor) + sizeof d->abi_minor)
+        fail(path, "plugin has only the ABI 1.x entry point and returned no readable descriptor; this host "
+                   "speaks ABI " + host_range() + ": rebuild the plugin against the 2.x SDK");
+    fail(path, "plugin was built for ABI " + version_string(d->abi_major, d->abi_minor) +
+                   " (no negotiate entry point); this host speaks ABI " + host_range() +
+                   ": rebuild the plugin against the " + std::to_string(HELIX_ABI_MAJOR) + ".x SDK");
 }
 
 // Boost.DLL wraps dlerror()'s text; keep only that part, which names the cause.
@@ -96,12 +128,26 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::load(const std::string &path
     } catch (const std::exception &e) {
         fail(path, std::string("not a loadable shared library: ") + dl_reason(e.what()));
     }
-    if (!handle->library.has(HELIX_PLUGIN_ENTRY_SYMBOL))
-        fail(path, std::string("no entry point '") + HELIX_PLUGIN_ENTRY_SYMBOL +
-                       "': expected a HelixAgent plugin (HELIX_PLUGIN(...) in one source file)");
-    auto &entry = handle->library.get<const helix_plugin_descriptor *(std::uint32_t, std::uint32_t)>(
-        HELIX_PLUGIN_ENTRY_SYMBOL);
-    const helix_plugin_descriptor descriptor = check_descriptor(path, entry(HELIX_ABI_MAJOR, HELIX_ABI_MINOR));
+    if (!handle->library.has(HELIX_PLUGIN_NEGOTIATE_SYMBOL)) refuse_legacy(path, handle->library);
+    auto &negotiate = handle->library.get<helix_status(const helix_negotiate_info *, helix_negotiate_result *,
+                                                        helix_error *)>(HELIX_PLUGIN_NEGOTIATE_SYMBOL);
+    helix_negotiate_info offer{};
+    offer.struct_size = sizeof offer;
+    offer.min_version = kHostMinVersion;
+    offer.max_version = kHostMaxVersion;
+    helix_negotiate_result answer{};
+    answer.struct_size = sizeof answer;
+    helix_error error{};
+    error.struct_size = sizeof error;
+    const helix_status status = negotiate(&offer, &answer, &error);
+    if (status != HELIX_OK) {
+        const std::string said(error.message, strnlen(error.message, sizeof error.message));
+        fail(path, "plugin refused this host, which speaks ABI " + host_range() +
+                       (said.empty() ? std::string(" (no reason given)") : ": " + said));
+    }
+    if (answer.version < kHostMinVersion || answer.version > kHostMaxVersion)
+        fail(path, "plugin chose ABI " + version_text(answer.version) + ", outside this host's " + host_range());
+    const helix_plugin_descriptor descriptor = check_descriptor(path, answer.descriptor, answer.version);
     return std::shared_ptr<const PluginLibrary>(new PluginLibrary(path, std::move(handle), descriptor));
 }
 

@@ -3,6 +3,7 @@
 #include "daemon/plugins/request_check.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 namespace helix::plugins {
 
@@ -18,6 +19,12 @@ std::string to_string(helix_str s) { return s.len == 0 ? std::string() : std::st
 
 } // namespace
 
+std::string error_message(const helix_error &error) {
+    return std::string(error.message, strnlen(error.message, sizeof error.message));
+}
+
+std::string PluginFailure::message() const { return error_message(error); }
+
 UpstreamCall::UpstreamCall(std::shared_ptr<const ProviderInstance> owner, helix_call *call,
                            const helix_http_request &r)
     : owner_(std::move(owner)), call_(call), request_(r) {}
@@ -29,15 +36,19 @@ UpstreamCall::~UpstreamCall() {
 
 PluginFailure UpstreamCall::decode(const helix_http_response &response, const helix_event_sink &sink) {
     PluginFailure f = make_failure();
+    CheckedEventSink checked(sink);
     auto lock = owner_->maybe_lock();
-    f.status = owner_->library().descriptor().decode(call_, &response, &sink, &f.error);
+    f.status = owner_->library().descriptor().decode(call_, &response, checked.table(), &f.error);
+    checked.apply(f);
     return f;
 }
 
 PluginFailure UpstreamCall::finish(const helix_event_sink &sink) {
     PluginFailure f = make_failure();
+    CheckedEventSink checked(sink);
     auto lock = owner_->maybe_lock();
-    f.status = owner_->library().descriptor().finish(call_, &sink, &f.error);
+    f.status = owner_->library().descriptor().finish(call_, checked.table(), &f.error);
+    checked.apply(f);
     return f;
 }
 
@@ -59,13 +70,18 @@ std::shared_ptr<ProviderInstance> ProviderInstance::create(const std::string &pr
         throw PluginLoadError("provider '" + provider_name + "' (" + library->path() +
                               "): plugin refused its settings: " + f.message());
 
-    const helix_model_info *models = nullptr;
+    const helix_model_info *const *models = nullptr;
     std::size_t count = 0;
     f.status = d.list_models(self->plugin_, &models, &count, &f.error);
     if (f)
         throw PluginLoadError("provider '" + provider_name + "': list_models failed: " + f.message());
+    if (count > 0 && models == nullptr)
+        throw PluginLoadError("provider '" + provider_name + "': list_models counted " + std::to_string(count) +
+                              " models but returned no array");
     for (std::size_t i = 0; i < count; ++i) {
-        const helix_model_info &m = models[i];
+        if (models[i] == nullptr)
+            throw PluginLoadError("provider '" + provider_name + "': model entry " + std::to_string(i) + " is NULL");
+        const helix_model_info &m = *models[i];
         if (m.struct_size < offsetof(helix_model_info, context_window) + sizeof m.context_window)
             throw PluginLoadError("provider '" + provider_name + "': model entry " + std::to_string(i) +
                                   " has struct_size " + std::to_string(m.struct_size) + ", too small");
@@ -94,13 +110,33 @@ helix_health ProviderInstance::health(std::string &detail) const {
     if (health_fn == nullptr) return HELIX_HEALTH_OK;
     PluginFailure f = make_failure();
     auto lock = maybe_lock();
-    const helix_health h = health_fn(plugin_, &f.error);
-    detail = f.error.message;
-    return h;
+    const std::uint32_t h = health_fn(plugin_, &f.error);
+    detail = f.message();
+    if (h == HELIX_HEALTH_OK || h == HELIX_HEALTH_DEGRADED || h == HELIX_HEALTH_FAILING)
+        return static_cast<helix_health>(h);
+    detail = "plugin reported health " + std::to_string(h) + (h == 0 ? " (unset)" : " (unknown)");
+    return HELIX_HEALTH_FAILING;
 }
 
 PluginFailure ProviderInstance::prepare(const helix_chat_request &request,
                                         std::unique_ptr<UpstreamCall> &call) const {
+    helix_request r{};
+    r.struct_size = sizeof r;
+    r.operation = HELIX_OP_CHAT;
+    r.chat = &request;
+    return prepare(r, call);
+}
+
+PluginFailure ProviderInstance::prepare_embeddings(const helix_embeddings_request &request,
+                                                   std::unique_ptr<UpstreamCall> &call) const {
+    helix_request r{};
+    r.struct_size = sizeof r;
+    r.operation = HELIX_OP_EMBEDDINGS;
+    r.embeddings = &request;
+    return prepare(r, call);
+}
+
+PluginFailure ProviderInstance::prepare(const helix_request &request, std::unique_ptr<UpstreamCall> &call) const {
     PluginFailure f = make_failure();
     helix_call *raw = nullptr;
     helix_http_request out{};

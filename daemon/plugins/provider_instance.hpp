@@ -3,6 +3,7 @@
 // with its own settings. Shared by every request of the config snapshot that
 // made it; destroyed (and the library possibly unloaded) after the last one.
 
+#include "daemon/plugins/checked_event_sink.hpp"
 #include "daemon/plugins/host_services.hpp"
 #include "daemon/plugins/plugin_library.hpp"
 
@@ -21,12 +22,17 @@ struct ModelInfo {
     std::int64_t context_window = 0;
 };
 
+// A helix_error's message as the plugin wrote it, read no further than its
+// buffer even when the plugin forgot the terminating NUL.
+std::string error_message(const helix_error &error);
+
 // A plugin status plus its filled error, as the host sees it.
 struct PluginFailure {
     helix_status status = HELIX_OK;
     helix_error error{};
     explicit operator bool() const noexcept { return status != HELIX_OK; }
-    std::string message() const { return error.message; }
+    // The plugin's message, read no further than its buffer.
+    std::string message() const;
 };
 
 class ProviderInstance;
@@ -72,6 +78,8 @@ public:
 
     // Translates the request; on success *call holds the upstream call.
     PluginFailure prepare(const helix_chat_request &request, std::unique_ptr<UpstreamCall> &call) const;
+    PluginFailure prepare_embeddings(const helix_embeddings_request &request, std::unique_ptr<UpstreamCall> &call) const;
+    PluginFailure prepare(const helix_request &request, std::unique_ptr<UpstreamCall> &call) const;
 
 private:
     friend class UpstreamCall;

@@ -98,7 +98,16 @@ void AnthropicCall::read_usage(const json::object &usage) {
 }
 
 void AnthropicCall::emit_usage(helix::sdk::EventSink &events) const {
-    events.usage(input_tokens_ + cache_read_ + cache_creation_, output_tokens_, cache_read_);
+    // Anthropic's input_tokens excludes the cache; added without overflow.
+    using helix::sdk::non_negative;
+    using helix::sdk::saturating_add;
+    helix::sdk::Usage u;
+    u.prompt_tokens = saturating_add(saturating_add(non_negative(input_tokens_), non_negative(cache_read_)),
+                                     non_negative(cache_creation_));
+    u.completion_tokens = non_negative(output_tokens_);
+    u.cached_tokens = non_negative(cache_read_);
+    u.cache_write_tokens = non_negative(cache_creation_);
+    events.usage(u);
 }
 
 void AnthropicCall::on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) {

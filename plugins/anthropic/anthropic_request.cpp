@@ -48,7 +48,7 @@ void content_blocks(const helix_message &m, std::size_t index, json::array &bloc
         return;
     }
     for (std::size_t j = 0; j < m.part_count; ++j) {
-        const helix_content_part &p = m.parts[j];
+        const helix_content_part &p = *m.parts[j];
         if (p.type == HELIX_PART_IMAGE_URL) {
             blocks.push_back(image_block(view(p.image_url), message_path(index) + ".content[" + std::to_string(j) +
                                                                 "].image_url.url"));
@@ -62,7 +62,7 @@ std::string system_text(const helix_message &m, std::size_t index) {
     if (m.parts == nullptr) return std::string(view(m.text));
     std::string text;
     for (std::size_t j = 0; j < m.part_count; ++j) {
-        const helix_content_part &p = m.parts[j];
+        const helix_content_part &p = *m.parts[j];
         if (p.type != HELIX_PART_TEXT)
             unsupported("Anthropic's system prompt takes text only; " + message_path(index) + " has an image",
                         message_path(index) + ".content[" + std::to_string(j) + "]");
@@ -124,7 +124,7 @@ json::array build_messages(const helix_chat_request &r, std::string &system) {
 json::array build_tools(const helix_chat_request &r) {
     json::array tools;
     for (std::size_t i = 0; i < r.tool_count; ++i) {
-        const helix_tool &t = r.tools[i];
+        const helix_tool &t = *r.tools[i];
         const std::string path = "tools[" + std::to_string(i) + "].function";
         if (t.name.len == 0) invalid(path + ".name is required", path + ".name");
         json::object tool{{"name", jv(t.name)}};

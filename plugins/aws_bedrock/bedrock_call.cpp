@@ -13,6 +13,21 @@ namespace pj = helix::plugin_common::json;
 using helix::plugin_common::throw_protocol_error;
 using helix::plugin_common::UpstreamErrorDetail;
 
+// Bedrock's usage: prompt tokens are the uncached ones plus cache reads and
+// writes, added without overflow (the counts come from the upstream).
+void emit_usage(const json::object &usage, helix::sdk::EventSink &events) {
+    using helix::sdk::non_negative;
+    using helix::sdk::saturating_add;
+    const std::int64_t read = non_negative(pj::int_or_zero(usage, "cacheReadInputTokens"));
+    const std::int64_t write = non_negative(pj::int_or_zero(usage, "cacheWriteInputTokens"));
+    helix::sdk::Usage u;
+    u.prompt_tokens = saturating_add(saturating_add(non_negative(pj::int_or_zero(usage, "inputTokens")), read), write);
+    u.completion_tokens = non_negative(pj::int_or_zero(usage, "outputTokens"));
+    u.cached_tokens = read;
+    u.cache_write_tokens = write;
+    events.usage(u);
+}
+
 constexpr std::int64_t kMaxBlockIndex = 4095;
 constexpr std::size_t kMaxMessageChars = 400;
 
@@ -103,11 +118,7 @@ private:
             }
         }
         events.finish(0, map_stop_reason(pj::string_or_empty(*o, "stopReason")));
-        if (const json::object *usage = pj::object_member(*o, "usage")) {
-            const std::int64_t read = pj::int_or_zero(*usage, "cacheReadInputTokens");
-            events.usage(pj::int_or_zero(*usage, "inputTokens") + read + pj::int_or_zero(*usage, "cacheWriteInputTokens"),
-                         pj::int_or_zero(*usage, "outputTokens"), read);
-        }
+        if (const json::object *usage = pj::object_member(*o, "usage")) emit_usage(*usage, events);
     }
 
     helix::sdk::Error on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) override {
@@ -372,11 +383,7 @@ void BedrockCall::on_event(std::string_view type, std::string_view payload, heli
     // metadata
     ensure_started(events);
     metadata_ = true;
-    if (const json::object *usage = pj::object_member(*o, "usage")) {
-        const std::int64_t read = pj::int_or_zero(*usage, "cacheReadInputTokens");
-        events.usage(pj::int_or_zero(*usage, "inputTokens") + read + pj::int_or_zero(*usage, "cacheWriteInputTokens"),
-                     pj::int_or_zero(*usage, "outputTokens"), read);
-    }
+    if (const json::object *usage = pj::object_member(*o, "usage")) emit_usage(*usage, events);
 }
 
 } // namespace helix::aws_bedrock

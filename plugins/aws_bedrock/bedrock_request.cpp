@@ -57,7 +57,7 @@ void content_blocks(const helix_message &m, std::size_t index, json::array &bloc
         return;
     }
     for (std::size_t j = 0; j < m.part_count; ++j) {
-        const helix_content_part &p = m.parts[j];
+        const helix_content_part &p = *m.parts[j];
         if (p.type == HELIX_PART_IMAGE_URL) {
             blocks.push_back(image_block(view(p.image_url), part_path(index, j) + ".image_url.url"));
         } else if (has_text(view(p.text))) {
@@ -70,7 +70,7 @@ std::string system_text(const helix_message &m, std::size_t index) {
     if (m.parts == nullptr) return std::string(view(m.text));
     std::string text;
     for (std::size_t j = 0; j < m.part_count; ++j) {
-        const helix_content_part &p = m.parts[j];
+        const helix_content_part &p = *m.parts[j];
         if (p.type != HELIX_PART_TEXT)
             unsupported("Bedrock's system prompt takes text only; " + message_path(index) + " has an image",
                         part_path(index, j));
@@ -138,7 +138,7 @@ json::array build_messages(const helix_chat_request &r, std::vector<std::string>
 json::array build_tools(const helix_chat_request &r) {
     json::array tools;
     for (std::size_t i = 0; i < r.tool_count; ++i) {
-        const helix_tool &t = r.tools[i];
+        const helix_tool &t = *r.tools[i];
         const std::string path = "tools[" + std::to_string(i) + "].function";
         if (t.name.len == 0) invalid(path + ".name is required", path + ".name");
         json::object spec{{"name", jv(t.name)}};
@@ -247,8 +247,8 @@ std::string converse_body(const helix_chat_request &r, std::string_view upstream
         std::set<std::string_view> seen;
         json::array tools;
         for (std::size_t i = 0; i < r.message_count; ++i)
-            for (std::size_t j = 0; j < r.messages[i].tool_call_count; ++j) {
-                const std::string_view name = view(r.messages[i].tool_calls[j].name);
+            for (std::size_t j = 0; j < r.messages[i]->tool_call_count; ++j) {
+                const std::string_view name = view(r.messages[i]->tool_calls[j]->name);
                 if (!seen.insert(name).second) continue;
                 tools.push_back(json::object{
                     {"toolSpec", json::object{{"name", jv(name)},

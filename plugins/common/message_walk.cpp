@@ -5,7 +5,7 @@ namespace helix::plugin_common {
 std::vector<Turn> walk_messages(const helix_chat_request &r, const MessageTranslator &translator) {
     std::vector<Turn> turns;
     for (std::size_t i = 0; i < r.message_count; ++i) {
-        const helix_message &m = r.messages[i];
+        const helix_message &m = *r.messages[i];
         const char *role = "user";
         boost::json::array blocks;
         switch (m.role) {
@@ -20,7 +20,7 @@ std::vector<Turn> walk_messages(const helix_chat_request &r, const MessageTransl
             role = translator.assistant_role;
             translator.content(m, i, blocks);
             for (std::size_t j = 0; j < m.tool_call_count; ++j)
-                blocks.push_back(translator.tool_call(m.tool_calls[j], message_path(i) + ".tool_calls[" + std::to_string(j) + "]"));
+                blocks.push_back(translator.tool_call(*m.tool_calls[j], message_path(i) + ".tool_calls[" + std::to_string(j) + "]"));
             break;
         case HELIX_ROLE_TOOL:
             blocks.push_back(translator.tool_result(m, i));

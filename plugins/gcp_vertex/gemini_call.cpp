@@ -105,13 +105,15 @@ void GeminiCall::on_response(const json::value &response, helix::sdk::EventSink 
     if (const json::object *usage = pj::object_member(*o, "usageMetadata")) {
         have_usage_ = true;
         prompt_tokens_ = pj::int_or_zero(*usage, "promptTokenCount");
-        completion_tokens_ = pj::int_or_zero(*usage, "candidatesTokenCount") + pj::int_or_zero(*usage, "thoughtsTokenCount");
+        reasoning_tokens_ = helix::sdk::non_negative(pj::int_or_zero(*usage, "thoughtsTokenCount"));
+        completion_tokens_ = helix::sdk::saturating_add(
+            helix::sdk::non_negative(pj::int_or_zero(*usage, "candidatesTokenCount")), reasoning_tokens_);
         cached_tokens_ = pj::int_or_zero(*usage, "cachedContentTokenCount");
     }
 }
 
 void GeminiCall::emit_usage(helix::sdk::EventSink &events) {
-    if (have_usage_) events.usage(prompt_tokens_, completion_tokens_, cached_tokens_);
+    if (have_usage_) events.usage({prompt_tokens_, completion_tokens_, cached_tokens_, 0, reasoning_tokens_});
 }
 
 void GeminiCall::on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) {

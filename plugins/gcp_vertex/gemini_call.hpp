@@ -64,6 +64,7 @@ private:
     std::int64_t prompt_tokens_ = 0;
     std::int64_t completion_tokens_ = 0;
     std::int64_t cached_tokens_ = 0;
+    std::int64_t reasoning_tokens_ = 0;
 };
 
 } // namespace helix::gcp_vertex

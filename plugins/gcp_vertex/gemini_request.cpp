@@ -62,7 +62,7 @@ void content_parts(const helix_message &m, std::size_t index, json::array &parts
         return;
     }
     for (std::size_t j = 0; j < m.part_count; ++j) {
-        const helix_content_part &p = m.parts[j];
+        const helix_content_part &p = *m.parts[j];
         if (p.type == HELIX_PART_IMAGE_URL) parts.push_back(image_part(view(p.image_url), part_path(index, j) + ".image_url.url"));
         else if (has_text(view(p.text))) parts.push_back(json::object{{"text", jv(p.text)}});
     }
@@ -71,7 +71,7 @@ void content_parts(const helix_message &m, std::size_t index, json::array &parts
 void system_parts(const helix_message &m, std::size_t index, json::array &parts) {
     if (m.parts != nullptr)
         for (std::size_t j = 0; j < m.part_count; ++j)
-            if (m.parts[j].type != HELIX_PART_TEXT)
+            if (m.parts[j]->type != HELIX_PART_TEXT)
                 unsupported("Vertex AI's system instruction takes text only; " + message_path(index) + " has an image",
                             part_path(index, j));
     content_parts(m, index, parts);
@@ -90,10 +90,10 @@ json::object function_call(const helix_tool_call &c, const std::string &path) {
 // The function name of the tool call `id`, from the nearest earlier assistant message.
 std::string_view tool_name_for(const helix_chat_request &r, std::size_t tool_message, std::string_view id) {
     for (std::size_t i = tool_message; i-- > 0;) {
-        const helix_message &m = r.messages[i];
+        const helix_message &m = *r.messages[i];
         if (m.role != HELIX_ROLE_ASSISTANT) continue;
         for (std::size_t j = 0; j < m.tool_call_count; ++j)
-            if (view(m.tool_calls[j].id) == id) return view(m.tool_calls[j].name);
+            if (view(m.tool_calls[j]->id) == id) return view(m.tool_calls[j]->name);
     }
     return {};
 }
@@ -102,12 +102,12 @@ std::string plain_text(const helix_message &m) {
     if (m.parts == nullptr) return std::string(view(m.text));
     std::string text;
     for (std::size_t j = 0; j < m.part_count; ++j)
-        if (m.parts[j].type == HELIX_PART_TEXT) text += view(m.parts[j].text);
+        if (m.parts[j]->type == HELIX_PART_TEXT) text += view(m.parts[j]->text);
     return text;
 }
 
 json::object function_response(const helix_chat_request &r, std::size_t index) {
-    const helix_message &m = r.messages[index];
+    const helix_message &m = *r.messages[index];
     const std::string path = message_path(index);
     if (m.tool_call_id.len == 0) invalid(path + ".tool_call_id is required", path + ".tool_call_id");
     const std::string_view name = tool_name_for(r, index, view(m.tool_call_id));
@@ -183,7 +183,7 @@ json::value vertex_schema_at(const json::value &in, int depth) {
 json::array build_tools(const helix_chat_request &r) {
     json::array declarations;
     for (std::size_t i = 0; i < r.tool_count; ++i) {
-        const helix_tool &t = r.tools[i];
+        const helix_tool &t = *r.tools[i];
         const std::string path = "tools[" + std::to_string(i) + "].function";
         if (t.name.len == 0) invalid(path + ".name is required", path + ".name");
         json::object declaration{{"name", jv(t.name)}};

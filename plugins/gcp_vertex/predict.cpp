@@ -23,10 +23,10 @@ std::string text_of(const helix_message &m, std::size_t index) {
     if (m.parts == nullptr) return std::string(view(m.text));
     std::string text;
     for (std::size_t j = 0; j < m.part_count; ++j) {
-        if (m.parts[j].type != HELIX_PART_TEXT)
+        if (m.parts[j]->type != HELIX_PART_TEXT)
             unsupported("text-bison and code-bison take text only; " + message_path(index) + " has an image",
                         message_path(index) + ".content[" + std::to_string(j) + "]");
-        text += view(m.parts[j].text);
+        text += view(m.parts[j]->text);
     }
     return text;
 }
@@ -35,7 +35,7 @@ std::string flatten(const helix_chat_request &r) {
     std::string system;
     std::vector<std::pair<const char *, std::string>> turns;
     for (std::size_t i = 0; i < r.message_count; ++i) {
-        const helix_message &m = r.messages[i];
+        const helix_message &m = *r.messages[i];
         if (m.tool_call_count > 0 || m.role == HELIX_ROLE_TOOL)
             unsupported("text-bison and code-bison cannot call tools", message_path(i));
         std::string text = text_of(m, i);

@@ -17,8 +17,16 @@ public:
 
     // For `helixagentd --check-config`.
     static void validate_config(std::string_view json) { parse_settings(json); }
+    static constexpr helix_thread_safety thread_safety = HELIX_THREADS_CONCURRENT_CALLS;
+    // The settings table: keys, types, defaults, secrets and the environment.
+    static std::vector<helix::sdk::Setting> settings();
 
     std::vector<helix::sdk::Model> models() const override { return settings_->models; }
+    // Embeddings are later work for this provider.
+    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &,
+                                                         helix::sdk::HttpRequest &) override {
+        throw not_supported_embeddings();
+    }
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
     // FAILING without an api_key where one is needed; no I/O.
     helix_health health(std::string &detail) const override;

@@ -31,7 +31,7 @@ json::value parse_client_json(helix_str text, const std::string &param) {
     return v;
 }
 
-const char *role_name(helix_role role) {
+const char *role_name(std::uint32_t role) {
     switch (role) {
     case HELIX_ROLE_SYSTEM:
         return "system";
@@ -51,7 +51,7 @@ json::value content_of(const helix_message &m) {
     if (m.parts == nullptr) return json::string(jv(m.text));
     json::array parts;
     for (std::size_t i = 0; i < m.part_count; ++i) {
-        const helix_content_part &p = m.parts[i];
+        const helix_content_part &p = *m.parts[i];
         if (p.type == HELIX_PART_IMAGE_URL) {
             json::object image{{"url", jv(p.image_url)}};
             if (p.detail.len > 0) image["detail"] = jv(p.detail);
@@ -72,7 +72,7 @@ json::object message_of(const helix_message &m) {
     if (m.tool_call_count > 0) {
         json::array calls;
         for (std::size_t i = 0; i < m.tool_call_count; ++i) {
-            const helix_tool_call &c = m.tool_calls[i];
+            const helix_tool_call &c = *m.tool_calls[i];
             calls.push_back(json::object{
                 {"id", jv(c.id)},
                 {"type", "function"},
@@ -103,12 +103,12 @@ std::string body_from_canonical(const helix_chat_request &r) {
     json::object body;
     body["model"] = jv(r.model);
     json::array messages;
-    for (std::size_t i = 0; i < r.message_count; ++i) messages.push_back(message_of(r.messages[i]));
+    for (std::size_t i = 0; i < r.message_count; ++i) messages.push_back(message_of(*r.messages[i]));
     body["messages"] = std::move(messages);
     if (r.tool_count > 0) {
         json::array tools;
         for (std::size_t i = 0; i < r.tool_count; ++i) {
-            const helix_tool &t = r.tools[i];
+            const helix_tool &t = *r.tools[i];
             json::object fn{{"name", jv(t.name)}};
             if (t.description.len > 0) fn["description"] = jv(t.description);
             if (t.parameters_json.len > 0)

@@ -1,6 +1,6 @@
 # helixagent_add_plugin(<target> <sources>...)
 # Builds a provider plugin as a shared module named lib<target>.so that exports
-# only helix_plugin_entry: everything else stays hidden, so two plugins that
+# only helix_plugin_negotiate and helix_plugin_entry: everything else stays hidden, so two plugins that
 # bundle different versions of a library cannot clash inside the daemon.
 function(helixagent_add_plugin target)
   add_library(${target} MODULE ${ARGN})

@@ -48,15 +48,16 @@ Settings parse_settings(std::string_view json) {
 
 // The upstream wants one text: the messages, one per line, with their role.
 std::string flatten(const helix_chat_request &request) {
-    static constexpr const char *role_names[] = {"system", "developer", "user", "assistant", "tool"};
+    // Indexed by HELIX_ROLE_*; the SDK has already refused a role it does not know.
+    static constexpr const char *role_names[] = {"", "system", "developer", "user", "assistant", "tool"};
     std::string text;
-    for (std::size_t i = 0; i < request.message_count; ++i) {
-        const helix_message &m = request.messages[i];
+    // ABI arrays are arrays of pointers; items() walks them as references.
+    for (const helix_message &m : helix::sdk::items(request.messages, request.message_count)) {
         text += role_names[m.role];
         text += ": ";
         if (m.parts == nullptr) text += view(m.text);
-        for (std::size_t p = 0; p < m.part_count; ++p)
-            if (m.parts[p].type == HELIX_PART_TEXT) text += view(m.parts[p].text);
+        for (const helix_content_part &p : helix::sdk::items(m.parts, m.part_count))
+            if (p.type == HELIX_PART_TEXT) text += view(p.text);
         text += '\n';
     }
     return text;
@@ -106,14 +107,36 @@ public:
     explicit PlainTextProvider(helix::sdk::Host host)
         : Provider(host), settings_(parse_settings(host.config_json())) {}
 
-    // Lets `helixagentd --check-config` report a bad settings map.
+    // HELIX_PLUGIN requires these three static members (a misspelt one does
+    // not compile). validate_config lets `helixagentd --check-config` report
+    // a bad settings map.
     static void validate_config(std::string_view json) { parse_settings(json); }
+    static constexpr helix_thread_safety thread_safety = HELIX_THREADS_CONCURRENT_CALLS;
+    // The settings table: the host checks, documents and redacts with it,
+    // and `helixagent-plugin-check --describe` prints it.
+    static std::vector<helix::sdk::Setting> settings() {
+        return {
+            {.name = "base_url", .type = HELIX_SETTING_STRING, .description = "The service's URL (required)."},
+            {.name = "models", .type = HELIX_SETTING_LIST, .description = "Model names clients may ask for.",
+             .default_value = "[plain-1]"},
+        };
+    }
 
     std::vector<helix::sdk::Model> models() const override {
         std::vector<helix::sdk::Model> out;
         for (const auto &name : settings_.models) out.push_back({name, name, HELIX_MODEL_STREAMING, 4096});
         return out;
     }
+
+    // This service has no embeddings (every method is pure virtual, so that
+    // a misspelt one is a compile error rather than a feature lost).
+    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &,
+                                                         helix::sdk::HttpRequest &) override {
+        throw not_supported_embeddings();
+    }
+
+    // Cheap, no I/O: a plain-text service needs no credentials.
+    helix_health health(std::string &) const override { return HELIX_HEALTH_OK; }
 
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request,
                                               helix::sdk::HttpRequest &out) override {

@@ -103,6 +103,8 @@ struct Request {
         stops_.clear();
         parts_.resize(messages.size());
         calls_.resize(messages.size());
+        part_ptrs_.assign(messages.size(), {});
+        call_ptrs_.assign(messages.size(), {});
         for (std::size_t i = 0; i < messages.size(); ++i) {
             for (const Part &p : messages[i].parts) {
                 helix_content_part c{};
@@ -129,9 +131,9 @@ struct Request {
             c.role = m.role;
             c.name = hs(m.name);
             c.text = hs(m.text);
-            c.parts = m.use_parts ? parts_[i].data() : nullptr;
+            c.parts = m.use_parts ? pointers(parts_[i], part_ptrs_[i]) : nullptr;
             c.part_count = m.use_parts ? parts_[i].size() : 0;
-            c.tool_calls = calls_[i].empty() ? nullptr : calls_[i].data();
+            c.tool_calls = calls_[i].empty() ? nullptr : pointers(calls_[i], call_ptrs_[i]);
             c.tool_call_count = calls_[i].size();
             c.tool_call_id = hs(m.tool_call_id);
             msgs_.push_back(c);
@@ -149,9 +151,9 @@ struct Request {
         r_ = helix_chat_request{};
         r_.struct_size = sizeof r_;
         r_.model = hs(model);
-        r_.messages = msgs_.data();
+        r_.messages = pointers(msgs_, msg_ptrs_);
         r_.message_count = msgs_.size();
-        r_.tools = tools_.empty() ? nullptr : tools_.data();
+        r_.tools = tools_.empty() ? nullptr : pointers(tools_, tool_ptrs_);
         r_.tool_count = tools_.size();
         r_.tool_choice = tool_choice;
         r_.tool_choice_name = hs(tool_choice_name);
@@ -178,6 +180,16 @@ private:
     std::vector<std::vector<helix_tool_call>> calls_;
     std::vector<helix_message> msgs_;
     std::vector<helix_tool> tools_;
+    // The ABI's arrays of pointers into the vectors above.
+    std::vector<std::vector<const helix_content_part *>> part_ptrs_;
+    std::vector<std::vector<const helix_tool_call *>> call_ptrs_;
+    std::vector<const helix_message *> msg_ptrs_;
+    std::vector<const helix_tool *> tool_ptrs_;
+    template <class T> static const T *const *pointers(const std::vector<T> &items, std::vector<const T *> &out) {
+        out.clear();
+        for (const T &item : items) out.push_back(&item);
+        return out.data();
+    }
     std::vector<helix_str> stops_;
     helix_chat_request r_{};
 };
@@ -219,9 +231,9 @@ struct FakeHost {
         host.abi_major = HELIX_ABI_MAJOR;
         host.abi_minor = HELIX_ABI_MINOR;
         host.ctx = this;
-        host.log = [](void *ctx, helix_log_level, helix_str msg) { static_cast<FakeHost *>(ctx)->logs.push_back(sv(msg)); };
+        host.log = [](void *ctx, std::uint32_t, helix_str msg) { static_cast<FakeHost *>(ctx)->logs.push_back(sv(msg)); };
         host.http_fetch = [](void *ctx, const helix_http_request *request, std::uint32_t, helix_fetch_callback done,
-                             void *user, helix_error *) {
+                             void *user, helix_error *) -> helix_status {
             auto *self = static_cast<FakeHost *>(ctx);
             if (!self->responder) return HELIX_ERR_NOT_SUPPORTED;
             FetchedRequest f{sv(request->method), sv(request->url), sv(request->body), {}};
@@ -257,7 +269,17 @@ inline helix_error make_error() {
 // ---------------------------------------------------------------------------
 // Events
 
-inline const char *finish_name(helix_finish_reason r) {
+// The helix_request prepare() takes, for one chat request (valid while r is).
+inline const helix_request &chat_request(const helix_chat_request &r) {
+    thread_local helix_request wrapped{};
+    wrapped = helix_request{};
+    wrapped.struct_size = sizeof wrapped;
+    wrapped.operation = HELIX_OP_CHAT;
+    wrapped.chat = &r;
+    return wrapped;
+}
+
+inline const char *finish_name(std::uint32_t r) {
     switch (r) {
     case HELIX_FINISH_NONE:
         return "none";
@@ -423,7 +445,7 @@ public:
         Prepared p;
         p.error = make_error();
         helix_http_request out{};
-        p.status = descriptor_->prepare(plugin_, &request.view(), &p.call, &out, &p.error);
+        p.status = descriptor_->prepare(plugin_, &chat_request(request.view()), &p.call, &out, &p.error);
         if (p.status != HELIX_OK) return p;
         p.method = sv(out.method);
         p.url = sv(out.url);

@@ -236,7 +236,7 @@ bool PluginChecker::validate_settings() {
         f.error.struct_size = sizeof f.error;
         f.status = validate({options_.settings_json.data(), options_.settings_json.size()}, &f.error);
         if (f) {
-            report_.fail("settings", std::string("validate_config refused them: ") + f.error.message);
+            report_.fail("settings", std::string("validate_config refused them: ") + f.message());
             return false;
         }
         // A settings map that cannot be right must be refused before create.
@@ -249,7 +249,7 @@ bool PluginChecker::validate_settings() {
         else if (const auto problem = error_problem(bad, secrets_); !problem.empty())
             report_.fail("settings", "validate_config's refusal: " + problem);
         else
-            report_.pass("settings", "accepted; a settings list is refused (" + std::string(bad.error.message) + ")");
+            report_.pass("settings", "accepted; a settings list is refused (" + bad.message() + ")");
     }
     return true;
 }
@@ -323,13 +323,13 @@ std::vector<std::string> PluginChecker::run_cases(Report *report) const {
             report->fail(where, problem);
         } else if (c.name == "basic") {
             report->fail(where, std::string("the simplest request was refused: ") + status_name(f.status) + ": " +
-                                    f.error.message);
+                                    f.message());
         } else if (f.status == HELIX_ERR_NOT_SUPPORTED || f.status == HELIX_ERR_INVALID_REQUEST) {
             ++refused;
             refusals += (refusals.empty() ? "" : ", ") + c.name;
         } else {
             report->fail(where, std::string("expected OK, NOT_SUPPORTED or INVALID_REQUEST, got ") +
-                                    status_name(f.status) + ": " + f.error.message);
+                                    status_name(f.status) + ": " + f.message());
         }
     };
     for (const auto &c : canonical_requests()) prepare_one(c, first);

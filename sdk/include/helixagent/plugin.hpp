@@ -7,17 +7,28 @@
 //
 // once in one source file. Everything here is compiled into the plugin, so the
 // C++ types never cross the ABI: the adapter below converts to and from the C
-// structs and catches every exception at the edge.
+// structs, negotiates the ABI version with the host and catches every
+// exception at the edge.
+//
+// Nothing is optional by name: every hook is a pure virtual method or a
+// required static member, so a misspelt or mistyped one is a compile error
+// (an abstract class, or a static_assert naming the member), never a feature
+// silently dropped.
 #pragma once
 
 #include <helixagent/plugin_abi.h>
+#include <helixagent/saturating.hpp>
 
 #include <algorithm>
+#include <array>
+#include <concepts>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <span>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -31,6 +42,38 @@ inline std::string_view view(helix_str s) noexcept {
 }
 
 inline helix_str str(std::string_view s) noexcept { return helix_str{s.data(), s.size()}; }
+
+// The elements of an ABI array of pointers (messages, parts, tool calls,
+// tools, reasoning blocks, inputs) as references:
+//     for (const helix_message &m : helix::sdk::items(r.messages, r.message_count))
+template <class T> class Items {
+public:
+    Items(const T *const *items, std::size_t count) noexcept : items_(items), count_(items ? count : 0) {}
+    class iterator {
+    public:
+        explicit iterator(const T *const *at) noexcept : at_(at) {}
+        const T &operator*() const noexcept { return **at_; }
+        iterator &operator++() noexcept {
+            ++at_;
+            return *this;
+        }
+        bool operator==(const iterator &) const noexcept = default;
+
+    private:
+        const T *const *at_;
+    };
+    iterator begin() const noexcept { return iterator(items_); }
+    iterator end() const noexcept { return iterator(items_ + count_); }
+    std::size_t size() const noexcept { return count_; }
+    bool empty() const noexcept { return count_ == 0; }
+    const T &operator[](std::size_t i) const noexcept { return *items_[i]; }
+
+private:
+    const T *const *items_;
+    std::size_t count_;
+};
+
+template <class T> Items<T> items(const T *const *array, std::size_t count) noexcept { return {array, count}; }
 
 // ASCII case-insensitive equality, for HTTP header names.
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -74,6 +117,10 @@ private:
 };
 
 namespace detail {
+
+// A fixed-size C string from the other side, read no further than its buffer
+// even when the writer forgot the terminating NUL.
+template <std::size_t N> std::string bounded(const char (&src)[N]) { return std::string(src, strnlen(src, N)); }
 
 template <std::size_t N> void copy_truncated(char (&dest)[N], std::string_view src) noexcept {
     const std::size_t n = std::min(src.size(), N - 1);
@@ -155,7 +202,7 @@ public:
     explicit Host(const helix_host *host) noexcept : host_(host) {}
 
     void log(helix_log_level level, std::string_view message) const noexcept {
-        host_->log(host_->ctx, level, str(message));
+        host_->log(host_->ctx, static_cast<std::uint32_t>(level), str(message));
     }
 
     std::int64_t now_unix_ms() const noexcept { return host_->now_unix_ms(host_->ctx); }
@@ -191,7 +238,8 @@ public:
             },
             &result, &err);
         if (status != HELIX_OK)
-            throw Error(status, err.message, err.http_status, err.retry_after_ms, err.code, err.param);
+            throw Error(status, detail::bounded(err.message), err.http_status, err.retry_after_ms,
+                        detail::bounded(err.code), detail::bounded(err.param));
         return result;
     }
 
@@ -199,6 +247,17 @@ public:
 
 private:
     const helix_host *host_;
+};
+
+// Token counts of a USAGE event. cached_tokens are prompt tokens read from the
+// prompt cache, cache_write_tokens those written to it, reasoning_tokens the
+// part of completion_tokens spent on reasoning.
+struct Usage {
+    std::int64_t prompt_tokens = 0;
+    std::int64_t completion_tokens = 0;
+    std::int64_t cached_tokens = 0;
+    std::int64_t cache_write_tokens = 0;
+    std::int64_t reasoning_tokens = 0;
 };
 
 // Where decode() and finish() send canonical events. Each method returns false
@@ -230,20 +289,44 @@ public:
     }
     bool finish(std::uint32_t choice, helix_finish_reason reason) {
         helix_event e = make(HELIX_EVENT_FINISH, choice);
-        e.finish_reason = reason;
+        e.finish_reason = static_cast<std::uint32_t>(reason);
         return emit(e);
     }
     bool usage(std::int64_t prompt_tokens, std::int64_t completion_tokens, std::int64_t cached_tokens = 0) {
+        return usage(Usage{prompt_tokens, completion_tokens, cached_tokens, 0, 0});
+    }
+    bool usage(const Usage &u) {
         helix_event e = make(HELIX_EVENT_USAGE, 0);
-        e.prompt_tokens = prompt_tokens;
-        e.completion_tokens = completion_tokens;
-        e.cached_tokens = cached_tokens;
+        e.prompt_tokens = u.prompt_tokens;
+        e.completion_tokens = u.completion_tokens;
+        e.cached_tokens = u.cached_tokens;
+        e.cache_write_tokens = u.cache_write_tokens;
+        e.reasoning_tokens = u.reasoning_tokens;
         return emit(e);
     }
     bool extra(std::uint32_t choice, std::string_view name, std::string_view json) {
         helix_event e = make(HELIX_EVENT_EXTRA, choice);
         e.name = str(name);
         e.json = str(json);
+        return emit(e);
+    }
+    // A piece of reasoning block `index` of a choice: text, signature and
+    // redacted data deltas (opaque bytes, passed on unchanged).
+    bool reasoning(std::uint32_t choice, std::uint32_t index, std::string_view text,
+                   std::string_view signature = {}, std::string_view redacted_data = {}) {
+        helix_event e = make(HELIX_EVENT_REASONING_DELTA, choice);
+        e.reasoning_index = index;
+        e.text = str(text);
+        e.reasoning_signature = str(signature);
+        e.reasoning_redacted_data = str(redacted_data);
+        return emit(e);
+    }
+    // The embedding of input `index`.
+    bool embedding(std::uint32_t index, std::span<const float> vector) {
+        helix_event e = make(HELIX_EVENT_EMBEDDING, 0);
+        e.embedding_index = index;
+        e.embedding = vector.data();
+        e.embedding_len = vector.size();
         return emit(e);
     }
     bool emit(const helix_event &event) {
@@ -257,7 +340,7 @@ private:
     static helix_event make(helix_event_type type, std::uint32_t choice) noexcept {
         helix_event e{};
         e.struct_size = sizeof e;
-        e.type = type;
+        e.type = static_cast<std::uint32_t>(type);
         e.choice = choice;
         return e;
     }
@@ -273,6 +356,19 @@ struct Model {
     std::int64_t context_window = 0;
 };
 
+// One row of the plugin's settings table (see helix_setting). env lists the
+// environment variables that fill the key, in order of precedence; they apply
+// to the provider instance named env_provider.
+struct Setting {
+    const char *name = nullptr;
+    helix_setting_type type = HELIX_SETTING_STRING;
+    const char *description = nullptr;
+    const char *default_value = nullptr;
+    std::uint32_t flags = 0;
+    std::array<const char *, 8> env{}; // unused entries stay NULL
+    const char *env_provider = nullptr;
+};
+
 // One upstream call. decode() receives the response as it arrives; finish()
 // is called once at its end. Throw Error to fail the call.
 class Call {
@@ -282,9 +378,15 @@ public:
     virtual void finish(EventSink &sink) = 0;
 };
 
-// One configured provider instance. prepare() may run on many threads at once
-// unless the provider declares `static constexpr helix_thread_safety
-// thread_safety = HELIX_THREADS_SERIALIZED;`.
+// One configured provider instance. Every method is pure virtual, and
+// HELIX_PLUGIN also requires these static members of the derived class:
+//
+//     static constexpr helix_thread_safety thread_safety = HELIX_THREADS_CONCURRENT_CALLS;
+//     static void validate_config(std::string_view settings_json); // throws Error
+//     static std::vector<helix::sdk::Setting> settings();          // the settings table
+//
+// prepare() runs on many threads at once unless thread_safety is
+// HELIX_THREADS_SERIALIZED.
 class Provider {
 public:
     explicit Provider(Host host) noexcept : host_(host) {}
@@ -294,14 +396,19 @@ public:
 
     virtual std::vector<Model> models() const = 0;
     virtual std::unique_ptr<Call> prepare(const helix_chat_request &request, HttpRequest &out) = 0;
+    // Embeddings; a provider without them throws not_supported_embeddings().
+    virtual std::unique_ptr<Call> prepare_embeddings(const helix_embeddings_request &request,
+                                                     HttpRequest &out) = 0;
     // Cheap and without I/O; fill detail with a reason when not OK.
-    virtual helix_health health(std::string &detail) const {
-        (void)detail;
-        return HELIX_HEALTH_OK;
-    }
+    virtual helix_health health(std::string &detail) const = 0;
 
 protected:
     const Host &host() const noexcept { return host_; }
+    // What prepare_embeddings() throws in a provider without embeddings.
+    static Error not_supported_embeddings() {
+        return Error(HELIX_ERR_NOT_SUPPORTED, "this provider does not serve embeddings", 400, 0,
+                     "unsupported_operation", "model");
+    }
 
 private:
     Host host_;
@@ -313,6 +420,7 @@ struct PluginBox {
     std::unique_ptr<Provider> provider;
     std::vector<Model> models;
     std::vector<helix_model_info> model_infos;
+    std::vector<const helix_model_info *> model_pointers;
 };
 
 struct CallBox {
@@ -325,10 +433,72 @@ struct CallBox {
 inline PluginBox *unbox(helix_plugin *p) noexcept { return reinterpret_cast<PluginBox *>(p); }
 inline CallBox *unbox(helix_call *c) noexcept { return reinterpret_cast<CallBox *>(c); }
 
+[[noreturn]] inline void refuse_request(const std::string &what, const std::string &param) {
+    throw Error(HELIX_ERR_INVALID_REQUEST, what, 400, 0, "invalid_value", param);
+}
+
+// Every element the plugin will read is at least as big as this plugin's
+// struct (the host speaks this version or a newer minor), and no enumeration
+// the host must set is 0 (a zeroed struct).
+template <class T> void check_size(const T *item, const std::string &path) {
+    if (item == nullptr) throw Error(HELIX_ERR_INTERNAL, "host passed a NULL " + path);
+    if (item->struct_size < sizeof(T))
+        throw Error(HELIX_ERR_INTERNAL, "host passed " + path + " with struct_size " +
+                                            std::to_string(item->struct_size) + ", smaller than the " +
+                                            std::to_string(sizeof(T)) + " bytes of this plugin's ABI");
+}
+
+inline void check_chat(const helix_chat_request &r) {
+    check_size(&r, "request");
+    for (std::size_t i = 0; i < r.message_count; ++i) {
+        const std::string path = "messages[" + std::to_string(i) + "]";
+        check_size(r.messages[i], path);
+        const helix_message &m = *r.messages[i];
+        if (m.role == HELIX_ROLE_UNSET || m.role > HELIX_ROLE_TOOL)
+            refuse_request(path + ".role is " + std::to_string(m.role) + ", not a role this plugin knows", path + ".role");
+        for (std::size_t j = 0; j < m.part_count; ++j) {
+            const std::string part = path + ".content[" + std::to_string(j) + "]";
+            check_size(m.parts[j], part);
+            if (m.parts[j]->type == HELIX_PART_UNSET || m.parts[j]->type > HELIX_PART_DOCUMENT)
+                refuse_request(part + ".type is " + std::to_string(m.parts[j]->type) +
+                                   ", not a part type this plugin knows", part + ".type");
+        }
+        for (std::size_t j = 0; j < m.tool_call_count; ++j)
+            check_size(m.tool_calls[j], path + ".tool_calls[" + std::to_string(j) + "]");
+        for (std::size_t j = 0; j < m.reasoning_count; ++j)
+            check_size(m.reasoning[j], path + ".reasoning[" + std::to_string(j) + "]");
+    }
+    for (std::size_t i = 0; i < r.tool_count; ++i) check_size(r.tools[i], "tools[" + std::to_string(i) + "]");
+}
+
+inline void check_embeddings(const helix_embeddings_request &r) {
+    check_size(&r, "embeddings request");
+    for (std::size_t i = 0; i < r.input_count; ++i) check_size(r.inputs[i], "input[" + std::to_string(i) + "]");
+}
+
+inline std::string version_text(std::uint32_t v) {
+    return std::to_string(HELIX_VERSION_MAJOR(v)) + "." + std::to_string(HELIX_VERSION_MINOR(v));
+}
+
 template <class P> struct Adapter {
+    static_assert(std::is_base_of_v<Provider, P>, "HELIX_PLUGIN: the provider type must derive from helix::sdk::Provider");
+    static_assert(!std::is_abstract_v<P>,
+                  "HELIX_PLUGIN: the provider does not override every pure virtual method of "
+                  "helix::sdk::Provider (models, prepare, prepare_embeddings, health); check their names and "
+                  "signatures, and mark them override");
+    static_assert(std::is_constructible_v<P, Host>, "HELIX_PLUGIN: the provider needs a constructor taking helix::sdk::Host");
+    static_assert(requires { { P::thread_safety } -> std::convertible_to<helix_thread_safety>; },
+                  "HELIX_PLUGIN: the provider must declare `static constexpr helix_thread_safety thread_safety`");
+    static_assert(requires(std::string_view j) { P::validate_config(j); },
+                  "HELIX_PLUGIN: the provider must declare `static void validate_config(std::string_view)`");
+    static_assert(requires { { P::settings() } -> std::convertible_to<std::vector<Setting>>; },
+                  "HELIX_PLUGIN: the provider must declare `static std::vector<helix::sdk::Setting> settings()`");
+
     static helix_plugin *create(const helix_host *host, helix_error *err) noexcept {
         PluginBox *box = nullptr;
         const helix_status s = guarded(err, [&] {
+            if (host == nullptr || host->struct_size < sizeof(helix_host))
+                throw Error(HELIX_ERR_INTERNAL, "host table missing or smaller than this plugin's ABI");
             auto owned = std::make_unique<PluginBox>();
             owned->provider = std::make_unique<P>(Host(host));
             box = owned.release();
@@ -338,12 +508,13 @@ template <class P> struct Adapter {
 
     static void destroy(helix_plugin *plugin) noexcept { delete unbox(plugin); }
 
-    static helix_status list_models(helix_plugin *plugin, const helix_model_info **models,
+    static helix_status list_models(helix_plugin *plugin, const helix_model_info *const **models,
                                     std::size_t *count, helix_error *err) noexcept {
         PluginBox *box = unbox(plugin);
         return guarded(err, [&] {
             if (box->model_infos.empty()) {
                 box->models = box->provider->models();
+                box->model_infos.reserve(box->models.size());
                 for (const Model &m : box->models) {
                     helix_model_info info{};
                     info.struct_size = sizeof info;
@@ -353,18 +524,34 @@ template <class P> struct Adapter {
                     info.context_window = m.context_window;
                     box->model_infos.push_back(info);
                 }
+                for (const helix_model_info &info : box->model_infos) box->model_pointers.push_back(&info);
             }
-            *models = box->model_infos.data();
-            *count = box->model_infos.size();
+            *models = box->model_pointers.data();
+            *count = box->model_pointers.size();
         });
     }
 
-    static helix_status prepare(helix_plugin *plugin, const helix_chat_request *request, helix_call **call,
+    static helix_status prepare(helix_plugin *plugin, const helix_request *request, helix_call **call,
                                 helix_http_request *out, helix_error *err) noexcept {
         *call = nullptr;
         return guarded(err, [&] {
+            check_size(request, "request");
             auto box = std::make_unique<CallBox>();
-            box->call = unbox(plugin)->provider->prepare(*request, box->request);
+            Provider &provider = *unbox(plugin)->provider;
+            switch (request->operation) {
+            case HELIX_OP_CHAT:
+                check_chat(*request->chat);
+                box->call = provider.prepare(*request->chat, box->request);
+                break;
+            case HELIX_OP_EMBEDDINGS:
+                check_embeddings(*request->embeddings);
+                box->call = provider.prepare_embeddings(*request->embeddings, box->request);
+                break;
+            default:
+                throw Error(HELIX_ERR_NOT_SUPPORTED,
+                            "operation " + std::to_string(request->operation) + " is not one this plugin knows", 400,
+                            0, "unsupported_operation");
+            }
             if (!box->call) throw Error(HELIX_ERR_INTERNAL, "prepare returned no call");
             for (const auto &[name, value] : box->request.headers)
                 box->header_views.push_back({str(name), str(value)});
@@ -407,13 +594,13 @@ template <class P> struct Adapter {
 
     static void call_free(helix_call *call) noexcept { delete unbox(call); }
 
-    static helix_health health(helix_plugin *plugin, helix_error *detail) noexcept {
+    static std::uint32_t health(helix_plugin *plugin, helix_error *detail) noexcept {
         try {
             std::string reason;
             const helix_health h = unbox(plugin)->provider->health(reason);
             if (detail != nullptr && detail->struct_size >= sizeof(helix_error))
                 copy_truncated(detail->message, reason);
-            return h;
+            return static_cast<std::uint32_t>(h == HELIX_HEALTH_UNSET ? HELIX_HEALTH_FAILING : h);
         } catch (...) {
             return HELIX_HEALTH_FAILING;
         }
@@ -423,11 +610,32 @@ template <class P> struct Adapter {
         return guarded(err, [&] { P::validate_config(view(config_json)); });
     }
 
-    static constexpr helix_thread_safety thread_safety() noexcept {
-        if constexpr (requires { P::thread_safety; })
-            return P::thread_safety;
-        else
-            return HELIX_THREADS_CONCURRENT_CALLS;
+    // The settings table in C form, built once (static storage, as the ABI asks).
+    struct SettingsTable {
+        std::vector<Setting> rows;
+        std::vector<helix_setting> c_rows;
+        std::vector<const helix_setting *> pointers;
+    };
+    static const SettingsTable &settings_table() {
+        static const SettingsTable table = [] {
+            SettingsTable t;
+            t.rows = P::settings();
+            for (const Setting &s : t.rows) {
+                helix_setting c{};
+                c.struct_size = sizeof c;
+                c.type = static_cast<std::uint32_t>(s.type);
+                c.flags = s.flags;
+                c.name = s.name;
+                c.default_value = s.default_value;
+                c.description = s.description;
+                c.env = s.env[0] != nullptr ? s.env.data() : nullptr;
+                c.env_provider = s.env_provider;
+                t.c_rows.push_back(c);
+            }
+            for (const helix_setting &c : t.c_rows) t.pointers.push_back(&c);
+            return t;
+        }();
+        return table;
     }
 
     static const helix_plugin_descriptor *descriptor(const char *name, const char *version) noexcept {
@@ -438,7 +646,7 @@ template <class P> struct Adapter {
             x.abi_minor = HELIX_ABI_MINOR;
             x.name = name;
             x.version = version;
-            x.thread_safety = thread_safety();
+            x.thread_safety = static_cast<std::uint32_t>(P::thread_safety);
             x.create = &create;
             x.destroy = &destroy;
             x.list_models = &list_models;
@@ -447,22 +655,50 @@ template <class P> struct Adapter {
             x.finish = &finish;
             x.call_free = &call_free;
             x.health = &health;
-            // Optional: only when the provider has `static void validate_config(std::string_view)`.
-            if constexpr (requires(std::string_view j) { P::validate_config(j); })
-                x.validate_config = &validate_config;
+            x.validate_config = &validate_config;
+            const SettingsTable &table = settings_table();
+            x.settings = table.pointers.data();
+            x.setting_count = table.pointers.size();
             return x;
         }();
         return &d;
+    }
+
+    // This plugin speaks exactly the version it was built against; it accepts
+    // a host whose range contains it (a newer host keeps older minors working).
+    static helix_status negotiate(const helix_negotiate_info *info, helix_negotiate_result *result,
+                                  helix_error *err, const char *name, const char *version) noexcept {
+        if (info == nullptr || result == nullptr || info->struct_size < sizeof *info ||
+            result->struct_size < sizeof *result) {
+            fill_error(err, "negotiate needs the host's range and a result struct of this ABI's size");
+            return HELIX_ERR_INTERNAL;
+        }
+        if (info->min_version > HELIX_ABI_VERSION || info->max_version < HELIX_ABI_VERSION) {
+            std::string advice = info->max_version < HELIX_ABI_VERSION ? "upgrade helixagentd" : "rebuild the plugin against a newer SDK";
+            fill_error(err, std::string("plugin ") + name + " " + version + " speaks ABI " +
+                                version_text(HELIX_ABI_VERSION) + "; the host offers " +
+                                version_text(info->min_version) + " to " + version_text(info->max_version) +
+                                "; " + advice);
+            return HELIX_ERR_VERSION;
+        }
+        result->version = HELIX_ABI_VERSION;
+        result->descriptor = descriptor(name, version);
+        return HELIX_OK;
     }
 };
 
 } // namespace detail
 } // namespace helix::sdk
 
-// Exports the plugin's entry point. Use once per plugin, at namespace scope.
-// The descriptor is returned whatever the host's version, so that the host can
-// say precisely which versions disagree.
+// Exports the plugin's entry points. Use once per plugin, at namespace scope.
+// helix_plugin_negotiate is what a 2.x host calls; helix_plugin_entry answers a
+// 1.x host with this descriptor, whose version the old host then refuses by
+// name ("host expects 1.x, plugin was built for 2.0").
 #define HELIX_PLUGIN(ProviderType, name, version)                                                      \
+    extern "C" HELIX_PLUGIN_EXPORT_ATTR helix_status helix_plugin_negotiate(                           \
+        const helix_negotiate_info *info, helix_negotiate_result *result, helix_error *err) {          \
+        return ::helix::sdk::detail::Adapter<ProviderType>::negotiate(info, result, err, name, version); \
+    }                                                                                                  \
     extern "C" HELIX_PLUGIN_EXPORT_ATTR const helix_plugin_descriptor *helix_plugin_entry(             \
         std::uint32_t host_abi_major, std::uint32_t host_abi_minor) {                                  \
         (void)host_abi_major;                                                                          \

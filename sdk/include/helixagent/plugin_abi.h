@@ -1,33 +1,49 @@
 /*
- * HelixAgent provider plugin ABI.
+ * HelixAgent provider plugin ABI, version 2.
  *
  * This header is the whole contract between helixagentd (the host) and a
  * provider plugin (a shared library). It is plain C so that any compiler and
  * any C++ standard library on either side work together.
  *
  * A plugin is a translator, not a client: it never opens a socket or starts a
- * thread. prepare() turns a canonical chat request into one upstream HTTP
- * request; the host sends it and pushes the response bytes into decode() as
- * they arrive; decode() turns them into canonical events. Side requests (an
- * OAuth token, instance-metadata credentials) go through host->http_fetch.
+ * thread. prepare() turns a canonical request into one upstream HTTP request;
+ * the host sends it and pushes the response bytes into decode() as they
+ * arrive; decode() turns them into canonical events. Side requests (an OAuth
+ * token, instance-metadata credentials) go through host->http_fetch.
  *
  * Rules that hold for every function below:
  *  - Strings are pointer + length (helix_str), not NUL-terminated unless said.
- *    Arrays are pointer + count.
+ *  - Every struct that crosses starts with struct_size. Structs only grow, by
+ *    appending fields; a reader checks struct_size before reading a field that
+ *    was added after the version it was built against
+ *    (struct_size >= offsetof(type, field) + sizeof field).
+ *  - Arrays of structs that may grow are arrays of POINTERS
+ *    (`const helix_message *const *messages`), never contiguous arrays of
+ *    structs: the reader indexes the pointer array, whose stride is the size
+ *    of a pointer on both sides whatever version either was built for, and
+ *    each element carries its own struct_size. (A contiguous array would be
+ *    indexed with the reader's sizeof, the wrong stride as soon as the writer's
+ *    struct is bigger.) Only helix_str and helix_header, whose layout is frozen
+ *    for good, are contiguous arrays.
+ *  - Enumerations are stored as fixed-width integers (uint32_t, int32_t), never
+ *    as C enum types, whose size the compiler chooses. The value 0 means
+ *    "unset" wherever a zeroed struct must be told apart from a real value:
+ *    roles, part types, event types and sources start at 1, and the host
+ *    refuses an event whose type is 0 (a plugin forgot to set it).
  *  - Memory is freed by whoever allocated it. Memory passed into a call (or a
  *    callback) is valid only for that call. Memory a plugin returns stays valid
  *    until the next call on the same handle, or until that handle is freed.
  *  - Errors are a helix_status plus a caller-owned helix_error the callee may
- *    fill. No C++ exception ever crosses this boundary.
- *  - Every struct that crosses starts with struct_size. Structs only grow, by
- *    appending fields; a reader checks struct_size before reading a field that
- *    was added after the version it was built against.
+ *    fill. No C++ exception ever crosses this boundary. A reader of
+ *    helix_error's strings bounds them by their buffer size (strnlen), even
+ *    though a correct writer NUL-terminates them.
  *  - Optional functions are NULL pointers, never flags.
  *
- * Versioning: HELIX_ABI_MAJOR changes only when the meaning or layout of an
- * existing field changes; HELIX_ABI_MINOR when fields or enum values are
- * appended. A host accepts a plugin whose major equals its own and whose minor
- * is not greater than its own.
+ * Versioning: HELIX_ABI_MAJOR changes when the meaning or layout of an existing
+ * field changes; HELIX_ABI_MINOR when fields or values are appended. The host
+ * and the plugin agree on one version at load through helix_plugin_negotiate
+ * (below): the host offers a range, the plugin picks a version in it or
+ * refuses, saying which side wanted what.
  */
 #ifndef HELIXAGENT_PLUGIN_ABI_H
 #define HELIXAGENT_PLUGIN_ABI_H
@@ -39,10 +55,23 @@
 extern "C" {
 #endif
 
-#define HELIX_ABI_MAJOR 1u
+#define HELIX_ABI_MAJOR 2u
 #define HELIX_ABI_MINOR 0u
 
-/* The one symbol a plugin exports; see helix_plugin_entry_fn. */
+/* A version as one integer: major in the high 16 bits, minor in the low 16. */
+/* (No casts here, so that the macros stay clean under C++ -Wold-style-cast.) */
+#define HELIX_MAKE_VERSION(major, minor) (((major) & 0xffffu) * 0x10000u + ((minor) & 0xffffu))
+#define HELIX_VERSION_MAJOR(version) (((version) >> 16) & 0xffffu)
+#define HELIX_VERSION_MINOR(version) ((version) & 0xffffu)
+#define HELIX_ABI_VERSION HELIX_MAKE_VERSION(HELIX_ABI_MAJOR, HELIX_ABI_MINOR)
+
+/* The symbol a 2.x plugin exports; see helix_plugin_negotiate_fn. */
+#define HELIX_PLUGIN_NEGOTIATE_SYMBOL "helix_plugin_negotiate"
+/* The entry point of ABI 1.x. A 2.x plugin exports it too, returning its 2.x
+   descriptor, whose first three fields are where 1.x put them: a 1.x host
+   then refuses it with "host expects 1.x, plugin was built for 2.0" instead
+   of failing to find a symbol. A 2.x host calls it only on a library without
+   the negotiate symbol, to name the version such an old plugin was built for. */
 #define HELIX_PLUGIN_ENTRY_SYMBOL "helix_plugin_entry"
 
 #if defined(__GNUC__)
@@ -54,17 +83,21 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 /* Basic types                                                              */
 
+/* Layout frozen for good (contiguous arrays of it are allowed). */
 typedef struct helix_str {
     const char *data; /* may be NULL when len == 0 */
     size_t len;
 } helix_str;
 
+/* Layout frozen for good (contiguous arrays of it are allowed). */
 typedef struct helix_header {
     helix_str name;
     helix_str value;
 } helix_header;
 
-typedef enum helix_status {
+/* The result of a function: HELIX_OK or one of HELIX_ERR_*. */
+typedef int32_t helix_status;
+enum {
     HELIX_OK = 0,
     /* The request cannot be expressed for this provider (client error, 400). */
     HELIX_ERR_INVALID_REQUEST = 1,
@@ -82,15 +115,17 @@ typedef enum helix_status {
     /* Plugin configuration is missing or invalid. */
     HELIX_ERR_CONFIG = 7,
     /* A bug or resource failure inside the plugin. */
-    HELIX_ERR_INTERNAL = 8
-} helix_status;
+    HELIX_ERR_INTERNAL = 8,
+    /* The two sides share no ABI version (negotiation only). */
+    HELIX_ERR_VERSION = 9
+};
 
 #define HELIX_ERROR_CODE_MAX 64
 #define HELIX_ERROR_MESSAGE_MAX 512
 
 /* Filled by the callee when it returns a status other than HELIX_OK. The caller
    zero-initialises it and sets struct_size. Strings are NUL-terminated and
-   truncated to fit. Messages never contain secrets. */
+   truncated to fit. Messages never contain secrets. Layout frozen for good. */
 typedef struct helix_error {
     uint32_t struct_size;
     /* HTTP status the client should see, or 0 to let the host choose. */
@@ -104,36 +139,70 @@ typedef struct helix_error {
     char message[HELIX_ERROR_MESSAGE_MAX];
 } helix_error;
 
+/* Values of a log level (uint32_t). */
 typedef enum helix_log_level {
-    HELIX_LOG_DEBUG = 0,
-    HELIX_LOG_INFO = 1,
-    HELIX_LOG_WARNING = 2,
-    HELIX_LOG_ERROR = 3
+    HELIX_LOG_DEBUG = 1,
+    HELIX_LOG_INFO = 2,
+    HELIX_LOG_WARNING = 3,
+    HELIX_LOG_ERROR = 4
 } helix_log_level;
 
-/* ------------------------------------------------------------------------ */
-/* The canonical chat request (what the host parsed from the client)         */
+/* Values of helix_content_part.cache_control, helix_message.cache_control and
+   helix_tool.cache_control: a prompt-cache breakpoint after this element (the
+   prefix up to and including it may be cached), as Anthropic and Bedrock
+   cache_control / cachePoint mean it. */
+typedef enum helix_cache_control {
+    HELIX_CACHE_NONE = 0,
+    HELIX_CACHE_EPHEMERAL = 1
+} helix_cache_control;
 
+/* ------------------------------------------------------------------------ */
+/* The canonical request (what the host parsed from the client)             */
+
+/* Values of helix_message.role (uint32_t); 0 is unset and never valid. */
 typedef enum helix_role {
-    HELIX_ROLE_SYSTEM = 0,
-    HELIX_ROLE_DEVELOPER = 1,
-    HELIX_ROLE_USER = 2,
-    HELIX_ROLE_ASSISTANT = 3,
-    HELIX_ROLE_TOOL = 4
+    HELIX_ROLE_UNSET = 0,
+    HELIX_ROLE_SYSTEM = 1,
+    HELIX_ROLE_DEVELOPER = 2,
+    HELIX_ROLE_USER = 3,
+    HELIX_ROLE_ASSISTANT = 4,
+    HELIX_ROLE_TOOL = 5
 } helix_role;
 
+/* Values of helix_content_part.type (uint32_t); 0 is unset and never valid. */
 typedef enum helix_part_type {
-    HELIX_PART_TEXT = 0,
+    HELIX_PART_UNSET = 0,
+    HELIX_PART_TEXT = 1,
     /* image_url holds an https URL or a data: URI exactly as the client sent it. */
-    HELIX_PART_IMAGE_URL = 1
+    HELIX_PART_IMAGE_URL = 2,
+    /* An image given by source: bytes, URL or provider file URI. */
+    HELIX_PART_IMAGE = 3,
+    /* A document (PDF, text, ...) given by source. */
+    HELIX_PART_DOCUMENT = 4
 } helix_part_type;
+
+/* Values of helix_content_part.source (uint32_t). */
+typedef enum helix_source_kind {
+    HELIX_SOURCE_UNSET = 0,
+    HELIX_SOURCE_BYTES = 1,    /* data / data_len: the decoded bytes */
+    HELIX_SOURCE_URL = 2,      /* uri: an https URL */
+    HELIX_SOURCE_FILE_URI = 3  /* uri: a provider file id or URI (gs://..., file-abc) */
+} helix_source_kind;
 
 typedef struct helix_content_part {
     uint32_t struct_size;
-    helix_part_type type;
+    uint32_t type;       /* HELIX_PART_* */
     helix_str text;      /* HELIX_PART_TEXT */
     helix_str image_url; /* HELIX_PART_IMAGE_URL */
     helix_str detail;    /* "auto" | "low" | "high" or empty */
+    /* HELIX_PART_IMAGE and HELIX_PART_DOCUMENT */
+    uint32_t source;      /* HELIX_SOURCE_* */
+    helix_str media_type; /* "image/png", "application/pdf"; may be empty for URL / FILE_URI */
+    const uint8_t *data;  /* HELIX_SOURCE_BYTES */
+    size_t data_len;
+    helix_str uri;        /* HELIX_SOURCE_URL and HELIX_SOURCE_FILE_URI */
+    helix_str filename;   /* documents: the client's file name, may be empty */
+    uint32_t cache_control; /* HELIX_CACHE_* */
 } helix_content_part;
 
 typedef struct helix_tool_call {
@@ -143,19 +212,41 @@ typedef struct helix_tool_call {
     helix_str arguments; /* JSON text, as the model produced it */
 } helix_tool_call;
 
+/* Values of helix_reasoning_block.kind (uint32_t). */
+typedef enum helix_reasoning_kind {
+    HELIX_REASONING_UNSET = 0,
+    HELIX_REASONING_TEXT = 1,    /* text (+ signature) */
+    HELIX_REASONING_REDACTED = 2 /* redacted_data only */
+} helix_reasoning_kind;
+
+/* An earlier assistant turn's reasoning, sent back so that the provider can
+   continue it. signature and redacted_data are opaque and must reach the
+   provider byte for byte as it produced them. */
+typedef struct helix_reasoning_block {
+    uint32_t struct_size;
+    uint32_t kind; /* HELIX_REASONING_* */
+    helix_str text;
+    helix_str signature;
+    helix_str redacted_data;
+} helix_reasoning_block;
+
 typedef struct helix_message {
     uint32_t struct_size;
-    helix_role role;
+    uint32_t role; /* HELIX_ROLE_* */
     helix_str name;
     /* Content is either plain text (parts == NULL) or a list of parts. */
     helix_str text;
-    const helix_content_part *parts;
+    const helix_content_part *const *parts;
     size_t part_count;
     /* Assistant messages: the tool calls the model made. */
-    const helix_tool_call *tool_calls;
+    const helix_tool_call *const *tool_calls;
     size_t tool_call_count;
     /* Tool messages: the call this result answers. */
     helix_str tool_call_id;
+    /* Assistant messages: reasoning blocks, in the order the model produced them. */
+    const helix_reasoning_block *const *reasoning;
+    size_t reasoning_count;
+    uint32_t cache_control; /* HELIX_CACHE_*: a breakpoint after this message */
 } helix_message;
 
 typedef struct helix_tool {
@@ -164,8 +255,10 @@ typedef struct helix_tool {
     helix_str description;
     helix_str parameters_json; /* JSON Schema object as text; empty = none */
     int32_t strict;            /* 0 or 1 */
+    uint32_t cache_control;    /* HELIX_CACHE_*: a breakpoint after this tool */
 } helix_tool;
 
+/* Values of helix_chat_request.tool_choice (uint32_t). */
 typedef enum helix_tool_choice {
     HELIX_TOOL_CHOICE_UNSET = 0, /* provider default */
     HELIX_TOOL_CHOICE_NONE = 1,
@@ -174,6 +267,7 @@ typedef enum helix_tool_choice {
     HELIX_TOOL_CHOICE_NAMED = 4 /* tool_choice_name says which */
 } helix_tool_choice;
 
+/* Values of helix_chat_request.response_format (uint32_t). */
 typedef enum helix_response_format {
     HELIX_FORMAT_UNSET = 0,
     HELIX_FORMAT_TEXT = 1,
@@ -181,21 +275,31 @@ typedef enum helix_response_format {
     HELIX_FORMAT_JSON_SCHEMA = 3 /* response_schema_json holds the json_schema object */
 } helix_response_format;
 
+/* Values of helix_chat_request.reasoning_effort (uint32_t). */
+typedef enum helix_reasoning_effort {
+    HELIX_EFFORT_UNSET = 0,
+    HELIX_EFFORT_MINIMAL = 1,
+    HELIX_EFFORT_LOW = 2,
+    HELIX_EFFORT_MEDIUM = 3,
+    HELIX_EFFORT_HIGH = 4
+} helix_reasoning_effort;
+
 /* Bits of helix_chat_request.present: which optional scalars were given. */
 #define HELIX_HAS_MAX_TOKENS  (1u << 0)
 #define HELIX_HAS_TEMPERATURE (1u << 1)
 #define HELIX_HAS_TOP_P       (1u << 2)
 #define HELIX_HAS_SEED        (1u << 3)
+#define HELIX_HAS_REASONING_BUDGET (1u << 4)
 
 typedef struct helix_chat_request {
     uint32_t struct_size;
     /* Model id as the provider knows it (the host has already mapped aliases). */
     helix_str model;
-    const helix_message *messages;
+    const helix_message *const *messages;
     size_t message_count;
-    const helix_tool *tools;
+    const helix_tool *const *tools;
     size_t tool_count;
-    helix_tool_choice tool_choice;
+    uint32_t tool_choice; /* HELIX_TOOL_CHOICE_* */
     helix_str tool_choice_name;
     int32_t parallel_tool_calls; /* -1 unset, 0 false, 1 true */
     int32_t stream;              /* 0 or 1 */
@@ -208,13 +312,57 @@ typedef struct helix_chat_request {
     const helix_str *stop;
     size_t stop_count;
     uint32_t n; /* number of choices; 1 when not given */
-    helix_response_format response_format;
+    uint32_t response_format; /* HELIX_FORMAT_* */
     helix_str response_schema_json;
     helix_str user;
     /* The client's original JSON body, for providers that speak OpenAI's
        dialect and forward fields the canonical form does not model. */
     helix_str original_body;
+    /* Reasoning: an effort, a token budget (HELIX_HAS_REASONING_BUDGET), or both. */
+    uint32_t reasoning_effort; /* HELIX_EFFORT_* */
+    int64_t reasoning_budget_tokens;
 } helix_chat_request;
+
+/* Values of helix_embeddings_request.encoding (uint32_t). */
+typedef enum helix_embedding_encoding {
+    HELIX_ENCODING_UNSET = 0, /* float */
+    HELIX_ENCODING_FLOAT = 1,
+    HELIX_ENCODING_BASE64 = 2 /* the host encodes the floats; plugins emit floats either way */
+} helix_embedding_encoding;
+
+/* One input of an embeddings request: text, or a list of token ids. */
+typedef struct helix_embedding_input {
+    uint32_t struct_size;
+    helix_str text;        /* when tokens == NULL */
+    const int64_t *tokens; /* token ids, when given as tokens */
+    size_t token_count;
+} helix_embedding_input;
+
+typedef struct helix_embeddings_request {
+    uint32_t struct_size;
+    helix_str model;
+    const helix_embedding_input *const *inputs;
+    size_t input_count;
+    uint32_t dimensions; /* 0 = the model's default */
+    uint32_t encoding;   /* HELIX_ENCODING_* */
+    helix_str user;
+    helix_str original_body;
+} helix_embeddings_request;
+
+/* Values of helix_request.operation (uint32_t); more may follow. */
+typedef enum helix_operation {
+    HELIX_OP_UNSET = 0,
+    HELIX_OP_CHAT = 1,      /* chat points to the request */
+    HELIX_OP_EMBEDDINGS = 2 /* embeddings points to the request */
+} helix_operation;
+
+/* What prepare() receives: one operation and its request. */
+typedef struct helix_request {
+    uint32_t struct_size;
+    uint32_t operation; /* HELIX_OP_* */
+    const helix_chat_request *chat;
+    const helix_embeddings_request *embeddings;
+} helix_request;
 
 /* ------------------------------------------------------------------------ */
 /* HTTP as the plugin describes it to the host                               */
@@ -246,24 +394,33 @@ typedef struct helix_http_response {
 /* ------------------------------------------------------------------------ */
 /* Canonical events (what decode() produces)                                */
 
+/* Values of helix_event.type (uint32_t); 0 is unset and refused by the host. */
 typedef enum helix_event_type {
+    HELIX_EVENT_UNSET = 0,
     /* The upstream response's id and served model are known. */
-    HELIX_EVENT_START = 0,
+    HELIX_EVENT_START = 1,
     /* Assistant text for choice `choice`. */
-    HELIX_EVENT_TEXT_DELTA = 1,
+    HELIX_EVENT_TEXT_DELTA = 2,
     /* Part of a tool call. The first delta of a call carries id and name;
        later ones carry only argument text. tool_index counts calls within
        the choice from 0, in the order the model started them. */
-    HELIX_EVENT_TOOL_CALL_DELTA = 2,
+    HELIX_EVENT_TOOL_CALL_DELTA = 3,
     /* Choice `choice` is complete; finish_reason says why. */
-    HELIX_EVENT_FINISH = 3,
+    HELIX_EVENT_FINISH = 4,
     /* Token counts; may arrive more than once, the last values win. */
-    HELIX_EVENT_USAGE = 4,
+    HELIX_EVENT_USAGE = 5,
     /* A provider-specific JSON member to keep on the OpenAI object, e.g.
        Azure's content_filter_results: name = member, json = its value. */
-    HELIX_EVENT_EXTRA = 5
+    HELIX_EVENT_EXTRA = 6,
+    /* Reasoning of choice `choice`: text, signature and redacted_data deltas
+       of block reasoning_index (signature and redacted_data are opaque bytes
+       the client must send back unchanged). */
+    HELIX_EVENT_REASONING_DELTA = 7,
+    /* One embedding vector: embedding_index is the input's index. */
+    HELIX_EVENT_EMBEDDING = 8
 } helix_event_type;
 
+/* Values of helix_event.finish_reason (uint32_t). */
 typedef enum helix_finish_reason {
     HELIX_FINISH_NONE = 0,
     HELIX_FINISH_STOP = 1,
@@ -274,12 +431,12 @@ typedef enum helix_finish_reason {
 
 typedef struct helix_event {
     uint32_t struct_size;
-    helix_event_type type;
+    uint32_t type; /* HELIX_EVENT_* */
     uint32_t choice;
     /* START */
     helix_str response_id;
     helix_str model;
-    /* TEXT_DELTA */
+    /* TEXT_DELTA, REASONING_DELTA */
     helix_str text;
     /* TOOL_CALL_DELTA */
     uint32_t tool_index;
@@ -287,24 +444,74 @@ typedef struct helix_event {
     helix_str tool_name;
     helix_str tool_arguments;
     /* FINISH */
-    helix_finish_reason finish_reason;
-    /* USAGE */
+    uint32_t finish_reason; /* HELIX_FINISH_* */
+    /* USAGE. cached_tokens counts prompt tokens read from the prompt cache. */
     int64_t prompt_tokens;
     int64_t completion_tokens;
     int64_t cached_tokens;
     /* EXTRA */
     helix_str name;
     helix_str json;
+    /* USAGE: prompt tokens written to the prompt cache, and completion tokens
+       spent on reasoning (part of completion_tokens). */
+    int64_t cache_write_tokens;
+    int64_t reasoning_tokens;
+    /* REASONING_DELTA */
+    uint32_t reasoning_index;
+    helix_str reasoning_signature;
+    helix_str reasoning_redacted_data;
+    /* EMBEDDING */
+    uint32_t embedding_index;
+    const float *embedding;
+    size_t embedding_len;
 } helix_event;
 
 /* Receives events during decode() and finish(). The event and everything it
    points to are valid only during the call. Returns 0 to go on, non-zero to
-   ask the plugin to stop decoding (the client went away). */
+   ask the plugin to stop decoding (the client went away, or the event was
+   refused). Called on the thread that called decode() or finish(). */
 typedef struct helix_event_sink {
     uint32_t struct_size;
     void *ctx;
     int (*emit)(void *ctx, const helix_event *event);
 } helix_event_sink;
+
+/* ------------------------------------------------------------------------ */
+/* Settings a plugin publishes                                              */
+
+/* Values of helix_setting.type (uint32_t). */
+typedef enum helix_setting_type {
+    HELIX_SETTING_UNSET = 0,
+    HELIX_SETTING_STRING = 1,
+    HELIX_SETTING_INTEGER = 2,
+    HELIX_SETTING_NUMBER = 3,
+    HELIX_SETTING_BOOLEAN = 4,
+    HELIX_SETTING_DURATION = 5, /* "60s", "1m30s" */
+    HELIX_SETTING_LIST = 6,     /* a YAML list */
+    HELIX_SETTING_MAP = 7       /* a YAML map */
+} helix_setting_type;
+
+/* Bits of helix_setting.flags. */
+#define HELIX_SETTING_SECRET (1u << 0) /* never logged, shown or echoed in an error */
+/* Not a key of `settings:` but the provider's host option of that name
+   (today: "timeout"), which the listed environment variables also fill. */
+#define HELIX_SETTING_HOST_OPTION (1u << 1)
+
+/* One key of the plugin's `settings:` map. */
+typedef struct helix_setting {
+    uint32_t struct_size;
+    uint32_t type;  /* HELIX_SETTING_* */
+    uint32_t flags; /* HELIX_SETTING_* bits */
+    const char *name;          /* NUL-terminated key, e.g. "api_key" */
+    const char *default_value; /* NUL-terminated, as written in YAML; NULL = none */
+    const char *description;   /* NUL-terminated, one sentence */
+    /* Environment variables that set this key, over the file's value: a
+       NULL-terminated list of NUL-terminated names (the first one set and
+       non-empty wins), or NULL. They apply to the provider instance whose
+       name equals env_provider (NULL: to none), as a string. */
+    const char *const *env;
+    const char *env_provider;
+} helix_setting;
 
 /* ------------------------------------------------------------------------ */
 /* Services the host offers to a plugin                                     */
@@ -314,27 +521,37 @@ typedef void (*helix_fetch_callback)(void *user, const helix_http_response *resp
 
 typedef struct helix_host {
     uint32_t struct_size;
-    uint32_t abi_major;
+    uint32_t abi_major; /* the version negotiated */
     uint32_t abi_minor;
     void *ctx; /* passed back as the first argument of every function here */
 
-    /* Required. Thread-safe. msg need not be NUL-terminated; never pass secrets. */
-    void (*log)(void *ctx, helix_log_level level, helix_str msg);
+    /* Required. Logs msg (need not be NUL-terminated; never pass secrets) at
+       level, a HELIX_LOG_* value. Returns nothing.
+       Threads: may be called from any thread at any time. */
+    void (*log)(void *ctx, uint32_t level, helix_str msg);
 
-    /* Required. Thread-safe, blocking: performs one side request (token
-       exchange, credentials endpoint) with the host's TLS, proxy and pool
-       settings, and calls on_response once with the whole response before
-       returning HELIX_OK. timeout_ms == 0 means the host default. Connection
-       failures and timeouts return HELIX_ERR_RETRY with err filled. */
+    /* Required. Performs one side request (token exchange, credentials
+       endpoint) with the host's TLS, proxy and pool settings, and calls
+       on_response once with the whole response before returning.
+       timeout_ms == 0 means the host default.
+       Returns HELIX_OK after on_response ran (whatever the HTTP status);
+       HELIX_ERR_RETRY on a connection failure or timeout;
+       HELIX_ERR_NOT_SUPPORTED when the host offers no side requests;
+       HELIX_ERR_INTERNAL for a NULL request or callback. err is filled
+       whenever the result is not HELIX_OK.
+       Threads: may be called from any thread; blocks the caller. */
     helix_status (*http_fetch)(void *ctx, const helix_http_request *request, uint32_t timeout_ms,
                                helix_fetch_callback on_response, void *user, helix_error *err);
 
     /* Required. Wall-clock time (for signatures and expiry), milliseconds
-       since the Unix epoch. The host may fake it in tests. */
+       since the Unix epoch; the host may fake it in tests. Cannot fail.
+       Threads: may be called from any thread. */
     int64_t (*now_unix_ms)(void *ctx);
 
     /* Required. The plugin's own configuration section as a JSON object
-       (YAML converted, environment references expanded). Valid until destroy. */
+       (YAML converted, environment references expanded, the table's
+       environment variables applied). Valid until destroy. Cannot fail.
+       Threads: may be called from any thread. */
     helix_str (*config_json)(void *ctx);
 } helix_host;
 
@@ -344,7 +561,9 @@ typedef struct helix_host {
 typedef struct helix_plugin helix_plugin; /* one configured provider instance */
 typedef struct helix_call helix_call;     /* one upstream call */
 
+/* Values of helix_plugin_descriptor.thread_safety (uint32_t). */
 typedef enum helix_thread_safety {
+    HELIX_THREADS_UNSET = 0,
     /* Every function may be called concurrently on different calls of the
        same instance; one call is used by one thread at a time. */
     HELIX_THREADS_CONCURRENT_CALLS = 1,
@@ -356,6 +575,9 @@ typedef enum helix_thread_safety {
 #define HELIX_MODEL_TOOLS     (1u << 1)
 #define HELIX_MODEL_VISION    (1u << 2)
 #define HELIX_MODEL_MULTIPLE_CHOICES (1u << 3) /* n > 1 */
+#define HELIX_MODEL_EMBEDDINGS (1u << 4)       /* serves HELIX_OP_EMBEDDINGS */
+#define HELIX_MODEL_REASONING  (1u << 5)       /* accepts reasoning effort / budget */
+#define HELIX_MODEL_DOCUMENTS  (1u << 6)       /* accepts HELIX_PART_DOCUMENT */
 
 typedef struct helix_model_info {
     uint32_t struct_size;
@@ -365,68 +587,122 @@ typedef struct helix_model_info {
     int64_t context_window;
 } helix_model_info;
 
+/* Values health() returns (uint32_t); 0 is unset. */
 typedef enum helix_health {
-    HELIX_HEALTH_OK = 0,
-    HELIX_HEALTH_DEGRADED = 1, /* works, e.g. credentials expire soon */
-    HELIX_HEALTH_FAILING = 2   /* cannot serve, e.g. no credentials */
+    HELIX_HEALTH_UNSET = 0,
+    HELIX_HEALTH_OK = 1,
+    HELIX_HEALTH_DEGRADED = 2, /* works, e.g. credentials expire soon */
+    HELIX_HEALTH_FAILING = 3   /* cannot serve, e.g. no credentials */
 } helix_health;
 
 typedef struct helix_plugin_descriptor {
     uint32_t struct_size;
+    /* The version this descriptor follows: the one negotiated. These three
+       fields stay first in every version (see HELIX_PLUGIN_ENTRY_SYMBOL). */
     uint32_t abi_major;
     uint32_t abi_minor;
     const char *name;    /* NUL-terminated, e.g. "aws_bedrock" */
     const char *version; /* NUL-terminated, e.g. "1.2.0" */
-    helix_thread_safety thread_safety;
+    uint32_t thread_safety; /* HELIX_THREADS_* */
 
-    /* Required. Creates an instance configured from host->config_json. host
-       stays valid until destroy. On failure returns NULL and fills err. */
+    /* Required. Creates an instance configured from host->config_json; host
+       stays valid until destroy.
+       Returns the instance, or NULL with err filled: HELIX_ERR_CONFIG for bad
+       settings, HELIX_ERR_INTERNAL otherwise (status is not returned).
+       Threads: may be called from any thread, concurrently with other
+       instances' functions. */
     helix_plugin *(*create)(const helix_host *host, helix_error *err);
 
-    /* Required. Frees the instance; every call of it has been freed before. */
+    /* Required. Frees the instance; every call of it has been freed before.
+       Cannot fail. Threads: any thread, never concurrently with a function
+       on the same instance. */
     void (*destroy)(helix_plugin *plugin);
 
-    /* Required. The models this instance serves. The array stays valid until
-       destroy. */
-    helix_status (*list_models)(helix_plugin *plugin, const helix_model_info **models,
+    /* Required. The models this instance serves, as an array of *count
+       pointers; array and models stay valid until destroy.
+       Returns HELIX_OK, or HELIX_ERR_CONFIG / HELIX_ERR_INTERNAL with err filled.
+       Threads: any thread, as thread_safety says. */
+    helix_status (*list_models)(helix_plugin *plugin, const helix_model_info *const **models,
                                 size_t *count, helix_error *err);
 
     /* Required. Starts one upstream call: translates request into *out (whose
        memory stays valid until call_free) and returns the call in *call. May
-       block on host->http_fetch to obtain credentials. */
-    helix_status (*prepare)(helix_plugin *plugin, const helix_chat_request *request,
+       block on host->http_fetch to obtain credentials.
+       Returns HELIX_OK with *call set; HELIX_ERR_INVALID_REQUEST or
+       HELIX_ERR_NOT_SUPPORTED (the request or operation cannot be served, err
+       names the param); HELIX_ERR_AUTH / HELIX_ERR_RETRY when credentials
+       could not be obtained; HELIX_ERR_CONFIG; HELIX_ERR_INTERNAL. On error
+       *call is NULL.
+       Threads: concurrently from many threads unless thread_safety is
+       HELIX_THREADS_SERIALIZED. */
+    helix_status (*prepare)(helix_plugin *plugin, const helix_request *request,
                             helix_call **call, helix_http_request *out, helix_error *err);
 
     /* Required. Feeds the next piece of the upstream response; may emit any
-       number of events. A non-OK status is sticky: the call is over. */
+       number of events. A non-OK status is sticky: the call is over.
+       Returns HELIX_OK; HELIX_ERR_RETRY (429, 5xx), HELIX_ERR_AUTH (credentials
+       refused), HELIX_ERR_UPSTREAM (permanent upstream error),
+       HELIX_ERR_PROTOCOL (bytes break the protocol), HELIX_ERR_INTERNAL.
+       Threads: one thread at a time per call; different calls concurrently. */
     helix_status (*decode)(helix_call *call, const helix_http_response *response,
                            const helix_event_sink *sink, helix_error *err);
 
     /* Required. The upstream response ended. Emits what is still pending and
-       reports a truncated or otherwise incomplete response as an error. */
+       reports a truncated or otherwise incomplete response as an error.
+       Returns what decode() does (HELIX_ERR_PROTOCOL for a truncated body).
+       Threads: as decode(). */
     helix_status (*finish)(helix_call *call, const helix_event_sink *sink, helix_error *err);
 
-    /* Required. Frees a call, whether it finished, failed or was abandoned. */
+    /* Required. Frees a call, whether it finished, failed or was abandoned.
+       Cannot fail. Threads: as decode(). */
     void (*call_free)(helix_call *call);
 
     /* Optional. Cheap, no I/O: can this instance serve now (credentials
-       present and unexpired)? detail, if given, receives a short reason. */
-    helix_health (*health)(helix_plugin *plugin, helix_error *detail);
+       present and unexpired)? detail, if given, receives a short reason.
+       Returns a HELIX_HEALTH_* value, never 0.
+       Threads: any thread, concurrently with prepare() and decode(). */
+    uint32_t (*health)(helix_plugin *plugin, helix_error *detail);
 
     /* Optional. Checks a configuration section (JSON) without creating an
-       instance, so that `helixagentd --check-config` reports plugin errors. */
+       instance, so that `helixagentd --check-config` reports plugin errors.
+       Returns HELIX_OK or HELIX_ERR_CONFIG with err filled (never a secret).
+       Threads: any thread, concurrently with anything. */
     helix_status (*validate_config)(helix_str config_json, helix_error *err);
+
+    /* The plugin's settings table: setting_count pointers, static storage.
+       NULL / 0 when the plugin publishes none. */
+    const helix_setting *const *settings;
+    size_t setting_count;
 } helix_plugin_descriptor;
 
-/* The smallest descriptor a 1.0 host can use: up to and including call_free. */
-#define HELIX_DESCRIPTOR_MIN_SIZE_1_0 \
-    (offsetof(helix_plugin_descriptor, call_free) + sizeof(void (*)(helix_call *)))
+/* ------------------------------------------------------------------------ */
+/* Negotiation                                                              */
 
-/* The exported entry point. The host passes the ABI it speaks; the plugin
-   returns its descriptor (static storage, valid while the library is loaded),
-   or NULL if it cannot work with that host. */
-typedef const helix_plugin_descriptor *(*helix_plugin_entry_fn)(uint32_t host_abi_major,
-                                                                uint32_t host_abi_minor);
+/* What the host offers: the versions it can speak, lowest to highest. */
+typedef struct helix_negotiate_info {
+    uint32_t struct_size;
+    uint32_t min_version; /* HELIX_MAKE_VERSION(major, minor) */
+    uint32_t max_version;
+} helix_negotiate_info;
+
+/* What the plugin answers; the host zeroes it and sets struct_size. */
+typedef struct helix_negotiate_result {
+    uint32_t struct_size;
+    uint32_t version; /* the chosen version, within [min_version, max_version] */
+    /* The function table for that version (static storage, valid while the
+       library is loaded); its abi_major / abi_minor equal version. */
+    const helix_plugin_descriptor *descriptor;
+} helix_negotiate_result;
+
+/* The exported negotiate function (HELIX_PLUGIN_NEGOTIATE_SYMBOL): the host's
+   range in, the chosen version and the function table out.
+   Returns HELIX_OK with *result filled; HELIX_ERR_VERSION when no version of
+   the host's range is one the plugin speaks, with err->message saying which
+   side wanted what ("plugin speaks ABI 2.3; host offers 2.0-2.1");
+   HELIX_ERR_INTERNAL when info or result is NULL or too small.
+   Threads: called once per load, on any thread; does nothing else. */
+typedef helix_status (*helix_plugin_negotiate_fn)(const helix_negotiate_info *info,
+                                                  helix_negotiate_result *result, helix_error *err);
 
 #ifdef __cplusplus
 } /* extern "C" */

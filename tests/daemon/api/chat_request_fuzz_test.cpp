@@ -43,22 +43,22 @@ std::size_t walk(const helix_chat_request &r) {
                       touch(r.original_body);
     check(r.message_count >= 1 && r.messages != nullptr);
     for (std::size_t i = 0; i < r.message_count; ++i) {
-        const helix_message &m = r.messages[i];
+        const helix_message &m = *r.messages[i];
         sum += touch(m.name) + touch(m.text) + touch(m.tool_call_id);
         check(m.part_count == 0 || m.parts != nullptr);
         for (std::size_t p = 0; p < m.part_count; ++p)
-            sum += touch(m.parts[p].text) + touch(m.parts[p].image_url) + touch(m.parts[p].detail);
+            sum += touch(m.parts[p]->text) + touch(m.parts[p]->image_url) + touch(m.parts[p]->detail);
         check(m.tool_call_count == 0 || m.tool_calls != nullptr);
         for (std::size_t t = 0; t < m.tool_call_count; ++t)
-            sum += touch(m.tool_calls[t].id) + touch(m.tool_calls[t].name) + touch(m.tool_calls[t].arguments);
+            sum += touch(m.tool_calls[t]->id) + touch(m.tool_calls[t]->name) + touch(m.tool_calls[t]->arguments);
     }
     check(r.tool_count == 0 || r.tools != nullptr);
     for (std::size_t t = 0; t < r.tool_count; ++t) {
-        sum += touch(r.tools[t].name) + touch(r.tools[t].description) + touch(r.tools[t].parameters_json);
+        sum += touch(r.tools[t]->name) + touch(r.tools[t]->description) + touch(r.tools[t]->parameters_json);
         // Tool parameters are JSON text the parser wrote itself.
-        if (r.tools[t].parameters_json.len > 0) {
+        if (r.tools[t]->parameters_json.len > 0) {
             std::error_code ec;
-            boost::json::parse(sv(r.tools[t].parameters_json), ec);
+            boost::json::parse(sv(r.tools[t]->parameters_json), ec);
             check(!ec);
         }
     }

@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(minimal_request_has_defaults) {
     BOOST_TEST(r.model() == "openai/gpt-4o");
     BOOST_TEST(r.upstream_model() == "openai/gpt-4o");
     BOOST_TEST_REQUIRE(v.message_count == 1U);
-    const helix_message &m = v.messages[0];
+    const helix_message &m = *v.messages[0];
     BOOST_TEST(m.struct_size == sizeof(helix_message));
     BOOST_TEST(m.role == HELIX_ROLE_USER);
     BOOST_TEST(sv(m.text) == "Hello");
@@ -125,15 +125,15 @@ BOOST_AUTO_TEST_CASE(every_role_with_string_content_and_names) {
     const std::string_view texts[] = {"be brief", "dev rules", "question", "answer", "42"};
     for (std::size_t i = 0; i < 5; ++i) {
         BOOST_TEST_CONTEXT("message " << i) {
-            BOOST_TEST(v.messages[i].role == roles[i]);
-            BOOST_TEST(sv(v.messages[i].text) == texts[i]);
-            BOOST_TEST(v.messages[i].parts == nullptr);
+            BOOST_TEST(v.messages[i]->role == roles[i]);
+            BOOST_TEST(sv(v.messages[i]->text) == texts[i]);
+            BOOST_TEST(v.messages[i]->parts == nullptr);
         }
     }
-    BOOST_TEST(sv(v.messages[0].name) == "sys");
-    BOOST_TEST(sv(v.messages[1].name).empty());
-    BOOST_TEST(sv(v.messages[2].name) == "alice");
-    BOOST_TEST(sv(v.messages[4].tool_call_id) == "call_1");
+    BOOST_TEST(sv(v.messages[0]->name) == "sys");
+    BOOST_TEST(sv(v.messages[1]->name).empty());
+    BOOST_TEST(sv(v.messages[2]->name) == "alice");
+    BOOST_TEST(sv(v.messages[4]->tool_call_id) == "call_1");
     BOOST_TEST((r.required_capabilities() & HELIX_MODEL_TOOLS) != 0U); // a tool message in the history
 }
 
@@ -148,27 +148,27 @@ BOOST_AUTO_TEST_CASE(content_parts_text_and_images) {
         {"role":"tool","tool_call_id":"c","content":[{"type":"text","text":"tool part"}]}])"));
     const helix_chat_request &v = r.view();
     BOOST_TEST_REQUIRE(v.message_count == 3U);
-    BOOST_TEST_REQUIRE(v.messages[0].part_count == 1U);
-    BOOST_TEST(v.messages[0].parts[0].struct_size == sizeof(helix_content_part));
-    BOOST_TEST(v.messages[0].parts[0].type == HELIX_PART_TEXT);
-    BOOST_TEST(sv(v.messages[0].parts[0].text) == "sys part");
-    BOOST_TEST(sv(v.messages[0].text).empty());
+    BOOST_TEST_REQUIRE(v.messages[0]->part_count == 1U);
+    BOOST_TEST(v.messages[0]->parts[0]->struct_size == sizeof(helix_content_part));
+    BOOST_TEST(v.messages[0]->parts[0]->type == HELIX_PART_TEXT);
+    BOOST_TEST(sv(v.messages[0]->parts[0]->text) == "sys part");
+    BOOST_TEST(sv(v.messages[0]->text).empty());
 
-    const helix_message &user = v.messages[1];
+    const helix_message &user = *v.messages[1];
     BOOST_TEST_REQUIRE(user.part_count == 4U);
     BOOST_TEST_REQUIRE(user.parts != nullptr);
-    BOOST_TEST(user.parts[0].type == HELIX_PART_TEXT);
-    BOOST_TEST(sv(user.parts[0].text) == "What is in these?");
-    BOOST_TEST(user.parts[1].type == HELIX_PART_IMAGE_URL);
-    BOOST_TEST(sv(user.parts[1].image_url) == "https://example.com/cat.png");
-    BOOST_TEST(sv(user.parts[1].detail) == "high");
-    BOOST_TEST(user.parts[2].type == HELIX_PART_IMAGE_URL);
-    BOOST_TEST(sv(user.parts[2].image_url) == "data:image/png;base64,iVBORw0KGgo=");
-    BOOST_TEST(sv(user.parts[2].detail).empty());
-    BOOST_TEST(sv(user.parts[3].image_url) == "HTTP://example.com/x.jpg");
+    BOOST_TEST(user.parts[0]->type == HELIX_PART_TEXT);
+    BOOST_TEST(sv(user.parts[0]->text) == "What is in these?");
+    BOOST_TEST(user.parts[1]->type == HELIX_PART_IMAGE_URL);
+    BOOST_TEST(sv(user.parts[1]->image_url) == "https://example.com/cat.png");
+    BOOST_TEST(sv(user.parts[1]->detail) == "high");
+    BOOST_TEST(user.parts[2]->type == HELIX_PART_IMAGE_URL);
+    BOOST_TEST(sv(user.parts[2]->image_url) == "data:image/png;base64,iVBORw0KGgo=");
+    BOOST_TEST(sv(user.parts[2]->detail).empty());
+    BOOST_TEST(sv(user.parts[3]->image_url) == "HTTP://example.com/x.jpg");
 
-    BOOST_TEST_REQUIRE(v.messages[2].part_count == 1U);
-    BOOST_TEST(sv(v.messages[2].parts[0].text) == "tool part");
+    BOOST_TEST_REQUIRE(v.messages[2]->part_count == 1U);
+    BOOST_TEST(sv(v.messages[2]->parts[0]->text) == "tool part");
     BOOST_TEST((r.required_capabilities() & HELIX_MODEL_VISION) != 0U);
 }
 
@@ -186,54 +186,54 @@ BOOST_AUTO_TEST_CASE(assistant_tool_calls_and_tool_results) {
             {"id":"call_d","type":"function","function":{"name":"noop","arguments":"{}"}}]}])"));
     const helix_chat_request &v = r.view();
     BOOST_TEST_REQUIRE(v.message_count == 6U);
-    const helix_message &a = v.messages[1];
+    const helix_message &a = *v.messages[1];
     BOOST_TEST(a.role == HELIX_ROLE_ASSISTANT);
     BOOST_TEST(sv(a.text).empty());
     BOOST_TEST(a.parts == nullptr);
     BOOST_TEST_REQUIRE(a.tool_call_count == 2U);
-    BOOST_TEST(a.tool_calls[0].struct_size == sizeof(helix_tool_call));
-    BOOST_TEST(sv(a.tool_calls[0].id) == "call_a");
-    BOOST_TEST(sv(a.tool_calls[0].name) == "get_weather");
-    BOOST_TEST(sv(a.tool_calls[0].arguments) == R"({"city":"Paris"})");
-    BOOST_TEST(sv(a.tool_calls[1].id) == "call_b");
-    BOOST_TEST(sv(a.tool_calls[1].arguments) == R"({"city":"Rome"})");
-    BOOST_TEST(sv(v.messages[2].tool_call_id) == "call_a");
-    BOOST_TEST(sv(v.messages[3].tool_call_id) == "call_b");
-    BOOST_TEST(sv(v.messages[3].text) == "24C");
+    BOOST_TEST(a.tool_calls[0]->struct_size == sizeof(helix_tool_call));
+    BOOST_TEST(sv(a.tool_calls[0]->id) == "call_a");
+    BOOST_TEST(sv(a.tool_calls[0]->name) == "get_weather");
+    BOOST_TEST(sv(a.tool_calls[0]->arguments) == R"({"city":"Paris"})");
+    BOOST_TEST(sv(a.tool_calls[1]->id) == "call_b");
+    BOOST_TEST(sv(a.tool_calls[1]->arguments) == R"({"city":"Rome"})");
+    BOOST_TEST(sv(v.messages[2]->tool_call_id) == "call_a");
+    BOOST_TEST(sv(v.messages[3]->tool_call_id) == "call_b");
+    BOOST_TEST(sv(v.messages[3]->text) == "24C");
     // Later messages point at their own calls in the shared array.
-    BOOST_TEST(sv(v.messages[4].text) == "Checking once more.");
-    BOOST_TEST_REQUIRE(v.messages[4].tool_call_count == 1U);
-    BOOST_TEST(sv(v.messages[4].tool_calls[0].id) == "call_c");
-    BOOST_TEST(sv(v.messages[4].tool_calls[0].arguments).empty());
-    BOOST_TEST_REQUIRE(v.messages[5].tool_call_count == 1U);
-    BOOST_TEST(sv(v.messages[5].tool_calls[0].id) == "call_d");
-    BOOST_TEST(v.messages[0].tool_calls == nullptr);
+    BOOST_TEST(sv(v.messages[4]->text) == "Checking once more.");
+    BOOST_TEST_REQUIRE(v.messages[4]->tool_call_count == 1U);
+    BOOST_TEST(sv(v.messages[4]->tool_calls[0]->id) == "call_c");
+    BOOST_TEST(sv(v.messages[4]->tool_calls[0]->arguments).empty());
+    BOOST_TEST_REQUIRE(v.messages[5]->tool_call_count == 1U);
+    BOOST_TEST(sv(v.messages[5]->tool_calls[0]->id) == "call_d");
+    BOOST_TEST(v.messages[0]->tool_calls == nullptr);
     BOOST_TEST((r.required_capabilities() & HELIX_MODEL_TOOLS) != 0U);
 }
 
 BOOST_AUTO_TEST_CASE(assistant_refusal_part_is_text) {
     const ChatRequest r = ok(msgs(R"([{"role":"user","content":"x"},
         {"role":"assistant","content":[{"type":"text","text":"a"},{"type":"refusal","refusal":"I can't."}]}])"));
-    const helix_message &a = r.view().messages[1];
+    const helix_message &a = *r.view().messages[1];
     BOOST_TEST_REQUIRE(a.part_count == 2U);
-    BOOST_TEST(a.parts[1].type == HELIX_PART_TEXT);
-    BOOST_TEST(sv(a.parts[1].text) == "I can't.");
+    BOOST_TEST(a.parts[1]->type == HELIX_PART_TEXT);
+    BOOST_TEST(sv(a.parts[1]->text) == "I can't.");
 }
 
 BOOST_AUTO_TEST_CASE(tools_are_kept_with_parameters_as_json_text) {
     const ChatRequest r = ok(with(kTools + R"(,"tool_choice":"auto","parallel_tool_calls":false)"));
     const helix_chat_request &v = r.view();
     BOOST_TEST_REQUIRE(v.tool_count == 2U);
-    BOOST_TEST(v.tools[0].struct_size == sizeof(helix_tool));
-    BOOST_TEST(sv(v.tools[0].name) == "get_weather");
-    BOOST_TEST(sv(v.tools[0].description) == "Weather now");
-    BOOST_TEST(v.tools[0].strict == 1);
-    BOOST_TEST(json::parse(sv(v.tools[0].parameters_json)) ==
+    BOOST_TEST(v.tools[0]->struct_size == sizeof(helix_tool));
+    BOOST_TEST(sv(v.tools[0]->name) == "get_weather");
+    BOOST_TEST(sv(v.tools[0]->description) == "Weather now");
+    BOOST_TEST(v.tools[0]->strict == 1);
+    BOOST_TEST(json::parse(sv(v.tools[0]->parameters_json)) ==
                json::parse(R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})"));
-    BOOST_TEST(sv(v.tools[1].name) == "noop");
-    BOOST_TEST(sv(v.tools[1].description).empty());
-    BOOST_TEST(sv(v.tools[1].parameters_json).empty());
-    BOOST_TEST(v.tools[1].strict == 0);
+    BOOST_TEST(sv(v.tools[1]->name) == "noop");
+    BOOST_TEST(sv(v.tools[1]->description).empty());
+    BOOST_TEST(sv(v.tools[1]->parameters_json).empty());
+    BOOST_TEST(v.tools[1]->strict == 0);
     BOOST_TEST(v.tool_choice == HELIX_TOOL_CHOICE_AUTO);
     BOOST_TEST(v.parallel_tool_calls == 0);
     BOOST_TEST(r.required_capabilities() == HELIX_MODEL_TOOLS);
@@ -349,12 +349,12 @@ BOOST_AUTO_TEST_CASE(unknown_fields_are_ignored_and_null_means_absent) {
     BOOST_TEST(v.stream == 0);
     // Unknown members of known objects are ignored too.
     const ChatRequest m = ok(msgs(R"([{"role":"user","content":"x","audio":null,"weird":[1,2]}])"));
-    BOOST_TEST(sv(m.view().messages[0].text) == "x");
+    BOOST_TEST(sv(m.view().messages[0]->text) == "x");
 }
 
 BOOST_AUTO_TEST_CASE(escapes_and_unicode_are_decoded) {
     const ChatRequest r = ok(msgs(R"([{"role":"user","content":"line\n\"q\" \u00e9 \ud83d\ude00 ü"}])"));
-    BOOST_TEST(sv(r.view().messages[0].text) == "line\n\"q\" \xC3\xA9 \xF0\x9F\x98\x80 \xC3\xBC");
+    BOOST_TEST(sv(r.view().messages[0]->text) == "line\n\"q\" \xC3\xA9 \xF0\x9F\x98\x80 \xC3\xBC");
 }
 
 BOOST_AUTO_TEST_CASE(set_upstream_model_changes_only_the_view) {
@@ -372,14 +372,14 @@ BOOST_AUTO_TEST_CASE(moving_keeps_the_view_valid) {
     ChatRequest a = ok(msgs(R"([{"role":"user","content":[{"type":"text","text":"part"}]},
         {"role":"assistant","content":null,"tool_calls":[{"id":"i","type":"function","function":{"name":"f","arguments":"{}"}}]}])"));
     a.set_upstream_model("upstream-id");
-    const helix_message *messages = a.view().messages;
-    const char *text = a.view().messages[0].parts[0].text.data;
+    const helix_message *const *messages = a.view().messages;
+    const char *text = a.view().messages[0]->parts[0]->text.data;
 
     ChatRequest b = std::move(a);
     BOOST_TEST(b.view().messages == messages);
-    BOOST_TEST(b.view().messages[0].parts[0].text.data == text);
-    BOOST_TEST(sv(b.view().messages[0].parts[0].text) == "part");
-    BOOST_TEST(sv(b.view().messages[1].tool_calls[0].name) == "f");
+    BOOST_TEST(b.view().messages[0]->parts[0]->text.data == text);
+    BOOST_TEST(sv(b.view().messages[0]->parts[0]->text) == "part");
+    BOOST_TEST(sv(b.view().messages[1]->tool_calls[0]->name) == "f");
     BOOST_TEST(sv(b.view().model) == "upstream-id");
     // The moved-from object is an empty request, not a dangling one.
     BOOST_TEST(a.view().message_count == 0U); // NOLINT(bugprone-use-after-move)
@@ -387,7 +387,7 @@ BOOST_AUTO_TEST_CASE(moving_keeps_the_view_valid) {
 
     ChatRequest c = ok(with(""));
     c = std::move(b);
-    BOOST_TEST(sv(c.view().messages[0].parts[0].text) == "part");
+    BOOST_TEST(sv(c.view().messages[0]->parts[0]->text) == "part");
     BOOST_TEST(sv(c.view().model) == "upstream-id");
 
     std::vector<ChatRequest> many;

@@ -108,3 +108,18 @@ BOOST_AUTO_TEST_CASE(usage_object_shape) {
                json::parse(R"({"prompt_tokens":12,"completion_tokens":30,"total_tokens":42,)"
                            R"("prompt_tokens_details":{"cached_tokens":8}})"));
 }
+
+BOOST_AUTO_TEST_CASE(usage_totals_saturate_and_negative_counts_read_as_zero) {
+    helix_event e{};
+    e.struct_size = sizeof e;
+    e.type = HELIX_EVENT_USAGE;
+    e.prompt_tokens = INT64_MAX;
+    e.completion_tokens = 10;
+    e.cached_tokens = -4;
+    helix::api::Usage usage;
+    usage.record(e);
+    BOOST_TEST(usage.total_tokens() == INT64_MAX);
+    BOOST_TEST(usage.cached_tokens == 0);
+    const auto object = helix::api::detail::usage_object(usage);
+    BOOST_TEST(object.at("total_tokens").as_int64() == INT64_MAX);
+}

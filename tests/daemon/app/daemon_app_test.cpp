@@ -167,7 +167,7 @@ BOOST_AUTO_TEST_CASE(refuses_to_start_with_an_invalid_config) {
 BOOST_AUTO_TEST_CASE(prints_version_and_abi) {
     const RunResult r = run_daemon({"--version"});
     BOOST_TEST(r.exit_code == 0);
-    BOOST_TEST(contains(r.output, "plugin ABI 1.0"));
+    BOOST_TEST(contains(r.output, "plugin ABI 2.0"));
 }
 
 namespace {

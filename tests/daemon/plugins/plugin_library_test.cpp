@@ -43,15 +43,14 @@ BOOST_AUTO_TEST_CASE(refuses_an_abi_major_mismatch_naming_both_versions) {
     const std::string path = fixture("fixture_bad_major");
     const std::string message = refusal(path);
     BOOST_TEST(contains(message, path));
-    BOOST_TEST(contains(message, "ABI major version mismatch"));
-    BOOST_TEST(contains(message, "host expects 1.x"));
-    BOOST_TEST(contains(message, "built for 2.0"));
+    BOOST_TEST(contains(message, "plugin refused this host, which speaks ABI 2.0 to 2.0"));
+    BOOST_TEST(contains(message, "speaks ABI 3.0"));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_short_descriptor_with_expected_and_found_sizes) {
     const std::string message = refusal(fixture("fixture_short_struct"));
     BOOST_TEST(contains(message, "descriptor too small"));
-    BOOST_TEST(contains(message, "at least " + std::to_string(HELIX_DESCRIPTOR_MIN_SIZE_1_0)));
+    BOOST_TEST(contains(message, "at least " + std::to_string(sizeof(helix_plugin_descriptor))));
     BOOST_TEST(contains(message, "found 24"));
 }
 
@@ -61,15 +60,43 @@ BOOST_AUTO_TEST_CASE(refuses_a_missing_required_function) {
 
 BOOST_AUTO_TEST_CASE(refuses_a_plugin_that_needs_a_newer_minor) {
     const std::string message = refusal(fixture("fixture_newer_minor"));
-    BOOST_TEST(contains(message, "plugin needs ABI 1.7"));
+    BOOST_TEST(contains(message, "speaks ABI 2.7"));
+    BOOST_TEST(contains(message, "the host offers 2.0 to 2.0"));
     BOOST_TEST(contains(message, "upgrade helixagentd"));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_descriptor_of_another_version_than_negotiated) {
+    const std::string message = refusal(fixture("fixture_lying_descriptor"));
+    BOOST_TEST(contains(message, "plugin negotiated ABI 2.0 but its descriptor says 2.3"));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_an_unset_thread_safety) {
+    BOOST_TEST(contains(refusal(fixture("fixture_zero_thread_safety")), "unknown thread_safety 0 (unset)"));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_library_without_the_entry_point) {
     const std::string path = fixture("fixture_no_entry");
     const std::string message = refusal(path);
     BOOST_TEST(contains(message, path));
-    BOOST_TEST(contains(message, "no entry point 'helix_plugin_entry'"));
+    BOOST_TEST(contains(message, "no entry point 'helix_plugin_negotiate'"));
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_built_against_the_frozen_1_0_header_is_refused_naming_both_sides) {
+    // abi_1_0_plugin.cpp includes tests/sdk/abi_1_0/plugin_abi_1_0.h, today's
+    // copy of the 1.0 contract, and exports only the 1.0 entry point.
+    const std::string path = fixture("fixture_abi_1_0_plugin");
+    const std::string message = refusal(path);
+    BOOST_TEST(contains(message, path));
+    BOOST_TEST(contains(message, "plugin was built for ABI 1.0"));
+    BOOST_TEST(contains(message, "this host speaks ABI 2.0 to 2.0"));
+    BOOST_TEST(contains(message, "rebuild the plugin against the 2.x SDK"));
+}
+
+BOOST_AUTO_TEST_CASE(the_sdk_negotiates_the_hosts_range_and_says_which_side_wanted_what) {
+    const auto library = PluginLibrary::load(fixture("helix_plain_text"));
+    BOOST_TEST(library->descriptor().abi_minor == HELIX_ABI_MINOR);
+    BOOST_TEST(library->descriptor().setting_count == 2u);
+    BOOST_TEST(std::string(library->descriptor().settings[0]->name) == "base_url");
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_shared_library) {

@@ -3,6 +3,7 @@
 
 #include "daemon/plugins/provider_instance.hpp"
 
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,7 +24,7 @@ std::string str(helix_str v) { return std::string(v.data, v.len); }
 
 struct Recorded {
     std::string text;
-    std::vector<helix_finish_reason> finishes;
+    std::vector<std::uint32_t> finishes;
     std::int64_t completion_tokens = -1;
 };
 
@@ -37,6 +38,7 @@ int record(void *ctx, const helix_event *e) {
 
 struct Request {
     helix_message messages[2]{};
+    const helix_message *pointers[2] = {&messages[0], &messages[1]};
     helix_chat_request request{};
     Request() {
         messages[0].struct_size = sizeof(helix_message);
@@ -47,7 +49,7 @@ struct Request {
         messages[1].text = s("hello");
         request.struct_size = sizeof request;
         request.model = s("plain-1");
-        request.messages = messages;
+        request.messages = pointers;
         request.message_count = 2;
         request.n = 1;
         request.stream = 1;
@@ -102,7 +104,7 @@ BOOST_AUTO_TEST_CASE(prepares_decodes_and_finishes_a_streamed_call) {
     BOOST_TEST(!call->finish(sink));
     BOOST_TEST(recorded.text == "Hello there");
     BOOST_TEST_REQUIRE(recorded.finishes.size() == 1u);
-    BOOST_TEST(recorded.finishes[0] == HELIX_FINISH_STOP);
+    BOOST_TEST(recorded.finishes[0] == static_cast<std::uint32_t>(HELIX_FINISH_STOP));
     BOOST_TEST(recorded.completion_tokens == 2); // 11 characters / 4
 }
 
@@ -131,7 +133,8 @@ BOOST_AUTO_TEST_CASE(an_unsupported_feature_comes_back_as_status_and_param_not_a
     helix_tool tool{};
     tool.struct_size = sizeof tool;
     tool.name = s("lookup");
-    r.request.tools = &tool;
+    const helix_tool *tools[] = {&tool};
+    r.request.tools = tools;
     r.request.tool_count = 1;
     std::unique_ptr<UpstreamCall> call;
     const PluginFailure f = instance->prepare(r.request, call);
@@ -171,4 +174,58 @@ BOOST_AUTO_TEST_CASE(the_library_outlives_the_instance_that_uses_it) {
     const helix_event_sink sink{sizeof(helix_event_sink), &recorded, record};
     BOOST_TEST(!call->decode(chunk(200, "late"), sink));
     BOOST_TEST(recorded.text == "late");
+}
+
+BOOST_AUTO_TEST_CASE(a_message_without_its_nul_is_read_no_further_than_its_buffer) {
+    // The helix_error is directly followed by other bytes, as a plugin's
+    // unterminated message would be in memory.
+    struct {
+        helix_error error{};
+        char after[16] = "OVERRUN";
+    } memory;
+    std::memset(memory.error.message, 'x', sizeof memory.error.message);
+    const std::string message = error_message(memory.error);
+    BOOST_TEST(message.size() == sizeof memory.error.message);
+    BOOST_TEST(message.find("OVERRUN") == std::string::npos);
+    PluginFailure failure;
+    failure.error = memory.error;
+    BOOST_TEST(failure.message().size() == sizeof memory.error.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_event_of_type_zero_is_refused_and_fails_the_call) {
+    Recorded recorded;
+    const helix_event_sink target{sizeof(helix_event_sink), &recorded, record};
+    CheckedEventSink checked(target);
+    helix_event text{};
+    text.struct_size = sizeof text;
+    text.type = HELIX_EVENT_TEXT_DELTA;
+    text.text = s("ok");
+    BOOST_TEST(checked.table()->emit(checked.table()->ctx, &text) == 0);
+    helix_event zeroed{};
+    zeroed.struct_size = sizeof zeroed; // type left 0: a zeroed struct
+    BOOST_TEST(checked.table()->emit(checked.table()->ctx, &zeroed) != 0);
+    BOOST_TEST(recorded.text == "ok"); // the zeroed event never reached the host
+    PluginFailure failure;
+    failure.error.struct_size = sizeof failure.error;
+    checked.apply(failure);
+    BOOST_TEST(failure.status == HELIX_ERR_PROTOCOL);
+    BOOST_TEST(failure.message().find("type 0 (unset") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_shorter_event_of_an_older_minor_reads_as_zero_beyond_its_size) {
+    struct Seen {
+        std::int64_t reasoning_tokens = -1;
+    } seen;
+    const helix_event_sink target{sizeof(helix_event_sink), &seen, [](void *ctx, const helix_event *e) {
+                                      BOOST_TEST(e->struct_size == sizeof(helix_event));
+                                      static_cast<Seen *>(ctx)->reasoning_tokens = e->reasoning_tokens;
+                                      return 0;
+                                  }};
+    CheckedEventSink checked(target);
+    helix_event older{};
+    older.type = HELIX_EVENT_USAGE;
+    older.reasoning_tokens = 77; // beyond struct_size: must not be read
+    older.struct_size = static_cast<std::uint32_t>(offsetof(helix_event, cache_write_tokens));
+    BOOST_TEST(checked.table()->emit(checked.table()->ctx, &older) == 0);
+    BOOST_TEST(seen.reasoning_tokens == 0);
 }

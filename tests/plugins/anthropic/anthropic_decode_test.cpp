@@ -273,3 +273,15 @@ BOOST_AUTO_TEST_CASE(error_body_with_http_200_is_an_error) {
     BOOST_TEST(o.status == HELIX_ERR_RETRY);
     BOOST_TEST(o.events.empty());
 }
+
+BOOST_AUTO_TEST_CASE(token_counts_near_int64_max_saturate_instead_of_overflowing) {
+    Harness h(kConfig);
+    Request r = request(false);
+    const std::string body = R"({"id":"m","type":"message","role":"assistant","model":"c",
+      "content":[{"type":"text","text":"x"}],"stop_reason":"end_turn",
+      "usage":{"input_tokens":9223372036854775807,"output_tokens":1,"cache_creation_input_tokens":9223372036854775807,
+               "cache_read_input_tokens":5}})";
+    const Outcome o = run_all_chunkings(h, r, 200, json_headers(), body);
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(o.events.find("USAGE 9223372036854775807/1/5\n") != std::string::npos, o.events);
+}

@@ -301,16 +301,16 @@ BOOST_AUTO_TEST_CASE(missing_key_and_bad_settings) {
 
 BOOST_AUTO_TEST_CASE(default_models_have_no_multiple_choices) {
     Harness h(kConfig);
-    const helix_model_info *models = nullptr;
+    const helix_model_info *const *models = nullptr;
     std::size_t count = 0;
     helix_error err = make_error();
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < count; ++i) {
-        ids.push_back(sv(models[i].id));
-        BOOST_TEST((models[i].capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0u);
-        BOOST_TEST((models[i].capabilities & HELIX_MODEL_TOOLS) != 0u);
-        BOOST_TEST(models[i].context_window == 200000);
+        ids.push_back(sv(models[i]->id));
+        BOOST_TEST((models[i]->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0u);
+        BOOST_TEST((models[i]->capabilities & HELIX_MODEL_TOOLS) != 0u);
+        BOOST_TEST(models[i]->context_window == 200000);
     }
     for (const char *id : {"claude-3-5-sonnet-20241022", "claude-3-opus-20240229", "claude-3-sonnet-20240229",
                            "claude-3-haiku-20240307"})

@@ -67,7 +67,7 @@ Prepared prepare_failing(Harness &h) {
 
 helix_health health(Harness &h, std::string *detail = nullptr) {
     helix_error e = make_error();
-    const helix_health result = h.descriptor().health(h.plugin(), &e);
+    const auto result = static_cast<helix_health>(h.descriptor().health(h.plugin(), &e));
     if (detail != nullptr) *detail = e.message;
     return result;
 }

@@ -354,3 +354,15 @@ BOOST_AUTO_TEST_CASE(malformed_converse_bodies_are_protocol_errors) {
     const Outcome o = h.run(r, 200, sse_headers(), "data: {}\n\n");
     BOOST_TEST(o.status == HELIX_ERR_PROTOCOL);
 }
+
+BOOST_AUTO_TEST_CASE(token_counts_near_int64_max_saturate_instead_of_overflowing) {
+    Harness h(kConfig);
+    Request r = request(false);
+    const std::string body = R"({"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},
+      "stopReason":"end_turn",
+      "usage":{"inputTokens":9223372036854775807,"outputTokens":2,"cacheReadInputTokens":9223372036854775807,
+               "cacheWriteInputTokens":3}})";
+    const Outcome o = run_all_chunkings(h, r, 200, converse_headers(), body);
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(o.events.find("USAGE 9223372036854775807/2/9223372036854775807\n") != std::string::npos, o.events);
+}

@@ -43,14 +43,14 @@ json::object body_of(Harness &h, Request &r) {
 BOOST_AUTO_TEST_CASE(the_catalog_lists_the_default_models_under_short_names_and_full_ids) {
     Harness h(kConfig);
     BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
-    const helix_model_info *models = nullptr;
+    const helix_model_info *const *models = nullptr;
     std::size_t count = 0;
     helix_error err = make_error();
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     std::vector<std::string> lines;
     for (std::size_t i = 0; i < count; ++i)
-        lines.push_back(sv(models[i].id) + " -> " + sv(models[i].upstream_id) + " caps=" +
-                        std::to_string(models[i].capabilities) + " ctx=" + std::to_string(models[i].context_window));
+        lines.push_back(sv(models[i]->id) + " -> " + sv(models[i]->upstream_id) + " caps=" +
+                        std::to_string(models[i]->capabilities) + " ctx=" + std::to_string(models[i]->context_window));
     BOOST_TEST(join(lines) == "anthropic.claude-3-sonnet -> anthropic.claude-3-sonnet-20240229-v1:0 caps=7 ctx=200000\n"
                               "anthropic.claude-3-opus -> anthropic.claude-3-opus-20240229-v1:0 caps=7 ctx=200000\n"
                               "meta.llama3-70b-instruct -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192\n"
@@ -68,16 +68,16 @@ BOOST_AUTO_TEST_CASE(configured_models_send_short_names_upstream_as_full_ids) {
                   "models":["anthropic.claude-3-opus",{"id":"sonnet","upstream_id":"anthropic.claude-3-sonnet"},
                             "us.anthropic.claude-3-5-sonnet-20241022-v2:0"]})");
     BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
-    const helix_model_info *models = nullptr;
+    const helix_model_info *const *models = nullptr;
     std::size_t count = 0;
     helix_error err = make_error();
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     BOOST_TEST_REQUIRE(count == 3u);
-    BOOST_TEST(sv(models[0].upstream_id) == "anthropic.claude-3-opus-20240229-v1:0");
-    BOOST_TEST(models[0].capabilities == 7u);
-    BOOST_TEST(sv(models[1].upstream_id) == "anthropic.claude-3-sonnet-20240229-v1:0");
-    BOOST_TEST(sv(models[2].upstream_id) == "us.anthropic.claude-3-5-sonnet-20241022-v2:0");
-    BOOST_TEST(models[2].capabilities == static_cast<std::uint32_t>(HELIX_MODEL_STREAMING));
+    BOOST_TEST(sv(models[0]->upstream_id) == "anthropic.claude-3-opus-20240229-v1:0");
+    BOOST_TEST(models[0]->capabilities == 7u);
+    BOOST_TEST(sv(models[1]->upstream_id) == "anthropic.claude-3-sonnet-20240229-v1:0");
+    BOOST_TEST(sv(models[2]->upstream_id) == "us.anthropic.claude-3-5-sonnet-20241022-v2:0");
+    BOOST_TEST(models[2]->capabilities == static_cast<std::uint32_t>(HELIX_MODEL_STREAMING));
 }
 
 BOOST_AUTO_TEST_CASE(converse_request_is_signed_for_bedrock_with_the_model_id_encoded) {

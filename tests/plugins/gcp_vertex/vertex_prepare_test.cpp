@@ -79,16 +79,16 @@ BOOST_AUTO_TEST_CASE(urls_follow_the_location_and_the_method) {
 
 BOOST_AUTO_TEST_CASE(the_catalog_is_the_seed_models) {
     Harness h(kConfig);
-    const helix_model_info *models = nullptr;
+    const helix_model_info *const *models = nullptr;
     std::size_t count = 0;
     helix_error err = make_error();
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     std::vector<std::string> ids;
-    for (std::size_t i = 0; i < count; ++i) ids.push_back(sv(models[i].id));
+    for (std::size_t i = 0; i < count; ++i) ids.push_back(sv(models[i]->id));
     BOOST_TEST(ids == (std::vector<std::string>{"gemini-1.5-pro", "gemini-1.0-pro", "text-bison", "code-bison"}),
                boost::test_tools::per_element());
-    BOOST_TEST((models[0].capabilities & HELIX_MODEL_VISION) != 0u);
-    BOOST_TEST((models[2].capabilities & HELIX_MODEL_TOOLS) == 0u);
+    BOOST_TEST((models[0]->capabilities & HELIX_MODEL_VISION) != 0u);
+    BOOST_TEST((models[2]->capabilities & HELIX_MODEL_TOOLS) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_conversation_becomes_contents_with_system_instruction_and_function_parts) {

@@ -172,28 +172,28 @@ BOOST_AUTO_TEST_CASE(bad_settings_refuse_creation_without_quoting_values) {
 
 BOOST_AUTO_TEST_CASE(default_models_and_configured_models) {
     Harness h(kConfig);
-    const helix_model_info *models = nullptr;
+    const helix_model_info *const *models = nullptr;
     std::size_t count = 0;
     helix_error err = make_error();
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     std::vector<std::string> ids;
-    for (std::size_t i = 0; i < count; ++i) ids.push_back(sv(models[i].id));
+    for (std::size_t i = 0; i < count; ++i) ids.push_back(sv(models[i]->id));
     for (const char *id : {"gpt-4o", "gpt-4o-mini", "gpt-4-turbo", "gpt-4", "gpt-3.5-turbo"})
         BOOST_TEST((std::find(ids.begin(), ids.end(), id) != ids.end()), id);
     BOOST_TEST(std::string(h.descriptor().name) == "openai");
     for (std::size_t i = 0; i < count; ++i) {
-        BOOST_TEST((models[i].capabilities & HELIX_MODEL_STREAMING) != 0u);
-        BOOST_TEST((models[i].capabilities & HELIX_MODEL_MULTIPLE_CHOICES) != 0u);
-        if (sv(models[i].id) == "gpt-4o") BOOST_TEST((models[i].capabilities & HELIX_MODEL_VISION) != 0u);
-        if (sv(models[i].id) == "gpt-4") BOOST_TEST((models[i].capabilities & HELIX_MODEL_VISION) == 0u);
+        BOOST_TEST((models[i]->capabilities & HELIX_MODEL_STREAMING) != 0u);
+        BOOST_TEST((models[i]->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) != 0u);
+        if (sv(models[i]->id) == "gpt-4o") BOOST_TEST((models[i]->capabilities & HELIX_MODEL_VISION) != 0u);
+        if (sv(models[i]->id) == "gpt-4") BOOST_TEST((models[i]->capabilities & HELIX_MODEL_VISION) == 0u);
     }
 
     Harness custom(R"({"api_key":"k-1234","models":["gpt-4o",{"id":"fast","upstream_id":"gpt-4o-mini"}]})");
     BOOST_TEST_REQUIRE(custom.descriptor().list_models(custom.plugin(), &models, &count, &err) == HELIX_OK);
     BOOST_TEST_REQUIRE(count == 2u);
-    BOOST_TEST(sv(models[1].id) == "fast");
-    BOOST_TEST(sv(models[1].upstream_id) == "gpt-4o-mini");
-    BOOST_TEST(models[1].context_window == 0);
+    BOOST_TEST(sv(models[1]->id) == "fast");
+    BOOST_TEST(sv(models[1]->upstream_id) == "gpt-4o-mini");
+    BOOST_TEST(models[1]->context_window == 0);
 }
 
 BOOST_AUTO_TEST_CASE(without_original_body_the_body_is_built_from_the_canonical_request) {

@@ -1,0 +1,24 @@
+// The azure_openai plugin's settings table: every key of its `settings:` map, and
+// the environment variables that fill it for the provider named "azure-openai".
+#include "plugins/azure_openai/azure_provider.hpp"
+
+namespace helix::azure_openai {
+
+std::vector<helix::sdk::Setting> AzureProvider::settings() {
+    return {
+        {.name = "endpoint", .type = HELIX_SETTING_STRING, .description = "The resource URL, e.g. https://myresource.openai.azure.com (required).", .env = {"AZURE_OPENAI_ENDPOINT"}, .env_provider = "azure-openai"},
+        {.name = "api_version", .type = HELIX_SETTING_STRING, .description = "The api-version query parameter; v1 selects the v1 surface.", .default_value = "2024-10-21"},
+        {.name = "deployments", .type = HELIX_SETTING_MAP, .description = "Model id to deployment name."},
+        {.name = "models", .type = HELIX_SETTING_LIST, .description = "Models to advertise: ids, or maps {id, upstream_id, context_window, capabilities}."},
+        {.name = "api_key", .type = HELIX_SETTING_STRING, .description = "The resource key (sent as api-key); without it, Entra ID.", .flags = HELIX_SETTING_SECRET, .env = {"AZURE_OPENAI_API_KEY"}, .env_provider = "azure-openai"},
+        {.name = "tenant_id", .type = HELIX_SETTING_STRING, .description = "Entra ID tenant of the client credentials.", .env = {"AZURE_TENANT_ID"}, .env_provider = "azure-openai"},
+        {.name = "client_id", .type = HELIX_SETTING_STRING, .description = "Entra ID application (client) id.", .env = {"AZURE_CLIENT_ID"}, .env_provider = "azure-openai"},
+        {.name = "client_secret", .type = HELIX_SETTING_STRING, .description = "Entra ID client secret.", .flags = HELIX_SETTING_SECRET, .env = {"AZURE_CLIENT_SECRET"}, .env_provider = "azure-openai"},
+        {.name = "authority_host", .type = HELIX_SETTING_STRING, .description = "The Entra ID authority.", .default_value = "https://login.microsoftonline.com"},
+        {.name = "identity_endpoint", .type = HELIX_SETTING_STRING, .description = "The managed identity token endpoint.", .default_value = "http://169.254.169.254/metadata/identity/oauth2/token"},
+        {.name = "managed_identity_client_id", .type = HELIX_SETTING_STRING, .description = "A user-assigned managed identity to use."},
+        {.name = "timeout", .type = HELIX_SETTING_DURATION, .description = "The provider's timeout (plugins.NAME.timeout).", .flags = HELIX_SETTING_HOST_OPTION, .env = {"AZURE_OPENAI_TIMEOUT"}, .env_provider = "azure-openai"},
+    };
+}
+
+} // namespace helix::azure_openai
