@@ -11,7 +11,8 @@
 namespace helix::test {
 
 inline void check_unknown_role_refused(Harness &h, Request r) {
-    r.messages.push_back(Message{static_cast<helix_role>(5), "from a newer host", false, {}, {}, {}, {}});
+    // The first value after HELIX_ROLE_TOOL, the last role of this ABI.
+    r.messages.push_back(Message{static_cast<helix_role>(HELIX_ROLE_TOOL + 1), "from a newer host", false, {}, {}, {}, {}});
     const std::string param = "messages[" + std::to_string(r.messages.size() - 1) + "].role";
     const Prepared p = h.prepare(r);
     if (p.call != nullptr) h.descriptor().call_free(p.call);
