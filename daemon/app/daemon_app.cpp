@@ -51,7 +51,7 @@ config::ConfigPtr load_or_report(const std::string &path, const std::string &ver
 }
 
 // What the metrics may label series with, and how many providers are loaded.
-void publish_to_metrics(const Runtime &runtime, metrics::Metrics &metrics) {
+void publish_to_metrics(const router::Runtime &runtime, metrics::Metrics &metrics) {
     std::vector<metrics::Target> targets;
     for (const auto &provider : runtime.providers) {
         targets.push_back({provider->name(), {}});
@@ -63,7 +63,7 @@ void publish_to_metrics(const Runtime &runtime, metrics::Metrics &metrics) {
     metrics.set_client_label(runtime.config->metrics.client_label);
 }
 
-void log_skipped_providers(const Runtime &runtime) {
+void log_skipped_providers(const router::Runtime &runtime) {
     for (const auto &[name, reason] : runtime.skipped_providers)
         daemon_log().warning("provider '" + name + "' skipped (enabled: auto): " + reason);
 }
@@ -127,9 +127,9 @@ int DaemonApp::check_config() {
     const std::string path = config_path();
     const config::ConfigPtr cfg = load_or_report(path, "helixagentd: configuration file " + path + " test failed");
     if (!cfg) return exit_invalid_config;
-    LibraryCache libraries;
+    router::LibraryCache libraries;
     std::vector<std::string> skipped;
-    const auto problems = check_plugins(*cfg, libraries, skipped);
+    const auto problems = router::check_plugins(*cfg, libraries, skipped);
     for (const auto &p : problems) std::cerr << p << '\n';
     for (const auto &p : skipped) std::cout << p << " (enabled: auto: it would be skipped)\n";
     if (!problems.empty()) {
@@ -140,7 +140,7 @@ int DaemonApp::check_config() {
     return EXIT_OK;
 }
 
-void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
+void DaemonApp::reload(router::RuntimeHolder &holder, router::LibraryCache &libraries,
                        const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics,
                        audit::AccessLog &access_log) {
     const std::string path = config_path();
@@ -155,7 +155,7 @@ void DaemonApp::reload(RuntimeHolder &holder, LibraryCache &libraries,
             cfg->upstream.max_idle_connections != old_upstream.max_idle_connections ||
             cfg->upstream.idle_timeout != old_upstream.idle_timeout)
             daemon_log().warning("upstream settings changed in '" + path + "'; they take effect after a restart");
-        auto runtime = build_runtime(std::move(cfg), libraries, side_requests);
+        auto runtime = router::build_runtime(std::move(cfg), libraries, side_requests);
         // Reopened even if unchanged, so a reload also follows a log rotation.
         if (const auto error = access_log.configure(runtime->config->log.access, runtime->config->log.access_content);
             !error.empty())
@@ -187,6 +187,7 @@ int DaemonApp::serve() {
     const config::ConfigPtr cfg = load_or_report(path, "helixagentd: not started: invalid configuration file " + path);
     if (!cfg) return EXIT_CONFIG;
     setup_logging(cfg->log);
+    const LoggingCloser close_logging_at_exit;
     if (!no_core) daemon_log().warning("HELIXAGENT_DUMPABLE=1: core dumps are allowed and may hold secrets");
     for (const auto &notice : cfg->notices) daemon_log().warning(notice);
 
@@ -203,12 +204,12 @@ int DaemonApp::serve() {
     }
     transport::UpstreamClient upstream(outbound);
     auto side_requests = std::make_shared<transport::PooledSideRequestClient>(upstream);
-    LibraryCache libraries;
-    RuntimeHolder holder;
+    router::LibraryCache libraries;
+    router::RuntimeHolder holder;
     // One for the process: it outlives every reload and the server using it.
     metrics::Metrics metrics(HELIX_VERSION);
     try {
-        holder.replace(build_runtime(cfg, libraries, side_requests));
+        holder.replace(router::build_runtime(cfg, libraries, side_requests));
         publish_to_metrics(*holder.current(), metrics);
     } catch (const std::exception &e) {
         daemon_log().fatal(std::string("not started: ") + e.what());

@@ -2,7 +2,7 @@
 // helixagentd's lifecycle: options, configuration, plugins, the HTTP server,
 // and the signal loop (SIGHUP reload, SIGTERM drain, systemd notifications).
 
-#include "daemon/app/runtime.hpp"
+#include "daemon/router/runtime.hpp"
 #include "daemon/audit/access_log.hpp"
 #include "daemon/metrics/metrics.hpp"
 
@@ -22,7 +22,7 @@ private:
     void print_help() const;
     int check_config();
     int serve();
-    void reload(RuntimeHolder &holder, LibraryCache &libraries,
+    void reload(router::RuntimeHolder &holder, router::LibraryCache &libraries,
                 const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics,
                 audit::AccessLog &access_log);
     std::string config_path() const;

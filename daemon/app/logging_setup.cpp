@@ -1,5 +1,6 @@
 #include "daemon/app/logging_setup.hpp"
 
+#include <Poco/AsyncChannel.h>
 #include <Poco/AutoPtr.h>
 #include <iostream>
 #include <Poco/ConsoleChannel.h>
@@ -52,9 +53,17 @@ void setup_logging(const config::LogSettings &settings) {
     else
         formatter = new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t");
     Poco::AutoPtr<Poco::Channel> console(new Poco::ConsoleChannel(std::cerr));
-    Poco::AutoPtr<Poco::Channel> channel(new Poco::FormattingChannel(formatter, console));
+    Poco::AutoPtr<Poco::Channel> formatting(new Poco::FormattingChannel(formatter, console));
+    // Written by a thread of its own: a stalled stderr (a full pipe, a
+    // blocked journal) must never stop an event loop that logs. Closing the
+    // channel (at exit) writes what is queued first.
+    Poco::AutoPtr<Poco::Channel> channel(new Poco::AsyncChannel(formatting));
     Poco::Logger::root().setChannel(channel);
     Poco::Logger::setLevel("", Poco::Logger::parseLevel(settings.level));
+}
+
+void close_logging() {
+    if (Poco::Channel::Ptr channel = Poco::Logger::root().getChannel()) channel->close();
 }
 
 } // namespace helix::app

@@ -6,7 +6,7 @@
 // alone (the details name plugin files, credential files and credential
 // errors).
 
-#include "daemon/app/runtime.hpp"
+#include "daemon/router/runtime.hpp"
 #include "daemon/http/server_state.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -20,12 +20,12 @@ public:
 
 class ReadinessHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    ReadinessHandler(app::RuntimePtr runtime, const ServerState &state, bool details)
+    ReadinessHandler(router::RuntimePtr runtime, const ServerState &state, bool details)
         : runtime_(std::move(runtime)), state_(state), details_(details) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
 private:
-    app::RuntimePtr runtime_;
+    router::RuntimePtr runtime_;
     const ServerState &state_;
     const bool details_;
 };

@@ -3,7 +3,7 @@
 // provider as "provider/model", in OpenAI's list and model shapes; for a key
 // limited to some models or providers, only those.
 
-#include "daemon/app/runtime.hpp"
+#include "daemon/router/runtime.hpp"
 #include "daemon/http/request_context.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -14,7 +14,7 @@ class ModelsHandler final : public Poco::Net::HTTPRequestHandler {
 public:
     // model_id empty: the list; otherwise that one model. `context` (the
     // client's identity) outlives this handler.
-    ModelsHandler(app::RuntimePtr runtime, std::string model_id, const RequestContext &context)
+    ModelsHandler(router::RuntimePtr runtime, std::string model_id, const RequestContext &context)
         : runtime_(std::move(runtime)), model_id_(std::move(model_id)), context_(context) {}
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
@@ -22,7 +22,7 @@ private:
     bool allowed(const std::string &asked, const std::string &provider, const std::string &model) const;
     bool alias_allowed(const config::ModelAlias &alias) const;
 
-    app::RuntimePtr runtime_;
+    router::RuntimePtr runtime_;
     std::string model_id_;
     const RequestContext &context_;
 };

@@ -4,7 +4,7 @@
 // the access log writes once the request is answered.
 
 #include "daemon/audit/access_record.hpp"
-#include "daemon/http/client_keys.hpp"
+#include "daemon/router/client_keys.hpp"
 
 #include <memory>
 
@@ -12,7 +12,7 @@ namespace helix::http {
 
 struct RequestContext {
     audit::AccessRecord record;
-    const ClientIdentity *client = nullptr; // set once the key is accepted; owned by the request's Runtime
+    const router::ClientIdentity *client = nullptr; // set once the key is accepted; owned by the request's Runtime
 };
 
 using RequestContextPtr = std::unique_ptr<RequestContext>;

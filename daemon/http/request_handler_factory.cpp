@@ -66,7 +66,7 @@ public:
         bool reads_body = false;
         bool takes_slot = false; // a chat completion: counted against server.max_in_flight
     };
-    RequestContextHandler(HandlerPtr inner, RequestContextPtr context, ServerState &state, app::RuntimePtr runtime,
+    RequestContextHandler(HandlerPtr inner, RequestContextPtr context, ServerState &state, router::RuntimePtr runtime,
                           Route route)
         : context_(std::move(context)), inner_(std::move(inner)), state_(state), runtime_(std::move(runtime)),
           route_(route) {
@@ -171,7 +171,7 @@ private:
             return e;
         }
         const std::string header = request.get("Authorization", "");
-        const std::string_view token = bearer_token(header);
+        const std::string_view token = router::bearer_token(header);
         if (token.empty()) {
             state_.auth_failures.failed(source, policy);
             return api::ApiError{401, "You didn't provide an API key. Send it in an Authorization header using "
@@ -179,7 +179,7 @@ private:
                                  "invalid_request_error", "", ""};
         }
         // The key is never echoed: it may be a real secret sent to the wrong place.
-        const ClientIdentity *client = keys.authenticate(token);
+        const router::ClientIdentity *client = keys.authenticate(token);
         if (client == nullptr) {
             state_.auth_failures.failed(source, policy);
             return api::ApiError{401, "Incorrect API key provided.", "invalid_request_error", "", "invalid_api_key"};
@@ -192,7 +192,7 @@ private:
     RequestContextPtr context_; // before inner_, which refers to it
     HandlerPtr inner_;
     ServerState &state_;
-    app::RuntimePtr runtime_;
+    router::RuntimePtr runtime_;
     Route route_;
     bool slot_taken_ = false;
 };
@@ -228,7 +228,7 @@ bool is_get(const Poco::Net::HTTPServerRequest &r) {
 } // namespace
 
 Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest &request) {
-    app::RuntimePtr runtime = runtime_.current();
+    router::RuntimePtr runtime = runtime_.current();
     auto context = std::make_unique<RequestContext>();
     std::string path;
     try {

@@ -15,7 +15,7 @@
 //                                Anthropic's 529) -> upstream_5xx.
 
 #include "daemon/metrics/metrics.hpp"
-#include "daemon/transport/upstream_client.hpp"
+#include "daemon/transport/exchange_types.hpp"
 
 #include <helixagent/plugin_abi.h>
 

@@ -39,7 +39,7 @@ void sort_by_score(std::vector<Candidate> &out, std::size_t from, const config::
 
 // Every provider serving `model`, in routing order: primary, fallback, the
 // rest; by score within each.
-void add_all_serving(std::vector<Candidate> &out, const app::Runtime &runtime, std::string_view model) {
+void add_all_serving(std::vector<Candidate> &out, const router::Runtime &runtime, std::string_view model) {
     const auto &cfg = *runtime.config;
     for (const auto *list : {&cfg.primary, &cfg.fallback}) {
         const std::size_t group = out.size();
@@ -78,7 +78,7 @@ void cheapest_first(std::vector<Candidate> &out, const config::Config &cfg) {
 
 namespace {
 
-std::vector<Candidate> in_routing_order(const app::Runtime &runtime, std::string_view requested) {
+std::vector<Candidate> in_routing_order(const router::Runtime &runtime, std::string_view requested) {
     std::vector<Candidate> out;
     for (const auto &alias : runtime.config->aliases)
         if (alias.name == requested) {
@@ -103,7 +103,7 @@ std::vector<Candidate> in_routing_order(const app::Runtime &runtime, std::string
 
 } // namespace
 
-std::vector<Candidate> candidates_for(const app::Runtime &runtime, std::string_view requested, Priority priority) {
+std::vector<Candidate> candidates_for(const router::Runtime &runtime, std::string_view requested, Priority priority) {
     std::vector<Candidate> out = in_routing_order(runtime, requested);
     if (priority == Priority::low) cheapest_first(out, *runtime.config);
     return out;

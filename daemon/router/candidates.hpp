@@ -11,7 +11,7 @@
 // cheapest candidate whose score is within router.cost_tolerance of the best
 // is moved to the front (the rest keep their order, as fallbacks).
 
-#include "daemon/app/runtime.hpp"
+#include "daemon/router/runtime.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,7 +27,7 @@ struct Candidate {
 
 enum class Priority { critical, low };
 
-std::vector<Candidate> candidates_for(const app::Runtime &runtime, std::string_view requested,
+std::vector<Candidate> candidates_for(const router::Runtime &runtime, std::string_view requested,
                                       Priority priority = Priority::critical);
 
 // The estimated cost in USD of a call, from the configured prices; nullopt

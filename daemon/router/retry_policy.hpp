@@ -7,7 +7,7 @@
 // it: the client's request itself was refused (a 400 or a content filter),
 // which another provider must not be used to get around.
 
-#include "daemon/transport/upstream_client.hpp"
+#include "daemon/transport/exchange_types.hpp"
 
 #include <helixagent/plugin_abi.h>
 

@@ -1,10 +1,10 @@
-#include "daemon/app/runtime.hpp"
+#include "daemon/router/runtime.hpp"
 
 #include "daemon/plugins/plugin_file_check.hpp"
 
 #include <set>
 
-namespace helix::app {
+namespace helix::router {
 
 const plugins::ProviderInstance *Runtime::find_provider(const std::string &name) const {
     for (const auto &p : providers)
@@ -46,7 +46,7 @@ RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
                                                target.substr(0, slash) + "' has no model '" +
                                                target.substr(slash + 1) + "' (GET /v1/models lists them)");
         }
-    runtime->client_keys = std::make_shared<const http::ClientKeys>(config->api_keys);
+    runtime->client_keys = std::make_shared<const ClientKeys>(config->api_keys);
     runtime->config = std::move(config);
     return runtime;
 }
@@ -72,4 +72,4 @@ std::vector<std::string> check_plugins(const config::Config &config, LibraryCach
     return problems;
 }
 
-} // namespace helix::app
+} // namespace helix::router

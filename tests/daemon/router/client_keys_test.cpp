@@ -1,12 +1,12 @@
 #define BOOST_TEST_MODULE client_keys
 #include <boost/test/unit_test.hpp>
 
-#include "daemon/http/client_keys.hpp"
+#include "daemon/router/client_keys.hpp"
 
-using helix::http::bearer_token;
-using helix::http::ClientKeys;
+using helix::router::bearer_token;
+using helix::router::ClientKeys;
 
-using helix::http::ClientIdentity;
+using helix::router::ClientIdentity;
 
 namespace {
 

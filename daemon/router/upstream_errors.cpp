@@ -1,8 +1,8 @@
-#include "daemon/http/upstream_errors.hpp"
+#include "daemon/router/upstream_errors.hpp"
 
 #include "daemon/api/errors.hpp"
 
-namespace helix::http {
+namespace helix::router {
 
 api::ApiError from_exchange_failure(const transport::ExchangeResult &result, const std::string &provider) {
     const std::string message = provider + ": " + transport::to_string(result.error) + " (" + result.detail + ")";
@@ -10,4 +10,4 @@ api::ApiError from_exchange_failure(const transport::ExchangeResult &result, con
     return api::bad_gateway(message);
 }
 
-} // namespace helix::http
+} // namespace helix::router

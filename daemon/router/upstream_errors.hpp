@@ -3,10 +3,10 @@
 // timed out, reset). Plugin-reported failures map in api::from_plugin_error.
 
 #include "daemon/api/error_body.hpp"
-#include "daemon/transport/upstream_client.hpp"
+#include "daemon/transport/exchange_types.hpp"
 
-namespace helix::http {
+namespace helix::router {
 
 api::ApiError from_exchange_failure(const transport::ExchangeResult &result, const std::string &provider);
 
-} // namespace helix::http
+} // namespace helix::router

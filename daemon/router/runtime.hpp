@@ -5,7 +5,7 @@
 // new Runtime and swaps it in atomically.
 
 #include "daemon/config/config.hpp"
-#include "daemon/http/client_keys.hpp"
+#include "daemon/router/client_keys.hpp"
 #include "daemon/plugins/provider_instance.hpp"
 
 #include <map>
@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-namespace helix::app {
+namespace helix::router {
 
 struct Runtime {
     config::ConfigPtr config;
     std::vector<plugins::ProviderInstancePtr> providers; // config order
-    std::shared_ptr<const http::ClientKeys> client_keys;
+    std::shared_ptr<const ClientKeys> client_keys;
     // Providers declared `enabled: auto` whose plugin refused its settings,
     // with the reason: not routed to, listed by /readyz and the log.
     std::vector<std::pair<std::string, std::string>> skipped_providers;
@@ -73,4 +73,4 @@ private:
     RuntimePtr current_;
 };
 
-} // namespace helix::app
+} // namespace helix::router

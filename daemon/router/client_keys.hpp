@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace helix::http {
+namespace helix::router {
 
 // Who a request's key belongs to and what it may use.
 struct ClientIdentity {
@@ -51,4 +51,4 @@ private:
 // The key in "Authorization: Bearer <key>", or empty when absent or malformed.
 std::string_view bearer_token(std::string_view authorization_header);
 
-} // namespace helix::http
+} // namespace helix::router

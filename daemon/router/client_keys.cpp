@@ -1,10 +1,10 @@
-#include "daemon/http/client_keys.hpp"
+#include "daemon/router/client_keys.hpp"
 
 #include <openssl/crypto.h>
 
 #include <algorithm>
 
-namespace helix::http {
+namespace helix::router {
 
 namespace {
 
@@ -72,4 +72,4 @@ std::string_view bearer_token(std::string_view header) {
     return token;
 }
 
-} // namespace helix::http
+} // namespace helix::router

@@ -1,0 +1,150 @@
+#include "daemon/http/chat_endpoint.hpp"
+
+#include "daemon/api/chunk_builder.hpp"
+#include "daemon/api/completion_builder.hpp"
+#include "daemon/api/errors.hpp"
+#include "daemon/http/request_id.hpp"
+
+#include <Poco/String.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+namespace helix::http {
+
+namespace {
+
+std::int64_t unix_seconds() {
+    using namespace std::chrono;
+    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// 403: the key's scope excludes every provider/model that could serve the model.
+api::ApiError model_not_allowed(const router::ClientIdentity &client, std::string_view model) {
+    api::ApiError e;
+    e.status = 403;
+    e.type = "invalid_request_error";
+    e.code = "model_not_allowed";
+    e.param = "model";
+    e.message = "The API key '" + client.name + "' may not use model '" + std::string(model) + "' (it is limited to " +
+                client.describe_scope() + ").";
+    return e;
+}
+
+std::string usd_text(double usd) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6f", usd);
+    return text;
+}
+
+// One attempt's events as a chat.completion (accumulated) or as chunks.
+class ChatEncoder final : public router::ReplyEncoder {
+public:
+    ChatEncoder(const api::ChatRequest &chat, const config::Config &config, const router::Candidate &candidate,
+                metrics::RequestObservation &observed, audit::AccessRecord *content_log)
+        : config_(config), candidate_(candidate), observed_(observed), content_log_(content_log) {
+        const std::string id = "chatcmpl-" + request_id_for("").substr(4);
+        if (chat.stream())
+            chunks_.emplace(id, unix_seconds(), std::string(chat.model()), chat.include_usage());
+        else
+            completion_.emplace(id, unix_seconds(), std::string(chat.model()));
+    }
+
+    void add(const helix_event &event, std::vector<std::string> &events) override {
+        if (content_log_ != nullptr && event.type == HELIX_EVENT_TEXT_DELTA)
+            content_log_->add_completion_text({event.text.data, event.text.len});
+        if (completion_)
+            completion_->add(event);
+        else
+            chunks_->add(event, events);
+    }
+
+    std::string finish(std::vector<std::string> &events, router::ReplyWriter &reply) override {
+        if (completion_) {
+            const auto &usage = completion_->usage();
+            if (const auto usd = usage_and_cost(usage.prompt_tokens, usage.completion_tokens))
+                reply.set_header("x-helix-cost-usd", usd_text(*usd));
+            return completion_->build();
+        }
+        const auto &usage = chunks_->usage();
+        // Headers went out before the usage was known: a stream carries its
+        // estimated cost in one chunk with no choices, as Azure carries its
+        // filter results.
+        if (const auto usd = usage_and_cost(usage.prompt_tokens, usage.completion_tokens)) {
+            const std::string text = usd_text(*usd);
+            helix_event e{};
+            e.struct_size = sizeof e;
+            e.type = HELIX_EVENT_EXTRA;
+            e.name = {"response.x_helix_cost_usd", 25};
+            e.json = {text.data(), text.size()};
+            chunks_->add(e, events);
+        }
+        chunks_->finish(events);
+        return {};
+    }
+
+private:
+    std::optional<double> usage_and_cost(std::int64_t prompt, std::int64_t completion) {
+        const auto cost = router::estimated_cost(config_, candidate_, prompt, completion);
+        observed_.usage(candidate_.provider->name(), candidate_.model->id, prompt, completion, cost);
+        return cost;
+    }
+
+    const config::Config &config_;
+    const router::Candidate candidate_;
+    metrics::RequestObservation &observed_;
+    audit::AccessRecord *content_log_;
+    std::optional<api::CompletionBuilder> completion_;
+    std::optional<api::ChunkBuilder> chunks_;
+};
+
+} // namespace
+
+std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, std::string body,
+                                                std::string_view priority, const router::ClientIdentity *client,
+                                                audit::AccessRecord &record) {
+    auto parsed = api::parse_chat_request(std::move(body));
+    if (auto *error = std::get_if<api::ApiError>(&parsed)) return std::move(*error);
+    api::ChatRequest &chat = std::get<api::ChatRequest>(parsed);
+    record.model_asked = chat.model();
+    record.stream = chat.stream();
+    if (runtime.config->log.access_content) record.request_body = chat.body();
+
+    // "X-Helix-Priority: low" marks a request non-critical: the cheapest
+    // good-enough provider serves it.
+    const bool low = Poco::toLower(std::string(priority)) == "low";
+    auto candidates =
+        router::candidates_for(runtime, chat.model(), low ? router::Priority::low : router::Priority::critical);
+    if (candidates.empty()) return api::model_not_found(chat.model());
+    if (client != nullptr && client->scoped()) {
+        std::erase_if(candidates, [&](const router::Candidate &c) {
+            return !client->allows(chat.model(), c.provider->name(), c.model->id);
+        });
+        if (candidates.empty()) return model_not_allowed(*client, chat.model());
+    }
+    if ((chat.required_capabilities() & HELIX_MODEL_MULTIPLE_CHOICES) != 0) {
+        std::erase_if(candidates, [](const router::Candidate &c) {
+            return (c.model->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0;
+        });
+        if (candidates.empty()) return api::feature_not_supported(chat.model(), "n > 1", "n");
+    }
+    return ChatPlan{std::move(chat), std::move(candidates)};
+}
+
+router::Prepared ChatEndpoint::prepare(const router::Candidate &candidate) {
+    chat_.set_upstream_model(candidate.model->upstream_id);
+    std::unique_ptr<plugins::UpstreamCall> call;
+    router::Prepared prepared;
+    prepared.failure = candidate.provider->prepare(chat_.view(), call);
+    if (call) prepared.call = std::make_unique<router::PluginCall>(std::move(call));
+    return prepared;
+}
+
+std::unique_ptr<router::ReplyEncoder> ChatEndpoint::encoder(const router::Candidate &candidate) {
+    return std::make_unique<ChatEncoder>(chat_, config_, candidate, observed_, content_log_);
+}
+
+} // namespace helix::http

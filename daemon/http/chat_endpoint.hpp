@@ -1,0 +1,55 @@
+#pragma once
+// POST /v1/chat/completions as the attempt loop sees it (router/endpoint.hpp),
+// whichever server core carries it: plan_chat() parses the body and lists
+// the candidates the client may use; ChatEndpoint makes each candidate's
+// plugin call and encodes its events as OpenAI's chat.completion or
+// chat.completion.chunk stream.
+
+#include "daemon/api/chat_request.hpp"
+#include "daemon/audit/access_record.hpp"
+#include "daemon/metrics/metrics.hpp"
+#include "daemon/router/client_keys.hpp"
+#include "daemon/router/endpoint.hpp"
+#include "daemon/router/runtime.hpp"
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace helix::http {
+
+struct ChatPlan {
+    api::ChatRequest chat;
+    std::vector<router::Candidate> candidates; // not empty
+};
+
+// The parsed request and who may serve it, or the error the client gets
+// (a bad body, an unknown model, one outside the key's scope, n > 1 that no
+// candidate supports). `priority` is the X-Helix-Priority header; the
+// request's model and stream flag (and its body when the access log keeps
+// content) go into `record`.
+std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, std::string body,
+                                                std::string_view priority, const router::ClientIdentity *client,
+                                                audit::AccessRecord &record);
+
+class ChatEndpoint final : public router::Endpoint {
+public:
+    // Everything referred to outlives the endpoint. `content_log` (may be
+    // null) receives the answer's text when the access log records content.
+    ChatEndpoint(api::ChatRequest &chat, const config::Config &config, metrics::RequestObservation &observed,
+                 audit::AccessRecord *content_log)
+        : chat_(chat), config_(config), observed_(observed), content_log_(content_log) {}
+
+    bool streamed() const override { return chat_.stream(); }
+    router::Prepared prepare(const router::Candidate &candidate) override;
+    std::unique_ptr<router::ReplyEncoder> encoder(const router::Candidate &candidate) override;
+
+private:
+    api::ChatRequest &chat_;
+    const config::Config &config_;
+    metrics::RequestObservation &observed_;
+    audit::AccessRecord *content_log_;
+};
+
+} // namespace helix::http

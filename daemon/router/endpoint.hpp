@@ -1,0 +1,72 @@
+#pragma once
+// What an API endpoint (chat completions; embeddings, responses, messages
+// next) gives the attempt loop: how to make a candidate's plugin call, and
+// how to turn that call's canonical events into the endpoint's reply.
+
+#include "daemon/router/candidates.hpp"
+#include "daemon/router/reply_writer.hpp"
+
+#include <helixagent/plugin_abi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace helix::router {
+
+// One attempt's translation of events into the client's reply.
+class ReplyEncoder {
+public:
+    virtual ~ReplyEncoder() = default;
+    // An event from the plugin; what a stream sends now goes into `events`
+    // (each one SSE data payload). A whole reply only accumulates.
+    virtual void add(const helix_event &event, std::vector<std::string> &events) = 0;
+    // The call ended well. A stream puts its last payloads into `events`
+    // (the loop then sends them and finishes the stream); a whole reply
+    // returns its JSON body and may set headers on `reply`.
+    virtual std::string finish(std::vector<std::string> &events, ReplyWriter &reply) = 0;
+};
+
+// One upstream call as the loop drives it: the plugin's (PluginCall below)
+// or a test's fake.
+class Call {
+public:
+    virtual ~Call() = default;
+    virtual const helix_http_request &request() const = 0;
+    virtual plugins::PluginFailure decode(const helix_http_response &response, const helix_event_sink &events) = 0;
+    virtual plugins::PluginFailure finish(const helix_event_sink &events) = 0;
+};
+
+struct Prepared {
+    plugins::PluginFailure failure; // set: no call (e.g. a feature this provider lacks)
+    std::unique_ptr<Call> call;
+};
+
+// A plugin's upstream call.
+class PluginCall final : public Call {
+public:
+    explicit PluginCall(std::unique_ptr<plugins::UpstreamCall> call) : call_(std::move(call)) {}
+    const helix_http_request &request() const override { return call_->request(); }
+    plugins::PluginFailure decode(const helix_http_response &response, const helix_event_sink &events) override {
+        return call_->decode(response, events);
+    }
+    plugins::PluginFailure finish(const helix_event_sink &events) override { return call_->finish(events); }
+
+private:
+    std::unique_ptr<plugins::UpstreamCall> call_;
+};
+
+class Endpoint {
+public:
+    virtual ~Endpoint() = default;
+    // Whether the client asked for an event stream.
+    virtual bool streamed() const = 0;
+    // Translates the request for `candidate` (the plugin's prepare()). May
+    // block (a token refresh fetches), so the loop runs it on the worker
+    // pool, never on an event loop.
+    virtual Prepared prepare(const Candidate &candidate) = 0;
+    // A fresh encoder for one attempt at `candidate`.
+    virtual std::unique_ptr<ReplyEncoder> encoder(const Candidate &candidate) = 0;
+};
+
+} // namespace helix::router
