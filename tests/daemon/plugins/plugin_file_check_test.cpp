@@ -4,7 +4,7 @@
 // A plugin library that others could replace is refused before it is
 // loaded, at start and on every reload (LibraryCache checks at each get).
 
-#include "daemon/app/runtime.hpp"
+#include "daemon/router/runtime.hpp"
 #include "daemon/plugins/plugin_file_check.hpp"
 #include "daemon/plugins/plugin_library.hpp"
 
@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(a_library_owned_by_another_user_is_refused) {
 
 BOOST_AUTO_TEST_CASE(the_check_is_made_again_when_a_loaded_library_is_asked_for_on_reload) {
     PluginCopy p;
-    helix::app::LibraryCache cache;
+    helix::router::LibraryCache cache;
     BOOST_TEST(cache.get(p.library.string()) != nullptr);
     ::chmod(p.library.c_str(), 0666);
     BOOST_CHECK_THROW(cache.get(p.library.string()), PluginLoadError);
