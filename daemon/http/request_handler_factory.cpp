@@ -208,9 +208,9 @@ std::size_t header_bytes(const Poco::Net::HTTPServerRequest &r) {
 // Does the request carry a valid client key? For the routes that answer
 // without one but say more with one (/readyz, /metrics); a wrong key counts
 // as a failed attempt like on the API routes.
-bool carries_client_key(const Poco::Net::HTTPServerRequest &request, const app::Runtime &runtime, ServerState &state) {
+bool carries_client_key(const Poco::Net::HTTPServerRequest &request, const router::Runtime &runtime, ServerState &state) {
     const std::string header = request.get("Authorization", "");
-    const std::string_view token = bearer_token(header);
+    const std::string_view token = router::bearer_token(header);
     if (token.empty()) return false;
     const config::ServerSettings &server = runtime.config->server;
     const AuthFailures::Policy policy{server.auth_failure_limit, server.auth_failure_block};
