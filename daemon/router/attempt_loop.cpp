@@ -2,6 +2,7 @@
 
 #include "daemon/api/errors.hpp"
 #include "daemon/metrics/error_kind.hpp"
+#include "daemon/plugins/response_view.hpp"
 #include "daemon/router/blocking_call.hpp"
 #include "daemon/router/retry_policy.hpp"
 #include "daemon/router/upstream_errors.hpp"
@@ -82,9 +83,7 @@ public:
 
     asio::awaitable<bool> on_head(int status, const transport::Headers &headers) override {
         headers_ = headers;
-        views_.clear();
-        for (const auto &[name, value] : headers_)
-            views_.push_back({{name.data(), name.size()}, {value.data(), value.size()}});
+        views_ = plugins::header_views(headers_);
         status_ = status;
         co_return co_await feed({});
     }
@@ -130,13 +129,7 @@ private:
     }
 
     asio::awaitable<bool> feed(std::string_view data) {
-        helix_http_response r{};
-        r.struct_size = sizeof r;
-        r.status = status_;
-        r.headers = views_.data();
-        r.header_count = views_.size();
-        r.data = reinterpret_cast<const std::uint8_t *>(data.data());
-        r.len = data.size();
+        const helix_http_response r = plugins::response_view(status_, views_, data);
         failure_ = call_.decode(r, events_);
         const bool written = co_await flush();
         co_return written && !failure_;

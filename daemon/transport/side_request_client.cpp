@@ -1,5 +1,7 @@
 #include "daemon/transport/side_request_client.hpp"
 
+#include "daemon/plugins/response_view.hpp"
+
 #include <cstdio>
 
 namespace helix::transport {
@@ -23,17 +25,8 @@ public:
     }
 
     void deliver(helix_fetch_callback on_response, void *user) const {
-        std::vector<helix_header> views;
-        views.reserve(headers_.size());
-        for (const auto &[name, value] : headers_)
-            views.push_back({{name.data(), name.size()}, {value.data(), value.size()}});
-        helix_http_response r{};
-        r.struct_size = sizeof r;
-        r.status = status_;
-        r.headers = views.data();
-        r.header_count = views.size();
-        r.data = reinterpret_cast<const std::uint8_t *>(body_.data());
-        r.len = body_.size();
+        const std::vector<helix_header> views = plugins::header_views(headers_);
+        const helix_http_response r = plugins::response_view(status_, views, body_);
         on_response(user, &r);
     }
 
