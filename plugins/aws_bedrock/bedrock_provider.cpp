@@ -8,24 +8,36 @@ namespace helix::aws_bedrock {
 BedrockProvider::BedrockProvider(helix::sdk::Host host)
     : Provider(host), settings_(parse_settings(host.config_json())) {
     for (const std::string &warning : settings_.warnings) host.log(HELIX_LOG_WARNING, "aws_bedrock: " + warning);
+    if (!settings_.api_key.empty()) {
+        // An API key replaces SigV4: the chain (and its files) is not used at all.
+        host.log(HELIX_LOG_INFO, "aws_bedrock: using a Bedrock API key (settings.api_key / AWS_BEARER_TOKEN_BEDROCK)");
+        return;
+    }
     credentials_ = std::make_unique<CredentialChain>(settings_, this->host());
+}
+
+helix_health BedrockProvider::health(std::string &detail) const {
+    return credentials_ ? credentials_->health(detail) : HELIX_HEALTH_OK;
 }
 
 std::unique_ptr<helix::sdk::Call> BedrockProvider::prepare(const helix_chat_request &request,
                                                            helix::sdk::HttpRequest &out) {
     // Translate first: a request Bedrock cannot take fails without a side request.
     build_request(settings_, request, out);
-    const TimedCredentials credentials = credentials_->get();
-    sign_request(settings_, credentials.credentials, host().now_unix_ms(), out);
-    const std::string model(upstream_model_id(helix::sdk::view(request.model)));
-
     CallOptions options;
-    options.model = model;
+    if (credentials_) {
+        const TimedCredentials credentials = credentials_->get();
+        sign_request(settings_, credentials.credentials, host().now_unix_ms(), out);
+        options.credentials = credentials.credentials;
+        options.on_credentials_rejected = [chain = credentials_.get()](const helix::aws::Credentials &c) {
+            chain->rejected(c);
+        };
+    } else {
+        authorize_request(settings_.api_key, out);
+        options.credentials.secret_access_key = settings_.api_key; // redacted from every error like a secret key
+    }
+    options.model = std::string(upstream_model_id(helix::sdk::view(request.model)));
     options.stream = request.stream != 0;
-    options.credentials = credentials.credentials;
-    options.on_credentials_rejected = [chain = credentials_.get()](const helix::aws::Credentials &c) {
-        chain->rejected(c);
-    };
     options.decoder.expect_stream = false; // event streams are handled by BedrockCall itself
     options.decoder.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
     return std::make_unique<BedrockCall>(std::move(options));

@@ -30,11 +30,11 @@ public:
         throw not_supported_embeddings();
     }
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
-    helix_health health(std::string &detail) const override { return credentials_->health(detail); }
+    helix_health health(std::string &detail) const override;
 
 private:
     Settings settings_;
-    std::unique_ptr<CredentialChain> credentials_;
+    std::unique_ptr<CredentialChain> credentials_; // null with an API key
 };
 
 } // namespace helix::aws_bedrock

@@ -276,6 +276,13 @@ void build_request(const Settings &settings, const helix_chat_request &r, helix:
     out.headers.clear();
 }
 
+void authorize_request(std::string_view api_key, helix::sdk::HttpRequest &out) {
+    out.headers.clear();
+    out.add_header("content-type", "application/json");
+    out.add_header("accept", out.streaming_response ? std::string(kEventStreamContentType) : "application/json");
+    out.add_header("authorization", "Bearer " + std::string(api_key));
+}
+
 void sign_request(const Settings &settings, const helix::aws::Credentials &credentials, std::int64_t now_ms,
                   helix::sdk::HttpRequest &out) {
     const auto url = helix::aws::split_url(out.url);

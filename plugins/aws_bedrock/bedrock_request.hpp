@@ -75,4 +75,8 @@ void build_request(const Settings &settings, const helix_chat_request &request, 
 void sign_request(const Settings &settings, const helix::aws::Credentials &credentials, std::int64_t now_ms,
                   helix::sdk::HttpRequest &out);
 
+// Sets out's headers for a Bedrock API key instead: content-type, accept and
+// "authorization: Bearer <key>" (no SigV4, as the SDKs send it).
+void authorize_request(std::string_view api_key, helix::sdk::HttpRequest &out);
+
 } // namespace helix::aws_bedrock

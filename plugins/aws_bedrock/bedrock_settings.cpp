@@ -4,6 +4,8 @@
 
 #include <boost/json/value.hpp>
 
+#include <charconv>
+
 namespace helix::aws_bedrock {
 
 namespace {
@@ -49,6 +51,22 @@ bool bool_setting(const SettingsReader &reader, std::string_view key) {
         if (s == "false" || s == "0" || s == "no" || s.empty()) return false;
     }
     throw helix::sdk::Error(HELIX_ERR_CONFIG, "settings." + std::string(key) + " must be true or false");
+}
+
+// Whole seconds in [min, max], as a number or a string of digits (the host's
+// environment mapping writes strings); nullopt when absent.
+std::optional<std::int64_t> seconds_setting(const SettingsReader &reader, std::string_view key, std::int64_t min,
+                                            std::int64_t max) {
+    const boost::json::value *v = reader.object().if_contains(key);
+    if (v == nullptr || v->is_null()) return std::nullopt;
+    if (!v->is_string()) return reader.integer(key, min, max);
+    const std::string_view text = v->get_string();
+    std::int64_t n = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+    require_config(error == std::errc{} && end == text.data() + text.size() && n >= min && n <= max,
+                   "settings." + std::string(key) + " must be whole seconds between " + std::to_string(min) +
+                       " and " + std::to_string(max));
+    return n;
 }
 
 // The host name of a URL without port and brackets, lowercase.
@@ -150,7 +168,9 @@ Settings parse_settings(std::string_view json) {
                            "home", "credentials_file", "config_file", "web_identity_token_file", "role_arn",
                            "role_session_name", "sts_endpoint", "container_credentials_full_uri",
                            "container_credentials_relative_uri", "container_authorization_token",
-                           "container_authorization_token_file", "ecs_endpoint", "imds_endpoint", "imds_disabled"});
+                           "container_authorization_token_file", "ecs_endpoint", "imds_endpoint", "imds_disabled",
+                           "api_key", "use_fips", "endpoint_url", "external_id", "duration_seconds",
+                           "sso_endpoint"});
     Settings s;
     if (auto region = reader.non_empty_string("region")) {
         for (const char c : *region)
@@ -158,8 +178,17 @@ Settings parse_settings(std::string_view json) {
                            "settings.region must look like us-east-1 (AWS_BEDROCK_REGION)");
         s.region = std::move(*region);
     }
-    s.endpoint = url_setting(reader, "endpoint").value_or("https://bedrock-runtime." + s.region + ".amazonaws.com");
+    s.use_fips = bool_setting(reader, "use_fips");
+    // endpoint (YAML) wins over endpoint_url (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL), as a
+    // client's explicit endpoint wins over the environment's in the AWS SDKs.
+    auto endpoint = url_setting(reader, "endpoint");
+    if (!endpoint) endpoint = url_setting(reader, "endpoint_url");
+    s.endpoint = endpoint.value_or("https://bedrock-runtime" + std::string(s.use_fips ? "-fips." : ".") + s.region +
+                                   ".amazonaws.com");
     require_config(helix::aws::split_url(s.endpoint).has_value(), "settings.endpoint is not a usable URL");
+
+    // A Bedrock API key replaces SigV4 (AWS_BEARER_TOKEN_BEDROCK wins over every credential, as in the SDKs).
+    s.api_key = text_setting(reader, "api_key");
 
     // Models: the catalog's short names and full ids, or the configured list
     // (a short name in it is sent upstream as its full id).
@@ -198,12 +227,22 @@ Settings parse_settings(std::string_view json) {
     s.web_identity_token_file = path_setting(reader, "web_identity_token_file");
     s.role_arn = text_setting(reader, "role_arn");
     s.role_session_name = text_setting(reader, "role_session_name");
-    if (s.web_identity_token_file.empty() != s.role_arn.empty())
-        s.warnings.push_back("settings." + std::string(s.role_arn.empty() ? "web_identity_token_file" : "role_arn") +
-                             " is set without settings." +
-                             std::string(s.role_arn.empty() ? "role_arn" : "web_identity_token_file") +
-                             "; web identity credentials are skipped");
-    s.sts_endpoint = url_setting(reader, "sts_endpoint").value_or("https://sts." + s.region + ".amazonaws.com");
+    // role_arn alone is assumed with the chain's credentials (AssumeRole); with a
+    // token file it is web identity. A token file alone is skipped, as the SDKs do.
+    if (!s.web_identity_token_file.empty() && s.role_arn.empty())
+        s.warnings.push_back("settings.web_identity_token_file is set without settings.role_arn; web identity "
+                             "credentials are skipped");
+    if (s.role_arn.empty() || !s.web_identity_token_file.empty())
+        for (const auto *key : {"external_id", "duration_seconds"})
+            if (reader.object().contains(key))
+                s.warnings.push_back("settings." + std::string(key) +
+                                     " is set without a role to assume (settings.role_arn without "
+                                     "web_identity_token_file); it is ignored");
+    s.external_id = text_setting(reader, "external_id");
+    s.duration_seconds = seconds_setting(reader, "duration_seconds", 900, 43200);
+    s.sts_endpoint = url_setting(reader, "sts_endpoint")
+                         .value_or("https://sts" + std::string(s.use_fips ? "-fips." : ".") + s.region + ".amazonaws.com");
+    s.sso_endpoint = url_setting(reader, "sso_endpoint").value_or("");
 
     s.container_credentials_full_uri = text_setting(reader, "container_credentials_full_uri");
     s.container_credentials_relative_uri = text_setting(reader, "container_credentials_relative_uri");

@@ -89,6 +89,10 @@ inline constexpr std::string_view kSigningName = "bedrock";
 struct Settings {
     std::string region{kDefaultRegion};
     std::string endpoint; // without a trailing '/'
+    bool use_fips = false; // default endpoints bedrock-runtime-fips.{region}, sts-fips.{region}
+    // A Bedrock API key: sent as "Authorization: Bearer <key>" instead of SigV4;
+    // the credential chain is then not used at all.
+    std::string api_key;
     std::vector<helix::sdk::Model> models;
 
     // Link 1 and 2.
@@ -102,6 +106,11 @@ struct Settings {
     // Link 4.
     std::string web_identity_token_file, role_arn, role_session_name;
     std::string sts_endpoint;
+    // AssumeRole on top of the chain (role_arn without web_identity_token_file).
+    std::string external_id;
+    std::optional<std::int64_t> duration_seconds; // 900..43200; STS's default (3600) when unset
+    // IAM Identity Center: the portal endpoint; empty = https://portal.sso.{sso_region}.amazonaws.com.
+    std::string sso_endpoint;
     // Link 5.
     std::string container_credentials_full_uri, container_credentials_relative_uri;
     std::string container_authorization_token, container_authorization_token_file;

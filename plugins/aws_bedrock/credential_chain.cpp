@@ -1,5 +1,8 @@
 #include "plugins/aws_bedrock/credential_chain.hpp"
 
+#include "plugins/aws_bedrock/assume_role.hpp"
+#include "plugins/aws_bedrock/credential_fetch.hpp"
+#include "plugins/aws_bedrock/sso_credentials.hpp"
 #include "plugins/aws_bedrock/shared_config.hpp"
 #include "plugins/common/local_file.hpp"
 #include "plugins/common/json_access.hpp"
@@ -23,46 +26,13 @@ constexpr std::string_view kImdsExtendedPath = "/latest/meta-data/iam/security-c
 constexpr std::string_view kImdsLegacyPath = "/latest/meta-data/iam/security-credentials/";
 constexpr std::size_t kMaxTokenFileBytes = 1024 * 1024;
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool has_control_character(std::string_view s) noexcept {
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) return true;
-    }
-    return false;
-}
+std::string_view trim(std::string_view s) noexcept { return trim_blanks(s); }
 
 std::string form_value(std::string_view v) { return helix::aws::uri_encode(v, false); }
 
-bool transient_status(int status) noexcept { return status == 429 || status >= 500; }
-
-// A failure of a credential source. Messages name the source and the status,
-// never the reply's body (it may hold partial credentials).
-[[noreturn]] void source_failed(std::string_view source, int status, std::string_view detail = {}) {
-    std::string message = std::string(source) + " answered HTTP " + std::to_string(status);
-    if (!detail.empty()) message += " (" + std::string(detail) + ")";
-    if (transient_status(status)) throw Error(HELIX_ERR_RETRY, message + "; AWS credentials are unavailable", 503);
-    throw Error(HELIX_ERR_AUTH, message + "; no AWS credentials could be obtained", 502, 0, "upstream_auth_failed");
-}
-
-// Host::fetch with the failure (connection refused, timeout) named by source.
 helix::sdk::HttpResponse fetch(const helix::sdk::Host &host, const helix::sdk::HttpRequest &request,
                                std::chrono::milliseconds timeout, std::string_view source) {
-    try {
-        return host.fetch(request, timeout);
-    } catch (const Error &e) {
-        const std::string why = e.what();
-        // Connection failures and timeouts are transient (HELIX_ERR_RETRY from the host).
-        throw Error(e.status() == HELIX_ERR_INTERNAL ? HELIX_ERR_INTERNAL : HELIX_ERR_RETRY,
-                    std::string(source) + " did not answer" + (why.empty() ? std::string() : " (" + why + ")"), 503);
-    }
+    return fetch_credentials(host, request, timeout, source);
 }
 
 int two_digits(std::string_view s, std::size_t at) noexcept {
@@ -205,7 +175,7 @@ std::optional<std::string> xml_element_text(std::string_view xml, std::string_vi
 TimedCredentials parse_sts_credentials(std::string_view xml, std::int64_t now_ms) {
     const auto credentials = xml_element_raw(xml, "Credentials");
     if (!credentials)
-        throw Error(HELIX_ERR_AUTH, "STS answered AssumeRoleWithWebIdentity without Credentials", 502, 0,
+        throw Error(HELIX_ERR_AUTH, "STS answered without Credentials", 502, 0,
                     "upstream_auth_failed");
     TimedCredentials out;
     const std::string_view raw = *credentials;
@@ -259,32 +229,51 @@ bool CredentialChain::fresh(const TimedCredentials &c, std::int64_t now_ms) cons
 }
 
 TimedCredentials CredentialChain::get() {
-    std::lock_guard lock(mutex_);
-    const std::int64_t now = host_.now_unix_ms();
-    if (cached_ && fresh(*cached_, now)) return *cached_;
-    if (last_failure_ && now >= last_failure_ms_ && now - last_failure_ms_ < kFailureBackoffMs) {
-        if (cached_ && cached_->expires_at_ms && now < *cached_->expires_at_ms) return *cached_;
-        throw *last_failure_;
+    std::unique_lock lock(mutex_);
+    std::int64_t now = host_.now_unix_ms();
+    const auto usable = [&] { return cached_ && cached_->expires_at_ms && now < *cached_->expires_at_ms; };
+    for (;;) {
+        now = host_.now_unix_ms();
+        if (cached_ && fresh(*cached_, now)) return *cached_;
+        if (last_failure_ && now >= last_failure_ms_ && now - last_failure_ms_ < kFailureBackoffMs) {
+            if (usable()) return *cached_;
+            throw *last_failure_;
+        }
+        if (!resolving_) break;
+        // Another call is resolving: unexpired credentials do meanwhile, else wait for it.
+        if (usable()) return *cached_;
+        resolved_.wait(lock);
     }
+    resolving_ = true;
+    lock.unlock();
+    std::optional<TimedCredentials> resolved;
+    std::optional<Error> failure;
     try {
-        std::optional<TimedCredentials> resolved = resolve(true);
-        if (!resolved) throw Error(HELIX_ERR_INTERNAL, "the AWS credential chain ended without an answer");
+        resolved = resolve(true);
+        if (!resolved) failure = Error(HELIX_ERR_INTERNAL, "the AWS credential chain ended without an answer");
+    } catch (const Error &e) {
+        failure = e;
+    }
+    lock.lock();
+    resolving_ = false;
+    resolved_.notify_all();
+    now = host_.now_unix_ms();
+    if (!failure) {
         last_failure_.reset();
         const bool changed = !cached_ || cached_->source != resolved->source;
         cached_ = std::move(resolved);
         if (changed) host_.log(HELIX_LOG_INFO, "aws_bedrock: using AWS credentials from " + cached_->source);
         return *cached_;
-    } catch (const Error &e) {
-        last_failure_ = e;
-        last_failure_ms_ = now;
-        if (cached_ && cached_->expires_at_ms && now < *cached_->expires_at_ms) {
-            host_.log(HELIX_LOG_WARNING, std::string("aws_bedrock: refreshing AWS credentials failed; the current "
-                                                     "ones stay in use until they expire: ") +
-                                             e.what());
-            return *cached_;
-        }
-        throw;
     }
+    last_failure_ = *failure;
+    last_failure_ms_ = now;
+    if (usable()) {
+        host_.log(HELIX_LOG_WARNING, std::string("aws_bedrock: refreshing AWS credentials failed; the current "
+                                                 "ones stay in use until they expire: ") +
+                                         failure->what());
+        return *cached_;
+    }
+    throw *failure;
 }
 
 void CredentialChain::rejected(const helix::aws::Credentials &credentials) {
@@ -312,15 +301,33 @@ helix_health CredentialChain::health(std::string &detail) const {
 
 std::optional<TimedCredentials> CredentialChain::resolve(bool allow_network) const {
     const Settings &s = settings_;
+    std::optional<TimedCredentials> base = resolve_base(allow_network);
+    if (s.role_arn.empty() || !s.web_identity_token_file.empty()) return base;
+    // settings.role_arn: assumed with whatever the chain found (cross-account access).
+    if (!base || !allow_network) return std::nullopt;
+    TimedCredentials role = assume_role(
+        s, host_, base->credentials,
+        RoleToAssume{s.role_arn, s.role_session_name, s.external_id, s.duration_seconds, "settings.role_arn"});
+    role.source += ", with credentials from " + base->source;
+    return role;
+}
+
+std::optional<TimedCredentials> CredentialChain::resolve_base(bool allow_network) const {
+    const Settings &s = settings_;
     if (!s.access_key_id.empty())
         return TimedCredentials{{s.access_key_id, s.secret_access_key, s.session_token}, std::nullopt,
                                 "settings.access_key_id (AWS_BEDROCK_ACCESS_KEY_ID)"};
-    if (!s.aws_access_key_id.empty())
+    // A profile named explicitly (settings.profile, AWS_PROFILE) wins over the
+    // standard environment keys, as in the AWS SDKs.
+    if (!s.aws_access_key_id.empty() && !s.profile_explicit())
         return TimedCredentials{{s.aws_access_key_id, s.aws_secret_access_key, s.aws_session_token}, std::nullopt,
                                 "settings.aws_access_key_id (AWS_ACCESS_KEY_ID)"};
     bool stop = false;
     if (auto p = from_profile(allow_network, stop)) return p;
     if (stop) return std::nullopt;
+    if (!s.aws_access_key_id.empty())
+        return TimedCredentials{{s.aws_access_key_id, s.aws_secret_access_key, s.aws_session_token}, std::nullopt,
+                                "settings.aws_access_key_id (AWS_ACCESS_KEY_ID)"};
     if (!s.web_identity_token_file.empty() && !s.role_arn.empty()) {
         if (!allow_network) return std::nullopt;
         return web_identity(s.web_identity_token_file, s.role_arn, s.role_session_name);
@@ -350,19 +357,37 @@ std::optional<TimedCredentials> CredentialChain::resolve(bool allow_network) con
                 "disabled)");
 }
 
+struct CredentialChain::SharedFiles {
+    std::optional<Profiles> credentials, config, sso_sessions;
+};
+
 std::optional<TimedCredentials> CredentialChain::from_profile(bool allow_network, bool &stop) const {
     const Settings &s = settings_;
-    const std::string &name = s.profile_name();
-    std::optional<Profiles> credentials, config;
+    SharedFiles files;
     if (const auto path = s.credentials_path())
         if (const auto text = read_local_file(*path, kMaxSharedFileBytes, "shared credentials file"))
-            credentials = parse_shared_file(*text, SharedFileKind::credentials);
+            files.credentials = parse_shared_file(*text, SharedFileKind::credentials);
     if (const auto path = s.config_path())
-        if (const auto text = read_local_file(*path, kMaxSharedFileBytes, "shared config file"))
-            config = parse_shared_file(*text, SharedFileKind::config);
-    const std::optional<ProfileValues> profile =
-        merge_profile(credentials ? &*credentials : nullptr, config ? &*config : nullptr, name);
+        if (const auto text = read_local_file(*path, kMaxSharedFileBytes, "shared config file")) {
+            files.config = parse_shared_file(*text, SharedFileKind::config);
+            files.sso_sessions = parse_shared_file(*text, SharedFileKind::sso_sessions);
+        }
+    std::set<std::string> visited;
+    return profile_credentials(files, s.profile_name(), visited, allow_network, stop);
+}
+
+std::optional<TimedCredentials> CredentialChain::profile_credentials(const SharedFiles &files, const std::string &name,
+                                                                     std::set<std::string> &visited,
+                                                                     bool allow_network, bool &stop) const {
+    const Settings &s = settings_;
+    const bool chosen = visited.empty(); // else a source_profile of another profile
+    const std::optional<ProfileValues> profile = merge_profile(files.credentials ? &*files.credentials : nullptr,
+                                                               files.config ? &*files.config : nullptr, name);
     if (!profile) {
+        if (!chosen)
+            throw Error(HELIX_ERR_CONFIG, "the AWS profile '" + *visited.rbegin() + "' names source_profile '" + name +
+                                              "', which is in neither the shared credentials file nor the shared "
+                                              "config file");
         if (s.profile_explicit())
             throw Error(HELIX_ERR_CONFIG, "the AWS profile '" + name +
                                               "' (settings.profile / AWS_PROFILE) is in neither the shared credentials "
@@ -375,7 +400,7 @@ std::optional<TimedCredentials> CredentialChain::from_profile(bool allow_network
     };
     const std::string where = "profile '" + name + "' of the shared files";
     const std::string id = value("aws_access_key_id"), secret = value("aws_secret_access_key");
-    if (!id.empty() || !secret.empty()) {
+    const auto static_keys = [&]() -> TimedCredentials {
         if (id.empty() || secret.empty())
             throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has only one of aws_access_key_id and "
                                                                "aws_secret_access_key");
@@ -383,8 +408,68 @@ std::optional<TimedCredentials> CredentialChain::from_profile(bool allow_network
         if (has_control_character(id) || has_control_character(token))
             throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has a malformed key or session token");
         return TimedCredentials{{id, secret, token}, std::nullopt, where};
+    };
+    const bool has_keys = !id.empty() || !secret.empty();
+    // A source profile's own keys win over its role (the SDKs' rule); the chosen
+    // profile's role wins over its keys.
+    if (!chosen && has_keys) return static_keys();
+
+    const std::string role_arn = value("role_arn"), source_profile = value("source_profile"),
+                      source = value("credential_source");
+    if (!role_arn.empty() && (!source_profile.empty() || !source.empty())) {
+        if (!source_profile.empty() && !source.empty())
+            throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has both source_profile and credential_source; "
+                                                               "give one");
+        std::optional<TimedCredentials> base;
+        if (!source.empty()) {
+            if (source != "Environment" && source != "Ec2InstanceMetadata" && source != "EcsContainer")
+                throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has credential_source '" + source.substr(0, 64) +
+                                                  "'; use Environment, Ec2InstanceMetadata or EcsContainer");
+            if (!allow_network && source != "Environment") {
+                stop = true;
+                return std::nullopt;
+            }
+            base = credential_source(source, where);
+        } else if (source_profile == name) {
+            // A profile may assume its role with its own keys.
+            if (!has_keys)
+                throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " is its own source_profile but has no keys");
+            base = static_keys();
+        } else {
+            if (visited.contains(source_profile) || visited.size() > 16)
+                throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " is part of a source_profile cycle through '" +
+                                                  source_profile + "'");
+            visited.insert(name);
+            base = profile_credentials(files, source_profile, visited, allow_network, stop);
+            visited.erase(name);
+            if (!base) {
+                if (stop) return std::nullopt;
+                throw Error(HELIX_ERR_CONFIG, "the AWS profile '" + source_profile + "' (source_profile of " + where +
+                                                  ") has no credentials");
+            }
+        }
+        if (!allow_network) {
+            stop = true;
+            return std::nullopt;
+        }
+        const auto duration = value("duration_seconds");
+        std::optional<std::int64_t> seconds;
+        if (!duration.empty()) {
+            std::int64_t n = 0;
+            const auto [end, error] = std::from_chars(duration.data(), duration.data() + duration.size(), n);
+            if (error != std::errc{} || end != duration.data() + duration.size() || n < 900 || n > 43200)
+                throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has a duration_seconds outside 900..43200");
+            seconds = n;
+        }
+        TimedCredentials c = assume_role(
+            s, host_, base->credentials,
+            RoleToAssume{role_arn, value("role_session_name"), value("external_id"), seconds, where});
+        c.source += ", with credentials from " + base->source;
+        return c;
     }
-    const std::string token_file = value("web_identity_token_file"), role_arn = value("role_arn");
+    if (has_keys) return static_keys();
+
+    const std::string token_file = value("web_identity_token_file");
     if (!token_file.empty() && !role_arn.empty()) {
         if (!allow_network) {
             stop = true;
@@ -396,19 +481,50 @@ std::optional<TimedCredentials> CredentialChain::from_profile(bool allow_network
         c.source = where + " (web identity)";
         return c;
     }
-    for (const std::string_view key : {"source_profile", "credential_source", "credential_process", "sso_session",
-                                       "sso_start_url", "sso_account_id", "sso_role_name", "login_session"}) {
-        if (!value(key).empty())
-            throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " uses " + std::string(key) +
-                                              ", which this plugin does not support; give the profile keys, web "
-                                              "identity, or use container or instance credentials");
+    if (!value("sso_session").empty() || !value("sso_start_url").empty() || !value("sso_account_id").empty()) {
+        const SsoProfile sso = sso_profile(*profile, files.sso_sessions ? &*files.sso_sessions : nullptr, where);
+        if (!allow_network) {
+            stop = true;
+            return std::nullopt;
+        }
+        return sso_credentials(s, host_, sso, where);
     }
+    if (!value("credential_process").empty())
+        throw Error(HELIX_ERR_CONFIG,
+                    "the AWS " + where + " uses credential_process, which helixagent does not run (a plugin never "
+                    "starts processes); run the process outside and give its keys in a profile or AWS_* variables, "
+                    "or use roles, SSO, web identity, container or instance credentials");
+    if (!value("login_session").empty())
+        throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " uses login_session, which this plugin does not support; "
+                                                           "use SSO, roles or keys");
     if (!role_arn.empty())
-        throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has role_arn without web_identity_token_file; role "
-                                                           "chaining is not supported");
-    if (s.profile_explicit())
-        throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " (settings.profile / AWS_PROFILE) has no credentials");
+        throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has role_arn without source_profile, credential_source "
+                                                           "or web_identity_token_file");
+    if (!chosen || s.profile_explicit())
+        throw Error(HELIX_ERR_CONFIG, "the AWS " + where +
+                                          (chosen ? " (settings.profile / AWS_PROFILE)" : "") + " has no credentials");
     return std::nullopt; // e.g. a [default] that only sets region
+}
+
+TimedCredentials CredentialChain::credential_source(const std::string &source, const std::string &where) const {
+    const Settings &s = settings_;
+    if (source == "Environment") {
+        if (s.aws_access_key_id.empty())
+            throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has credential_source = Environment, but "
+                                                               "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set");
+        return TimedCredentials{{s.aws_access_key_id, s.aws_secret_access_key, s.aws_session_token}, std::nullopt,
+                                "the environment (AWS_ACCESS_KEY_ID)"};
+    }
+    if (source == "Ec2InstanceMetadata") return instance_metadata();
+    if (source == "EcsContainer") {
+        if (s.container_credentials_relative_uri.empty() && s.container_credentials_full_uri.empty())
+            throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has credential_source = EcsContainer, but "
+                                                               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI are "
+                                                               "not set");
+        return container();
+    }
+    throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " has credential_source '" + source.substr(0, 64) +
+                                      "'; use Environment, Ec2InstanceMetadata or EcsContainer");
 }
 
 TimedCredentials CredentialChain::web_identity(const std::string &token_file, const std::string &role_arn,

@@ -18,6 +18,10 @@
 //                 SecretAccessKey, Token, Expiration}. A 401 on a GET fetches a
 //                 new token once.
 //
+//   AssumeRole    (settings.role_arn without a token file, or a profile's
+//                 role_arn + source_profile / credential_source) assume_role.hpp
+//   SSO           (a profile's sso_session / sso_start_url) sso_credentials.hpp
+//
 // Caching: the resolved credentials are shared by every call of the instance.
 // Credentials with an Expiration are refreshed once they are within five
 // minutes of it (remote credentials without a usable Expiration count as
@@ -32,7 +36,9 @@
 //
 // Secrets (keys, session tokens, web identity and container tokens) never
 // appear in logs or error messages; the bodies of credential responses are
-// never quoted. Thread-safe: one resolution at a time, others wait for it.
+// never quoted. Thread-safe: one resolution at a time. While it runs, other
+// callers use the cached credentials if they have not expired yet, and wait
+// for it (never longer than that one resolution) only when there are none.
 
 #include "plugins/aws_bedrock/bedrock_settings.hpp"
 #include "plugins/aws_common/sigv4.hpp"
@@ -40,8 +46,10 @@
 #include <helixagent/plugin.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,10 +100,19 @@ public:
     helix_health health(std::string &detail) const;
 
 private:
+    struct SharedFiles;
     // The chain from the top. With allow_network false it stops (nullopt) at
     // the first link that would need a side request.
     std::optional<TimedCredentials> resolve(bool allow_network) const;
+    // Links 1 to 6, before settings.role_arn is assumed on top.
+    std::optional<TimedCredentials> resolve_base(bool allow_network) const;
     std::optional<TimedCredentials> from_profile(bool allow_network, bool &stop) const;
+    // One profile's credentials; `visited` holds the profiles that led here
+    // (source_profile chains), empty for the chosen profile.
+    std::optional<TimedCredentials> profile_credentials(const SharedFiles &files, const std::string &name,
+                                                        std::set<std::string> &visited, bool allow_network,
+                                                        bool &stop) const;
+    TimedCredentials credential_source(const std::string &source, const std::string &where) const;
     TimedCredentials web_identity(const std::string &token_file, const std::string &role_arn,
                                   const std::string &session_name) const;
     TimedCredentials container() const;
@@ -106,6 +123,8 @@ private:
     const Settings &settings_;
     const helix::sdk::Host &host_;
     mutable std::mutex mutex_;
+    std::condition_variable resolved_;
+    bool resolving_ = false;
     std::optional<TimedCredentials> cached_;
     std::optional<helix::sdk::Error> last_failure_;
     std::int64_t last_failure_ms_ = 0;

@@ -34,16 +34,22 @@ std::string_view strip_comment(std::string_view line) noexcept {
     return line;
 }
 
-// "[profile name]" in the config file -> name; "[default]" -> default;
-// nullopt for sections that are not profiles.
-std::optional<std::string> config_profile_name(std::string_view section) {
-    if (section == "default") return std::string(section);
-    if (section.size() < 8 || section.substr(0, 7) != "profile" || !is_blank(section[7])) return std::nullopt;
-    std::string_view name = trim(section.substr(8));
+// "[<prefix> name]" -> name (NAME may be quoted); nullopt for other sections.
+std::optional<std::string> prefixed_section_name(std::string_view section, std::string_view prefix) {
+    const std::size_t n = prefix.size();
+    if (section.size() < n + 1 || section.substr(0, n) != prefix || !is_blank(section[n])) return std::nullopt;
+    std::string_view name = trim(section.substr(n + 1));
     if (name.size() >= 2 && (name.front() == '"' || name.front() == '\'') && name.back() == name.front())
         name = trim(name.substr(1, name.size() - 2));
     if (name.empty()) return std::nullopt;
     return std::string(name);
+}
+
+// "[profile name]" in the config file -> name; "[default]" -> default;
+// nullopt for sections that are not profiles.
+std::optional<std::string> config_profile_name(std::string_view section) {
+    if (section == "default") return std::string(section);
+    return prefixed_section_name(section, "profile");
 }
 
 } // namespace
@@ -69,6 +75,8 @@ Profiles parse_shared_file(std::string_view text, SharedFileKind kind) {
             if (section.empty()) continue;
             if (kind == SharedFileKind::config) {
                 if (auto name = config_profile_name(section)) current = &profiles[*name];
+            } else if (kind == SharedFileKind::sso_sessions) {
+                if (auto name = prefixed_section_name(section, "sso-session")) current = &profiles[*name];
             } else {
                 current = &profiles[std::string(section)];
             }

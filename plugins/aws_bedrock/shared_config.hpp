@@ -30,7 +30,8 @@
 
 namespace helix::aws_bedrock {
 
-enum class SharedFileKind { credentials, config };
+// sso_sessions: the config file's "[sso-session NAME]" sections, by NAME.
+enum class SharedFileKind { credentials, config, sso_sessions };
 
 using ProfileValues = std::map<std::string, std::string, std::less<>>;
 using Profiles = std::map<std::string, ProfileValues, std::less<>>;

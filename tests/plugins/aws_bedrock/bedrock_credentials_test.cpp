@@ -117,7 +117,8 @@ BOOST_AUTO_TEST_CASE(profiles_come_from_the_credentials_file_then_the_config_fil
                                                    "aws_secret_access_key = cfg-secret\n"
                                                    "[profile regiononly]\nregion = us-east-2\n"
                                                    "[profile chained]\nrole_arn = arn:aws:iam::1:role/r\n"
-                                                   "source_profile = default\n"
+                                                   "source_profile = nowhere\n"
+                                                   "[profile process]\ncredential_process = /usr/bin/creds\n"
                                                    "[profile sso]\nsso_session = corp\n");
     const std::string files = R"("credentials_file":)" + quoted(credentials) + R"(,"config_file":)" + quoted(config);
 
@@ -137,8 +138,9 @@ BOOST_AUTO_TEST_CASE(profiles_come_from_the_credentials_file_then_the_config_fil
         return std::string(h.create_error().message);
     };
     BOOST_TEST(contains(create_error(R"("profile":"missing")"), "the AWS profile 'missing'"));
-    BOOST_TEST(contains(create_error(R"("profile":"chained")"), "uses source_profile"));
-    BOOST_TEST(contains(create_error(R"("profile":"sso")"), "uses sso_session"));
+    BOOST_TEST(contains(create_error(R"("profile":"chained")"), "names source_profile 'nowhere'"));
+    BOOST_TEST(contains(create_error(R"("profile":"process")"), "uses credential_process"));
+    BOOST_TEST(contains(create_error(R"("profile":"sso")"), "sso_session 'corp'"));
     BOOST_TEST(contains(create_error(R"("profile":"regiononly")"), "has no credentials"));
     const std::string secret_free = create_error(R"("profile":"chained")");
     BOOST_TEST(!contains(secret_free, "default-secret"));
