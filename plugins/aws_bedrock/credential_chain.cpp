@@ -324,10 +324,7 @@ std::optional<TimedCredentials> CredentialChain::resolve_base(bool allow_network
                                 "settings.aws_access_key_id (AWS_ACCESS_KEY_ID)"};
     bool stop = false;
     if (auto p = from_profile(allow_network, stop)) return p;
-    if (stop) return std::nullopt;
-    if (!s.aws_access_key_id.empty())
-        return TimedCredentials{{s.aws_access_key_id, s.aws_secret_access_key, s.aws_session_token}, std::nullopt,
-                                "settings.aws_access_key_id (AWS_ACCESS_KEY_ID)"};
+    if (stop) return std::nullopt; // an explicit profile has credentials or is an error
     if (!s.web_identity_token_file.empty() && !s.role_arn.empty()) {
         if (!allow_network) return std::nullopt;
         return web_identity(s.web_identity_token_file, s.role_arn, s.role_session_name);

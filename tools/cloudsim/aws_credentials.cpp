@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <ctime>
 #include <stdexcept>
@@ -26,6 +27,9 @@ constexpr std::string_view kCredentialsPath = "/latest/meta-data/iam/security-cr
 constexpr std::string_view kCredentialsExtendedPath = "/latest/meta-data/iam/security-credentials-extended/";
 constexpr std::string_view kContainerRelativePrefix = "/v2/credentials/";
 constexpr std::string_view kContainerFullPath = "/v1/credentials";
+constexpr std::string_view kSsoCredentialsPath = "/federation/credentials";
+// Roles assumed with credentials from AssumeRole (role chaining) last at most an hour.
+constexpr std::int64_t kChainedRoleMaxSeconds = 3600;
 // Drop credentials and IMDS tokens this long after they expired.
 constexpr std::int64_t kForgetAfterS = 3600;
 
@@ -124,6 +128,34 @@ std::string account_of(std::string_view arn, std::string_view fallback) {
     const auto iam = arn.find(":iam::");
     if (iam == std::string_view::npos || arn.size() < iam + 18) return std::string(fallback);
     return std::string(arn.substr(iam + 6, 12));
+}
+
+// The XML of a successful AssumeRole / AssumeRoleWithWebIdentity: `before`
+// and `after` are the action's own members around AssumedRoleUser and Credentials.
+EndpointReply sts_credentials_reply(std::string_view action, std::string_view before, std::string_view after,
+                                    const TemporaryCredentials &c, std::string_view role_arn, std::string_view session,
+                                    std::string_view default_account) {
+    const std::string request_id = random_uuid();
+    const std::string act(action);
+    EndpointReply r;
+    r.content_type = "text/xml";
+    r.headers.emplace_back("x-amzn-RequestId", request_id);
+    r.body = "<" + act + "Response xmlns=\"" + std::string(kStsNamespace) + "\">\n  <" + act + "Result>\n" +
+             std::string(before) +
+             "    <AssumedRoleUser>\n"
+             "      <Arn>arn:aws:sts::" + xml_escape(account_of(role_arn, default_account)) + ":assumed-role/" +
+             xml_escape(role_name_of(role_arn)) + "/" + xml_escape(session) + "</Arn>\n"
+             "      <AssumedRoleId>AROA" + c.access_key_id.substr(4) + ":" + xml_escape(session) + "</AssumedRoleId>\n"
+             "    </AssumedRoleUser>\n"
+             "    <Credentials>\n"
+             "      <SessionToken>" + xml_escape(c.session_token) + "</SessionToken>\n"
+             "      <SecretAccessKey>" + xml_escape(c.secret_access_key) + "</SecretAccessKey>\n"
+             "      <Expiration>" + iso8601(c.expires_at_s) + "</Expiration>\n"
+             "      <AccessKeyId>" + c.access_key_id + "</AccessKeyId>\n"
+             "    </Credentials>\n" +
+             std::string(after) + "  </" + act + "Result>\n  <ResponseMetadata>\n    <RequestId>" + request_id +
+             "</RequestId>\n  </ResponseMetadata>\n</" + act + "Response>\n";
+    return r;
 }
 
 } // namespace
@@ -232,6 +264,12 @@ bool CredentialStore::imds_token_valid(std::string_view token, std::int64_t now_
     return it != imds_tokens_.end() && now_s < it->second;
 }
 
+std::size_t CredentialStore::expire_all(std::int64_t now_s) {
+    std::lock_guard lock(mutex_);
+    for (auto &[id, c] : credentials_) c.expires_at_s = std::min(c.expires_at_s, now_s);
+    return credentials_.size();
+}
+
 void CredentialStore::prune(std::int64_t now_s) {
     if (now_s - last_prune_s_ < 60) return;
     last_prune_s_ = now_s;
@@ -244,7 +282,7 @@ void CredentialStore::prune(std::int64_t now_s) {
 
 bool is_credential_path(std::string_view path) {
     return path == "/" || path.starts_with(kImdsPrefix) || path.starts_with(kContainerRelativePrefix) ||
-           path == kContainerFullPath;
+           path == kContainerFullPath || path == kSsoCredentialsPath;
 }
 
 std::string CredentialEndpoints::role_arn() const {
@@ -256,6 +294,7 @@ std::optional<EndpointReply> CredentialEndpoints::handle(const EndpointRequest &
     if (path == "/") return sts(request, now_s);
     if (path.starts_with(kImdsPrefix)) return imds(request, now_s);
     if (path == kContainerFullPath) return container(request, true, now_s);
+    if (path == kSsoCredentialsPath) return sso(request, now_s);
     if (path.starts_with(kContainerRelativePrefix)) {
         const std::string_view id = path.substr(kContainerRelativePrefix.size());
         if (id.empty() || id.find('/') != std::string_view::npos)
@@ -338,10 +377,14 @@ EndpointReply CredentialEndpoints::sts(const EndpointRequest &request, std::int6
     const auto action = param("Action");
     if (!action || action->empty()) return sts_error(400, "MissingAction", "Missing Action");
     const std::string version = param("Version").value_or("2011-06-15");
-    if (*action != "AssumeRoleWithWebIdentity" || version != "2011-06-15")
+    const bool assume_role = *action == "AssumeRole";
+    if ((*action != "AssumeRoleWithWebIdentity" && !assume_role) || version != "2011-06-15")
         return sts_error(400, "InvalidAction",
                          "Could not find operation " + *action + " for version " + version +
-                             " (helix-cloudsim serves AssumeRoleWithWebIdentity only)");
+                             " (helix-cloudsim serves AssumeRole and AssumeRoleWithWebIdentity)");
+    std::optional<TemporaryCredentials> caller;
+    if (assume_role)
+        if (auto refused = sts_caller(request, now_s, caller)) return std::move(*refused);
 
     const auto role_arn = param("RoleArn");
     const auto session = param("RoleSessionName");
@@ -357,7 +400,11 @@ EndpointReply CredentialEndpoints::sts(const EndpointRequest &request, std::int6
         problems.push_back("Value '" + *session +
                            "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression "
                            "pattern: [\\w+=,.@-]*");
-    if (!token)
+    if (assume_role) {
+        if (const auto e = param("ExternalId"); e && (e->size() < 2 || e->size() > 1224))
+            problems.push_back("Value at 'externalId' failed to satisfy constraint: Member must have length between 2 "
+                               "and 1224");
+    } else if (!token)
         problems.push_back("Value null at 'webIdentityToken' failed to satisfy constraint: Member must not be null");
     else if (token->size() < 4)
         problems.push_back("Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater "
@@ -379,6 +426,7 @@ EndpointReply CredentialEndpoints::sts(const EndpointRequest &request, std::int6
         return sts_error(400, "ValidationError", message);
     }
     if (!valid_role_arn(*role_arn)) return sts_error(400, "ValidationError", "Request ARN is invalid");
+    if (assume_role) return assumed_role_reply(*role_arn, *session, param("ExternalId"), duration, caller, now_s);
     if (!settings_.web_identity_token.empty() &&
         !helix::aws::constant_time_equal(*token, settings_.web_identity_token))
         return sts_error(400, "InvalidIdentityToken",
@@ -386,35 +434,115 @@ EndpointReply CredentialEndpoints::sts(const EndpointRequest &request, std::int6
                          "--bedrock-web-identity-token)");
 
     const TemporaryCredentials c = store_.issue("sts", *role_arn, now_s, duration);
-    const std::string request_id = random_uuid();
-    const std::string role = role_name_of(*role_arn);
-    const std::string account = account_of(*role_arn, settings_.account_id);
-    EndpointReply r;
-    r.content_type = "text/xml";
-    r.headers.emplace_back("x-amzn-RequestId", request_id);
-    r.body = "<AssumeRoleWithWebIdentityResponse xmlns=\"" + std::string(kStsNamespace) +
-             "\">\n"
-             "  <AssumeRoleWithWebIdentityResult>\n"
-             "    <SubjectFromWebIdentityToken>helix-sim-subject</SubjectFromWebIdentityToken>\n"
-             "    <Audience>sts.amazonaws.com</Audience>\n"
-             "    <AssumedRoleUser>\n"
-             "      <Arn>arn:aws:sts::" + xml_escape(account) + ":assumed-role/" + xml_escape(role) + "/" +
-             xml_escape(*session) + "</Arn>\n"
-             "      <AssumedRoleId>AROA" + c.access_key_id.substr(4) + ":" + xml_escape(*session) + "</AssumedRoleId>\n"
-             "    </AssumedRoleUser>\n"
-             "    <Credentials>\n"
-             "      <SessionToken>" + xml_escape(c.session_token) + "</SessionToken>\n"
-             "      <SecretAccessKey>" + xml_escape(c.secret_access_key) + "</SecretAccessKey>\n"
-             "      <Expiration>" + iso8601(c.expires_at_s) + "</Expiration>\n"
-             "      <AccessKeyId>" + c.access_key_id + "</AccessKeyId>\n"
-             "    </Credentials>\n"
-             "    <Provider>helix-cloudsim</Provider>\n"
-             "  </AssumeRoleWithWebIdentityResult>\n"
-             "  <ResponseMetadata>\n"
-             "    <RequestId>" + request_id + "</RequestId>\n"
-             "  </ResponseMetadata>\n"
-             "</AssumeRoleWithWebIdentityResponse>\n";
-    return r;
+    return sts_credentials_reply("AssumeRoleWithWebIdentity",
+                                 "    <SubjectFromWebIdentityToken>helix-sim-subject</SubjectFromWebIdentityToken>\n"
+                                 "    <Audience>sts.amazonaws.com</Audience>\n",
+                                 "    <Provider>helix-cloudsim</Provider>\n", c, *role_arn, *session,
+                                 settings_.account_id);
+}
+
+std::optional<EndpointReply> CredentialEndpoints::sts_caller(const EndpointRequest &request, std::int64_t now_s,
+                                                             std::optional<TemporaryCredentials> &caller) const {
+    std::string host(request.header("Host").value_or(""));
+    host = host.substr(0, host.find(':'));
+    std::string region = settings_.region;
+    for (const std::string_view prefix : {"sts-fips.", "sts."})
+        if (host.starts_with(prefix) && host.ends_with(".amazonaws.com")) {
+            const std::string rest = host.substr(prefix.size());
+            region = rest.substr(0, rest.find('.'));
+            break;
+        }
+    if (host == "sts.amazonaws.com") region = "us-east-1";
+    helix::aws::VerifyOptions options;
+    options.region = region;
+    options.service = "sts";
+    options.now = std::chrono::sys_seconds(std::chrono::seconds(now_s));
+    bool expired = false;
+    const auto lookup = [&](std::string_view akid) -> std::optional<helix::aws::VerifierSecret> {
+        if (!settings_.access_key_id.empty() && akid == settings_.access_key_id)
+            return helix::aws::VerifierSecret{settings_.secret_access_key, {}};
+        if (auto issued = store_.find(akid)) {
+            expired = issued->expires_at_s <= now_s;
+            caller = issued;
+            return helix::aws::VerifierSecret{issued->secret_access_key, issued->session_token};
+        }
+        return std::nullopt;
+    };
+    const helix::aws::VerifyResult result =
+        helix::aws::verify({request.method, request.path, request.query, request.headers, request.body}, lookup, options);
+    using helix::aws::VerifyError;
+    switch (result.error) {
+    case VerifyError::none:
+        break;
+    case VerifyError::missing_authorization:
+        return sts_error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+    case VerifyError::malformed_authorization:
+    case VerifyError::unsupported_algorithm:
+        return sts_error(400, "IncompleteSignature", result.message);
+    case VerifyError::unknown_access_key:
+    case VerifyError::invalid_session_token:
+        return sts_error(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+    default:
+        return sts_error(403, "SignatureDoesNotMatch", result.message);
+    }
+    if (expired) return sts_error(403, "ExpiredToken", "The security token included in the request is expired");
+    return std::nullopt;
+}
+
+EndpointReply CredentialEndpoints::assumed_role_reply(const std::string &role_arn, const std::string &session,
+                                                      const std::optional<std::string> &external_id,
+                                                      std::optional<std::int64_t> duration,
+                                                      const std::optional<TemporaryCredentials> &caller,
+                                                      std::int64_t now_s) {
+    const std::string caller_arn =
+        caller ? "arn:aws:sts::" + account_of(caller->role_arn, settings_.account_id) + ":assumed-role/" +
+                     role_name_of(caller->role_arn) + "/helix-sim"
+               : "arn:aws:iam::" + settings_.account_id + ":user/helix-sim";
+    // The role's trust policy: an ExternalId condition when one is configured.
+    if (!settings_.external_id.empty() &&
+        (!external_id || !helix::aws::constant_time_equal(*external_id, settings_.external_id)))
+        return sts_error(403, "AccessDenied", "User: " + caller_arn +
+                                                  " is not authorized to perform: sts:AssumeRole on resource: " +
+                                                  role_arn);
+    const bool chained = caller && caller->source == "sts-assume-role";
+    if (chained && duration && *duration > kChainedRoleMaxSeconds)
+        return sts_error(400, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for "
+                                                 "roles assumed by role chaining.");
+    std::optional<std::int64_t> ttl = duration;
+    if (chained) ttl = std::min(ttl.value_or(store_.ttl_s()), kChainedRoleMaxSeconds);
+    const TemporaryCredentials c = store_.issue("sts-assume-role", role_arn, now_s, ttl);
+    return sts_credentials_reply("AssumeRole", "    <SourceIdentity>helix-sim</SourceIdentity>\n",
+                                 "    <PackedPolicySize>6</PackedPolicySize>\n", c, role_arn, session,
+                                 settings_.account_id);
+}
+
+EndpointReply CredentialEndpoints::sso(const EndpointRequest &request, std::int64_t now_s) {
+    // The portal's restJson errors: x-amzn-ErrorType and {"message"}.
+    const auto error = [](int status, std::string_view type, std::string_view message) {
+        EndpointReply r = json_reply(status, json::object{{"message", message}});
+        r.headers.emplace_back("x-amzn-ErrorType", std::string(type));
+        return r;
+    };
+    if (request.method != "GET") return error(405, "InvalidRequestException", "Use GET");
+    const auto token = request.header("x-amz-sso_bearer_token");
+    if (!token || token->empty()) return error(401, "UnauthorizedException", "Session token not found or invalid");
+    if (!helix::aws::constant_time_equal(*token, settings_.sso_access_token))
+        return error(401, "UnauthorizedException", "Session token not found or invalid");
+    const auto params = parse_form(request.query);
+    const auto account = params.find("account_id");
+    const auto role = params.find("role_name");
+    if (account == params.end() || role == params.end() || account->second.empty() || role->second.empty())
+        return error(400, "InvalidRequestException", "account_id and role_name are required");
+    if (account->second != settings_.account_id) return error(403, "ForbiddenException", "No access");
+    const TemporaryCredentials c =
+        store_.issue("sso", "arn:aws:iam::" + account->second + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_" +
+                                role->second + "_0123456789abcdef",
+                     now_s);
+    return json_reply(200, json::object{{"roleCredentials",
+                                         json::object{{"accessKeyId", c.access_key_id},
+                                                      {"secretAccessKey", c.secret_access_key},
+                                                      {"sessionToken", c.session_token},
+                                                      {"expiration", c.expires_at_s * 1000}}}});
 }
 
 } // namespace helix::cloudsim::aws_credentials

@@ -14,14 +14,21 @@
 //     GET /v1/credentials        (AWS_CONTAINER_CREDENTIALS_FULL_URI; Authorization required)
 //   STS AssumeRoleWithWebIdentity (AWS_ENDPOINT_URL_STS=http://127.0.0.1:<port>)
 //     POST / (form) or GET /?Action=AssumeRoleWithWebIdentity&RoleArn=..&RoleSessionName=..&WebIdentityToken=..
+//   STS AssumeRole: the same with Action=AssumeRole (+ ExternalId, DurationSeconds),
+//     SigV4-signed (service sts) with the long-term pair or credentials issued here
+//   IAM Identity Center GetRoleCredentials
+//     GET /federation/credentials?account_id=..&role_name=..  x-amz-sso_bearer_token: <token>
 //
 // Every source issues fresh temporary credentials (ASIA... key id, secret,
 // session token) that expire after the configured lifetime; the Bedrock
 // module accepts them for SigV4 (the session token must be sent and signed)
 // until then.
 
+#include "plugins/aws_common/sigv4.hpp"
+
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -43,7 +50,7 @@ struct TemporaryCredentials {
     std::int64_t issued_at_s = 0;
     std::int64_t expires_at_s = 0;
     std::string role_arn;
-    std::string source; // "imds", "container", "sts"
+    std::string source; // "imds", "container", "sts", "sts-assume-role", "sso"
 };
 
 // The temporary credentials and IMDS session tokens issued so far.
@@ -60,6 +67,8 @@ public:
     // Credentials issued under this key id, expired or not (the caller
     // decides what expiry means); nullopt when never issued (or long gone).
     std::optional<TemporaryCredentials> find(std::string_view access_key_id) const;
+    // Every credential issued so far expires at now_s (refresh tests); returns how many.
+    std::size_t expire_all(std::int64_t now_s);
 
     std::string issue_imds_token(std::int64_t ttl_s, std::int64_t now_s);
     bool imds_token_valid(std::string_view token, std::int64_t now_s) const;
@@ -82,6 +91,12 @@ struct EndpointSettings {
     std::string web_identity_token;
     // The Authorization value the container endpoint expects.
     std::string container_token = "sim-container-token";
+    // The long-term pair STS AssumeRole accepts signatures of (besides issued credentials).
+    std::string access_key_id, secret_access_key;
+    // The ExternalId AssumeRole requires; empty: none.
+    std::string external_id;
+    // The access token the IAM Identity Center portal accepts.
+    std::string sso_access_token = "sim-sso-access-token";
 };
 
 // One request to a credential endpoint (nothing decoded yet).
@@ -91,6 +106,7 @@ struct EndpointRequest {
     std::string_view query; // without '?'
     std::function<std::optional<std::string>(std::string_view)> header;
     std::string_view body;
+    std::span<const helix::aws::HttpHeader> headers = {}; // all of them, for SigV4
 };
 
 struct EndpointReply {
@@ -117,6 +133,15 @@ private:
     EndpointReply imds(const EndpointRequest &request, std::int64_t now_s);
     EndpointReply container(const EndpointRequest &request, bool full_uri, std::int64_t now_s);
     EndpointReply sts(const EndpointRequest &request, std::int64_t now_s);
+    // AssumeRole's SigV4 check: nullopt when the caller is authenticated, then
+    // *caller holds what signed it.
+    std::optional<EndpointReply> sts_caller(const EndpointRequest &request, std::int64_t now_s,
+                                            std::optional<TemporaryCredentials> &caller) const;
+    EndpointReply assumed_role_reply(const std::string &role_arn, const std::string &session,
+                                     const std::optional<std::string> &external_id,
+                                     std::optional<std::int64_t> duration,
+                                     const std::optional<TemporaryCredentials> &caller, std::int64_t now_s);
+    EndpointReply sso(const EndpointRequest &request, std::int64_t now_s);
 
     EndpointSettings settings_;
     CredentialStore &store_;

@@ -81,7 +81,11 @@ public:
                                                        std::string(aws_credentials::kRoleName),
                                                        std::string(aws_credentials::kAccountId),
                                                        setting(options, "web-identity-token", ""),
-                                                       setting(options, "container-token", "sim-container-token")},
+                                                       setting(options, "container-token", "sim-container-token"),
+                                                       auth_.access_key_id,
+                                                       auth_.secret_access_key,
+                                                       setting(options, "external-id", ""),
+                                                       setting(options, "sso-access-token", "sim-sso-access-token")},
                      store_) {}
 
     std::string_view name() const override { return "bedrock"; }
@@ -94,6 +98,10 @@ public:
         const auto started = std::chrono::steady_clock::now();
         const std::string_view path = ex.path();
         if (aws_credentials::is_credential_path(path)) return credentials(ex);
+        if (path == "/__bedrock/expire-credentials" && ex.method() == "POST") {
+            const std::size_t n = store_.expire_all(unix_seconds());
+            return ex.send(200, kJson, "{\"expired\":" + std::to_string(n) + "}");
+        }
 
         ex.set_header("x-amzn-RequestId", aws_credentials::random_uuid());
         const auto model_path = bedrock::parse_model_path(path);
@@ -110,6 +118,10 @@ public:
 
         const auto family = bedrock::model_family(model_path->model_id);
         if (!family) return send_error(ex, bedrock::invalid_model_error());
+        // A geographic inference profile (us., eu., apac., ...) is served only in its own regions.
+        const std::string region = bedrock::expected_region(ex.header("Host").value_or(""), auth_.region);
+        if (region != bedrock::kAnyRegion && !bedrock::profile_serves_region(model_path->model_id, region))
+            return send_error(ex, bedrock::invalid_model_error());
         const bedrock::Operation op = model_path->operation;
         if (op == bedrock::Operation::converse || op == bedrock::Operation::converse_stream)
             return converse(ex, context, *model_path, body, started);
@@ -137,8 +149,11 @@ private:
         std::string body;
         if (ex.method() == "POST" && !ex.read_body(body, kMaxCredentialBody))
             return ex.send(413, "text/plain", "Request Entity Too Large");
+        std::vector<helix::aws::HttpHeader> headers;
+        for (const auto &[name, value] : ex.request()) headers.push_back({name, value});
         aws_credentials::EndpointRequest request{ex.method(), ex.path(), ex.query(),
-                                                 [&ex](std::string_view name) { return ex.header(name); }, body};
+                                                 [&ex](std::string_view name) { return ex.header(name); }, body,
+                                                 headers};
         auto reply = endpoints_.handle(request, unix_seconds());
         if (!reply) return send_error(ex, bedrock::unknown_operation(ex.method(), ex.path()));
         for (const auto &[name, value] : reply->headers) ex.set_header(name, value);

@@ -8,7 +8,9 @@
 //   POST /model/{modelId}/invoke-with-response-stream   event stream of `chunk` events
 //   PUT  /latest/api/token, GET /latest/meta-data/...   IMDSv2 (aws_credentials.hpp)
 //   GET  /v2/credentials/{id}, GET /v1/credentials      container credentials
-//   POST / (or GET /?Action=...)                        STS AssumeRoleWithWebIdentity
+//   POST / (or GET /?Action=...)                        STS AssumeRoleWithWebIdentity, AssumeRole (SigV4)
+//   GET  /federation/credentials                        IAM Identity Center GetRoleCredentials
+//   POST /__bedrock/expire-credentials                  every issued temporary credential expires now
 //
 // Every API call is authenticated with SigV4 (service `bedrock`, 5 minutes of
 // clock skew; the configured key pair or temporary credentials issued here,
@@ -34,7 +36,7 @@ std::string check_bedrock_text(std::string_view value);
 std::string check_bedrock_ttl(std::string_view value);
 
 // Also accepted as --aws-<option> (--aws-access-key-id, --aws-region, ...).
-inline constexpr std::array<ProviderSetting, 6> kBedrockSettings{{
+inline constexpr std::array<ProviderSetting, 8> kBedrockSettings{{
     {"access-key-id", kBedrockDefaultAccessKeyId, "SigV4 access key id it accepts (also --aws-access-key-id)",
      &check_bedrock_text},
     {"secret-access-key", kBedrockDefaultSecretAccessKey, "its secret access key (also --aws-secret-access-key)",
@@ -45,6 +47,9 @@ inline constexpr std::array<ProviderSetting, 6> kBedrockSettings{{
      &check_bedrock_ttl},
     {"web-identity-token", "", "the one WebIdentityToken its STS accepts (default: any non-empty token)", nullptr},
     {"container-token", "sim-container-token", "Authorization value its container credentials endpoint wants",
+     &check_bedrock_text},
+    {"external-id", "", "the ExternalId its STS AssumeRole requires (default: none)", nullptr},
+    {"sso-access-token", "sim-sso-access-token", "the IAM Identity Center access token its portal accepts",
      &check_bedrock_text},
 }};
 

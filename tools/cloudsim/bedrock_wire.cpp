@@ -124,6 +124,33 @@ std::string_view base_model_id(std::string_view id) {
     return id;
 }
 
+} // namespace
+
+bool profile_serves_region(std::string_view model_id, std::string_view region) {
+    if (model_id.starts_with("arn:")) return true;
+    const std::string_view geo = model_id.substr(0, model_id.find('.'));
+    if (geo.size() == model_id.size()) return true;
+    // The regions each geography's profiles route within (source regions).
+    struct Geo {
+        std::string_view prefix, regions;
+    };
+    static constexpr std::array<Geo, 7> kGeoRegions{{{"us", "us-"},
+                                                    {"us-gov", "us-gov-"},
+                                                    {"eu", "eu-"},
+                                                    {"apac", "ap-"},
+                                                    {"jp", "ap-northeast-"},
+                                                    {"au", "ap-southeast-"},
+                                                    {"ca", "ca-"}}};
+    for (const Geo &g : kGeoRegions) {
+        if (geo != g.prefix) continue;
+        if (geo == "us" && region.starts_with("us-gov-")) return false;
+        return region.starts_with(g.regions);
+    }
+    return true; // global. and foundation model ids
+}
+
+namespace {
+
 std::string text_of_tool_result_content(const json::value &content) {
     std::string out;
     if (!content.is_array()) return out;

@@ -49,6 +49,10 @@ enum class ModelFamily { claude, llama, titan, other };
 // ("us.anthropic...") or an ARN ending in one; nullopt when it is not a
 // model identifier Bedrock knows the shape of.
 std::optional<ModelFamily> model_family(std::string_view model_id);
+// False when model_id is a geographic cross-region inference profile of
+// other regions than `region` ("eu.anthropic..." in us-east-1); "global." and
+// plain model ids serve every region.
+bool profile_serves_region(std::string_view model_id, std::string_view region);
 // "anthropic.claude-3-sonnet-20240229-v1:0" -> "claude-3-sonnet-20240229"
 std::string anthropic_model_name(std::string_view model_id);
 

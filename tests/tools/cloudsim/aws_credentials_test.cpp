@@ -245,3 +245,103 @@ BOOST_AUTO_TEST_CASE(a_configured_token_is_the_only_one_accepted) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// STS AssumeRole: signed requests (service sts), the ExternalId condition,
+// expired callers, role chaining; the SSO portal's GetRoleCredentials.
+namespace {
+
+struct SignedFixture {
+    CredentialStore store{3600};
+    CredentialEndpoints endpoints{[] {
+                                      EndpointSettings s;
+                                      s.access_key_id = "AKIDSTS";
+                                      s.secret_access_key = "sts-secret";
+                                      s.external_id = "ext-123";
+                                      return s;
+                                  }(),
+                                  store};
+
+    EndpointReply assume(const std::string &body, const helix::aws::Credentials &signer, std::int64_t now = kNow,
+                         std::string_view service = "sts", std::string_view region = "us-east-1") {
+        std::vector<helix::aws::HttpHeader> headers{{"Host", "127.0.0.1:4566"},
+                                                    {"Content-Type", "application/x-www-form-urlencoded"}};
+        helix::aws::SigningOptions o;
+        o.region = region;
+        o.service = service;
+        o.time = std::chrono::sys_seconds(std::chrono::seconds(now));
+        const auto signature = helix::aws::sign({"POST", "/", "", "", headers, body, ""}, signer, o);
+        BOOST_TEST_REQUIRE(signature.ok(), signature.error);
+        helix::aws::apply_signature(headers, signature);
+        EndpointRequest r{"POST", "/", "",
+                          [headers](std::string_view name) -> std::optional<std::string> {
+                              for (const auto &h : headers)
+                                  if (h.name.size() == name.size() &&
+                                      std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+                                          return std::tolower(static_cast<unsigned char>(a)) ==
+                                                 std::tolower(static_cast<unsigned char>(b));
+                                      }))
+                                      return h.value;
+                              return std::nullopt;
+                          },
+                          body, headers};
+        auto reply = endpoints.handle(r, now);
+        BOOST_TEST_REQUIRE(reply.has_value());
+        return *reply;
+    }
+};
+
+const std::string kAssume = "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fx"
+                            "&RoleSessionName=s1&ExternalId=ext-123";
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(assume_role_checks_the_signature_external_id_and_expiry) {
+    SignedFixture f;
+    const helix::aws::Credentials base{"AKIDSTS", "sts-secret", ""};
+    const EndpointReply ok = f.assume(kAssume, base);
+    BOOST_TEST_REQUIRE(ok.status == 200, ok.body);
+    BOOST_TEST(ok.body.find("<AssumeRoleResponse") != std::string::npos);
+    BOOST_TEST(xml_value(ok.body, "Arn") == "arn:aws:sts::210987654321:assumed-role/x/s1");
+    const helix::aws::Credentials role{xml_value(ok.body, "AccessKeyId"), xml_value(ok.body, "SecretAccessKey"),
+                                       xml_value(ok.body, "SessionToken")};
+
+    BOOST_TEST(xml_value(f.assume(kAssume, {"AKIDSTS", "wrong", ""}).body, "Code") == "SignatureDoesNotMatch");
+    BOOST_TEST(xml_value(f.assume(kAssume, {"AKIDNOPE", "x", ""}).body, "Code") == "InvalidClientTokenId");
+    BOOST_TEST(xml_value(f.assume(kAssume, base, kNow, "bedrock").body, "Code") == "SignatureDoesNotMatch");
+    const EndpointReply denied = f.assume(kAssume.substr(0, kAssume.find("&ExternalId")) + "&ExternalId=other", base);
+    BOOST_TEST(denied.status == 403);
+    BOOST_TEST(xml_value(denied.body, "Code") == "AccessDenied");
+    BOOST_TEST(xml_value(denied.body, "Message").find("sts:AssumeRole on resource: arn:aws:iam::210987654321:role/x") !=
+               std::string::npos);
+    BOOST_TEST(xml_value(f.assume(kAssume.substr(0, kAssume.find("&ExternalId")), base).body, "Code") == "AccessDenied");
+
+    // Role chaining: at most an hour.
+    const EndpointReply chained = f.assume(kAssume + "&DurationSeconds=7200", role);
+    BOOST_TEST(chained.status == 400);
+    BOOST_TEST(xml_value(chained.body, "Message").find("role chaining") != std::string::npos);
+    BOOST_TEST(f.assume(kAssume, role).status == 200);
+    // Unsigned: MissingAuthenticationToken.
+    Fixture plain;
+    BOOST_TEST(xml_value(plain.call("POST", "/", {}, kAssume).body, "Code") == "MissingAuthenticationToken");
+    // Expired callers: ExpiredToken.
+    BOOST_TEST(f.store.expire_all(kNow) >= 2u);
+    BOOST_TEST(xml_value(f.assume(kAssume, role, kNow + 1).body, "Code") == "ExpiredToken");
+}
+
+BOOST_AUTO_TEST_CASE(sso_get_role_credentials) {
+    Fixture f;
+    const EndpointReply ok = f.call("GET", "/federation/credentials", {{"x-amz-sso_bearer_token", "sim-sso-access-token"}},
+                                    {}, "account_id=123456789012&role_name=BedrockUser");
+    BOOST_TEST_REQUIRE(ok.status == 200, ok.body);
+    const auto rc = json::parse(ok.body).at("roleCredentials").as_object();
+    BOOST_TEST(rc.at("accessKeyId").as_string().starts_with("ASIA"));
+    BOOST_TEST(rc.at("expiration").as_int64() == (kNow + 3600) * 1000);
+    BOOST_TEST(f.store.find(std::string(rc.at("accessKeyId").as_string())).has_value());
+    const EndpointReply bad = f.call("GET", "/federation/credentials", {{"x-amz-sso_bearer_token", "other"}}, {},
+                                     "account_id=123456789012&role_name=BedrockUser");
+    BOOST_TEST(bad.status == 401);
+    BOOST_TEST(bad.headers.at(0).second == "UnauthorizedException");
+    BOOST_TEST(f.call("GET", "/federation/credentials", {{"x-amz-sso_bearer_token", "sim-sso-access-token"}}, {},
+                      "account_id=999999999999&role_name=BedrockUser")
+                   .status == 403);
+}
