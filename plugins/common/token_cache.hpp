@@ -4,11 +4,13 @@
 // within `refresh_margin` of its expiry (or past half its lifetime, for
 // tokens that live shorter than two margins), and dropped when the upstream
 // rejects it (a 401), so the next prepare() fetches a fresh one.
-// Thread-safe: callers that need a token while one is being fetched wait for
-// that fetch instead of starting their own.
+// Thread-safe, one fetch at a time, run outside the lock: while a token is
+// being fetched, other callers use the current one if it has not expired
+// yet, and wait for that fetch only when there is none.
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -31,12 +33,30 @@ public:
         : margin_ms_(refresh_margin.count()) {}
 
     std::string get(std::int64_t now_ms, const Fetch &fetch) {
-        std::lock_guard lock(mutex_);
-        if (!token_ || now_ms >= refresh_at_ms_) {
-            token_ = fetch();
-            const std::int64_t lifetime = token_->expires_at_ms - now_ms;
-            refresh_at_ms_ = token_->expires_at_ms - std::min(margin_ms_, lifetime / 2);
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            if (token_ && now_ms < refresh_at_ms_) return token_->value;
+            if (!fetching_) break;
+            if (token_ && now_ms < token_->expires_at_ms) return token_->value; // still good meanwhile
+            fetched_.wait(lock);
         }
+        fetching_ = true;
+        lock.unlock();
+        std::optional<BearerToken> fresh;
+        try {
+            fresh = fetch();
+        } catch (...) {
+            lock.lock();
+            fetching_ = false;
+            fetched_.notify_all();
+            throw;
+        }
+        lock.lock();
+        fetching_ = false;
+        fetched_.notify_all();
+        const std::int64_t lifetime = fresh->expires_at_ms - now_ms;
+        refresh_at_ms_ = fresh->expires_at_ms - std::min(margin_ms_, lifetime / 2);
+        token_ = std::move(fresh);
         return token_->value;
     }
 
@@ -56,6 +76,8 @@ public:
 private:
     std::int64_t margin_ms_;
     mutable std::mutex mutex_;
+    std::condition_variable fetched_;
+    bool fetching_ = false;
     std::optional<BearerToken> token_;
     std::int64_t refresh_at_ms_ = 0;
 };

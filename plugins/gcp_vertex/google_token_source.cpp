@@ -33,6 +33,14 @@ helix::sdk::HttpRequest GoogleTokenSource::metadata_request() const {
 }
 
 helix::plugin_common::BearerToken GoogleTokenSource::fetch() const {
+    if (settings_.authorized_user) {
+        const FetchedToken t = fetch_authorized_user_token(*settings_.authorized_user, host_);
+        return {t.value, t.expires_at_ms};
+    }
+    if (settings_.external_account) {
+        const FetchedToken t = fetch_external_account_token(*settings_.external_account, host_);
+        return {t.value, t.expires_at_ms};
+    }
     const bool service_account = settings_.auth() == AuthMethod::service_account;
     const char *source = service_account ? "Google's token endpoint (service account)" : "the GCP metadata server";
     const helix::sdk::HttpRequest request = service_account ? service_account_request() : metadata_request();

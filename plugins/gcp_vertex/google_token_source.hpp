@@ -3,6 +3,8 @@
 // http_fetch (docs/providers.md, gcp-vertex):
 //   service account   an RS256-signed JWT-bearer assertion posted to the key's
 //                     token_uri
+//   authorized_user,  adc_file.hpp (refresh token; STS exchange and impersonation)
+//   external_account
 //   metadata server   GET http://{metadata_host}/computeMetadata/v1/instance/
 //                     service-accounts/default/token with Metadata-Flavor: Google
 //                     (the answer must carry the same header)

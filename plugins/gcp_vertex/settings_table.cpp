@@ -12,7 +12,8 @@ std::vector<helix::sdk::Setting> VertexProvider::settings() {
         {.name = "api_version", .type = HELIX_SETTING_STRING, .description = "v1 or v1beta1.", .default_value = "v1"},
         {.name = "models", .type = HELIX_SETTING_LIST, .description = "Models to advertise: ids, or maps {id, upstream_id, context_window, capabilities}."},
         {.name = "access_token", .type = HELIX_SETTING_STRING, .description = "A static OAuth access token.", .flags = HELIX_SETTING_SECRET, .env = {"GCP_VERTEX_ACCESS_TOKEN"}, .env_provider = "gcp-vertex"},
-        {.name = "credentials_file", .type = HELIX_SETTING_STRING, .description = "A service-account key file.", .env = {"GOOGLE_APPLICATION_CREDENTIALS"}, .env_provider = "gcp-vertex"},
+        {.name = "credentials_file", .type = HELIX_SETTING_STRING, .description = "An ADC file: service_account, authorized_user or external_account.", .env = {"GOOGLE_APPLICATION_CREDENTIALS"}, .env_provider = "gcp-vertex"},
+        {.name = "token_uri", .type = HELIX_SETTING_STRING, .description = "The OAuth2 token endpoint for an authorized_user file; default https://oauth2.googleapis.com/token."},
         {.name = "metadata_host", .type = HELIX_SETTING_STRING, .description = "The metadata server.", .default_value = "metadata.google.internal", .env = {"GCE_METADATA_HOST"}, .env_provider = "gcp-vertex"},
         {.name = "timeout", .type = HELIX_SETTING_DURATION, .description = "The provider's timeout (plugins.NAME.timeout).", .flags = HELIX_SETTING_HOST_OPTION, .env = {"GCP_VERTEX_TIMEOUT"}, .env_provider = "gcp-vertex"},
     };

@@ -28,6 +28,7 @@ std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_reque
     }
     const std::string token = tokens_ ? tokens_->token() : settings_.access_token;
     out.add_header("Authorization", "Bearer " + token);
+    if (!settings_.quota_project_id.empty()) out.add_header("x-goog-user-project", settings_.quota_project_id);
     out.add_header("Content-Type", "application/json");
     out.add_header("Accept", stream ? "text/event-stream" : "application/json");
     out.streaming_response = stream;
@@ -49,9 +50,13 @@ std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_reque
 
 helix_health VertexProvider::health(std::string &detail) const {
     if (!tokens_ || tokens_->has_valid_token()) return HELIX_HEALTH_OK;
-    detail = settings_.auth() == AuthMethod::service_account
-                 ? "no access token yet (service account); one is fetched with the first request"
-                 : "no access token yet (metadata server); one is fetched with the first request";
+    const AuthMethod m = settings_.auth();
+    detail = std::string("no access token yet (") +
+             (m == AuthMethod::service_account   ? "service account"
+              : m == AuthMethod::authorized_user ? "authorized user"
+              : m == AuthMethod::external_account ? "workload identity federation"
+                                                  : "metadata server") +
+             "); one is fetched with the first request";
     return HELIX_HEALTH_DEGRADED;
 }
 

@@ -38,9 +38,24 @@ bool is_name(std::string_view s) {
 
 void read_key_file(Settings &s) {
     const std::string &path = s.credentials_file;
-    const auto text = helix::plugin_common::read_local_file(path, kMaxKeyFileBytes, "service-account key file");
-    require_config(text.has_value(), "settings.credentials_file: the service-account key file '" + path +
+    const auto text = helix::plugin_common::read_local_file(path, kMaxKeyFileBytes, "credentials file");
+    require_config(text.has_value(), "settings.credentials_file: the credentials file '" + path +
                                          "' does not exist (GOOGLE_APPLICATION_CREDENTIALS)");
+    const std::string type = credentials_file_type(*text);
+    if (type == "authorized_user") {
+        s.authorized_user = parse_authorized_user(*text, path);
+        if (!s.token_uri.empty()) s.authorized_user->token_uri = s.token_uri;
+        s.quota_project_id = s.authorized_user->quota_project_id;
+        return;
+    }
+    if (type == "external_account") {
+        s.external_account = parse_external_account(*text, path);
+        s.quota_project_id = s.external_account->quota_project_id;
+        return;
+    }
+    require_config(type.empty() || type == "service_account",
+                   "settings.credentials_file '" + path + "' has type '" + type.substr(0, 40) +
+                       "'; supported: service_account, authorized_user, external_account");
     std::string error;
     auto key = helix::gcp::parse_service_account_key(*text, error);
     require_config(key.has_value(), "settings.credentials_file '" + path + "' is not a service-account key: " + error);
@@ -61,6 +76,8 @@ bool is_predict_model(std::string_view model) noexcept {
 AuthMethod Settings::auth() const noexcept {
     if (!access_token.empty()) return AuthMethod::access_token;
     if (service_account) return AuthMethod::service_account;
+    if (authorized_user) return AuthMethod::authorized_user;
+    if (external_account) return AuthMethod::external_account;
     return AuthMethod::metadata_server;
 }
 
@@ -79,7 +96,7 @@ std::string Settings::model_url(std::string_view model, std::string_view method)
 Settings parse_settings(std::string_view json) {
     const helix::plugin_common::SettingsReader reader(json);
     reader.reject_unknown({"project_id", "location", "endpoint", "api_version", "models", "access_token",
-                           "credentials_file", "metadata_host"});
+                           "credentials_file", "metadata_host", "token_uri"});
     Settings s;
     if (auto v = reader.string("project_id")) s.project_id = std::move(*v);
     if (auto v = reader.non_empty_string("location")) {
@@ -99,9 +116,11 @@ Settings parse_settings(std::string_view json) {
                        "settings.metadata_host must be host[:port] (GCE_METADATA_HOST), without a scheme or path");
         s.metadata_host = std::move(*v);
     }
+    if (auto v = reader.base_url("token_uri")) s.token_uri = std::move(*v);
     if (s.access_token.empty() && !s.credentials_file.empty()) {
         read_key_file(s);
-        if (s.project_id.empty()) s.project_id = s.service_account->project_id;
+        if (s.project_id.empty() && s.service_account) s.project_id = s.service_account->project_id;
+        if (s.project_id.empty()) s.project_id = s.quota_project_id;
     }
     require_config(is_name(s.project_id),
                    s.project_id.empty() ? "settings.project_id is required (GCP_VERTEX_PROJECT_ID)"

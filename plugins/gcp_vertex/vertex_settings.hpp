@@ -13,13 +13,17 @@
 // Authentication, the first that applies:
 //   access_token      a bearer token used as is (it cannot be refreshed: when
 //                     Google refuses it the request fails with a clear error)
-//   credentials_file  a service-account key file (JSON): an RS256-signed JWT is
-//                     exchanged at the key's token_uri for an access token
+//   credentials_file  an Application Default Credentials file (JSON), by its
+//                     "type": service_account (an RS256-signed JWT is exchanged at
+//                     the key's token_uri), authorized_user (gcloud's refresh
+//                     token; token_uri overrides Google's endpoint), external_account
+//                     (workload identity federation; adc_file.hpp)
 //   otherwise         the metadata server of the machine (GCE, GKE, Cloud Run):
 //                     metadata_host, default metadata.google.internal
 // The key file is read once, when the settings are applied.
 
 #include "plugins/gcp_common/service_account.hpp"
+#include "plugins/gcp_vertex/adc_file.hpp"
 
 #include <helixagent/plugin.hpp>
 
@@ -33,7 +37,7 @@ namespace helix::gcp_vertex {
 inline constexpr std::string_view kDefaultLocation = "us-central1";
 inline constexpr std::string_view kDefaultMetadataHost = "metadata.google.internal";
 
-enum class AuthMethod { access_token, service_account, metadata_server };
+enum class AuthMethod { access_token, service_account, authorized_user, external_account, metadata_server };
 
 struct Settings {
     std::string project_id;
@@ -45,6 +49,11 @@ struct Settings {
     std::string credentials_file;
     std::optional<helix::gcp::ServiceAccountKey> service_account; // read from credentials_file
     std::optional<helix::gcp::RsaKey> signing_key;                 // its private_key, parsed once
+    std::optional<AuthorizedUser> authorized_user;                 // or: gcloud's user credentials
+    std::optional<ExternalAccount> external_account;               // or: workload identity federation
+    std::string token_uri; // overrides an authorized_user file's token endpoint (a simulator)
+    // x-goog-user-project: the file's quota_project_id (billing for user and federated credentials).
+    std::string quota_project_id;
     std::string metadata_host{kDefaultMetadataHost};
 
     AuthMethod auth() const noexcept;

@@ -1,6 +1,7 @@
 #include "tools/cloudsim/aws_credentials.hpp"
 
 #include "plugins/aws_common/sigv4.hpp"
+#include "tools/cloudsim/wire_util.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -173,14 +174,7 @@ std::string random_uuid() {
     return out;
 }
 
-std::string iso8601(std::int64_t unix_s) {
-    const auto t = static_cast<std::time_t>(unix_s);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string iso8601(std::int64_t unix_s) { return utc_timestamp(unix_s); }
 
 std::map<std::string, std::string, std::less<>> parse_form(std::string_view text) {
     std::map<std::string, std::string, std::less<>> out;

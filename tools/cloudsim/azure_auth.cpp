@@ -47,14 +47,7 @@ std::string random_uuid() {
 
 namespace {
 
-std::string utc_time(std::int64_t now_s) {
-    const auto t = static_cast<std::time_t>(now_s);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-    return buf;
-}
+std::string utc_time(std::int64_t now_s) { return utc_timestamp(now_s, ' '); }
 
 // Entra's error reply: {"error","error_description":"AADSTS<n>: ... Trace ID ...",
 // "error_codes":[n],"timestamp","trace_id","correlation_id","error_uri"}.

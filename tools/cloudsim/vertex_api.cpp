@@ -3,6 +3,7 @@
 #include "tools/cloudsim/delivery.hpp"
 #include "tools/cloudsim/exchange.hpp"
 #include "tools/cloudsim/vertex_auth.hpp"
+#include "tools/cloudsim/vertex_federation.hpp"
 #include "tools/cloudsim/vertex_wire.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
@@ -30,6 +31,8 @@ constexpr std::string_view kSimProject = "helix-sim-project";
 constexpr std::string_view kSimAccount = "helix-sim@helix-sim-project.iam.gserviceaccount.com";
 constexpr std::string_view kMetadataPrefix = "/computeMetadata/v1/";
 constexpr std::string_view kAccountsPrefix = "/computeMetadata/v1/instance/service-accounts/";
+constexpr std::string_view kIamPrefix = "/v1/projects/-/serviceAccounts/";
+constexpr std::string_view kGenerateAccessToken = ":generateAccessToken";
 constexpr std::string_view kAuthHelp =
     " Expected OAuth 2 access token, login cookie or other valid authentication credential. See "
     "https://developers.google.com/identity/sign-in/web/devconsole-project.";
@@ -109,7 +112,11 @@ std::string read_file(const std::string &path) {
 class VertexApi final : public ProviderApi {
 public:
     explicit VertexApi(const ProviderOptions &options)
-        : key_(options.key), tokens_(std::stoll(setting(options, "token-ttl-s", "3600"))) {
+        : key_(options.key), tokens_(std::stoll(setting(options, "token-ttl-s", "3600"))),
+          federation_{setting(options, "oauth-client-id", "sim-oauth-client.apps.googleusercontent.com"),
+                      setting(options, "oauth-client-secret", "sim-oauth-client-secret"),
+                      setting(options, "refresh-token", "1//sim-refresh-token"), setting(options, "subject-token", ""),
+                      ".iam.gserviceaccount.com"} {
         std::string error;
         const auto key = gcp::RsaKey::generate(2048, error);
         if (!key) throw std::runtime_error("vertex: " + error);
@@ -130,6 +137,17 @@ public:
     void handle(Exchange &ex, ProviderContext &context) override {
         const std::string_view path = ex.path();
         if (path == "/token") return token_endpoint(ex);
+        if (path == "/v1/token") return federation(ex, [&](std::string_view body) {
+            return vertex::sts_token_exchange(body, federation_, tokens_, unix_seconds());
+        });
+        if (path.starts_with(kIamPrefix) && path.ends_with(kGenerateAccessToken)) {
+            const std::string email(path.substr(kIamPrefix.size(),
+                                                path.size() - kIamPrefix.size() - kGenerateAccessToken.size()));
+            const std::string authorization = ex.header("Authorization").value_or("");
+            return federation(ex, [&](std::string_view body) {
+                return vertex::generate_access_token(authorization, email, body, federation_, tokens_, unix_seconds());
+            });
+        }
         if (path.starts_with(kMetadataPrefix)) return metadata_server(ex);
         if (path.starts_with("/__vertex/")) return control(ex);
 
@@ -379,7 +397,22 @@ private:
         if (!ex.read_body(body, kMaxSmallBody))
             return ex.send(400, "application/json; charset=utf-8",
                            R"({"error":"invalid_request","error_description":"Request too large"})");
-        const auto reply = vertex::token_endpoint(body, accounts_, tokens_, token_audiences(ex), unix_seconds());
+        const auto form = gcp::parse_form(body);
+        const auto grant = form ? form->find("grant_type") : decltype(form->end()){};
+        const auto reply = form && grant != form->end() && grant->second == "refresh_token"
+                               ? vertex::refresh_token_grant(body, federation_, tokens_, unix_seconds())
+                               : vertex::token_endpoint(body, accounts_, tokens_, token_audiences(ex), unix_seconds());
+        ex.send(reply.status, "application/json; charset=utf-8", reply.body);
+    }
+
+    // A POST to Google STS or the IAM credentials API.
+    template <class F> void federation(Exchange &ex, F &&answer) {
+        if (ex.method() != "POST")
+            return ex.send(405, "application/json", R"({"error":"invalid_request","error_description":"use POST"})");
+        std::string body;
+        if (!ex.read_body(body, kMaxSmallBody))
+            return ex.send(400, "application/json", R"({"error":"invalid_request","error_description":"Request too large"})");
+        const vertex::HttpReply reply = answer(body);
         ex.send(reply.status, "application/json; charset=utf-8", reply.body);
     }
 
@@ -444,6 +477,13 @@ private:
             return ex.send(200, "application/json",
                            json::serialize(json::object{{"client_email", *email}, {"trusted", accounts_.size()}}));
         }
+        if (path == "/__vertex/subject-token" && ex.method() == "GET") {
+            if (ex.header("Metadata").value_or("") != "True")
+                return ex.send(400, "application/json", R"({"error":"invalid_request","error_description":"Metadata: True required"})");
+            const std::string token = federation_.subject_token.empty() ? std::string(vertex::kSimSubjectToken)
+                                                                        : federation_.subject_token;
+            return ex.send(200, "application/json", json::serialize(json::object{{"id_token", token}}));
+        }
         if (path == "/__vertex/revoke-tokens" && ex.method() == "POST") {
             tokens_.revoke_all();
             return ex.send(200, "application/json", R"({"revoked":true})");
@@ -454,6 +494,7 @@ private:
 
     std::string key_;
     vertex::AccessTokens tokens_;
+    vertex::FederationSettings federation_;
     vertex::TrustedAccounts accounts_;
     gcp::ServiceAccountKey account_;
 };

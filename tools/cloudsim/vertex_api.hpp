@@ -32,8 +32,13 @@ inline constexpr std::string_view kVertexDefaultKey = "sim-vertex-api-key";
 std::string check_vertex_token_ttl(std::string_view value);
 std::string check_readable_file(std::string_view value);
 
-inline constexpr std::array<ProviderSetting, 2> kVertexSettings{{
+inline constexpr std::array<ProviderSetting, 6> kVertexSettings{{
     {"token-ttl-s", "3600", "lifetime of the access tokens it mints, seconds", &check_vertex_token_ttl},
+    {"oauth-client-id", "sim-oauth-client.apps.googleusercontent.com",
+     "the OAuth client an authorized_user refresh token belongs to", nullptr},
+    {"oauth-client-secret", "sim-oauth-client-secret", "that client's secret", nullptr},
+    {"refresh-token", "1//sim-refresh-token", "the refresh token its /token accepts (authorized_user)", nullptr},
+    {"subject-token", "", "the one subject token its STS accepts (default: any non-empty token)", nullptr},
     {"sa-public-key", "",
      "also trust this service account: a key file (JSON), or a PEM public key / certificate", &check_readable_file},
 }};

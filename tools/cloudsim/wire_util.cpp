@@ -3,9 +3,21 @@
 #include "tools/cloudsim/reply_generator.hpp"
 
 #include <chrono>
+#include <ctime>
 #include <random>
 
 namespace helix::cloudsim {
+
+std::string utc_timestamp(std::int64_t unix_s, char separator) {
+    const auto t = static_cast<std::time_t>(unix_s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string out(buf);
+    if (out.size() > 10) out[10] = separator;
+    return out;
+}
 
 std::string random_id(std::string_view prefix, std::size_t length) {
     static constexpr std::string_view alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

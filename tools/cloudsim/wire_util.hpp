@@ -17,6 +17,8 @@ namespace helix::cloudsim {
 std::string random_id(std::string_view prefix, std::size_t length);
 
 std::int64_t unix_seconds();
+// "2026-01-01T00:00:00Z" (UTC, whole seconds); `separator` replaces the 'T'.
+std::string utc_timestamp(std::int64_t unix_s, char separator = 'T');
 
 // The member `key` of `object` if it is a string / a non-negative integer / a bool.
 std::optional<std::string_view> string_member(const boost::json::object &object, std::string_view key);

@@ -3,6 +3,7 @@
 
 #include "plugins/gcp_common/service_account.hpp"
 #include "tools/cloudsim/vertex_auth.hpp"
+#include "tools/cloudsim/vertex_federation.hpp"
 #include "tools/cloudsim/vertex_wire.hpp"
 
 #include <boost/json/parse.hpp>
@@ -417,4 +418,49 @@ BOOST_AUTO_TEST_CASE(metadata_tokens_and_query) {
     BOOST_TEST(vertex::query_param("alt=sse&key=a%20b", "key").value_or("") == "a b");
     BOOST_TEST(vertex::query_param("alt=sse", "alt").value_or("") == "sse");
     BOOST_TEST(!vertex::query_param("alternative=1", "alt").has_value());
+}
+
+// authorized_user refresh tokens, Google STS token exchange and IAM
+// generateAccessToken, as the federation endpoints answer them.
+BOOST_AUTO_TEST_CASE(federation_endpoints) {
+    const vertex::AccessTokens tokens(600, "fed-secret");
+    vertex::FederationSettings s;
+    s.subject_token = "oidc-1";
+    const std::int64_t now = 1'790'000'000;
+    const auto error_of = [](const vertex::HttpReply &r) { return std::string(json::parse(r.body).at("error").as_string()); };
+
+    const std::string user = "grant_type=refresh_token&client_id=" + gcp::form_encode(s.oauth_client_id) +
+                             "&client_secret=" + s.oauth_client_secret + "&refresh_token=" + gcp::form_encode(s.refresh_token);
+    const auto ok = vertex::refresh_token_grant(user, s, tokens, now);
+    BOOST_TEST_REQUIRE(ok.status == 200, ok.body);
+    const std::string access(json::parse(ok.body).at("access_token").as_string());
+    BOOST_TEST((tokens.check(access, now) == vertex::AccessTokens::Check::ok));
+    BOOST_TEST(error_of(vertex::refresh_token_grant(user + "x", s, tokens, now)) == "invalid_grant");
+    const auto bad_client = vertex::refresh_token_grant("grant_type=refresh_token&client_id=other&refresh_token=r", s, tokens, now);
+    BOOST_TEST(bad_client.status == 401);
+    BOOST_TEST(error_of(bad_client) == "invalid_client");
+
+    const std::string audience = gcp::form_encode(
+        "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/x");
+    const std::string exchange = "grant_type=" + gcp::form_encode("urn:ietf:params:oauth:grant-type:token-exchange") +
+                                 "&audience=" + audience + "&scope=" + gcp::form_encode(gcp::kCloudPlatformScope) +
+                                 "&requested_token_type=" + gcp::form_encode("urn:ietf:params:oauth:token-type:access_token") +
+                                 "&subject_token_type=" + gcp::form_encode("urn:ietf:params:oauth:token-type:jwt");
+    const auto federated = vertex::sts_token_exchange(exchange + "&subject_token=oidc-1", s, tokens, now);
+    BOOST_TEST_REQUIRE(federated.status == 200, federated.body);
+    const std::string sts(json::parse(federated.body).at("access_token").as_string());
+    BOOST_TEST(error_of(vertex::sts_token_exchange(exchange + "&subject_token=oidc-2", s, tokens, now)) == "invalid_grant");
+    BOOST_TEST(error_of(vertex::sts_token_exchange("grant_type=x", s, tokens, now)) == "unsupported_grant_type");
+    std::string wrong_audience = exchange;
+    wrong_audience.replace(wrong_audience.find(audience), audience.size(), "projects%2F1");
+    BOOST_TEST(error_of(vertex::sts_token_exchange(wrong_audience + "&subject_token=oidc-1", s, tokens, now)) ==
+               "invalid_request");
+
+    const std::string body = R"({"scope":["https://www.googleapis.com/auth/cloud-platform"],"lifetime":"300s"})";
+    const auto imp = vertex::generate_access_token("Bearer " + sts, "sa@p.iam.gserviceaccount.com", body, s, tokens, now);
+    BOOST_TEST_REQUIRE(imp.status == 200, imp.body);
+    BOOST_TEST(json::parse(imp.body).at("expireTime").as_string() == "2026-09-21T14:18:20Z");
+    BOOST_TEST(vertex::generate_access_token("Bearer forged", "sa@p.iam.gserviceaccount.com", body, s, tokens, now).status == 401);
+    BOOST_TEST(vertex::generate_access_token("Bearer " + sts, "someone@example.com", body, s, tokens, now).status == 403);
+    BOOST_TEST(vertex::generate_access_token("Bearer " + sts, "sa@p.iam.gserviceaccount.com", "{}", s, tokens, now).status == 400);
 }
