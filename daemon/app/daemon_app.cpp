@@ -9,6 +9,7 @@
 #include "daemon/config/config_error.hpp"
 #include "daemon/config/config_loader.hpp"
 #include "daemon/config/env_expand.hpp"
+#include "daemon/http/event_server.hpp"
 #include "daemon/http/http_server.hpp"
 #include "daemon/http/request_handler_factory.hpp"
 #include "daemon/http/server_state.hpp"
@@ -148,7 +149,7 @@ void DaemonApp::reload(router::RuntimeHolder &holder, router::LibraryCache &libr
         auto cfg = config::load_config(path, config::process_environment());
         const auto &old_server = holder.current()->config->server;
         if (cfg->server.port != old_server.port || cfg->server.listen_address != old_server.listen_address ||
-            cfg->server.max_connections != old_server.max_connections)
+            cfg->server.max_connections != old_server.max_connections || cfg->server.threads != old_server.threads)
             daemon_log().warning("server listen settings changed in '" + path + "'; they take effect after a restart");
         const auto &old_upstream = holder.current()->config->upstream;
         if (cfg->upstream.verify_tls != old_upstream.verify_tls || cfg->upstream.ca_file != old_upstream.ca_file ||
@@ -228,17 +229,31 @@ int DaemonApp::serve() {
         daemon_log().fatal("not started: " + error);
         return EXIT_CANTCREAT;
     }
-    std::unique_ptr<http::HttpServer> server;
+    // HELIXAGENT_SERVER_CORE=poco: the thread-per-connection core, while it
+    // is still there to compare with; else the event-driven one.
+    const char *core = std::getenv("HELIXAGENT_SERVER_CORE");
+    const bool poco_core = core != nullptr && std::string_view(core) == "poco";
+    std::unique_ptr<http::HttpServer> poco_server;
+    std::unique_ptr<http::EventServer> event_server;
+    std::uint16_t port = 0;
     try {
-        server = std::make_unique<http::HttpServer>(
-            cfg->server, new http::RequestHandlerFactory(holder, state, upstream, metrics), state);
-        server->start();
+        if (poco_core) {
+            poco_server = std::make_unique<http::HttpServer>(
+                cfg->server, new http::RequestHandlerFactory(holder, state, upstream, metrics), state);
+            poco_server->start();
+            port = poco_server->port();
+        } else {
+            event_server = std::make_unique<http::EventServer>(cfg->server, holder, state, metrics, outbound);
+            event_server->start();
+            port = event_server->port();
+            daemon_log().information("event loops: " + std::to_string(event_server->threads()));
+        }
     } catch (const std::exception &e) {
         daemon_log().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +
                        std::to_string(cfg->server.port) + ": " + e.what());
         return EXIT_OSERR;
     }
-    daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
+    daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(port));
 
     SystemdNotifier systemd;
     systemd.ready();
@@ -265,12 +280,14 @@ int DaemonApp::serve() {
     systemd.stopping();
     daemon_log().information("stopping: draining requests in flight");
     state.draining = true;
-    server->stop_accepting();
+    if (event_server) event_server->stop_accepting();
+    if (poco_server) poco_server->stop_accepting();
     const auto drain = holder.current()->config->server.drain_timeout;
     if (!http::wait_until_idle(state, drain))
         daemon_log().warning(std::to_string(state.in_flight.load()) + " requests still in flight after " +
                          std::to_string(drain.count()) + " ms; closing them");
-    server.reset();
+    event_server.reset();
+    poco_server.reset();
     daemon_log().information("stopped");
     return EXIT_OK;
 }

@@ -27,6 +27,8 @@ struct ServerSettings {
     // thread is always free to say so.
     std::size_t max_in_flight = 1024;
     std::size_t thread_stack_bytes = 256 * 1024;
+    // Event loops (each a thread) carrying the client connections; 0: one per core.
+    std::size_t threads = 0;
     // Images travel as base64 data URIs inside the JSON: 32 MiB holds OpenAI's
     // largest image (20 MB, ~27 MB encoded) or several photos. Memory: up to
     // about max_in_flight x max_body x 3 (docs/operations.md, Sizing the limits).

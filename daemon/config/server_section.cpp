@@ -15,7 +15,7 @@ void read_server_section(SectionReader &r, const Entry &section, ServerSettings 
                                 {"listen", "port", "max_connections", "max_queued_connections", "thread_stack",
                                  "max_body", "max_header", "read_timeout", "write_timeout", "keep_alive_timeout",
                                  "drain_timeout", "max_in_flight", "request_read_timeout", "auth_failure_limit",
-                                 "auth_failure_block", "max_reply"});
+                                 "auth_failure_block", "max_reply", "threads"});
     if (const Entry *entry = SectionReader::find(e, "listen")) {
         if (const auto value = r.scalar(*entry, "server.listen", "listen")) {
             if (is_listen_address(value->text)) {
@@ -37,6 +37,7 @@ void read_server_section(SectionReader &r, const Entry &section, ServerSettings 
     r.read(e, "server", "max_connections", server.max_connections, whole_number(1));
     r.read(e, "server", "max_queued_connections", server.max_queued_connections, whole_number(0));
     r.read(e, "server", "thread_stack", server.thread_stack_bytes, byte_size(kMinThreadStack));
+    r.read(e, "server", "threads", server.threads, whole_number(0));
     r.read(e, "server", "max_body", server.max_body_bytes, byte_size(1));
     r.read(e, "server", "max_header", server.max_header_bytes, byte_size(1));
     r.read(e, "server", "max_reply", server.max_reply_bytes, byte_size(1));

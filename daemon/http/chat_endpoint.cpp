@@ -101,7 +101,34 @@ private:
     std::optional<api::ChunkBuilder> chunks_;
 };
 
+// A ChatEndpoint that owns its request, for the route table.
+class OwningChatEndpoint final : public router::Endpoint {
+public:
+    OwningChatEndpoint(api::ChatRequest chat, const config::Config &config, metrics::RequestObservation &observed,
+                       audit::AccessRecord *content_log)
+        : chat_(std::move(chat)), inner_(chat_, config, observed, content_log) {}
+    bool streamed() const override { return inner_.streamed(); }
+    router::Prepared prepare(const router::Candidate &candidate) override { return inner_.prepare(candidate); }
+    std::unique_ptr<router::ReplyEncoder> encoder(const router::Candidate &candidate) override {
+        return inner_.encoder(candidate);
+    }
+
+private:
+    api::ChatRequest chat_; // before inner_, which refers to it
+    ChatEndpoint inner_;
+};
+
 } // namespace
+
+std::variant<EndpointPlan, api::ApiError> plan_chat_endpoint(EndpointRequest &request) {
+    auto planned = plan_chat(request.runtime, std::move(request.body), request.priority, request.client, request.record);
+    if (auto *error = std::get_if<api::ApiError>(&planned)) return std::move(*error);
+    ChatPlan &plan = std::get<ChatPlan>(planned);
+    const config::Config &config = *request.runtime.config;
+    auto endpoint = std::make_unique<OwningChatEndpoint>(std::move(plan.chat), config, request.observed,
+                                                         config.log.access_content ? &request.record : nullptr);
+    return EndpointPlan{std::move(endpoint), std::move(plan.candidates)};
+}
 
 std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, std::string body,
                                                 std::string_view priority, const router::ClientIdentity *client,

@@ -7,6 +7,7 @@
 
 #include "daemon/api/chat_request.hpp"
 #include "daemon/audit/access_record.hpp"
+#include "daemon/http/routes.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/router/client_keys.hpp"
 #include "daemon/router/endpoint.hpp"
@@ -32,6 +33,9 @@ struct ChatPlan {
 std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, std::string body,
                                                 std::string_view priority, const router::ClientIdentity *client,
                                                 audit::AccessRecord &record);
+
+// The route table's handler: plan_chat(), and the endpoint owning the request.
+std::variant<EndpointPlan, api::ApiError> plan_chat_endpoint(EndpointRequest &request);
 
 class ChatEndpoint final : public router::Endpoint {
 public:

@@ -6,11 +6,9 @@
 
 namespace helix::http {
 
-void LivenessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
-    send_json(response, 200, R"({"status":"ok"})");
-}
+Reply liveness_reply() { return Reply{200, "application/json", R"({"status":"ok"})", {}}; }
 
-void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
+Reply readiness_reply(const router::Runtime *runtime_, const ServerState &state_, bool details_) {
     // Indexed by helix_health (OK = 1); ProviderInstance::health() never returns 0.
     static constexpr const char *health_names[] = {"failing", "ok", "degraded", "failing"};
     boost::json::object body;
@@ -42,7 +40,15 @@ void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::
                                               : "ready";
     body["providers"] = std::move(providers);
     if (!details_) body = boost::json::object{{"status", body["status"]}};
-    send_json(response, ready ? 200 : 503, boost::json::serialize(body));
+    return Reply{ready ? 200 : 503, "application/json", boost::json::serialize(body), {}};
+}
+
+void LivenessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
+    send_reply(response, liveness_reply());
+}
+
+void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
+    send_reply(response, readiness_reply(runtime_.get(), state_, details_));
 }
 
 } // namespace helix::http

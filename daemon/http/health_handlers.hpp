@@ -7,11 +7,16 @@
 // errors).
 
 #include "daemon/router/runtime.hpp"
+#include "daemon/http/reply.hpp"
 #include "daemon/http/server_state.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 
 namespace helix::http {
+
+Reply liveness_reply();
+// `runtime` may be null (no configuration loaded yet).
+Reply readiness_reply(const router::Runtime *runtime, const ServerState &state, bool details);
 
 class LivenessHandler final : public Poco::Net::HTTPRequestHandler {
 public:

@@ -11,7 +11,6 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
 
-#include <thread>
 
 namespace helix::http {
 
@@ -63,14 +62,5 @@ void HttpServer::start() { server_->start(); }
 std::uint16_t HttpServer::port() const { return server_->port(); }
 
 void HttpServer::stop_accepting() { server_->stop(); }
-
-bool wait_until_idle(const ServerState &state, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (state.in_flight.load() > 0) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-}
 
 } // namespace helix::http

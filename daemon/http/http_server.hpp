@@ -42,7 +42,4 @@ private:
     std::unique_ptr<Poco::Net::HTTPServer> server_;
 };
 
-// Waits until no request is in flight or the timeout passes; true if idle.
-bool wait_until_idle(const ServerState &state, std::chrono::milliseconds timeout);
-
 } // namespace helix::http

@@ -1,6 +1,6 @@
 #include "daemon/http/metrics_handler.hpp"
 
-#include <Poco/Net/HTTPServerResponse.h>
+#include "daemon/http/response_writer.hpp"
 
 namespace helix::http {
 
@@ -17,9 +17,9 @@ metrics::CircuitState circuit_state(router::CircuitBreakers::State state) {
 
 } // namespace
 
-void MetricsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
-    // ServerState counts this scrape as well; the gauge leaves it out.
-    metrics_.set_in_flight(state_.in_flight.load() - 1);
+Reply metrics_reply(metrics::Metrics &metrics_, const ServerState &state_, std::int64_t in_flight,
+                    bool with_client_series_) {
+    metrics_.set_in_flight(in_flight);
     metrics_.set_refused(state_.refused_in_flight.load(), state_.refused_connections.load());
     // Breakers are keyed "provider/model"; provider names have no '/'.
     for (const auto &[key, state] : state_.breakers.snapshot()) {
@@ -28,13 +28,12 @@ void MetricsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HT
         metrics_.set_circuit_state(std::string_view(key).substr(0, slash), std::string_view(key).substr(slash + 1),
                                    circuit_state(state));
     }
-    const std::string body = metrics_.serialize(with_client_series_);
-    response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_OK);
-    response.setContentType(metrics::Metrics::content_type);
-    response.set("Cache-Control", "no-store");
-    response.setContentLength(static_cast<std::streamsize>(body.size()));
-    // POCO sends no body for HEAD.
-    response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+    return Reply{200, metrics::Metrics::content_type, metrics_.serialize(with_client_series_), {{"Cache-Control", "no-store"}}};
+}
+
+void MetricsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
+    // ServerState counts this scrape as well; the gauge leaves it out.
+    send_reply(response, metrics_reply(metrics_, state_, state_.in_flight.load() - 1, with_client_series_));
 }
 
 } // namespace helix::http

@@ -8,12 +8,17 @@
 // a scrape that carries a client key (Prometheus: `authorization:
 // {credentials: KEY}` in the scrape config).
 
+#include "daemon/http/reply.hpp"
 #include "daemon/http/server_state.hpp"
 #include "daemon/metrics/metrics.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 
 namespace helix::http {
+
+// The scrape's reply; `in_flight` is the requests in flight besides this one.
+Reply metrics_reply(metrics::Metrics &metrics, const ServerState &state, std::int64_t in_flight,
+                    bool with_client_series);
 
 class MetricsHandler final : public Poco::Net::HTTPRequestHandler {
 public:

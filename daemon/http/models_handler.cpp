@@ -27,58 +27,65 @@ boost::json::object alias_object(const config::ModelAlias &alias) {
     return o;
 }
 
+// The models a key may see; a model outside its scope looks like one that does not exist.
+class Scope {
+public:
+    explicit Scope(const router::ClientIdentity *client) : client_(client) {}
+    bool allowed(const std::string &asked, const std::string &provider, const std::string &model) const {
+        return client_ == nullptr || client_->allows(asked, provider, model);
+    }
+    bool alias_allowed(const config::ModelAlias &alias) const {
+        for (const auto &target : alias.targets) {
+            const auto slash = target.find('/');
+            if (allowed(alias.name, target.substr(0, slash), target.substr(slash + 1))) return true;
+        }
+        return false;
+    }
+
+private:
+    const router::ClientIdentity *client_;
+};
+
+Reply json_reply(const boost::json::object &o) { return Reply{200, "application/json", boost::json::serialize(o), {}}; }
+
 } // namespace
 
-bool ModelsHandler::allowed(const std::string &asked, const std::string &provider, const std::string &model) const {
-    return context_.client == nullptr || context_.client->allows(asked, provider, model);
-}
-
-bool ModelsHandler::alias_allowed(const config::ModelAlias &alias) const {
-    for (const auto &target : alias.targets) {
-        const auto slash = target.find('/');
-        if (allowed(alias.name, target.substr(0, slash), target.substr(slash + 1))) return true;
-    }
-    return false;
-}
-
-void ModelsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
-    if (model_id_.empty()) {
+Reply models_reply(const router::Runtime &runtime, const std::string &model_id, const router::ClientIdentity *client) {
+    const Scope scope(client);
+    if (model_id.empty()) {
         boost::json::array data;
-        for (const auto &provider : runtime_->providers)
+        for (const auto &provider : runtime.providers)
             for (const auto &model : provider->models())
-                if (allowed(provider->name() + "/" + model.id, provider->name(), model.id))
+                if (scope.allowed(provider->name() + "/" + model.id, provider->name(), model.id))
                     data.push_back(model_object(provider->name(), model));
-        for (const auto &alias : runtime_->config->aliases)
-            if (alias_allowed(alias)) data.push_back(alias_object(alias));
+        for (const auto &alias : runtime.config->aliases)
+            if (scope.alias_allowed(alias)) data.push_back(alias_object(alias));
         boost::json::object list;
         list["object"] = "list";
         list["data"] = std::move(data);
-        send_json(response, 200, boost::json::serialize(list));
-        return;
+        return json_reply(list);
     }
-    for (const auto &alias : runtime_->config->aliases)
-        if (alias.name == model_id_ && alias_allowed(alias)) {
-            send_json(response, 200, boost::json::serialize(alias_object(alias)));
-            return;
-        }
-    const auto slash = model_id_.find('/');
+    for (const auto &alias : runtime.config->aliases)
+        if (alias.name == model_id && scope.alias_allowed(alias)) return json_reply(alias_object(alias));
+    const auto slash = model_id.find('/');
     if (slash != std::string::npos) {
-        if (const auto *provider = runtime_->find_provider(model_id_.substr(0, slash)))
-            if (const auto *model = provider->find_model(model_id_.substr(slash + 1));
-                model != nullptr && allowed(model_id_, provider->name(), model->id)) {
-                send_json(response, 200, boost::json::serialize(model_object(provider->name(), *model)));
-                return;
-            }
+        if (const auto *provider = runtime.find_provider(model_id.substr(0, slash)))
+            if (const auto *model = provider->find_model(model_id.substr(slash + 1));
+                model != nullptr && scope.allowed(model_id, provider->name(), model->id))
+                return json_reply(model_object(provider->name(), *model));
     }
     api::ApiError error;
     error.status = 404;
     error.type = "invalid_request_error";
     error.code = "model_not_found";
     error.param = "model";
-    // A model outside the key's scope looks like one that does not exist.
-    error.message = "The model '" + printable_uri(model_id_) +
+    error.message = "The model '" + printable_uri(model_id) +
                     "' does not exist. GET /v1/models lists the models this gateway serves.";
-    send_error(response, error);
+    return error_reply(error);
+}
+
+void ModelsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
+    send_reply(response, models_reply(*runtime_, model_id_, context_.client));
 }
 
 } // namespace helix::http

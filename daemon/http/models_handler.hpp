@@ -4,11 +4,16 @@
 // limited to some models or providers, only those.
 
 #include "daemon/router/runtime.hpp"
+#include "daemon/http/reply.hpp"
 #include "daemon/http/request_context.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 
 namespace helix::http {
+
+// model_id empty: the list; otherwise that one model. `client` (may be null:
+// every model) is the key's identity.
+Reply models_reply(const router::Runtime &runtime, const std::string &model_id, const router::ClientIdentity *client);
 
 class ModelsHandler final : public Poco::Net::HTTPRequestHandler {
 public:
@@ -19,9 +24,6 @@ public:
     void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
 
 private:
-    bool allowed(const std::string &asked, const std::string &provider, const std::string &model) const;
-    bool alias_allowed(const config::ModelAlias &alias) const;
-
     router::RuntimePtr runtime_;
     std::string model_id_;
     const RequestContext &context_;

@@ -1,6 +1,7 @@
 #include "daemon/http/request_handler_factory.hpp"
 
 #include "daemon/api/errors.hpp"
+#include "daemon/http/authenticate.hpp"
 
 #include "daemon/http/body_reader.hpp"
 #include "daemon/http/chat_completions_handler.hpp"
@@ -8,6 +9,7 @@
 #include "daemon/http/metrics_handler.hpp"
 #include "daemon/http/models_handler.hpp"
 #include "daemon/http/printable_uri.hpp"
+#include "daemon/http/reply.hpp"
 #include "daemon/http/request_context.hpp"
 #include "daemon/http/request_id.hpp"
 #include "daemon/http/response_writer.hpp"
@@ -26,15 +28,6 @@ namespace helix::http {
 namespace {
 
 using HandlerPtr = std::unique_ptr<Poco::Net::HTTPRequestHandler>;
-
-api::ApiError invalid_request(int status, std::string code, std::string message) {
-    api::ApiError e;
-    e.status = status;
-    e.type = "invalid_request_error";
-    e.code = std::move(code);
-    e.message = std::move(message);
-    return e;
-}
 
 class ErrorHandler final : public Poco::Net::HTTPRequestHandler {
 public:
@@ -154,39 +147,9 @@ private:
     }
 
     std::optional<api::ApiError> authenticate(const Poco::Net::HTTPServerRequest &request) {
-        const auto &keys = *runtime_->client_keys;
-        if (keys.empty())
-            return api::ApiError{401, "This gateway has no client API keys configured; set api_keys in the "
-                                      "configuration or HELIXAGENT_API_KEYS.",
-                                 "invalid_request_error", "", "no_api_keys_configured"};
-        const config::ServerSettings &server = runtime_->config->server;
-        const AuthFailures::Policy policy{server.auth_failure_limit, server.auth_failure_block};
-        const std::string source = AuthFailures::source_of(request.clientAddress().host());
-        if (const auto wait = state_.auth_failures.refused_for(source, policy); wait.count() > 0) {
-            api::ApiError e{429,
-                            "Too many requests with a missing or wrong API key from this address; try again later "
-                            "(server.auth_failure_limit, server.auth_failure_block).",
-                            "requests", "", "too_many_failed_authentications"};
-            e.retry_after_ms = static_cast<std::uint32_t>(wait.count());
-            return e;
-        }
-        const std::string header = request.get("Authorization", "");
-        const std::string_view token = router::bearer_token(header);
-        if (token.empty()) {
-            state_.auth_failures.failed(source, policy);
-            return api::ApiError{401, "You didn't provide an API key. Send it in an Authorization header using "
-                                      "Bearer auth (Authorization: Bearer YOUR_KEY).",
-                                 "invalid_request_error", "", ""};
-        }
-        // The key is never echoed: it may be a real secret sent to the wrong place.
-        const router::ClientIdentity *client = keys.authenticate(token);
-        if (client == nullptr) {
-            state_.auth_failures.failed(source, policy);
-            return api::ApiError{401, "Incorrect API key provided.", "invalid_request_error", "", "invalid_api_key"};
-        }
-        context_->client = client;
-        context_->record.client = client->name;
-        return std::nullopt;
+        return http::authenticate(*runtime_->client_keys, runtime_->config->server, state_.auth_failures,
+                                  AuthFailures::source_of(request.clientAddress().host()),
+                                  request.get("Authorization", ""), *context_);
     }
 
     RequestContextPtr context_; // before inner_, which refers to it
@@ -209,16 +172,9 @@ std::size_t header_bytes(const Poco::Net::HTTPServerRequest &r) {
 // without one but say more with one (/readyz, /metrics); a wrong key counts
 // as a failed attempt like on the API routes.
 bool carries_client_key(const Poco::Net::HTTPServerRequest &request, const router::Runtime &runtime, ServerState &state) {
-    const std::string header = request.get("Authorization", "");
-    const std::string_view token = router::bearer_token(header);
-    if (token.empty()) return false;
-    const config::ServerSettings &server = runtime.config->server;
-    const AuthFailures::Policy policy{server.auth_failure_limit, server.auth_failure_block};
-    const std::string source = AuthFailures::source_of(request.clientAddress().host());
-    if (state.auth_failures.refused_for(source, policy).count() > 0) return false;
-    if (runtime.client_keys->authenticate(token) != nullptr) return true;
-    state.auth_failures.failed(source, policy);
-    return false;
+    return http::carries_client_key(*runtime.client_keys, runtime.config->server, state.auth_failures,
+                                    AuthFailures::source_of(request.clientAddress().host()),
+                                    request.get("Authorization", ""));
 }
 
 bool is_get(const Poco::Net::HTTPServerRequest &r) {
@@ -238,7 +194,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     }
     const auto method_not_allowed = [&](const std::string &allowed) {
         return std::make_unique<ErrorHandler>(
-            invalid_request(405, "method_not_allowed",
+            client_error(405, "method_not_allowed",
                             request.getMethod() + " is not allowed on " + path + "; use " + allowed + "."),
             allowed);
     };
@@ -247,7 +203,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
     RequestContextHandler::Route route;
     const std::size_t max_header = runtime->config->server.max_header_bytes;
     if (header_bytes(request) > max_header) {
-        api::ApiError e = invalid_request(431, "request_header_fields_too_large",
+        api::ApiError e = client_error(431, "request_header_fields_too_large",
                                           "The request's headers are larger than this gateway accepts (" +
                                               std::to_string(max_header) + " bytes).");
         handler = std::make_unique<ErrorHandler>(std::move(e));
@@ -275,7 +231,7 @@ Poco::Net::HTTPRequestHandler *RequestHandlerFactory::createRequestHandler(const
         handler = is_get(request) ? HandlerPtr(std::make_unique<ModelsHandler>(runtime, id, *context))
                                   : method_not_allowed("GET");
     } else {
-        handler = std::make_unique<ErrorHandler>(invalid_request(
+        handler = std::make_unique<ErrorHandler>(client_error(
             404, "unknown_url",
             "Unknown request URL: " + printable_uri(request.getMethod(), 32) + " " + printable_uri(path) +
                 ". Available: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz, GET /metrics."));

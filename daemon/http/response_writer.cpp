@@ -14,4 +14,13 @@ void send_error(Poco::Net::HTTPServerResponse &response, const api::ApiError &er
     send_json(response, error.status, api::error_body(error));
 }
 
+void send_reply(Poco::Net::HTTPServerResponse &response, const Reply &reply) {
+    for (const auto &[name, value] : reply.headers) response.set(name, value);
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+    response.setContentType(reply.content_type);
+    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+    // POCO sends no body for HEAD.
+    response.send().write(reply.body.data(), static_cast<std::streamsize>(reply.body.size()));
+}
+
 } // namespace helix::http

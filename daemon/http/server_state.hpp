@@ -9,6 +9,7 @@
 #include "daemon/router/circuit_breakers.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 namespace helix::http {
@@ -27,5 +28,8 @@ struct ServerState {
     router::CircuitBreakers breakers;
     audit::AccessLog access_log;
 };
+
+// Waits until no request is in flight or the timeout passes; true if idle.
+bool wait_until_idle(const ServerState &state, std::chrono::milliseconds timeout);
 
 } // namespace helix::http

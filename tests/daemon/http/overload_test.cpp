@@ -6,8 +6,7 @@
 // stop reading a stream are cut off without holding anything but their own
 // connection.
 
-#include "../app/daemon_process.hpp"
-#include "plain_text_upstream.hpp"
+#include "plain_gateway.hpp"
 
 #include <boost/json.hpp>
 
@@ -21,34 +20,16 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string key = "sk-overload-test-77c3";
-const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + key}};
 
-std::string chat_body(const std::string &prompt, bool stream = false) {
-    boost::json::object body{{"model", "plain-1"},
-                             {"messages", boost::json::array{boost::json::object{{"role", "user"}, {"content", prompt}}}}};
-    if (stream) body["stream"] = true;
-    return boost::json::serialize(body);
-}
+std::string chat_body(const std::string &prompt, bool stream = false) { return plain_chat_body(prompt, stream); }
 
 std::string request_head(std::size_t content_length) {
     return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(content_length) + "\r\n\r\n";
 }
 
-struct Fixture {
-    PlainTextUpstream upstream;
-    TempDir dir;
-    std::unique_ptr<DaemonProcess> daemon;
-    std::uint16_t port = 0;
-    explicit Fixture(const std::string &server_extra) {
-        const std::string config = "server:\n  listen: 127.0.0.1\n  port: 0\n" + server_extra + "api_keys: [" + key +
-                                   "]\nplugins:\n  plain:\n    library: " + std::string(FIXTURE_DIR) +
-                                   "/libhelix_plain_text.so\n    settings:\n      base_url: http://127.0.0.1:" +
-                                   std::to_string(upstream.port()) + "/complete\n";
-        daemon = std::make_unique<DaemonProcess>(std::vector<std::string>{"--config", dir.file("helixagent.yaml", config)});
-        port = daemon->wait_until_listening();
-    }
-    HttpResult chat(const std::string &prompt) const { return http_post(port, "/v1/chat/completions", chat_body(prompt), auth); }
+struct Fixture : PlainGateway {
+    explicit Fixture(const std::string &server_extra) : PlainGateway(key, server_extra) {}
 };
 
 // Everything the server sends until it closes (or `limit` passes).

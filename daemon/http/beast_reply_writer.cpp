@@ -1,0 +1,121 @@
+#include "daemon/http/beast_reply_writer.hpp"
+
+#include "daemon/api/sse_frame.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace helix::http {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+template <class Write> asio::awaitable<bool> BeastReplyWriter::timed(Write write) {
+    if (gone_) co_return false;
+    stream_.expires_after(write_timeout_);
+    const boost::system::error_code ec = co_await write();
+    stream_.expires_never();
+    if (ec) gone_ = true;
+    co_return !gone_;
+}
+
+void BeastReplyWriter::set_header(std::string_view name, std::string_view value) { headers_.set(name, value); }
+
+asio::awaitable<bool> BeastReplyWriter::send(int status, std::string body) {
+    co_return co_await send(status, "application/json", body);
+}
+
+asio::awaitable<bool> BeastReplyWriter::send(int status, std::string_view content_type, std::string &body) {
+    status_ = status;
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+    for (const auto &field : headers_) res.set(field.name_string(), field.value());
+    res.set(bhttp::field::content_type, content_type);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    last_write_follows();
+    if (head_only_) {
+        bhttp::response_serializer<bhttp::string_body> sr(res);
+        co_return co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
+            auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, asio::as_tuple(asio::use_awaitable));
+            co_return ec;
+        });
+    }
+    co_return co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
+        auto [ec, n] = co_await bhttp::async_write(stream_, res, asio::as_tuple(asio::use_awaitable));
+        co_return ec;
+    });
+}
+
+asio::awaitable<bool> BeastReplyWriter::begin_stream() {
+    status_ = 200;
+    streaming_ = true;
+    bhttp::response<bhttp::empty_body> res{bhttp::status::ok, 11};
+    for (const auto &field : headers_) res.set(field.name_string(), field.value());
+    res.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+    res.set(bhttp::field::cache_control, "no-cache");
+    res.set("X-Accel-Buffering", "no"); // tell proxies in front not to buffer the stream
+    res.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> sr(res);
+    co_return co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
+        auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, asio::as_tuple(asio::use_awaitable));
+        co_return ec;
+    });
+}
+
+asio::awaitable<bool> BeastReplyWriter::write_event(std::string_view payload) {
+    const std::string event = api::sse_data(payload);
+    // Named, not temporaries in the co_await: GCC 12 may destroy those twice.
+    const auto chunk = bhttp::make_chunk(asio::buffer(event));
+    co_return co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
+        auto [ec, n] = co_await asio::async_write(stream_, chunk, asio::as_tuple(asio::use_awaitable));
+        co_return ec;
+    });
+}
+
+// No co_await inside a condition, nor a co_return after one: GCC 12 may
+// compile such a coroutine into a trap.
+asio::awaitable<bool> BeastReplyWriter::finish() {
+    const bool done_sent = co_await write_event("[DONE]");
+    if (done_sent) {
+        last_write_follows();
+        ended_ = co_await write_last_chunk();
+    }
+    co_return ended_;
+}
+
+asio::awaitable<void> BeastReplyWriter::fail(const api::ApiError &error) {
+    if (!started()) {
+        if (error.retry_after_ms > 0) headers_.set("Retry-After", std::to_string((error.retry_after_ms + 999) / 1000));
+        std::string body = api::error_body(error);
+        co_await send(error.status, "application/json", body);
+    } else {
+        co_await fail_stream(error);
+    }
+}
+
+// An error event, then the stream's end (no [DONE]: it did not complete).
+asio::awaitable<void> BeastReplyWriter::fail_stream(const api::ApiError &error) {
+    const std::string event = api::error_body(error); // named: see write_event()
+    const bool sent = co_await write_event(event);
+    if (sent) {
+        last_write_follows();
+        ended_ = co_await write_last_chunk();
+    }
+}
+
+asio::awaitable<bool> BeastReplyWriter::write_last_chunk() {
+    const auto last = bhttp::make_chunk_last();
+    co_return co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
+        auto [ec, n] = co_await asio::async_write(stream_, last, asio::as_tuple(asio::use_awaitable));
+        co_return ec;
+    });
+}
+
+} // namespace helix::http

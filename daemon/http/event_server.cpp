@@ -1,0 +1,148 @@
+#include "daemon/http/event_server.hpp"
+
+#include "daemon/api/error_body.hpp"
+#include "daemon/api/errors.hpp"
+
+#include <Poco/Logger.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <exception>
+
+namespace helix::http {
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+std::string refusal_reply(std::size_t max_connections) {
+    const std::string body = api::error_body(api::overloaded("connections", "server.max_connections", max_connections));
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: helixagentd\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
+}
+
+std::size_t loop_count(std::size_t configured) {
+    if (configured > 0) return configured;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// prepare() calls are short and rare next to streams; a few threads suffice.
+std::size_t worker_count(std::size_t loops) { return std::clamp<std::size_t>(loops, 2, 8); }
+
+void log_failure(std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception &x) {
+        Poco::Logger::get("helixagentd").error(std::string("connection ended by an error: ") + x.what());
+    } catch (...) {
+        Poco::Logger::get("helixagentd").error("connection ended by an unknown error");
+    }
+}
+
+} // namespace
+
+EventServer::EventServer(const config::ServerSettings &settings, const router::RuntimeHolder &runtime,
+                         ServerState &state, metrics::Metrics &metrics,
+                         std::shared_ptr<const transport::UpstreamSettings> upstream)
+    : max_connections_(settings.max_connections), refusal_(refusal_reply(settings.max_connections)),
+      workers_(worker_count(loop_count(settings.threads))), context_{runtime, state, metrics, workers_.get_executor()} {
+    for (std::size_t i = 0; i < loop_count(settings.threads); ++i) {
+        loops_.push_back(std::make_unique<Loop>());
+        loops_.back()->upstream.emplace(loops_.back()->io.get_executor(), upstream);
+    }
+    asio::io_context &first = loops_.front()->io;
+    tcp::resolver resolver(first);
+    const auto endpoints =
+        resolver.resolve(settings.listen_address, std::to_string(settings.port), tcp::resolver::passive);
+    const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    acceptor_.emplace(first);
+    acceptor_->open(endpoint.protocol());
+    acceptor_->set_option(tcp::acceptor::reuse_address(true));
+    acceptor_->bind(endpoint);
+    acceptor_->listen(static_cast<int>(std::min<std::size_t>(settings.max_queued_connections, 65535)));
+    port_ = acceptor_->local_endpoint().port();
+}
+
+EventServer::~EventServer() {
+    // Every connection is closed on its loop, which ends its coroutine (and
+    // its upstream call); a loop with nothing left to do then returns.
+    stop_accepting();
+    for (auto &loop : loops_) {
+        asio::post(loop->io, [&l = *loop] { l.connections.close_all(); });
+        loop->work.reset();
+    }
+    if (!threads_.empty()) {
+        std::unique_lock lock(ended_mutex_);
+        ended_.wait_for(lock, std::chrono::seconds(3), [this] {
+            return std::all_of(loops_.begin(), loops_.end(), [](const auto &l) { return l->ended.load(); });
+        });
+    }
+    for (auto &loop : loops_) loop->io.stop(); // one that did not end in time
+    for (auto &t : threads_) t.join();
+    workers_.join();
+    acceptor_.reset();
+    loops_.clear();
+}
+
+void EventServer::start() {
+    asio::co_spawn(loops_.front()->io, accept_loop(), log_failure);
+    for (auto &loop : loops_)
+        threads_.emplace_back([this, &l = *loop] {
+            for (;;) {
+                try {
+                    l.io.run();
+                    break;
+                } catch (const std::exception &e) {
+                    Poco::Logger::get("helixagentd").error(std::string("event loop: ") + e.what());
+                }
+            }
+            {
+                const std::lock_guard lock(ended_mutex_);
+                l.ended = true;
+            }
+            ended_.notify_all();
+        });
+}
+
+void EventServer::stop_accepting() {
+    if (!acceptor_) return;
+    asio::post(loops_.front()->io, [this] {
+        boost::system::error_code ec;
+        if (acceptor_) acceptor_->close(ec);
+    });
+}
+
+asio::awaitable<void> EventServer::accept_loop() {
+    asio::steady_timer pause(loops_.front()->io);
+    for (;;) {
+        Loop &target = *loops_[next_loop_++ % loops_.size()];
+        auto [ec, socket] = co_await acceptor_->async_accept(target.io, asio::as_tuple(asio::use_awaitable));
+        if (!acceptor_->is_open()) co_return;
+        if (ec) { // out of descriptors, say: try again shortly
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        // Only this coroutine adds to open_connections, so the check holds.
+        if (context_.open_connections.load() >= static_cast<std::int64_t>(max_connections_)) {
+            context_.state.refused_connections.fetch_add(1);
+            asio::co_spawn(target.io, refuse_connection(std::move(socket), refusal_, target.connections), log_failure);
+            continue;
+        }
+        context_.open_connections.fetch_add(1);
+        asio::co_spawn(target.io, serve_connection(std::move(socket), context_, *target.upstream, target.connections),
+                       log_failure);
+    }
+}
+
+} // namespace helix::http
