@@ -56,8 +56,10 @@ std::unique_ptr<helix::sdk::Call> AzureProvider::prepare(const helix_chat_reques
 helix_health AzureProvider::health(std::string &detail) const {
     if (!tokens_) return HELIX_HEALTH_OK;
     if (tokens_->has_valid_token()) return HELIX_HEALTH_OK;
-    detail = settings_.auth() == AuthMethod::client_credentials
-                 ? "no Entra ID token yet (client credentials); one is fetched with the first request"
+    const AuthMethod m = settings_.auth();
+    detail = m == AuthMethod::client_credentials ? "no Entra ID token yet (client credentials); one is fetched with the first request"
+             : m == AuthMethod::workload_identity
+                 ? "no Entra ID token yet (workload identity); one is fetched with the first request"
                  : "no managed identity token yet; one is fetched with the first request";
     return HELIX_HEALTH_DEGRADED;
 }

@@ -27,6 +27,7 @@ void require_config(bool ok, const std::string &message) {
 AuthMethod Settings::auth() const noexcept {
     if (!api_key.empty()) return AuthMethod::api_key;
     if (!client_secret.empty()) return AuthMethod::client_credentials;
+    if (!federated_token_file.empty()) return AuthMethod::workload_identity;
     return AuthMethod::managed_identity;
 }
 
@@ -39,12 +40,20 @@ Settings parse_settings(std::string_view json) {
     const helix::plugin_common::SettingsReader reader(json);
     reader.reject_unknown({"endpoint", "api_version", "deployments", "models", "api_key", "tenant_id", "client_id",
                            "client_secret", "authority_host", "identity_endpoint", "managed_identity_client_id",
-                           "extra_fields", "allow_data_sources"});
+                           "extra_fields", "allow_data_sources", "federated_token_file"});
     Settings s;
     auto endpoint = reader.base_url("endpoint");
     require_config(endpoint.has_value(),
                    "settings.endpoint is required (AZURE_OPENAI_ENDPOINT, e.g. https://myresource.openai.azure.com)");
     s.endpoint = std::move(*endpoint);
+    // The portal shows ".../openai/v1/" for the v1 surface; the base is the resource.
+    bool v1_from_endpoint = false;
+    if (s.endpoint.ends_with("/openai/v1")) {
+        s.endpoint.resize(s.endpoint.size() - std::string_view("/openai/v1").size());
+        v1_from_endpoint = true;
+    } else if (s.endpoint.ends_with("/openai")) {
+        s.endpoint.resize(s.endpoint.size() - std::string_view("/openai").size());
+    }
     // Every way of authenticating sends a credential (a key or a token) to it.
     helix::plugin_common::require_https_for_credentials(s.endpoint, "endpoint");
     if (auto v = reader.non_empty_string("api_version")) {
@@ -52,6 +61,11 @@ Settings parse_settings(std::string_view json) {
             require_config((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-',
                            "settings.api_version must look like 2024-10-21, 2025-04-01-preview or v1");
         s.api_version = std::move(*v);
+        require_config(!v1_from_endpoint || s.api_version == "v1",
+                       "settings.endpoint ends with /openai/v1 (the v1 surface) but settings.api_version is " +
+                           s.api_version + "; drop one of them");
+    } else if (v1_from_endpoint) {
+        s.api_version = "v1";
     }
     if (const auto *d = reader.object().if_contains("deployments"); d != nullptr && !d->is_null()) {
         require_config(d->is_object(), "settings.deployments must be a map of model: deployment");
@@ -69,6 +83,11 @@ Settings parse_settings(std::string_view json) {
     if (auto v = reader.base_url("authority_host")) s.authority_host = std::move(*v);
     if (auto v = reader.base_url("identity_endpoint")) s.identity_endpoint = std::move(*v);
     if (auto v = reader.header_value("managed_identity_client_id")) s.managed_identity_client_id = std::move(*v);
+    if (auto v = reader.header_value("federated_token_file")) s.federated_token_file = std::move(*v);
+    if (s.client_secret.empty() && !s.federated_token_file.empty())
+        require_config(!s.tenant_id.empty() && !s.client_id.empty(),
+                       "settings.federated_token_file needs tenant_id and client_id (workload identity: "
+                       "AZURE_TENANT_ID, AZURE_CLIENT_ID)");
     if (!s.client_secret.empty())
         require_config(!s.tenant_id.empty() && !s.client_id.empty(),
                        "settings.client_secret needs tenant_id and client_id (Entra ID client credentials)");

@@ -1,7 +1,10 @@
 #pragma once
 // Settings of the azure-openai provider (its `settings:` map; the host fills
 // endpoint and api_key from AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY):
-//   endpoint            https://<resource>.openai.azure.com (trailing '/' allowed); required
+//   endpoint            https://<resource>.openai.azure.com, .cognitiveservices.azure.com
+//                       or .services.ai.azure.com (Foundry); trailing '/' allowed;
+//                       a copied ".../openai/v1" selects the v1 surface and
+//                       ".../openai" is dropped; required
 //   api_version         default 2024-10-21 (the current GA version); "v1" selects the
 //                       versionless v1 surface (/openai/v1/chat/completions)
 //   deployments         {model: deployment}; a model not listed uses a
@@ -17,7 +20,12 @@
 //   api_key             sent as the api-key header
 //   tenant_id, client_id, client_secret
 //                       Entra ID client credentials (authority_host, default
-//                       https://login.microsoftonline.com)
+//                       https://login.microsoftonline.com; AZURE_AUTHORITY_HOST)
+//   tenant_id, client_id, federated_token_file
+//                       workload identity (AKS: AZURE_FEDERATED_TOKEN_FILE,
+//                       AZURE_CLIENT_ID, AZURE_TENANT_ID): the file's token
+//                       (re-read at each refresh: the kubelet rotates it) is
+//                       the client_assertion of the client credentials grant
 //   otherwise           managed identity through the instance metadata
 //                       endpoint (identity_endpoint, default
 //                       http://169.254.169.254/metadata/identity/oauth2/token;
@@ -39,7 +47,7 @@ inline constexpr std::string_view kDefaultApiVersion = "2024-10-21";
 inline constexpr std::string_view kScope = "https://cognitiveservices.azure.com/.default";
 inline constexpr std::string_view kResource = "https://cognitiveservices.azure.com";
 
-enum class AuthMethod { api_key, client_credentials, managed_identity };
+enum class AuthMethod { api_key, client_credentials, workload_identity, managed_identity };
 
 struct Settings {
     std::string endpoint;
@@ -50,6 +58,7 @@ struct Settings {
     std::string tenant_id;
     std::string client_id;
     std::string client_secret;
+    std::string federated_token_file;
     std::string authority_host = "https://login.microsoftonline.com";
     std::string identity_endpoint = "http://169.254.169.254/metadata/identity/oauth2/token";
     std::string managed_identity_client_id;

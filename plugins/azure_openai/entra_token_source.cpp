@@ -1,5 +1,6 @@
 #include "plugins/azure_openai/entra_token_source.hpp"
 
+#include "plugins/common/local_file.hpp"
 #include "plugins/common/percent_encoding.hpp"
 #include "plugins/common/token_fetch.hpp"
 
@@ -52,19 +53,37 @@ helix::plugin_common::BearerToken parse_token_response(std::string_view body, st
     return t;
 }
 
+std::string EntraTokenSource::federated_token() const {
+    const std::string &path = settings_.federated_token_file;
+    const auto text = helix::plugin_common::read_local_file(path, 64 * 1024, "federated token file");
+    if (!text)
+        throw Error(HELIX_ERR_CONFIG, "the federated token file '" + path + "' (AZURE_FEDERATED_TOKEN_FILE) does not exist");
+    std::string token = *text;
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    if (token.empty()) throw Error(HELIX_ERR_CONFIG, "the federated token file '" + path + "' is empty");
+    return token;
+}
+
 std::string EntraTokenSource::token() {
     return cache_.get(host_.now_unix_ms(), [this] { return fetch(); });
 }
 
 helix::plugin_common::BearerToken EntraTokenSource::fetch() const {
+    using helix::plugin_common::percent_encode;
     helix::sdk::HttpRequest request;
-    const bool client_credentials = settings_.auth() == AuthMethod::client_credentials;
-    if (client_credentials) {
+    const AuthMethod method = settings_.auth();
+    const bool entra = method == AuthMethod::client_credentials || method == AuthMethod::workload_identity;
+    if (entra) {
         request.method = "POST";
-        request.url = settings_.authority_host + "/" + helix::plugin_common::percent_encode(settings_.tenant_id) + "/oauth2/v2.0/token";
+        request.url = settings_.authority_host + "/" + percent_encode(settings_.tenant_id) + "/oauth2/v2.0/token";
         request.add_header("Content-Type", "application/x-www-form-urlencoded");
-        request.body = "grant_type=client_credentials&client_id=" + helix::plugin_common::percent_encode(settings_.client_id) +
-                       "&client_secret=" + helix::plugin_common::percent_encode(settings_.client_secret) + "&scope=" + helix::plugin_common::percent_encode(kScope);
+        request.body = "grant_type=client_credentials&client_id=" + percent_encode(settings_.client_id);
+        if (method == AuthMethod::client_credentials)
+            request.body += "&client_secret=" + percent_encode(settings_.client_secret);
+        else
+            request.body += "&client_assertion_type=" + percent_encode(kJwtBearerAssertionType) +
+                            "&client_assertion=" + percent_encode(federated_token());
+        request.body += "&scope=" + percent_encode(kScope);
     } else {
         request.method = "GET";
         request.url = settings_.identity_endpoint + "?api-version=2018-02-01&resource=" + helix::plugin_common::percent_encode(kResource);
@@ -72,7 +91,9 @@ helix::plugin_common::BearerToken EntraTokenSource::fetch() const {
             request.url += "&client_id=" + helix::plugin_common::percent_encode(settings_.managed_identity_client_id);
         request.add_header("Metadata", "true");
     }
-    const char *source = client_credentials ? "Entra ID (client credentials)" : "the managed identity endpoint";
+    const char *source = method == AuthMethod::client_credentials  ? "Entra ID (client credentials)"
+                         : method == AuthMethod::workload_identity ? "Entra ID (workload identity)"
+                                                                   : "the managed identity endpoint";
     const helix::sdk::HttpResponse response = host_.fetch(request, std::chrono::seconds(10));
     helix::plugin_common::check_token_status(response.status, source);
     return parse_token_response(response.body, host_.now_unix_ms());

@@ -1,13 +1,18 @@
 #pragma once
 // Entra ID access tokens for Azure OpenAI, fetched through the host's
-// http_fetch: client credentials (tenant, client id and secret) or the
-// managed identity of the machine (instance metadata endpoint). Tokens are
-// cached until five minutes before they expire and never logged.
+// http_fetch: client credentials (tenant, client id and secret), workload
+// identity (the same grant with the federated token file's contents as
+// client_assertion, client_assertion_type jwt-bearer; the file is read at
+// each fetch) or the managed identity of the machine (instance metadata
+// endpoint). Tokens are cached until five minutes before they expire, dropped
+// after a 401, and never logged.
 
 #include "plugins/azure_openai/azure_settings.hpp"
 #include "plugins/common/token_cache.hpp"
 
 namespace helix::azure_openai {
+
+inline constexpr std::string_view kJwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 class EntraTokenSource {
 public:
@@ -19,6 +24,7 @@ public:
 
 private:
     helix::plugin_common::BearerToken fetch() const;
+    std::string federated_token() const;
 
     const Settings &settings_;
     const helix::sdk::Host &host_;

@@ -78,7 +78,9 @@ public:
           entra_(azure::EntraSettings{setting(options, "tenant", "sim-tenant"),
                                       setting(options, "client-id", "sim-client-id"),
                                       setting(options, "client-secret", "sim-client-secret"),
-                                      std::stoll(setting(options, "token-ttl-s", "3600"))}),
+                                      std::stoll(setting(options, "token-ttl-s", "3600")),
+                                      setting(options, "federated-issuer", "https://oidc.sim.helix.local"),
+                                      setting(options, "federated-subject", "system:serviceaccount:default:helixagent")}),
           deployments_(parse_deployments(setting(options, "deployments", ""))) {}
 
     std::string_view name() const override { return "azure"; }
@@ -87,6 +89,10 @@ public:
         const auto started = std::chrono::steady_clock::now();
         const std::string_view path = ex.path();
         const std::string &method = ex.method();
+        if (path == "/__azure/revoke-tokens" && method == "POST") {
+            entra_.revoke_all();
+            return ex.send(200, kJson, R"({"revoked":true})");
+        }
         if (path == kImdsToken) {
             if (method != "GET") return ex.send(405, kJson, R"({"error":"invalid_request","error_description":"Use GET"})");
             const auto reply =

@@ -30,12 +30,16 @@ inline constexpr std::string_view kAzureDefaultKey = "sk-sim-azure";
 std::string check_azure_token_ttl(std::string_view value);
 std::string check_not_empty(std::string_view value);
 
-inline constexpr std::array<ProviderSetting, 5> kAzureSettings{{
+inline constexpr std::array<ProviderSetting, 7> kAzureSettings{{
     {"tenant", "sim-tenant", "the Entra tenant its token endpoint serves", &check_not_empty},
     {"client-id", "sim-client-id", "the app (and managed identity) client id", &check_not_empty},
     {"client-secret", "sim-client-secret", "the app's client secret", &check_not_empty},
     {"token-ttl-s", "3600", "lifetime of the Entra tokens it mints, seconds", &check_azure_token_ttl},
     {"deployments", "", "serve only these deployments: name[=model],... (default: any name)", nullptr},
+    {"federated-issuer", "https://oidc.sim.helix.local", "the issuer of the app's federated identity credential",
+     &check_not_empty},
+    {"federated-subject", "system:serviceaccount:default:helixagent",
+     "the subject of the app's federated identity credential", &check_not_empty},
 }};
 
 std::unique_ptr<ProviderApi> make_azure_api(const ProviderOptions &options);

@@ -88,6 +88,17 @@ EntraTokens::EntraTokens(EntraSettings settings) : EntraTokens(std::move(setting
 EntraTokens::EntraTokens(EntraSettings settings, std::string secret)
     : settings_(std::move(settings)), secret_(std::move(secret)) {}
 
+std::string EntraTokens::secret() const {
+    std::shared_lock lock(mutex_);
+    return secret_;
+}
+
+void EntraTokens::revoke_all() {
+    std::string fresh = random_secret();
+    std::unique_lock lock(mutex_);
+    secret_ = std::move(fresh);
+}
+
 std::string EntraTokens::issue(std::string_view audience, std::string_view app_id, std::int64_t now_s) const {
     json::object claims{{"aud", audience},
                         {"iss", "https://sts.windows.net/" + settings_.tenant + "/"},
@@ -101,12 +112,12 @@ std::string EntraTokens::issue(std::string_view audience, std::string_view app_i
                         {"tid", settings_.tenant},
                         {"jti", random_id("", 16)},
                         {"ver", "1.0"}};
-    return gcp::sign_jwt_hs256(claims, secret_);
+    return gcp::sign_jwt_hs256(claims, secret());
 }
 
 EntraTokens::Check EntraTokens::check(std::string_view token, std::int64_t now_s) const {
     std::string error;
-    const auto jwt = gcp::verify_jwt_hs256(token, secret_, error);
+    const auto jwt = gcp::verify_jwt_hs256(token, secret(), error);
     if (!jwt) return Check::invalid;
     const auto exp = gcp::int_claim(jwt->claims, "exp");
     if (!exp) return Check::invalid;
@@ -145,12 +156,15 @@ TokenReply EntraTokens::client_credentials(std::string_view tenant, std::string_
                              "the tenant or consented to by any user in the tenant.",
                          now_s);
     const std::string *secret = field("client_secret");
-    if (!secret)
+    const std::string *assertion = field("client_assertion");
+    if (assertion != nullptr) {
+        if (const auto refused = check_assertion(*assertion, field("client_assertion_type"), now_s)) return *refused;
+    } else if (!secret)
         return aad_error(401, "invalid_client", 7000216,
                          "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' "
                          "grant type.",
                          now_s);
-    if (*secret != settings_.client_secret)
+    else if (*secret != settings_.client_secret)
         return aad_error(401, "invalid_client", 7000215,
                          "Invalid client secret provided. Ensure the secret being sent in the request is the client "
                          "secret value, not the client secret ID, for a secret added to app '" +
@@ -170,6 +184,44 @@ TokenReply EntraTokens::client_credentials(std::string_view tenant, std::string_
                       {"ext_expires_in", settings_.ttl_s},
                       {"access_token", issue(resource, settings_.client_id, now_s)}};
     return {200, json::serialize(body)};
+}
+
+std::optional<TokenReply> EntraTokens::check_assertion(const std::string &assertion, const std::string *type,
+                                                      std::int64_t now_s) const {
+    if (type == nullptr) return missing_parameter("client_assertion_type", now_s);
+    if (*type != kJwtBearerAssertion)
+        return aad_error(400, "invalid_request", 700011,
+                         "Invalid client_assertion_type: the value must be " + std::string(kJwtBearerAssertion) + ".",
+                         now_s);
+    std::string error;
+    const auto jwt = gcp::decode_jwt(assertion, error);
+    if (!jwt) return aad_error(401, "invalid_client", 50027, "JWT token is invalid or malformed.", now_s);
+    const std::string iss(gcp::string_claim(jwt->claims, "iss").value_or(""));
+    const std::string sub(gcp::string_claim(jwt->claims, "sub").value_or(""));
+    // aud is a string or, in Kubernetes tokens, a list of them.
+    std::string aud(gcp::string_claim(jwt->claims, "aud").value_or(""));
+    if (const json::value *list = jwt->claims.if_contains("aud"); list != nullptr && list->is_array())
+        for (const json::value &a : list->get_array())
+            if (a.is_string() && a.get_string() == kFederatedAudience) aud = std::string(kFederatedAudience);
+    const auto exp = gcp::int_claim(jwt->claims, "exp");
+    if (!exp || *exp <= now_s)
+        return aad_error(400, "invalid_client", 700024, "Client assertion is not within its valid time range.", now_s);
+    if (aud != kFederatedAudience)
+        return aad_error(400, "invalid_client", 700212,
+                         "No matching federated identity record found for presented assertion audience '" + aud + "'.",
+                         now_s);
+    if (iss != settings_.federated_issuer)
+        return aad_error(400, "invalid_client", 700211,
+                         "No matching federated identity record found for presented assertion issuer '" + iss +
+                             "'. Please check your federated identity credential Subject, Audience and Issuer "
+                             "against the presented assertion.",
+                         now_s);
+    if (sub != settings_.federated_subject)
+        return aad_error(400, "invalid_client", 70021,
+                         "No matching federated identity record found for presented assertion. Assertion Issuer: '" +
+                             iss + "'. Assertion Subject: '" + sub + "'.",
+                         now_s);
+    return std::nullopt;
 }
 
 TokenReply EntraTokens::managed_identity(std::string_view query, bool metadata_header, std::int64_t now_s) const {

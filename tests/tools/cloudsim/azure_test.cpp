@@ -3,8 +3,11 @@
 
 #include "tools/cloudsim/azure_auth.hpp"
 #include "tools/cloudsim/azure_wire.hpp"
+#include "plugins/gcp_common/jwt.hpp"
+#include "plugins/gcp_common/service_account.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <string>
 #include <vector>
@@ -225,4 +228,35 @@ BOOST_AUTO_TEST_CASE(managed_identity_endpoint) {
     BOOST_TEST(description("api-version=2018-02-01", true) == "Required query variable 'resource' is missing");
     BOOST_TEST(description(query + "&client_id=someone-else", true) == "Identity not found");
     BOOST_TEST(entra.managed_identity(query + "&client_id=client-1", true, now).status == 200);
+}
+
+// Workload identity: the client assertion must match the app's federated
+// identity credential (issuer, subject, audience) and be unexpired.
+BOOST_AUTO_TEST_CASE(client_assertion_grant) {
+    const azure::EntraTokens entra(settings(), "k");
+    const std::int64_t now = 1'750'000'000;
+    const auto assertion = [&](const std::string &iss, const std::string &sub, json::value aud, std::int64_t exp) {
+        const json::object claims{{"iss", iss}, {"sub", sub}, {"aud", aud}, {"exp", exp}, {"iat", now}};
+        return helix::gcp::base64url_encode(R"({"alg":"RS256"})") + "." +
+               helix::gcp::base64url_encode(json::serialize(claims)) + ".c2ln";
+    };
+    const std::string iss = settings().federated_issuer, sub = settings().federated_subject;
+    const auto form = [&](const std::string &a, std::string_view type = azure::kJwtBearerAssertion) {
+        return "grant_type=client_credentials&client_id=client-1&client_assertion_type=" + helix::gcp::form_encode(type) +
+               "&client_assertion=" + a + "&" + kScope;
+    };
+    const auto code_of = [&](const std::string &body) {
+        const auto reply = entra.client_credentials("tenant-1", body, now);
+        if (reply.status == 200) return std::string("ok");
+        return std::string(json::parse(reply.body).at("error_description").as_string()).substr(0, 14);
+    };
+    BOOST_TEST(code_of(form(assertion(iss, sub, json::array{"api://AzureADTokenExchange"}, now + 600))) == "ok");
+    BOOST_TEST(code_of(form(assertion(iss, sub, "api://AzureADTokenExchange", now + 600))) == "ok");
+    BOOST_TEST(code_of(form(assertion(iss, "system:serviceaccount:x:y", "api://AzureADTokenExchange", now + 600))) ==
+               "AADSTS70021: N");
+    BOOST_TEST(code_of(form(assertion("https://evil", sub, "api://AzureADTokenExchange", now + 600))) == "AADSTS700211: ");
+    BOOST_TEST(code_of(form(assertion(iss, sub, "api://other", now + 600))) == "AADSTS700212: ");
+    BOOST_TEST(code_of(form(assertion(iss, sub, "api://AzureADTokenExchange", now - 1))) == "AADSTS700024: ");
+    BOOST_TEST(code_of(form("not-a-jwt")) == "AADSTS50027: J");
+    BOOST_TEST(code_of(form(assertion(iss, sub, "api://AzureADTokenExchange", now + 600), "other")) == "AADSTS700011: ");
 }
