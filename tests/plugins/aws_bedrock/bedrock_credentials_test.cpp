@@ -5,6 +5,10 @@
 
 #include "plugins/aws_bedrock/credential_chain.hpp"
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
 using namespace helix::test;
 using namespace helix::test::bedrock;
 
@@ -444,4 +448,54 @@ BOOST_AUTO_TEST_CASE(credential_reply_parsers) {
     BOOST_TEST(no_expiry.expires_at_ms.value() == 1000 + kUnknownExpiryMs);
     BOOST_CHECK_THROW(parse_json_credentials("[]", 0, "x"), helix::sdk::Error);
     BOOST_CHECK_THROW(parse_json_credentials(R"({"AccessKeyId":"A"})", 0, "x"), helix::sdk::Error);
+}
+
+// While one prepare() refreshes credentials that are due but not expired,
+// the others sign with the current ones instead of waiting for its side request.
+BOOST_AUTO_TEST_CASE(a_refresh_in_flight_does_not_hold_up_other_requests) {
+    Harness h(R"({"container_credentials_full_uri":"http://127.0.0.1:7003/creds"})");
+    std::mutex m;
+    std::condition_variable cv;
+    bool entered = false, release = false;
+    int calls = 0;
+    h.host().responder = [&](const FetchedRequest &) {
+        if (++calls == 1) return FetchReply{200, json_credentials("ASIAOLD", "old-secret", "old-token")};
+        std::unique_lock lock(m);
+        entered = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+        return FetchReply{200, json_credentials("ASIANEW", "new-secret", "new-token", "2023-11-15T01:13:20Z")};
+    };
+    expect_signed_with(h, "ASIAOLD", "old-secret", "old-token");
+    h.host().now_ms += kHour - 2 * 60 * 1000; // due for refresh, two minutes left
+    auto refresher = std::async(std::launch::async, [&] {
+        Request r = user_request();
+        Prepared p = h.prepare(r);
+        const std::string authorization = p.header("authorization");
+        if (p.call != nullptr) h.descriptor().call_free(p.call);
+        return authorization;
+    });
+    {
+        std::unique_lock lock(m);
+        BOOST_TEST_REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return entered; }));
+    }
+    // Another request meanwhile: signed at once with the unexpired credentials.
+    auto other = std::async(std::launch::async, [&] {
+        Request r = user_request();
+        Prepared p = h.prepare(r);
+        const std::string authorization = p.header("authorization");
+        if (p.call != nullptr) h.descriptor().call_free(p.call);
+        return authorization;
+    });
+    const bool at_once = other.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    {
+        std::lock_guard lock(m);
+        release = true;
+    }
+    cv.notify_all();
+    BOOST_TEST(at_once);
+    BOOST_TEST(contains(other.get(), "Credential=ASIAOLD/"));
+    BOOST_TEST(contains(refresher.get(), "Credential=ASIANEW/"));
+    expect_signed_with(h, "ASIANEW", "new-secret", "new-token");
+    BOOST_TEST(calls == 2);
 }

@@ -98,3 +98,15 @@ BOOST_AUTO_TEST_CASE(profiles_merge_with_the_credentials_file_winning) {
     BOOST_TEST(!merge_profile(&credentials, &config, "c").has_value());
     BOOST_TEST(!merge_profile(nullptr, nullptr, "a").has_value());
 }
+
+BOOST_AUTO_TEST_CASE(sso_session_sections_are_read_apart_from_the_profiles) {
+    const std::string text = "[profile dev]\nsso_session = corp\n"
+                             "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+                             "[sso-session \"other one\"]\nsso_region = us-east-1\n"
+                             "[sso-sessioncorp]\nsso_region = ignored\n"
+                             "[default]\nregion = x\n";
+    BOOST_TEST(dump(parse_shared_file(text, SharedFileKind::sso_sessions)) ==
+               "[corp] sso_region=eu-west-1 sso_start_url=https://corp.awsapps.com/start\n"
+               "[other one] sso_region=us-east-1\n");
+    BOOST_TEST(dump(parse_shared_file(text, SharedFileKind::config)) == "[default] region=x\n[dev] sso_session=corp\n");
+}
