@@ -11,9 +11,9 @@ export const helixClientKey = 'sk-helix-bench-0001';
 const simAwsKey = 'AKIDSIMEXAMPLE';
 const simAwsSecret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYSIMHELIXKY';
 
-// Settings a deployment serving 10,000 streams would write: a connection is
-// a pool thread for its whole life, and 128 load connections keep as many
-// upstream connections busy, so the idle pool matches nginx's keepalive.
+// Settings a deployment serving 10,000 streams would write: room for every
+// stream's connection, and 128 load connections keep as many upstream
+// connections busy, so the idle pool matches nginx's keepalive.
 // No access log, as nginx runs without one.
 export function helixConfig({ port, pluginDir, sim, slowSim, streams }) {
   return `# Written by bench/run.
@@ -23,7 +23,6 @@ server:
   max_connections: ${streams + 512}
   max_in_flight: ${streams + 256}
   max_queued_connections: 4096
-  thread_stack: 256KiB
   read_timeout: 300s
   write_timeout: 300s
 upstream:

@@ -10,8 +10,6 @@
 #include "daemon/config/config_loader.hpp"
 #include "daemon/config/env_expand.hpp"
 #include "daemon/http/event_server.hpp"
-#include "daemon/http/http_server.hpp"
-#include "daemon/http/request_handler_factory.hpp"
 #include "daemon/http/server_state.hpp"
 #include "daemon/transport/side_request_client.hpp"
 
@@ -229,31 +227,17 @@ int DaemonApp::serve() {
         daemon_log().fatal("not started: " + error);
         return EXIT_CANTCREAT;
     }
-    // HELIXAGENT_SERVER_CORE=poco: the thread-per-connection core, while it
-    // is still there to compare with; else the event-driven one.
-    const char *core = std::getenv("HELIXAGENT_SERVER_CORE");
-    const bool poco_core = core != nullptr && std::string_view(core) == "poco";
-    std::unique_ptr<http::HttpServer> poco_server;
-    std::unique_ptr<http::EventServer> event_server;
-    std::uint16_t port = 0;
+    std::unique_ptr<http::EventServer> server;
     try {
-        if (poco_core) {
-            poco_server = std::make_unique<http::HttpServer>(
-                cfg->server, new http::RequestHandlerFactory(holder, state, upstream, metrics), state);
-            poco_server->start();
-            port = poco_server->port();
-        } else {
-            event_server = std::make_unique<http::EventServer>(cfg->server, holder, state, metrics, outbound);
-            event_server->start();
-            port = event_server->port();
-            daemon_log().information("event loops: " + std::to_string(event_server->threads()));
-        }
+        server = std::make_unique<http::EventServer>(cfg->server, holder, state, metrics, outbound);
+        server->start();
     } catch (const std::exception &e) {
         daemon_log().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +
                        std::to_string(cfg->server.port) + ": " + e.what());
         return EXIT_OSERR;
     }
-    daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(port));
+    daemon_log().information("event loops: " + std::to_string(server->threads()));
+    daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
 
     SystemdNotifier systemd;
     systemd.ready();
@@ -280,14 +264,12 @@ int DaemonApp::serve() {
     systemd.stopping();
     daemon_log().information("stopping: draining requests in flight");
     state.draining = true;
-    if (event_server) event_server->stop_accepting();
-    if (poco_server) poco_server->stop_accepting();
+    server->stop_accepting();
     const auto drain = holder.current()->config->server.drain_timeout;
     if (!http::wait_until_idle(state, drain))
         daemon_log().warning(std::to_string(state.in_flight.load()) + " requests still in flight after " +
                          std::to_string(drain.count()) + " ms; closing them");
-    event_server.reset();
-    poco_server.reset();
+    server.reset();
     daemon_log().information("stopped");
     return EXIT_OK;
 }

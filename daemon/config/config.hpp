@@ -26,6 +26,8 @@ struct ServerSettings {
     // Retry-After at once instead of waiting. Below max_connections, so a
     // thread is always free to say so.
     std::size_t max_in_flight = 1024;
+    // server.thread_stack: accepted so that older files still load; unused
+    // since a connection has no thread of its own.
     std::size_t thread_stack_bytes = 256 * 1024;
     // Event loops (each a thread) carrying the client connections; 0: one per core.
     std::size_t threads = 0;

@@ -1,7 +1,5 @@
 #include "daemon/http/health_handlers.hpp"
 
-#include "daemon/http/response_writer.hpp"
-
 #include <boost/json.hpp>
 
 namespace helix::http {
@@ -41,14 +39,6 @@ Reply readiness_reply(const router::Runtime *runtime_, const ServerState &state_
     body["providers"] = std::move(providers);
     if (!details_) body = boost::json::object{{"status", body["status"]}};
     return Reply{ready ? 200 : 503, "application/json", boost::json::serialize(body), {}};
-}
-
-void LivenessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
-    send_reply(response, liveness_reply());
-}
-
-void ReadinessHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
-    send_reply(response, readiness_reply(runtime_.get(), state_, details_));
 }
 
 } // namespace helix::http

@@ -1,6 +1,5 @@
 #include "daemon/http/metrics_handler.hpp"
 
-#include "daemon/http/response_writer.hpp"
 
 namespace helix::http {
 
@@ -29,11 +28,6 @@ Reply metrics_reply(metrics::Metrics &metrics_, const ServerState &state_, std::
                                    circuit_state(state));
     }
     return Reply{200, metrics::Metrics::content_type, metrics_.serialize(with_client_series_), {{"Cache-Control", "no-store"}}};
-}
-
-void MetricsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
-    // ServerState counts this scrape as well; the gauge leaves it out.
-    send_reply(response, metrics_reply(metrics_, state_, state_.in_flight.load() - 1, with_client_series_));
 }
 
 } // namespace helix::http

@@ -12,24 +12,10 @@
 #include "daemon/http/server_state.hpp"
 #include "daemon/metrics/metrics.hpp"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-
 namespace helix::http {
 
 // The scrape's reply; `in_flight` is the requests in flight besides this one.
 Reply metrics_reply(metrics::Metrics &metrics, const ServerState &state, std::int64_t in_flight,
                     bool with_client_series);
-
-class MetricsHandler final : public Poco::Net::HTTPRequestHandler {
-public:
-    MetricsHandler(metrics::Metrics &metrics, const ServerState &state, bool with_client_series)
-        : metrics_(metrics), state_(state), with_client_series_(with_client_series) {}
-    void handleRequest(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response) override;
-
-private:
-    metrics::Metrics &metrics_;
-    const ServerState &state_;
-    const bool with_client_series_;
-};
 
 } // namespace helix::http

@@ -1,7 +1,7 @@
 #include "daemon/http/printable_uri.hpp"
 #include "daemon/http/models_handler.hpp"
 
-#include "daemon/http/response_writer.hpp"
+#include "daemon/api/error_body.hpp"
 
 #include <boost/json.hpp>
 
@@ -82,10 +82,6 @@ Reply models_reply(const router::Runtime &runtime, const std::string &model_id, 
     error.message = "The model '" + printable_uri(model_id) +
                     "' does not exist. GET /v1/models lists the models this gateway serves.";
     return error_reply(error);
-}
-
-void ModelsHandler::handleRequest(Poco::Net::HTTPServerRequest &, Poco::Net::HTTPServerResponse &response) {
-    send_reply(response, models_reply(*runtime_, model_id_, context_.client));
 }
 
 } // namespace helix::http

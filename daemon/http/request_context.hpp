@@ -6,15 +6,11 @@
 #include "daemon/audit/access_record.hpp"
 #include "daemon/router/client_keys.hpp"
 
-#include <memory>
-
 namespace helix::http {
 
 struct RequestContext {
     audit::AccessRecord record;
     const router::ClientIdentity *client = nullptr; // set once the key is accepted; owned by the request's Runtime
 };
-
-using RequestContextPtr = std::unique_ptr<RequestContext>;
 
 } // namespace helix::http

@@ -1,6 +1,6 @@
 #pragma once
 // The blocking face of the event-driven client, for callers on threads of
-// their own (the thread-per-request server, plugins' side requests): one
+// their own (plugins' side requests, from prepare() on the worker pool): one
 // exchange per call, the response handed to a sink on the calling thread as
 // it arrives (status and headers first, then each run of body bytes), never a
 // whole stream buffered. The I/O runs on a few transport loops the client
