@@ -11,6 +11,7 @@
 #include "daemon/config/env_expand.hpp"
 #include "daemon/http/event_server.hpp"
 #include "daemon/http/server_state.hpp"
+#include "daemon/http/tls_server_context.hpp"
 #include "daemon/transport/side_request_client.hpp"
 
 #include <helixagent/plugin_abi.h>
@@ -60,6 +61,22 @@ void publish_to_metrics(const router::Runtime &runtime, metrics::Metrics &metric
     metrics.set_plugins_loaded(runtime.providers.size());
     metrics.allow_clients(runtime.client_keys->names());
     metrics.set_client_label(runtime.config->metrics.client_label);
+}
+
+// The listener's TLS context (null without server.tls); throws naming the file.
+std::shared_ptr<boost::asio::ssl::context> tls_context_for(const config::ServerSettings &server) {
+    if (server.tls_cert_file.empty()) return nullptr;
+    return http::make_tls_server_context(server.tls_cert_file, server.tls_key_file);
+}
+
+// What --check-config says about server.tls's files beyond being readable.
+std::optional<std::string> tls_problem_of(const config::ServerSettings &server) {
+    try {
+        tls_context_for(server);
+        return std::nullopt;
+    } catch (const std::exception &e) {
+        return std::string(e.what());
+    }
 }
 
 void log_skipped_providers(const router::Runtime &runtime) {
@@ -128,7 +145,8 @@ int DaemonApp::check_config() {
     if (!cfg) return exit_invalid_config;
     router::LibraryCache libraries;
     std::vector<std::string> skipped;
-    const auto problems = router::check_plugins(*cfg, libraries, skipped);
+    auto problems = router::check_plugins(*cfg, libraries, skipped);
+    if (const auto tls_problem = tls_problem_of(cfg->server)) problems.push_back(*tls_problem);
     for (const auto &p : problems) std::cerr << p << '\n';
     for (const auto &p : skipped) std::cout << p << " (enabled: auto: it would be skipped)\n";
     if (!problems.empty()) {
@@ -147,7 +165,8 @@ void DaemonApp::reload(router::RuntimeHolder &holder, router::LibraryCache &libr
         auto cfg = config::load_config(path, config::process_environment());
         const auto &old_server = holder.current()->config->server;
         if (cfg->server.port != old_server.port || cfg->server.listen_address != old_server.listen_address ||
-            cfg->server.max_connections != old_server.max_connections || cfg->server.threads != old_server.threads)
+            cfg->server.max_connections != old_server.max_connections || cfg->server.threads != old_server.threads ||
+            cfg->server.tls_cert_file != old_server.tls_cert_file || cfg->server.tls_key_file != old_server.tls_key_file)
             daemon_log().warning("server listen settings changed in '" + path + "'; they take effect after a restart");
         const auto &old_upstream = holder.current()->config->upstream;
         if (cfg->upstream.verify_tls != old_upstream.verify_tls || cfg->upstream.ca_file != old_upstream.ca_file ||
@@ -227,9 +246,16 @@ int DaemonApp::serve() {
         daemon_log().fatal("not started: " + error);
         return EXIT_CANTCREAT;
     }
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    try {
+        tls = tls_context_for(cfg->server);
+    } catch (const std::exception &e) {
+        daemon_log().fatal(std::string("not started: ") + e.what());
+        return EXIT_CONFIG;
+    }
     std::unique_ptr<http::EventServer> server;
     try {
-        server = std::make_unique<http::EventServer>(cfg->server, holder, state, metrics, outbound);
+        server = std::make_unique<http::EventServer>(cfg->server, holder, state, metrics, outbound, tls);
         server->start();
     } catch (const std::exception &e) {
         daemon_log().fatal("not started: cannot listen on " + cfg->server.listen_address + ":" +
@@ -237,6 +263,7 @@ int DaemonApp::serve() {
         return EXIT_OSERR;
     }
     daemon_log().information("event loops: " + std::to_string(server->threads()));
+    if (tls) daemon_log().information("HTTPS on the listener (server.tls)");
     daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
 
     SystemdNotifier systemd;

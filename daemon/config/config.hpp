@@ -31,6 +31,9 @@ struct ServerSettings {
     std::size_t thread_stack_bytes = 256 * 1024;
     // Event loops (each a thread) carrying the client connections; 0: one per core.
     std::size_t threads = 0;
+    // server.tls: HTTPS on the listener when both are set (PEM files).
+    std::string tls_cert_file{};
+    std::string tls_key_file{};
     // Images travel as base64 data URIs inside the JSON: 32 MiB holds OpenAI's
     // largest image (20 MB, ~27 MB encoded) or several photos. Memory: up to
     // about max_in_flight x max_body x 3 (docs/operations.md, Sizing the limits).

@@ -2,6 +2,7 @@
 
 #include "daemon/api/error_body.hpp"
 #include "daemon/api/errors.hpp"
+#include "daemon/http/tls_session.hpp"
 
 #include <Poco/Logger.h>
 
@@ -36,23 +37,14 @@ std::size_t loop_count(std::size_t configured) {
 // prepare() calls are short and rare next to streams; a few threads suffice.
 std::size_t worker_count(std::size_t loops) { return std::clamp<std::size_t>(loops, 2, 8); }
 
-void log_failure(std::exception_ptr e) {
-    if (!e) return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception &x) {
-        Poco::Logger::get("helixagentd").error(std::string("connection ended by an error: ") + x.what());
-    } catch (...) {
-        Poco::Logger::get("helixagentd").error("connection ended by an unknown error");
-    }
-}
-
 } // namespace
 
 EventServer::EventServer(const config::ServerSettings &settings, const router::RuntimeHolder &runtime,
                          ServerState &state, metrics::Metrics &metrics,
-                         std::shared_ptr<const transport::UpstreamSettings> upstream)
+                         std::shared_ptr<const transport::UpstreamSettings> upstream,
+                         std::shared_ptr<asio::ssl::context> tls)
     : max_connections_(settings.max_connections), refusal_(refusal_reply(settings.max_connections)),
+      handshake_timeout_(settings.read_timeout), tls_(std::move(tls)),
       workers_(worker_count(loop_count(settings.threads))), context_{runtime, state, metrics, workers_.get_executor()} {
     for (std::size_t i = 0; i < loop_count(settings.threads); ++i) {
         loops_.push_back(std::make_unique<Loop>());
@@ -93,7 +85,7 @@ EventServer::~EventServer() {
 }
 
 void EventServer::start() {
-    asio::co_spawn(loops_.front()->io, accept_loop(), log_failure);
+    asio::co_spawn(loops_.front()->io, accept_loop(), log_connection_failure);
     for (auto &loop : loops_)
         threads_.emplace_back([this, &l = *loop] {
             for (;;) {
@@ -136,12 +128,19 @@ asio::awaitable<void> EventServer::accept_loop() {
         // Only this coroutine adds to open_connections, so the check holds.
         if (context_.open_connections.load() >= static_cast<std::int64_t>(max_connections_)) {
             context_.state.refused_connections.fetch_add(1);
-            asio::co_spawn(target.io, refuse_connection(std::move(socket), refusal_, target.connections), log_failure);
+            asio::co_spawn(target.io, refuse_connection(std::move(socket), refusal_, target.connections),
+                           log_connection_failure);
             continue;
         }
         context_.open_connections.fetch_add(1);
-        asio::co_spawn(target.io, serve_connection(std::move(socket), context_, *target.upstream, target.connections),
-                       log_failure);
+        if (tls_)
+            asio::co_spawn(target.io,
+                           serve_tls_connection(std::move(socket), *tls_, context_, *target.upstream, target.connections,
+                                                handshake_timeout_),
+                           log_connection_failure);
+        else
+            asio::co_spawn(target.io, serve_connection(std::move(socket), context_, *target.upstream, target.connections),
+                           log_connection_failure);
     }
 }
 

@@ -16,6 +16,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
@@ -33,7 +34,8 @@ public:
     // Binds and listens (throws when it cannot); serving starts with start().
     // Counts its refusals into state (refused_in_flight, refused_connections).
     EventServer(const config::ServerSettings &settings, const router::RuntimeHolder &runtime, ServerState &state,
-                metrics::Metrics &metrics, std::shared_ptr<const transport::UpstreamSettings> upstream);
+                metrics::Metrics &metrics, std::shared_ptr<const transport::UpstreamSettings> upstream,
+                std::shared_ptr<boost::asio::ssl::context> tls = nullptr); // tls: null for plain HTTP
     ~EventServer();
     EventServer(const EventServer &) = delete;
     EventServer &operator=(const EventServer &) = delete;
@@ -57,6 +59,8 @@ private:
 
     const std::size_t max_connections_;
     const std::string refusal_; // the whole 503 reply beyond max_connections
+    const std::chrono::milliseconds handshake_timeout_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::unique_ptr<Loop>> loops_;
     std::vector<std::thread> threads_;
     boost::asio::thread_pool workers_; // prepare()

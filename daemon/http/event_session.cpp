@@ -10,6 +10,7 @@
 #include "daemon/http/routes.hpp"
 #include "daemon/router/attempt_loop.hpp"
 
+#include <Poco/Logger.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/URI.h>
 
@@ -287,16 +288,6 @@ struct InFlight {
     ~InFlight() { count.fetch_sub(1); }
 };
 
-// A socket listed in its loop's LoopConnections for its life.
-struct Registered {
-    LoopConnections &connections;
-    tcp::socket &socket;
-    Registered(LoopConnections &c, tcp::socket &s) : connections(c), socket(s) { connections.add(socket); }
-    Registered(const Registered &) = delete;
-    Registered &operator=(const Registered &) = delete;
-    ~Registered() { connections.remove(socket); }
-};
-
 // How a request leaves its connection.
 enum class After { keep, close, linger };
 
@@ -310,12 +301,13 @@ struct RequestState {
 
 class Session {
 public:
-    Session(tcp::socket socket, EventContext &context, transport::AsyncExchange &upstream)
-        : stream_(std::move(socket)), reader_(stream_.socket()), context_(context), upstream_(upstream) {
+    Session(tcp::socket socket, EventContext &context, transport::AsyncExchange &upstream, std::string remote)
+        : stream_(std::move(socket)), reader_(stream_.socket()), context_(context), upstream_(upstream),
+          remote_(std::move(remote)) {
         beast::error_code ec;
-        const auto endpoint = stream_.socket().remote_endpoint(ec);
-        if (!ec) {
-            remote_ = endpoint.address().to_string();
+        if (remote_.empty())
+            if (const auto endpoint = stream_.socket().remote_endpoint(ec); !ec) remote_ = endpoint.address().to_string();
+        if (!remote_.empty()) {
             try {
                 source_ = AuthFailures::source_of(Poco::Net::IPAddress(remote_));
             } catch (const std::exception &) {
@@ -605,6 +597,17 @@ private:
 
 } // namespace
 
+void log_connection_failure(std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception &x) {
+        Poco::Logger::get("helixagentd").error(std::string("connection ended by an error: ") + x.what());
+    } catch (...) {
+        Poco::Logger::get("helixagentd").error("connection ended by an unknown error");
+    }
+}
+
 void LoopConnections::close_all() {
     for (tcp::socket *socket : open_) {
         beast::error_code ignored;
@@ -613,19 +616,19 @@ void LoopConnections::close_all() {
 }
 
 asio::awaitable<void> serve_connection(tcp::socket socket, EventContext &context, transport::AsyncExchange &upstream,
-                                       LoopConnections &connections) {
+                                       LoopConnections &connections, std::string remote) {
     struct Counted {
         std::atomic<std::int64_t> &open;
         ~Counted() { open.fetch_sub(1); }
     } counted{context.open_connections};
-    Session session(std::move(socket), context, upstream);
-    const Registered registered(connections, session.socket());
+    Session session(std::move(socket), context, upstream, std::move(remote));
+    const RegisteredSocket registered(connections, session.socket());
     co_await session.run();
 }
 
 asio::awaitable<void> refuse_connection(tcp::socket socket, const std::string &reply, LoopConnections &connections) {
     beast::tcp_stream stream(std::move(socket));
-    const Registered registered(connections, stream.socket());
+    const RegisteredSocket registered(connections, stream.socket());
     stream.expires_after(std::chrono::seconds(2));
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(reply), asio::as_tuple(asio::use_awaitable));
     stream.expires_never();

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <unordered_set>
 
@@ -51,10 +52,31 @@ private:
     std::unordered_set<boost::asio::ip::tcp::socket *> open_;
 };
 
+// A socket listed in its loop's LoopConnections for its life.
+class RegisteredSocket {
+public:
+    RegisteredSocket(LoopConnections &connections, boost::asio::ip::tcp::socket &socket)
+        : connections_(connections), socket_(socket) {
+        connections_.add(socket_);
+    }
+    RegisteredSocket(const RegisteredSocket &) = delete;
+    RegisteredSocket &operator=(const RegisteredSocket &) = delete;
+    ~RegisteredSocket() { connections_.remove(socket_); }
+
+private:
+    LoopConnections &connections_;
+    boost::asio::ip::tcp::socket &socket_;
+};
+
 // Serves the connection until it closes; counted in open_connections
 // (added by the acceptor) until then. `upstream` is the loop's client.
+// `remote`: the client's address when `socket` is not the client's own (TLS).
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket, EventContext &context,
-                                              transport::AsyncExchange &upstream, LoopConnections &connections);
+                                              transport::AsyncExchange &upstream, LoopConnections &connections,
+                                              std::string remote = {});
+
+// The completion handler of a connection's coroutine: logs what ended it, if anything.
+void log_connection_failure(std::exception_ptr e);
 
 // Sends `reply` (a whole HTTP reply that closes the connection), then
 // closes it lingeringly (see lingering_close() in event_session.cpp).

@@ -400,7 +400,7 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
          "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout, "
-         "max_in_flight, request_read_timeout, auth_failure_limit, auth_failure_block, max_reply, threads)"},
+         "max_in_flight, request_read_timeout, auth_failure_limit, auth_failure_block, max_reply, threads, tls)"},
         {"unknown key in log", yaml({"log:", "  levle: debug"}), 2,
          "unknown key 'levle' in 'log' (expected one of: level, format, access, access_content)"},
         {"unknown key in a plugin", yaml({"plugins:", "  openai:", "    libary: x"}), 3,
