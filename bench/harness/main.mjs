@@ -83,7 +83,9 @@ try {
   );
   say(`simulator :${sim.ports.openai}, helixagentd :${helix.port}, nginx :${nginx.port}, portkey :${portkey.port}`);
 
-  const results = { environment, options: opts.recorded, load: {}, rss_after_load_mib: {}, ttfb: {}, streams: {} };
+  const results = { environment, options: opts.recorded, load: {}, rss_idle_mib: {}, rss_after_load_mib: {}, ttfb: {}, streams: {} };
+  // Started, no request served yet.
+  for (const target of targets) if (target.pids().length) results.rss_idle_mib[target.id] = rssMiB(target.pids());
 
   // Closed loop: every target at one concurrency before the next, and the
   // whole sweep --rounds times, so that slow drifts of the shared machine

@@ -7,7 +7,6 @@ const ms = (us) => (us === null || us === undefined ? '—' : (us / 1000).toFixe
 const signedMs = (us) => (us === null || us === undefined ? '—' : `${us >= 0 ? '+' : ''}${(us / 1000).toFixed(2)}`);
 const int = (n) => (n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
 const mib = (n) => (n === null || n === undefined ? '—' : n.toFixed(1));
-const kRssLimitMiB = 64e6 / 2 ** 20; // the RSS target: 64 MB
 
 // What one target adds over the direct call at the same concurrency.
 function added(results, id, c, key) {
@@ -24,13 +23,18 @@ function ratioCheck(name, value, limit, { unit = '×', better = 'lower', detail 
 
 export function checks(results) {
   const levels = results.options.connections;
-  const low = Math.min(...levels);
   const high = Math.max(...levels);
   const load = (id, c) => results.load[id]?.[c];
   const out = [];
+  const cpu = (id) => load(id, high)?.cpu_us_per_request ?? null;
+  out.push(
+    ratioCheck(`CPU per request at ${high} connections ≤ 2× nginx's`, cpu('helix-openai') / cpu('nginx'), 2, {
+      detail: `${cpu('helix-openai')?.toFixed(0)} vs ${cpu('nginx')?.toFixed(0)} µs per request`,
+    }),
+  );
   const rps = (id) => load(id, high)?.rps ?? null;
   out.push(
-    ratioCheck(`throughput at ${high} connections ≥ 0.4× nginx's`, rps('helix-openai') / rps('nginx'), 0.4, {
+    ratioCheck(`throughput at ${high} connections ≥ 0.6× nginx's`, rps('helix-openai') / rps('nginx'), 0.6, {
       better: 'higher',
       detail: `${int(rps('helix-openai'))} vs ${int(rps('nginx'))} req/s; Portkey ${int(rps('portkey'))} req/s (helixagentd = ${(rps('helix-openai') / rps('portkey')).toFixed(1)}× Portkey)`,
     }),
@@ -40,11 +44,6 @@ export function checks(results) {
     const nginx = hop('nginx', c, key);
     return nginx > 0 ? hop('helix-openai', c, key) / nginx : null;
   };
-  out.push(
-    ratioCheck(`unloaded (${low} connection) added p50 ≤ 3× nginx's hop`, hopRatio(low, 'p50'), 3, {
-      detail: `${signedMs(hop('helix-openai', low, 'p50'))} ms vs nginx ${signedMs(hop('nginx', low, 'p50'))} ms`,
-    }),
-  );
   // Under load the direct call's own p99 can come out above nginx's (wrk
   // and the simulator share the cores, and the direct call runs fastest);
   // then the p99s themselves are compared, which is the stricter test.
@@ -63,13 +62,6 @@ export function checks(results) {
       },
     ),
   );
-  const rss = results.rss_after_load_mib['helix-openai'] ?? null;
-  out.push({
-    name: `RSS after the ${high}-connection run ≤ 64 MB (${kRssLimitMiB.toFixed(1)} MiB)`,
-    measured: rss === null ? 'not measured' : `${mib(rss)} MiB`,
-    met: rss !== null && rss <= kRssLimitMiB,
-    detail: `nginx ${mib(results.rss_after_load_mib.nginx)} MiB (master + workers), Portkey ${mib(results.rss_after_load_mib.portkey)} MiB`,
-  });
   // nginx's hop to the reply's head can measure below zero (it answered
   // sooner than the simulator itself: the wake-up of idle vCPUs varies more
   // than the hop costs); then the first SSE data is compared instead.
@@ -90,16 +82,41 @@ export function checks(results) {
       { detail: `${signedMs(ttfbAdded('helix-openai', pick))} ms vs nginx ${signedMs(ttfbAdded('nginx', pick))} ms (${what})` },
     ),
   );
+  // Held at once: every stream up to what the open-file limit allows (one
+  // socket to the client and one upstream each), 99.95 % of them (9,995 of
+  // 10,000) to allow for the few a ramp loses to the listen backlog.
   const s = results.streams['helix-openai'];
+  const n = results.options.streams;
+  const fdRoom = Math.floor(((results.environment?.open_files_limit ?? Infinity) - 64) / 2);
+  const mustHold = Math.min(Math.ceil(n * 0.9995), fdRoom);
   out.push({
-    name: `${int(results.options.streams)} concurrent streams held, no error, RSS < 512 MiB`,
-    measured: s ? `${int(s.peak_receiving)} held, ${int(s.failed)} failed, ${mib(s.target_peak?.rss_mib)} MiB` : 'not measured',
-    met: !!s && s.peak_receiving >= results.options.streams && s.failed === 0 && s.target_peak?.rss_mib < 512,
+    name: `${int(n)} slow streams held at once (≥ ${int(mustHold)}, up to the open-file limit), none failed`,
+    measured: s ? `${int(s.peak_receiving)} held, ${int(s.failed)} failed` : 'not measured',
+    met: !!s && s.peak_receiving >= mustHold && s.failed === 0,
     detail: s ? `completed ${int(s.completed)}; simulator saw ${int(s.sim_streams_peak)} at once; ${int(s.target_peak?.threads)} threads, ${int(s.target_peak?.open_files)} open files at peak` : '',
   });
-  const cpu = (id) => load(id, high)?.cpu_us_per_request ?? null;
+  const direct = results.streams.direct;
+  const sp99 = (x) => x?.stream_ms?.p99 ?? null;
   out.push(
-    ratioCheck('Bedrock path ≤ 2× the pass-through path in CPU per request', cpu('helix-bedrock') / cpu('helix-openai'), 2, {
+    ratioCheck('stream time p99 within 5 % of the direct call\'s', sp99(s) / sp99(direct), 1.05, {
+      detail: `${ms(sp99(s) * 1000)} vs ${ms(sp99(direct) * 1000)} ms`,
+    }),
+  );
+  const nginxStreams = results.streams.nginx;
+  out.push(
+    ratioCheck('RSS with the streams open ≤ nginx\'s for the same streams', s?.target_peak?.rss_mib / nginxStreams?.target_peak?.rss_mib, 1, {
+      detail: `${mib(s?.target_peak?.rss_mib)} vs ${mib(nginxStreams?.target_peak?.rss_mib)} MiB at peak; after the streams ${mib(s?.target_after?.rss_mib)} MiB`,
+    }),
+  );
+  const idle = results.rss_idle_mib?.['helix-openai'] ?? null;
+  out.push({
+    name: 'idle RSS ≤ 32 MiB',
+    measured: idle === null ? 'not measured' : `${mib(idle)} MiB`,
+    met: idle !== null && idle <= 32,
+    detail: `after start, before any request; nginx ${mib(results.rss_idle_mib?.nginx)} MiB (master + workers)`,
+  });
+  out.push(
+    ratioCheck('Bedrock path ≤ 1.5× the pass-through path in CPU per request', cpu('helix-bedrock') / cpu('helix-openai'), 1.5, {
       detail: `${cpu('helix-bedrock')?.toFixed(0)} vs ${cpu('helix-openai')?.toFixed(0)} µs per request at ${high} connections`,
     }),
   );
@@ -162,12 +179,14 @@ export function renderReport(results, { chart, json }) {
   }
 
   lines.push(
-    `## Memory after the ${Math.max(...o.connections)}-connection run${rounds > 1 ? ' (the highest of the rounds)' : ''}`,
+    `## Memory: idle (started, no request yet) and after the ${Math.max(...o.connections)}-connection run${rounds > 1 ? ' (the highest of the rounds)' : ''}`,
     '',
-    '| target | RSS MiB |',
-    '|---|---:|',
+    '| target | idle RSS MiB | RSS after load MiB |',
+    '|---|---:|---:|',
   );
-  for (const [id, v] of Object.entries(results.rss_after_load_mib)) if (v !== null) lines.push(`| ${label(id)} | ${mib(v)} |`);
+  const memoryIds = new Set([...Object.keys(results.rss_idle_mib ?? {}), ...Object.keys(results.rss_after_load_mib)]);
+  for (const id of memoryIds)
+    lines.push(`| ${label(id)} | ${mib(results.rss_idle_mib?.[id] ?? null)} | ${mib(results.rss_after_load_mib[id] ?? null)} |`);
   lines.push('');
 
   lines.push(

@@ -1,5 +1,6 @@
 #include "daemon/plugins/host_services.hpp"
 
+#include "daemon/plugins/non_blocking_thread.hpp"
 #include "daemon/plugins/request_check.hpp"
 
 #include <Poco/Logger.h>
@@ -53,6 +54,10 @@ void HostServices::log(void *ctx, std::uint32_t level, helix_str msg) {
 helix_status HostServices::http_fetch(void *ctx, const helix_http_request *request, std::uint32_t timeout_ms,
                                       helix_fetch_callback on_response, void *user, helix_error *err) {
     auto *self = static_cast<HostServices *>(ctx);
+    if (must_not_block()) { // an event loop: the plugin returns this and is called again on the pool
+        set_error(err, "side requests are not made on an event loop");
+        return HELIX_ERR_WOULD_BLOCK;
+    }
     if (request == nullptr || on_response == nullptr) {
         set_error(err, "http_fetch needs a request and a callback");
         return HELIX_ERR_INTERNAL;

@@ -1,5 +1,6 @@
 #include "daemon/plugins/provider_instance.hpp"
 
+#include "daemon/plugins/non_blocking_thread.hpp"
 #include "daemon/plugins/request_check.hpp"
 
 #include <cstdio>
@@ -142,7 +143,16 @@ PluginFailure ProviderInstance::prepare(const helix_request &request, std::uniqu
     helix_http_request out{};
     out.struct_size = sizeof out;
     {
-        auto lock = maybe_lock();
+        std::unique_lock<std::mutex> lock;
+        if (library_->descriptor().thread_safety == HELIX_THREADS_SERIALIZED) {
+            lock = std::unique_lock(serial_, std::defer_lock);
+            if (!must_not_block())
+                lock.lock();
+            else if (!lock.try_lock()) { // another thread's prepare() may be blocked in a fetch
+                f.status = HELIX_ERR_WOULD_BLOCK;
+                return f;
+            }
+        }
         f.status = library_->descriptor().prepare(plugin_, &request, &raw, &out, &f.error);
     }
     if (f.status == HELIX_OK && raw == nullptr) {

@@ -2,6 +2,7 @@
 
 #include "daemon/api/errors.hpp"
 #include "daemon/metrics/error_kind.hpp"
+#include "daemon/plugins/non_blocking_thread.hpp"
 #include "daemon/plugins/response_view.hpp"
 #include "daemon/router/blocking_call.hpp"
 #include "daemon/router/retry_policy.hpp"
@@ -248,7 +249,9 @@ private:
         // has dropped them; one more prepare() fetches fresh ones.
         for (int auth_retry = 0;; ++auth_retry) {
             rq_.reply.set_header("x-helix-attempts", std::to_string(++calls_));
-            Prepared prepared = co_await blocking_call(rq_.blocking, [&] { return rq_.endpoint.prepare(candidate); });
+            Prepared prepared = prepare_without_blocking(candidate);
+            if (prepared.failure.status == HELIX_ERR_WOULD_BLOCK) // a token to fetch: on the worker pool
+                prepared = co_await blocking_call(rq_.blocking, [&] { return rq_.endpoint.prepare(candidate); });
             if (const plugins::PluginFailure &f = prepared.failure; f || !prepared.call) // e.g. a feature this provider lacks
                 co_return failed(plugin_error(f, provider), after_plugin_failure(f.status),
                                  f.status != HELIX_ERR_NOT_SUPPORTED && f.status != HELIX_ERR_INVALID_REQUEST);
@@ -311,6 +314,15 @@ private:
             }
             co_return failed(*error, verdict);
         }
+    }
+
+    // prepare() on this loop, where a plugin that would have to fetch (or
+    // wait for another thread's fetch) returns HELIX_ERR_WOULD_BLOCK at once
+    // instead: most calls reuse a cached token and skip the pool's two
+    // context switches.
+    Prepared prepare_without_blocking(const Candidate &candidate) {
+        const plugins::NonBlockingScope loop_thread;
+        return rq_.endpoint.prepare(candidate);
     }
 
     // The answer of a call that succeeded.

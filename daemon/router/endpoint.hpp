@@ -62,8 +62,9 @@ public:
     // Whether the client asked for an event stream.
     virtual bool streamed() const = 0;
     // Translates the request for `candidate` (the plugin's prepare()). May
-    // block (a token refresh fetches), so the loop runs it on the worker
-    // pool, never on an event loop.
+    // block (a token refresh fetches): the loop calls it first under a
+    // plugins::NonBlockingScope, where it fails with HELIX_ERR_WOULD_BLOCK
+    // instead, and then again on the worker pool. Must be idempotent.
     virtual Prepared prepare(const Candidate &candidate) = 0;
     // A fresh encoder for one attempt at `candidate`.
     virtual std::unique_ptr<ReplyEncoder> encoder(const Candidate &candidate) = 0;

@@ -239,9 +239,12 @@ TimedCredentials CredentialChain::get() {
             if (usable()) return *cached_;
             throw *last_failure_;
         }
-        if (!resolving_) break;
         // Another call is resolving: unexpired credentials do meanwhile, else wait for it.
-        if (usable()) return *cached_;
+        if (resolving_ && usable()) return *cached_;
+        // Resolving reads files, runs credential_process or fetches: not on
+        // the host's event loop, which asks again on a worker thread.
+        if (!host_.may_block()) throw helix::sdk::would_block();
+        if (!resolving_) break;
         resolved_.wait(lock);
     }
     resolving_ = true;
@@ -253,6 +256,12 @@ TimedCredentials CredentialChain::get() {
         if (!resolved) failure = Error(HELIX_ERR_INTERNAL, "the AWS credential chain ended without an answer");
     } catch (const Error &e) {
         failure = e;
+    }
+    if (failure && failure->status() == HELIX_ERR_WOULD_BLOCK) { // not a failure to remember: asked again elsewhere
+        lock.lock();
+        resolving_ = false;
+        resolved_.notify_all();
+        throw *failure;
     }
     lock.lock();
     resolving_ = false;

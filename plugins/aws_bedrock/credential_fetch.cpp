@@ -11,6 +11,7 @@ helix::sdk::HttpResponse fetch_credentials(const helix::sdk::Host &host, const h
     try {
         return host.fetch(request, timeout);
     } catch (const Error &e) {
+        if (e.status() == HELIX_ERR_WOULD_BLOCK) throw; // the host asks again off its event loop
         const std::string why = e.what();
         // Connection failures and timeouts are transient (HELIX_ERR_RETRY from the host).
         throw Error(e.status() == HELIX_ERR_INTERNAL ? HELIX_ERR_INTERNAL : HELIX_ERR_RETRY,

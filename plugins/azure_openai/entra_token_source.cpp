@@ -65,7 +65,7 @@ std::string EntraTokenSource::federated_token() const {
 }
 
 std::string EntraTokenSource::token() {
-    return cache_.get(host_.now_unix_ms(), [this] { return fetch(); });
+    return cache_.get(host_.now_unix_ms(), [this] { return fetch(); }, host_.may_block());
 }
 
 helix::plugin_common::BearerToken EntraTokenSource::fetch() const {

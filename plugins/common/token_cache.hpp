@@ -6,7 +6,11 @@
 // rejects it (a 401), so the next prepare() fetches a fresh one.
 // Thread-safe, one fetch at a time, run outside the lock: while a token is
 // being fetched, other callers use the current one if it has not expired
-// yet, and wait for that fetch only when there is none.
+// yet, and wait for that fetch only when there is none. On a thread that
+// must not block (may_block false: the host's event loop) a call that would
+// fetch or wait throws HELIX_ERR_WOULD_BLOCK instead, changing nothing.
+
+#include <helixagent/plugin.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -32,12 +36,13 @@ public:
     explicit TokenCache(std::chrono::milliseconds refresh_margin = std::chrono::minutes(5))
         : margin_ms_(refresh_margin.count()) {}
 
-    std::string get(std::int64_t now_ms, const Fetch &fetch) {
+    std::string get(std::int64_t now_ms, const Fetch &fetch, bool may_block = true) {
         std::unique_lock lock(mutex_);
         for (;;) {
             if (token_ && now_ms < refresh_at_ms_) return token_->value;
+            if (fetching_ && token_ && now_ms < token_->expires_at_ms) return token_->value; // still good meanwhile
+            if (!may_block) throw helix::sdk::would_block(); // the host asks again where it may fetch
             if (!fetching_) break;
-            if (token_ && now_ms < token_->expires_at_ms) return token_->value; // still good meanwhile
             fetched_.wait(lock);
         }
         fetching_ = true;

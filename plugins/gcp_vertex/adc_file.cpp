@@ -70,6 +70,7 @@ helix::sdk::HttpResponse fetch(const helix::sdk::Host &host, const helix::sdk::H
     try {
         return host.fetch(request, kTokenTimeout);
     } catch (const Error &e) {
+        if (e.status() == HELIX_ERR_WOULD_BLOCK) throw; // the host asks again off its event loop
         throw Error(e.status() == HELIX_ERR_INTERNAL ? HELIX_ERR_INTERNAL : HELIX_ERR_RETRY,
                     std::string(source) + " did not answer (" + e.what() + ")", 503);
     }

@@ -7,7 +7,7 @@ namespace helix::gcp_vertex {
 using helix::sdk::Error;
 
 std::string GoogleTokenSource::token() {
-    return cache_.get(host_.now_unix_ms(), [this] { return fetch(); });
+    return cache_.get(host_.now_unix_ms(), [this] { return fetch(); }, host_.may_block());
 }
 
 helix::sdk::HttpRequest GoogleTokenSource::service_account_request() const {

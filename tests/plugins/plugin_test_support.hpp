@@ -224,6 +224,8 @@ struct FakeHost {
     // Side requests: recorded, answered by `responder` (unset: not supported).
     std::vector<FetchedRequest> fetched;
     std::function<FetchReply(const FetchedRequest &)> responder;
+    // Like the host's event loop: http_fetch refuses with HELIX_ERR_WOULD_BLOCK.
+    bool on_loop = false;
     helix_host host{};
 
     explicit FakeHost(std::string config_json = "{}") : config(std::move(config_json)) {
@@ -235,6 +237,8 @@ struct FakeHost {
         host.http_fetch = [](void *ctx, const helix_http_request *request, std::uint32_t, helix_fetch_callback done,
                              void *user, helix_error *) -> helix_status {
             auto *self = static_cast<FakeHost *>(ctx);
+            if (self->on_loop) return HELIX_ERR_WOULD_BLOCK;
+            if (request == nullptr || done == nullptr) return HELIX_ERR_INTERNAL;
             if (!self->responder) return HELIX_ERR_NOT_SUPPORTED;
             FetchedRequest f{sv(request->method), sv(request->url), sv(request->body), {}};
             for (std::size_t i = 0; i < request->header_count; ++i)

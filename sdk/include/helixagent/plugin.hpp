@@ -116,6 +116,11 @@ private:
     std::string param_;
 };
 
+// What a plugin throws when it would block on a thread that must not
+// (Host::may_block() is false): prepare() returns HELIX_ERR_WOULD_BLOCK and
+// the host calls it again on a worker thread.
+inline Error would_block() { return Error(HELIX_ERR_WOULD_BLOCK, "this thread must not block"); }
+
 namespace detail {
 
 // A fixed-size C string from the other side, read no further than its buffer
@@ -209,8 +214,19 @@ public:
 
     std::string_view config_json() const noexcept { return view(host_->config_json(host_->ctx)); }
 
+    // Whether this thread may block: false on the host's event loop, where
+    // fetch() throws HELIX_ERR_WOULD_BLOCK. Code that would wait for another
+    // thread's refresh asks first and throws would_block() instead.
+    bool may_block() const noexcept {
+        helix_error err{};
+        err.struct_size = sizeof err;
+        return host_->http_fetch(host_->ctx, nullptr, 0, nullptr, nullptr, &err) != HELIX_ERR_WOULD_BLOCK;
+    }
+
     // Blocking side request through the host's transport. Throws Error when
-    // the request could not be made (HELIX_ERR_RETRY for network failures).
+    // the request could not be made (HELIX_ERR_RETRY for network failures,
+    // HELIX_ERR_WOULD_BLOCK on a thread that must not block: rethrow that
+    // one unchanged).
     HttpResponse fetch(const HttpRequest &request, std::chrono::milliseconds timeout) const {
         std::vector<helix_header> headers;
         headers.reserve(request.headers.size());

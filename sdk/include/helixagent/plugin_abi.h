@@ -117,7 +117,14 @@ enum {
     /* A bug or resource failure inside the plugin. */
     HELIX_ERR_INTERNAL = 8,
     /* The two sides share no ABI version (negotiation only). */
-    HELIX_ERR_VERSION = 9
+    HELIX_ERR_VERSION = 9,
+    /* The call would have to block (a side request, or waiting for another
+       thread's token refresh) on a thread that must not block: the host's
+       http_fetch on an event loop. prepare() returns it unchanged and leaves
+       no state behind (no failure cached, no backoff, no refresh marked as
+       running); the host then calls prepare() again on a thread that may
+       block. Never a client-visible error. */
+    HELIX_ERR_WOULD_BLOCK = 10
 };
 
 #define HELIX_ERROR_CODE_MAX 64
@@ -537,8 +544,12 @@ typedef struct helix_host {
        Returns HELIX_OK after on_response ran (whatever the HTTP status);
        HELIX_ERR_RETRY on a connection failure or timeout;
        HELIX_ERR_NOT_SUPPORTED when the host offers no side requests;
-       HELIX_ERR_INTERNAL for a NULL request or callback. err is filled
-       whenever the result is not HELIX_OK.
+       HELIX_ERR_INTERNAL for a NULL request or callback;
+       HELIX_ERR_WOULD_BLOCK at once, before the arguments are looked at,
+       when the calling thread must not block (the host runs prepare() first
+       on its event loop). A NULL request thus asks whether this thread may
+       block: HELIX_ERR_WOULD_BLOCK means no, HELIX_ERR_INTERNAL yes. err is
+       filled whenever the result is not HELIX_OK.
        Threads: may be called from any thread; blocks the caller. */
     helix_status (*http_fetch)(void *ctx, const helix_http_request *request, uint32_t timeout_ms,
                                helix_fetch_callback on_response, void *user, helix_error *err);
@@ -627,12 +638,17 @@ typedef struct helix_plugin_descriptor {
 
     /* Required. Starts one upstream call: translates request into *out (whose
        memory stays valid until call_free) and returns the call in *call. May
-       block on host->http_fetch to obtain credentials.
+       block on host->http_fetch to obtain credentials. The host calls it first
+       on a thread that must not block: there http_fetch refuses with
+       HELIX_ERR_WOULD_BLOCK, and a prepare() that needs a side request, or
+       would wait for another thread's refresh, returns HELIX_ERR_WOULD_BLOCK
+       without changing any state; the host then calls it again (same
+       request) on a worker thread, where it may block.
        Returns HELIX_OK with *call set; HELIX_ERR_INVALID_REQUEST or
        HELIX_ERR_NOT_SUPPORTED (the request or operation cannot be served, err
        names the param); HELIX_ERR_AUTH / HELIX_ERR_RETRY when credentials
-       could not be obtained; HELIX_ERR_CONFIG; HELIX_ERR_INTERNAL. On error
-       *call is NULL.
+       could not be obtained; HELIX_ERR_WOULD_BLOCK (above); HELIX_ERR_CONFIG;
+       HELIX_ERR_INTERNAL. On error *call is NULL.
        Threads: concurrently from many threads unless thread_safety is
        HELIX_THREADS_SERIALIZED. */
     helix_status (*prepare)(helix_plugin *plugin, const helix_request *request,

@@ -3,6 +3,8 @@
 
 #include "daemon/router/attempt_loop.hpp"
 
+#include "daemon/plugins/non_blocking_thread.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -148,9 +150,14 @@ public:
     explicit FakeEndpoint(bool stream) : stream_(stream) {}
     bool streamed() const override { return stream_; }
     router::Prepared prepare(const router::Candidate &c) override {
+        router::Prepared p;
+        if (needs_fetch && plugins::must_not_block()) { // like a plugin whose token must be fetched first
+            ++refused_on_loop;
+            p.failure = failure(HELIX_ERR_WOULD_BLOCK, 0);
+            return p;
+        }
         prepared.push_back(c.provider->name());
         prepare_threads.push_back(std::this_thread::get_id());
-        router::Prepared p;
         if (c.provider->name() == refuse_prepare) {
             p.failure = failure(HELIX_ERR_NOT_SUPPORTED, 400);
             return p;
@@ -166,6 +173,8 @@ public:
     std::vector<std::thread::id> prepare_threads;
     std::string refuse_prepare;
     std::uint32_t retry_after_ms = 0;
+    bool needs_fetch = false; // HELIX_ERR_WOULD_BLOCK where it must not block
+    int refused_on_loop = 0;
 
 private:
     bool stream_;
@@ -378,14 +387,29 @@ BOOST_FIXTURE_TEST_CASE(refused_credentials_twice_go_on_to_the_next_candidate, F
     BOOST_TEST(reply.body == "from b");
 }
 
-BOOST_FIXTURE_TEST_CASE(prepare_runs_on_the_worker_pool, Fixture) {
+BOOST_FIXTURE_TEST_CASE(a_prepare_that_must_fetch_runs_again_on_the_worker_pool, Fixture) {
     FakeEndpoint endpoint(false);
+    endpoint.needs_fetch = true;
     endpoint.refuse_prepare = "a"; // a feature a lacks: b serves
     transport.scripts = {{200, {"ok"}}};
     BOOST_TEST(run(endpoint, both) == 200);
+    BOOST_TEST(endpoint.refused_on_loop == 2); // each tried on the loop first
     BOOST_TEST_REQUIRE(endpoint.prepare_threads.size() == 2u);
     for (const auto &id : endpoint.prepare_threads) BOOST_TEST((id != std::this_thread::get_id()));
     BOOST_TEST(transport.urls == (std::vector<std::string>{"http://b/"}));
+    BOOST_TEST(reply.body == "ok");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_prepare_without_fetches_never_reaches_the_pool, Fixture) {
+    FakeEndpoint endpoint(false);
+    endpoint.refuse_prepare = "a";
+    transport.scripts = {{200, {"ok"}}};
+    BOOST_TEST(run(endpoint, both) == 200);
+    BOOST_TEST(endpoint.refused_on_loop == 0);
+    BOOST_TEST_REQUIRE(endpoint.prepare_threads.size() == 2u);
+    for (const auto &id : endpoint.prepare_threads) BOOST_TEST((id == std::this_thread::get_id())); // the loop's
+    BOOST_TEST(!plugins::must_not_block()); // the loop thread is unmarked after each prepare()
+    BOOST_TEST(reply.body == "ok");
 }
 
 BOOST_FIXTURE_TEST_CASE(the_deadline_bounds_the_upstream_reads, Fixture) {

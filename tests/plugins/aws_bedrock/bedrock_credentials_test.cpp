@@ -417,6 +417,32 @@ BOOST_AUTO_TEST_CASE(a_failed_refresh_keeps_unexpired_credentials_and_failures_b
     expect_signed_with(h, "ASIAOK", "ok-secret", "ok-token");
 }
 
+// On the host's event loop a refresh is refused (HELIX_ERR_WOULD_BLOCK) and
+// leaves nothing behind: no failure to back off from, no refresh running.
+BOOST_AUTO_TEST_CASE(a_refresh_refused_on_the_event_loop_leaves_no_state) {
+    Harness h(R"({"container_credentials_full_uri":"http://127.0.0.1:7003/creds"})");
+    int calls = 0;
+    h.host().responder = [&](const FetchedRequest &) {
+        ++calls;
+        return FetchReply{200, json_credentials("ASIAOK", "ok-secret", "ok-token")};
+    };
+    h.host().on_loop = true;
+    BOOST_TEST(prepare_failing(h).status == HELIX_ERR_WOULD_BLOCK);
+    BOOST_TEST(prepare_failing(h).status == HELIX_ERR_WOULD_BLOCK); // not a cached failure either
+    BOOST_TEST(calls == 0);
+    BOOST_TEST(health(h) == HELIX_HEALTH_DEGRADED); // "none yet", not failing
+    h.host().on_loop = false;                       // the worker pool
+    expect_signed_with(h, "ASIAOK", "ok-secret", "ok-token");
+    BOOST_TEST(calls == 1);
+    h.host().on_loop = true;
+    expect_signed_with(h, "ASIAOK", "ok-secret", "ok-token"); // cached: served on the loop
+    h.host().now_ms += kHour - 2 * 60 * 1000;                 // refresh due
+    BOOST_TEST(prepare_failing(h).status == HELIX_ERR_WOULD_BLOCK);
+    h.host().on_loop = false;
+    expect_signed_with(h, "ASIAOK", "ok-secret", "ok-token");
+    BOOST_TEST(calls == 2);
+}
+
 BOOST_AUTO_TEST_CASE(no_source_at_all_reports_every_link) {
     Harness h("{}"); // the responder is unset: every side request fails like a connection error
     BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);

@@ -87,3 +87,21 @@ BOOST_AUTO_TEST_CASE(callers_without_a_valid_token_wait_for_the_fetch_and_a_fail
     BOOST_CHECK_THROW(failing.get(0, []() -> BearerToken { throw std::runtime_error("down"); }), std::runtime_error);
     BOOST_TEST(failing.get(0, [] { return BearerToken{"up", 1'000'000}; }) == "up");
 }
+
+// Where the caller must not block (the host's event loop) a fetch, or a wait
+// for another caller's, is refused at once and changes nothing.
+BOOST_AUTO_TEST_CASE(a_caller_that_must_not_block_is_refused_instead_of_fetching) {
+    TokenCache cache(std::chrono::minutes(5));
+    int fetches = 0;
+    const auto fetch = [&] { return BearerToken{"t" + std::to_string(++fetches), 3'600'000}; };
+    try {
+        cache.get(0, fetch, false);
+        BOOST_FAIL("no refusal");
+    } catch (const helix::sdk::Error &e) {
+        BOOST_TEST(e.status() == HELIX_ERR_WOULD_BLOCK);
+    }
+    BOOST_TEST(fetches == 0);
+    BOOST_TEST(cache.get(0, fetch) == "t1");
+    BOOST_TEST(cache.get(1000, fetch, false) == "t1"); // cached: no refusal
+    BOOST_TEST(fetches == 1);
+}
