@@ -256,6 +256,12 @@ TimedCredentials CredentialChain::get() {
         if (!resolved) failure = Error(HELIX_ERR_INTERNAL, "the AWS credential chain ended without an answer");
     } catch (const Error &e) {
         failure = e;
+    } catch (...) {
+        // Anything else (out of memory): let the waiting calls go on, then fail.
+        lock.lock();
+        resolving_ = false;
+        resolved_.notify_all();
+        throw;
     }
     if (failure && failure->status() == HELIX_ERR_WOULD_BLOCK) { // not a failure to remember: asked again elsewhere
         lock.lock();

@@ -525,3 +525,26 @@ BOOST_AUTO_TEST_CASE(a_refresh_in_flight_does_not_hold_up_other_requests) {
     expect_signed_with(h, "ASIANEW", "new-secret", "new-token");
     BOOST_TEST(calls == 2);
 }
+
+// A resolution that fails with something other than a helix error (here the
+// host's fetch throwing) must not leave later calls waiting for it forever.
+BOOST_AUTO_TEST_CASE(an_unexpected_failure_does_not_block_the_next_resolution) {
+    Harness h(R"({"container_credentials_full_uri":"http://127.0.0.1:7003/creds"})");
+    bool fail = true;
+    h.host().responder = [&](const FetchedRequest &) -> FetchReply {
+        if (fail) throw std::runtime_error("unexpected");
+        return FetchReply{200, json_credentials("ASIAOK", "ok-secret", "ok-token")};
+    };
+    Request r = user_request();
+    BOOST_TEST(h.prepare(r).status != HELIX_OK);
+    fail = false;
+    auto next = std::async(std::launch::async, [&] {
+        Request again = user_request();
+        Prepared p = h.prepare(again);
+        const std::string authorization = p.header("authorization");
+        if (p.call != nullptr) h.descriptor().call_free(p.call);
+        return authorization;
+    });
+    BOOST_TEST_REQUIRE((next.wait_for(std::chrono::seconds(10)) == std::future_status::ready));
+    BOOST_TEST(contains(next.get(), "Credential=ASIAOK/"));
+}
