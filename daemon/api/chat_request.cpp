@@ -1,6 +1,7 @@
 #include "daemon/api/chat_request.hpp"
 
 #include "daemon/api/errors.hpp"
+#include "daemon/api/json_fields.hpp"
 #include "daemon/api/response_common.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -19,6 +20,7 @@
 namespace helix::api {
 
 namespace json = boost::json;
+using namespace fields; // NOLINT: the field checks are this parser's vocabulary
 
 struct ChatRequest::Impl {
     std::string body;
@@ -57,256 +59,7 @@ const helix_chat_request &empty_view() noexcept {
     return kEmpty;
 }
 
-// The path of a field, as a chain of stack frames; turned into text
-// ("messages[2].content[0].type") only when an error names it.
-class Path {
-public:
-    Path() = default;
-    Path child(std::string_view key) const noexcept { return Path(this, key, 0, Kind::key); }
-    Path at(std::size_t index) const noexcept { return Path(this, {}, index, Kind::index); }
-
-    std::string str() const {
-        std::vector<const Path *> chain;
-        for (const Path *p = this; p != nullptr && p->kind_ != Kind::root; p = p->parent_) chain.push_back(p);
-        std::string text;
-        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-            const Path &p = **it;
-            if (p.kind_ == Kind::index) {
-                text += '[';
-                text += std::to_string(p.index_);
-                text += ']';
-            } else {
-                if (!text.empty()) text += '.';
-                text += p.key_;
-            }
-        }
-        return text;
-    }
-
-private:
-    enum class Kind { root, key, index };
-    Path(const Path *parent, std::string_view key, std::size_t index, Kind kind) noexcept
-        : parent_(parent), key_(key), index_(index), kind_(kind) {}
-    const Path *parent_ = nullptr;
-    std::string_view key_;
-    std::size_t index_ = 0;
-    Kind kind_ = Kind::root;
-};
-
 constexpr std::size_t kMaxModelBytes = 256;
-
-// Thrown inside the parser only; parse_chat_request turns it into its result.
-struct Invalid {
-    ApiError error;
-};
-
-[[noreturn]] void fail(const Path &path, std::string message, std::string code) {
-    throw Invalid{invalid_request(std::move(message), path.str(), std::move(code))};
-}
-
-[[noreturn]] void fail_missing(const Path &path) {
-    const std::string p = path.str();
-    throw Invalid{invalid_request("Missing required parameter: '" + p + "'.", p, "missing_required_parameter")};
-}
-
-const char *kind_name(const json::value &v) noexcept {
-    switch (v.kind()) {
-    case json::kind::null:
-        return "null";
-    case json::kind::bool_:
-        return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-        return "an integer";
-    case json::kind::double_:
-        return "a decimal number";
-    case json::kind::string:
-        return "a string";
-    case json::kind::array:
-        return "an array";
-    case json::kind::object:
-        return "an object";
-    }
-    return "an unknown value";
-}
-
-[[noreturn]] void fail_type(const Path &path, std::string_view expected, const json::value &got) {
-    const std::string p = path.str();
-    fail(path,
-         "Invalid type for '" + p + "': expected " + std::string(expected) + ", but got " + kind_name(got) +
-             " instead.",
-         "invalid_type");
-}
-
-// A value quoted in a message: at most 64 characters, cut at a character boundary.
-std::string quoted(std::string_view value) {
-    constexpr std::size_t kMax = 64;
-    std::string text = "'";
-    if (value.size() <= kMax) {
-        text += value;
-    } else {
-        std::size_t cut = kMax;
-        while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0U) == 0x80U) --cut;
-        text += value.substr(0, cut);
-        text += "...";
-    }
-    text += '\'';
-    return text;
-}
-
-std::string number_text(double d) {
-    char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, d);
-    return r.ec == std::errc() ? std::string(buf, r.ptr) : std::string("?");
-}
-
-std::string number_text(const json::value &v) {
-    if (const auto *i = v.if_int64()) return std::to_string(*i);
-    if (const auto *u = v.if_uint64()) return std::to_string(*u);
-    if (const auto *d = v.if_double()) return number_text(*d);
-    return "?";
-}
-
-// Member `key` of `object`, or nullptr when it is absent or null (optional
-// members given as null count as not given, as at OpenAI).
-const json::value *optional(const json::object &object, std::string_view key) noexcept {
-    const json::value *v = object.if_contains(key);
-    if (v == nullptr || v->is_null()) return nullptr;
-    return v;
-}
-
-const json::value &required(const json::object &object, std::string_view key, const Path &path) {
-    const json::value *v = optional(object, key);
-    if (v == nullptr) fail_missing(path);
-    return *v;
-}
-
-const json::string &as_string(const json::value &v, const Path &path) {
-    if (const auto *s = v.if_string()) return *s;
-    fail_type(path, "a string", v);
-}
-
-const json::object &as_object(const json::value &v, const Path &path) {
-    if (const auto *o = v.if_object()) return *o;
-    fail_type(path, "an object", v);
-}
-
-const json::array &as_array(const json::value &v, const Path &path) {
-    if (const auto *a = v.if_array()) return *a;
-    fail_type(path, "an array", v);
-}
-
-bool as_bool(const json::value &v, const Path &path) {
-    if (const auto *b = v.if_bool()) return *b;
-    fail_type(path, "a boolean", v);
-}
-
-const json::array &non_empty_array(const json::value &v, const Path &path, std::string_view what) {
-    const json::array &a = as_array(v, path);
-    if (a.empty()) {
-        fail(path,
-             "Invalid '" + path.str() + "': empty array. Expected an array with minimum length 1 (" +
-                 std::string(what) + "), but got an empty array instead.",
-             "empty_array");
-    }
-    return a;
-}
-
-const json::string &non_empty_string(const json::value &v, const Path &path) {
-    const json::string &s = as_string(v, path);
-    if (s.empty()) {
-        fail(path,
-             "Invalid '" + path.str() + "': empty string. Expected a string with minimum length 1, but got an "
-                                        "empty string instead.",
-             "empty_string");
-    }
-    return s;
-}
-
-double as_number_in(const json::value &v, const Path &path, double min, double max) {
-    double d = 0;
-    if (const auto *i = v.if_int64()) {
-        d = static_cast<double>(*i);
-    } else if (const auto *u = v.if_uint64()) {
-        d = static_cast<double>(*u);
-    } else if (const auto *x = v.if_double()) {
-        d = *x;
-    } else {
-        fail_type(path, "a number", v);
-    }
-    if (!std::isfinite(d)) fail(path, "Invalid '" + path.str() + "': expected a finite number.", "invalid_value");
-    if (d < min) {
-        fail(path,
-             "Invalid '" + path.str() + "': decimal below minimum value. Expected a value >= " + number_text(min) +
-                 ", but got " + number_text(v) + " instead.",
-             "decimal_below_min_value");
-    }
-    if (d > max) {
-        fail(path,
-             "Invalid '" + path.str() + "': decimal above maximum value. Expected a value <= " + number_text(max) +
-                 ", but got " + number_text(v) + " instead.",
-             "decimal_above_max_value");
-    }
-    return d;
-}
-
-std::int64_t as_integer_in(const json::value &v, const Path &path, std::int64_t min, std::int64_t max) {
-    const auto below = [&] {
-        fail(path,
-             "Invalid '" + path.str() + "': integer below minimum value. Expected a value >= " + std::to_string(min) +
-                 ", but got " + number_text(v) + " instead.",
-             "integer_below_min_value");
-    };
-    const auto above = [&] {
-        fail(path,
-             "Invalid '" + path.str() + "': integer above maximum value. Expected a value <= " + std::to_string(max) +
-                 ", but got " + number_text(v) + " instead.",
-             "integer_above_max_value");
-    };
-    std::int64_t i = 0;
-    if (const auto *s = v.if_int64()) {
-        i = *s;
-    } else if (const auto *u = v.if_uint64()) {
-        if (*u > static_cast<std::uint64_t>(max)) above();
-        i = static_cast<std::int64_t>(*u);
-    } else if (const auto *d = v.if_double()) {
-        // 5.0 is an integer written as a decimal: accepted. 5.5 is not.
-        if (!std::isfinite(*d) || std::trunc(*d) != *d) fail_type(path, "an integer", v);
-        if (*d < static_cast<double>(min)) below();
-        if (*d > static_cast<double>(max)) above();
-        // Values beyond +-2^63 were rejected above (min/max are int64, and
-        // 2^63 as a double is above every int64 max we use).
-        if (*d >= 9.2233720368547758e18 || *d < -9.2233720368547758e18) above();
-        i = static_cast<std::int64_t>(*d);
-    } else {
-        fail_type(path, "an integer", v);
-    }
-    if (i < min) below();
-    if (i > max) above();
-    return i;
-}
-
-// "'a', 'b', and 'c'"
-std::string choices_text(std::initializer_list<std::string_view> values) {
-    std::string text;
-    std::size_t k = 0;
-    for (const std::string_view value : values) {
-        if (k > 0) text += values.size() > 2 ? ", " : " ";
-        if (k + 1 == values.size() && k > 0) text += "and ";
-        text += '\'';
-        text += value;
-        text += '\'';
-        ++k;
-    }
-    return text;
-}
-
-[[noreturn]] void fail_value(const Path &path, std::string_view got, std::initializer_list<std::string_view> allowed) {
-    fail(path,
-         "Invalid value for '" + path.str() + "': " + quoted(got) + ". Supported values are: " +
-             choices_text(allowed) + ".",
-         "invalid_value");
-}
 
 bool is_name(std::string_view name) noexcept { // ^[a-zA-Z0-9_-]{1,64}$
     if (name.empty() || name.size() > 64) return false;
@@ -428,37 +181,9 @@ ParseResult ChatRequestParser::run(std::string body) {
         auto impl = std::make_unique<ChatRequest::Impl>();
         impl->body = std::move(body);
 
-        json::parse_options options;
-        options.max_depth = kMaxJsonDepth;
-        // One arena per request: the document is freed at once, with the request.
-        json::parser parser(json::storage_ptr(), options);
-        parser.reset(json::make_shared_resource<json::monotonic_resource>());
-        json::error_code ec;
-        const std::size_t used = parser.write(impl->body.data(), impl->body.size(), ec);
-        if (ec) {
-            std::string message = "We could not parse the JSON body of your request. (HINT: This likely means you "
-                                  "aren't using your HTTP library correctly. The API expects a JSON payload, but "
-                                  "what was sent was not valid JSON: ";
-            if (ec == json::error::too_deep) {
-                message += "it nests arrays and objects more than " + std::to_string(kMaxJsonDepth) + " levels deep";
-            } else if (impl->body.empty()) {
-                message += "the body is empty";
-            } else {
-                message += ec.message() + " near byte " + std::to_string(used);
-            }
-            message += ".)";
-            return invalid_request(std::move(message));
-        }
-        impl->doc = parser.release();
-
-        const json::object *root = impl->doc.if_object();
-        if (root == nullptr) {
-            return invalid_request(std::string("The request body must be a JSON object, but it is ") +
-                                       kind_name(impl->doc) + ".",
-                                   "", "invalid_type");
-        }
+        impl->doc = fields::parse_body(impl->body); // an object, or it threw
         ChatRequestParser p(*impl);
-        p.top_level(*root);
+        p.top_level(impl->doc.get_object());
         p.link();
         return ChatRequest(std::move(impl));
     } catch (Invalid &invalid) {

@@ -14,6 +14,7 @@
 // code null, as at OpenAI.
 
 #include "daemon/api/error_body.hpp"
+#include "daemon/api/json_fields.hpp" // kMaxJsonDepth
 #include "helixagent/plugin_abi.h"
 
 #include <cstdint>
@@ -25,7 +26,6 @@
 namespace helix::api {
 
 // Limits of the parser (beyond those OpenAI documents).
-inline constexpr std::size_t kMaxJsonDepth = 64; // deeper bodies are a 400, not a stack overflow
 inline constexpr std::uint32_t kMaxN = 128;
 inline constexpr std::size_t kMaxStop = 4;
 

@@ -22,18 +22,6 @@ std::int64_t unix_seconds() {
     return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// 403: the key's scope excludes every provider/model that could serve the model.
-api::ApiError model_not_allowed(const router::ClientIdentity &client, std::string_view model) {
-    api::ApiError e;
-    e.status = 403;
-    e.type = "invalid_request_error";
-    e.code = "model_not_allowed";
-    e.param = "model";
-    e.message = "The API key '" + client.name + "' may not use model '" + std::string(model) + "' (it is limited to " +
-                client.describe_scope() + ").";
-    return e;
-}
-
 std::string usd_text(double usd) {
     char text[32];
     std::snprintf(text, sizeof text, "%.6f", usd);
@@ -130,6 +118,17 @@ std::variant<EndpointPlan, api::ApiError> plan_chat_endpoint(EndpointRequest &re
     return EndpointPlan{std::move(endpoint), std::move(plan.candidates)};
 }
 
+api::ApiError model_not_allowed(const router::ClientIdentity &client, std::string_view model) {
+    api::ApiError e;
+    e.status = 403;
+    e.type = "invalid_request_error";
+    e.code = "model_not_allowed";
+    e.param = "model";
+    e.message = "The API key '" + client.name + "' may not use model '" + std::string(model) + "' (it is limited to " +
+                client.describe_scope() + ").";
+    return e;
+}
+
 std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, std::string body,
                                                 std::string_view priority, const router::ClientIdentity *client,
                                                 audit::AccessRecord &record) {
@@ -152,6 +151,14 @@ std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, 
         });
         if (candidates.empty()) return model_not_allowed(*client, chat.model());
     }
+    // An embeddings model has no chat: say where it belongs rather than send it upstream.
+    std::erase_if(candidates,
+                  [](const router::Candidate &c) { return (c.model->capabilities & HELIX_MODEL_EMBEDDINGS) != 0; });
+    if (candidates.empty())
+        return api::invalid_request("The model '" + std::string(chat.model()) +
+                                        "' creates embeddings and has no chat: use POST /v1/embeddings. GET "
+                                        "/v1/models lists the endpoints each model serves.",
+                                    "model", "unsupported_model");
     if ((chat.required_capabilities() & HELIX_MODEL_MULTIPLE_CHOICES) != 0) {
         std::erase_if(candidates, [](const router::Candidate &c) {
             return (c.model->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0;

@@ -20,6 +20,9 @@
 
 namespace helix::http {
 
+// 403: the key's scope excludes every provider/model that could serve the model.
+api::ApiError model_not_allowed(const router::ClientIdentity &client, std::string_view model);
+
 struct ChatPlan {
     api::ChatRequest chat;
     std::vector<router::Candidate> candidates; // not empty

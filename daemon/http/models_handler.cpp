@@ -5,9 +5,17 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace helix::http {
 
 namespace {
+
+// The API endpoints a model serves: an embeddings model serves only
+// POST /v1/embeddings, any other POST /v1/chat/completions.
+const char *endpoint_of(const plugins::ModelInfo &model) {
+    return (model.capabilities & HELIX_MODEL_EMBEDDINGS) != 0 ? "embeddings" : "chat.completions";
+}
 
 boost::json::object model_object(const std::string &provider, const plugins::ModelInfo &model) {
     boost::json::object o;
@@ -15,15 +23,27 @@ boost::json::object model_object(const std::string &provider, const plugins::Mod
     o["object"] = "model";
     o["created"] = 0; // providers do not say when a model was made
     o["owned_by"] = provider;
+    o["endpoints"] = boost::json::array{endpoint_of(model)};
     return o;
 }
 
-boost::json::object alias_object(const config::ModelAlias &alias) {
+// An alias serves what its targets serve.
+boost::json::object alias_object(const router::Runtime &runtime, const config::ModelAlias &alias) {
     boost::json::object o;
     o["id"] = alias.name;
     o["object"] = "model";
     o["created"] = 0;
     o["owned_by"] = "helixagent";
+    boost::json::array endpoints;
+    for (const auto &target : alias.targets) {
+        const auto slash = target.find('/');
+        const auto *provider = runtime.find_provider(target.substr(0, slash));
+        const auto *model = provider != nullptr ? provider->find_model(target.substr(slash + 1)) : nullptr;
+        if (model == nullptr) continue;
+        const boost::json::value e(endpoint_of(*model));
+        if (std::find(endpoints.begin(), endpoints.end(), e) == endpoints.end()) endpoints.push_back(e);
+    }
+    o["endpoints"] = std::move(endpoints);
     return o;
 }
 
@@ -59,14 +79,14 @@ Reply models_reply(const router::Runtime &runtime, const std::string &model_id, 
                 if (scope.allowed(provider->name() + "/" + model.id, provider->name(), model.id))
                     data.push_back(model_object(provider->name(), model));
         for (const auto &alias : runtime.config->aliases)
-            if (scope.alias_allowed(alias)) data.push_back(alias_object(alias));
+            if (scope.alias_allowed(alias)) data.push_back(alias_object(runtime, alias));
         boost::json::object list;
         list["object"] = "list";
         list["data"] = std::move(data);
         return json_reply(list);
     }
     for (const auto &alias : runtime.config->aliases)
-        if (alias.name == model_id && scope.alias_allowed(alias)) return json_reply(alias_object(alias));
+        if (alias.name == model_id && scope.alias_allowed(alias)) return json_reply(alias_object(runtime, alias));
     const auto slash = model_id.find('/');
     if (slash != std::string::npos) {
         if (const auto *provider = runtime.find_provider(model_id.substr(0, slash)))

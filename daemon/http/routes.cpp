@@ -1,6 +1,7 @@
 #include "daemon/http/routes.hpp"
 
 #include "daemon/http/chat_endpoint.hpp"
+#include "daemon/http/embeddings_endpoint.hpp"
 #include "daemon/http/health_handlers.hpp"
 #include "daemon/http/metrics_handler.hpp"
 #include "daemon/http/models_handler.hpp"
@@ -26,6 +27,7 @@ Reply models(const RouteRequest &r) { return models_reply(r.runtime, std::string
 // Listed in this order in the 404 body (prefix routes are not).
 const std::array kRoutes{
     Route{"POST", "/v1/chat/completions", false, Access::keyed, nullptr, plan_chat_endpoint},
+    Route{"POST", "/v1/embeddings", false, Access::keyed, nullptr, plan_embeddings_endpoint},
     Route{"GET", "/v1/models", false, Access::keyed, models, nullptr},
     Route{"GET", "/v1/models/", true, Access::keyed, models, nullptr},
     Route{"GET", "/healthz", false, Access::open, liveness, nullptr},

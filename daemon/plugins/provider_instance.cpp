@@ -3,6 +3,7 @@
 #include "daemon/plugins/non_blocking_thread.hpp"
 #include "daemon/plugins/request_check.hpp"
 
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
@@ -86,7 +87,11 @@ std::shared_ptr<ProviderInstance> ProviderInstance::create(const std::string &pr
         if (m.struct_size < offsetof(helix_model_info, context_window) + sizeof m.context_window)
             throw PluginLoadError("provider '" + provider_name + "': model entry " + std::to_string(i) +
                                   " has struct_size " + std::to_string(m.struct_size) + ", too small");
-        self->models_.push_back({to_string(m.id), to_string(m.upstream_id), m.capabilities, m.context_window});
+        // A plugin built before max_embedding_inputs existed has no limit of its own.
+        const bool has_limit = m.struct_size >= offsetof(helix_model_info, max_embedding_inputs) +
+                                                     sizeof m.max_embedding_inputs;
+        self->models_.push_back({to_string(m.id), to_string(m.upstream_id), m.capabilities, m.context_window,
+                                 has_limit ? m.max_embedding_inputs : 0});
     }
     return self;
 }

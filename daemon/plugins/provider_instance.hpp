@@ -20,6 +20,7 @@ struct ModelInfo {
     std::string upstream_id;
     std::uint32_t capabilities = 0;
     std::int64_t context_window = 0;
+    std::uint32_t max_embedding_inputs = 0; // 0: no limit of the model's own
 };
 
 // A helix_error's message as the plugin wrote it, read no further than its

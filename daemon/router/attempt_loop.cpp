@@ -98,6 +98,11 @@ public:
     }
 
     const plugins::PluginFailure &failure() const { return failure_; }
+    // A failure outside decode (preparing a call's next part); false when set.
+    bool set_failure(plugins::PluginFailure failure) {
+        failure_ = std::move(failure);
+        return !failure_;
+    }
     bool too_large() const { return too_large_; }
 
     // The response ended: the plugin's last events.
@@ -261,11 +266,17 @@ private:
             const std::size_t max_reply = rq_.config.server.max_reply_bytes;
             DecodingSink sink(call, *encoder, rq_.reply, rq_.observed, rq_.endpoint.streamed() ? 0 : max_reply);
             const auto upstream_started = Clock::now();
-            const transport::ExchangeResult result = co_await rq_.transport.exchange(call.request(), limits, sink);
+            transport::ExchangeResult result = co_await rq_.transport.exchange(call.request(), limits, sink);
             bool finished = false;
-            if (!sink.too_large() && !sink.failure() && result.error == transport::ExchangeError::none) {
+            // A call of several parts (a batch split by the provider's limit)
+            // sends them one after the other; any failure fails the attempt.
+            while (!sink.too_large() && !sink.failure() && result.error == transport::ExchangeError::none) {
                 finished = sink.finish_call();
                 co_await sink.flush();
+                if (!finished || !call.more() || rq_.reply.gone()) break;
+                finished = false;
+                if (!sink.set_failure(co_await blocking_call(rq_.blocking, [&] { return call.advance(); }))) break;
+                result = co_await rq_.transport.exchange(call.request(), limits, sink);
             }
             const double upstream_seconds = std::chrono::duration<double>(Clock::now() - upstream_started).count();
             if (rq_.reply.gone()) { // nobody to answer; the upstream call is closed

@@ -35,6 +35,13 @@ public:
     virtual const helix_http_request &request() const = 0;
     virtual plugins::PluginFailure decode(const helix_http_response &response, const helix_event_sink &events) = 0;
     virtual plugins::PluginFailure finish(const helix_event_sink &events) = 0;
+    // Whether another upstream request belongs to this call, after the
+    // current one finished well: a batch of embeddings inputs a provider
+    // takes in several requests (embedding_parts.hpp). advance() prepares it
+    // (request() then returns it); it may block (the plugin's prepare), so
+    // the loop runs it on the worker pool.
+    virtual bool more() const { return false; }
+    virtual plugins::PluginFailure advance() { return {}; }
 };
 
 struct Prepared {

@@ -43,6 +43,11 @@ Settings parse_settings(std::string_view json) {
     if (auto beta = reader.header_value("anthropic_beta")) s.anthropic_beta = std::move(*beta);
     if (auto max = reader.integer("max_tokens_default", 1, 1'000'000)) s.max_tokens_default = *max;
     s.models = helix::plugin_common::read_models(reader, "models", known_models(), kVision);
+    for (const auto &m : s.models)
+        if ((m.capabilities & HELIX_MODEL_EMBEDDINGS) != 0)
+            throw helix::sdk::Error(HELIX_ERR_CONFIG, "settings.models: " + m.id +
+                                                          " lists the embeddings capability, but Anthropic has no "
+                                                          "embeddings API");
     if (!s.api_key.empty()) helix::plugin_common::require_https_for_credentials(s.base_url, "base_url");
     return s;
 }

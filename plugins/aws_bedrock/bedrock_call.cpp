@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
+
 namespace helix::aws_bedrock {
 
 namespace {
@@ -97,6 +99,7 @@ private:
     }
 
     void on_json_body(const json::value &body, helix::sdk::EventSink &events) override {
+        if (options_.invoke_body) return options_.invoke_body(body, shared_.input_tokens, events);
         const json::object *o = body.if_object();
         if (o == nullptr) throw_protocol_error("the upstream's response body is not a JSON object");
         const json::object *output = pj::object_member(*o, "output");
@@ -229,6 +232,12 @@ void BedrockCall::start(const helix_http_response &response) {
     begun_ = true;
     shared_.request_id = std::string(helix::sdk::find_header(response, "x-amzn-RequestId").substr(0, 128));
     shared_.error_type = std::string(helix::sdk::find_header(response, "x-amzn-ErrorType").substr(0, 256));
+    if (const std::string_view count = helix::sdk::find_header(response, "X-Amzn-Bedrock-Input-Token-Count");
+        !count.empty()) {
+        std::int64_t n = 0;
+        const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
+        if (ec == std::errc() && end == count.data() + count.size() && n >= 0) shared_.input_tokens = n;
+    }
     const std::string content_type = lower(helix::sdk::find_header(response, "content-type"));
     const bool ok = helix::plugin_common::is_success_status(response.status);
     event_stream_ = ok && (content_type.find("vnd.amazon.eventstream") != std::string::npos ||

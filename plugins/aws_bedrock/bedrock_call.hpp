@@ -1,6 +1,7 @@
 #pragma once
 // decode()/finish() of the aws_bedrock provider: Converse and ConverseStream
-// responses -> canonical events (always choice 0).
+// responses -> canonical events (always choice 0); InvokeModel (embeddings)
+// bodies through CallOptions::invoke_body, with the same errors.
 //
 // START carries the x-amzn-RequestId header as the response id and the
 // upstream model id as the served model.
@@ -103,6 +104,11 @@ struct CallOptions {
     std::function<void(const helix::aws::Credentials &)> on_credentials_rejected; // may be empty
     helix::plugin_common::DecoderOptions decoder;
     std::size_t max_frame_bytes = helix::aws::kDefaultMaxEventStreamMessageBytes;
+    // An InvokeModel call (embeddings): decodes its 200 JSON body instead of
+    // Converse's; input_tokens is the X-Amzn-Bedrock-Input-Token-Count header
+    // (-1 when absent). Errors are Bedrock's either way.
+    std::function<void(const boost::json::value &body, std::int64_t input_tokens, helix::sdk::EventSink &events)>
+        invoke_body;
 };
 
 class BedrockCall final : public helix::sdk::Call {
@@ -117,6 +123,7 @@ public:
     struct Shared {
         std::string request_id;
         std::string error_type; // x-amzn-ErrorType as received
+        std::int64_t input_tokens = -1; // X-Amzn-Bedrock-Input-Token-Count (InvokeModel), -1 if absent
     };
 
 private:

@@ -1,6 +1,7 @@
 #include "plugins/aws_bedrock/bedrock_provider.hpp"
 
 #include "plugins/aws_bedrock/bedrock_call.hpp"
+#include "plugins/aws_bedrock/bedrock_embeddings.hpp"
 #include "plugins/aws_bedrock/bedrock_request.hpp"
 
 namespace helix::aws_bedrock {
@@ -24,7 +25,23 @@ std::unique_ptr<helix::sdk::Call> BedrockProvider::prepare(const helix_chat_requ
                                                            helix::sdk::HttpRequest &out) {
     // Translate first: a request Bedrock cannot take fails without a side request.
     build_request(settings_, request, out);
+    return signed_call(std::string(upstream_model_id(helix::sdk::view(request.model))), request.stream != 0, out, {});
+}
+
+std::unique_ptr<helix::sdk::Call> BedrockProvider::prepare_embeddings(const helix_embeddings_request &request,
+                                                                      helix::sdk::HttpRequest &out) {
+    build_embeddings_request(settings_, request, out);
+    const std::string model(upstream_model_id(helix::sdk::view(request.model)));
     CallOptions options;
+    options.invoke_body = [family = embedding_family(model), inputs = request.input_count](
+                              const boost::json::value &body, std::int64_t input_tokens, helix::sdk::EventSink &events) {
+        decode_embeddings(family, body, input_tokens, inputs, events);
+    };
+    return signed_call(model, false, out, std::move(options));
+}
+
+std::unique_ptr<helix::sdk::Call> BedrockProvider::signed_call(std::string model, bool stream,
+                                                               helix::sdk::HttpRequest &out, CallOptions options) {
     if (credentials_) {
         const TimedCredentials credentials = credentials_->get();
         sign_request(settings_, credentials.credentials, host().now_unix_ms(), out);
@@ -36,8 +53,8 @@ std::unique_ptr<helix::sdk::Call> BedrockProvider::prepare(const helix_chat_requ
         authorize_request(settings_.api_key, out);
         options.credentials.secret_access_key = settings_.api_key; // redacted from every error like a secret key
     }
-    options.model = std::string(upstream_model_id(helix::sdk::view(request.model)));
-    options.stream = request.stream != 0;
+    options.model = std::move(model);
+    options.stream = stream;
     options.decoder.expect_stream = false; // event streams are handled by BedrockCall itself
     options.decoder.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
     return std::make_unique<BedrockCall>(std::move(options));

@@ -4,6 +4,7 @@
 // bedrock_settings.hpp, credential_chain.hpp. Request: bedrock_request.hpp.
 // Response: bedrock_call.hpp.
 
+#include "plugins/aws_bedrock/bedrock_call.hpp"
 #include "plugins/aws_bedrock/bedrock_settings.hpp"
 #include "plugins/aws_bedrock/credential_chain.hpp"
 
@@ -24,15 +25,17 @@ public:
     static std::vector<helix::sdk::Setting> settings();
 
     std::vector<helix::sdk::Model> models() const override { return settings_.models; }
-    // Embeddings are later work for this provider.
-    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &,
-                                                         helix::sdk::HttpRequest &) override {
-        throw not_supported_embeddings();
-    }
+    // InvokeModel on Titan Text Embeddings and Cohere Embed (bedrock_embeddings.hpp).
+    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &request,
+                                                         helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
     helix_health health(std::string &detail) const override;
 
 private:
+    // Signs `out` and makes the call that decodes its answer.
+    std::unique_ptr<helix::sdk::Call> signed_call(std::string model, bool stream, helix::sdk::HttpRequest &out,
+                                                  CallOptions options);
+
     Settings settings_;
     std::unique_ptr<CredentialChain> credentials_; // null with an API key
 };

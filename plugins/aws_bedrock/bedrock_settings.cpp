@@ -123,6 +123,11 @@ const std::vector<CatalogEntry> &catalog() {
         {"anthropic.claude-3-opus", "anthropic.claude-3-opus-20240229-v1:0", kClaude, 200000},
         {"meta.llama3-70b-instruct", "meta.llama3-70b-instruct-v1:0", kText, 8192},
         {"amazon.titan-text-express", "amazon.titan-text-express-v1", kText, 8192},
+        // Embeddings (InvokeModel; served where `models` lists them): Titan takes
+        // one text per call, Cohere 96.
+        {"amazon.titan-embed-text-v2", "amazon.titan-embed-text-v2:0", HELIX_MODEL_EMBEDDINGS, 8192, 1, false},
+        {"cohere.embed-english-v3", "cohere.embed-english-v3", HELIX_MODEL_EMBEDDINGS, 512, 96, false},
+        {"cohere.embed-multilingual-v3", "cohere.embed-multilingual-v3", HELIX_MODEL_EMBEDDINGS, 512, 96, false},
     };
     return entries;
 }
@@ -194,15 +199,17 @@ Settings parse_settings(std::string_view json) {
     // (a short name in it is sent upstream as its full id).
     std::vector<helix::plugin_common::KnownModel> known;
     for (const CatalogEntry &e : catalog()) {
-        known.push_back({e.short_name, e.capabilities, e.context_window});
-        known.push_back({e.id, e.capabilities, e.context_window});
+        known.push_back({e.short_name, e.capabilities, e.context_window, e.max_embedding_inputs, e.listed_by_default});
+        known.push_back({e.id, e.capabilities, e.context_window, e.max_embedding_inputs, e.listed_by_default});
     }
     const boost::json::value *models = reader.object().if_contains("models");
     if (models == nullptr || models->is_null()) {
         for (const CatalogEntry &e : catalog())
-            s.models.push_back({std::string(e.short_name), std::string(e.id), e.capabilities, e.context_window});
+            if (e.listed_by_default)
+                s.models.push_back({std::string(e.short_name), std::string(e.id), e.capabilities, e.context_window});
         for (const CatalogEntry &e : catalog())
-            s.models.push_back({std::string(e.id), std::string(e.id), e.capabilities, e.context_window});
+            if (e.listed_by_default)
+                s.models.push_back({std::string(e.id), std::string(e.id), e.capabilities, e.context_window});
     } else {
         s.models = helix::plugin_common::read_models(reader, "models", known, HELIX_MODEL_STREAMING);
         for (helix::sdk::Model &m : s.models) m.upstream_id = std::string(upstream_model_id(m.upstream_id));

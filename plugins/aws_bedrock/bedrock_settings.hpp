@@ -139,6 +139,8 @@ struct CatalogEntry {
     std::string_view id;
     std::uint32_t capabilities;
     std::int64_t context_window;
+    std::uint32_t max_embedding_inputs = 0; // embedding models: texts per InvokeModel call
+    bool listed_by_default = true;          // false: served only where `models` lists it
 };
 const std::vector<CatalogEntry> &catalog();
 

@@ -3,14 +3,27 @@
 #include "plugins/common/percent_encoding.hpp"
 #include "plugins/common/token_guarded_call.hpp"
 #include "plugins/openai/openai_call.hpp"
+#include "plugins/openai/openai_embeddings.hpp"
 #include "plugins/openai/openai_request.hpp"
 
 namespace helix::azure_openai {
 
+namespace {
+
+std::string operation_url(const Settings &settings, const std::string &deployment, std::string_view operation) {
+    if (settings.v1_surface()) return settings.endpoint + "/openai/v1/" + std::string(operation);
+    return settings.endpoint + "/openai/deployments/" + helix::plugin_common::percent_encode(deployment) + "/" +
+           std::string(operation) + "?api-version=" + settings.api_version;
+}
+
+} // namespace
+
 std::string chat_url(const Settings &settings, const std::string &deployment) {
-    if (settings.v1_surface()) return settings.endpoint + "/openai/v1/chat/completions";
-    return settings.endpoint + "/openai/deployments/" + helix::plugin_common::percent_encode(deployment) +
-           "/chat/completions?api-version=" + settings.api_version;
+    return operation_url(settings, deployment, "chat/completions");
+}
+
+std::string embeddings_url(const Settings &settings, const std::string &deployment) {
+    return operation_url(settings, deployment, "embeddings");
 }
 
 AzureProvider::AzureProvider(helix::sdk::Host host)
@@ -30,23 +43,46 @@ std::unique_ptr<helix::sdk::Call> AzureProvider::prepare(const helix_chat_reques
     helix_chat_request upstream = request;
     upstream.model = helix::sdk::str(deployment);
     out.body = helix::openai::chat_body(upstream, settings_.fields);
-    out.method = "POST";
     out.url = chat_url(settings_, deployment);
-    out.add_header("Content-Type", "application/json");
-    out.add_header("Accept", request.stream != 0 ? "text/event-stream" : "application/json");
-    std::string token;
-    if (tokens_) {
-        token = tokens_->token();
-        out.add_header("Authorization", "Bearer " + token);
-    } else {
-        out.add_header("api-key", settings_.api_key);
-    }
-    out.streaming_response = request.stream != 0;
-
+    const bool stream = request.stream != 0;
+    std::string token = authorize(out, stream);
     helix::plugin_common::DecoderOptions options;
-    options.expect_stream = request.stream != 0;
+    options.expect_stream = stream;
     options.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
-    auto inner = std::make_unique<helix::openai::OpenAiCall>(decoder_settings_, std::move(options));
+    return guarded(std::make_unique<helix::openai::OpenAiCall>(decoder_settings_, std::move(options)),
+                   std::move(token));
+}
+
+std::unique_ptr<helix::sdk::Call> AzureProvider::prepare_embeddings(const helix_embeddings_request &request,
+                                                                    helix::sdk::HttpRequest &out) {
+    const std::string model(helix::sdk::view(request.model));
+    const std::string &deployment = settings_.deployment_for(model); // may be `model` itself
+    helix_embeddings_request upstream = request;
+    upstream.model = helix::sdk::str(deployment);
+    out.body = helix::openai::embeddings_body(upstream);
+    out.url = embeddings_url(settings_, deployment);
+    std::string token = authorize(out, false);
+    helix::plugin_common::DecoderOptions options;
+    options.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
+    return guarded(std::make_unique<helix::openai::EmbeddingsCall>(settings_.api_key, std::move(options)),
+                   std::move(token));
+}
+
+std::string AzureProvider::authorize(helix::sdk::HttpRequest &out, bool stream) {
+    out.method = "POST";
+    out.add_header("Content-Type", "application/json");
+    out.add_header("Accept", stream ? "text/event-stream" : "application/json");
+    out.streaming_response = stream;
+    if (!tokens_) {
+        out.add_header("api-key", settings_.api_key);
+        return {};
+    }
+    std::string token = tokens_->token();
+    out.add_header("Authorization", "Bearer " + token);
+    return token;
+}
+
+std::unique_ptr<helix::sdk::Call> AzureProvider::guarded(std::unique_ptr<helix::sdk::Call> inner, std::string token) {
     if (!tokens_) return inner;
     return std::make_unique<helix::plugin_common::TokenGuardedCall>(
         std::move(inner), [tokens = tokens_.get()](std::string_view rejected) { tokens->rejected(rejected); },

@@ -26,21 +26,28 @@ public:
     static std::vector<helix::sdk::Setting> settings();
 
     std::vector<helix::sdk::Model> models() const override { return settings_.models; }
-    // Embeddings are later work for this provider.
-    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &,
-                                                         helix::sdk::HttpRequest &) override {
-        throw not_supported_embeddings();
-    }
+    // OpenAI's embeddings body behind the deployment's /embeddings URL.
+    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &request,
+                                                         helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
     helix_health health(std::string &detail) const override;
 
 private:
+    // Method, content headers and the credential (api-key, or an Entra
+    // token, which it returns so that a 401 can drop it).
+    std::string authorize(helix::sdk::HttpRequest &out, bool stream);
+    // With Entra tokens: `inner` behind a call that drops a refused token.
+    std::unique_ptr<helix::sdk::Call> guarded(std::unique_ptr<helix::sdk::Call> inner, std::string token);
+
     Settings settings_;
     std::shared_ptr<const helix::openai::Settings> decoder_settings_; // what the decoder scrubs from messages
     std::unique_ptr<EntraTokenSource> tokens_;                        // null with an api key
 };
 
-// The upstream URL for a deployment (exposed for tests).
+// The upstream URLs for a deployment (exposed for tests): classic
+// /openai/deployments/{deployment}/{operation}?api-version=..., or the v1
+// surface's /openai/v1/{operation}.
 std::string chat_url(const Settings &settings, const std::string &deployment);
+std::string embeddings_url(const Settings &settings, const std::string &deployment);
 
 } // namespace helix::azure_openai

@@ -14,6 +14,10 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
     static const std::vector<helix::plugin_common::KnownModel> models{
         {"gpt-4", kText, 8192},           {"gpt-4-turbo", kAll, 128000},  {"gpt-35-turbo", kText, 16385},
         {"gpt-35-turbo-16k", kText, 16385}, {"gpt-4o", kAll, 128000},     {"gpt-4o-mini", kAll, 128000},
+        // Embeddings (served where `models` lists them): 2048 inputs per request.
+        {"text-embedding-3-small", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
+        {"text-embedding-3-large", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
+        {"text-embedding-ada-002", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
     };
     return models;
 }

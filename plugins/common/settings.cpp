@@ -17,7 +17,8 @@ std::uint32_t capability_bit(std::string_view name, const std::string &where) {
     if (name == "tools") return HELIX_MODEL_TOOLS;
     if (name == "vision") return HELIX_MODEL_VISION;
     if (name == "n" || name == "multiple_choices") return HELIX_MODEL_MULTIPLE_CHOICES;
-    config_error(where + ": unknown capability (expected streaming, tools, vision or n)");
+    if (name == "embeddings") return HELIX_MODEL_EMBEDDINGS;
+    config_error(where + ": unknown capability (expected streaming, tools, vision, n or embeddings)");
 }
 
 } // namespace
@@ -94,7 +95,9 @@ std::vector<helix::sdk::Model> read_models(const SettingsReader &settings, std::
     std::vector<helix::sdk::Model> out;
     const boost::json::value *v = settings.object().if_contains(key);
     if (v == nullptr || v->is_null()) {
-        for (const KnownModel &k : known) out.push_back({std::string(k.id), std::string(k.id), k.capabilities, k.context_window});
+        for (const KnownModel &k : known)
+            if (k.listed_by_default)
+                out.push_back({std::string(k.id), std::string(k.id), k.capabilities, k.context_window, k.max_embedding_inputs});
         return out;
     }
     const std::string where = key_name(key);
@@ -110,9 +113,10 @@ std::vector<helix::sdk::Model> read_models(const SettingsReader &settings, std::
         } else if (const auto *o = item.if_object()) {
             for (const auto &m : *o)
                 if (m.key() != "id" && m.key() != "upstream_id" && m.key() != "context_window" &&
-                    m.key() != "capabilities")
+                    m.key() != "capabilities" && m.key() != "max_embedding_inputs")
                     config_error(at + "." + std::string(m.key()) +
-                                 " is not a model setting (known: id, upstream_id, context_window, capabilities)");
+                                 " is not a model setting (known: id, upstream_id, context_window, capabilities, "
+                                 "max_embedding_inputs)");
             const auto sid = json::string_member(*o, "id");
             if (!sid) config_error(at + ".id is required (a string)");
             id = *sid;
@@ -126,6 +130,7 @@ std::vector<helix::sdk::Model> read_models(const SettingsReader &settings, std::
             if (k.id == id) {
                 model.capabilities = k.capabilities;
                 model.context_window = k.context_window;
+                model.max_embedding_inputs = k.max_embedding_inputs;
             }
         }
         if (const auto *o = item.if_object()) {
@@ -138,6 +143,12 @@ std::vector<helix::sdk::Model> read_models(const SettingsReader &settings, std::
                 const auto cw = json::int_member(*o, "context_window");
                 if (!cw || *cw < 0) config_error(at + ".context_window must be a non-negative integer");
                 model.context_window = *cw;
+            }
+            if (o->contains("max_embedding_inputs")) {
+                const auto n = json::int_member(*o, "max_embedding_inputs");
+                if (!n || *n < 1 || *n > 2048)
+                    config_error(at + ".max_embedding_inputs must be an integer from 1 to 2048");
+                model.max_embedding_inputs = static_cast<std::uint32_t>(*n);
             }
             if (const auto *caps = o->if_contains("capabilities")) {
                 if (!caps->is_array()) config_error(at + ".capabilities must be a list");

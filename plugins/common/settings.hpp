@@ -45,13 +45,20 @@ private:
 
 // A model a provider serves, as settings list it. `models` is a list whose
 // items are either an id ("gpt-4o") or an object
-//   {id, upstream_id?, context_window?, capabilities?: [streaming, tools, vision, n]}.
-// A bare id takes its capabilities and context window from `known` when
-// listed there, else `fallback_capabilities` and 0 (unknown).
+//   {id, upstream_id?, context_window?, max_embedding_inputs?,
+//    capabilities?: [streaming, tools, vision, n, embeddings]}.
+// A bare id takes its capabilities, context window and embedding batch limit
+// from `known` when listed there, else `fallback_capabilities` and 0 (unknown).
+// Without `models`: the known models listed_by_default.
 struct KnownModel {
     std::string_view id;
     std::uint32_t capabilities;
     std::int64_t context_window;
+    std::uint32_t max_embedding_inputs = 0; // inputs per upstream request; 0 = no limit
+    // Part of the list a provider advertises without `models`. Embedding
+    // models are not: they are known (a bare id gets their capabilities and
+    // limit) but served only where `models` lists them.
+    bool listed_by_default = true;
 };
 
 std::vector<helix::sdk::Model> read_models(const SettingsReader &settings, std::string_view key,

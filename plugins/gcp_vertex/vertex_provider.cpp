@@ -4,6 +4,7 @@
 #include "plugins/gcp_vertex/gemini_call.hpp"
 #include "plugins/gcp_vertex/gemini_request.hpp"
 #include "plugins/gcp_vertex/predict.hpp"
+#include "plugins/gcp_vertex/vertex_embeddings.hpp"
 
 namespace helix::gcp_vertex {
 
@@ -16,8 +17,6 @@ std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_reque
     const std::string_view model = helix::sdk::view(request.model);
     const bool predict = is_predict_model(model);
     const bool stream = request.stream != 0 && !predict;
-    out.method = "POST";
-    out.headers.clear();
     if (predict) {
         out.body = predict_body(request);
         out.url = settings_.model_url(model, "predict");
@@ -26,12 +25,7 @@ std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_reque
         out.url = stream ? settings_.model_url(model, "streamGenerateContent") + "?alt=sse"
                          : settings_.model_url(model, "generateContent");
     }
-    const std::string token = tokens_ ? tokens_->token() : settings_.access_token;
-    out.add_header("Authorization", "Bearer " + token);
-    if (!settings_.quota_project_id.empty()) out.add_header("x-goog-user-project", settings_.quota_project_id);
-    out.add_header("Content-Type", "application/json");
-    out.add_header("Accept", stream ? "text/event-stream" : "application/json");
-    out.streaming_response = stream;
+    const std::string token = authorize(out, stream);
 
     helix::plugin_common::DecoderOptions options;
     options.expect_stream = stream;
@@ -43,6 +37,33 @@ std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_reque
         const std::string seed = std::to_string(host().now_unix_ms()) + std::to_string(calls_.fetch_add(1));
         call = std::make_unique<GeminiCall>(std::move(options), token, seed);
     }
+    return guarded(std::move(call), token);
+}
+
+std::unique_ptr<helix::sdk::Call> VertexProvider::prepare_embeddings(const helix_embeddings_request &request,
+                                                                     helix::sdk::HttpRequest &out) {
+    out.body = embeddings_body(request);
+    out.url = settings_.model_url(helix::sdk::view(request.model), "predict");
+    const std::string token = authorize(out, false);
+    helix::plugin_common::DecoderOptions options;
+    options.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
+    return guarded(std::make_unique<EmbeddingsCall>(std::move(options), token, request.input_count), token);
+}
+
+std::string VertexProvider::authorize(helix::sdk::HttpRequest &out, bool stream) {
+    out.method = "POST";
+    out.headers.clear();
+    std::string token = tokens_ ? tokens_->token() : settings_.access_token;
+    out.add_header("Authorization", "Bearer " + token);
+    if (!settings_.quota_project_id.empty()) out.add_header("x-goog-user-project", settings_.quota_project_id);
+    out.add_header("Content-Type", "application/json");
+    out.add_header("Accept", stream ? "text/event-stream" : "application/json");
+    out.streaming_response = stream;
+    return token;
+}
+
+std::unique_ptr<helix::sdk::Call> VertexProvider::guarded(std::unique_ptr<helix::sdk::Call> call,
+                                                          const std::string &token) {
     if (!tokens_) return call;
     return std::make_unique<helix::plugin_common::TokenGuardedCall>(
         std::move(call), [tokens = tokens_.get()](std::string_view rejected) { tokens->rejected(rejected); }, token);

@@ -1,7 +1,8 @@
 #pragma once
 // The gcp-vertex provider: Gemini models through :generateContent and
 // :streamGenerateContent?alt=sse (gemini_request.hpp, gemini_call.hpp), the
-// legacy text-bison and code-bison through :predict (predict.hpp), with a
+// legacy text-bison and code-bison through :predict (predict.hpp), the
+// embedding models through :predict (vertex_embeddings.hpp), with a
 // fixed access token, a service account or the metadata server
 // (vertex_settings.hpp, google_token_source.hpp). A 401 drops the cached
 // token so that the host's second prepare() fetches a new one.
@@ -27,15 +28,18 @@ public:
     static std::vector<helix::sdk::Setting> settings();
 
     std::vector<helix::sdk::Model> models() const override { return settings_.models; }
-    // Embeddings are later work for this provider.
-    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &,
-                                                         helix::sdk::HttpRequest &) override {
-        throw not_supported_embeddings();
-    }
+    // :predict on the embedding models (vertex_embeddings.hpp).
+    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &request,
+                                                         helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
     helix_health health(std::string &detail) const override;
 
 private:
+    // The method and headers of a call, with its access token (returned).
+    std::string authorize(helix::sdk::HttpRequest &out, bool stream);
+    // `call` behind one that drops a refused token (unless the token is fixed).
+    std::unique_ptr<helix::sdk::Call> guarded(std::unique_ptr<helix::sdk::Call> call, const std::string &token);
+
     Settings settings_;
     std::unique_ptr<GoogleTokenSource> tokens_; // null with a fixed access token
     std::atomic<std::uint64_t> calls_{0};       // tells made-up tool call ids apart

@@ -21,6 +21,10 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
         {"gemini-1.0-pro", kGeminiText, 32'760},
         {"text-bison", kPredict, 8'192},
         {"code-bison", kPredict, 6'144},
+        // Embeddings through :predict (served where `models` lists them): 250
+        // instances per call; gemini-embedding-001 one.
+        {"text-embedding-005", HELIX_MODEL_EMBEDDINGS, 2'048, 250, false},
+        {"gemini-embedding-001", HELIX_MODEL_EMBEDDINGS, 2'048, 1, false},
     };
     return models;
 }

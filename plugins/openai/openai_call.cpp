@@ -251,7 +251,8 @@ void OpenAiCall::on_json_body(const json::value &body, helix::sdk::EventSink &ev
     if (const json::object *usage = pj::object_member(*o, "usage")) emit_usage(*usage, events);
 }
 
-helix::sdk::Error OpenAiCall::on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) {
+helix::sdk::Error error_from_body(const helix::plugin_common::ResponseInfo &info, std::string_view body,
+                                  std::string_view secret) {
     boost::system::error_code ec;
     const json::value v = json::parse(body, ec);
     UpstreamErrorDetail d;
@@ -265,9 +266,13 @@ helix::sdk::Error OpenAiCall::on_error_body(const helix::plugin_common::Response
     if (info.status == 429 && quota) {
         if (d.message.empty()) d.message = "the upstream's quota is exhausted";
         d.message = "the gateway's OpenAI account has no quota left (not retryable): " + d.message;
-        return helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, settings_->api_key);
+        return helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, secret);
     }
-    return helix::plugin_common::http_error(info, d, settings_->api_key);
+    return helix::plugin_common::http_error(info, d, secret);
+}
+
+helix::sdk::Error OpenAiCall::on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) {
+    return error_from_body(info, body, settings_->api_key);
 }
 
 } // namespace helix::openai

@@ -43,6 +43,11 @@ namespace helix::openai {
 
 helix_finish_reason map_finish_reason(std::string_view reason) noexcept;
 
+// The Error for a non-2xx answer with OpenAI's error body (shared by every
+// OpenAI-dialect call: chat, embeddings, Azure's). `secret` is redacted.
+helix::sdk::Error error_from_body(const helix::plugin_common::ResponseInfo &info, std::string_view body,
+                                  std::string_view secret);
+
 class OpenAiCall final : public helix::plugin_common::ResponseDecoder {
 public:
     OpenAiCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options);

@@ -1,6 +1,7 @@
 #include "plugins/openai/openai_provider.hpp"
 
 #include "plugins/openai/openai_call.hpp"
+#include "plugins/openai/openai_embeddings.hpp"
 #include "plugins/openai/openai_request.hpp"
 
 namespace helix::openai {
@@ -18,6 +19,15 @@ std::unique_ptr<helix::sdk::Call> OpenAiProvider::prepare(const helix_chat_reque
     options.expect_stream = request.stream != 0;
     options.now_unix_ms = [host = host()] { return host.now_unix_ms(); };
     return std::make_unique<OpenAiCall>(settings_, std::move(options));
+}
+
+std::unique_ptr<helix::sdk::Call> OpenAiProvider::prepare_embeddings(const helix_embeddings_request &request,
+                                                                     helix::sdk::HttpRequest &out) {
+    start_request(*settings_, "/embeddings", false, out);
+    out.body = embeddings_body(request);
+    helix::plugin_common::DecoderOptions options;
+    options.now_unix_ms = [host = host()] { return host.now_unix_ms(); };
+    return std::make_unique<EmbeddingsCall>(settings_->api_key, std::move(options));
 }
 
 helix_health OpenAiProvider::health(std::string &detail) const {

@@ -1,7 +1,7 @@
 #pragma once
-// The openai provider: OpenAI's Chat Completions API, directly.
+// The openai provider: OpenAI's Chat Completions and Embeddings APIs, directly.
 // Settings: see openai_settings.hpp. Request: openai_request.hpp.
-// Response: openai_call.hpp.
+// Response: openai_call.hpp. Embeddings: openai_embeddings.hpp.
 
 #include "plugins/openai/openai_settings.hpp"
 
@@ -22,11 +22,9 @@ public:
     static std::vector<helix::sdk::Setting> settings();
 
     std::vector<helix::sdk::Model> models() const override { return settings_->models; }
-    // Embeddings are later work for this provider.
-    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &,
-                                                         helix::sdk::HttpRequest &) override {
-        throw not_supported_embeddings();
-    }
+    // POST {base_url}/embeddings (openai_embeddings.hpp).
+    std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &request,
+                                                         helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
     // FAILING without an api_key where one is needed; no I/O.
     helix_health health(std::string &detail) const override;

@@ -180,13 +180,11 @@ std::string chat_body(const helix_chat_request &request, const helix::plugin_com
     return json::serialize(body);
 }
 
-void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out) {
+void start_request(const Settings &settings, std::string_view path, bool stream, helix::sdk::HttpRequest &out) {
     if (settings.api_key.empty() && settings.needs_api_key())
         throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (OPENAI_API_KEY); the provider cannot authenticate");
-    const bool stream = request.stream != 0;
-    out.body = chat_body(request, settings.fields);
     out.method = "POST";
-    out.url = settings.base_url + "/chat/completions";
+    out.url = settings.base_url + std::string(path);
     out.headers.clear();
     if (!settings.api_key.empty()) out.add_header("Authorization", "Bearer " + settings.api_key);
     out.add_header("Content-Type", "application/json");
@@ -194,6 +192,11 @@ void build_request(const Settings &settings, const helix_chat_request &request, 
     if (!settings.organization.empty()) out.add_header("OpenAI-Organization", settings.organization);
     if (!settings.project.empty()) out.add_header("OpenAI-Project", settings.project);
     out.streaming_response = stream;
+}
+
+void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out) {
+    start_request(settings, "/chat/completions", request.stream != 0, out);
+    out.body = chat_body(request, settings.fields);
 }
 
 } // namespace helix::openai

@@ -29,6 +29,11 @@ namespace helix::openai {
 // INVALID_REQUEST for a body that cannot be sent.
 void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out);
 
+// Method, URL ({base_url}{path}) and headers (key, organization, project,
+// content type, Accept) of any POST to OpenAI; throws CONFIG without an
+// api_key where one is needed.
+void start_request(const Settings &settings, std::string_view path, bool stream, helix::sdk::HttpRequest &out);
+
 // The JSON body alone (the client's body with model and streaming set, or
 // one built from the canonical fields): shared with OpenAI-dialect providers
 // such as Azure OpenAI.

@@ -18,6 +18,10 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
         {"gpt-4-turbo", kAll, 128000},
         {"gpt-4", kNoVision, 8192},
         {"gpt-3.5-turbo", kNoVision, 16385},
+        // Embeddings (served where `models` lists them): up to 2048 inputs per request.
+        {"text-embedding-3-small", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
+        {"text-embedding-3-large", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
+        {"text-embedding-ada-002", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
     };
     return models;
 }

@@ -283,6 +283,59 @@ inline const helix_request &chat_request(const helix_chat_request &r) {
     return wrapped;
 }
 
+// Owns everything a helix_embeddings_request points to: `texts`, or token
+// inputs when `tokens` is not empty. view() stays valid until it is changed.
+struct EmbeddingsRequest {
+    std::string model = "text-embedding-3-small";
+    std::vector<std::string> texts;
+    std::vector<std::vector<std::int64_t>> tokens;
+    std::uint32_t dimensions = 0;
+    helix_embedding_encoding encoding = HELIX_ENCODING_FLOAT;
+    std::string user;
+
+    const helix_embeddings_request &view() {
+        inputs_.clear();
+        ptrs_.clear();
+        for (const auto &t : texts) {
+            helix_embedding_input in{};
+            in.struct_size = sizeof in;
+            in.text = hs(t);
+            inputs_.push_back(in);
+        }
+        for (const auto &ids : tokens) {
+            helix_embedding_input in{};
+            in.struct_size = sizeof in;
+            in.tokens = ids.data();
+            in.token_count = ids.size();
+            inputs_.push_back(in);
+        }
+        for (const auto &in : inputs_) ptrs_.push_back(&in);
+        r_ = helix_embeddings_request{};
+        r_.struct_size = sizeof r_;
+        r_.model = hs(model);
+        r_.inputs = ptrs_.data();
+        r_.input_count = ptrs_.size();
+        r_.dimensions = dimensions;
+        r_.encoding = encoding;
+        r_.user = hs(user);
+        wrapped_ = helix_request{};
+        wrapped_.struct_size = sizeof wrapped_;
+        wrapped_.operation = HELIX_OP_EMBEDDINGS;
+        wrapped_.embeddings = &r_;
+        return r_;
+    }
+    const helix_request &request() {
+        view();
+        return wrapped_;
+    }
+
+private:
+    std::vector<helix_embedding_input> inputs_;
+    std::vector<const helix_embedding_input *> ptrs_;
+    helix_embeddings_request r_{};
+    helix_request wrapped_{};
+};
+
 inline const char *finish_name(std::uint32_t r) {
     switch (r) {
     case HELIX_FINISH_NONE:
@@ -323,6 +376,11 @@ inline std::string describe(const helix_event &e) {
         break;
     case HELIX_EVENT_EXTRA:
         o << "EXTRA c=" << e.choice << " " << sv(e.name) << "=" << sv(e.json);
+        break;
+    case HELIX_EVENT_EMBEDDING:
+        o << "EMBEDDING i=" << e.embedding_index << " [";
+        for (std::size_t k = 0; k < e.embedding_len; ++k) o << (k > 0 ? "," : "") << e.embedding[k];
+        o << "]";
         break;
     }
     return o.str();
@@ -445,11 +503,32 @@ public:
     const helix_error &create_error() const { return create_error_; }
     FakeHost &host() { return host_; }
 
-    Prepared prepare(Request &request) {
+    // The model list (list_models), copied; empty when it fails.
+    std::vector<helix_model_info> models() const {
+        const helix_model_info *const *list = nullptr;
+        std::size_t count = 0;
+        helix_error err = make_error();
+        std::vector<helix_model_info> out;
+        if (descriptor_->list_models(plugin_, &list, &count, &err) != HELIX_OK) return out;
+        for (std::size_t i = 0; i < count; ++i) out.push_back(*list[i]);
+        return out;
+    }
+    const helix_model_info *model(const std::string &id) const {
+        thread_local std::vector<helix_model_info> kept;
+        kept = models();
+        for (const auto &m : kept)
+            if (sv(m.id) == id) return &m;
+        return nullptr;
+    }
+
+    Prepared prepare(Request &request) { return prepare(chat_request(request.view())); }
+    Prepared prepare(EmbeddingsRequest &request) { return prepare(request.request()); }
+
+    Prepared prepare(const helix_request &request) {
         Prepared p;
         p.error = make_error();
         helix_http_request out{};
-        p.status = descriptor_->prepare(plugin_, &chat_request(request.view()), &p.call, &out, &p.error);
+        p.status = descriptor_->prepare(plugin_, &request, &p.call, &out, &p.error);
         if (p.status != HELIX_OK) return p;
         p.method = sv(out.method);
         p.url = sv(out.url);
@@ -461,7 +540,8 @@ public:
     }
 
     // prepare()s request, then feeds `body` with this status and headers.
-    Outcome run(Request &request, int status, const std::vector<Header> &headers, std::string_view body,
+    template <class R>
+    Outcome run(R &request, int status, const std::vector<Header> &headers, std::string_view body,
                 Chunking how = Chunking::whole, unsigned seed = 1) {
         Prepared p = prepare(request);
         Outcome o;

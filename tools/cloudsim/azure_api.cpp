@@ -4,6 +4,7 @@
 #include "tools/cloudsim/azure_auth.hpp"
 #include "tools/cloudsim/azure_wire.hpp"
 #include "tools/cloudsim/exchange.hpp"
+#include "tools/cloudsim/openai_embeddings.hpp"
 #include "tools/cloudsim/openai_api.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
@@ -19,6 +20,8 @@ constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kDeploymentsPrefix = "/openai/deployments/";
 constexpr std::string_view kChatSuffix = "/chat/completions";
 constexpr std::string_view kV1Chat = "/openai/v1/chat/completions";
+constexpr std::string_view kEmbeddingsSuffix = "/embeddings";
+constexpr std::string_view kV1Embeddings = "/openai/v1/embeddings";
 constexpr std::string_view kTokenSuffix = "/oauth2/v2.0/token";
 constexpr std::string_view kImdsToken = "/metadata/identity/oauth2/token";
 
@@ -105,14 +108,10 @@ public:
         }
 
         set_common_headers(ex);
-        std::optional<std::string> deployment;
-        if (path.starts_with(kDeploymentsPrefix) && path.ends_with(kChatSuffix) &&
-            path.size() > kDeploymentsPrefix.size() + kChatSuffix.size()) {
-            const std::string_view name = path.substr(kDeploymentsPrefix.size(),
-                                                      path.size() - kDeploymentsPrefix.size() - kChatSuffix.size());
-            if (name.find('/') == std::string_view::npos) deployment = std::string(name);
-        }
-        const bool v1 = path == kV1Chat;
+        std::optional<std::string> deployment = deployment_in(path, kChatSuffix);
+        const bool embeddings = path.ends_with(kEmbeddingsSuffix);
+        if (embeddings) deployment = deployment_in(path, kEmbeddingsSuffix);
+        const bool v1 = path == kV1Chat || path == kV1Embeddings;
         if ((!deployment && !v1) || method != "POST") return send_error(ex, azure::resource_not_found());
 
         const auto params = gcp::parse_form(ex.query());
@@ -129,10 +128,31 @@ public:
         }
         if (!authorized(ex, v1)) return;
         if (deployment && !known_deployment(*deployment)) return send_error(ex, azure::deployment_not_found());
+        if (embeddings) return embed(ex, context, deployment, api_version.value_or("v1"));
         chat(ex, context, deployment, api_version.value_or("v1"), started);
     }
 
 private:
+    // The {name} of /openai/deployments/{name}<suffix>, if the path is one.
+    static std::optional<std::string> deployment_in(std::string_view path, std::string_view suffix) {
+        if (!path.starts_with(kDeploymentsPrefix) || !path.ends_with(suffix) ||
+            path.size() <= kDeploymentsPrefix.size() + suffix.size())
+            return std::nullopt;
+        const std::string_view name =
+            path.substr(kDeploymentsPrefix.size(), path.size() - kDeploymentsPrefix.size() - suffix.size());
+        if (name.find('/') != std::string_view::npos) return std::nullopt;
+        return std::string(name);
+    }
+
+    // Embeddings: the deployment's model (classic) or the body's (v1, where
+    // model names the deployment).
+    void embed(Exchange &ex, ProviderContext &context, const std::optional<std::string> &deployment,
+               const std::string &api_version) const {
+        const AzureChat service(api_version);
+        openai::answer_embeddings(ex, context, service,
+                                  deployment ? std::optional<std::string>(model_of(*deployment)) : std::nullopt);
+    }
+
     static void set_common_headers(Exchange &ex) {
         const std::string id = azure::random_uuid();
         ex.set_header("apim-request-id", id);

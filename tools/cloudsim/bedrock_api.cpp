@@ -2,6 +2,7 @@
 
 #include "tools/cloudsim/aws_credentials.hpp"
 #include "tools/cloudsim/bedrock_auth.hpp"
+#include "tools/cloudsim/bedrock_embeddings.hpp"
 #include "tools/cloudsim/bedrock_wire.hpp"
 #include "tools/cloudsim/delivery.hpp"
 #include "tools/cloudsim/exchange.hpp"
@@ -123,6 +124,11 @@ public:
         if (region != bedrock::kAnyRegion && !bedrock::profile_serves_region(model_path->model_id, region))
             return send_error(ex, bedrock::invalid_model_error());
         const bedrock::Operation op = model_path->operation;
+        if (bedrock::is_embedding_model(model_path->model_id)) {
+            if (op != bedrock::Operation::invoke)
+                return send_error(ex, bedrock::validation_error("The provided model doesn't support this operation."));
+            return embed(ex, context, *model_path, body);
+        }
         if (op == bedrock::Operation::converse || op == bedrock::Operation::converse_stream)
             return converse(ex, context, *model_path, body, started);
         invoke(ex, context, *model_path, *family, body, started);
@@ -235,6 +241,19 @@ private:
                       std::to_string(planned_latency_ms(*knobs, reply.completion_tokens)));
         deliver_body(ex, *knobs, fault->common, reply.completion_tokens, kJson,
                      bedrock::invoke_body(*request, reply, message_id));
+    }
+
+    void embed(Exchange &ex, ProviderContext &context, const bedrock::ModelPath &path, std::string_view body) {
+        bedrock::ApiError error;
+        const auto reply = bedrock::embeddings_reply(path.model_id, body, error);
+        if (!reply) return send_error(ex, error);
+        auto knobs = behaviour(ex, context);
+        if (!knobs) return;
+        const auto fault = resolve_fault(ex, context, reply->first_text, path.operation);
+        if (!fault || !apply_faults(ex, *fault, path.operation, *knobs)) return;
+        ex.set_header("X-Amzn-Bedrock-Input-Token-Count", std::to_string(reply->input_tokens));
+        ex.set_header("X-Amzn-Bedrock-Invocation-Latency", std::to_string(planned_latency_ms(*knobs, 0)));
+        deliver_body(ex, *knobs, fault->common, 0, kJson, reply->body);
     }
 
     bedrock::AuthConfig auth_;

@@ -2,6 +2,7 @@
 
 #include "tools/cloudsim/delivery.hpp"
 #include "tools/cloudsim/exchange.hpp"
+#include "tools/cloudsim/openai_embeddings.hpp"
 #include "tools/cloudsim/openai_wire.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
@@ -31,9 +32,10 @@ public:
         const std::string_view path = ex.path();
         const std::string &method = ex.method();
         const bool chat = path == "/v1/chat/completions" && method == "POST";
+        const bool embeddings = path == "/v1/embeddings" && method == "POST";
         const bool models = path == "/v1/models" && method == "GET";
         const bool model = path.starts_with("/v1/models/") && path.size() > 11 && method == "GET";
-        if (!chat && !models && !model) {
+        if (!chat && !embeddings && !models && !model) {
             openai::ApiError e;
             e.status = 404;
             e.message = "Invalid URL (" + method + " " + std::string(path) + ")";
@@ -41,6 +43,7 @@ public:
         }
         if (!authorized(ex)) return;
         if (models) return ex.send(200, kJson, openai::models_body());
+        if (embeddings) return openai::answer_embeddings(ex, context, *this, std::nullopt);
         if (model) {
             const std::string id(path.substr(11));
             if (auto body = openai::model_body(id)) return ex.send(200, kJson, *body);

@@ -4,6 +4,7 @@
 #include "tools/cloudsim/exchange.hpp"
 #include "tools/cloudsim/vertex_auth.hpp"
 #include "tools/cloudsim/vertex_federation.hpp"
+#include "tools/cloudsim/vertex_embeddings.hpp"
 #include "tools/cloudsim/vertex_wire.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
@@ -167,6 +168,8 @@ public:
                 return send_error(ex, vertex::model_not_found(resource), array);
             return generate(ex, context, *model_path, stream, sse);
         }
+        if (method == "predict" && model_path->publisher == "google" && vertex::embedding_size(model_path->model))
+            return embed(ex, context, *model_path);
         if (method == "predict") {
             if (family == vertex::ModelFamily::gemini && model_path->publisher == "google") {
                 ApiError e;
@@ -376,6 +379,24 @@ private:
             generated += replies.back().completion_tokens;
         }
         deliver_body(ex, *behaviour, kind, generated, kJson, vertex::predict_body(replies, request->instances));
+    }
+
+    static void embed(Exchange &ex, ProviderContext &context, const vertex::ModelPath &path) {
+        std::string body;
+        if (!read_body(ex, body, false)) return;
+        ApiError error;
+        const auto reply = vertex::embeddings_reply(path.model, body, error);
+        if (!reply) return send_error(ex, error, false);
+        std::string problem;
+        auto behaviour = context.behaviour(ex, problem);
+        if (!behaviour) return send_error(ex, vertex::invalid_argument(problem), false);
+        const auto fault = resolve_fault(ex, context, reply->first_text, false);
+        if (!fault) return;
+        const auto [own, kind] = *fault;
+        if (own == VertexFault::permission_denied) return permission_denied(ex, path, false);
+        if (is_error_status_fault(kind)) return send_fault_error(ex, kind, false);
+        apply_connection_fault(ex, kind, *behaviour);
+        deliver_body(ex, *behaviour, kind, 0, kJson, reply->body);
     }
 
     std::vector<std::string> token_audiences(const Exchange &ex) const {

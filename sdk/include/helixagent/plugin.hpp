@@ -370,6 +370,7 @@ struct Model {
     std::string upstream_id; // what goes upstream; empty = same as id
     std::uint32_t capabilities = HELIX_MODEL_STREAMING;
     std::int64_t context_window = 0;
+    std::uint32_t max_embedding_inputs = 0; // see helix_model_info
 };
 
 // One row of the plugin's settings table (see helix_setting). env lists the
@@ -538,6 +539,7 @@ template <class P> struct Adapter {
                     info.upstream_id = str(m.upstream_id.empty() ? m.id : m.upstream_id);
                     info.capabilities = m.capabilities;
                     info.context_window = m.context_window;
+                    info.max_embedding_inputs = m.max_embedding_inputs;
                     box->model_infos.push_back(info);
                 }
                 for (const helix_model_info &info : box->model_infos) box->model_pointers.push_back(&info);

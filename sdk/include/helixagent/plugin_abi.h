@@ -596,6 +596,12 @@ typedef struct helix_model_info {
     helix_str upstream_id; /* the id sent upstream; may equal id */
     uint32_t capabilities; /* HELIX_MODEL_* bits */
     int64_t context_window;
+    /* HELIX_MODEL_EMBEDDINGS: the most inputs one upstream request may carry
+       (Titan 1, Cohere on Bedrock 96). The host splits a larger request into
+       consecutive parts of at most this many inputs, one prepare() and one
+       upstream request each, and reassembles the vectors in input order:
+       prepare() never sees more. 0 = no limit of the model's own. */
+    uint32_t max_embedding_inputs;
 } helix_model_info;
 
 /* Values health() returns (uint32_t); 0 is unset. */

@@ -251,7 +251,9 @@ BOOST_AUTO_TEST_CASE(models_need_a_client_key_and_list_provider_slash_model) {
     const HttpResult list = http_get(port, "/v1/models", {{"Authorization", "Bearer " + secret}});
     BOOST_TEST(list.status == 200);
     BOOST_TEST(contains(list.body, R"("object":"list")"));
-    BOOST_TEST(contains(list.body, R"({"id":"plain/plain-1","object":"model","created":0,"owned_by":"plain"})"));
+    // (the object goes on with the endpoints the model serves)
+    BOOST_TEST(contains(list.body, R"({"id":"plain/plain-1","object":"model","created":0,"owned_by":"plain",)"));
+    BOOST_TEST(contains(list.body, R"("owned_by":"plain","endpoints":["chat.completions"]})"));
 
     const HttpResult one = http_get(port, "/v1/models/plain/plain-1", {{"Authorization", "Bearer " + secret}});
     BOOST_TEST(one.status == 200);

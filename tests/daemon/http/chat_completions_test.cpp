@@ -294,7 +294,8 @@ BOOST_AUTO_TEST_CASE(an_alias_is_listed_and_routes_to_its_target) {
                                                                      "aliases:\n  quick: [down/down-1, plain/plain-1]\n")});
     const std::uint16_t port = good.wait_until_listening();
     const HttpResult models = http_get(port, "/v1/models", auth);
-    BOOST_TEST(models.body.find(R"({"id":"quick","object":"model","created":0,"owned_by":"helixagent"})") !=
+    // (the object goes on with the endpoints its targets serve)
+    BOOST_TEST(models.body.find(R"({"id":"quick","object":"model","created":0,"owned_by":"helixagent",)") !=
                std::string::npos, models.body);
     // The alias's first target is a provider that is down: it is tried first,
     // then the second target serves.

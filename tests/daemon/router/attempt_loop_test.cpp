@@ -145,6 +145,35 @@ private:
     std::string body_;
 };
 
+// A call of several upstream requests (an embeddings batch split by the
+// provider's limit): part k goes to <url>k.
+class PartedCall final : public router::Call {
+public:
+    PartedCall(std::string url, std::size_t parts, std::vector<std::size_t> &advanced)
+        : url_(std::move(url)), parts_(parts), advanced_(advanced) {
+        part_ = std::make_unique<FakeCall>(url_ + "1", 0);
+    }
+    const helix_http_request &request() const override { return part_->request(); }
+    plugins::PluginFailure decode(const helix_http_response &r, const helix_event_sink &sink) override {
+        return part_->decode(r, sink);
+    }
+    plugins::PluginFailure finish(const helix_event_sink &) override { return {}; }
+    bool more() const override { return index_ < parts_; }
+    plugins::PluginFailure advance() override {
+        ++index_;
+        advanced_.push_back(index_);
+        part_ = std::make_unique<FakeCall>(url_ + std::to_string(index_), 0);
+        return {};
+    }
+
+private:
+    std::string url_;
+    std::size_t parts_;
+    std::vector<std::size_t> &advanced_;
+    std::size_t index_ = 1;
+    std::unique_ptr<FakeCall> part_;
+};
+
 class FakeEndpoint final : public router::Endpoint {
 public:
     explicit FakeEndpoint(bool stream) : stream_(stream) {}
@@ -162,6 +191,10 @@ public:
             p.failure = failure(HELIX_ERR_NOT_SUPPORTED, 400);
             return p;
         }
+        if (parts > 1) {
+            p.call = std::make_unique<PartedCall>("http://" + c.provider->name() + "/", parts, advanced);
+            return p;
+        }
         p.call = std::make_unique<FakeCall>("http://" + c.provider->name() + "/", retry_after_ms);
         return p;
     }
@@ -175,6 +208,8 @@ public:
     std::uint32_t retry_after_ms = 0;
     bool needs_fetch = false; // HELIX_ERR_WOULD_BLOCK where it must not block
     int refused_on_loop = 0;
+    std::size_t parts = 1;            // > 1: a PartedCall
+    std::vector<std::size_t> advanced; // the parts PartedCall::advance() prepared
 
 private:
     bool stream_;
@@ -434,4 +469,25 @@ BOOST_FIXTURE_TEST_CASE(a_client_that_leaves_abandons_the_call, Fixture) {
     BOOST_TEST(transport.urls.size() == 1u);
     BOOST_TEST(reply.events == (std::vector<std::string>{"one"}));
     BOOST_TEST(!reply.finished);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_call_of_several_parts_sends_them_in_order_into_one_reply, Fixture) {
+    FakeEndpoint endpoint(false);
+    endpoint.parts = 3;
+    transport.scripts = {{200, {"x"}}, {200, {"y"}}, {200, {"z"}}};
+    BOOST_TEST(run(endpoint, both) == 200);
+    BOOST_TEST(transport.urls == (std::vector<std::string>{"http://a/1", "http://a/2", "http://a/3"}));
+    BOOST_TEST(endpoint.advanced == (std::vector<std::size_t>{2, 3}));
+    BOOST_TEST(reply.body == "xyz");
+    BOOST_TEST(reply.headers["x-helix-attempts"] == "1");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failed_part_fails_the_attempt_and_the_next_candidate_starts_over, Fixture) {
+    FakeEndpoint endpoint(false);
+    endpoint.parts = 2;
+    transport.scripts = {{200, {"x"}}, {503, {}}, {200, {"p"}}, {200, {"q"}}};
+    BOOST_TEST(run(endpoint, both) == 200);
+    BOOST_TEST(transport.urls == (std::vector<std::string>{"http://a/1", "http://a/2", "http://b/1", "http://b/2"}));
+    BOOST_TEST(reply.body == "pq"); // nothing of a's first part
+    BOOST_TEST(reply.headers["x-helix-provider"] == "b");
 }

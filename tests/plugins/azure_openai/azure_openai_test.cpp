@@ -239,3 +239,63 @@ BOOST_AUTO_TEST_CASE(throttling_passes_retry_after_ms_on) {
     BOOST_TEST(o.http_status == 429);
     BOOST_TEST(o.retry_after_ms == 2500u);
 }
+
+BOOST_AUTO_TEST_CASE(embeddings_go_to_the_deployments_embeddings_url_with_the_api_version) {
+    Harness h(R"({"endpoint":"https://res.openai.azure.com","api_key":"azure-secret-key",
+                 "models":["text-embedding-3-small"],"deployments":{"text-embedding-3-small":"emb-small"}})");
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    const helix_model_info *m = h.model("text-embedding-3-small");
+    BOOST_TEST_REQUIRE(m != nullptr);
+    BOOST_TEST((m->capabilities & HELIX_MODEL_EMBEDDINGS) != 0U);
+    BOOST_TEST(m->max_embedding_inputs == 2048U);
+
+    EmbeddingsRequest r;
+    r.texts = {"one", "two"};
+    r.dimensions = 512;
+    const Prepared p = h.prepare(r);
+    BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
+    BOOST_TEST(p.url == "https://res.openai.azure.com/openai/deployments/emb-small/embeddings?api-version=2024-10-21");
+    BOOST_TEST(p.header("api-key") == "azure-secret-key");
+    const auto body = p.json();
+    BOOST_TEST(body.at("input").as_array().size() == 2U);
+    BOOST_TEST(body.at("dimensions") == 512);
+    BOOST_TEST(body.at("encoding_format") == "float");
+    h.descriptor().call_free(p.call);
+
+    Harness h2(R"({"endpoint":"https://res.openai.azure.com","api_key":"azure-secret-key",
+                 "deployments":{"text-embedding-3-small":"emb-small"}})");
+    const Outcome o = h2.run(r, 200, json_headers(),
+                             R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":[1,0]},)"
+                             R"({"object":"embedding","index":1,"embedding":[0,1]}],"usage":{"prompt_tokens":2,"total_tokens":2}})");
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(o.events == "EMBEDDING i=0 [1,0]\nEMBEDDING i=1 [0,1]\nUSAGE 2/0/0\n");
+}
+
+BOOST_AUTO_TEST_CASE(embeddings_on_the_v1_surface_name_the_deployment_in_the_body) {
+    Harness h(R"({"endpoint":"https://res.openai.azure.com","api_key":"k","api_version":"v1",
+                 "deployments":{"text-embedding-3-large":"big"}})");
+    EmbeddingsRequest r;
+    r.model = "text-embedding-3-large";
+    r.texts = {"x"};
+    const Prepared p = h.prepare(r);
+    BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
+    BOOST_TEST(p.url == "https://res.openai.azure.com/openai/v1/embeddings");
+    BOOST_TEST(p.json().at("model") == "big");
+    h.descriptor().call_free(p.call);
+}
+
+BOOST_AUTO_TEST_CASE(embeddings_with_entra_tokens_drop_a_refused_token) {
+    Harness h(kClientConfig);
+    int issued = 0;
+    h.host().responder = [&](const FetchedRequest &) {
+        ++issued;
+        return FetchReply{200, R"({"expires_in":3599,"access_token":"tok-)" + std::to_string(issued) + R"("})"};
+    };
+    EmbeddingsRequest r;
+    r.texts = {"x"};
+    const Outcome o = h.run(r, 401, json_headers(), R"({"error":{"code":"401","message":"Access denied"}})");
+    BOOST_TEST(o.status == HELIX_ERR_AUTH, o.message);
+    const Prepared p = h.prepare(r);
+    BOOST_TEST(p.header("Authorization") == "Bearer tok-2");
+    h.descriptor().call_free(p.call);
+}
