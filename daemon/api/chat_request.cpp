@@ -59,8 +59,6 @@ const helix_chat_request &empty_view() noexcept {
     return kEmpty;
 }
 
-constexpr std::size_t kMaxModelBytes = 256;
-
 bool is_name(std::string_view name) noexcept { // ^[a-zA-Z0-9_-]{1,64}$
     if (name.empty() || name.size() > 64) return false;
     for (const char c : name) {
@@ -202,15 +200,7 @@ void ChatRequestParser::top_level(const json::object &root) {
     v.n = 1;
     const Path top;
 
-    // model
-    {
-        const Path path = top.child("model");
-        const json::string &model = non_empty_string(required(root, "model", path), path);
-        // Longer than any provider/model id; it is logged and echoed back.
-        if (model.size() > kMaxModelBytes)
-            fail(path, "model is longer than " + std::to_string(kMaxModelBytes) + " bytes", "invalid_value");
-        r_.client_model = sv(model);
-    }
+    r_.client_model = model_field(root, top);
 
     // messages
     {

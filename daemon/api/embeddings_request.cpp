@@ -29,7 +29,6 @@ struct EmbeddingsRequest::Impl {
 
 namespace {
 
-constexpr std::size_t kMaxModelBytes = 256;
 constexpr std::int64_t kMaxTokenId = 2147483647;
 
 std::string_view sv(const json::string &s) noexcept { return {s.data(), s.size()}; }
@@ -69,11 +68,7 @@ private:
 
     void top_level(const json::object &root) {
         const Path top;
-        const Path model_path = top.child("model");
-        const json::string &model = non_empty_string(required(root, "model", model_path), model_path);
-        if (model.size() > kMaxModelBytes)
-            fail(model_path, "model is longer than " + std::to_string(kMaxModelBytes) + " bytes", "invalid_value");
-        r_.model = sv(model);
+        r_.model = model_field(root, top);
 
         const Path input_path = top.child("input");
         input(required(root, "input", input_path), input_path);

@@ -248,4 +248,13 @@ std::string choices_text(std::initializer_list<std::string_view> values) {
          "invalid_value");
 }
 
+std::string_view model_field(const json::object &root, const Path &top) {
+    constexpr std::size_t kMaxModelBytes = 256;
+    const Path path = top.child("model");
+    const json::string &model = non_empty_string(required(root, "model", path), path);
+    if (model.size() > kMaxModelBytes)
+        fail(path, "model is longer than " + std::to_string(kMaxModelBytes) + " bytes", "invalid_value");
+    return {model.data(), model.size()};
+}
+
 } // namespace helix::api::fields

@@ -102,6 +102,9 @@ bool as_bool(const json::value &v, const Path &path);
 // `what` says what the array holds, for the message.
 const json::array &non_empty_array(const json::value &v, const Path &path, std::string_view what);
 const json::string &non_empty_string(const json::value &v, const Path &path);
+// The request's required "model": a non-empty string of at most 256 bytes
+// (longer than any provider/model id; it is logged and echoed back).
+std::string_view model_field(const json::object &root, const Path &top);
 double as_number_in(const json::value &v, const Path &path, double min, double max);
 // An integer (5.0 counts, 5.5 does not) within [min, max].
 std::int64_t as_integer_in(const json::value &v, const Path &path, std::int64_t min, std::int64_t max);
