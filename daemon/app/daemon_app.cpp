@@ -12,6 +12,7 @@
 #include "daemon/http/event_server.hpp"
 #include "daemon/http/server_state.hpp"
 #include "daemon/http/tls_server_context.hpp"
+#include "daemon/router/plugin_schemas.hpp"
 #include "daemon/transport/side_request_client.hpp"
 
 #include <helixagent/plugin_abi.h>
@@ -40,9 +41,10 @@ Poco::Logger &daemon_log() { return Poco::Logger::get("helixagentd"); }
 // The configuration at `path` for the command line (--check, start): on a
 // problem every issue goes to stderr, then `verdict` ("... test failed"), and
 // the result is null.
-config::ConfigPtr load_or_report(const std::string &path, const std::string &verdict) {
+config::ConfigPtr load_or_report(const std::string &path, const std::string &verdict, router::LibraryCache &libraries) {
     try {
-        return config::load_config(path, config::process_environment());
+        router::LibrarySchemas schemas(libraries);
+        return config::load_config(path, config::process_environment(), &schemas);
     } catch (const config::ConfigError &e) {
         for (const auto &issue : e.issues()) std::cerr << issue.to_string() << '\n';
         std::cerr << verdict << '\n';
@@ -141,9 +143,10 @@ int DaemonApp::main(const std::vector<std::string> &args) {
 
 int DaemonApp::check_config() {
     const std::string path = config_path();
-    const config::ConfigPtr cfg = load_or_report(path, "helixagentd: configuration file " + path + " test failed");
-    if (!cfg) return exit_invalid_config;
     router::LibraryCache libraries;
+    const config::ConfigPtr cfg =
+        load_or_report(path, "helixagentd: configuration file " + path + " test failed", libraries);
+    if (!cfg) return exit_invalid_config;
     std::vector<std::string> skipped;
     auto problems = router::check_plugins(*cfg, libraries, skipped);
     if (const auto tls_problem = tls_problem_of(cfg->server)) problems.push_back(*tls_problem);
@@ -162,7 +165,8 @@ void DaemonApp::reload(router::RuntimeHolder &holder, router::LibraryCache &libr
                        audit::AccessLog &access_log) {
     const std::string path = config_path();
     try {
-        auto cfg = config::load_config(path, config::process_environment());
+        router::LibrarySchemas schemas(libraries);
+        auto cfg = config::load_config(path, config::process_environment(), &schemas);
         const auto &old_server = holder.current()->config->server;
         if (cfg->server.port != old_server.port || cfg->server.listen_address != old_server.listen_address ||
             cfg->server.max_connections != old_server.max_connections || cfg->server.threads != old_server.threads ||
@@ -202,7 +206,9 @@ int DaemonApp::serve() {
     // Before any thread exists, so that every thread inherits the mask.
     block_daemon_signals();
     const std::string path = config_path();
-    const config::ConfigPtr cfg = load_or_report(path, "helixagentd: not started: invalid configuration file " + path);
+    router::LibraryCache libraries;
+    const config::ConfigPtr cfg =
+        load_or_report(path, "helixagentd: not started: invalid configuration file " + path, libraries);
     if (!cfg) return EXIT_CONFIG;
     setup_logging(cfg->log);
     const LoggingCloser close_logging_at_exit;
@@ -222,7 +228,6 @@ int DaemonApp::serve() {
     }
     transport::UpstreamClient upstream(outbound);
     auto side_requests = std::make_shared<transport::PooledSideRequestClient>(upstream);
-    router::LibraryCache libraries;
     router::RuntimeHolder holder;
     // One for the process: it outlives every reload and the server using it.
     metrics::Metrics metrics(HELIX_VERSION);

@@ -117,6 +117,13 @@ struct ProviderConfig {
     // configured), the daemon runs without it and says why, instead of not
     // starting. The shipped configuration declares every provider this way.
     bool optional = false;
+    // An `enabled: auto` provider that cannot run (a required setting is
+    // missing): why. The runtime skips it with this reason.
+    std::string unusable;
+    // The plugin library whose settings table read `settings_json` (see
+    // PluginSchema::library), or null when the configuration was loaded
+    // without plugins.
+    std::shared_ptr<const void> library;
 };
 
 // A name clients may use for a model served elsewhere, e.g. "gpt-4" ->

@@ -47,12 +47,13 @@ void read_root(SectionReader &reader, const YAML::Node &root, Config &config) {
     if (const Entry *s = section("scores_file")) read_scores_file_section(reader, *s, config);
 }
 
-ConfigPtr load(std::string_view yaml, const std::string &source, const fs::path &base_dir, const Environment &env) {
+ConfigPtr load(std::string_view yaml, const std::string &source, const fs::path &base_dir, const Environment &env,
+               PluginSchemaSource *schemas) {
     LoadContext ctx(source, env);
     Config config;
     config.source_file = source;
     config.plugin_dir = std::string{kDefaultPluginDir};
-    SectionReader reader(ctx, base_dir);
+    SectionReader reader(ctx, base_dir, schemas);
     read_root(reader, parse_single_document(yaml, ctx), config);
     apply_env_overrides(config, ctx.env(), ctx);
 
@@ -76,11 +77,11 @@ fs::path absolute_dir(const std::string &dir) {
 } // namespace
 
 ConfigPtr load_config_from_string(std::string_view yaml, const std::string &source_name, const std::string &base_dir,
-                                  const Environment &env) {
-    return load(yaml, source_name, absolute_dir(base_dir), env);
+                                  const Environment &env, PluginSchemaSource *schemas) {
+    return load(yaml, source_name, absolute_dir(base_dir), env, schemas);
 }
 
-ConfigPtr load_config(const std::string &path, const Environment &env) {
+ConfigPtr load_config(const std::string &path, const Environment &env, PluginSchemaSource *schemas) {
     std::error_code error;
     fs::path file = fs::absolute(path, error);
     if (error) {
@@ -101,7 +102,7 @@ ConfigPtr load_config(const std::string &path, const Environment &env) {
     if (in.bad()) {
         throw ConfigError({ConfigIssue{name, 0, "cannot read the configuration: read error"}});
     }
-    return load_config_from_string(text.str(), name, file.parent_path().string(), env);
+    return load_config_from_string(text.str(), name, file.parent_path().string(), env, schemas);
 }
 
 } // namespace helix::config

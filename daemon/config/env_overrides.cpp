@@ -1,10 +1,6 @@
 #include "daemon/config/env_overrides.hpp"
 
-#include "daemon/config/duration.hpp"
 #include "daemon/config/syntax.hpp"
-
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -63,42 +59,6 @@ void apply_api_keys(Config &config, std::string_view value, LoadContext &ctx) {
     }
 }
 
-ProviderConfig *find_mutable(Config &config, std::string_view name) {
-    for (ProviderConfig &provider : config.providers) {
-        if (provider.name == name) {
-            return &provider;
-        }
-    }
-    return nullptr;
-}
-
-void apply_provider_var(Config &config, const ProviderEnvVar &var, std::string_view value, LoadContext &ctx) {
-    ProviderConfig *provider = find_mutable(config, var.provider);
-    if (provider == nullptr) {
-        return; // provider variables only refine providers the file declares
-    }
-    if (var.target == ProviderEnvVar::Target::Timeout) {
-        const auto timeout = parse_duration(value);
-        if (!timeout || timeout->count() == 0) {
-            ctx.report_environment(std::string{var.variable} +
-                                   ": expected a positive duration such as 60s or 1m30s (value not shown)");
-            return;
-        }
-        provider->timeout = *timeout;
-        return;
-    }
-    boost::json::object settings;
-    if (!provider->settings_json.empty()) {
-        boost::system::error_code error;
-        boost::json::value parsed = boost::json::parse(provider->settings_json, error);
-        if (!error && parsed.is_object()) {
-            settings = std::move(parsed.as_object());
-        }
-    }
-    settings[var.setting] = value;
-    provider->settings_json = boost::json::serialize(settings);
-}
-
 } // namespace
 
 void apply_env_overrides(Config &config, const Environment &env, LoadContext &ctx) {
@@ -119,11 +79,6 @@ void apply_env_overrides(Config &config, const Environment &env, LoadContext &ct
     }
     if (const auto keys = lookup(env, kApiKeysVariable)) {
         apply_api_keys(config, *keys, ctx);
-    }
-    for (const ProviderEnvVar &var : kProviderEnvVars) {
-        if (const auto value = lookup(env, var.variable)) {
-            apply_provider_var(config, var, *value, ctx);
-        }
     }
 }
 

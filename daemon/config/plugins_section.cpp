@@ -1,11 +1,13 @@
 #include "daemon/config/sections.hpp"
 
+#include "daemon/config/plugin_settings.hpp"
 #include "daemon/config/settings_json.hpp"
 #include "daemon/config/syntax.hpp"
 
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace helix::config {
 namespace {
@@ -76,9 +78,28 @@ void read_plugin(SectionReader &r, const std::string &name, const YAML::Node &ke
     provider.library_path = resolve_library(r, library, config.plugin_dir);
     r.read(e, section, "timeout", provider.timeout, duration(false));
     r.read(e, section, "connect_timeout", provider.connect_timeout, duration(false));
+    const Entry *settings_entry = SectionReader::find(e, "settings");
+    if (r.schemas() != nullptr) {
+        // The plugin is loaded now, from plugin_dir, so that its own table
+        // checks its settings and names its variables (plugin_settings.hpp).
+        std::optional<PluginSchema> schema;
+        try {
+            schema = r.schemas()->schema(provider.library_path);
+        } catch (const std::exception &error) {
+            ctx.report(line, section + ": " + error.what());
+        }
+        if (schema) {
+            provider.library = schema->library;
+            const Entry none;
+            const Entry &s = settings_entry != nullptr ? *settings_entry : none;
+            read_settings_by_schema(ctx, s.key, s.value, section, line, *schema, provider);
+            config.providers.push_back(std::move(provider));
+            return;
+        }
+    }
     boost::json::object settings;
-    if (const Entry *entry = SectionReader::find(e, "settings")) {
-        settings = settings_to_json(ctx, entry->key, entry->value, section + ".settings");
+    if (settings_entry != nullptr) {
+        settings = settings_to_json(ctx, settings_entry->key, settings_entry->value, section + ".settings");
     }
     provider.settings_json = boost::json::serialize(settings);
     config.providers.push_back(std::move(provider));

@@ -4,6 +4,7 @@
 // paths relative to the YAML file's directory.
 
 #include "daemon/config/load_context.hpp"
+#include "daemon/config/plugin_schema.hpp"
 #include "daemon/config/value_rule.hpp"
 
 #include <filesystem>
@@ -24,9 +25,12 @@ using Entries = std::map<std::string, Entry>;
 
 class SectionReader {
 public:
-    SectionReader(LoadContext &ctx, std::filesystem::path base_dir) : ctx_(ctx), base_dir_(std::move(base_dir)) {}
+    SectionReader(LoadContext &ctx, std::filesystem::path base_dir, PluginSchemaSource *schemas = nullptr)
+        : ctx_(ctx), base_dir_(std::move(base_dir)), schemas_(schemas) {}
 
     LoadContext &ctx() { return ctx_; }
+    // Where plugins' settings tables come from; null: settings are not checked by a table.
+    PluginSchemaSource *schemas() const { return schemas_; }
     const std::filesystem::path &base_dir() const { return base_dir_; }
     // `relative` resolved against the YAML file's directory (absolute paths stay).
     std::filesystem::path resolve(const std::string &relative) const {
@@ -68,6 +72,7 @@ public:
 private:
     LoadContext &ctx_;
     std::filesystem::path base_dir_;
+    PluginSchemaSource *schemas_;
 };
 
 } // namespace helix::config

@@ -166,6 +166,11 @@ boost::json::value typed_scalar(const Scalar &scalar) {
     return boost::json::value(text);
 }
 
+boost::json::value settings_value_to_json(LoadContext &ctx, const YAML::Node &key, const YAML::Node &value,
+                                          const std::string &path, bool secret) {
+    return convert(ctx, key, value, path, secret);
+}
+
 boost::json::object settings_to_json(LoadContext &ctx, const YAML::Node &key, const YAML::Node &value,
                                      const std::string &path) {
     return convert_map(ctx, key, value, path, false);

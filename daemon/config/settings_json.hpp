@@ -18,6 +18,11 @@ namespace helix::config {
 boost::json::object settings_to_json(LoadContext &ctx, const YAML::Node &key, const YAML::Node &value,
                                      const std::string &path);
 
+// One value of such a map (a map, list, scalar or null) by the same rule;
+// `secret` marks it and everything under it as never to be echoed.
+boost::json::value settings_value_to_json(LoadContext &ctx, const YAML::Node &key, const YAML::Node &value,
+                                          const std::string &path, bool secret);
+
 // The JSON value of one expanded scalar, by the rule above.
 boost::json::value typed_scalar(const Scalar &scalar);
 

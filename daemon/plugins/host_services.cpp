@@ -25,9 +25,9 @@ void set_error(helix_error *err, const char *message) {
 } // namespace
 
 HostServices::HostServices(std::string provider_name, std::string config_json,
-                           std::shared_ptr<SideRequestClient> side_requests, Clock clock)
+                           std::shared_ptr<SideRequestClient> side_requests, Clock clock, SecretRedactor redactor)
     : config_json_(std::move(config_json)), side_requests_(std::move(side_requests)),
-      clock_(clock ? std::move(clock) : Clock(system_now_ms)),
+      clock_(clock ? std::move(clock) : Clock(system_now_ms)), redactor_(std::move(redactor)),
       logger_(&Poco::Logger::get("plugin." + provider_name)) {
     table_.struct_size = sizeof table_;
     table_.abi_major = HELIX_ABI_MAJOR;
@@ -41,7 +41,7 @@ HostServices::HostServices(std::string provider_name, std::string config_json,
 
 void HostServices::log(void *ctx, std::uint32_t level, helix_str msg) {
     auto *self = static_cast<HostServices *>(ctx);
-    const std::string text = msg.len == 0 ? std::string() : std::string(msg.data, msg.len);
+    const std::string text = self->redactor_.redact(msg.len == 0 ? std::string() : std::string(msg.data, msg.len));
     switch (level) {
     case HELIX_LOG_DEBUG: self->logger_->debug(text); break;
     case HELIX_LOG_INFO: self->logger_->information(text); break;

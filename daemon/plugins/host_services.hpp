@@ -3,6 +3,8 @@
 // provider's name, side requests through the host's transport, the clock, and
 // the provider's own configuration section.
 
+#include "daemon/plugins/secret_redactor.hpp"
+
 #include <helixagent/plugin_abi.h>
 
 #include <chrono>
@@ -28,11 +30,14 @@ using Clock = std::function<std::int64_t()>; // Unix milliseconds
 class HostServices {
 public:
     HostServices(std::string provider_name, std::string config_json,
-                 std::shared_ptr<SideRequestClient> side_requests, Clock clock = {});
+                 std::shared_ptr<SideRequestClient> side_requests, Clock clock = {}, SecretRedactor redactor = {});
     HostServices(const HostServices &) = delete;
     HostServices &operator=(const HostServices &) = delete;
 
     const helix_host *table() const noexcept { return &table_; }
+    // The provider's secret values, taken out of what it logs (and, through
+    // ProviderInstance, out of its errors).
+    const SecretRedactor &redactor() const noexcept { return redactor_; }
 
 private:
     static void log(void *ctx, std::uint32_t level, helix_str msg);
@@ -44,6 +49,7 @@ private:
     std::string config_json_;
     std::shared_ptr<SideRequestClient> side_requests_;
     Clock clock_;
+    SecretRedactor redactor_;
     Poco::Logger *logger_;
     helix_host table_{};
 };

@@ -42,6 +42,7 @@ PluginFailure UpstreamCall::decode(const helix_http_response &response, const he
     auto lock = owner_->maybe_lock();
     f.status = owner_->library().descriptor().decode(call_, &response, checked.table(), &f.error);
     checked.apply(f);
+    owner_->host_->redactor().redact(f.error);
     return f;
 }
 
@@ -51,6 +52,7 @@ PluginFailure UpstreamCall::finish(const helix_event_sink &sink) {
     auto lock = owner_->maybe_lock();
     f.status = owner_->library().descriptor().finish(call_, checked.table(), &f.error);
     checked.apply(f);
+    owner_->host_->redactor().redact(f.error);
     return f;
 }
 
@@ -62,12 +64,14 @@ std::shared_ptr<ProviderInstance> ProviderInstance::create(const std::string &pr
                                                            std::shared_ptr<SideRequestClient> side_requests,
                                                            Clock clock) {
     const helix_plugin_descriptor &d = library->descriptor();
+    SecretRedactor redactor(d, settings_json);
     auto host = std::make_unique<HostServices>(provider_name, std::move(settings_json), std::move(side_requests),
-                                               std::move(clock));
+                                               std::move(clock), std::move(redactor));
     std::shared_ptr<ProviderInstance> self(new ProviderInstance(provider_name, library, std::move(host)));
 
     PluginFailure f = make_failure();
     self->plugin_ = d.create(self->host_->table(), &f.error);
+    self->host_->redactor().redact(f.error);
     if (self->plugin_ == nullptr)
         throw PluginLoadError("provider '" + provider_name + "' (" + library->path() +
                               "): plugin refused its settings: " + f.message());
@@ -75,6 +79,7 @@ std::shared_ptr<ProviderInstance> ProviderInstance::create(const std::string &pr
     const helix_model_info *const *models = nullptr;
     std::size_t count = 0;
     f.status = d.list_models(self->plugin_, &models, &count, &f.error);
+    self->host_->redactor().redact(f.error);
     if (f)
         throw PluginLoadError("provider '" + provider_name + "': list_models failed: " + f.message());
     if (count > 0 && models == nullptr)
@@ -117,6 +122,7 @@ helix_health ProviderInstance::health(std::string &detail) const {
     PluginFailure f = make_failure();
     auto lock = maybe_lock();
     const std::uint32_t h = health_fn(plugin_, &f.error);
+    host_->redactor().redact(f.error);
     detail = f.message();
     if (h == HELIX_HEALTH_OK || h == HELIX_HEALTH_DEGRADED || h == HELIX_HEALTH_FAILING)
         return static_cast<helix_health>(h);
@@ -160,6 +166,7 @@ PluginFailure ProviderInstance::prepare(const helix_request &request, std::uniqu
         }
         f.status = library_->descriptor().prepare(plugin_, &request, &raw, &out, &f.error);
     }
+    host_->redactor().redact(f.error);
     if (f.status == HELIX_OK && raw == nullptr) {
         f.status = HELIX_ERR_INTERNAL;
         std::snprintf(f.error.message, sizeof f.error.message, "plugin prepare returned no call");

@@ -1,6 +1,7 @@
 #include "daemon/router/runtime.hpp"
 
 #include "daemon/plugins/plugin_file_check.hpp"
+#include "daemon/plugins/secret_redactor.hpp"
 
 #include <set>
 
@@ -20,12 +21,28 @@ plugins::PluginLibraryPtr LibraryCache::get(const std::string &path) {
     return slot;
 }
 
+namespace {
+
+// The library the loader read the provider's settings table from (the same
+// file it checked), else (a configuration loaded without plugins) the cache's.
+plugins::PluginLibraryPtr library_of(const config::ProviderConfig &provider, LibraryCache &libraries) {
+    if (provider.library) return std::static_pointer_cast<const plugins::PluginLibrary>(provider.library);
+    return libraries.get(provider.library_path);
+}
+
+} // namespace
+
 RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
                          std::shared_ptr<plugins::SideRequestClient> side_requests) {
     auto runtime = std::make_shared<Runtime>();
     std::set<std::string> skipped;
     for (const auto &provider : config->providers) {
-        auto library = libraries.get(provider.library_path);
+        if (!provider.unusable.empty()) { // only ever set for enabled: auto
+            runtime->skipped_providers.emplace_back(provider.name, provider.unusable);
+            skipped.insert(provider.name);
+            continue;
+        }
+        auto library = library_of(provider, libraries);
         try {
             runtime->providers.push_back(
                 plugins::ProviderInstance::create(provider.name, library, provider.settings_json, side_requests));
@@ -55,14 +72,20 @@ std::vector<std::string> check_plugins(const config::Config &config, LibraryCach
                                        std::vector<std::string> &skipped) {
     std::vector<std::string> problems;
     for (const auto &provider : config.providers) {
+        if (!provider.unusable.empty()) {
+            skipped.push_back(provider.source + ": provider '" + provider.name + "': " + provider.unusable);
+            continue;
+        }
         try {
-            const auto library = libraries.get(provider.library_path);
+            const auto library = library_of(provider, libraries);
             const auto validate = library->descriptor().validate_config;
             if (validate == nullptr) continue;
             helix_error err{};
             err.struct_size = sizeof err;
             const helix_str json{provider.settings_json.data(), provider.settings_json.size()};
-            if (validate(json, &err) != HELIX_OK)
+            const helix_status status = validate(json, &err);
+            plugins::SecretRedactor(library->descriptor(), provider.settings_json).redact(err);
+            if (status != HELIX_OK)
                 (provider.optional ? skipped : problems)
                     .push_back(provider.source + ": provider '" + provider.name + "' settings: " + plugins::error_message(err));
         } catch (const plugins::PluginLoadError &e) {

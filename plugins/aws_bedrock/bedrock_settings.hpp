@@ -2,8 +2,8 @@
 // Settings of the aws_bedrock provider (its `settings:` map in helixagent.yaml).
 // A plugin never reads the process environment: where the AWS SDKs read an
 // environment variable, the host maps that variable to the key named here
-// (kProviderEnvVars in daemon/config/env_overrides.hpp; the table is in
-// plugins/aws_bedrock/README.md). Every value is a string (as the host's
+// (the plugin's settings table, settings_table.cpp, names them; the host
+// applies them; plugins/aws_bedrock/README.md lists them). Every value is a string (as the host's
 // environment mapping writes them) unless said otherwise.
 //
 // Where requests go

@@ -6,7 +6,7 @@ namespace helix::azure_openai {
 
 std::vector<helix::sdk::Setting> AzureProvider::settings() {
     return {
-        {.name = "endpoint", .type = HELIX_SETTING_STRING, .description = "The resource URL, e.g. https://myresource.openai.azure.com (required).", .env = {"AZURE_OPENAI_ENDPOINT"}, .env_provider = "azure-openai"},
+        {.name = "endpoint", .type = HELIX_SETTING_STRING, .description = "The resource URL, e.g. https://myresource.openai.azure.com (required).", .flags = HELIX_SETTING_REQUIRED, .env = {"AZURE_OPENAI_ENDPOINT"}, .env_provider = "azure-openai"},
         {.name = "api_version", .type = HELIX_SETTING_STRING, .description = "The api-version query parameter; v1 selects the v1 surface.", .default_value = "2024-10-21"},
         {.name = "deployments", .type = HELIX_SETTING_MAP, .description = "Model id to deployment name."},
         {.name = "models", .type = HELIX_SETTING_LIST, .description = "Models to advertise: ids, or maps {id, upstream_id, context_window, capabilities}."},
@@ -18,6 +18,8 @@ std::vector<helix::sdk::Setting> AzureProvider::settings() {
         {.name = "authority_host", .type = HELIX_SETTING_STRING, .description = "The Entra ID authority.", .default_value = "https://login.microsoftonline.com", .env = {"AZURE_AUTHORITY_HOST"}, .env_provider = "azure-openai"},
         {.name = "identity_endpoint", .type = HELIX_SETTING_STRING, .description = "The managed identity token endpoint.", .default_value = "http://169.254.169.254/metadata/identity/oauth2/token"},
         {.name = "managed_identity_client_id", .type = HELIX_SETTING_STRING, .description = "A user-assigned managed identity to use."},
+        {.name = "extra_fields", .type = HELIX_SETTING_LIST, .description = "Request fields outside the canonical form to forward from the client's body."},
+        {.name = "allow_data_sources", .type = HELIX_SETTING_BOOLEAN, .description = "Forward the client's data_sources (Azure On Your Data).", .default_value = "false"},
         {.name = "timeout", .type = HELIX_SETTING_DURATION, .description = "The provider's timeout (plugins.NAME.timeout).", .flags = HELIX_SETTING_HOST_OPTION, .env = {"AZURE_OPENAI_TIMEOUT"}, .env_provider = "azure-openai"},
     };
 }

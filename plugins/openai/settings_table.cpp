@@ -10,6 +10,7 @@ std::vector<helix::sdk::Setting> OpenAiProvider::settings() {
         {.name = "api_key", .type = HELIX_SETTING_STRING, .description = "The API key (sent as Authorization: Bearer).", .flags = HELIX_SETTING_SECRET, .env = {"OPENAI_API_KEY"}, .env_provider = "openai"},
         {.name = "organization", .type = HELIX_SETTING_STRING, .description = "The OpenAI-Organization header."},
         {.name = "project", .type = HELIX_SETTING_STRING, .description = "The OpenAI-Project header."},
+        {.name = "extra_fields", .type = HELIX_SETTING_LIST, .description = "Request fields outside the canonical form to forward from the client's body."},
         {.name = "models", .type = HELIX_SETTING_LIST, .description = "Models to advertise: ids, or maps {id, upstream_id, context_window, capabilities}."},
     };
 }

@@ -631,6 +631,7 @@ template <class P> struct Adapter {
     // The settings table in C form, built once (static storage, as the ABI asks).
     struct SettingsTable {
         std::vector<Setting> rows;
+        std::vector<std::array<const char *, 9>> env_lists; // each NULL-terminated, as the ABI asks
         std::vector<helix_setting> c_rows;
         std::vector<const helix_setting *> pointers;
     };
@@ -638,7 +639,11 @@ template <class P> struct Adapter {
         static const SettingsTable table = [] {
             SettingsTable t;
             t.rows = P::settings();
+            t.env_lists.reserve(t.rows.size()); // element addresses are handed out below
             for (const Setting &s : t.rows) {
+                auto &env = t.env_lists.emplace_back();
+                env.fill(nullptr);
+                std::copy(s.env.begin(), s.env.end(), env.begin());
                 helix_setting c{};
                 c.struct_size = sizeof c;
                 c.type = static_cast<std::uint32_t>(s.type);
@@ -646,7 +651,7 @@ template <class P> struct Adapter {
                 c.name = s.name;
                 c.default_value = s.default_value;
                 c.description = s.description;
-                c.env = s.env[0] != nullptr ? s.env.data() : nullptr;
+                c.env = env[0] != nullptr ? env.data() : nullptr;
                 c.env_provider = s.env_provider;
                 t.c_rows.push_back(c);
             }

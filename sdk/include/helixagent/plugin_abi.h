@@ -503,6 +503,11 @@ typedef enum helix_setting_type {
 /* Not a key of `settings:` but the provider's host option of that name
    (today: "timeout"), which the listed environment variables also fill. */
 #define HELIX_SETTING_HOST_OPTION (1u << 1)
+/* The provider cannot run without this key (after the environment variables
+   applied): the host reports it missing before creating the instance. A host
+   ignores flag bits it does not know, so a bit only ever adds a check that the
+   plugin's own validate_config / create make as well. */
+#define HELIX_SETTING_REQUIRED (1u << 2)
 
 /* One key of the plugin's `settings:` map. */
 typedef struct helix_setting {
