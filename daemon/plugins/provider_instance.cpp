@@ -62,9 +62,9 @@ ProviderInstance::ProviderInstance(std::string name, PluginLibraryPtr library, s
 std::shared_ptr<ProviderInstance> ProviderInstance::create(const std::string &provider_name,
                                                            PluginLibraryPtr library, std::string settings_json,
                                                            std::shared_ptr<SideRequestClient> side_requests,
-                                                           Clock clock) {
+                                                           Clock clock, bool redact) {
     const helix_plugin_descriptor &d = library->descriptor();
-    SecretRedactor redactor(d, settings_json);
+    SecretRedactor redactor = redact ? SecretRedactor(d, settings_json) : SecretRedactor();
     auto host = std::make_unique<HostServices>(provider_name, std::move(settings_json), std::move(side_requests),
                                                std::move(clock), std::move(redactor));
     std::shared_ptr<ProviderInstance> self(new ProviderInstance(provider_name, library, std::move(host)));

@@ -61,11 +61,13 @@ private:
 class ProviderInstance : public std::enable_shared_from_this<ProviderInstance> {
 public:
     // Creates the instance; throws PluginLoadError naming the provider when
-    // the plugin refuses its settings.
+    // the plugin refuses its settings. With `redact` (the daemon), secret
+    // values are taken out of what the plugin logs and returns; without it
+    // (helixagent-plugin-check, which looks for such leaks) they are not.
     static std::shared_ptr<ProviderInstance> create(const std::string &provider_name, PluginLibraryPtr library,
                                                     std::string settings_json,
                                                     std::shared_ptr<SideRequestClient> side_requests,
-                                                    Clock clock = {});
+                                                    Clock clock = {}, bool redact = true);
     ~ProviderInstance();
     ProviderInstance(const ProviderInstance &) = delete;
     ProviderInstance &operator=(const ProviderInstance &) = delete;

@@ -257,7 +257,8 @@ bool PluginChecker::validate_settings() {
 bool PluginChecker::create() {
     try {
         provider_ = plugins::ProviderInstance::create("checked", library_, options_.settings_json,
-                                                      std::make_shared<NoSideRequests>(), [] { return fixed_unix_ms; });
+                                                      std::make_shared<NoSideRequests>(), [] { return fixed_unix_ms; },
+                                                      false); // the check looks for the leaks the daemon would hide
     } catch (const plugins::PluginLoadError &e) {
         report_.fail("create", e.what());
         return false;
