@@ -6,6 +6,7 @@ import path from 'node:path';
 const ms = (us) => (us === null || us === undefined ? '—' : (us / 1000).toFixed(2));
 const signedMs = (us) => (us === null || us === undefined ? '—' : `${us >= 0 ? '+' : ''}${(us / 1000).toFixed(2)}`);
 const int = (n) => (n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
+const sec = (msValue) => (msValue === null || msValue === undefined ? '—' : (msValue / 1000).toFixed(1));
 const mib = (n) => (n === null || n === undefined ? '—' : n.toFixed(1));
 
 // What one target adds over the direct call at the same concurrency.
@@ -82,13 +83,12 @@ export function checks(results) {
       { detail: `${signedMs(ttfbAdded('helix-openai', pick))} ms vs nginx ${signedMs(ttfbAdded('nginx', pick))} ms (${what})` },
     ),
   );
-  // Held at once: every stream up to what the open-file limit allows (one
-  // socket to the client and one upstream each), 99.95 % of them (9,995 of
-  // 10,000) to allow for the few a ramp loses to the listen backlog.
+  // Held at once: every stream up to what the open-file limit allows, one
+  // socket to the client and one upstream each, after the ten or so the
+  // daemon keeps open (listener, epoll, logs): 9,995 of 10,000 at 20,000.
   const s = results.streams['helix-openai'];
   const n = results.options.streams;
-  const fdRoom = Math.floor(((results.environment?.open_files_limit ?? Infinity) - 64) / 2);
-  const mustHold = Math.min(Math.ceil(n * 0.9995), fdRoom);
+  const mustHold = Math.min(n, Math.floor(((results.environment?.open_files_limit ?? Infinity) - 10) / 2));
   out.push({
     name: `${int(n)} slow streams held at once (≥ ${int(mustHold)}, up to the open-file limit), none failed`,
     measured: s ? `${int(s.peak_receiving)} held, ${int(s.failed)} failed` : 'not measured',
@@ -99,7 +99,7 @@ export function checks(results) {
   const sp99 = (x) => x?.stream_ms?.p99 ?? null;
   out.push(
     ratioCheck('stream time p99 within 5 % of the direct call\'s', sp99(s) / sp99(direct), 1.05, {
-      detail: `${ms(sp99(s) * 1000)} vs ${ms(sp99(direct) * 1000)} ms`,
+      detail: `${sec(sp99(s))} vs ${sec(sp99(direct))} s`,
     }),
   );
   const nginxStreams = results.streams.nginx;
