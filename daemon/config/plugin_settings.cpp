@@ -53,7 +53,11 @@ std::optional<boost::json::value> typed_value(LoadContext &ctx, const YAML::Node
     if (!value.IsScalar()) return wrong(std::string{LoadContext::kind_of(value)});
     const auto scalar = ctx.scalar(key, value, path, secret);
     if (!scalar) return std::nullopt; // already reported (a bad ${...})
-    boost::json::value typed = typed_scalar(*scalar);
+    // A typed key reads a quoted scalar as if it were plain ("true", "1800"
+    // and ${VAR} mean what they say), so a file that quotes them still loads.
+    Scalar unquoted = *scalar;
+    unquoted.plain = true;
+    boost::json::value typed = typed_scalar(spec.type == SettingType::String ? *scalar : unquoted);
     switch (spec.type) {
     case SettingType::String:
         // Whatever the YAML looks like, a string key gets the text as written

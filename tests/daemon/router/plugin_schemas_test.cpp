@@ -116,6 +116,11 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
         {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/var/run/ctoken"},
         {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:8"},
         {"AWS_EC2_METADATA_DISABLED", "true"},
+        {"AWS_BEARER_TOKEN_BEDROCK", "ABSK-bearer"},
+        {"AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:7"},
+        {"AWS_ENDPOINT_URL", "http://127.0.0.1:6"},
+        {"AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5"},
+        {"AWS_USE_FIPS_ENDPOINT", "true"},
         {"GCP_VERTEX_PROJECT_ID", "my-project"},
         {"GCP_VERTEX_LOCATION", "europe-west4"},
         {"GCP_VERTEX_ACCESS_TOKEN", "ya29.token"},
@@ -128,6 +133,8 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
         {"AZURE_TENANT_ID", "tenant-1"},
         {"AZURE_CLIENT_ID", "app-1"},
         {"AZURE_CLIENT_SECRET", "entra-secret"},
+        {"AZURE_FEDERATED_TOKEN_FILE", "/var/run/azure/token"},
+        {"AZURE_AUTHORITY_HOST", "https://login.microsoftonline.us"},
         {"OPENAI_API_KEY", "sk-openai"},
         {"ANTHROPIC_API_KEY", "sk-ant"},
     };
@@ -144,13 +151,17 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
                                "container_credentials_relative_uri":"/v2/credentials/x",
                                "container_authorization_token":"ctoken",
                                "container_authorization_token_file":"/var/run/ctoken",
-                               "imds_endpoint":"http://127.0.0.1:8","imds_disabled":"true"})"));
+                               "imds_endpoint":"http://127.0.0.1:8","imds_disabled":"true",
+                               "api_key":"ABSK-bearer","endpoint_url":"http://127.0.0.1:7",
+                               "sts_endpoint":"http://127.0.0.1:5","use_fips":"true"})"));
     BOOST_TEST(settings_of(*config, "gcp-vertex") ==
                json::parse(R"({"project_id":"my-project","location":"europe-west4","access_token":"ya29.token",
                                "credentials_file":"/etc/gcp/key.json","metadata_host":"127.0.0.1:9"})"));
     BOOST_TEST(settings_of(*config, "azure-openai") ==
                json::parse(R"({"endpoint":"https://r.openai.azure.com","api_key":"azure-key","tenant_id":"tenant-1",
-                               "client_id":"app-1","client_secret":"entra-secret"})"));
+                               "client_id":"app-1","client_secret":"entra-secret",
+                               "federated_token_file":"/var/run/azure/token",
+                               "authority_host":"https://login.microsoftonline.us"})"));
     BOOST_TEST(settings_of(*config, "openai") == json::parse(R"({"api_key":"sk-openai"})"));
     BOOST_TEST(settings_of(*config, "anthropic") == json::parse(R"({"api_key":"sk-ant"})"));
     BOOST_TEST(config->find_provider("aws-bedrock")->timeout.count() == 90'000);
@@ -203,6 +214,20 @@ BOOST_AUTO_TEST_CASE(a_bundled_plugins_table_refuses_a_mistyped_key_before_the_p
     BOOST_TEST_REQUIRE(azure.size() == 1U, dump(azure));
     BOOST_TEST(azure[0].to_string() == kFile + ":3: plugins.azure-openai.settings.endpoint is required by plugin "
                                                "azure_openai (or set AZURE_OPENAI_ENDPOINT)");
+}
+
+BOOST_AUTO_TEST_CASE(a_quoted_scalar_under_a_typed_key_is_read_as_its_type) {
+    const hc::ConfigPtr config = load(yaml({"plugins:", "  aws-bedrock:", "    settings:", "      region: us-east-1",
+                                            "      imds_disabled: \"true\"", "      duration_seconds: '1800'"}));
+    BOOST_TEST(settings_of(*config, "aws-bedrock") ==
+               json::parse(R"({"region":"us-east-1","imds_disabled":true,"duration_seconds":1800})"));
+    const std::vector<ConfigIssue> issues = issues_of(yaml(
+        {"plugins:", "  aws-bedrock:", "    settings:", "      imds_disabled: \"maybe\"", "      duration_seconds: '30m'"}));
+    BOOST_TEST_REQUIRE(issues.size() == 2U, dump(issues));
+    BOOST_TEST(issues[0].to_string() ==
+               kFile + ":5: plugins.aws-bedrock.settings.imds_disabled: expected true or false, got 'maybe'");
+    BOOST_TEST(issues[1].to_string() ==
+               kFile + ":6: plugins.aws-bedrock.settings.duration_seconds: expected an integer, got '30m'");
 }
 
 BOOST_AUTO_TEST_CASE(env_example_lists_every_variable) {
