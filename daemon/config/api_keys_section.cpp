@@ -2,6 +2,8 @@
 
 #include "daemon/config/syntax.hpp"
 
+#include <openssl/crypto.h>
+
 #include <map>
 #include <vector>
 
@@ -105,7 +107,9 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
         if (key->text.empty()) {
             continue; // ${HELIXAGENT_API_KEY:-} with the variable unset: no key, not an error
         }
-        if (const auto [first, inserted] = key_lines.emplace(digest_of_key(key->text), key->line); !inserted) {
+        const KeyDigest digest = digest_of_key(key->text);
+        OPENSSL_cleanse(key->text.data(), key->text.size()); // only the digest is kept
+        if (const auto [first, inserted] = key_lines.emplace(digest, key->line); !inserted) {
             ctx.report(key->line, path + ": duplicate api key (the same key as at line " +
                                       std::to_string(first->second) + ")");
             continue;
@@ -115,7 +119,7 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
                                       std::to_string(first->second) + ")");
             continue;
         }
-        config.api_keys.push_back(ApiKey{name, digest_of_key(key->text), std::move(models), std::move(providers)});
+        config.api_keys.push_back(ApiKey{name, digest, std::move(models), std::move(providers)});
     }
 }
 

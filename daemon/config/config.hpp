@@ -4,6 +4,7 @@
 // requests can read one snapshot while a reload builds the next.
 
 #include "daemon/config/key_digest.hpp"
+#include "daemon/config/secret_text.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -111,7 +112,7 @@ struct ProviderConfig {
     std::string library_path; // absolute path of the plugin .so
     std::chrono::milliseconds timeout{60'000};
     std::chrono::milliseconds connect_timeout{10'000};
-    std::string settings_json; // the provider's `settings:` map as a JSON object text
+    SecretText settings_json;  // the provider's `settings:` map as a JSON object text (wiped when freed)
     std::string source;        // "file:line" where the provider is declared
     // enabled: auto — when the plugin refuses its settings (credentials not
     // configured), the daemon runs without it and says why, instead of not

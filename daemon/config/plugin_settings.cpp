@@ -161,7 +161,7 @@ void read_settings_by_schema(LoadContext &ctx, const YAML::Node &key, const YAML
             ctx.report(line, reason);
         }
     }
-    provider.settings_json = boost::json::serialize(settings);
+    provider.settings_json = serialize_secret(settings);
 }
 
 } // namespace helix::config

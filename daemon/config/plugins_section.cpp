@@ -101,7 +101,7 @@ void read_plugin(SectionReader &r, const std::string &name, const YAML::Node &ke
     if (settings_entry != nullptr) {
         settings = settings_to_json(ctx, settings_entry->key, settings_entry->value, section + ".settings");
     }
-    provider.settings_json = boost::json::serialize(settings);
+    provider.settings_json = serialize_secret(settings);
     config.providers.push_back(std::move(provider));
 }
 

@@ -24,9 +24,9 @@ void set_error(helix_error *err, const char *message) {
 
 } // namespace
 
-HostServices::HostServices(std::string provider_name, std::string config_json,
+HostServices::HostServices(std::string provider_name, std::string_view config_json,
                            std::shared_ptr<SideRequestClient> side_requests, Clock clock, SecretRedactor redactor)
-    : config_json_(std::move(config_json)), side_requests_(std::move(side_requests)),
+    : config_json_(config::secret_text(config_json)), side_requests_(std::move(side_requests)),
       clock_(clock ? std::move(clock) : Clock(system_now_ms)), redactor_(std::move(redactor)),
       logger_(&Poco::Logger::get("plugin." + provider_name)) {
     table_.struct_size = sizeof table_;

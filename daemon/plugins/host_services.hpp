@@ -3,6 +3,7 @@
 // provider's name, side requests through the host's transport, the clock, and
 // the provider's own configuration section.
 
+#include "daemon/config/secret_text.hpp"
 #include "daemon/plugins/secret_redactor.hpp"
 
 #include <helixagent/plugin_abi.h>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace Poco { class Logger; }
 
@@ -29,7 +31,7 @@ using Clock = std::function<std::int64_t()>; // Unix milliseconds
 
 class HostServices {
 public:
-    HostServices(std::string provider_name, std::string config_json,
+    HostServices(std::string provider_name, std::string_view config_json,
                  std::shared_ptr<SideRequestClient> side_requests, Clock clock = {}, SecretRedactor redactor = {});
     HostServices(const HostServices &) = delete;
     HostServices &operator=(const HostServices &) = delete;
@@ -46,7 +48,7 @@ private:
     static std::int64_t now_unix_ms(void *ctx);
     static helix_str config_json(void *ctx);
 
-    std::string config_json_;
+    config::SecretText config_json_; // the ABI keeps it valid until destroy; wiped when freed
     std::shared_ptr<SideRequestClient> side_requests_;
     Clock clock_;
     SecretRedactor redactor_;

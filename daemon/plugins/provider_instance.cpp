@@ -60,12 +60,12 @@ ProviderInstance::ProviderInstance(std::string name, PluginLibraryPtr library, s
     : name_(std::move(name)), library_(std::move(library)), host_(std::move(host)) {}
 
 std::shared_ptr<ProviderInstance> ProviderInstance::create(const std::string &provider_name,
-                                                           PluginLibraryPtr library, std::string settings_json,
+                                                           PluginLibraryPtr library, std::string_view settings_json,
                                                            std::shared_ptr<SideRequestClient> side_requests,
                                                            Clock clock, bool redact) {
     const helix_plugin_descriptor &d = library->descriptor();
     SecretRedactor redactor = redact ? SecretRedactor(d, settings_json) : SecretRedactor();
-    auto host = std::make_unique<HostServices>(provider_name, std::move(settings_json), std::move(side_requests),
+    auto host = std::make_unique<HostServices>(provider_name, settings_json, std::move(side_requests),
                                                std::move(clock), std::move(redactor));
     std::shared_ptr<ProviderInstance> self(new ProviderInstance(provider_name, library, std::move(host)));
 

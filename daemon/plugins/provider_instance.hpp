@@ -65,7 +65,7 @@ public:
     // values are taken out of what the plugin logs and returns; without it
     // (helixagent-plugin-check, which looks for such leaks) they are not.
     static std::shared_ptr<ProviderInstance> create(const std::string &provider_name, PluginLibraryPtr library,
-                                                    std::string settings_json,
+                                                    std::string_view settings_json,
                                                     std::shared_ptr<SideRequestClient> side_requests,
                                                     Clock clock = {}, bool redact = true);
     ~ProviderInstance();
