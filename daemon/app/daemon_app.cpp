@@ -162,16 +162,23 @@ int DaemonApp::check_config() {
 
 void DaemonApp::reload(router::RuntimeHolder &holder, router::LibraryCache &libraries,
                        const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics,
-                       audit::AccessLog &access_log) {
+                       audit::AccessLog &access_log, http::EventServer &server) {
     const std::string path = config_path();
     try {
         router::LibrarySchemas schemas(libraries);
         auto cfg = config::load_config(path, config::process_environment(), &schemas);
         const auto &old_server = holder.current()->config->server;
+        const bool tls_was_on = !old_server.tls_cert_file.empty();
+        const bool tls_on = !cfg->server.tls_cert_file.empty();
         if (cfg->server.port != old_server.port || cfg->server.listen_address != old_server.listen_address ||
             cfg->server.max_connections != old_server.max_connections || cfg->server.threads != old_server.threads ||
-            cfg->server.tls_cert_file != old_server.tls_cert_file || cfg->server.tls_key_file != old_server.tls_key_file)
+            tls_on != tls_was_on)
             daemon_log().warning("server listen settings changed in '" + path + "'; they take effect after a restart");
+        // The certificate and key are read again on every reload (a renewed
+        // certificate under the same names, or other files); one that cannot
+        // be used throws here, naming the file, and the previous configuration stays.
+        std::shared_ptr<boost::asio::ssl::context> tls;
+        if (tls_on && tls_was_on) tls = tls_context_for(cfg->server);
         const auto &old_upstream = holder.current()->config->upstream;
         if (cfg->upstream.verify_tls != old_upstream.verify_tls || cfg->upstream.ca_file != old_upstream.ca_file ||
             cfg->upstream.max_idle_connections != old_upstream.max_idle_connections ||
@@ -185,6 +192,10 @@ void DaemonApp::reload(router::RuntimeHolder &holder, router::LibraryCache &libr
         publish_to_metrics(*runtime, metrics);
         log_skipped_providers(*runtime);
         holder.replace(std::move(runtime));
+        if (tls) {
+            server.replace_tls(std::move(tls)); // for new connections; open ones keep theirs
+            daemon_log().information("TLS certificate reloaded from " + holder.current()->config->server.tls_cert_file);
+        }
         metrics.count_config_reload(true);
         daemon_log().information("configuration reloaded from '" + path + "'");
         for (const auto &notice : holder.current()->config->notices) daemon_log().warning(notice);
@@ -282,7 +293,7 @@ int DaemonApp::serve() {
         if (*signal == DaemonSignal::terminate) break;
         if (*signal == DaemonSignal::reload) {
             systemd.reloading();
-            reload(holder, libraries, side_requests, metrics, state.access_log);
+            reload(holder, libraries, side_requests, metrics, state.access_log, *server);
             systemd.ready();
         }
         if (*signal == DaemonSignal::reopen_logs) { // logrotate's postrotate (the daemon's own log is stderr)

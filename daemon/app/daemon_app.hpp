@@ -10,6 +10,8 @@
 
 #include <string>
 
+namespace helix::http { class EventServer; }
+
 namespace helix::app {
 
 class DaemonApp final : public Poco::Util::ServerApplication {
@@ -24,7 +26,7 @@ private:
     int serve();
     void reload(router::RuntimeHolder &holder, router::LibraryCache &libraries,
                 const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics,
-                audit::AccessLog &access_log);
+                audit::AccessLog &access_log, http::EventServer &server);
     std::string config_path() const;
 
     std::string config_path_;

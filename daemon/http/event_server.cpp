@@ -104,6 +104,11 @@ void EventServer::start() {
         });
 }
 
+void EventServer::replace_tls(std::shared_ptr<asio::ssl::context> tls) {
+    const std::lock_guard lock(tls_mutex_);
+    tls_ = std::move(tls);
+}
+
 void EventServer::stop_accepting() {
     if (!acceptor_) return;
     asio::post(loops_.front()->io, [this] {
@@ -133,9 +138,14 @@ asio::awaitable<void> EventServer::accept_loop() {
             continue;
         }
         context_.open_connections.fetch_add(1);
-        if (tls_)
+        std::shared_ptr<asio::ssl::context> tls;
+        {
+            const std::lock_guard lock(tls_mutex_);
+            tls = tls_;
+        }
+        if (tls)
             asio::co_spawn(target.io,
-                           serve_tls_connection(std::move(socket), *tls_, context_, *target.upstream, target.connections,
+                           serve_tls_connection(std::move(socket), std::move(tls), context_, *target.upstream, target.connections,
                                                 handshake_timeout_),
                            log_connection_failure);
         else

@@ -43,6 +43,9 @@ public:
     void start();
     std::uint16_t port() const { return port_; }
     std::size_t threads() const { return loops_.size(); }
+    // New connections get this TLS context (a renewed certificate, on
+    // reload); open ones keep the one they began with.
+    void replace_tls(std::shared_ptr<boost::asio::ssl::context> tls);
     // Stops accepting connections; requests already in flight go on.
     void stop_accepting();
     std::int64_t open_connections() const { return context_.open_connections.load(); }
@@ -60,7 +63,8 @@ private:
     const std::size_t max_connections_;
     const std::string refusal_; // the whole 503 reply beyond max_connections
     const std::chrono::milliseconds handshake_timeout_;
-    std::shared_ptr<boost::asio::ssl::context> tls_;
+    std::mutex tls_mutex_;
+    std::shared_ptr<boost::asio::ssl::context> tls_; // under tls_mutex_ (the acceptor's loop reads it)
     std::vector<std::unique_ptr<Loop>> loops_;
     std::vector<std::thread> threads_;
     boost::asio::thread_pool workers_; // prepare()

@@ -1,7 +1,7 @@
 #pragma once
 // The client listener's TLS (server.tls): OpenSSL through Asio, TLS 1.2 at
-// least, the certificate chain and private key read once at start (a reload
-// that changes them takes effect after a restart).
+// least, the certificate chain and private key read at start and again on
+// every reload (new connections get the new context, open ones keep theirs).
 
 #include <boost/asio/ssl/context.hpp>
 

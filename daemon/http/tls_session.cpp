@@ -67,14 +67,14 @@ asio::awaitable<void> session_to_client(tcp::socket &session, TlsStream &client,
 
 } // namespace
 
-asio::awaitable<void> serve_tls_connection(tcp::socket socket, asio::ssl::context &tls, EventContext &context,
+asio::awaitable<void> serve_tls_connection(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, EventContext &context,
                                            transport::AsyncExchange &upstream, LoopConnections &connections,
                                            std::chrono::milliseconds handshake_timeout) {
     std::string remote;
     beast::error_code ec;
     if (const auto endpoint = socket.remote_endpoint(ec); !ec) remote = endpoint.address().to_string();
     const auto executor = socket.get_executor();
-    TlsStream client(std::move(socket), tls);
+    TlsStream client(std::move(socket), *tls);
     const RegisteredSocket registered(connections, client.next_layer().socket());
     // Counted open by the acceptor; the session counts it closed, or this
     // when there is no session.

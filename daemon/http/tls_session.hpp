@@ -12,10 +12,13 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
+#include <memory>
 
 namespace helix::http {
 
-boost::asio::awaitable<void> serve_tls_connection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context &tls,
+// `tls` is kept for the connection's life: a reload may replace the listener's.
+boost::asio::awaitable<void> serve_tls_connection(boost::asio::ip::tcp::socket socket,
+                                                  std::shared_ptr<boost::asio::ssl::context> tls,
                                                   EventContext &context, transport::AsyncExchange &upstream,
                                                   LoopConnections &connections,
                                                   std::chrono::milliseconds handshake_timeout);

@@ -4,12 +4,17 @@
 // server.tls against a real helixagentd, with a self-signed certificate the
 // test makes with the openssl command: HTTPS requests (a whole reply and a
 // stream) checked against that certificate, TLS 1.2 accepted, plain HTTP on
-// the TLS port not served, and --check-config naming unusable files.
+// the TLS port not served, --check-config naming unusable files, and a
+// renewed certificate served after SIGHUP while open connections go on.
 
 #include "plain_gateway.hpp"
 
 #include <cstdio>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 using namespace helix::test;
 namespace fs = std::filesystem;
@@ -112,4 +117,46 @@ BOOST_AUTO_TEST_CASE(check_config_names_tls_files_it_cannot_use) {
     BOOST_TEST(garbage.output.find("server.tls.cert_file") != std::string::npos, garbage.output);
     const RunResult good = check("{cert_file: " + certificate.cert.string() + ", key_file: " + certificate.key.string() + "}");
     BOOST_TEST(good.exit_code == 0, good.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_reload_serves_a_renewed_certificate_without_dropping_open_connections) {
+    TlsGateway g; // serves certificate A from g.certificate's files
+    TempDir renewed_dir;
+    const Certificate renewed(renewed_dir.path());
+    TempDir old_dir;
+    const fs::path old_cert = old_dir.path() / "old.pem";
+    fs::copy_file(g.certificate.cert, old_cert);
+    const std::string port = std::to_string(g.gateway.port);
+
+    // A connection made with certificate A that sends its request only after the reload.
+    FILE *open_connection = ::popen(("(sleep 3; printf 'GET /healthz HTTP/1.1\\r\\nHost: t\\r\\nConnection: close\\r\\n\\r\\n') | "
+                                     "openssl s_client -quiet -verify_return_error -CAfile " + old_cert.string() +
+                                     " -connect 127.0.0.1:" + port + " 2>/dev/null").c_str(), "r");
+    BOOST_TEST_REQUIRE(open_connection != nullptr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000)); // its handshake is done
+
+    // The certificate is renewed under the same file names, then SIGHUP.
+    fs::copy_file(renewed.cert, g.certificate.cert, fs::copy_options::overwrite_existing);
+    fs::copy_file(renewed.key, g.certificate.key, fs::copy_options::overwrite_existing);
+    g.gateway.daemon->signal(SIGHUP);
+    BOOST_TEST_REQUIRE(g.gateway.daemon->wait_for_log("TLS certificate reloaded"));
+
+    const auto [fresh, fresh_status] = run("curl -sS --max-time 10 --cacert " + renewed.cert.string() + " " + g.url("/healthz"));
+    BOOST_TEST(fresh_status == 0);
+    BOOST_TEST(fresh == "{\"status\":\"ok\"}");
+    const auto [stale, stale_status] = run("curl -sS --max-time 10 --cacert " + old_cert.string() + " " + g.url("/healthz"));
+    BOOST_TEST(stale_status != 0); // new connections no longer get A
+
+    std::string answered;
+    char buffer[4096];
+    for (std::size_t n = 0; (n = std::fread(buffer, 1, sizeof buffer, open_connection)) > 0;) answered.append(buffer, n);
+    ::pclose(open_connection);
+    BOOST_TEST(answered.find("{\"status\":\"ok\"}") != std::string::npos, answered); // served after the reload
+
+    // A certificate file that cannot be used fails the reload; the renewed one stays.
+    { std::ofstream(g.certificate.cert) << "not a certificate\n"; }
+    g.gateway.daemon->signal(SIGHUP);
+    BOOST_TEST_REQUIRE(g.gateway.daemon->wait_for_log("kept the previous configuration"));
+    BOOST_TEST(run("curl -sS --max-time 10 --cacert " + renewed.cert.string() + " " + g.url("/healthz")).first ==
+               "{\"status\":\"ok\"}");
 }
