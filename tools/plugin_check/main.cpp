@@ -2,8 +2,10 @@
 // checks it (see plugin_checker.hpp); prints a pass/fail report.
 //   helixagent-plugin-check [--settings JSON | --settings-file FILE] [--reply FILE]... [--replies DIR]
 //                           [--threads N] [--rounds N] PLUGIN.so
+//   helixagent-plugin-check --describe [--format text|markdown|json] [--settings JSON | --settings-file FILE] PLUGIN.so
 // Exit status: 0 every check passed, 1 a check failed, 2 bad usage.
 
+#include "tools/plugin_check/describe.hpp"
 #include "tools/plugin_check/plugin_checker.hpp"
 
 #include <Poco/Logger.h>
@@ -19,6 +21,8 @@ namespace {
 
 constexpr const char *usage =
     "usage: helixagent-plugin-check [options] PLUGIN.so\n"
+    "  --describe             print the plugin's settings table and models instead of checking it\n"
+    "  --format FORMAT        with --describe: text (default), markdown (for a docs page) or json\n"
     "  --settings JSON        the provider's settings (its settings: map in helixagent.yaml) as JSON; default {}\n"
     "  --settings-file FILE   the same, read from a JSON file\n"
     "  --reply FILE           a sample upstream reply (raw HTTP response; '.stream.' in the name: to a\n"
@@ -42,6 +46,9 @@ bool parse_count(const std::string &text, unsigned &out) {
 
 int main(int argc, char **argv) {
     helix::plugin_check::Options options;
+    bool describe = false;
+    bool format_given = false;
+    auto format = helix::plugin_check::DescribeFormat::text;
     std::vector<std::string> args(argv + 1, argv + argc);
     std::vector<std::string> positional;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -50,6 +57,13 @@ int main(int argc, char **argv) {
         if (arg == "-h" || arg == "--help") {
             std::cout << usage;
             return 0;
+        } else if (arg == "--describe") {
+            describe = true;
+        } else if (arg == "--format") {
+            const auto *v = value();
+            if (v == nullptr || !helix::plugin_check::parse_describe_format(*v, format))
+                return bad_usage("--format needs text, markdown or json");
+            format_given = true;
         } else if (arg == "--settings") {
             const auto *v = value();
             if (v == nullptr) return bad_usage("--settings needs a JSON object");
@@ -87,10 +101,13 @@ int main(int argc, char **argv) {
         }
     }
     if (positional.size() != 1) return bad_usage("give exactly one plugin library");
+    if (format_given && !describe) return bad_usage("--format goes with --describe");
     options.plugin_path = std::filesystem::absolute(positional.front()).lexically_normal().string();
 
     // Plugins log through the host; only their warnings and errors are shown.
     Poco::Logger::root().setLevel(Poco::Message::PRIO_WARNING);
+    if (describe)
+        return helix::plugin_check::describe(options.plugin_path, options.settings_json, format, std::cout, std::cerr);
 
     helix::plugin_check::Report report;
     std::cout << "helixagent-plugin-check " << options.plugin_path << '\n';
