@@ -218,8 +218,7 @@ int DaemonApp::serve() {
     block_daemon_signals();
     const std::string path = config_path();
     router::LibraryCache libraries;
-    const config::ConfigPtr cfg =
-        load_or_report(path, "helixagentd: not started: invalid configuration file " + path, libraries);
+    config::ConfigPtr cfg = load_or_report(path, "helixagentd: not started: invalid configuration file " + path, libraries);
     if (!cfg) return EXIT_CONFIG;
     setup_logging(cfg->log);
     const LoggingCloser close_logging_at_exit;
@@ -281,6 +280,9 @@ int DaemonApp::serve() {
     daemon_log().information("event loops: " + std::to_string(server->threads()));
     if (tls) daemon_log().information("HTTPS on the listener (server.tls)");
     daemon_log().information("listening on " + cfg->server.listen_address + ":" + std::to_string(server->port()));
+    // From here on the Runtime holds the configuration, so that a reload that
+    // replaces a plugin's file unloads the first build after its last call.
+    cfg.reset();
 
     SystemdNotifier systemd;
     systemd.ready();

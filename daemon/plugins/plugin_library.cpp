@@ -3,14 +3,46 @@
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
 
+#include <cerrno>
 #include <cstring>
+#include <dlfcn.h>
+#include <fcntl.h>
 #include <filesystem>
 #include <sstream>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace helix::plugins {
 
+namespace {
+
+// Whether the dynamic loader has a library open under `name` (or with the
+// device/inode of the file it names).
+bool loader_knows(const std::string &name) {
+    void *known = ::dlopen(name.c_str(), RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+    if (known == nullptr) return false;
+    ::dlclose(known); // NOLOAD counted a reference
+    return true;
+}
+
+} // namespace
+
 struct PluginLibrary::Handle {
     boost::dll::shared_library library;
+    int copy = -1; // the memfd holding the private copy
+    std::string name; // "/proc/self/fd/<copy>", as the loader knows it
+
+    Handle() = default;
+    Handle(const Handle &) = delete;
+    Handle &operator=(const Handle &) = delete;
+    ~Handle() {
+        if (library.is_loaded()) library.unload();
+        // A library the loader keeps (NODELETE) keeps its name: closing the
+        // copy would let a later copy get the same descriptor number, and
+        // dlopen would return this library for it. Its memory stays mapped
+        // anyway, so the open descriptor costs nothing more.
+        if (copy >= 0 && !loader_knows(name)) ::close(copy);
+    }
 };
 
 namespace {
@@ -106,6 +138,40 @@ std::string dl_reason(const std::string &what) {
     return reason;
 }
 
+// dlerror() names the copy; a reader needs the file.
+std::string named_as(std::string text, const std::string &copy_name, const std::string &path) {
+    for (auto at = text.find(copy_name); at != std::string::npos; at = text.find(copy_name, at + path.size()))
+        text.replace(at, copy_name.size(), path);
+    return text;
+}
+
+// An anonymous in-memory file (memfd) with the bytes of `fd` from its
+// start; returns its descriptor.
+int private_copy(const std::string &path, int fd) {
+    const std::string label = "helix-plugin:" + std::filesystem::path(path).filename().string();
+    const int copy = ::memfd_create(label.c_str(), MFD_CLOEXEC);
+    if (copy < 0) fail(path, std::string("cannot make a private copy to load (memfd_create): ") + std::strerror(errno));
+    const auto give_up = [&](const char *step) {
+        const int error = errno;
+        ::close(copy);
+        fail(path, std::string("cannot copy the plugin file to load it (") + step + "): " + std::strerror(error));
+    };
+    char buffer[64 * 1024];
+    for (off_t offset = 0;;) {
+        const ssize_t got = ::pread(fd, buffer, sizeof buffer, offset);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) give_up("read");
+        if (got == 0) return copy;
+        for (ssize_t done = 0; done < got;) {
+            const ssize_t put = ::write(copy, buffer + done, static_cast<std::size_t>(got - done));
+            if (put < 0 && errno == EINTR) continue;
+            if (put <= 0) give_up("write");
+            done += put;
+        }
+        offset += got;
+    }
+}
+
 } // namespace
 
 PluginLibrary::PluginLibrary(std::string path, std::unique_ptr<Handle> handle, const helix_plugin_descriptor &d)
@@ -117,16 +183,32 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::load(const std::string &path
     std::error_code fs_error;
     if (!std::filesystem::is_regular_file(path, fs_error))
         fail(path, "no such plugin file (expected a shared library built with the HelixAgent SDK)");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(path, std::string("cannot open the plugin file: ") + std::strerror(errno));
+    try {
+        auto library = load(path, fd);
+        ::close(fd);
+        return library;
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+}
 
+std::shared_ptr<const PluginLibrary> PluginLibrary::load(const std::string &path, int fd) {
     auto handle = std::make_unique<Handle>();
+    handle->copy = private_copy(path, fd);
+    handle->name = "/proc/self/fd/" + std::to_string(handle->copy);
+    if (loader_knows(handle->name)) // cannot happen while every mapped copy stays open; checked, not assumed
+        fail(path, "the dynamic loader already has a library named " + handle->name + "; not loading over it");
     try {
         // RTLD_LOCAL keeps each plugin's symbols to itself; RTLD_NOW surfaces a
         // missing dependency here, at start, instead of at the first request.
         // The throwing overload is used because it carries dlerror()'s text.
-        handle->library.load(std::filesystem::path(path),
+        handle->library.load(std::filesystem::path(handle->name),
                              boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception &e) {
-        fail(path, std::string("not a loadable shared library: ") + dl_reason(e.what()));
+        fail(path, std::string("not a loadable shared library: ") + named_as(dl_reason(e.what()), handle->name, path));
     }
     if (!handle->library.has(HELIX_PLUGIN_NEGOTIATE_SYMBOL)) refuse_legacy(path, handle->library);
     auto &negotiate = handle->library.get<helix_status(const helix_negotiate_info *, helix_negotiate_result *,

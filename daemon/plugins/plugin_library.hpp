@@ -22,6 +22,19 @@ public:
     // Opens the library, negotiates the ABI and checks the descriptor.
     // Throws PluginLoadError.
     static std::shared_ptr<const PluginLibrary> load(const std::string &path);
+    // The same for the file open as `fd` (the caller keeps and closes it);
+    // `path` is what messages name.
+    //
+    // What is mapped is a private copy of the file's bytes (a memfd), never
+    // the file itself, so that every load is really new code: the dynamic
+    // loader hands back a library it already has when the name or the
+    // device/inode match, which a file replaced in place, or a reused
+    // /proc/self/fd/N name, would. The copy stays open while the loader may
+    // know it by that name: for ever if dlclose() could not unload it (GNU
+    // unique symbols make a library NODELETE). A running daemon thus never
+    // has the installed file mapped, and writing over that file cannot crash
+    // it. Before mapping, RTLD_NOLOAD checks that the name is new.
+    static std::shared_ptr<const PluginLibrary> load(const std::string &path, int fd);
 
     ~PluginLibrary();
     PluginLibrary(const PluginLibrary &) = delete;

@@ -4,6 +4,7 @@
 #include "daemon/plugins/secret_redactor.hpp"
 
 #include <set>
+#include <unistd.h>
 
 namespace helix::router {
 
@@ -14,11 +15,29 @@ const plugins::ProviderInstance *Runtime::find_provider(const std::string &name)
 }
 
 plugins::PluginLibraryPtr LibraryCache::get(const std::string &path) {
-    plugins::check_plugin_file(path); // each time: a reload sees a file made writable since
-    std::lock_guard lock(mutex_);
-    auto &slot = libraries_[path];
-    if (!slot) slot = plugins::PluginLibrary::load(path);
-    return slot;
+    // Each time: a reload sees a file made writable, or replaced, since.
+    const plugins::CheckedPluginFile file = plugins::open_checked_plugin(path);
+    const auto ns = [](const timespec &t) { return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; };
+    const Version version{path,
+                          static_cast<std::uint64_t>(file.st.st_dev),
+                          static_cast<std::uint64_t>(file.st.st_ino),
+                          static_cast<std::int64_t>(file.st.st_size),
+                          ns(file.st.st_mtim),
+                          ns(file.st.st_ctim)};
+    try {
+        std::lock_guard lock(mutex_);
+        std::erase_if(libraries_, [](const auto &entry) { return entry.second.expired(); });
+        auto library = libraries_[version].lock();
+        if (!library) {
+            library = plugins::PluginLibrary::load(path, file.fd);
+            libraries_[version] = library;
+        }
+        ::close(file.fd);
+        return library;
+    } catch (...) {
+        ::close(file.fd);
+        throw;
+    }
 }
 
 namespace {

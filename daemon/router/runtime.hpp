@@ -8,6 +8,8 @@
 #include "daemon/router/client_keys.hpp"
 #include "daemon/plugins/provider_instance.hpp"
 
+#include <compare>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,14 +31,30 @@ struct Runtime {
 
 using RuntimePtr = std::shared_ptr<const Runtime>;
 
-// Opens each plugin library once per process and hands it to every Runtime.
+// Opens each version of a plugin file once and hands it to every Runtime
+// that uses it. A version is the path plus the file's device, inode, size,
+// modification and change times: a library replaced on disk (a package
+// upgrade) is a new version, loaded by the next reload, while requests still
+// running on the old one finish on it. The cache holds libraries weakly, so
+// an old version is unloaded once the last provider instance (and
+// configuration) made from it is gone. Each get() checks the file again
+// (plugin_file_check.hpp), on the open file that is then loaded.
 class LibraryCache {
 public:
     plugins::PluginLibraryPtr get(const std::string &path); // throws PluginLoadError
 
 private:
+    struct Version {
+        std::string path;
+        std::uint64_t device = 0;
+        std::uint64_t inode = 0;
+        std::int64_t size = 0;
+        std::int64_t mtime_ns = 0;
+        std::int64_t ctime_ns = 0;
+        auto operator<=>(const Version &) const = default;
+    };
     std::mutex mutex_;
-    std::map<std::string, plugins::PluginLibraryPtr> libraries_;
+    std::map<Version, std::weak_ptr<const plugins::PluginLibrary>> libraries_;
 };
 
 // Loads the libraries and creates the instances; throws PluginLoadError.

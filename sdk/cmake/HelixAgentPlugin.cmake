@@ -15,4 +15,10 @@ function(helixagent_add_plugin target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()
+  # GCC's "unique" symbols (static locals of inline templates) make the loader
+  # keep a library for ever, so an old build replaced on disk and reloaded
+  # would never be unloaded.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -fno-gnu-unique)
+  endif()
 endfunction()
