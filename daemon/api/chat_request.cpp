@@ -175,7 +175,7 @@ private:
 };
 
 ParseResult ChatRequestParser::run(std::string body) {
-    try {
+    return guarded<ParseResult>([&]() -> ParseResult {
         auto impl = std::make_unique<ChatRequest::Impl>();
         impl->body = std::move(body);
 
@@ -184,13 +184,7 @@ ParseResult ChatRequestParser::run(std::string body) {
         p.top_level(impl->doc.get_object());
         p.link();
         return ChatRequest(std::move(impl));
-    } catch (Invalid &invalid) {
-        return std::move(invalid.error);
-    } catch (const std::bad_alloc &) {
-        return internal_error("The gateway ran out of memory while reading the request.");
-    } catch (const std::exception &e) {
-        return internal_error(std::string("The request could not be read: ") + e.what());
-    }
+    });
 }
 
 void ChatRequestParser::top_level(const json::object &root) {

@@ -47,20 +47,14 @@ helix_str str_of(std::string_view s) noexcept { return helix_str{s.data(), s.siz
 class EmbeddingsRequestParser {
 public:
     static EmbeddingsParseResult run(std::string body) {
-        try {
+        return guarded<EmbeddingsParseResult>([&]() -> EmbeddingsParseResult {
             auto impl = std::make_unique<EmbeddingsRequest::Impl>();
             impl->body = std::move(body);
             impl->doc = parse_body(impl->body); // an object, or it threw
             EmbeddingsRequestParser p(*impl);
             p.top_level(impl->doc.get_object());
             return EmbeddingsRequest(std::move(impl));
-        } catch (Invalid &invalid) {
-            return std::move(invalid.error);
-        } catch (const std::bad_alloc &) {
-            return internal_error("The gateway ran out of memory while reading the request.");
-        } catch (const std::exception &e) {
-            return internal_error(std::string("The request could not be read: ") + e.what());
-        }
+        });
     }
 
 private:

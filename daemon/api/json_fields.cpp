@@ -257,4 +257,8 @@ std::string_view model_field(const json::object &root, const Path &top) {
     return {model.data(), model.size()};
 }
 
+ApiError out_of_memory() { return internal_error("The gateway ran out of memory while reading the request."); }
+
+ApiError unreadable(const char *what) { return internal_error(std::string("The request could not be read: ") + what); }
+
 } // namespace helix::api::fields

@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,5 +110,24 @@ std::string_view model_field(const json::object &root, const Path &top);
 double as_number_in(const json::value &v, const Path &path, double min, double max);
 // An integer (5.0 counts, 5.5 does not) within [min, max].
 std::int64_t as_integer_in(const json::value &v, const Path &path, std::int64_t min, std::int64_t max);
+
+// The errors guarded() gives for an exception other than Invalid (500s).
+ApiError out_of_memory();
+ApiError unreadable(const char *what);
+
+// Runs a parser so that it never throws: Invalid becomes its error, running
+// out of memory (or any other exception) a 500.
+template <class Result, class Parse>
+Result guarded(Parse &&parse) {
+    try {
+        return parse();
+    } catch (Invalid &invalid) {
+        return std::move(invalid.error);
+    } catch (const std::bad_alloc &) {
+        return out_of_memory();
+    } catch (const std::exception &e) {
+        return unreadable(e.what());
+    }
+}
 
 } // namespace helix::api::fields

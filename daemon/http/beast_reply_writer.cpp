@@ -81,8 +81,9 @@ asio::awaitable<bool> BeastReplyWriter::write_event(std::string_view payload) {
 
 // No co_await inside a condition, nor a co_return after one: GCC 12 may
 // compile such a coroutine into a trap.
-asio::awaitable<bool> BeastReplyWriter::finish() {
-    const bool done_sent = co_await write_event("[DONE]");
+asio::awaitable<bool> BeastReplyWriter::finish(bool done_marker) {
+    bool done_sent = true;
+    if (done_marker) done_sent = co_await write_event("[DONE]");
     if (done_sent) {
         last_write_follows();
         ended_ = co_await write_last_chunk();

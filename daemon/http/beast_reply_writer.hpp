@@ -27,7 +27,7 @@ public:
     boost::asio::awaitable<bool> send(int status, std::string body) override;
     boost::asio::awaitable<bool> begin_stream() override;
     boost::asio::awaitable<bool> write_event(std::string_view payload) override;
-    boost::asio::awaitable<bool> finish() override;
+    boost::asio::awaitable<bool> finish(bool done_marker) override;
     boost::asio::awaitable<void> fail(const api::ApiError &error) override;
 
     bool started() const override { return status_ != 0; }

@@ -17,17 +17,6 @@ namespace helix::http {
 
 namespace {
 
-std::int64_t unix_seconds() {
-    using namespace std::chrono;
-    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string usd_text(double usd) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.6f", usd);
-    return text;
-}
-
 // One attempt's events as a chat.completion (accumulated) or as chunks.
 class ChatEncoder final : public router::ReplyEncoder {
 public:
@@ -76,9 +65,7 @@ public:
 
 private:
     std::optional<double> usage_and_cost(std::int64_t prompt, std::int64_t completion) {
-        const auto cost = router::estimated_cost(config_, candidate_, prompt, completion);
-        observed_.usage(candidate_.provider->name(), candidate_.model->id, prompt, completion, cost);
-        return cost;
+        return record_usage(config_, candidate_, observed_, prompt, completion);
     }
 
     const config::Config &config_;
@@ -108,6 +95,24 @@ private:
 
 } // namespace
 
+std::int64_t unix_seconds() {
+    using namespace std::chrono;
+    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string usd_text(double usd) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6f", usd);
+    return text;
+}
+
+std::optional<double> record_usage(const config::Config &config, const router::Candidate &candidate,
+                                   metrics::RequestObservation &observed, std::int64_t prompt, std::int64_t completion) {
+    const auto cost = router::estimated_cost(config, candidate, prompt, completion);
+    observed.usage(candidate.provider->name(), candidate.model->id, prompt, completion, cost);
+    return cost;
+}
+
 std::variant<EndpointPlan, api::ApiError> plan_chat_endpoint(EndpointRequest &request) {
     auto planned = plan_chat(request.runtime, std::move(request.body), request.priority, request.client, request.record);
     if (auto *error = std::get_if<api::ApiError>(&planned)) return std::move(*error);
@@ -134,7 +139,12 @@ std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, 
                                                 audit::AccessRecord &record) {
     auto parsed = api::parse_chat_request(std::move(body));
     if (auto *error = std::get_if<api::ApiError>(&parsed)) return std::move(*error);
-    api::ChatRequest &chat = std::get<api::ChatRequest>(parsed);
+    return plan_parsed_chat(runtime, std::move(std::get<api::ChatRequest>(parsed)), priority, client, record);
+}
+
+std::variant<ChatPlan, api::ApiError> plan_parsed_chat(const router::Runtime &runtime, api::ChatRequest chat,
+                                                       std::string_view priority, const router::ClientIdentity *client,
+                                                       audit::AccessRecord &record) {
     record.model_asked = chat.model();
     record.stream = chat.stream();
     if (runtime.config->log.access_content) record.request_body = chat.body();
@@ -168,11 +178,13 @@ std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, 
     return ChatPlan{std::move(chat), std::move(candidates)};
 }
 
-router::Prepared ChatEndpoint::prepare(const router::Candidate &candidate) {
-    chat_.set_upstream_model(candidate.model->upstream_id);
+router::Prepared ChatEndpoint::prepare(const router::Candidate &candidate) { return prepare_chat(chat_, candidate); }
+
+router::Prepared prepare_chat(api::ChatRequest &chat, const router::Candidate &candidate) {
+    chat.set_upstream_model(candidate.model->upstream_id);
     std::unique_ptr<plugins::UpstreamCall> call;
     router::Prepared prepared;
-    prepared.failure = candidate.provider->prepare(chat_.view(), call);
+    prepared.failure = candidate.provider->prepare(chat.view(), call);
     if (call) prepared.call = std::make_unique<router::PluginCall>(std::move(call));
     return prepared;
 }

@@ -13,6 +13,8 @@
 #include "daemon/router/endpoint.hpp"
 #include "daemon/router/runtime.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -36,6 +38,22 @@ struct ChatPlan {
 std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, std::string body,
                                                 std::string_view priority, const router::ClientIdentity *client,
                                                 audit::AccessRecord &record);
+
+// plan_chat() for a request already parsed (the endpoints translated onto
+// chat: /v1/responses, /v1/completions).
+std::variant<ChatPlan, api::ApiError> plan_parsed_chat(const router::Runtime &runtime, api::ChatRequest chat,
+                                                       std::string_view priority, const router::ClientIdentity *client,
+                                                       audit::AccessRecord &record);
+
+// A candidate's plugin call for a chat request (ChatEndpoint::prepare).
+router::Prepared prepare_chat(api::ChatRequest &chat, const router::Candidate &candidate);
+
+// Counts an attempt's token usage in the metrics; its estimated cost in
+// USD when the model's prices are known (x-helix-cost-usd, usd_text()).
+std::optional<double> record_usage(const config::Config &config, const router::Candidate &candidate,
+                                   metrics::RequestObservation &observed, std::int64_t prompt, std::int64_t completion);
+std::string usd_text(double usd);
+std::int64_t unix_seconds();
 
 // The route table's handler: plan_chat(), and the endpoint owning the request.
 std::variant<EndpointPlan, api::ApiError> plan_chat_endpoint(EndpointRequest &request);

@@ -12,9 +12,11 @@ namespace helix::http {
 namespace {
 
 // The API endpoints a model serves: an embeddings model serves only
-// POST /v1/embeddings, any other POST /v1/chat/completions.
-const char *endpoint_of(const plugins::ModelInfo &model) {
-    return (model.capabilities & HELIX_MODEL_EMBEDDINGS) != 0 ? "embeddings" : "chat.completions";
+// POST /v1/embeddings; any other chat completions, and the responses and
+// (legacy) completions the gateway translates onto chat.
+boost::json::array endpoints_of(const plugins::ModelInfo &model) {
+    if ((model.capabilities & HELIX_MODEL_EMBEDDINGS) != 0) return {"embeddings"};
+    return {"chat.completions", "responses", "completions"};
 }
 
 boost::json::object model_object(const std::string &provider, const plugins::ModelInfo &model) {
@@ -23,7 +25,7 @@ boost::json::object model_object(const std::string &provider, const plugins::Mod
     o["object"] = "model";
     o["created"] = 0; // providers do not say when a model was made
     o["owned_by"] = provider;
-    o["endpoints"] = boost::json::array{endpoint_of(model)};
+    o["endpoints"] = endpoints_of(model);
     return o;
 }
 
@@ -40,8 +42,8 @@ boost::json::object alias_object(const router::Runtime &runtime, const config::M
         const auto *provider = runtime.find_provider(target.substr(0, slash));
         const auto *model = provider != nullptr ? provider->find_model(target.substr(slash + 1)) : nullptr;
         if (model == nullptr) continue;
-        const boost::json::value e(endpoint_of(*model));
-        if (std::find(endpoints.begin(), endpoints.end(), e) == endpoints.end()) endpoints.push_back(e);
+        for (const boost::json::value &e : endpoints_of(*model))
+            if (std::find(endpoints.begin(), endpoints.end(), e) == endpoints.end()) endpoints.push_back(e);
     }
     o["endpoints"] = std::move(endpoints);
     return o;

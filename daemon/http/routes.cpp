@@ -1,11 +1,13 @@
 #include "daemon/http/routes.hpp"
 
 #include "daemon/http/chat_endpoint.hpp"
+#include "daemon/http/completions_endpoint.hpp"
 #include "daemon/http/embeddings_endpoint.hpp"
 #include "daemon/http/health_handlers.hpp"
 #include "daemon/http/metrics_handler.hpp"
 #include "daemon/http/models_handler.hpp"
 #include "daemon/http/printable_uri.hpp"
+#include "daemon/http/responses_endpoint.hpp"
 
 #include <array>
 
@@ -28,6 +30,9 @@ Reply models(const RouteRequest &r) { return models_reply(r.runtime, std::string
 const std::array kRoutes{
     Route{"POST", "/v1/chat/completions", false, Access::keyed, nullptr, plan_chat_endpoint},
     Route{"POST", "/v1/embeddings", false, Access::keyed, nullptr, plan_embeddings_endpoint},
+    Route{"POST", "/v1/responses", false, Access::keyed, nullptr, plan_responses_endpoint},
+    Route{"GET", "/v1/responses/", true, Access::keyed, stored_response_reply, nullptr},
+    Route{"POST", "/v1/completions", false, Access::keyed, nullptr, plan_completions_endpoint},
     Route{"GET", "/v1/models", false, Access::keyed, models, nullptr},
     Route{"GET", "/v1/models/", true, Access::keyed, models, nullptr},
     Route{"GET", "/healthz", false, Access::open, liveness, nullptr},

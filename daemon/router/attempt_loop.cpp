@@ -320,7 +320,13 @@ private:
             // start over elsewhere: it ends with an error event instead.
             if (rq_.reply.started()) {
                 failed(*error, verdict);
-                co_await rq_.reply.fail(*error);
+                encoder->failed(*error, sink.pending());
+                if (sink.pending().empty()) {
+                    co_await rq_.reply.fail(*error);
+                } else {
+                    const bool written = co_await sink.flush();
+                    if (written) co_await rq_.reply.finish(false);
+                }
                 co_return AttemptResult{std::nullopt, 200}; // the status that went out
             }
             co_return failed(*error, verdict);
@@ -344,7 +350,7 @@ private:
         } else {
             bool ok = co_await sink.flush();
             if (ok && !rq_.reply.started()) ok = co_await rq_.reply.begin_stream();
-            if (ok) co_await rq_.reply.finish();
+            if (ok) co_await rq_.reply.finish(encoder.done_marker());
         }
         co_return 200; // what went out, even if the client left during the last write
     }

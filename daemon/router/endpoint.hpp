@@ -25,6 +25,12 @@ public:
     // (the loop then sends them and finishes the stream); a whole reply
     // returns its JSON body and may set headers on `reply`.
     virtual std::string finish(std::vector<std::string> &events, ReplyWriter &reply) = 0;
+    // A stream that broke after it began: the payloads that end it in the
+    // endpoint's own terms (the Responses API's response.failed). None, the
+    // default, ends it with OpenAI's error event.
+    virtual void failed(const api::ApiError &, std::vector<std::string> &) {}
+    // Whether a stream that ended well closes with "data: [DONE]".
+    virtual bool done_marker() const { return true; }
 };
 
 // One upstream call as the loop drives it: the plugin's (PluginCall below)

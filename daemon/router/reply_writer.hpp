@@ -26,8 +26,9 @@ public:
     virtual boost::asio::awaitable<bool> begin_stream() = 0;
     // One event, "data: <payload>\n\n".
     virtual boost::asio::awaitable<bool> write_event(std::string_view payload) = 0;
-    // The stream's last event ("data: [DONE]") and its end.
-    virtual boost::asio::awaitable<bool> finish() = 0;
+    // The stream's end, after its last event "data: [DONE]" when
+    // `done_marker` (chat completions end so; the Responses API does not).
+    virtual boost::asio::awaitable<bool> finish(bool done_marker) = 0;
     // A failure: before anything went out, the error reply (with Retry-After
     // when the error has one); after the stream began, an error event and
     // the stream's end.

@@ -118,8 +118,8 @@ test('GET /v1/models lists the endpoints each model serves', async () => {
   const byId = Object.fromEntries(data.map((m) => [m.id, m.endpoints]));
   assert.deepEqual(byId['openai/text-embedding-3-small'], ['embeddings']);
   assert.deepEqual(byId['gcp-vertex/gemini-embedding-001'], ['embeddings']);
-  assert.deepEqual(byId['openai/gpt-4o'], ['chat.completions']);
-  assert.deepEqual(byId['anthropic/claude-3-5-sonnet-20241022'], ['chat.completions']);
+  assert.deepEqual(byId['openai/gpt-4o'], ['chat.completions', 'responses', 'completions']);
+  assert.deepEqual(byId['anthropic/claude-3-5-sonnet-20241022'], ['chat.completions', 'responses', 'completions']);
 });
 
 test('chat on an embeddings model is refused, naming /v1/embeddings', async () => {

@@ -253,7 +253,7 @@ BOOST_AUTO_TEST_CASE(models_need_a_client_key_and_list_provider_slash_model) {
     BOOST_TEST(contains(list.body, R"("object":"list")"));
     // (the object goes on with the endpoints the model serves)
     BOOST_TEST(contains(list.body, R"({"id":"plain/plain-1","object":"model","created":0,"owned_by":"plain",)"));
-    BOOST_TEST(contains(list.body, R"("owned_by":"plain","endpoints":["chat.completions"]})"));
+    BOOST_TEST(contains(list.body, R"("owned_by":"plain","endpoints":["chat.completions","responses","completions"]})"));
 
     const HttpResult one = http_get(port, "/v1/models/plain/plain-1", {{"Authorization", "Bearer " + secret}});
     BOOST_TEST(one.status == 200);

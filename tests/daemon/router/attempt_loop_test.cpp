@@ -250,7 +250,7 @@ public:
         events.emplace_back(payload);
         co_return true;
     }
-    asio::awaitable<bool> finish() override {
+    asio::awaitable<bool> finish(bool) override {
         finished = true;
         co_return true;
     }
