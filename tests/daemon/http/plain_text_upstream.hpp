@@ -1,7 +1,7 @@
 #pragma once
 // An upstream for the template's plain-text protocol, run inside the test:
 // it streams "Hello", " from", " upstream" as separate HTTP chunks, and obeys
-// directives in the prompt (FAIL429, FAIL500, SLOW, BREAK, LONG, FLOOD).
+// directives in the prompt (FAIL429, FAIL500, SLOW, BREAK, LONG, FLOOD, HOLD).
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -27,6 +27,7 @@ public:
     // Handlers may still be running (a delayed reply whose client gave up):
     // wait for them, since they use this object.
     ~PlainTextUpstream() {
+        release_holds();
         server_.stopAll(true);
         while (server_.currentThreads() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -36,6 +37,9 @@ public:
     // (the gateway closed the connection).
     int long_parts_written() const { return long_parts_.load(); }
     bool long_stream_aborted() const { return long_aborted_.load(); }
+    // HOLD streams send a part every 20 ms until this is called (or a
+    // minute has passed), then "released." and the end.
+    void release_holds() { released_ = true; }
     // FLOOD streams likewise.
     int flood_parts_written() const { return flood_parts_.load(); }
     bool flood_aborted() const { return flood_aborted_.load(); }
@@ -73,6 +77,19 @@ private:
                 impl.socket().shutdown();
                 impl.socket().close();
                 throw std::runtime_error("upstream breaks mid-stream (test)");
+            }
+            if (body.find("HOLD") != std::string::npos) {
+                response.setChunkedTransferEncoding(true);
+                response.setContentType("text/plain");
+                std::ostream &out = response.send();
+                for (int i = 0; !owner_.released_ && i < 3000; ++i) {
+                    out << "held " << i << ". ";
+                    out.flush();
+                    if (!out) return;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                }
+                out << "released.";
+                return;
             }
             if (body.find("FLOOD") != std::string::npos) { // 4 KiB parts as fast as they are taken, up to 256 MiB
                 response.setChunkedTransferEncoding(true);
@@ -134,6 +151,7 @@ private:
     Poco::Net::HTTPServer server_;
     std::atomic<int> requests_{0};
     std::atomic<int> long_parts_{0};
+    std::atomic<bool> released_{false};
     std::atomic<bool> long_aborted_{false};
     std::atomic<int> flood_parts_{0};
     std::atomic<bool> flood_aborted_{false};
