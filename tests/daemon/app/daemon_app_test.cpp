@@ -4,6 +4,7 @@
 #include "../metrics/exposition.hpp"
 #include "daemon_process.hpp"
 
+#include <cstdlib>
 #include <sstream>
 #include <sys/resource.h>
 
@@ -386,6 +387,13 @@ BOOST_AUTO_TEST_CASE(the_daemon_writes_no_core_dumps_unless_told_to) {
         BOOST_TEST(core_limit_of(daemon.pid()) == "0");
     }
     Poco::Process::Env env{{"HELIXAGENT_DUMPABLE", "1"}};
+    // ASan's and TSan's runtimes set the core limit to 0 themselves at start
+    // (their disable_coredump, on by default on 64-bit): tell them not to.
+    for (const char *name : {"ASAN_OPTIONS", "TSAN_OPTIONS"}) {
+        const char *options = std::getenv(name);
+        env[name] = (options != nullptr && *options != '\0' ? std::string(options) + ":" : std::string()) +
+                    "disable_coredump=0";
+    }
     DaemonProcess debuggable({"--config", config}, env);
     debuggable.wait_until_listening();
     BOOST_TEST(core_limit_of(debuggable.pid()) != "0");
