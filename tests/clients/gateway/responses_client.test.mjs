@@ -198,3 +198,42 @@ test('what a stateless gateway cannot do is a BadRequestError naming the field',
   await refused(client.completions.create({ model, prompt: ['a', 'b'] }), 'prompt');
   await assert.rejects(client.responses.create({ model: 'no-such-model', input: 'hi' }), OpenAI.NotFoundError);
 });
+
+test('a stream that breaks after it began ends with response.failed', async () => {
+  const stream = await client.responses.create({
+    model: 'openai/gpt-4o', input: 'Tell me a story [[fault:reset-mid-stream]]', stream: true,
+  });
+  const types = [];
+  let failed = null;
+  for await (const event of stream) {
+    types.push(event.type);
+    if (event.type === 'response.failed') failed = event.response;
+  }
+  assert.equal(types[0], 'response.created');
+  assert.equal(types.at(-1), 'response.failed', types.join(', '));
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.error.code, 'server_error');
+  assert.ok(failed.error.message.length > 0);
+});
+
+test('on the wire: data-only typed events, no [DONE]; GET by id is a 400 in OpenAI\'s shape', async () => {
+  const res = await fetch(`${gateway.baseURL}/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'openai/gpt-4o', input: 'hi', stream: true }),
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  const body = await res.text();
+  assert.ok(!body.includes('[DONE]'), body);
+  const events = body.split('\n\n').filter((e) => e.length > 0);
+  for (const e of events) assert.ok(e.startsWith('data: {'), e);
+  assert.equal(JSON.parse(events.at(-1).slice(6)).type, 'response.completed');
+
+  const got = await fetch(`${gateway.baseURL}/responses/resp_123`, { headers: { authorization: `Bearer ${clientKey}` } });
+  assert.equal(got.status, 400);
+  const { error } = await got.json();
+  assert.equal(error.type, 'invalid_request_error');
+  assert.equal(error.param, 'response_id');
+  assert.equal(error.code, 'unsupported_parameter');
+});

@@ -954,7 +954,10 @@ BOOST_AUTO_TEST_CASE(shipped_config_loads_with_an_empty_environment) {
                "/usr/lib/helixagent/plugins/libhelix_gcp_vertex.so");
     // Each provider loads when its credentials are configured, else is skipped.
     for (const auto &provider : config->providers) BOOST_TEST(provider.optional, provider.name);
-    BOOST_TEST(json::value(settings_of(*config, "aws-bedrock")) == json::parse(R"({"region":"us-east-1"})"));
+    BOOST_TEST(json::value(settings_of(*config, "aws-bedrock")) ==
+               json::parse(R"({"region":"us-east-1","models":["anthropic.claude-3-sonnet","anthropic.claude-3-opus",)"
+                           R"("meta.llama3-70b-instruct","amazon.titan-text-express","amazon.titan-embed-text-v2",)"
+                           R"("cohere.embed-english-v3"]})"));
     // Each provider loads when its credentials are configured, else is skipped.
     for (const auto &provider : config->providers) BOOST_TEST(provider.optional, provider.name);
 }
