@@ -153,7 +153,8 @@ asio::awaitable<ReadEnd> read_until(TimedReader &reader, beast::flat_buffer &buf
         }
         const auto now = Clock::now();
         const auto until = clock.deadline ? std::min(now + server.read_timeout, *clock.deadline) : clock.idle_until;
-        auto [ec, n] = co_await reader.read(buffer.prepare(16 * 1024), until);
+        // A head fits in a page (nginx reads 1 KiB); a body is read 16 KiB at a time.
+        auto [ec, n] = co_await reader.read(buffer.prepare(head_only ? 4 * 1024 : 16 * 1024), until);
         buffer.commit(n);
         if (n > 0) continue;
         if (ec == beast::error::timeout) {
@@ -559,6 +560,9 @@ private:
                                             : client_error(400, "bad_request", "The request body could not be read.");
             co_return co_await refuse(error);
         }
+        // The request is in: a stream may now last minutes, and needs no read
+        // buffer until the next request (a pipelined one's bytes are kept).
+        buffer_.shrink_to_fit();
 
         auto &message = parser.get();
         BeastReplyWriter reply(stream_, server.write_timeout, base_headers(request_id, keep_wanted, server));

@@ -13,6 +13,7 @@
 // server.write_timeout (the client is then dropped, and its upstream call
 // with it).
 
+#include "daemon/http/memory_trim.hpp"
 #include "daemon/http/server_state.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/router/runtime.hpp"
@@ -44,12 +45,20 @@ struct EventContext {
 // thread touches it.
 class LoopConnections {
 public:
-    void add(boost::asio::ip::tcp::socket &socket) { open_.insert(&socket); }
-    void remove(boost::asio::ip::tcp::socket &socket) { open_.erase(&socket); }
+    void add(boost::asio::ip::tcp::socket &socket) {
+        open_.insert(&socket);
+        trim_.opened(open_.size());
+    }
+    // The loop's memory is trimmed once most of a burst of connections is gone.
+    void remove(boost::asio::ip::tcp::socket &socket) {
+        open_.erase(&socket);
+        if (trim_.closed(open_.size())) release_free_memory();
+    }
     void close_all();
 
 private:
     std::unordered_set<boost::asio::ip::tcp::socket *> open_;
+    TrimPolicy trim_;
 };
 
 // A socket listed in its loop's LoopConnections for its life.

@@ -2,6 +2,7 @@
 
 #include "daemon/transport/await_helpers.hpp"
 #include "daemon/transport/exchange_failure.hpp"
+#include "daemon/transport/read_chunk.hpp"
 #include "daemon/transport/upstream_connector.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,7 +13,6 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include <array>
 #include <optional>
 
 namespace helix::transport {
@@ -98,7 +98,7 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
 
     // Each run of bytes goes to the sink as soon as it is read, and nothing
     // more is read until the sink is done with it (backpressure).
-    std::array<char, 16 * 1024> chunk; // not zeroed: overwritten by every read
+    ReadChunk chunk;
     std::uint64_t received = 0;
     while (!parser->is_done()) {
         auto &body = parser->get().body();
@@ -118,6 +118,8 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
             const bool taken = co_await sink.on_body({chunk.data(), got});
             if (!taken) throw ExchangeFailure{ExchangeError::cancelled, "abandoned during the response body"};
         }
+        // A body that fills the chunk is a large one: socket reads grow with it.
+        if (chunk.after_read(got)) connection.buffer().reserve(chunk.size());
         if (!ec) continue;
         const bool cancelled = co_await was_cancelled();
         if (!cancelled && (ec == http::error::partial_message || ec == http::error::end_of_stream ||

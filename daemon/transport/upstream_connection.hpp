@@ -16,8 +16,9 @@ class UpstreamConnection {
 public:
     using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream &>;
 
-    // Room for a TLS record or a socket read at once (reads are sized by it).
-    explicit UpstreamConnection(const boost::asio::any_io_executor &executor) : tcp_(executor) { buffer_.reserve(16 * 1024); }
+    // Socket reads are sized by the buffer's room: one page holds a response
+    // head and a stream's tokens; the exchange grows it for a large body.
+    explicit UpstreamConnection(const boost::asio::any_io_executor &executor) : tcp_(executor) { buffer_.reserve(4 * 1024); }
     UpstreamConnection(const UpstreamConnection &) = delete;
     UpstreamConnection &operator=(const UpstreamConnection &) = delete;
 
