@@ -41,6 +41,34 @@ std::string ChunkBuilder::chunk(json::array choices, const json::object *respons
     return json::serialize(c);
 }
 
+const std::string &ChunkBuilder::members_before_choices() {
+    if (head_.empty()) {
+        json::object c;
+        c["id"] = id_;
+        c["object"] = "chat.completion.chunk";
+        c["created"] = created_;
+        c["model"] = model_;
+        for (const auto &member : sticky_) c[member.key()] = member.value();
+        head_ = json::serialize(c);
+        head_.back() = ','; // the object goes on: its closing brace becomes the separator
+        head_ += "\"choices\":";
+    }
+    return head_;
+}
+
+std::string ChunkBuilder::text_chunk(std::uint32_t index, std::string_view text) {
+    const std::string &head = members_before_choices();
+    const std::string content = json::serialize(json::string_view(text.data(), text.size()));
+    std::string out;
+    out.reserve(head.size() + content.size() + 96);
+    out.append(head).append("[{\"index\":").append(std::to_string(index)).append(",\"delta\":{\"content\":");
+    out.append(content).append("},\"logprobs\":null,\"finish_reason\":null}]");
+    if (include_usage_) out.append(",\"usage\":null");
+    out.push_back('}');
+    ++produced_;
+    return out;
+}
+
 json::object ChunkBuilder::choice_entry(std::uint32_t index, json::object delta) {
     json::object entry;
     entry["index"] = index;
@@ -101,7 +129,10 @@ std::size_t ChunkBuilder::add(const helix_event &event, std::vector<std::string>
     switch (event.type) {
     case HELIX_EVENT_START: {
         const std::string_view id = to_view(event.response_id);
-        if (!id.empty() && produced_ == 0) id_ = detail::sanitize_utf8(id);
+        if (!id.empty() && produced_ == 0) {
+            id_ = detail::sanitize_utf8(id);
+            head_.clear();
+        }
         const std::string_view served = to_view(event.model);
         if (!served.empty()) served_model_ = detail::sanitize_utf8(served);
         break;
@@ -113,9 +144,7 @@ std::size_t ChunkBuilder::add(const helix_event &event, std::vector<std::string>
         std::string text;
         detail::append_utf8(text, to_view(event.text), c.carry);
         if (text.empty()) break;
-        json::object delta;
-        delta["content"] = std::move(text);
-        out.push_back(chunk(single(choice_entry(event.choice, std::move(delta)))));
+        out.push_back(text_chunk(event.choice, text));
         break;
     }
     case HELIX_EVENT_TOOL_CALL_DELTA: {
@@ -170,6 +199,7 @@ std::size_t ChunkBuilder::add(const helix_event &event, std::vector<std::string>
         if (extra->place == detail::ExtraPlace::response) {
             if (extra->member == "system_fingerprint" || extra->member == "service_tier") {
                 sticky_[extra->member] = std::move(extra->value);
+                head_.clear();
                 break;
             }
             json::object members;

@@ -87,6 +87,12 @@ private:
     // The JSON text of one chunk with these choices (and extra response members).
     std::string chunk(boost::json::array choices, const boost::json::object *response_extras = nullptr,
                       const boost::json::value *usage = nullptr);
+    // A text delta's chunk, written straight into one string (the per-token
+    // path: no JSON tree per token); the same text chunk() would make.
+    std::string text_chunk(std::uint32_t index, std::string_view text);
+    // Every chunk's members before "choices" (id, object, created, model,
+    // sticky ones), serialized once and kept until one of them changes.
+    const std::string &members_before_choices();
     static boost::json::object choice_entry(std::uint32_t index, boost::json::object delta);
     void start(std::uint32_t index, Choice &c, bool content_null, std::vector<std::string> &out);
     void close(std::uint32_t index, Choice &c, std::uint32_t reason, std::vector<std::string> &out);
@@ -97,6 +103,7 @@ private:
     bool include_usage_;
     std::string served_model_;
     boost::json::object sticky_; // system_fingerprint, service_tier
+    std::string head_;            // members_before_choices(), empty when it must be made again
     std::map<std::uint32_t, Choice> choices_;
     Usage usage_;
     std::size_t produced_ = 0;

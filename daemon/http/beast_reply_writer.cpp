@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
@@ -12,15 +13,32 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
+
 namespace helix::http {
 
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 
+namespace {
+constexpr std::string_view kDataPrefix = "data: ";
+constexpr std::string_view kEventEnd = "\n\n";
+} // namespace
+
 template <class Write> asio::awaitable<bool> BeastReplyWriter::timed(Write write) {
     if (gone_) co_return false;
     stream_.expires_after(write_timeout_);
     const boost::system::error_code ec = co_await write();
+    stream_.expires_never();
+    if (ec) gone_ = true;
+    co_return !gone_;
+}
+
+// The stream's writes, one coroutine frame each (the per-token path).
+template <class Buffers> asio::awaitable<bool> BeastReplyWriter::write_buffers(const Buffers &buffers) {
+    if (gone_) co_return false;
+    stream_.expires_after(write_timeout_);
+    const auto [ec, n] = co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
     stream_.expires_never();
     if (ec) gone_ = true;
     co_return !gone_;
@@ -70,24 +88,31 @@ asio::awaitable<bool> BeastReplyWriter::begin_stream() {
 }
 
 asio::awaitable<bool> BeastReplyWriter::write_event(std::string_view payload) {
+    // A payload on one line (every JSON one) is framed around, not copied.
+    if (payload.find_first_of("\r\n") == std::string_view::npos) {
+        const std::array<asio::const_buffer, 3> event{asio::buffer(kDataPrefix), asio::buffer(payload),
+                                                      asio::buffer(kEventEnd)};
+        // Named, not temporaries in the co_await: GCC 12 may destroy those twice.
+        const auto chunk = bhttp::make_chunk(event);
+        co_return co_await write_buffers(chunk);
+    }
     const std::string event = api::sse_data(payload);
-    // Named, not temporaries in the co_await: GCC 12 may destroy those twice.
     const auto chunk = bhttp::make_chunk(asio::buffer(event));
-    co_return co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
-        auto [ec, n] = co_await asio::async_write(stream_, chunk, asio::as_tuple(asio::use_awaitable));
-        co_return ec;
-    });
+    co_return co_await write_buffers(chunk);
 }
 
+// [DONE] (when the format has it) and the last chunk go out in one write.
 // No co_await inside a condition, nor a co_return after one: GCC 12 may
 // compile such a coroutine into a trap.
 asio::awaitable<bool> BeastReplyWriter::finish(bool done_marker) {
-    bool done_sent = true;
-    if (done_marker) done_sent = co_await write_event("[DONE]");
-    if (done_sent) {
-        last_write_follows();
-        ended_ = co_await write_last_chunk();
-    }
+    const auto done = bhttp::make_chunk(asio::buffer(api::kSseDone));
+    const auto last = bhttp::make_chunk_last();
+    const auto both = boost::beast::buffers_cat(done, last);
+    if (!gone_) last_write_follows();
+    if (done_marker)
+        ended_ = co_await write_buffers(both);
+    else
+        ended_ = co_await write_buffers(last);
     co_return ended_;
 }
 
@@ -113,10 +138,7 @@ asio::awaitable<void> BeastReplyWriter::fail_stream(const api::ApiError &error) 
 
 asio::awaitable<bool> BeastReplyWriter::write_last_chunk() {
     const auto last = bhttp::make_chunk_last();
-    co_return co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
-        auto [ec, n] = co_await asio::async_write(stream_, last, asio::as_tuple(asio::use_awaitable));
-        co_return ec;
-    });
+    co_return co_await write_buffers(last);
 }
 
 } // namespace helix::http

@@ -46,6 +46,7 @@ public:
 
 private:
     template <class Write> boost::asio::awaitable<bool> timed(Write write);
+    template <class Buffers> boost::asio::awaitable<bool> write_buffers(const Buffers &buffers);
     boost::asio::awaitable<bool> write_last_chunk();
     boost::asio::awaitable<void> fail_stream(const api::ApiError &error);
     void last_write_follows() {

@@ -60,6 +60,7 @@ EventServer::EventServer(const config::ServerSettings &settings, const router::R
     acceptor_->set_option(tcp::acceptor::reuse_address(true));
     acceptor_->bind(endpoint);
     acceptor_->listen(static_cast<int>(std::min<std::size_t>(settings.max_queued_connections, 65535)));
+    acceptor_->non_blocking(true); // accept_loop() empties the queue without waiting
     port_ = acceptor_->local_endpoint().port();
 }
 
@@ -117,6 +118,12 @@ void EventServer::stop_accepting() {
     });
 }
 
+// A loop busy with thousands of streams comes back to its acceptor only
+// after every other ready handler has run, so one accept per turn lets the
+// kernel's queue overflow under a burst (and its clients' SYNs are retried
+// seconds later): every turn takes what is queued, as nginx's multi_accept.
+constexpr int kAcceptsPerTurn = 64;
+
 asio::awaitable<void> EventServer::accept_loop() {
     asio::steady_timer pause(loops_.front()->io);
     for (;;) {
@@ -128,30 +135,42 @@ asio::awaitable<void> EventServer::accept_loop() {
             co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        boost::system::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        // Only this coroutine adds to open_connections, so the check holds.
-        if (context_.open_connections.load() >= static_cast<std::int64_t>(max_connections_)) {
-            context_.state.refused_connections.fetch_add(1);
-            asio::co_spawn(target.io, refuse_connection(std::move(socket), refusal_, target.connections),
-                           log_connection_failure);
-            continue;
+        admit(std::move(socket), target);
+        for (int i = 1; i < kAcceptsPerTurn; ++i) {
+            Loop &next = *loops_[next_loop_ % loops_.size()];
+            boost::system::error_code again;
+            tcp::socket more = acceptor_->accept(next.io, again);
+            if (again) break; // the queue is empty (an error shows again in the next async_accept)
+            ++next_loop_;
+            admit(std::move(more), next);
         }
-        context_.open_connections.fetch_add(1);
-        std::shared_ptr<asio::ssl::context> tls;
-        {
-            const std::lock_guard lock(tls_mutex_);
-            tls = tls_;
-        }
-        if (tls)
-            asio::co_spawn(target.io,
-                           serve_tls_connection(std::move(socket), std::move(tls), context_, *target.upstream, target.connections,
-                                                handshake_timeout_),
-                           log_connection_failure);
-        else
-            asio::co_spawn(target.io, serve_connection(std::move(socket), context_, *target.upstream, target.connections),
-                           log_connection_failure);
     }
+}
+
+void EventServer::admit(tcp::socket socket, Loop &target) {
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    // Only the accept loop adds to open_connections, so the check holds.
+    if (context_.open_connections.load() >= static_cast<std::int64_t>(max_connections_)) {
+        context_.state.refused_connections.fetch_add(1);
+        asio::co_spawn(target.io, refuse_connection(std::move(socket), refusal_, target.connections),
+                       log_connection_failure);
+        return;
+    }
+    context_.open_connections.fetch_add(1);
+    std::shared_ptr<asio::ssl::context> tls;
+    {
+        const std::lock_guard lock(tls_mutex_);
+        tls = tls_;
+    }
+    if (tls)
+        asio::co_spawn(target.io,
+                       serve_tls_connection(std::move(socket), std::move(tls), context_, *target.upstream,
+                                            target.connections, handshake_timeout_),
+                       log_connection_failure);
+    else
+        asio::co_spawn(target.io, serve_connection(std::move(socket), context_, *target.upstream, target.connections),
+                       log_connection_failure);
 }
 
 } // namespace helix::http

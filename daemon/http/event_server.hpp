@@ -59,6 +59,8 @@ private:
         std::atomic<bool> ended{false}; // its thread's run() returned
     };
     boost::asio::awaitable<void> accept_loop();
+    // Serves a new connection on `target` (or refuses it beyond max_connections).
+    void admit(boost::asio::ip::tcp::socket socket, Loop &target);
 
     const std::size_t max_connections_;
     const std::string refusal_; // the whole 503 reply beyond max_connections

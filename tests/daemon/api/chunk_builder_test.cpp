@@ -372,6 +372,42 @@ BOOST_AUTO_TEST_CASE(extras_in_the_stream) {
     BOOST_TEST(only_choice(lone.chunks[1]).at("finish_reason") == "stop");
 }
 
+// The text chunk is written straight into a string (the per-token path):
+// byte for byte what the JSON tree of the other chunks would serialize to,
+// escapes, UTF-8, a sticky member, an id set by START and usage included.
+BOOST_AUTO_TEST_CASE(a_text_chunk_is_exactly_the_serialized_chunk) {
+    const std::vector<std::string> texts = {"plain", "a \"quote\" and a \\ backslash", "line\nbreak\ttab\r",
+                                            std::string("ctl \x01\x1f end"), "é € 😀", "</script>"};
+    for (const bool include_usage : {true, false}) {
+        api::ChunkBuilder b("chatcmpl-local", kCreated, kModel, include_usage);
+        std::vector<std::string> out;
+        b.add(start("resp-1"), out);
+        b.add(text("role first"), out); // the role chunk, then this text
+        b.add(extra("system_fingerprint", R"("fp_\"1")"), out);
+        for (const std::string &t : texts) {
+            out.clear();
+            b.add(text(t, 0), out);
+            BOOST_TEST_REQUIRE(out.size() == 1U);
+            json::object delta;
+            delta["content"] = t;
+            json::object entry;
+            entry["index"] = 0;
+            entry["delta"] = delta;
+            entry["logprobs"] = nullptr;
+            entry["finish_reason"] = nullptr;
+            json::object expected;
+            expected["id"] = "resp-1";
+            expected["object"] = "chat.completion.chunk";
+            expected["created"] = kCreated;
+            expected["model"] = kModel;
+            expected["system_fingerprint"] = "fp_\"1";
+            expected["choices"] = json::array{entry};
+            if (include_usage) expected["usage"] = nullptr;
+            BOOST_TEST(out[0] == json::serialize(expected));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(utf8_is_never_split_or_invalid_in_a_chunk) {
     const Stream s = stream({text("a\xE2"), text("\x82"), text("\xAC"), text("\xF0\x9F"), finish(HELIX_FINISH_STOP)},
                             false);
