@@ -21,13 +21,18 @@ ChunkBuilder::ChunkBuilder(std::string fallback_id, std::int64_t created, std::s
     : id_(detail::sanitize_utf8(fallback_id)), created_(created), model_(detail::sanitize_utf8(model)),
       include_usage_(include_usage) {}
 
-std::string ChunkBuilder::chunk(json::array choices, const json::object *response_extras, const json::value *usage) {
+json::object ChunkBuilder::common_members() const {
     json::object c;
     c["id"] = id_;
     c["object"] = "chat.completion.chunk";
     c["created"] = created_;
     c["model"] = model_;
     for (const auto &member : sticky_) c[member.key()] = member.value();
+    return c;
+}
+
+std::string ChunkBuilder::chunk(json::array choices, const json::object *response_extras, const json::value *usage) {
+    json::object c = common_members();
     c["choices"] = std::move(choices);
     if (response_extras != nullptr) {
         for (const auto &member : *response_extras) c[member.key()] = member.value();
@@ -43,13 +48,7 @@ std::string ChunkBuilder::chunk(json::array choices, const json::object *respons
 
 const std::string &ChunkBuilder::members_before_choices() {
     if (head_.empty()) {
-        json::object c;
-        c["id"] = id_;
-        c["object"] = "chat.completion.chunk";
-        c["created"] = created_;
-        c["model"] = model_;
-        for (const auto &member : sticky_) c[member.key()] = member.value();
-        head_ = json::serialize(c);
+        head_ = json::serialize(common_members());
         head_.back() = ','; // the object goes on: its closing brace becomes the separator
         head_ += "\"choices\":";
     }

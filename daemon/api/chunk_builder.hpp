@@ -90,6 +90,8 @@ private:
     // A text delta's chunk, written straight into one string (the per-token
     // path: no JSON tree per token); the same text chunk() would make.
     std::string text_chunk(std::uint32_t index, std::string_view text);
+    // id, object, created, model and the sticky members, in that order.
+    boost::json::object common_members() const;
     // Every chunk's members before "choices" (id, object, created, model,
     // sticky ones), serialized once and kept until one of them changes.
     const std::string &members_before_choices();
