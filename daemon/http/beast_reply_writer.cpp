@@ -1,5 +1,7 @@
 #include "daemon/http/beast_reply_writer.hpp"
 
+#include "daemon/api/anthropic_error_body.hpp"
+#include "daemon/api/messages_reply.hpp"
 #include "daemon/api/sse_frame.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -89,14 +91,15 @@ asio::awaitable<bool> BeastReplyWriter::begin_stream() {
 
 asio::awaitable<bool> BeastReplyWriter::write_event(std::string_view payload) {
     // A payload on one line (every JSON one) is framed around, not copied.
-    if (payload.find_first_of("\r\n") == std::string_view::npos) {
+    if (dialect_ == api::Dialect::openai && payload.find_first_of("\r\n") == std::string_view::npos) {
         const std::array<asio::const_buffer, 3> event{asio::buffer(kDataPrefix), asio::buffer(payload),
                                                       asio::buffer(kEventEnd)};
         // Named, not temporaries in the co_await: GCC 12 may destroy those twice.
         const auto chunk = bhttp::make_chunk(event);
         co_return co_await write_buffers(chunk);
     }
-    const std::string event = api::sse_data(payload);
+    // Anthropic's events are named by their type.
+    const std::string event = dialect_ == api::Dialect::anthropic ? api::anthropic_sse(payload) : api::sse_data(payload);
     const auto chunk = bhttp::make_chunk(asio::buffer(event));
     co_return co_await write_buffers(chunk);
 }
@@ -119,7 +122,7 @@ asio::awaitable<bool> BeastReplyWriter::finish(bool done_marker) {
 asio::awaitable<void> BeastReplyWriter::fail(const api::ApiError &error) {
     if (!started()) {
         if (error.retry_after_ms > 0) headers_.set("Retry-After", std::to_string((error.retry_after_ms + 999) / 1000));
-        std::string body = api::error_body(error);
+        std::string body = error_text(error);
         co_await send(error.status, "application/json", body);
     } else {
         co_await fail_stream(error);
@@ -128,12 +131,16 @@ asio::awaitable<void> BeastReplyWriter::fail(const api::ApiError &error) {
 
 // An error event, then the stream's end (no [DONE]: it did not complete).
 asio::awaitable<void> BeastReplyWriter::fail_stream(const api::ApiError &error) {
-    const std::string event = api::error_body(error); // named: see write_event()
+    const std::string event = error_text(error); // named: see write_event()
     const bool sent = co_await write_event(event);
     if (sent) {
         last_write_follows();
         ended_ = co_await write_last_chunk();
     }
+}
+
+std::string BeastReplyWriter::error_text(const api::ApiError &error) const {
+    return dialect_ == api::Dialect::anthropic ? api::anthropic_error_body(error) : api::error_body(error);
 }
 
 asio::awaitable<bool> BeastReplyWriter::write_last_chunk() {

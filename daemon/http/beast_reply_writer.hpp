@@ -6,6 +6,7 @@
 // call with it). mark_gone() is how the connection's watcher reports a
 // client that closed while its answer was being made.
 
+#include "daemon/api/dialect.hpp"
 #include "daemon/router/reply_writer.hpp"
 
 #include <boost/beast/core/tcp_stream.hpp>
@@ -34,6 +35,8 @@ public:
     bool gone() const override { return gone_; }
 
     void mark_gone() noexcept { gone_ = true; }
+    // The wire shape of errors and events (the route's); OpenAI's by default.
+    void set_dialect(api::Dialect dialect) noexcept { dialect_ = dialect; }
     // Called once with the reply's status just before its last write, so
     // what is recorded about the request (access log, metrics) is written
     // before the client can see the reply complete.
@@ -48,6 +51,7 @@ private:
     template <class Write> boost::asio::awaitable<bool> timed(Write write);
     template <class Buffers> boost::asio::awaitable<bool> write_buffers(const Buffers &buffers);
     boost::asio::awaitable<bool> write_last_chunk();
+    std::string error_text(const api::ApiError &error) const;
     boost::asio::awaitable<void> fail_stream(const api::ApiError &error);
     void last_write_follows() {
         if (auto hook = std::move(before_last_)) hook(status_);
@@ -62,6 +66,7 @@ private:
     bool streaming_ = false;
     bool ended_ = false;
     bool gone_ = false;
+    api::Dialect dialect_ = api::Dialect::openai;
     std::function<void(int)> before_last_;
 };
 

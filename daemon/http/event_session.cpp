@@ -298,6 +298,7 @@ struct RequestState {
     bool logged = false;   // an API route: its access record is written
     bool recorded = false; // ...and was
     int status = 0;
+    api::Dialect dialect = api::Dialect::openai; // the route's error and event shape
 };
 
 class Session {
@@ -414,6 +415,7 @@ private:
     asio::awaitable<void> send_refusal(const api::ApiError &error, const config::ServerSettings &server,
                                        const std::string &request_id, RequestState &request) {
         BeastReplyWriter reply(stream_, server.write_timeout, base_headers(request_id, false, server));
+        reply.set_dialect(request.dialect);
         record_before_last_write(reply, request);
         co_await reply.fail(error);
         request.status = reply.status();
@@ -436,6 +438,15 @@ private:
         co_return stays ? After::keep : After::close;
     }
 
+    // The client key's header: Authorization, or Anthropic's x-api-key
+    // (what @anthropic-ai/sdk and Claude Code send) made into its Bearer form.
+    template <class Fields> static std::string authorization_of(const bhttp::request<Fields> &head) {
+        const std::string_view authorization = head[bhttp::field::authorization];
+        const std::string_view api_key = head["x-api-key"];
+        if (!authorization.empty() || api_key.empty()) return std::string(authorization);
+        return "Bearer " + std::string(api_key);
+    }
+
     // The record's first facts, from the request's head.
     template <class Fields>
     void start_record(RequestState &request, const bhttp::request<Fields> &head, const std::string &request_id,
@@ -449,6 +460,7 @@ private:
         record.remote = remote_;
         const Route *route = route_of_path(path);
         request.logged = route != nullptr && route->access == Access::keyed;
+        if (route != nullptr) request.dialect = route->dialect;
     }
 
     // A request refused from its head alone (a Content-Length that is not a
@@ -478,7 +490,7 @@ private:
             // costs a reply and a close.
             if (const auto refusal =
                     authenticate(*runtime_->client_keys, server, context_.state.auth_failures, source_,
-                                 head[bhttp::field::authorization], request.context)) {
+                                 authorization_of(head), request.context)) {
                 co_await send_refusal(*refusal, server, request_id, request);
                 co_return After::linger;
             }
@@ -493,7 +505,7 @@ private:
                                    false};
         if (route.access == Access::details)
             route_request.with_key = carries_client_key(*runtime_->client_keys, server, context_.state.auth_failures,
-                                                        source_, head[bhttp::field::authorization]);
+                                                        source_, authorization_of(head));
         Reply reply = route.whole(route_request);
         co_return co_await send_whole(reply, keep_wanted, has_body, head_only, request_id, server, request);
     }
@@ -534,6 +546,7 @@ private:
         };
         const auto refuse = [&](const api::ApiError &error) -> asio::awaitable<After> {
             BeastReplyWriter reply(stream_, server.write_timeout, base_headers(request_id, false, server));
+            reply.set_dialect(request.dialect);
             reply.before_last_write(answered);
             co_await reply.fail(error);
             answered(reply.gone() ? 499 : error.status);
@@ -566,9 +579,11 @@ private:
 
         auto &message = parser.get();
         BeastReplyWriter reply(stream_, server.write_timeout, base_headers(request_id, keep_wanted, server));
+        reply.set_dialect(request.dialect);
         reply.before_last_write(answered);
         EndpointRequest endpoint_request{*runtime_, std::move(message.body()), message["X-Helix-Priority"],
                                          request.context.client, request.context.record, observed};
+        endpoint_request.header = [&message](std::string_view name) { return std::string_view(message[name]); };
         auto planned = route.endpoint(endpoint_request);
         if (auto *error = std::get_if<api::ApiError>(&planned)) {
             co_await reply.fail(*error);
@@ -576,6 +591,12 @@ private:
             co_return reply.reusable() && keep_wanted ? After::keep : After::close;
         }
         EndpointPlan &plan = std::get<EndpointPlan>(planned);
+        if (plan.answer) {
+            for (const auto &[name, value] : plan.answer->headers) reply.set_header(name, value);
+            co_await reply.send(plan.answer->status, plan.answer->content_type, plan.answer->body);
+            answered(reply.gone() ? 499 : plan.answer->status);
+            co_return reply.reusable() && keep_wanted ? After::keep : After::close;
+        }
         using namespace asio::experimental::awaitable_operators;
         // Named, not temporaries in the co_await: GCC 12 destroys such
         // temporaries twice.

@@ -4,6 +4,7 @@
 #include "daemon/http/completions_endpoint.hpp"
 #include "daemon/http/embeddings_endpoint.hpp"
 #include "daemon/http/health_handlers.hpp"
+#include "daemon/http/messages_endpoint.hpp"
 #include "daemon/http/metrics_handler.hpp"
 #include "daemon/http/models_handler.hpp"
 #include "daemon/http/printable_uri.hpp"
@@ -33,6 +34,9 @@ const std::array kRoutes{
     Route{"POST", "/v1/responses", false, Access::keyed, nullptr, plan_responses_endpoint},
     Route{"GET", "/v1/responses/", true, Access::keyed, stored_response_reply, nullptr},
     Route{"POST", "/v1/completions", false, Access::keyed, nullptr, plan_completions_endpoint},
+    Route{"POST", "/v1/messages", false, Access::keyed, nullptr, plan_messages_endpoint, api::Dialect::anthropic},
+    Route{"POST", "/v1/messages/count_tokens", false, Access::keyed, nullptr, plan_count_tokens_endpoint,
+          api::Dialect::anthropic},
     Route{"GET", "/v1/models", false, Access::keyed, models, nullptr},
     Route{"GET", "/v1/models/", true, Access::keyed, models, nullptr},
     Route{"GET", "/healthz", false, Access::open, liveness, nullptr},

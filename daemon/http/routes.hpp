@@ -7,6 +7,7 @@
 // The session (event_session.cpp) applies what a route's Access asks for
 // before its handler runs.
 
+#include "daemon/api/dialect.hpp"
 #include "daemon/api/error_body.hpp"
 #include "daemon/audit/access_record.hpp"
 #include "daemon/http/reply.hpp"
@@ -18,6 +19,7 @@
 #include "daemon/router/runtime.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,12 +54,17 @@ struct EndpointRequest {
     const router::ClientIdentity *client = nullptr; // the accepted key
     audit::AccessRecord &record;
     metrics::RequestObservation &observed;
+    // A request header's value ("" when absent), e.g. anthropic-version.
+    std::function<std::string_view(std::string_view name)> header = [](std::string_view) { return std::string_view{}; };
 };
 // The attempt loop's endpoint for the request and the candidates it may use
 // (not empty), or the error the client gets.
 struct EndpointPlan {
     std::unique_ptr<router::Endpoint> endpoint;
     std::vector<router::Candidate> candidates;
+    // Set: the answer, made without an upstream call (count_tokens' estimate);
+    // endpoint and candidates are then unused.
+    std::optional<Reply> answer = std::nullopt;
 };
 using EndpointHandler = std::variant<EndpointPlan, api::ApiError> (*)(EndpointRequest &request);
 
@@ -68,6 +75,7 @@ struct Route {
     Access access = Access::open;
     WholeHandler whole = nullptr;       // one of these two
     EndpointHandler endpoint = nullptr;
+    api::Dialect dialect = api::Dialect::openai; // the shape of its errors and events
 };
 
 // The route for a request, or the error reply it gets (404 listing the

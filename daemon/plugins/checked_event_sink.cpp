@@ -22,7 +22,7 @@ int CheckedEventSink::emit(void *ctx, const helix_event *event) {
         self->refusal_ = "plugin emitted an event that is NULL or too small to hold its type";
         return 1;
     }
-    if (event->type == HELIX_EVENT_UNSET || event->type > HELIX_EVENT_EMBEDDING) {
+    if (event->type == HELIX_EVENT_UNSET || event->type > HELIX_EVENT_MESSAGES) {
         self->refusal_ = "plugin emitted an event of type " + std::to_string(event->type) +
                          (event->type == HELIX_EVENT_UNSET ? " (unset: a zeroed event)" : " (unknown to this host)");
         return 1;

@@ -148,6 +148,15 @@ PluginFailure ProviderInstance::prepare_embeddings(const helix_embeddings_reques
     return prepare(r, call);
 }
 
+PluginFailure ProviderInstance::prepare_messages(const helix_messages_request &request,
+                                                 std::unique_ptr<UpstreamCall> &call) const {
+    helix_request r{};
+    r.struct_size = sizeof r;
+    r.operation = HELIX_OP_MESSAGES;
+    r.messages = &request;
+    return prepare(r, call);
+}
+
 PluginFailure ProviderInstance::prepare(const helix_request &request, std::unique_ptr<UpstreamCall> &call) const {
     PluginFailure f = make_failure();
     helix_call *raw = nullptr;

@@ -82,6 +82,7 @@ public:
     // Translates the request; on success *call holds the upstream call.
     PluginFailure prepare(const helix_chat_request &request, std::unique_ptr<UpstreamCall> &call) const;
     PluginFailure prepare_embeddings(const helix_embeddings_request &request, std::unique_ptr<UpstreamCall> &call) const;
+    PluginFailure prepare_messages(const helix_messages_request &request, std::unique_ptr<UpstreamCall> &call) const;
     PluginFailure prepare(const helix_request &request, std::unique_ptr<UpstreamCall> &call) const;
 
 private:

@@ -63,19 +63,37 @@ int status_of_error_type(std::string_view type) noexcept {
     return 0;
 }
 
-AnthropicCall::AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options)
-    : ResponseDecoder(std::move(options)), settings_(std::move(settings)) {}
-
-void AnthropicCall::throw_error_object(const json::value *error) const {
+void throw_anthropic_error(const json::value *error, std::string_view secret) {
     // An error inside a 200 (an SSE error event or an error body): status by error.type.
     UpstreamErrorDetail d = detail_of(error);
     if (d.message.empty()) d.message = "the upstream reported an error" + (d.code.empty() ? "" : " (" + d.code + ")");
     const int status = status_of_error_type(d.code);
     if (status == 0 || status == 402 || spend_limit_reached(error))
-        throw helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, settings_->api_key);
+        throw helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, secret);
     helix::plugin_common::ResponseInfo info;
     info.status = status;
-    throw helix::plugin_common::http_error(info, d, settings_->api_key);
+    throw helix::plugin_common::http_error(info, d, secret);
+}
+
+helix::sdk::Error anthropic_error(const helix::plugin_common::ResponseInfo &info, std::string_view body,
+                                  std::string_view secret) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(body, ec);
+    const json::value *error = ec ? nullptr : error_member(v);
+    UpstreamErrorDetail d = detail_of(error);
+    if (info.status == 402 || (info.status == 429 && spend_limit_reached(error))) {
+        if (d.message.empty()) d.message = "the upstream answered HTTP " + std::to_string(info.status);
+        d.message = "the gateway's Anthropic account cannot be billed (not retryable): " + d.message;
+        return helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, secret);
+    }
+    return helix::plugin_common::http_error(info, d, secret);
+}
+
+AnthropicCall::AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options)
+    : ResponseDecoder(std::move(options)), settings_(std::move(settings)) {}
+
+void AnthropicCall::throw_error_object(const json::value *error) const {
+    throw_anthropic_error(error, settings_->api_key);
 }
 
 AnthropicCall::Block &AnthropicCall::block(const json::object &event, bool create) {
@@ -234,16 +252,7 @@ void AnthropicCall::on_json_body(const json::value &body, helix::sdk::EventSink 
 }
 
 helix::sdk::Error AnthropicCall::on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) {
-    boost::system::error_code ec;
-    const json::value v = json::parse(body, ec);
-    const json::value *error = ec ? nullptr : error_member(v);
-    UpstreamErrorDetail d = detail_of(error);
-    if (info.status == 402 || (info.status == 429 && spend_limit_reached(error))) {
-        if (d.message.empty()) d.message = "the upstream answered HTTP " + std::to_string(info.status);
-        d.message = "the gateway's Anthropic account cannot be billed (not retryable): " + d.message;
-        return helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, settings_->api_key);
-    }
-    return helix::plugin_common::http_error(info, d, settings_->api_key);
+    return anthropic_error(info, body, settings_->api_key);
 }
 
 } // namespace helix::anthropic

@@ -53,6 +53,13 @@ helix_finish_reason map_stop_reason(std::string_view reason) noexcept;
 // The HTTP status Anthropic uses for an error.type (0 if unknown).
 int status_of_error_type(std::string_view type) noexcept;
 
+// An Anthropic error object (an SSE error event, an error inside a 200) as
+// the Error it means, by error.type; never returns.
+[[noreturn]] void throw_anthropic_error(const boost::json::value *error, std::string_view secret);
+// A non-2xx answer's Error (402 and an exhausted spend limit: UPSTREAM 502).
+helix::sdk::Error anthropic_error(const helix::plugin_common::ResponseInfo &info, std::string_view body,
+                                  std::string_view secret);
+
 class AnthropicCall final : public helix::plugin_common::ResponseDecoder {
 public:
     AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options);

@@ -1,6 +1,7 @@
 #include "plugins/anthropic/anthropic_provider.hpp"
 
 #include "plugins/anthropic/anthropic_call.hpp"
+#include "plugins/anthropic/anthropic_messages.hpp"
 #include "plugins/anthropic/anthropic_request.hpp"
 
 namespace helix::anthropic {
@@ -18,6 +19,16 @@ std::unique_ptr<helix::sdk::Call> AnthropicProvider::prepare(const helix_chat_re
     options.expect_stream = request.stream != 0;
     options.now_unix_ms = [host = host()] { return host.now_unix_ms(); };
     return std::make_unique<AnthropicCall>(settings_, std::move(options));
+}
+
+std::unique_ptr<helix::sdk::Call> AnthropicProvider::prepare_messages(const helix_messages_request &request,
+                                                                      helix::sdk::HttpRequest &out) {
+    build_messages_request(*settings_, request, out);
+    helix::plugin_common::DecoderOptions options;
+    options.expect_stream = out.streaming_response;
+    options.now_unix_ms = [host = host()] { return host.now_unix_ms(); };
+    return std::make_unique<AnthropicMessagesCall>(settings_, std::move(options),
+                                                   request.action == HELIX_MESSAGES_COUNT_TOKENS);
 }
 
 helix_health AnthropicProvider::health(std::string &detail) const {

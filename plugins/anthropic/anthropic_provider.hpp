@@ -28,6 +28,9 @@ public:
         throw not_supported_embeddings();
     }
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
+    // Anthropic's Messages API passed through (anthropic_messages.hpp).
+    std::unique_ptr<helix::sdk::Call> prepare_messages(const helix_messages_request &request,
+                                                       helix::sdk::HttpRequest &out) override;
     helix_health health(std::string &detail) const override;
 
 private:

@@ -43,6 +43,8 @@ Settings parse_settings(std::string_view json) {
     if (auto beta = reader.header_value("anthropic_beta")) s.anthropic_beta = std::move(*beta);
     if (auto max = reader.integer("max_tokens_default", 1, 1'000'000)) s.max_tokens_default = *max;
     s.models = helix::plugin_common::read_models(reader, "models", known_models(), kVision);
+    // Every model of Anthropic's API speaks the Messages API itself.
+    for (auto &m : s.models) m.capabilities |= HELIX_MODEL_MESSAGES | HELIX_MODEL_COUNT_TOKENS;
     for (const auto &m : s.models)
         if ((m.capabilities & HELIX_MODEL_EMBEDDINGS) != 0)
             throw helix::sdk::Error(HELIX_ERR_CONFIG, "settings.models: " + m.id +

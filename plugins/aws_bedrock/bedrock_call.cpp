@@ -1,5 +1,7 @@
 #include "plugins/aws_bedrock/bedrock_call.hpp"
 
+#include "plugins/aws_common/base64.hpp"
+
 #include "plugins/common/json_access.hpp"
 
 #include <boost/json.hpp>
@@ -279,6 +281,10 @@ void BedrockCall::finish(helix::sdk::EventSink &events) {
         }
         if (!frames_.finish())
             throw_protocol_error("the upstream's event stream ended in the middle of a frame (truncated response)");
+        if (options_.invoke_stream_end) {
+            options_.invoke_stream_end();
+            return;
+        }
         if (!stopped_)
             throw_protocol_error(started_ ? "the upstream's stream ended before messageStop (truncated response)"
                                           : "the upstream's stream ended without any event");
@@ -327,6 +333,17 @@ void BedrockCall::on_message(const helix::aws::Message &m, helix::sdk::EventSink
 }
 
 void BedrockCall::on_event(std::string_view type, std::string_view payload, helix::sdk::EventSink &events) {
+    if (options_.invoke_chunk) {
+        if (type != "chunk") return; // skipped, as the JS SDK does
+        const json::value v = helix::plugin_common::parse_json_or_throw(payload, "stream chunk");
+        const json::object *o = v.if_object();
+        const auto bytes = o != nullptr ? pj::string_member(*o, "bytes") : std::nullopt;
+        if (!bytes) throw_protocol_error("the upstream sent a chunk without bytes");
+        const auto decoded = helix::aws::base64_decode(*bytes);
+        if (!decoded) throw_protocol_error("the upstream sent a chunk whose bytes are not base64");
+        options_.invoke_chunk(*decoded, events);
+        return;
+    }
     const bool known = type == "messageStart" || type == "contentBlockStart" || type == "contentBlockDelta" ||
                        type == "contentBlockStop" || type == "messageStop" || type == "metadata";
     if (!known) return; // the JS SDK skips unknown event types

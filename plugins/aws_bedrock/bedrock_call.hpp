@@ -109,6 +109,11 @@ struct CallOptions {
     // (-1 when absent). Errors are Bedrock's either way.
     std::function<void(const boost::json::value &body, std::int64_t input_tokens, helix::sdk::EventSink &events)>
         invoke_body;
+    // An InvokeModelWithResponseStream call (the Messages API on Claude):
+    // each `chunk` event's decoded bytes go here instead of Converse's
+    // events, and invoke_stream_end checks the stream's end (both set or neither).
+    std::function<void(std::string_view event_json, helix::sdk::EventSink &events)> invoke_chunk;
+    std::function<void()> invoke_stream_end;
 };
 
 class BedrockCall final : public helix::sdk::Call {

@@ -2,6 +2,7 @@
 
 #include "plugins/aws_bedrock/bedrock_call.hpp"
 #include "plugins/aws_bedrock/bedrock_embeddings.hpp"
+#include "plugins/aws_bedrock/bedrock_messages.hpp"
 #include "plugins/aws_bedrock/bedrock_request.hpp"
 
 namespace helix::aws_bedrock {
@@ -38,6 +39,23 @@ std::unique_ptr<helix::sdk::Call> BedrockProvider::prepare_embeddings(const heli
         decode_embeddings(family, body, input_tokens, inputs, events);
     };
     return signed_call(model, false, out, std::move(options));
+}
+
+std::unique_ptr<helix::sdk::Call> BedrockProvider::prepare_messages(const helix_messages_request &request,
+                                                                    helix::sdk::HttpRequest &out) {
+    build_messages_request(settings_, request, out);
+    const std::string model(upstream_model_id(helix::sdk::view(request.model)));
+    const bool stream = out.streaming_response;
+    CallOptions options;
+    auto relay = std::make_shared<helix::plugin_common::MessagesRelay>(messages_error_handler());
+    options.invoke_body = [relay](const boost::json::value &body, std::int64_t, helix::sdk::EventSink &events) {
+        relay->body(body, false, events);
+    };
+    if (stream) {
+        options.invoke_chunk = [relay](std::string_view event, helix::sdk::EventSink &events) { relay->event(event, events); };
+        options.invoke_stream_end = [relay] { relay->end_stream(); };
+    }
+    return signed_call(model, stream, out, std::move(options));
 }
 
 std::unique_ptr<helix::sdk::Call> BedrockProvider::signed_call(std::string model, bool stream,

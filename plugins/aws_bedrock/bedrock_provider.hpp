@@ -29,6 +29,9 @@ public:
     std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &request,
                                                          helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
+    // Claude's Messages API through InvokeModel / InvokeModelWithResponseStream (bedrock_messages.hpp).
+    std::unique_ptr<helix::sdk::Call> prepare_messages(const helix_messages_request &request,
+                                                       helix::sdk::HttpRequest &out) override;
     helix_health health(std::string &detail) const override;
 
 private:

@@ -214,6 +214,10 @@ Settings parse_settings(std::string_view json) {
         s.models = helix::plugin_common::read_models(reader, "models", known, HELIX_MODEL_STREAMING);
         for (helix::sdk::Model &m : s.models) m.upstream_id = std::string(upstream_model_id(m.upstream_id));
     }
+    // Claude (anthropic.claude-*, also behind us. / eu. / apac. / global. inference
+    // profiles) takes Anthropic's Messages body through InvokeModel.
+    for (helix::sdk::Model &m : s.models)
+        if (m.upstream_id.find("anthropic.claude") != std::string::npos) m.capabilities |= HELIX_MODEL_MESSAGES;
 
     read_pair(reader, "access_key_id", "secret_access_key", "session_token", true, s.access_key_id,
               s.secret_access_key, s.session_token, s.warnings);

@@ -9,7 +9,8 @@
 
 namespace helix::test {
 
-inline Outcome run_all_chunkings(Harness &h, Request &request, int status, const std::vector<Header> &headers,
+template <class R>
+Outcome run_all_chunkings(Harness &h, R &request, int status, const std::vector<Header> &headers,
                                  std::string_view body) {
     const Outcome whole = h.run(request, status, headers, body, Chunking::whole);
     const Outcome bytes = h.run(request, status, headers, body, Chunking::bytes);

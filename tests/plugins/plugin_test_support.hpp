@@ -377,6 +377,9 @@ inline std::string describe(const helix_event &e) {
     case HELIX_EVENT_EXTRA:
         o << "EXTRA c=" << e.choice << " " << sv(e.name) << "=" << sv(e.json);
         break;
+    case HELIX_EVENT_MESSAGES:
+        o << "MESSAGES " << sv(e.name) << " " << sv(e.json);
+        break;
     case HELIX_EVENT_EMBEDDING:
         o << "EMBEDDING i=" << e.embedding_index << " [";
         for (std::size_t k = 0; k < e.embedding_len; ++k) o << (k > 0 ? "," : "") << e.embedding[k];

@@ -38,9 +38,10 @@ public:
         const std::string_view path = ex.path();
         const std::string &method = ex.method();
         const bool messages = path == "/v1/messages" && method == "POST";
+        const bool count_tokens = path == "/v1/messages/count_tokens" && method == "POST";
         const bool models = path == "/v1/models" && method == "GET";
         const bool model = path.starts_with("/v1/models/") && path.size() > 11 && method == "GET";
-        if (!messages && !models && !model) return send_error(ex, request_id, {404, "not_found_error", "Not found"});
+        if (!messages && !count_tokens && !models && !model) return send_error(ex, request_id, {404, "not_found_error", "Not found"});
 
         // The API key comes as `x-api-key` (API version 2023-06-01 clients, the
         // gateway) or as `Authorization: Bearer` (@anthropic-ai/sdk >= 1.0, API
@@ -63,6 +64,7 @@ public:
             if (auto body = anthropic::model_body(id)) return ex.send(200, kJson, *body);
             return send_error(ex, request_id, {404, "not_found_error", "model: " + id});
         }
+        if (count_tokens) return count_message_tokens(ex, request_id);
         create_message(ex, context, request_id);
     }
 
@@ -106,6 +108,17 @@ private:
             break;
         }
         send_error(ex, request_id, e);
+    }
+
+    // POST /v1/messages/count_tokens: {"input_tokens": N}, by the simulator's token rule.
+    static void count_message_tokens(Exchange &ex, const std::string &request_id) {
+        std::string body;
+        if (!ex.read_body(body, kMaxBody))
+            return send_error(ex, request_id, {413, "request_too_large", "Request exceeds the maximum allowed size"});
+        anthropic::ApiError error;
+        const auto request = anthropic::parse_messages_request(body, error, true);
+        if (!request) return send_error(ex, request_id, error);
+        ex.send(200, kJson, "{\"input_tokens\":" + std::to_string(request->prompt.prompt_tokens) + "}");
     }
 
     static void create_message(Exchange &ex, ProviderContext &context, const std::string &request_id) {

@@ -1,6 +1,7 @@
 #pragma once
 // The Anthropic provider module (docs/providers.md, anthropic):
 //   POST /v1/messages          JSON or SSE (stream: true)
+//   POST /v1/messages/count_tokens  {"input_tokens": N}
 //   GET  /v1/models, GET /v1/models/{id}
 // Auth: `x-api-key`, or the same key as `Authorization: Bearer` (what
 // @anthropic-ai/sdk 1.x sends); a missing or wrong key gets 401

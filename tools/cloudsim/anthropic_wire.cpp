@@ -244,7 +244,7 @@ json::object model_object(const ModelInfo &m) {
 
 } // namespace
 
-std::optional<MessagesRequest> parse_messages_request(std::string_view body, ApiError &error) {
+std::optional<MessagesRequest> parse_messages_request(std::string_view body, ApiError &error, bool count_tokens) {
     boost::system::error_code ec;
     json::value doc = json::parse(body, ec);
     if (ec) {
@@ -264,6 +264,10 @@ std::optional<MessagesRequest> parse_messages_request(std::string_view body, Api
     }
     req.prompt.model = std::string(*model);
     const auto *max_tokens = root.if_contains("max_tokens");
+    if (count_tokens) {
+        if (!parse_messages(root, req.prompt, error) || !parse_tools(root, req.prompt, error)) return std::nullopt;
+        return req;
+    }
     if (!max_tokens) {
         error = invalid("max_tokens: Field required");
         return std::nullopt;

@@ -28,7 +28,8 @@ struct ApiError {
     std::string message;
 };
 
-std::optional<MessagesRequest> parse_messages_request(std::string_view body, ApiError &error);
+// count_tokens: the body of POST /v1/messages/count_tokens (no max_tokens, no stream).
+std::optional<MessagesRequest> parse_messages_request(std::string_view body, ApiError &error, bool count_tokens = false);
 std::string error_body(const ApiError &error, std::string_view request_id);
 
 struct ReplyMeta {

@@ -23,6 +23,7 @@
 #include <array>
 #include <concepts>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -345,6 +346,14 @@ public:
         e.embedding_len = vector.size();
         return emit(e);
     }
+    // HELIX_OP_MESSAGES: one Anthropic object as the upstream sent it (an SSE
+    // event's type and data; "message" and the whole reply; "count_tokens").
+    bool messages(std::string_view name, std::string_view json) {
+        helix_event e = make(HELIX_EVENT_MESSAGES, 0);
+        e.name = str(name);
+        e.json = str(json);
+        return emit(e);
+    }
     bool emit(const helix_event &event) {
         if (stopped_) return false;
         stopped_ = sink_->emit(sink_->ctx, &event) != 0;
@@ -416,6 +425,14 @@ public:
     // Embeddings; a provider without them throws not_supported_embeddings().
     virtual std::unique_ptr<Call> prepare_embeddings(const helix_embeddings_request &request,
                                                      HttpRequest &out) = 0;
+    // Anthropic's Messages API passed through (HELIX_OP_MESSAGES), for the
+    // models a provider marks HELIX_MODEL_MESSAGES; the call emits
+    // EventSink::messages() events. Not pure: a provider without it keeps
+    // compiling, and the host translates /v1/messages onto prepare().
+    virtual std::unique_ptr<Call> prepare_messages(const helix_messages_request &, HttpRequest &) {
+        throw Error(HELIX_ERR_NOT_SUPPORTED, "this provider does not serve Anthropic's Messages API natively", 400,
+                    0, "unsupported_operation", "model");
+    }
     // Cheap and without I/O; fill detail with a reason when not OK.
     virtual helix_health health(std::string &detail) const = 0;
 
@@ -553,7 +570,9 @@ template <class P> struct Adapter {
                                 helix_http_request *out, helix_error *err) noexcept {
         *call = nullptr;
         return guarded(err, [&] {
-            check_size(request, "request");
+            // The fields before `messages` (a host that never sends HELIX_OP_MESSAGES may stop there).
+            if (request == nullptr || request->struct_size < offsetof(helix_request, messages))
+                throw Error(HELIX_ERR_INTERNAL, "host passed a NULL or too small request");
             auto box = std::make_unique<CallBox>();
             Provider &provider = *unbox(plugin)->provider;
             switch (request->operation) {
@@ -564,6 +583,11 @@ template <class P> struct Adapter {
             case HELIX_OP_EMBEDDINGS:
                 check_embeddings(*request->embeddings);
                 box->call = provider.prepare_embeddings(*request->embeddings, box->request);
+                break;
+            case HELIX_OP_MESSAGES:
+                check_size(request, "request");
+                check_size(request->messages, "messages request");
+                box->call = provider.prepare_messages(*request->messages, box->request);
                 break;
             default:
                 throw Error(HELIX_ERR_NOT_SUPPORTED,

@@ -360,8 +360,36 @@ typedef struct helix_embeddings_request {
 typedef enum helix_operation {
     HELIX_OP_UNSET = 0,
     HELIX_OP_CHAT = 1,      /* chat points to the request */
-    HELIX_OP_EMBEDDINGS = 2 /* embeddings points to the request */
+    HELIX_OP_EMBEDDINGS = 2, /* embeddings points to the request */
+    HELIX_OP_MESSAGES = 3    /* messages points to the request */
 } helix_operation;
+
+/* Values of helix_messages_request.action (uint32_t). */
+typedef enum helix_messages_action {
+    HELIX_MESSAGES_UNSET = 0,
+    HELIX_MESSAGES_CREATE = 1,      /* POST /v1/messages */
+    HELIX_MESSAGES_COUNT_TOKENS = 2 /* POST /v1/messages/count_tokens */
+} helix_messages_action;
+
+/* HELIX_OP_MESSAGES: a request in Anthropic's Messages API shape,
+   passed through to a model that speaks it natively (HELIX_MODEL_MESSAGES:
+   Claude on Anthropic's API, Bedrock InvokeModel, Vertex rawPredict). The
+   host has validated body; the plugin changes only what its upstream needs
+   (model, stream, anthropic_version, anthropic_beta) and keeps every other
+   member as the client sent it (thinking signatures, cache_control, ...).
+   It answers with HELIX_EVENT_MESSAGES events, never with the chat events. */
+typedef struct helix_messages_request {
+    uint32_t struct_size;
+    uint32_t action;  /* HELIX_MESSAGES_* */
+    helix_str model;  /* the upstream model id (replaces the body's "model") */
+    helix_str body;   /* the client's JSON body */
+    int32_t stream;   /* the body's "stream" is true */
+    /* The client's anthropic-version header (empty: the plugin's default)
+       and its anthropic-beta values, split at commas, in the order sent. */
+    helix_str anthropic_version;
+    const helix_str *anthropic_beta;
+    size_t anthropic_beta_count;
+} helix_messages_request;
 
 /* What prepare() receives: one operation and its request. */
 typedef struct helix_request {
@@ -369,6 +397,7 @@ typedef struct helix_request {
     uint32_t operation; /* HELIX_OP_* */
     const helix_chat_request *chat;
     const helix_embeddings_request *embeddings;
+    const helix_messages_request *messages; /* HELIX_OP_MESSAGES (appended) */
 } helix_request;
 
 /* ------------------------------------------------------------------------ */
@@ -424,7 +453,16 @@ typedef enum helix_event_type {
        the client must send back unchanged). */
     HELIX_EVENT_REASONING_DELTA = 7,
     /* One embedding vector: embedding_index is the input's index. */
-    HELIX_EVENT_EMBEDDING = 8
+    HELIX_EVENT_EMBEDDING = 8,
+    /* HELIX_OP_MESSAGES only: one Anthropic Messages object as the
+       upstream sent it, for the host to hand on to the client. name is the
+       SSE event type of a stream (message_start, content_block_start,
+       content_block_delta, content_block_stop, message_delta, message_stop,
+       ping, error, or any type a newer API adds) and json its data, in the
+       order received; or name "message" and json the whole non-streamed
+       reply; or name "count_tokens" and json {"input_tokens": N}. The host
+       maps the model name back; everything else reaches the client as is. */
+    HELIX_EVENT_MESSAGES = 9
 } helix_event_type;
 
 /* Values of helix_event.finish_reason (uint32_t). */
@@ -594,6 +632,13 @@ typedef enum helix_thread_safety {
 #define HELIX_MODEL_EMBEDDINGS (1u << 4)       /* serves HELIX_OP_EMBEDDINGS */
 #define HELIX_MODEL_REASONING  (1u << 5)       /* accepts reasoning effort / budget */
 #define HELIX_MODEL_DOCUMENTS  (1u << 6)       /* accepts HELIX_PART_DOCUMENT */
+/* Serves HELIX_OP_MESSAGES: Anthropic's Messages API natively. A
+   model without it is served POST /v1/messages by the host's translation
+   onto HELIX_OP_CHAT. */
+#define HELIX_MODEL_MESSAGES   (1u << 7)
+/* Serves HELIX_MESSAGES_COUNT_TOKENS as well (the upstream counts tokens);
+   without it the host answers count_tokens with its own estimate. */
+#define HELIX_MODEL_COUNT_TOKENS (1u << 8)
 
 typedef struct helix_model_info {
     uint32_t struct_size;

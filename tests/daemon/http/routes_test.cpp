@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_path_is_404_listing_the_routes_with_its_bytes_es
     BOOST_TEST(code_of(*m.refusal) == "unknown_url");
     const std::string message(boost::json::parse(m.refusal->body).at("error").at("message").as_string());
     BOOST_TEST(message.find("/v2/%1B[2J") != std::string::npos, message);
-    BOOST_TEST(message.find("Available: POST /v1/chat/completions, POST /v1/embeddings, POST /v1/responses, POST /v1/completions, GET /v1/models, GET /healthz, GET /readyz, GET "
+    BOOST_TEST(message.find("Available: POST /v1/chat/completions, POST /v1/embeddings, POST /v1/responses, POST /v1/completions, POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /healthz, GET /readyz, GET "
                             "/metrics.") != std::string::npos,
                message);
 }

@@ -1,0 +1,32 @@
+#pragma once
+// A Messages API request for a model that does not speak it (openai,
+// azure-openai, non-Claude models on Bedrock and Vertex): rewritten as the
+// chat completion it means, then parsed by the chat parser into the
+// canonical request every plugin takes.
+//   system (string or text blocks)   -> a system message
+//   text blocks                      -> text content (parts when mixed with images)
+//   image blocks (base64 / url)      -> image_url parts (data: URI or the URL)
+//   assistant tool_use blocks        -> tool_calls (arguments = the input serialised)
+//   user tool_result blocks          -> tool messages, before the rest of that turn
+//   tools / tool_choice              -> function tools / auto, required, a named
+//                                       function, none; disable_parallel_tool_use
+//                                       -> parallel_tool_calls false
+//   max_tokens, temperature, top_p, stop_sequences (at most 4), stream
+//   (with usage), metadata.user_id   -> their chat counterparts
+// thinking / redacted_thinking blocks of earlier turns are left out (their
+// signatures mean nothing to another provider), and so are the thinking,
+// top_k and cache_control settings. What has no chat form (documents, file
+// sources, server tools, other block types) is a 400 naming the field.
+
+#include "daemon/api/chat_request.hpp"
+#include "daemon/api/error_body.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <variant>
+
+namespace helix::api {
+
+std::variant<ChatRequest, ApiError> translate_messages_to_chat(const boost::json::object &request);
+
+} // namespace helix::api

@@ -1,0 +1,70 @@
+#define BOOST_TEST_MODULE api_messages_translation
+#include <boost/test/unit_test.hpp>
+
+#include "daemon/api/messages_translation.hpp"
+#include "daemon/api/token_estimate.hpp"
+
+#include <boost/json.hpp>
+
+using namespace helix::api;
+
+namespace {
+
+std::string_view sv(helix_str s) { return {s.data, s.len}; }
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_tool_loop_becomes_the_chat_completion_it_means) {
+    const boost::json::value r = boost::json::parse(R"({"model":"openai/gpt-4o","max_tokens":100,"stream":true,
+      "system":[{"type":"text","text":"Be terse."}],"stop_sequences":["END"],"temperature":0.2,
+      "tools":[{"name":"get_weather","description":"w","input_schema":{"type":"object"}}],
+      "tool_choice":{"type":"any","disable_parallel_tool_use":true},
+      "messages":[{"role":"user","content":[{"type":"text","text":"Weather?"},
+                    {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBO"}}]},
+                  {"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"s"},
+                    {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}]},
+                  {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"18C"},
+                    {"type":"text","text":"And tomorrow?"}]}]})");
+    auto t = translate_messages_to_chat(r.as_object());
+    BOOST_TEST_REQUIRE(std::holds_alternative<ChatRequest>(t));
+    const helix_chat_request &c = std::get<ChatRequest>(t).view();
+    BOOST_TEST(c.stream == 1);
+    BOOST_TEST(c.include_usage == 1);
+    BOOST_TEST(c.max_tokens == 100);
+    BOOST_TEST(c.stop_count == 1u);
+    BOOST_TEST(c.tool_count == 1u);
+    BOOST_TEST(c.tool_choice == HELIX_TOOL_CHOICE_REQUIRED);
+    BOOST_TEST(c.parallel_tool_calls == 0);
+    BOOST_TEST_REQUIRE(c.message_count == 5u);
+    BOOST_TEST(c.messages[0]->role == HELIX_ROLE_SYSTEM);
+    BOOST_TEST(sv(c.messages[0]->text) == "Be terse.");
+    BOOST_TEST(c.messages[1]->part_count == 2u);
+    BOOST_TEST(c.messages[1]->parts[1]->type == HELIX_PART_IMAGE_URL);
+    BOOST_TEST(sv(c.messages[1]->parts[1]->image_url) == "data:image/png;base64,iVBO");
+    BOOST_TEST(c.messages[2]->role == HELIX_ROLE_ASSISTANT);
+    BOOST_TEST_REQUIRE(c.messages[2]->tool_call_count == 1u);
+    BOOST_TEST(sv(c.messages[2]->tool_calls[0]->arguments) == R"({"city":"Paris"})");
+    BOOST_TEST(c.messages[3]->role == HELIX_ROLE_TOOL);
+    BOOST_TEST(sv(c.messages[3]->tool_call_id) == "toolu_1");
+    BOOST_TEST(c.messages[4]->role == HELIX_ROLE_USER);
+    BOOST_TEST(sv(c.messages[4]->text) == "And tomorrow?");
+}
+
+BOOST_AUTO_TEST_CASE(what_has_no_chat_form_is_refused_naming_the_field) {
+    const boost::json::value doc = boost::json::parse(R"({"model":"m","max_tokens":5,"messages":[{"role":"user",
+      "content":[{"type":"text","text":"x"},{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"J"}}]}]})");
+    auto t = translate_messages_to_chat(doc.as_object());
+    BOOST_TEST_REQUIRE(std::holds_alternative<ApiError>(t));
+    BOOST_TEST(std::get<ApiError>(t).param == "messages[0].content[1].type");
+    const boost::json::value server = boost::json::parse(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
+      "tools":[{"type":"web_search_20250305","name":"web_search"}]})");
+    auto s = translate_messages_to_chat(server.as_object());
+    BOOST_TEST_REQUIRE(std::holds_alternative<ApiError>(s));
+    BOOST_TEST(std::get<ApiError>(s).param == "tools[0].type");
+}
+
+BOOST_AUTO_TEST_CASE(the_token_estimate_counts_text_messages_and_images) {
+    const boost::json::value r = boost::json::parse(R"({"model":"m","system":"abcdefgh","messages":[
+      {"role":"user","content":[{"type":"text","text":"abcd"},{"type":"image","source":{"type":"url","url":"https://x"}}]}]})");
+    BOOST_TEST(estimate_input_tokens(r.as_object()) == 3 + 1600 + 3); // 12 characters, one message, one image
+}
