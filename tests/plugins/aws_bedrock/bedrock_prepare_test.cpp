@@ -51,12 +51,12 @@ BOOST_AUTO_TEST_CASE(the_catalog_lists_the_default_models_under_short_names_and_
     for (std::size_t i = 0; i < count; ++i)
         lines.push_back(sv(models[i]->id) + " -> " + sv(models[i]->upstream_id) + " caps=" +
                         std::to_string(models[i]->capabilities) + " ctx=" + std::to_string(models[i]->context_window));
-    BOOST_TEST(join(lines) == "anthropic.claude-3-sonnet -> anthropic.claude-3-sonnet-20240229-v1:0 caps=7 ctx=200000\n"
-                              "anthropic.claude-3-opus -> anthropic.claude-3-opus-20240229-v1:0 caps=7 ctx=200000\n"
+    BOOST_TEST(join(lines) == "anthropic.claude-3-sonnet -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000\n"
+                              "anthropic.claude-3-opus -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000\n"
                               "meta.llama3-70b-instruct -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192\n"
                               "amazon.titan-text-express -> amazon.titan-text-express-v1 caps=1 ctx=8192\n"
-                              "anthropic.claude-3-sonnet-20240229-v1:0 -> anthropic.claude-3-sonnet-20240229-v1:0 caps=7 ctx=200000\n"
-                              "anthropic.claude-3-opus-20240229-v1:0 -> anthropic.claude-3-opus-20240229-v1:0 caps=7 ctx=200000\n"
+                              "anthropic.claude-3-sonnet-20240229-v1:0 -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000\n"
+                              "anthropic.claude-3-opus-20240229-v1:0 -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000\n"
                               "meta.llama3-70b-instruct-v1:0 -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192\n"
                               "amazon.titan-text-express-v1 -> amazon.titan-text-express-v1 caps=1 ctx=8192\n");
     BOOST_TEST(std::string(h.descriptor().name) == "aws_bedrock");
@@ -74,10 +74,11 @@ BOOST_AUTO_TEST_CASE(configured_models_send_short_names_upstream_as_full_ids) {
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     BOOST_TEST_REQUIRE(count == 3u);
     BOOST_TEST(sv(models[0]->upstream_id) == "anthropic.claude-3-opus-20240229-v1:0");
-    BOOST_TEST(models[0]->capabilities == 7u);
+    // Claude also takes Anthropic Messages bodies natively (HELIX_MODEL_MESSAGES, 128).
+    BOOST_TEST(models[0]->capabilities == 135u);
     BOOST_TEST(sv(models[1]->upstream_id) == "anthropic.claude-3-sonnet-20240229-v1:0");
     BOOST_TEST(sv(models[2]->upstream_id) == "us.anthropic.claude-3-5-sonnet-20241022-v2:0");
-    BOOST_TEST(models[2]->capabilities == static_cast<std::uint32_t>(HELIX_MODEL_STREAMING));
+    BOOST_TEST(models[2]->capabilities == static_cast<std::uint32_t>(HELIX_MODEL_STREAMING | HELIX_MODEL_MESSAGES));
 }
 
 BOOST_AUTO_TEST_CASE(converse_request_is_signed_for_bedrock_with_the_model_id_encoded) {
