@@ -242,8 +242,12 @@ void BedrockCall::start(const helix_http_response &response) {
     }
     const std::string content_type = lower(helix::sdk::find_header(response, "content-type"));
     const bool ok = helix::plugin_common::is_success_status(response.status);
-    event_stream_ = ok && (content_type.find("vnd.amazon.eventstream") != std::string::npos ||
-                           (content_type.empty() && options_.stream));
+    const bool frames = content_type.find("vnd.amazon.eventstream") != std::string::npos;
+    // Converse and InvokeModel answer in JSON: frames sent to a request that
+    // did not ask for a stream would be collected without end.
+    if (ok && frames && !options_.stream)
+        throw_protocol_error("the upstream answered a non-streamed request with an event stream");
+    event_stream_ = ok && (frames || (content_type.empty() && options_.stream));
     if (!event_stream_) json_ = std::make_unique<ConverseJsonDecoder>(options_, shared_);
 }
 

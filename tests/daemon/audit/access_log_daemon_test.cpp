@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(a_failover_lists_each_attempt_with_its_outcome) {
 BOOST_AUTO_TEST_CASE(a_content_length_that_is_not_a_whole_number_gets_400_and_is_logged_as_such) {
     Gateway g;
     int n = 0;
-    for (const std::string length : {"-1", "-100000", "+5"}) {
+    for (const std::string length : {"-1", "-100000", "+5", "abc", "1e3", "0x10", "12 34"}) {
         const std::string id = "req-bad-length-" + std::to_string(++n);
         const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice_key +
                                  "\r\nx-request-id: " + id + "\r\nContent-Length: " + length + "\r\n\r\n{}";

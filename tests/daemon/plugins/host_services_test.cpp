@@ -67,3 +67,28 @@ BOOST_AUTO_TEST_CASE(scopes_nest) {
     }
     BOOST_TEST(!plugins::must_not_block());
 }
+
+BOOST_AUTO_TEST_CASE(a_side_request_with_cr_lf_in_a_header_or_url_is_refused_before_the_transport) {
+    // E.g. a token endpoint's reply or a URL setting that carries a line
+    // break: sent as is, it would add headers of the plugin's choosing.
+    auto client = std::make_shared<CountingClient>();
+    plugins::HostServices services("p", "{}", client);
+    const helix::sdk::Host host(services.table());
+    helix::sdk::HttpRequest header = token_request();
+    header.add_header("Authorization", "Bearer t0k3n\r\nX-Injected: 1");
+    helix::sdk::HttpRequest url = token_request();
+    url.url = "http://127.0.0.1:9/token\r\nX-Injected: 1";
+    for (const auto &request : {header, url}) {
+        try {
+            host.fetch(request, std::chrono::seconds(1));
+            BOOST_FAIL("a side request with CR LF was sent");
+        } catch (const helix::sdk::Error &e) {
+            BOOST_TEST(e.status() == HELIX_ERR_CONFIG);
+            const std::string what = e.what();
+            BOOST_TEST(what.find("http_fetch refused") != std::string::npos, what);
+            BOOST_TEST(what.find("t0k3n") == std::string::npos, what); // the value is never quoted
+        }
+    }
+    BOOST_TEST(client->calls == 0);
+    BOOST_TEST(host.fetch(token_request(), std::chrono::seconds(1)).status == 200);
+}

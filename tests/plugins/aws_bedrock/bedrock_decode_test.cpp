@@ -355,6 +355,15 @@ BOOST_AUTO_TEST_CASE(malformed_converse_bodies_are_protocol_errors) {
     BOOST_TEST(o.status == HELIX_ERR_PROTOCOL);
 }
 
+BOOST_AUTO_TEST_CASE(an_event_stream_answering_a_non_streamed_request_is_a_protocol_error) {
+    Harness h(kConfig);
+    Request r = request(false);
+    const Outcome o = h.run(r, 200, stream_headers(), text_stream());
+    BOOST_TEST(o.status == HELIX_ERR_PROTOCOL, o.message);
+    BOOST_TEST(o.message.find("non-streamed request with an event stream") != std::string::npos, o.message);
+    BOOST_TEST(o.events.find("TEXT") == std::string::npos, o.events);
+}
+
 BOOST_AUTO_TEST_CASE(token_counts_near_int64_max_saturate_instead_of_overflowing) {
     Harness h(kConfig);
     Request r = request(false);
