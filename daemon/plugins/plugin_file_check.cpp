@@ -41,6 +41,14 @@ CheckedPluginFile open_checked_plugin(const std::string &path) {
     // The real file: a symbolic link is as safe as what it points to.
     const std::filesystem::path real = std::filesystem::canonical(path, ec);
     if (ec) no_file(path);
+    // A name in plugin_dir that links elsewhere: whoever may change that
+    // directory's entries chooses the file, so it is checked too.
+    const std::filesystem::path named_dir = std::filesystem::absolute(path, ec).parent_path();
+    if (!ec && std::filesystem::weakly_canonical(named_dir, ec) != real.parent_path() && !ec) {
+        struct stat named_st{};
+        if (::stat(named_dir.c_str(), &named_st) != 0) no_file(path);
+        check_stat("its directory", named_dir.string(), named_st, path);
+    }
     const std::string dir_name = real.parent_path().string();
     Fd dir{::open(dir_name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
     if (dir.fd < 0) no_file(path);

@@ -4,7 +4,8 @@
 // library is loaded, at start and on every reload, the file and the
 // directory holding it must be owned by root or by the daemon's own user and
 // writable by neither group nor others; otherwise PluginLoadError names the
-// file and what is wrong with it.
+// file and what is wrong with it. When the configured name is a symbolic
+// link, the directory holding the link must pass the same check.
 //
 // The check is made on the open file, not on its name: open_checked_plugin()
 // opens the directory, checks it, opens the file inside it (no symbolic link

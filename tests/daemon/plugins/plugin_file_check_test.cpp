@@ -66,6 +66,18 @@ BOOST_AUTO_TEST_CASE(a_writable_plugin_directory_is_refused_naming_it) {
     BOOST_TEST(text.find("its directory " + p.dir.string() + " is writable by others") != std::string::npos, text);
 }
 
+BOOST_AUTO_TEST_CASE(a_link_in_a_writable_plugin_directory_is_refused_though_its_target_is_safe) {
+    PluginCopy p;
+    PluginCopy links; // a second directory, for the plugin_dir that holds only a link
+    fs::remove(links.library);
+    fs::create_symlink(p.library, links.library);
+    BOOST_TEST(refusal(links.library).empty()); // both directories are safe
+    ::chmod(links.dir.c_str(), 0777);
+    const std::string text = refusal(links.library);
+    BOOST_TEST(text.find("its directory " + links.dir.string() + " is writable by others") != std::string::npos, text);
+    BOOST_TEST(refusal(p.library).empty()); // the target itself still passes
+}
+
 BOOST_AUTO_TEST_CASE(a_library_owned_by_another_user_is_refused) {
     if (::geteuid() != 0) return; // only root can give a file away
     PluginCopy p;
