@@ -5,7 +5,7 @@
 // loop carries many slow requests at once, a client that leaves a
 // non-streamed request cancels its upstream call, keep-alive and pipelined
 // requests, HEAD, and the lingering close that lets a client still sending
-// an oversized body read its 413.
+// an oversized body read its 413 (or, with a wrong key, its 401).
 
 #include "plain_gateway.hpp"
 
@@ -56,6 +56,26 @@ std::string read_until(Poco::Net::StreamSocket &socket, const std::function<bool
     } catch (const Poco::Exception &) {
     }
     return reply;
+}
+
+// A head answered before its body is read, then the whole body sent anyway:
+// whether the gateway let it all go out (no reset) and what it answered.
+struct EarlyRefusal {
+    bool sent = true;
+    std::string reply;
+};
+EarlyRefusal send_head_then_body(std::uint16_t port, const std::string &head, const std::string &body) {
+    Poco::Net::StreamSocket client(Poco::Net::SocketAddress("127.0.0.1", port));
+    send_all(client, head);
+    std::this_thread::sleep_for(100ms); // the refusal goes out now, while the body is still to come
+    EarlyRefusal out;
+    try {
+        send_all(client, body);
+    } catch (const Poco::Exception &) {
+        out.sent = false; // a reset: the gateway closed without reading on
+    }
+    out.reply = read_until(client, [](const std::string &) { return false; });
+    return out;
 }
 
 std::size_t count_of(const std::string &text, const std::string &what) {
@@ -130,22 +150,29 @@ BOOST_AUTO_TEST_CASE(head_gets_the_headers_of_get_and_no_body) {
 BOOST_AUTO_TEST_CASE(a_client_still_sending_an_oversized_body_reads_its_413_not_a_reset) {
     Fixture f("  max_body: 1KiB\n");
     for (int i = 0; i < 3; ++i) { // not a lucky race: every time
-        Poco::Net::StreamSocket client(Poco::Net::SocketAddress("127.0.0.1", f.port));
         const std::string body(4 * 1024 * 1024, 'x');
         const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                                  "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                                  "\r\n\r\n";
-        send_all(client, head);
-        std::this_thread::sleep_for(100ms); // the 413 goes out now, while the body is still to come
-        bool sent = true;
-        try {
-            send_all(client, body);
-        } catch (const Poco::Exception &) {
-            sent = false; // a reset: the gateway closed without reading on
-        }
+        const auto [sent, reply] = send_head_then_body(f.port, head, body);
         BOOST_TEST(sent, "the gateway reset the connection while the body was being sent");
-        const std::string reply = read_until(client, [](const std::string &) { return false; });
         BOOST_TEST(reply.starts_with("HTTP/1.1 413"), reply.substr(0, 200));
+        BOOST_TEST(reply.find("Connection: close") != std::string::npos, reply.substr(0, 400));
+    }
+    BOOST_TEST(f.upstream.requests() == 0);
+    BOOST_TEST(f.chat("hi").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_with_a_wrong_key_still_sending_its_body_reads_its_401_not_a_reset) {
+    Fixture f;
+    for (const std::string authorization : {"", "Authorization: Bearer sk-wrong\r\n"}) {
+        const std::string body(4 * 1024 * 1024, 'x');
+        const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n" + authorization +
+                                 "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                                 "\r\n\r\n";
+        const auto [sent, reply] = send_head_then_body(f.port, head, body); // the 401's body is never read
+        BOOST_TEST(sent, "the gateway reset the connection while the body was being sent");
+        BOOST_TEST(reply.starts_with("HTTP/1.1 401"), reply.substr(0, 200));
         BOOST_TEST(reply.find("Connection: close") != std::string::npos, reply.substr(0, 400));
     }
     BOOST_TEST(f.upstream.requests() == 0);
