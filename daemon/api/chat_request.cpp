@@ -29,12 +29,14 @@ struct ChatRequest::Impl {
     std::vector<helix_message> messages;
     std::vector<helix_content_part> parts;
     std::vector<helix_tool_call> tool_calls;
+    std::vector<helix_reasoning_block> reasoning;
     std::vector<helix_tool> tools;
     std::vector<helix_str> stop;
     // The arrays of pointers the ABI hands out (one per element above).
     std::vector<const helix_message *> message_ptrs;
     std::vector<const helix_content_part *> part_ptrs;
     std::vector<const helix_tool_call *> tool_call_ptrs;
+    std::vector<const helix_reasoning_block *> reasoning_ptrs;
     std::vector<const helix_tool *> tool_ptrs;
     std::string_view client_model;
     std::string upstream_model;
@@ -159,6 +161,8 @@ private:
     void message(const json::value &v, const Path &path);
     void content(const json::value &v, const Path &path, std::uint32_t role, helix_message &out);
     void tool_calls(const json::value &v, const Path &path, helix_message &out);
+    void reasoning_details(const json::value &v, const Path &path, helix_message &out);
+    void reasoning_effort(const json::object &root, const Path &top);
     void tools(const json::value &v, const Path &path);
     void tool_choice(const json::value &v, const Path &path, const json::object &root);
     void stop(const json::value &v, const Path &path);
@@ -172,6 +176,7 @@ private:
     // pointers are set by link() once the arrays no longer grow.
     std::vector<std::size_t> part_start_;
     std::vector<std::size_t> call_start_;
+    std::vector<std::size_t> reasoning_start_;
 };
 
 ParseResult ChatRequestParser::run(std::string body) {
@@ -203,6 +208,7 @@ void ChatRequestParser::top_level(const json::object &root) {
         r_.messages.reserve(messages.size());
         part_start_.reserve(messages.size());
         call_start_.reserve(messages.size());
+        reasoning_start_.reserve(messages.size());
         for (std::size_t i = 0; i < messages.size(); ++i) message(messages[i], path.at(i));
     }
 
@@ -254,6 +260,7 @@ void ChatRequestParser::top_level(const json::object &root) {
         v.present |= HELIX_HAS_SEED;
     }
     if (const json::value *u = optional(root, "user")) v.user = str_of(as_string(*u, top.child("user")));
+    reasoning_effort(root, top);
 
     if (v.stream != 0) r_.capabilities |= HELIX_MODEL_STREAMING;
     if (v.n > 1) r_.capabilities |= HELIX_MODEL_MULTIPLE_CHOICES;
@@ -266,6 +273,7 @@ void ChatRequestParser::message(const json::value &value, const Path &path) {
     out.struct_size = sizeof(helix_message);
     part_start_.push_back(r_.parts.size());
     call_start_.push_back(r_.tool_calls.size());
+    reasoning_start_.push_back(r_.reasoning.size());
 
     const Path role_path = path.child("role");
     const std::string_view role = sv(as_string(required(m, "role", role_path), role_path));
@@ -287,6 +295,9 @@ void ChatRequestParser::message(const json::value &value, const Path &path) {
 
     if (out.role == HELIX_ROLE_ASSISTANT) {
         if (const json::value *calls = optional(m, "tool_calls")) tool_calls(*calls, path.child("tool_calls"), out);
+        if (const json::value *details = optional(m, "reasoning_details")) {
+            reasoning_details(*details, path.child("reasoning_details"), out);
+        }
     }
     if (out.role == HELIX_ROLE_TOOL) {
         const Path id_path = path.child("tool_call_id");
@@ -398,6 +409,98 @@ void ChatRequestParser::tool_calls(const json::value &v, const Path &path, helix
     }
     out.tool_call_count = calls.size();
     r_.capabilities |= HELIX_MODEL_TOOLS;
+}
+
+// The reasoning an earlier assistant turn returned (see README, "Reasoning"):
+// reasoning.text entries become text blocks (text + signature),
+// reasoning.encrypted ones redacted blocks, or, with an "id", the signature of
+// that tool call of the message; other types (reasoning.summary) are shown
+// only and ignored here. Every string is kept byte for byte.
+void ChatRequestParser::reasoning_details(const json::value &v, const Path &path, helix_message &out) {
+    if (!v.is_array()) fail_type(path, "an array of reasoning details", v);
+    const json::array &list = v.get_array();
+    const std::size_t first_call = r_.tool_calls.size() - out.tool_call_count;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const Path entry_path = path.at(i);
+        const json::object &d = as_object(list[i], entry_path);
+        const Path type_path = entry_path.child("type");
+        const std::string_view type = sv(as_string(required(d, "type", type_path), type_path));
+        const auto text_of = [&](std::string_view key) -> helix_str {
+            const json::value *member = optional(d, key);
+            return member == nullptr ? helix_str{} : str_of(as_string(*member, entry_path.child(key)));
+        };
+        helix_reasoning_block block{};
+        block.struct_size = sizeof(helix_reasoning_block);
+        block.format = text_of("format");
+        if (type == "reasoning.text") {
+            block.kind = HELIX_REASONING_TEXT;
+            block.text = text_of("text");
+            block.signature = text_of("signature");
+        } else if (type == "reasoning.encrypted") {
+            const Path data_path = entry_path.child("data");
+            const helix_str data = str_of(as_string(required(d, "data", data_path), data_path));
+            if (const json::value *id = optional(d, "id")) {
+                const std::string_view call_id = sv(as_string(*id, entry_path.child("id")));
+                bool found = false;
+                for (std::size_t c = first_call; c < r_.tool_calls.size(); ++c) {
+                    helix_tool_call &call = r_.tool_calls[c];
+                    if (std::string_view(call.id.data, call.id.len) != call_id) continue;
+                    call.signature = data;
+                    found = true;
+                }
+                if (!found) {
+                    fail(entry_path.child("id"),
+                         "Invalid '" + entry_path.child("id").str() + "': " + quoted(call_id) +
+                             " is not the id of a tool call of this message.",
+                         "invalid_value");
+                }
+                continue;
+            }
+            block.kind = HELIX_REASONING_REDACTED;
+            block.redacted_data = data;
+        } else {
+            continue; // reasoning.summary and newer types: nothing to send back
+        }
+        r_.reasoning.push_back(block);
+        ++count;
+    }
+    out.reasoning_count = count;
+}
+
+void ChatRequestParser::reasoning_effort(const json::object &root, const Path &top) {
+    helix_chat_request &view = r_.view;
+    if (const json::value *e = optional(root, "reasoning_effort")) {
+        const Path path = top.child("reasoning_effort");
+        const std::string_view effort = sv(as_string(*e, path));
+        if (effort == "minimal") {
+            view.reasoning_effort = HELIX_EFFORT_MINIMAL;
+        } else if (effort == "low") {
+            view.reasoning_effort = HELIX_EFFORT_LOW;
+        } else if (effort == "medium") {
+            view.reasoning_effort = HELIX_EFFORT_MEDIUM;
+        } else if (effort == "high") {
+            view.reasoning_effort = HELIX_EFFORT_HIGH;
+        } else if (effort != "none") { // none: no reasoning, as unset
+            fail_value(path, effort, {"none", "minimal", "low", "medium", "high"});
+        }
+    }
+    // Anthropic's own shape, for a client that wants an exact budget:
+    // "thinking": {"type": "enabled", "budget_tokens": N}.
+    if (const json::value *t = optional(root, "thinking")) {
+        const Path path = top.child("thinking");
+        const json::object &thinking = as_object(*t, path);
+        const Path type_path = path.child("type");
+        const std::string_view type = sv(as_string(required(thinking, "type", type_path), type_path));
+        if (type == "enabled") {
+            const Path budget_path = path.child("budget_tokens");
+            view.reasoning_budget_tokens = as_integer_in(required(thinking, "budget_tokens", budget_path), budget_path,
+                                                         1, std::numeric_limits<std::int32_t>::max());
+            view.present |= HELIX_HAS_REASONING_BUDGET;
+        } else if (type != "disabled") {
+            fail_value(type_path, type, {"enabled", "disabled"});
+        }
+    }
 }
 
 void ChatRequestParser::tools(const json::value &v, const Path &path) {
@@ -525,11 +628,13 @@ void ChatRequestParser::link() {
     pointers(r_.messages, r_.message_ptrs);
     pointers(r_.parts, r_.part_ptrs);
     pointers(r_.tool_calls, r_.tool_call_ptrs);
+    pointers(r_.reasoning, r_.reasoning_ptrs);
     pointers(r_.tools, r_.tool_ptrs);
     for (std::size_t i = 0; i < r_.messages.size(); ++i) {
         helix_message &m = r_.messages[i];
         m.parts = m.part_count > 0 ? r_.part_ptrs.data() + part_start_[i] : nullptr;
         m.tool_calls = m.tool_call_count > 0 ? r_.tool_call_ptrs.data() + call_start_[i] : nullptr;
+        m.reasoning = m.reasoning_count > 0 ? r_.reasoning_ptrs.data() + reasoning_start_[i] : nullptr;
     }
     helix_chat_request &v = r_.view;
     v.model = str_of(r_.client_model);

@@ -146,9 +146,29 @@ std::size_t ChunkBuilder::add(const helix_event &event, std::vector<std::string>
         out.push_back(text_chunk(event.choice, text));
         break;
     }
+    case HELIX_EVENT_REASONING_DELTA: {
+        if (!choice_ok) break;
+        Choice &c = choices_[event.choice];
+        if (!c.started) start(event.choice, c, false, out);
+        json::object piece = reasoning_entry(event, c.reasoning_slots.block(event.reasoning_index).index);
+        json::object delta;
+        if (const json::value *text = piece.if_contains("text")) delta["reasoning_content"] = *text;
+        delta["reasoning_details"] = single(std::move(piece));
+        out.push_back(chunk(single(choice_entry(event.choice, std::move(delta)))));
+        break;
+    }
     case HELIX_EVENT_TOOL_CALL_DELTA: {
         if (!choice_ok) break;
         Choice &c = choices_[event.choice];
+        if (event.tool_signature.len > 0) {
+            const auto known = c.tool_calls.find(event.tool_index);
+            if (known == c.tool_calls.end()) break;
+            json::object delta;
+            delta["reasoning_details"] = single(
+                tool_signature_entry(event, c.reasoning_slots.tool(event.tool_index).index, known->second.id));
+            out.push_back(chunk(single(choice_entry(event.choice, std::move(delta)))));
+            break;
+        }
         if (!c.started) start(event.choice, c, true, out);
         const auto [it, first] = c.tool_calls.try_emplace(event.tool_index);
         ToolCall &call = it->second;
@@ -159,8 +179,9 @@ std::size_t ChunkBuilder::add(const helix_event &event, std::vector<std::string>
         json::object function;
         if (first) {
             const std::string_view id = to_view(event.tool_call_id);
-            fragment["id"] = id.empty() ? detail::synthesize_tool_call_id(id_, event.choice, event.tool_index)
-                                        : detail::sanitize_utf8(id);
+            call.id = id.empty() ? detail::synthesize_tool_call_id(id_, event.choice, event.tool_index)
+                                 : detail::sanitize_utf8(id);
+            fragment["id"] = call.id;
             fragment["type"] = "function";
             std::string name = detail::sanitize_utf8(to_view(event.tool_name));
             call.name_sent = !name.empty();

@@ -18,6 +18,12 @@
 //     for the first delta of a call, {"index","function":{"arguments"}}
 //     afterwards (plus "name" if the name arrives late); the id is fixed by
 //     the first delta exactly as in CompletionBuilder;
+//   - REASONING_DELTA -> {"delta":{"reasoning_content":"<text>",
+//     "reasoning_details":[<piece>]}} (reasoning_details.hpp; no
+//     reasoning_content for a signature or redacted piece);
+//   - a TOOL_CALL_DELTA with only tool_signature -> {"delta":{
+//     "reasoning_details":[{"type":"reasoning.encrypted","data","id"}]}}
+//     (ignored for a call that has not started);
 //   - FINISH -> {"delta":{},"finish_reason":"..."} (once per choice);
 //   - EXTRA for a choice that already started -> {"delta":{},<name>:<value>}.
 // Response-level EXTRA (see completion_builder.hpp for the rule):
@@ -39,6 +45,7 @@
 // choices and tool calls, not by the length of the answer.
 
 #include "daemon/api/error_body.hpp"
+#include "daemon/api/reasoning_details.hpp"
 #include "daemon/api/response_common.hpp"
 #include "helixagent/plugin_abi.h"
 
@@ -75,6 +82,7 @@ private:
     struct ToolCall {
         std::string carry; // incomplete UTF-8 at the end of the arguments sent so far
         bool name_sent = false;
+        std::string id;    // as the first delta fixed it (for its signature's entry)
     };
     struct Choice {
         bool started = false;
@@ -82,6 +90,7 @@ private:
         std::string carry; // incomplete UTF-8 at the end of the text sent so far
         std::map<std::uint32_t, ToolCall> tool_calls;
         boost::json::object pending_extras; // EXTRA members before the first chunk
+        ReasoningSlots reasoning_slots;
     };
 
     // The JSON text of one chunk with these choices (and extra response members).

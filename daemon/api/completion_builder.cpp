@@ -32,9 +32,35 @@ void CompletionBuilder::add(const helix_event &event) {
         detail::append_utf8(c.text, to_view(event.text), c.carry);
         break;
     }
+    case HELIX_EVENT_REASONING_DELTA: {
+        if (!choice_ok) break;
+        Choice &c = choice(event.choice);
+        const ReasoningSlots::Slot slot = c.reasoning_slots.block(event.reasoning_index);
+        json::object piece = reasoning_entry(event, slot.index);
+        if (const json::value *text = piece.if_contains("text")) c.reasoning_text += text->get_string();
+        if (slot.first) {
+            c.reasoning_details.push_back(std::move(piece));
+        } else {
+            merge_entry(c.reasoning_details[slot.index], piece);
+        }
+        break;
+    }
     case HELIX_EVENT_TOOL_CALL_DELTA: {
         if (!choice_ok) break;
         Choice &c = choice(event.choice);
+        if (event.tool_signature.len > 0) {
+            // A signature-only delta names a call that already started.
+            const auto known = c.tool_calls.find(event.tool_index);
+            if (known == c.tool_calls.end()) break;
+            const ReasoningSlots::Slot slot = c.reasoning_slots.tool(event.tool_index);
+            json::object piece = tool_signature_entry(event, slot.index, known->second.id);
+            if (slot.first) {
+                c.reasoning_details.push_back(std::move(piece));
+            } else {
+                merge_entry(c.reasoning_details[slot.index], piece);
+            }
+            break;
+        }
         const auto [it, first] = c.tool_calls.try_emplace(event.tool_index);
         ToolCall &call = it->second;
         if (first) {
@@ -94,6 +120,12 @@ json::object CompletionBuilder::to_json() const {
             message["content"] = nullptr;
         }
         message["refusal"] = nullptr;
+        if (!c.reasoning_details.empty()) {
+            if (!c.reasoning_text.empty()) message["reasoning_content"] = c.reasoning_text;
+            json::array details;
+            for (const json::object &entry : c.reasoning_details) details.push_back(entry);
+            message["reasoning_details"] = std::move(details);
+        }
         if (!c.tool_calls.empty()) {
             json::array calls;
             calls.reserve(c.tool_calls.size());

@@ -34,6 +34,7 @@
 // Events whose choice is >= kMaxChoices are ignored. Text that is not UTF-8
 // is repaired (U+FFFD). add() never fails on any event content.
 
+#include "daemon/api/reasoning_details.hpp"
 #include "daemon/api/response_common.hpp"
 #include "helixagent/plugin_abi.h"
 
@@ -41,6 +42,7 @@
 
 #include <cstdint>
 #include <map>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -76,6 +78,9 @@ private:
         bool finished = false;
         std::uint32_t finish_reason = HELIX_FINISH_NONE; // HELIX_FINISH_*
         boost::json::object extras;
+        std::string reasoning_text;            // reasoning_content
+        ReasoningSlots reasoning_slots;
+        std::vector<boost::json::object> reasoning_details;
     };
 
     Choice &choice(std::uint32_t index);

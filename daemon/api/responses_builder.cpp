@@ -36,6 +36,40 @@ ResponsesBuilder::Item &ResponsesBuilder::open_item(bool message, std::vector<st
     return items_.back();
 }
 
+// The response's one reasoning item: opened by its first reasoning (its
+// summary text streams as it comes), closed with the others at the end, when
+// its encrypted_content is complete.
+ResponsesBuilder::Item &ResponsesBuilder::reasoning_item(std::vector<std::string> &out) {
+    if (reasoning_ < 0) {
+        Item item;
+        item.reasoning = true;
+        item.id = "rs_" + suffix_;
+        items_.push_back(std::move(item));
+        reasoning_ = static_cast<std::ptrdiff_t>(items_.size() - 1);
+        emit({{"type", "response.output_item.added"}, {"output_index", reasoning_}, {"item", item_json(items_.back())}}, out);
+        emit({{"type", "response.reasoning_summary_part.added"}, {"item_id", items_.back().id}, {"output_index", reasoning_},
+              {"summary_index", 0}, {"part", json::object{{"type", "summary_text"}, {"text", ""}}}},
+             out);
+    }
+    return items_[static_cast<std::size_t>(reasoning_)];
+}
+
+void ResponsesBuilder::add_reasoning(const ReasoningSlots::Slot &slot, json::object piece, std::vector<std::string> &out) {
+    Item &item = reasoning_item(out);
+    if (const json::value *text = piece.if_contains("text")) {
+        const std::string delta(text->get_string());
+        item.text += delta;
+        emit({{"type", "response.reasoning_summary_text.delta"}, {"item_id", item.id}, {"output_index", reasoning_},
+              {"summary_index", 0}, {"delta", delta}},
+             out);
+    }
+    if (slot.first) {
+        reasoning_details_.push_back(std::move(piece));
+    } else {
+        merge_entry(reasoning_details_[slot.index].as_object(), piece);
+    }
+}
+
 void ResponsesBuilder::close_item(std::size_t index, std::vector<std::string> &out) {
     Item &item = items_[index];
     if (item.done) return;
@@ -43,7 +77,14 @@ void ResponsesBuilder::close_item(std::size_t index, std::vector<std::string> &o
     item.done = true;
     if (static_cast<std::ptrdiff_t>(index) == current_) current_ = -1;
     const auto output_index = static_cast<std::int64_t>(index);
-    if (item.message) {
+    if (item.reasoning) {
+        emit({{"type", "response.reasoning_summary_text.done"}, {"item_id", item.id}, {"output_index", output_index},
+              {"summary_index", 0}, {"text", item.text}},
+             out);
+        emit({{"type", "response.reasoning_summary_part.done"}, {"item_id", item.id}, {"output_index", output_index},
+              {"summary_index", 0}, {"part", json::object{{"type", "summary_text"}, {"text", item.text}}}},
+             out);
+    } else if (item.message) {
         emit({{"type", "response.output_text.done"}, {"item_id", item.id}, {"output_index", output_index},
               {"content_index", 0}, {"text", item.text}, {"logprobs", json::array{}}},
              out);
@@ -86,8 +127,21 @@ void ResponsesBuilder::add(const helix_event &event, std::vector<std::string> &o
                  out);
         return;
     }
+    case HELIX_EVENT_REASONING_DELTA: {
+        start(out);
+        const ReasoningSlots::Slot slot = reasoning_slots_.block(event.reasoning_index);
+        add_reasoning(slot, reasoning_entry(event, slot.index), out);
+        return;
+    }
     case HELIX_EVENT_TOOL_CALL_DELTA: {
         start(out);
+        if (event.tool_signature.len > 0) {
+            const auto call = tool_items_.find(event.tool_index);
+            if (call == tool_items_.end()) return; // a signature names a call that started
+            const ReasoningSlots::Slot slot = reasoning_slots_.tool(event.tool_index);
+            add_reasoning(slot, tool_signature_entry(event, slot.index, items_[call->second].call_id), out);
+            return;
+        }
         auto found = tool_items_.find(event.tool_index);
         if (found == tool_items_.end()) {
             Item &item = open_item(false, out);
@@ -145,6 +199,13 @@ std::string_view ResponsesBuilder::final_status() const noexcept {
 
 json::object ResponsesBuilder::item_json(const Item &item) const {
     const char *status = item.done ? "completed" : "in_progress";
+    if (item.reasoning) {
+        json::array summary;
+        if (!item.text.empty()) summary.push_back(json::object{{"type", "summary_text"}, {"text", item.text}});
+        json::object shown{{"id", item.id}, {"type", "reasoning"}, {"status", status}, {"summary", std::move(summary)}};
+        shown["encrypted_content"] = item.done ? json::value(encode_reasoning(reasoning_details_)) : json::value(nullptr);
+        return shown;
+    }
     if (item.message)
         return {{"id", item.id},
                 {"type", "message"},

@@ -28,9 +28,11 @@
 // failed() ends a stream that broke after it began with response.failed.
 
 #include "daemon/api/error_body.hpp"
+#include "daemon/api/reasoning_details.hpp"
 #include "daemon/api/response_common.hpp"
 #include "helixagent/plugin_abi.h"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -64,6 +66,7 @@ public:
 private:
     struct Item {
         bool message = false;
+        bool reasoning = false; // the reasoning item (text: its summary)
         std::string id;
         std::string text; // the message's text, or the call's arguments
         std::string carry; // incomplete UTF-8 at the end of `text`
@@ -73,6 +76,8 @@ private:
     };
 
     void start(std::vector<std::string> &out);
+    Item &reasoning_item(std::vector<std::string> &out);
+    void add_reasoning(const ReasoningSlots::Slot &slot, boost::json::object piece, std::vector<std::string> &out);
     Item &open_item(bool message, std::vector<std::string> &out);
     void close_item(std::size_t index, std::vector<std::string> &out);
     void emit(boost::json::object event, std::vector<std::string> &out);
@@ -90,6 +95,9 @@ private:
     std::ptrdiff_t message_ = -1;                   // index of the message item
     std::map<std::uint32_t, std::size_t> tool_items_; // tool_index -> item index
     std::ptrdiff_t current_ = -1;                   // the item events go to
+    std::ptrdiff_t reasoning_ = -1;                 // index of the reasoning item (open to the end)
+    ReasoningSlots reasoning_slots_;
+    boost::json::array reasoning_details_;          // its encrypted_content, as reasoning_details.hpp
     std::uint32_t finish_reason_ = HELIX_FINISH_NONE;
     Usage usage_;
     std::int64_t sequence_ = 0;

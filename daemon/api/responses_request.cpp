@@ -1,5 +1,7 @@
 #include "daemon/api/responses_request.hpp"
 
+#include "daemon/api/reasoning_details.hpp"
+
 #include "daemon/api/errors.hpp"
 #include "daemon/api/json_fields.hpp"
 
@@ -85,8 +87,7 @@ private:
         } else if (type == "function_call_output") {
             function_call_output(o, path);
         } else if (type == "reasoning") {
-            // A reasoning item sent back from an earlier response: its
-            // (encrypted) content means nothing to another provider.
+            reasoning_item(o, path);
         } else if (type == "item_reference") {
             unsupported(path.child("type"), "Invalid '" + path.child("type").str() +
                                                 "': item references need stored items, which this stateless gateway "
@@ -125,6 +126,7 @@ private:
             else
                 m["content"] = std::move(out);
         }
+        if (role == "assistant") take_pending_reasoning(m);
         messages_.push_back(std::move(m));
         open_assistant_ = role == "assistant";
     }
@@ -161,6 +163,39 @@ private:
         fail_value(type_path, type, {"input_text", "input_image", "output_text"});
     }
 
+    // A reasoning item sent back: its encrypted_content (this gateway's, see
+    // reasoning_details.hpp) becomes the reasoning_details of the assistant
+    // turn it belongs to: the open one, else the next. One without
+    // encrypted_content (a summary only) has nothing to restore.
+    void reasoning_item(const json::object &o, const Path &path) {
+        const json::value *content = optional(o, "encrypted_content");
+        if (content == nullptr) return;
+        const Path content_path = path.child("encrypted_content");
+        const std::optional<json::array> details = decode_reasoning(as_string(*content, content_path));
+        if (!details) {
+            fail(content_path,
+                 "Invalid '" + content_path.str() + "': it is not the encrypted_content of a reasoning item this "
+                                                    "gateway returned. Send the item back unchanged.",
+                 "invalid_value");
+        }
+        json::array &target = open_assistant_ ? reasoning_details_of(messages_.back().as_object()) : pending_reasoning_;
+        for (const json::value &d : *details) target.push_back(d);
+    }
+
+    static json::array &reasoning_details_of(json::object &assistant) {
+        json::value &details = assistant["reasoning_details"];
+        if (!details.is_array()) details = json::array{};
+        return details.as_array();
+    }
+
+    // A new assistant message takes the reasoning items that came before it.
+    void take_pending_reasoning(json::object &assistant) {
+        if (pending_reasoning_.empty()) return;
+        json::array &details = reasoning_details_of(assistant);
+        for (json::value &d : pending_reasoning_) details.push_back(std::move(d));
+        pending_reasoning_.clear();
+    }
+
     void function_call(const json::object &o, const Path &path) {
         const Path id_path = path.child("call_id");
         const Path name_path = path.child("name");
@@ -173,6 +208,7 @@ private:
         // are consecutive items).
         if (!open_assistant_) {
             messages_.push_back(json::object{{"role", "assistant"}, {"content", nullptr}});
+            take_pending_reasoning(messages_.back().as_object());
             open_assistant_ = true;
         }
         json::object &assistant = messages_.back().as_object();
@@ -389,6 +425,7 @@ private:
     json::array messages_;
     json::object echoed_;
     bool open_assistant_ = false; // the last message is an assistant turn function calls may join
+    json::array pending_reasoning_; // reasoning items waiting for their assistant turn
 };
 
 } // namespace

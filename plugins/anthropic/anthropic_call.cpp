@@ -1,5 +1,6 @@
 #include "plugins/anthropic/anthropic_call.hpp"
 
+#include "plugins/anthropic/anthropic_request.hpp"
 #include "plugins/common/json_access.hpp"
 
 #include <boost/json.hpp>
@@ -108,6 +109,20 @@ AnthropicCall::Block &AnthropicCall::block(const json::object &event, bool creat
     return blocks_[i];
 }
 
+// A thinking block's text and signature, or a redacted_thinking block's data,
+// as one reasoning event (none when the block is still empty).
+void AnthropicCall::thinking_block(const json::object &block, std::uint32_t index, helix::sdk::EventSink &events) {
+    const std::string_view text = pj::string_or_empty(block, "thinking");
+    const std::string_view signature = pj::string_or_empty(block, "signature");
+    const std::string_view data = pj::string_or_empty(block, "data");
+    if (pj::string_or_empty(block, "type") == "redacted_thinking") {
+        if (data.empty()) throw_protocol_error("the upstream sent a redacted_thinking block without data");
+        events.reasoning(0, index, {}, {}, data, kReasoningFormat);
+    } else if (!text.empty() || !signature.empty()) {
+        events.reasoning(0, index, text, signature, {}, kReasoningFormat);
+    }
+}
+
 void AnthropicCall::read_usage(const json::object &usage) {
     if (const auto v = pj::int_member(usage, "input_tokens")) input_tokens_ = *v;
     if (const auto v = pj::int_member(usage, "output_tokens")) output_tokens_ = *v;
@@ -167,8 +182,12 @@ void AnthropicCall::on_sse_event(const helix::plugin_common::SseEvent &event, he
                 b.has_arguments = true;
                 events.tool_call(0, b.tool_index, {}, {}, json::serialize(*input));
             }
+        } else if (kind == "thinking" || kind == "redacted_thinking") {
+            b.kind = BlockKind::thinking;
+            b.reasoning_index = reasoning_count_++;
+            thinking_block(*content, b.reasoning_index, events);
         } else {
-            b.kind = BlockKind::other; // thinking, redacted_thinking, server tools, ...
+            b.kind = BlockKind::other; // server tools, ...
         }
         return;
     }
@@ -185,8 +204,14 @@ void AnthropicCall::on_sse_event(const helix::plugin_common::SseEvent &event, he
                 b.has_arguments = true;
                 events.tool_call(0, b.tool_index, {}, {}, *part);
             }
+        } else if (kind == "thinking_delta" || kind == "signature_delta") {
+            if (b.kind != BlockKind::thinking) throw_protocol_error("the upstream sent thinking for a block that is not a thinking block");
+            const auto text = pj::string_member(*delta, "thinking");
+            const auto signature = pj::string_member(*delta, "signature");
+            if ((text && !text->empty()) || (signature && !signature->empty()))
+                events.reasoning(0, b.reasoning_index, text.value_or(""), signature.value_or(""), {}, kReasoningFormat);
         }
-        return; // thinking_delta, signature_delta, citations_delta: not part of the OpenAI shape
+        return; // citations_delta: not part of the OpenAI shape
     }
     if (type == "content_block_stop") {
         Block &b = block(*o, false);
@@ -234,6 +259,7 @@ void AnthropicCall::on_json_body(const json::value &body, helix::sdk::EventSink 
     if (content == nullptr) throw_protocol_error("the upstream's response has no \"content\" list");
     events.start(pj::string_or_empty(*o, "id"), pj::string_or_empty(*o, "model"));
     std::uint32_t tool_index = 0;
+    std::uint32_t reasoning_index = 0;
     for (const json::value &bv : *content) {
         const json::object *b = bv.if_object();
         if (b == nullptr) throw_protocol_error("the upstream sent a content block that is not a JSON object");
@@ -244,6 +270,8 @@ void AnthropicCall::on_json_body(const json::value &body, helix::sdk::EventSink 
             const json::value *input = b->if_contains("input");
             const std::string arguments = input != nullptr && !input->is_null() ? json::serialize(*input) : "{}";
             events.tool_call(0, tool_index++, pj::string_or_empty(*b, "id"), pj::string_or_empty(*b, "name"), arguments);
+        } else if (kind == "thinking" || kind == "redacted_thinking") {
+            thinking_block(*b, reasoning_index++, events);
         }
     }
     events.finish(0, map_stop_reason(pj::string_or_empty(*o, "stop_reason")));

@@ -13,7 +13,9 @@
 //                        TOOL_CALL_DELTA(tool_index, id, name, "")
 //   content_block_delta  text_delta -> TEXT_DELTA; input_json_delta ->
 //                        TOOL_CALL_DELTA with the partial_json as arguments;
-//                        thinking/signature/citations deltas skipped
+//                        thinking_delta / signature_delta -> REASONING_DELTA
+//                        (a thinking block's start: its text so far; a
+//                        redacted_thinking start: its data); citations skipped
 //   content_block_stop   a tool_use block that got no argument text gets "{}"
 //                        (what the non-streamed input serialises to)
 //   message_delta        stop_reason -> FINISH; usage (cumulative) -> USAGE
@@ -74,10 +76,13 @@ private:
     void read_usage(const boost::json::object &usage);
     void emit_usage(helix::sdk::EventSink &events) const;
 
-    enum class BlockKind { other, text, tool };
+    void thinking_block(const boost::json::object &block, std::uint32_t index, helix::sdk::EventSink &events);
+
+    enum class BlockKind { other, text, tool, thinking };
     struct Block {
         BlockKind kind = BlockKind::other;
         std::uint32_t tool_index = 0;
+        std::uint32_t reasoning_index = 0;
         bool has_arguments = false;
     };
     Block &block(const boost::json::object &event, bool create);
@@ -85,6 +90,7 @@ private:
     std::shared_ptr<const Settings> settings_;
     std::vector<Block> blocks_;
     std::uint32_t tool_count_ = 0;
+    std::uint32_t reasoning_count_ = 0;
     std::int64_t input_tokens_ = 0;
     std::int64_t output_tokens_ = 0;
     std::int64_t cache_read_ = 0;

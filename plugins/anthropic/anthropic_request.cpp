@@ -2,6 +2,7 @@
 
 #include "plugins/common/image_url.hpp"
 #include "plugins/common/message_walk.hpp"
+#include "plugins/common/reasoning.hpp"
 #include "plugins/common/request_helpers.hpp"
 
 #include <boost/json.hpp>
@@ -41,8 +42,25 @@ json::object image_block(std::string_view url, const std::string &param) {
                         {"source", json::object{{"type", "base64"}, {"media_type", image.media_type}, {"data", jv(image.data)}}}};
 }
 
+// An assistant message's earlier reasoning, first in its content as Claude
+// requires: signed thinking blocks and redacted_thinking blocks, byte for
+// byte. An unsigned block (or one from another provider) could only be
+// refused, so it is left out.
+void thinking_blocks(const helix_message &m, json::array &blocks) {
+    for (std::size_t j = 0; j < m.reasoning_count; ++j) {
+        const helix_reasoning_block &b = *m.reasoning[j];
+        if (!helix::plugin_common::same_format(b, kReasoningFormat)) continue;
+        if (b.kind == HELIX_REASONING_REDACTED && b.redacted_data.len > 0) {
+            blocks.push_back(json::object{{"type", "redacted_thinking"}, {"data", jv(b.redacted_data)}});
+        } else if (b.kind == HELIX_REASONING_TEXT && b.signature.len > 0) {
+            blocks.push_back(json::object{{"type", "thinking"}, {"thinking", jv(b.text)}, {"signature", jv(b.signature)}});
+        }
+    }
+}
+
 // Text and image blocks of a message's content; empty texts are left out.
 void content_blocks(const helix_message &m, std::size_t index, json::array &blocks) {
+    if (m.role == HELIX_ROLE_ASSISTANT) thinking_blocks(m, blocks);
     if (m.parts == nullptr) {
         if (m.text.len > 0) blocks.push_back(json::object{{"type", "text"}, {"text", jv(m.text)}});
         return;
@@ -156,6 +174,10 @@ void build_request(const Settings &settings, const helix_chat_request &r, helix:
     json::object body;
     body["model"] = jv(r.model);
     body["max_tokens"] = (r.present & HELIX_HAS_MAX_TOKENS) != 0 ? r.max_tokens : settings.max_tokens_default;
+    if (const auto thinking = helix::plugin_common::claude_thinking(r, settings.max_tokens_default)) {
+        body["max_tokens"] = thinking->max_tokens;
+        body["thinking"] = json::object{{"type", "enabled"}, {"budget_tokens", thinking->budget}};
+    }
     std::string system;
     json::array messages = build_messages(r, system);
     if (messages.empty())

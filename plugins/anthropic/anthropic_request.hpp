@@ -21,6 +21,11 @@
 //                parallel_tool_calls false -> disable_parallel_tool_use
 //   stop -> stop_sequences; temperature (clamped to Anthropic's 0..1), top_p;
 //   max_tokens -> max_tokens, else settings.max_tokens_default; user -> metadata.user_id
+//   reasoning_effort / budget -> thinking {type: enabled, budget_tokens}
+//                (plugin_common::claude_thinking: max_tokens grows to hold it)
+//   an assistant message's reasoning blocks -> thinking {thinking, signature}
+//                and redacted_thinking {data} first in its content, byte for
+//                byte (unsigned blocks and other formats left out)
 // Not supported (HELIX_ERR_NOT_SUPPORTED, 400, with param): n > 1 ("n"),
 // response_format json_schema ("response_format"), image types other than
 // jpeg/png/gif/webp. response_format json_object is best effort: an
@@ -32,6 +37,10 @@
 #include <helixagent/plugin.hpp>
 
 namespace helix::anthropic {
+
+// The reasoning_format of this plugin's reasoning events (and of the blocks it
+// accepts back).
+inline constexpr std::string_view kReasoningFormat = "anthropic-claude-v1";
 
 // The instruction added to the system prompt for response_format json_object.
 inline constexpr std::string_view kJsonObjectInstruction =

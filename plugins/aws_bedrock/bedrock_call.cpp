@@ -1,5 +1,7 @@
 #include "plugins/aws_bedrock/bedrock_call.hpp"
 
+#include "plugins/aws_bedrock/bedrock_request.hpp"
+
 #include "plugins/aws_common/base64.hpp"
 
 #include "plugins/common/json_access.hpp"
@@ -110,10 +112,19 @@ private:
         if (content == nullptr) throw_protocol_error("the upstream's Converse response has no output.message.content");
         events.start(shared_.request_id, options_.model);
         std::uint32_t tool_index = 0;
+        std::uint32_t reasoning_index = 0;
         for (const json::value &bv : *content) {
             const json::object *b = bv.if_object();
             if (b == nullptr) throw_protocol_error("the upstream sent a content block that is not a JSON object");
-            if (const auto text = pj::string_member(*b, "text")) {
+            if (const json::object *reasoning = pj::object_member(*b, "reasoningContent")) {
+                // {"reasoningText":{"text","signature"}} or {"redactedContent":"<base64>"}
+                if (const json::object *t = pj::object_member(*reasoning, "reasoningText")) {
+                    events.reasoning(0, reasoning_index++, pj::string_or_empty(*t, "text"),
+                                     pj::string_or_empty(*t, "signature"), {}, kReasoningFormat);
+                } else if (const auto data = pj::string_member(*reasoning, "redactedContent"); data && !data->empty()) {
+                    events.reasoning(0, reasoning_index++, {}, {}, *data, kReasoningFormat);
+                }
+            } else if (const auto text = pj::string_member(*b, "text")) {
                 if (!text->empty()) events.text(0, *text);
             } else if (const json::object *use = pj::object_member(*b, "toolUse")) {
                 const json::value *input = use->if_contains("input");
@@ -380,8 +391,21 @@ void BedrockCall::on_event(std::string_view type, std::string_view payload, heli
         Block &b = block(pj::int_member(*o, "contentBlockIndex").value_or(-1));
         const json::object *delta = pj::object_member(*o, "delta");
         if (delta == nullptr) throw_protocol_error("the upstream's contentBlockDelta has no delta");
-        if (const auto text = pj::string_member(*delta, "text")) {
-            if (b.kind == BlockKind::tool) throw_protocol_error("the upstream sent text for a toolUse block");
+        if (const json::object *reasoning = pj::object_member(*delta, "reasoningContent")) {
+            if (b.kind == BlockKind::tool || b.kind == BlockKind::text)
+                throw_protocol_error("the upstream sent reasoning for a block that is not a reasoning block");
+            if (b.kind != BlockKind::reasoning) {
+                b.kind = BlockKind::reasoning;
+                b.reasoning_index = reasoning_count_++;
+            }
+            const std::string_view text = pj::string_or_empty(*reasoning, "text");
+            const std::string_view signature = pj::string_or_empty(*reasoning, "signature");
+            const std::string_view redacted = pj::string_or_empty(*reasoning, "redactedContent");
+            if (!text.empty() || !signature.empty() || !redacted.empty())
+                events.reasoning(0, b.reasoning_index, text, signature, redacted, kReasoningFormat);
+        } else if (const auto text = pj::string_member(*delta, "text")) {
+            if (b.kind == BlockKind::tool || b.kind == BlockKind::reasoning)
+                throw_protocol_error("the upstream sent text for a block that is not a text block");
             b.kind = BlockKind::text;
             if (!text->empty()) events.text(0, *text);
         } else if (const json::object *use = pj::object_member(*delta, "toolUse")) {
@@ -392,7 +416,7 @@ void BedrockCall::on_event(std::string_view type, std::string_view payload, heli
                 events.tool_call(0, b.tool_index, {}, {}, *part);
             }
         }
-        return; // reasoningContent, citation, image: not part of the OpenAI shape
+        return; // citation, image: not part of the OpenAI shape
     }
     if (type == "contentBlockStop") {
         Block &b = block(pj::int_member(*o, "contentBlockIndex").value_or(-1));

@@ -23,7 +23,9 @@
 //                                   TOOL_CALL_DELTA(tool_index, id, name, "")
 //                contentBlockDelta  delta.text -> TEXT_DELTA; delta.toolUse.input
 //                                   (a JSON fragment) -> TOOL_CALL_DELTA arguments;
-//                                   reasoningContent, citation, ... skipped
+//                                   reasoningContent {text | signature |
+//                                   redactedContent} -> REASONING_DELTA;
+//                                   citation, ... skipped
 //                contentBlockStop   a toolUse block that got no input gets "{}"
 //                messageStop        FINISH(stopReason)
 //                metadata           USAGE (the last event)
@@ -138,10 +140,11 @@ private:
     void on_event(std::string_view type, std::string_view payload, helix::sdk::EventSink &events);
     void ensure_started(helix::sdk::EventSink &events);
 
-    enum class BlockKind { other, text, tool };
+    enum class BlockKind { other, text, tool, reasoning };
     struct Block {
         BlockKind kind = BlockKind::other;
         std::uint32_t tool_index = 0;
+        std::uint32_t reasoning_index = 0;
         bool has_arguments = false;
     };
     Block &block(std::int64_t index);
@@ -155,6 +158,7 @@ private:
     std::vector<helix::aws::Message> messages_;
     std::vector<Block> blocks_;
     std::uint32_t tool_count_ = 0;
+    std::uint32_t reasoning_count_ = 0;
     bool started_ = false;
     bool stopped_ = false;  // messageStop seen
     bool metadata_ = false; // metadata seen: the stream is complete

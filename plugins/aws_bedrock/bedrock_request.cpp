@@ -2,6 +2,7 @@
 
 #include "plugins/common/image_url.hpp"
 #include "plugins/common/message_walk.hpp"
+#include "plugins/common/reasoning.hpp"
 #include "plugins/common/request_helpers.hpp"
 
 #include <boost/json.hpp>
@@ -50,8 +51,25 @@ json::object image_block(std::string_view url, const std::string &param) {
                                                {"source", json::object{{"bytes", jv(image.data)}}}}}};
 }
 
+// An assistant message's earlier reasoning, first in its content as Claude
+// requires, byte for byte; unsigned text and other formats are left out.
+void reasoning_blocks(const helix_message &m, json::array &blocks) {
+    for (std::size_t j = 0; j < m.reasoning_count; ++j) {
+        const helix_reasoning_block &b = *m.reasoning[j];
+        if (!helix::plugin_common::same_format(b, kReasoningFormat)) continue;
+        if (b.kind == HELIX_REASONING_REDACTED && b.redacted_data.len > 0) {
+            blocks.push_back(json::object{{"reasoningContent", json::object{{"redactedContent", jv(b.redacted_data)}}}});
+        } else if (b.kind == HELIX_REASONING_TEXT && b.signature.len > 0) {
+            blocks.push_back(json::object{{"reasoningContent",
+                                           json::object{{"reasoningText", json::object{{"text", jv(b.text)},
+                                                                                       {"signature", jv(b.signature)}}}}}});
+        }
+    }
+}
+
 // Text and image blocks of a message's content; blank texts are left out.
 void content_blocks(const helix_message &m, std::size_t index, json::array &blocks) {
+    if (m.role == HELIX_ROLE_ASSISTANT) reasoning_blocks(m, blocks);
     if (m.parts == nullptr) {
         if (has_text(view(m.text))) blocks.push_back(json::object{{"text", jv(m.text)}});
         return;
@@ -176,6 +194,10 @@ void fold_system_into_first_user_message(json::array &messages, const std::strin
 
 } // namespace
 
+bool is_claude(std::string_view upstream_model_id) noexcept {
+    return upstream_model_id.find("anthropic.claude") != std::string_view::npos;
+}
+
 std::string converse_body(const helix_chat_request &r, std::string_view upstream_model_id) {
     if (r.n > 1) unsupported("Bedrock's Converse API returns one choice per request; set n to 1 (or leave it out)", "n");
     if (r.response_format == HELIX_FORMAT_JSON_SCHEMA)
@@ -214,6 +236,14 @@ std::string converse_body(const helix_chat_request &r, std::string_view upstream
         for (std::size_t i = 0; i < r.stop_count; ++i)
             if (r.stop[i].len > 0) stop.push_back(json::string(jv(r.stop[i])));
         if (!stop.empty()) inference["stopSequences"] = std::move(stop);
+    }
+    if (is_claude(upstream_model_id)) {
+        const std::int64_t default_max = inference.contains("maxTokens") ? inference["maxTokens"].as_int64() : kClaudeDefaultMaxTokens;
+        if (const auto thinking = helix::plugin_common::claude_thinking(r, default_max)) {
+            inference["maxTokens"] = thinking->max_tokens;
+            body["additionalModelRequestFields"] = json::object{
+                {"thinking", json::object{{"type", "enabled"}, {"budget_tokens", thinking->budget}}}};
+        }
     }
     if (!inference.empty()) body["inferenceConfig"] = std::move(inference);
 

@@ -34,6 +34,13 @@
 //   max_tokens -> inferenceConfig.maxTokens; temperature (clamped to 0..1),
 //   top_p -> topP, stop -> stopSequences (empty strings dropped)
 //   response_format json_object: best effort, an instruction in the system prompt
+//   reasoning_effort / budget on Claude -> additionalModelRequestFields.thinking
+//                {type: enabled, budget_tokens} (plugin_common::claude_thinking;
+//                maxTokens grows to hold it); other models: ignored
+//   an assistant message's reasoning blocks -> {"reasoningContent":
+//                {"reasoningText": {text, signature}}} / {"redactedContent"}
+//                first in its content, byte for byte (unsigned ones and other
+//                formats left out)
 // Not supported (HELIX_ERR_NOT_SUPPORTED, 400, with param): n > 1 ("n"),
 // response_format json_schema ("response_format"), image URLs, image types
 // other than png/jpeg/gif/webp. Ignored: seed, user, parallel_tool_calls,
@@ -55,10 +62,19 @@
 
 namespace helix::aws_bedrock {
 
+// The reasoning_format of this plugin's reasoning events (and of the blocks it accepts back).
+inline constexpr std::string_view kReasoningFormat = "bedrock-converse-v1";
+
 inline constexpr std::string_view kJsonObjectInstruction =
     "Respond with a single valid JSON object and nothing else: no prose, no code fences.";
 inline constexpr std::string_view kEmptyToolResult = "(empty)";
 inline constexpr std::string_view kEventStreamContentType = "application/vnd.amazon.eventstream";
+
+// Claude (anthropic.claude-*, also behind an inference profile).
+bool is_claude(std::string_view upstream_model_id) noexcept;
+// With thinking and no maxTokens from the client: the answer's share of
+// maxTokens beside the thinking budget.
+inline constexpr std::int64_t kClaudeDefaultMaxTokens = 4096;
 
 // The Converse / ConverseStream request body (the model id is not in it).
 std::string converse_body(const helix_chat_request &request, std::string_view upstream_model_id);

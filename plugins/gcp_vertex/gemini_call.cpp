@@ -1,6 +1,7 @@
 #include "plugins/gcp_vertex/gemini_call.hpp"
 
 #include "plugins/common/json_access.hpp"
+#include "plugins/gcp_vertex/gemini_request.hpp"
 #include "plugins/gcp_vertex/google_error.hpp"
 
 #include <boost/json.hpp>
@@ -45,11 +46,25 @@ void GeminiCall::on_candidate(const json::object &candidate, std::uint32_t index
             for (const json::value &pv : *parts) {
                 const json::object *part = pv.if_object();
                 if (part == nullptr) throw_protocol_error("the upstream sent a content part that is not a JSON object");
+                const std::string_view signature = pj::string_or_empty(*part, "thoughtSignature");
                 if (const json::value *thought = part->if_contains("thought"); thought != nullptr && thought->is_bool() &&
-                                                                                thought->get_bool())
+                                                                                thought->get_bool()) {
+                    // Thought summaries: one reasoning block until a signature closes it.
+                    const std::string_view text = pj::string_or_empty(*part, "text");
+                    if (!text.empty() || !signature.empty()) {
+                        if (!c.thought_open) {
+                            c.thought_open = true;
+                            c.thought_block = c.reasoning_blocks++;
+                        }
+                        events.reasoning(index, c.thought_block, text, signature, {}, kReasoningFormat);
+                        if (!signature.empty()) c.thought_open = false;
+                    }
                     continue;
+                }
                 if (const auto text = pj::string_member(*part, "text")) {
                     if (!text->empty()) events.text(index, *text);
+                    // The signature of an answer's text part: an opaque block of its own.
+                    if (!signature.empty()) events.reasoning(index, c.reasoning_blocks++, {}, {}, signature, kReasoningFormat);
                 } else if (const json::object *call = pj::object_member(*part, "functionCall")) {
                     const std::string_view name = pj::string_or_empty(*call, "name");
                     if (name.empty()) throw_protocol_error("the upstream sent a functionCall without a name");
@@ -58,7 +73,9 @@ void GeminiCall::on_candidate(const json::object &candidate, std::uint32_t index
                         id = "call_" + id_seed_ + "_" + std::to_string(index) + "_" + std::to_string(c.tool_calls);
                     const json::value *args = call->if_contains("args");
                     const std::string arguments = args != nullptr && args->is_object() ? json::serialize(*args) : "{}";
-                    events.tool_call(index, c.tool_calls++, id, name, arguments);
+                    events.tool_call(index, c.tool_calls, id, name, arguments);
+                    if (!signature.empty()) events.tool_signature(index, c.tool_calls, signature, kReasoningFormat);
+                    ++c.tool_calls;
                 }
             }
         }

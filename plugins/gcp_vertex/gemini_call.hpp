@@ -52,6 +52,9 @@ private:
     struct Choice {
         std::uint32_t tool_calls = 0;
         bool finished = false;
+        std::uint32_t reasoning_blocks = 0; // reasoning_index of the next block
+        std::uint32_t thought_block = 0;    // the thought block being written
+        bool thought_open = false;
     };
     Choice &choice(std::uint32_t index);
 

@@ -2,6 +2,7 @@
 
 #include "plugins/common/image_url.hpp"
 #include "plugins/common/message_walk.hpp"
+#include "plugins/common/reasoning.hpp"
 #include "plugins/common/request_helpers.hpp"
 
 #include <boost/json.hpp>
@@ -57,15 +58,37 @@ json::object image_part(std::string_view url, const std::string &param) {
 }
 
 void content_parts(const helix_message &m, std::size_t index, json::array &parts) {
+    const std::size_t first = parts.size();
     if (m.parts == nullptr) {
         if (has_text(view(m.text))) parts.push_back(json::object{{"text", jv(m.text)}});
-        return;
+    } else {
+        for (std::size_t j = 0; j < m.part_count; ++j) {
+            const helix_content_part &p = *m.parts[j];
+            if (p.type == HELIX_PART_IMAGE_URL) parts.push_back(image_part(view(p.image_url), part_path(index, j) + ".image_url.url"));
+            else if (has_text(view(p.text))) parts.push_back(json::object{{"text", jv(p.text)}});
+        }
     }
-    for (std::size_t j = 0; j < m.part_count; ++j) {
-        const helix_content_part &p = *m.parts[j];
-        if (p.type == HELIX_PART_IMAGE_URL) parts.push_back(image_part(view(p.image_url), part_path(index, j) + ".image_url.url"));
-        else if (has_text(view(p.text))) parts.push_back(json::object{{"text", jv(p.text)}});
+    if (m.role != HELIX_ROLE_ASSISTANT) return;
+    // Earlier reasoning goes back where Gemini put it: thought parts first,
+    // a text part's signature on the (last) text part.
+    json::array thoughts;
+    for (std::size_t j = 0; j < m.reasoning_count; ++j) {
+        const helix_reasoning_block &b = *m.reasoning[j];
+        if (!helix::plugin_common::same_format(b, kReasoningFormat)) continue;
+        if (b.kind == HELIX_REASONING_TEXT) {
+            json::object part{{"text", jv(b.text)}, {"thought", true}};
+            if (b.signature.len > 0) part["thoughtSignature"] = jv(b.signature);
+            thoughts.push_back(std::move(part));
+        } else if (b.kind == HELIX_REASONING_REDACTED && b.redacted_data.len > 0) {
+            for (std::size_t k = parts.size(); k-- > first;) {
+                json::object &part = parts[k].as_object();
+                if (!part.contains("text")) continue;
+                part["thoughtSignature"] = jv(b.redacted_data);
+                break;
+            }
+        }
     }
+    parts.insert(parts.begin() + static_cast<std::ptrdiff_t>(first), thoughts.begin(), thoughts.end());
 }
 
 void system_parts(const helix_message &m, std::size_t index, json::array &parts) {
@@ -84,7 +107,9 @@ json::object function_call(const helix_tool_call &c, const std::string &path) {
         args = parse_client_json(view(c.arguments), path + ".function.arguments", "tool arguments must be a JSON object");
         if (!args.is_object()) invalid(path + ".function.arguments must be a JSON object", path + ".function.arguments");
     }
-    return json::object{{"functionCall", json::object{{"name", jv(c.name)}, {"args", std::move(args)}}}};
+    json::object part{{"functionCall", json::object{{"name", jv(c.name)}, {"args", std::move(args)}}}};
+    if (c.signature.len > 0) part["thoughtSignature"] = jv(c.signature);
+    return part;
 }
 
 // The function name of the tool call `id`, from the nearest earlier assistant message.
@@ -225,6 +250,22 @@ json::object tool_config(const helix_chat_request &r) {
     return json::object{{"functionCallingConfig", std::move(calling)}};
 }
 
+// Gemini 3 thinks by level, 2.5 by budget; a request sets one, never both.
+json::object thinking_config(const helix_chat_request &r) {
+    const std::optional<std::int64_t> budget = helix::plugin_common::requested_budget(r);
+    if (!budget) return {};
+    const std::string_view model = view(r.model);
+    if (model.find("gemini-3") != std::string_view::npos) {
+        const bool low = r.reasoning_effort != HELIX_EFFORT_UNSET
+                             ? r.reasoning_effort <= HELIX_EFFORT_LOW
+                             : *budget <= helix::plugin_common::budget_for_effort(HELIX_EFFORT_MEDIUM);
+        return json::object{{"thinkingLevel", low ? "LOW" : "HIGH"}, {"includeThoughts", true}};
+    }
+    if (model.find("gemini-2.5") != std::string_view::npos)
+        return json::object{{"thinkingBudget", *budget}, {"includeThoughts", true}};
+    return {};
+}
+
 json::object generation_config(const helix_chat_request &r) {
     json::object config;
     if ((r.present & HELIX_HAS_TEMPERATURE) != 0) config["temperature"] = r.temperature;
@@ -237,6 +278,7 @@ json::object generation_config(const helix_chat_request &r) {
         for (std::size_t i = 0; i < r.stop_count; ++i) stop.push_back(json::string(jv(r.stop[i])));
         config["stopSequences"] = std::move(stop);
     }
+    if (json::object thinking = thinking_config(r); !thinking.empty()) config["thinkingConfig"] = std::move(thinking);
     if (r.response_format == HELIX_FORMAT_JSON_OBJECT || r.response_format == HELIX_FORMAT_JSON_SCHEMA)
         config["responseMimeType"] = "application/json";
     if (r.response_format == HELIX_FORMAT_JSON_SCHEMA) {

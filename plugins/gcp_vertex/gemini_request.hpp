@@ -21,6 +21,16 @@
 //   generationConfig: temperature, topP, maxOutputTokens, stopSequences, seed,
 //                candidateCount (n); response_format json_object -> responseMimeType
 //                application/json, json_schema -> also responseSchema (cut down)
+//   reasoning_effort / budget -> generationConfig.thinkingConfig with
+//                includeThoughts: Gemini 3 thinkingLevel (minimal/low -> LOW,
+//                medium/high -> HIGH; a budget: LOW up to 8192, else HIGH),
+//                Gemini 2.5 thinkingBudget (1024 / 2048 / 8192 / 16384 by
+//                effort, or the budget) -- never both; other models: ignored
+//   an assistant message's reasoning -> its thought parts {text, thought:
+//                true, thoughtSignature} first; a redacted block (the
+//                signature of the answer's text part) -> thoughtSignature on
+//                its last text part; a tool call's signature ->
+//                thoughtSignature on its functionCall part; byte for byte
 // Refused with the field named: a tool message whose tool_call_id matches no
 // earlier call, an image in a system message, tool arguments that are not a
 // JSON object, an image URL whose type cannot be told from its extension.
@@ -32,6 +42,9 @@
 #include <string>
 
 namespace helix::gcp_vertex {
+
+// The reasoning_format of this plugin's reasoning events (and of the blocks it accepts back).
+inline constexpr std::string_view kReasoningFormat = "google-gemini-v1";
 
 std::string gemini_body(const helix_chat_request &request);
 

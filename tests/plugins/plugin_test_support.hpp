@@ -44,6 +44,13 @@ struct Part {
 
 struct ToolCall {
     std::string id, name, arguments;
+    std::string signature = {};
+};
+
+struct Reasoning {
+    helix_reasoning_kind kind = HELIX_REASONING_TEXT;
+    std::string text, signature, redacted_data;
+    std::string format = {};
 };
 
 struct Message {
@@ -54,16 +61,17 @@ struct Message {
     std::vector<ToolCall> tool_calls;
     std::string tool_call_id;
     std::string name;
+    std::vector<Reasoning> reasoning = {};
 
-    static Message system(std::string t) { return Message{HELIX_ROLE_SYSTEM, std::move(t), false, {}, {}, {}, {}}; }
-    static Message developer(std::string t) { return Message{HELIX_ROLE_DEVELOPER, std::move(t), false, {}, {}, {}, {}}; }
-    static Message user(std::string t) { return Message{HELIX_ROLE_USER, std::move(t), false, {}, {}, {}, {}}; }
-    static Message user_parts(std::vector<Part> p) { return Message{HELIX_ROLE_USER, {}, true, std::move(p), {}, {}, {}}; }
+    static Message system(std::string t) { return Message{HELIX_ROLE_SYSTEM, std::move(t), false, {}, {}, {}, {}, {}}; }
+    static Message developer(std::string t) { return Message{HELIX_ROLE_DEVELOPER, std::move(t), false, {}, {}, {}, {}, {}}; }
+    static Message user(std::string t) { return Message{HELIX_ROLE_USER, std::move(t), false, {}, {}, {}, {}, {}}; }
+    static Message user_parts(std::vector<Part> p) { return Message{HELIX_ROLE_USER, {}, true, std::move(p), {}, {}, {}, {}}; }
     static Message assistant(std::string t, std::vector<ToolCall> calls = {}) {
-        return Message{HELIX_ROLE_ASSISTANT, std::move(t), false, {}, std::move(calls), {}, {}};
+        return Message{HELIX_ROLE_ASSISTANT, std::move(t), false, {}, std::move(calls), {}, {}, {}};
     }
     static Message tool(std::string id, std::string t) {
-        return Message{HELIX_ROLE_TOOL, std::move(t), false, {}, {}, std::move(id), {}};
+        return Message{HELIX_ROLE_TOOL, std::move(t), false, {}, {}, std::move(id), {}, {}};
     }
 };
 
@@ -94,6 +102,8 @@ struct Request {
     std::string response_schema_json;
     std::string user;
     std::string original_body;
+    helix_reasoning_effort reasoning_effort = HELIX_EFFORT_UNSET;
+    std::int64_t reasoning_budget_tokens = 0;
 
     const helix_chat_request &view() {
         parts_.clear();
@@ -103,8 +113,10 @@ struct Request {
         stops_.clear();
         parts_.resize(messages.size());
         calls_.resize(messages.size());
+        reasoning_.assign(messages.size(), {});
         part_ptrs_.assign(messages.size(), {});
         call_ptrs_.assign(messages.size(), {});
+        reasoning_ptrs_.assign(messages.size(), {});
         for (std::size_t i = 0; i < messages.size(); ++i) {
             for (const Part &p : messages[i].parts) {
                 helix_content_part c{};
@@ -121,7 +133,18 @@ struct Request {
                 c.id = hs(t.id);
                 c.name = hs(t.name);
                 c.arguments = hs(t.arguments);
+                c.signature = hs(t.signature);
                 calls_[i].push_back(c);
+            }
+            for (const Reasoning &b : messages[i].reasoning) {
+                helix_reasoning_block c{};
+                c.struct_size = sizeof c;
+                c.kind = b.kind;
+                c.text = hs(b.text);
+                c.signature = hs(b.signature);
+                c.redacted_data = hs(b.redacted_data);
+                c.format = hs(b.format);
+                reasoning_[i].push_back(c);
             }
         }
         for (std::size_t i = 0; i < messages.size(); ++i) {
@@ -136,6 +159,8 @@ struct Request {
             c.tool_calls = calls_[i].empty() ? nullptr : pointers(calls_[i], call_ptrs_[i]);
             c.tool_call_count = calls_[i].size();
             c.tool_call_id = hs(m.tool_call_id);
+            c.reasoning = reasoning_[i].empty() ? nullptr : pointers(reasoning_[i], reasoning_ptrs_[i]);
+            c.reasoning_count = reasoning_[i].size();
             msgs_.push_back(c);
         }
         for (const Tool &t : tools) {
@@ -172,17 +197,21 @@ struct Request {
         r_.response_schema_json = hs(response_schema_json);
         r_.user = hs(user);
         r_.original_body = hs(original_body);
+        r_.reasoning_effort = reasoning_effort;
+        r_.reasoning_budget_tokens = reasoning_budget_tokens;
         return r_;
     }
 
 private:
     std::vector<std::vector<helix_content_part>> parts_;
     std::vector<std::vector<helix_tool_call>> calls_;
+    std::vector<std::vector<helix_reasoning_block>> reasoning_;
     std::vector<helix_message> msgs_;
     std::vector<helix_tool> tools_;
     // The ABI's arrays of pointers into the vectors above.
     std::vector<std::vector<const helix_content_part *>> part_ptrs_;
     std::vector<std::vector<const helix_tool_call *>> call_ptrs_;
+    std::vector<std::vector<const helix_reasoning_block *>> reasoning_ptrs_;
     std::vector<const helix_message *> msg_ptrs_;
     std::vector<const helix_tool *> tool_ptrs_;
     template <class T> static const T *const *pointers(const std::vector<T> &items, std::vector<const T *> &out) {
@@ -367,6 +396,12 @@ inline std::string describe(const helix_event &e) {
     case HELIX_EVENT_TOOL_CALL_DELTA:
         o << "TOOL c=" << e.choice << " i=" << e.tool_index << " id=" << sv(e.tool_call_id) << " name=" << sv(e.tool_name)
           << " args=" << sv(e.tool_arguments);
+        if (e.tool_signature.len > 0) o << " sig=" << sv(e.tool_signature) << " fmt=" << sv(e.reasoning_format);
+        break;
+    case HELIX_EVENT_REASONING_DELTA:
+        o << "REASON c=" << e.choice << " i=" << e.reasoning_index << " text=" << sv(e.text)
+          << " sig=" << sv(e.reasoning_signature) << " data=" << sv(e.reasoning_redacted_data)
+          << " fmt=" << sv(e.reasoning_format);
         break;
     case HELIX_EVENT_FINISH:
         o << "FINISH c=" << e.choice << " " << finish_name(e.finish_reason);

@@ -1,6 +1,7 @@
 #include "tools/cloudsim/anthropic_wire.hpp"
 
 #include "daemon/api/sse_frame.hpp"
+#include "tools/cloudsim/thinking.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
 #include <boost/json/array.hpp>
@@ -55,6 +56,58 @@ std::optional<std::string> blocks_text(const json::value &content) {
         out.append(*text);
     }
     return out;
+}
+
+// Earlier thinking sent back must be exactly what the simulator signed.
+bool check_thinking_block(const json::object &block, std::string_view type, const std::string &where, ApiError &error) {
+    if (type == "thinking") {
+        const auto text = string_member(block, "thinking");
+        const auto signature = string_member(block, "signature");
+        if (!text || !signature) {
+            error = invalid(where + (text ? ".signature" : ".thinking") + ": Field required");
+            return false;
+        }
+        if (!valid_signature(*text, *signature)) {
+            error = invalid(where + ": Invalid `signature` in `thinking` block");
+            return false;
+        }
+    } else {
+        const auto data = string_member(block, "data");
+        if (!data || !valid_redacted_data(*data)) {
+            error = invalid(where + ": Invalid `data` in `redacted_thinking` block");
+            return false;
+        }
+    }
+    return true;
+}
+
+// With thinking on, the assistant turn a tool result answers must start with
+// its thinking (Anthropic: "a final assistant message must start with a
+// thinking block").
+bool check_tool_turn_thinking(const json::array &list, ApiError &error) {
+    if (list.size() < 2) return true;
+    const auto *last = list.back().if_object();
+    const auto *prev = list[list.size() - 2].if_object();
+    if (!last || !prev || string_member(*prev, "role").value_or("") != "assistant") return true;
+    const auto *content = last->if_contains("content");
+    bool tool_result = false;
+    if (content && content->is_array()) {
+        for (const auto &b : content->get_array())
+            if (b.is_object() && string_member(b.get_object(), "type").value_or("") == "tool_result") tool_result = true;
+    }
+    if (!tool_result) return true;
+    const auto *blocks = prev->if_contains("content");
+    std::string_view first;
+    if (blocks && blocks->is_array() && !blocks->get_array().empty() && blocks->get_array()[0].is_object())
+        first = string_member(blocks->get_array()[0].get_object(), "type").value_or("");
+    else if (blocks && blocks->is_string())
+        first = "text";
+    if (first == "thinking" || first == "redacted_thinking") return true;
+    error = invalid("messages." + std::to_string(list.size() - 2) + ".content.0.type: Expected `thinking` or "
+                    "`redacted_thinking`, but found `" + std::string(first) + "`. When `thinking` is enabled, a final "
+                    "`assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` "
+                    "and `tool_result` blocks). We recommend you include thinking blocks from previous turns.");
+    return false;
 }
 
 bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error) {
@@ -123,6 +176,12 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error
                     }
                     if (!text.empty()) text.push_back('\n');
                     text.append(*t);
+                } else if (*type == "thinking" || *type == "redacted_thinking") {
+                    if (*role != "assistant") {
+                        error = invalid(where + ".content." + std::to_string(b) + ": thinking blocks are only allowed in assistant messages");
+                        return false;
+                    }
+                    if (!check_thinking_block(*block, *type, where + ".content." + std::to_string(b), error)) return false;
                 } else if (*type == "tool_use") {
                     if (const auto name = string_member(*block, "name"))
                         add_prompt_text(prompt.all_text, prompt.prompt_tokens, *name);
@@ -153,6 +212,31 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error
             prompt.tool_result_text = std::move(tool_results);
         }
     }
+    if (prompt.thinking_budget && !check_tool_turn_thinking(list, error)) return false;
+    return true;
+}
+
+// thinking: {"type": "enabled", "budget_tokens": N} (N >= 1024, below max_tokens) or {"type": "disabled"}.
+bool parse_thinking(const json::object &root, SimPrompt &prompt, ApiError &error) {
+    const auto *thinking = root.if_contains("thinking");
+    if (!thinking || thinking->is_null()) return true;
+    const auto type = thinking->is_object() ? string_member(thinking->get_object(), "type") : std::nullopt;
+    if (!type || (*type != "enabled" && *type != "disabled")) {
+        error = invalid("thinking: Input tag found using 'type' does not match any of the expected tags: 'enabled', 'disabled'");
+        return false;
+    }
+    if (*type == "disabled") return true;
+    const auto budget = uint_member(thinking->get_object(), "budget_tokens");
+    if (!budget || *budget < 1024) {
+        error = invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
+        return false;
+    }
+    if (prompt.max_tokens && *budget >= *prompt.max_tokens) {
+        error = invalid("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
+                        "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
+        return false;
+    }
+    prompt.thinking_budget = *budget;
     return true;
 }
 
@@ -278,6 +362,7 @@ std::optional<MessagesRequest> parse_messages_request(std::string_view body, Api
         return std::nullopt;
     }
     req.prompt.max_tokens = *mt;
+    if (!parse_thinking(root, req.prompt, error)) return std::nullopt;
     if (!parse_messages(root, req.prompt, error) || !parse_tools(root, req.prompt, error)) return std::nullopt;
     if (const auto *s = root.if_contains("stream"); s && !s->is_null()) {
         if (!s->is_bool()) {
@@ -306,6 +391,10 @@ std::string stop_reason(FinishReason finish) {
 
 std::string message_body(const Reply &reply, const ReplyMeta &meta) {
     json::array content;
+    if (!reply.thinking.empty())
+        content.push_back(json::object{{"type", "thinking"}, {"thinking", reply.thinking}, {"signature", reply.thinking_signature}});
+    if (!reply.redacted_thinking.empty())
+        content.push_back(json::object{{"type", "redacted_thinking"}, {"data", reply.redacted_thinking}});
     if (reply.tool_call) {
         boost::system::error_code ec;
         json::value input = json::parse(reply.tool_call->arguments, ec);
@@ -323,6 +412,28 @@ std::string message_body(const Reply &reply, const ReplyMeta &meta) {
 
 EventStream::EventStream(const Reply &reply, ReplyMeta meta) : reply_(reply), meta_(std::move(meta)) {
     if (reply_.tool_call) fragments_ = split_fragments(reply_.tool_call->arguments, kArgumentFragmentBytes);
+    // Thinking first, as Claude streams it: the text in pieces, then the signature.
+    const auto block_event = [&](std::string_view type, json::object data) {
+        data["type"] = type;
+        data["index"] = main_index_;
+        thinking_frames_.push_back(event(type, data));
+    };
+    if (!reply_.thinking.empty()) {
+        block_event("content_block_start",
+                    json::object{{"content_block", json::object{{"type", "thinking"}, {"thinking", ""}, {"signature", ""}}}});
+        for (const std::string &piece : split_pieces(reply_.thinking))
+            block_event("content_block_delta", json::object{{"delta", json::object{{"type", "thinking_delta"}, {"thinking", piece}}}});
+        block_event("content_block_delta",
+                    json::object{{"delta", json::object{{"type", "signature_delta"}, {"signature", reply_.thinking_signature}}}});
+        block_event("content_block_stop", json::object{});
+        ++main_index_;
+    }
+    if (!reply_.redacted_thinking.empty()) {
+        block_event("content_block_start",
+                    json::object{{"content_block", json::object{{"type", "redacted_thinking"}, {"data", reply_.redacted_thinking}}}});
+        block_event("content_block_stop", json::object{});
+        ++main_index_;
+    }
 }
 
 std::size_t EventStream::token_frames() const {
@@ -336,8 +447,15 @@ bool EventStream::next(Frame &frame) {
         frame.bytes = event("message_start",
                             json::object{{"type", "message_start"},
                                          {"message", message_object(reply_, meta_, json::array(), {}, 1)}});
-        step_ = Step::block_start;
+        step_ = Step::thinking;
         return true;
+    case Step::thinking:
+        if (thinking_index_ < thinking_frames_.size()) {
+            frame.bytes = thinking_frames_[thinking_index_++];
+            return true;
+        }
+        step_ = Step::block_start;
+        [[fallthrough]];
     case Step::block_start: {
         json::object block;
         if (reply_.tool_call) {
@@ -349,7 +467,7 @@ bool EventStream::next(Frame &frame) {
             block = json::object{{"type", "text"}, {"text", ""}};
         }
         frame.bytes = event("content_block_start",
-                            json::object{{"type", "content_block_start"}, {"index", 0}, {"content_block", std::move(block)}});
+                            json::object{{"type", "content_block_start"}, {"index", main_index_}, {"content_block", std::move(block)}});
         step_ = Step::ping;
         return true;
     }
@@ -360,7 +478,7 @@ bool EventStream::next(Frame &frame) {
     case Step::empty_json:
         frame.bytes = event("content_block_delta",
                             json::object{{"type", "content_block_delta"},
-                                         {"index", 0},
+                                         {"index", main_index_},
                                          {"delta", json::object{{"type", "input_json_delta"}, {"partial_json", ""}}}});
         step_ = Step::tokens;
         return true;
@@ -371,14 +489,14 @@ bool EventStream::next(Frame &frame) {
                                      : json::object{{"type", "text_delta"}, {"text", reply_.pieces[index_]}};
             ++index_;
             frame.bytes = event("content_block_delta",
-                                json::object{{"type", "content_block_delta"}, {"index", 0}, {"delta", std::move(delta)}});
+                                json::object{{"type", "content_block_delta"}, {"index", main_index_}, {"delta", std::move(delta)}});
             frame.token = true;
             return true;
         }
         step_ = Step::block_stop;
         [[fallthrough]];
     case Step::block_stop:
-        frame.bytes = event("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", 0}});
+        frame.bytes = event("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", main_index_}});
         step_ = Step::message_delta;
         return true;
     case Step::message_delta: {

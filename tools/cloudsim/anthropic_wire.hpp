@@ -40,7 +40,8 @@ struct ReplyMeta {
 std::string stop_reason(FinishReason finish);
 std::string message_body(const Reply &reply, const ReplyMeta &meta);
 
-// The SSE events of `reply`: message_start, content_block_start, ping, one
+// The SSE events of `reply`: message_start, thinking blocks (thinking_delta
+// pieces, then signature_delta; a redacted_thinking block), content_block_start, ping, one
 // content_block_delta per token (text_delta, or for a tool_use block an empty
 // input_json_delta followed by one per argument fragment), content_block_stop,
 // message_delta (stop_reason and cumulative usage), message_stop. `reply`
@@ -52,10 +53,13 @@ public:
     std::size_t token_frames() const override;
 
 private:
-    enum class Step { message_start, block_start, ping, empty_json, tokens, block_stop, message_delta, message_stop, end };
+    enum class Step { message_start, thinking, block_start, ping, empty_json, tokens, block_stop, message_delta, message_stop, end };
     const Reply &reply_;
     ReplyMeta meta_;
     std::vector<std::string> fragments_;
+    std::vector<std::string> thinking_frames_; // thinking / redacted_thinking blocks before the answer
+    std::size_t thinking_index_ = 0;
+    std::size_t main_index_ = 0;               // the answer's block index
     Step step_ = Step::message_start;
     std::size_t index_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "tools/cloudsim/bedrock_wire.hpp"
 
+#include "tools/cloudsim/thinking.hpp"
+
 #include "plugins/aws_common/event_stream.hpp"
 #include "plugins/aws_common/sigv4.hpp"
 #include "tools/cloudsim/anthropic_wire.hpp"
@@ -281,8 +283,26 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, bool &uses_tool
                 if (has_tool_result) tool_results.push_back('\n');
                 tool_results += result_text;
                 has_tool_result = true;
+            } else if (key == "reasoningContent") {
+                // Earlier reasoning must come back as the simulator signed it.
+                const auto *reasoning = value.if_object();
+                const auto *signed_text = reasoning ? reasoning->if_contains("reasoningText") : nullptr;
+                const auto *redacted = reasoning ? reasoning->if_contains("redactedContent") : nullptr;
+                bool ok = false;
+                if (signed_text && signed_text->is_object()) {
+                    const auto t = string_member(signed_text->get_object(), "text");
+                    const auto sig = string_member(signed_text->get_object(), "signature");
+                    ok = t && sig && valid_signature(*t, *sig);
+                } else if (redacted && redacted->is_string()) {
+                    ok = valid_redacted_data(redacted->get_string());
+                }
+                if (!ok) {
+                    error = validation_error("The model returned the following errors: messages." + std::to_string(i) +
+                                             ".content." + std::to_string(b) + ": Invalid `signature` in `thinking` block");
+                    return false;
+                }
             } else if (key == "image" || key == "document" || key == "video" || key == "audio" ||
-                       key == "reasoningContent" || key == "cachePoint" || key == "guardContent" ||
+                       key == "cachePoint" || key == "guardContent" ||
                        key == "citationsContent" || key == "searchResult") {
                 // No text the simulator counts.
             } else {
@@ -743,6 +763,45 @@ ApiError fault_error(FaultKind fault) {
 // ---------------------------------------------------------------------------
 // Converse
 
+// additionalModelRequestFields.thinking (Claude): {"type":"enabled","budget_tokens":N}.
+bool parse_thinking(const json::object &root, SimPrompt &prompt, ApiError &error) {
+    const auto *fields = root.if_contains("additionalModelRequestFields");
+    const auto *thinking = fields && fields->is_object() ? fields->get_object().if_contains("thinking") : nullptr;
+    if (!thinking) return true;
+    const auto *t = thinking->if_object();
+    if (!t || string_member(*t, "type").value_or("") != "enabled") return true;
+    const auto budget = uint_member(*t, "budget_tokens");
+    if (!budget || *budget < 1024) {
+        error = validation_error("The model returned the following errors: thinking.enabled.budget_tokens: Input "
+                                 "should be greater than or equal to 1024");
+        return false;
+    }
+    if (prompt.max_tokens && *budget >= *prompt.max_tokens) {
+        error = validation_error("The model returned the following errors: `max_tokens` must be greater than "
+                                 "`thinking.budget_tokens`.");
+        return false;
+    }
+    prompt.thinking_budget = *budget;
+    return true;
+}
+
+// With thinking on, the assistant turn a tool result answers must start with its reasoning.
+bool check_tool_turn_reasoning(const json::object &root, ApiError &error) {
+    const auto &list = root.at("messages").get_array();
+    if (list.size() < 2) return true;
+    const auto &last = list.back().get_object().at("content").get_array();
+    bool tool_result = false;
+    for (const auto &b : last) tool_result = tool_result || b.get_object().contains("toolResult");
+    if (!tool_result) return true;
+    const auto &prev = list[list.size() - 2].get_object().at("content").get_array();
+    if (prev.front().get_object().contains("reasoningContent")) return true;
+    error = validation_error("The model returned the following errors: messages." + std::to_string(list.size() - 2) +
+                             ".content.0.type: Expected `thinking` or `redacted_thinking`, but found `" +
+                             std::string(prev.front().get_object().begin()->key()) +
+                             "`. When `thinking` is enabled, a final `assistant` message must start with a thinking block.");
+    return false;
+}
+
 std::optional<SimPrompt> parse_converse_request(std::string_view body, std::string_view model_id, ApiError &error) {
     auto root = parse_object(body, error);
     if (!root) return std::nullopt;
@@ -752,6 +811,10 @@ std::optional<SimPrompt> parse_converse_request(std::string_view body, std::stri
     if (!parse_system(*root, prompt, error) || !parse_messages(*root, prompt, uses_tools, error) ||
         !parse_inference_config(*root, prompt, error) || !parse_tool_config(*root, prompt, uses_tools, error))
         return std::nullopt;
+    if (model_id.find("anthropic.claude") != std::string_view::npos) {
+        if (!parse_thinking(*root, prompt, error)) return std::nullopt;
+        if (prompt.thinking_budget && !check_tool_turn_reasoning(*root, error)) return std::nullopt;
+    }
     return prompt;
 }
 
@@ -768,6 +831,12 @@ std::string tool_use_id(const ToolCall &call) { return "tooluse_" + call.id_suff
 
 std::string converse_body(const Reply &reply, std::int64_t latency_ms) {
     json::array content;
+    if (!reply.thinking.empty()) {
+        content.push_back(json::object{{"reasoningContent", json::object{{"reasoningText", json::object{
+            {"text", reply.thinking}, {"signature", reply.thinking_signature}}}}}});
+    }
+    if (!reply.redacted_thinking.empty())
+        content.push_back(json::object{{"reasoningContent", json::object{{"redactedContent", reply.redacted_thinking}}}});
     if (reply.tool_call) {
         content.push_back(json::object{{"toolUse", json::object{{"toolUseId", tool_use_id(*reply.tool_call)},
                                                                 {"name", reply.tool_call->name},
@@ -785,14 +854,34 @@ std::string converse_body(const Reply &reply, std::int64_t latency_ms) {
 std::vector<StreamEvent> converse_stream_events(const Reply &reply) {
     std::vector<StreamEvent> events;
     events.push_back({"messageStart", json::object{{"role", "assistant"}}});
+    // Reasoning first: text deltas, then the signature; redacted content apart.
+    std::int64_t index = 0;
+    if (!reply.thinking.empty()) {
+        const auto delta = [&](json::object reasoning) {
+            events.push_back({"contentBlockDelta",
+                              json::object{{"contentBlockIndex", index},
+                                           {"delta", json::object{{"reasoningContent", std::move(reasoning)}}}}});
+        };
+        for (const auto &piece : split_pieces(reply.thinking)) delta(json::object{{"text", piece}});
+        delta(json::object{{"signature", reply.thinking_signature}});
+        events.push_back({"contentBlockStop", json::object{{"contentBlockIndex", index}}});
+        ++index;
+    }
+    if (!reply.redacted_thinking.empty()) {
+        events.push_back({"contentBlockDelta",
+                          json::object{{"contentBlockIndex", index},
+                                       {"delta", json::object{{"reasoningContent", json::object{{"redactedContent", reply.redacted_thinking}}}}}}});
+        events.push_back({"contentBlockStop", json::object{{"contentBlockIndex", index}}});
+        ++index;
+    }
     if (reply.tool_call) {
         events.push_back({"contentBlockStart",
-                          json::object{{"contentBlockIndex", 0},
+                          json::object{{"contentBlockIndex", index},
                                        {"start", json::object{{"toolUse", json::object{{"toolUseId", tool_use_id(*reply.tool_call)},
                                                                                        {"name", reply.tool_call->name}}}}}}});
         for (auto &fragment : split_fragments(reply.tool_call->arguments, kArgumentFragmentBytes)) {
             events.push_back({"contentBlockDelta",
-                              json::object{{"contentBlockIndex", 0},
+                              json::object{{"contentBlockIndex", index},
                                            {"delta", json::object{{"toolUse", json::object{{"input", fragment}}}}}},
                               true});
         }
@@ -801,11 +890,11 @@ std::vector<StreamEvent> converse_stream_events(const Reply &reply) {
         for (const auto &piece : reply.pieces) {
             events.push_back(
                 {"contentBlockDelta",
-                 json::object{{"contentBlockIndex", 0}, {"delta", json::object{{"text", piece}}}},
+                 json::object{{"contentBlockIndex", index}, {"delta", json::object{{"text", piece}}}},
                  true});
         }
     }
-    events.push_back({"contentBlockStop", json::object{{"contentBlockIndex", 0}}});
+    events.push_back({"contentBlockStop", json::object{{"contentBlockIndex", index}}});
     events.push_back({"messageStop", json::object{{"stopReason", stop_reason(reply.finish)}}});
     events.push_back({"metadata",
                       json::object{{"usage", usage(reply)}, {"metrics", json::object{{"latencyMs", 0}}}},

@@ -1,5 +1,7 @@
 #include "tools/cloudsim/reply_generator.hpp"
 
+#include "tools/cloudsim/thinking.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -201,10 +203,31 @@ std::string Reply::text() const {
     return out;
 }
 
-Reply generate_reply(const SimPrompt &prompt, std::uint32_t reply_tokens) {
+namespace {
+
+Reply tool_call_reply(const SimPrompt &prompt, const ToolSpec &tool) {
+    Reply reply;
+    reply.prompt_tokens = prompt.prompt_tokens;
+    ToolCall call;
+    call.name = tool.name;
+    call.arguments = tool_arguments_for(tool.parameters);
+    call.id_suffix = hex64(fnv1a(prompt.all_text + '\x1f' + call.name)).substr(0, 24);
+    reply.completion_tokens = count_tokens(call.name) + count_tokens(call.arguments);
+    reply.tool_call = std::move(call);
+    reply.finish = FinishReason::tool_call;
+    return reply;
+}
+
+Reply answer(const SimPrompt &prompt, std::uint32_t reply_tokens) {
     Reply reply;
     reply.prompt_tokens = prompt.prompt_tokens;
 
+    if (prompt.ends_with_tool_result && !prompt.tools.empty() && prompt.tool_choice != ToolChoice::none) {
+        // A tool result that asks for another call keeps the tool loop going.
+        if (auto directive = find_tool_directive(prompt.tool_result_text)) {
+            if (const ToolSpec *tool = find_tool(prompt.tools, *directive)) return tool_call_reply(prompt, *tool);
+        }
+    }
     if (prompt.ends_with_tool_result) {
         reply.pieces = split_pieces("Tool result: " + prompt.tool_result_text);
         cut_to_max_tokens(reply, prompt.max_tokens);
@@ -212,16 +235,7 @@ Reply generate_reply(const SimPrompt &prompt, std::uint32_t reply_tokens) {
         return reply;
     }
 
-    if (const ToolSpec *tool = chosen_tool(prompt)) {
-        ToolCall call;
-        call.name = tool->name;
-        call.arguments = tool_arguments_for(tool->parameters);
-        call.id_suffix = hex64(fnv1a(prompt.all_text + '\x1f' + call.name)).substr(0, 24);
-        reply.completion_tokens = count_tokens(call.name) + count_tokens(call.arguments);
-        reply.tool_call = std::move(call);
-        reply.finish = FinishReason::tool_call;
-        return reply;
-    }
+    if (const ToolSpec *tool = chosen_tool(prompt)) return tool_call_reply(prompt, *tool);
 
     const std::size_t n = std::max<std::uint32_t>(reply_tokens, 1);
     std::vector<std::string> words;
@@ -237,6 +251,20 @@ Reply generate_reply(const SimPrompt &prompt, std::uint32_t reply_tokens) {
     for (std::size_t i = 0; i < n; ++i) reply.pieces.push_back(i == 0 ? words[i] : " " + words[i]);
     cut_to_max_tokens(reply, prompt.max_tokens);
     reply.completion_tokens = reply.pieces.size();
+    return reply;
+}
+
+} // namespace
+
+Reply generate_reply(const SimPrompt &prompt, std::uint32_t reply_tokens) {
+    Reply reply = answer(prompt, reply_tokens);
+    if (prompt.thinking_budget) {
+        reply.thinking = thinking_text(prompt);
+        reply.thinking_signature = sign_thinking(reply.thinking);
+        reply.completion_tokens += count_tokens(reply.thinking);
+        if (prompt.all_text.find(kRedactedThinkingTrigger) != std::string::npos)
+            reply.redacted_thinking = redacted_thinking_data(prompt.last_user_text);
+    }
     return reply;
 }
 

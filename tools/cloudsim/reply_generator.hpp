@@ -64,6 +64,10 @@ struct SimPrompt {
     ToolChoice tool_choice = ToolChoice::automatic;
     std::string tool_choice_name;     // for ToolChoice::named
     std::optional<std::uint64_t> max_tokens;
+    // Reasoning asked for (Anthropic thinking, Converse reasoning_config,
+    // Gemini thinkingConfig): the reply starts with signed thinking.
+    std::optional<std::uint64_t> thinking_budget;
+    bool show_thinking = true; // Gemini: includeThoughts (signatures come either way)
 };
 
 struct ToolCall {
@@ -79,7 +83,12 @@ struct Reply {
     std::optional<ToolCall> tool_call;    // set instead of text for a tool call
     FinishReason finish = FinishReason::stop;
     std::uint64_t prompt_tokens = 0;
-    std::uint64_t completion_tokens = 0;
+    std::uint64_t completion_tokens = 0;     // thinking included
+    // With SimPrompt::thinking_budget (thinking.hpp): the thinking text, its
+    // signature, and redacted data when the prompt asked for it.
+    std::string thinking;
+    std::string thinking_signature;
+    std::string redacted_thinking;
 
     std::string text() const;
 };
@@ -91,7 +100,10 @@ struct Reply {
 //   ("required"/"any" without a directive calls the first tool);
 // * otherwise `reply_tokens` words: "You said:" and the first words of the
 //   last user message, then filler words picked by a hash of the whole prompt.
+// * a tool result that carries a `call tool <name>` directive naming an offered
+//   tool -> a call of that tool (a loop of several tool calls);
 // A text reply longer than max_tokens is cut to max_tokens (finish: length).
+// With thinking_budget the reply also carries signed thinking (thinking.hpp).
 Reply generate_reply(const SimPrompt &prompt, std::uint32_t reply_tokens);
 
 // 64-bit FNV-1a, for deterministic ids and seeds.

@@ -338,7 +338,7 @@ private:
                 return deliver_stream(ex, context.stats(), *behaviour, kind, frames, type,
                                       vertex::malformed_chunk(framing));
             }
-            vertex::ChunkStream chunks(reply, meta, framing, own == VertexFault::safety);
+            vertex::ChunkStream chunks(reply, meta, framing, own == VertexFault::safety, request->prompt.show_thinking);
             return deliver_stream(ex, context.stats(), *behaviour, kind, chunks, type, vertex::malformed_chunk(framing));
         }
         std::string out;
@@ -349,7 +349,7 @@ private:
         } else if (own == VertexFault::safety) {
             out = vertex::safety_stop_chunk(reply, 0, meta);
         } else {
-            out = vertex::generate_body(reply, meta);
+            out = vertex::generate_body(reply, meta, request->prompt.show_thinking);
         }
         deliver_body(ex, *behaviour, kind, generated, kJson, out);
     }

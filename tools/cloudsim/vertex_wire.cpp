@@ -1,5 +1,7 @@
 #include "tools/cloudsim/vertex_wire.hpp"
 
+#include "tools/cloudsim/thinking.hpp"
+
 #include "tools/cloudsim/wire_util.hpp"
 
 #include <boost/json/parse.hpp>
@@ -97,6 +99,18 @@ bool valid_function_name(std::string_view name) {
 }
 
 // The text parts of a Content, '\n'-joined; counts every prompt text into `prompt`.
+// A thoughtSignature sent back must be the one the simulator put on that part.
+bool check_signature(const json::object &part, std::string_view signed_content, const std::string &part_where,
+                     ApiError &error) {
+    const auto *signature = member(part, "thoughtSignature", "thought_signature");
+    if (!signature) return true;
+    if (signature->is_string() && valid_signature(signed_content, signature->get_string())) return true;
+    error = invalid_argument("Unable to submit request because the thought signature at `" + part_where +
+                             "` is not valid. Send back the thought signatures exactly as you received them." +
+                             std::string(kLearnMore));
+    return false;
+}
+
 bool read_content(const json::value &value, const std::string &where, SimPrompt &prompt, std::string &texts,
                   std::string &tool_results, std::size_t &function_responses, ApiError &error) {
     const auto *content = value.if_object();
@@ -128,6 +142,11 @@ bool read_content(const json::value &value, const std::string &where, SimPrompt 
                                          "to the parameter and try again." + std::string(kLearnMore));
                 return false;
             }
+            const bool thought = member(*part, "thought") && member(*part, "thought")->is_bool() &&
+                                 member(*part, "thought")->get_bool();
+            if (!check_signature(*part, (thought ? "thought:" : "text:") + std::string(text->get_string()), part_where, error))
+                return false;
+            if (thought) continue; // earlier thoughts: no prompt text
             add_prompt_text(prompt.all_text, prompt.prompt_tokens, text->get_string());
             if (!texts.empty()) texts.push_back('\n');
             texts += text->get_string();
@@ -139,6 +158,7 @@ bool read_content(const json::value &value, const std::string &where, SimPrompt 
                                          ".functionCall` has no name.");
                 return false;
             }
+            if (!check_signature(*part, "functionCall:" + std::string(*name), part_where, error)) return false;
             add_prompt_text(prompt.all_text, prompt.prompt_tokens, *name);
             if (const auto *args = obj->if_contains("args"))
                 add_prompt_text(prompt.all_text, prompt.prompt_tokens, json::serialize(*args));
@@ -296,14 +316,89 @@ bool parse_tools(const json::object &root, SimPrompt &prompt, ApiError &error) {
     return true;
 }
 
+// Gemini 3 refuses a function call of the current turn (since the last user
+// text) whose model content lacks the signature on its first functionCall part.
+bool check_current_turn_signatures(const json::object &root, const SimPrompt &prompt, ApiError &error) {
+    if (prompt.model.find("gemini-3") == std::string::npos) return true;
+    const auto &list = member(root, "contents")->get_array();
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const auto &c = list[i].get_object();
+        const auto role = string_member(c, "role").value_or("user");
+        if (role != "user") continue;
+        for (const auto &p : member(c, "parts")->get_array())
+            if (p.get_object().contains("text")) start = i;
+    }
+    for (std::size_t i = start; i < list.size(); ++i) {
+        const auto &c = list[i].get_object();
+        if (string_member(c, "role").value_or("") != "model") continue;
+        for (const auto &p : member(c, "parts")->get_array()) {
+            const auto &part = p.get_object();
+            const auto *call = member(part, "functionCall", "function_call");
+            if (!call) continue;
+            if (member(part, "thoughtSignature", "thought_signature")) break; // the first call is signed
+            error = invalid_argument("Unable to submit request because function call `" +
+                                     std::string(string_member(call->get_object(), "name").value_or("")) + "` in the " +
+                                     std::to_string(i + 1) + ". content block is missing a `thought_signature`." +
+                                     std::string(kLearnMore));
+            return false;
+        }
+    }
+    return true;
+}
+
+// thinkingConfig: thinkingBudget (Gemini 2.5) or thinkingLevel (Gemini 3), never both.
+bool parse_thinking_config(const json::object &gc, SimPrompt &prompt, ApiError &error) {
+    const bool gemini3 = prompt.model.find("gemini-3") != std::string::npos;
+    if (gemini3) prompt.thinking_budget = 8192; // Gemini 3 always thinks
+    prompt.show_thinking = false;
+    const auto *config = member(gc, "thinkingConfig", "thinking_config");
+    if (!config || !config->is_object()) return true;
+    const auto &tc = config->get_object();
+    const auto *budget = member(tc, "thinkingBudget", "thinking_budget");
+    const auto *level = member(tc, "thinkingLevel", "thinking_level");
+    if (budget && level) {
+        error = invalid_argument("Unable to submit request because thinking_budget and thinking_level are not "
+                                 "supported together." + std::string(kLearnMore));
+        return false;
+    }
+    if (level && !gemini3) {
+        error = invalid_argument("Unable to submit request because thinking_level is not supported by this model." +
+                                 std::string(kLearnMore));
+        return false;
+    }
+    if (level) {
+        const auto name = level->is_string() ? std::string(level->get_string()) : std::string();
+        if (name != "LOW" && name != "HIGH" && name != "low" && name != "high") {
+            error = invalid_argument("Invalid value at 'generation_config.thinking_config.thinking_level'");
+            return false;
+        }
+    }
+    if (budget) {
+        const auto n = as_uint(*budget);
+        if (!n) {
+            error = invalid_argument("Invalid value at 'generation_config.thinking_config.thinking_budget' (TYPE_INT32)");
+            return false;
+        }
+        if (*n > 0) prompt.thinking_budget = *n;
+    } else if (level) {
+        prompt.thinking_budget = 8192;
+    }
+    if (const auto *show = member(tc, "includeThoughts", "include_thoughts"); show && show->is_bool())
+        prompt.show_thinking = show->get_bool() && prompt.thinking_budget.has_value();
+    return true;
+}
+
 bool parse_generation_config(const json::object &root, SimPrompt &prompt, ApiError &error) {
+    if (!check_current_turn_signatures(root, prompt, error)) return false;
     const auto *config = member(root, "generationConfig", "generation_config");
-    if (!config || config->is_null()) return true;
+    if (!config || config->is_null()) return parse_thinking_config(json::object(), prompt, error);
     if (!config->is_object()) {
         error = invalid_argument("Invalid value at 'generation_config' (type.googleapis.com/google.cloud.aiplatform.v1.GenerationConfig)");
         return false;
     }
     const auto &gc = config->get_object();
+    if (!parse_thinking_config(gc, prompt, error)) return false;
     if (const auto *max = member(gc, "maxOutputTokens", "max_output_tokens"); max && !max->is_null()) {
         const auto n = as_uint(*max);
         if (!n || *n < 1) {
@@ -351,11 +446,24 @@ json::object response_object(json::array candidates, json::object usage, const R
     return body;
 }
 
-json::object function_call_part(const ToolCall &call) {
+json::object function_call_part(const Reply &reply) {
+    const ToolCall &call = *reply.tool_call;
     boost::system::error_code ec;
     json::value args = json::parse(call.arguments, ec);
     if (ec || !args.is_object()) args = json::object();
-    return json::object{{"functionCall", json::object{{"name", call.name}, {"args", std::move(args)}}}};
+    json::object part{{"functionCall", json::object{{"name", call.name}, {"args", std::move(args)}}}};
+    if (!reply.thinking.empty()) part["thoughtSignature"] = sign_thinking("functionCall:" + call.name);
+    return part;
+}
+
+// With thinking: the thought summary (includeThoughts) before the answer.
+void thought_part(const Reply &reply, bool show, json::array &parts) {
+    if (show && !reply.thinking.empty()) parts.push_back(json::object{{"text", reply.thinking}, {"thought", true}});
+}
+
+// The answer's last text part carries the signature of the whole text.
+void sign_text_part(const Reply &reply, json::object &part) {
+    if (!reply.thinking.empty()) part["thoughtSignature"] = sign_thinking("text:" + reply.text());
 }
 
 json::array safety_ratings(bool blocked) {
@@ -496,10 +604,16 @@ std::string finish_reason(FinishReason finish) {
     return finish == FinishReason::length ? "MAX_TOKENS" : "STOP";
 }
 
-std::string generate_body(const Reply &reply, const ResponseMeta &meta) {
+std::string generate_body(const Reply &reply, const ResponseMeta &meta, bool show_thinking) {
     json::array parts;
-    if (reply.tool_call) parts.push_back(function_call_part(*reply.tool_call));
-    else parts.push_back(json::object{{"text", reply.text()}});
+    thought_part(reply, show_thinking, parts);
+    if (reply.tool_call) {
+        parts.push_back(function_call_part(reply));
+    } else {
+        json::object text{{"text", reply.text()}};
+        sign_text_part(reply, text);
+        parts.push_back(std::move(text));
+    }
     json::object candidate{{"content", json::object{{"role", "model"}, {"parts", std::move(parts)}}},
                            {"finishReason", finish_reason(reply.finish)}};
     return json::serialize(response_object(json::array{std::move(candidate)},
@@ -522,8 +636,10 @@ std::string blocked_prompt_body(std::uint64_t prompt_tokens, const ResponseMeta 
     return json::serialize(body);
 }
 
-ChunkStream::ChunkStream(const Reply &reply, ResponseMeta meta, StreamFraming framing, bool safety_stop)
-    : reply_(reply), meta_(std::move(meta)), framing_(framing), safety_stop_(safety_stop) {}
+ChunkStream::ChunkStream(const Reply &reply, ResponseMeta meta, StreamFraming framing, bool safety_stop,
+                         bool show_thinking)
+    : reply_(reply), meta_(std::move(meta)), framing_(framing), safety_stop_(safety_stop),
+      show_thinking_(show_thinking) {}
 
 std::size_t ChunkStream::token_frames() const {
     if (reply_.tool_call) return 1;
@@ -542,12 +658,16 @@ bool ChunkStream::next(Frame &out) {
         json::object candidate;
         json::object usage;
         const bool last = !safety_stop_ && index_ + 1 == token_frames();
+        json::array parts;
+        if (index_ == 0) thought_part(reply_, show_thinking_, parts);
         if (reply_.tool_call) {
-            candidate["content"] = json::object{{"role", "model"}, {"parts", json::array{function_call_part(*reply_.tool_call)}}};
+            parts.push_back(function_call_part(reply_));
         } else {
-            candidate["content"] =
-                json::object{{"role", "model"}, {"parts", json::array{json::object{{"text", reply_.pieces[index_]}}}}};
+            json::object text{{"text", reply_.pieces[index_]}};
+            if (last) sign_text_part(reply_, text);
+            parts.push_back(std::move(text));
         }
+        candidate["content"] = json::object{{"role", "model"}, {"parts", std::move(parts)}};
         if (last) {
             candidate["finishReason"] = finish_reason(reply_.finish);
             usage = usage_object(reply_.prompt_tokens, reply_.completion_tokens);

@@ -76,7 +76,7 @@ struct ResponseMeta {
 std::string finish_reason(FinishReason finish);
 
 // A GenerateContentResponse with the whole reply.
-std::string generate_body(const Reply &reply, const ResponseMeta &meta);
+std::string generate_body(const Reply &reply, const ResponseMeta &meta, bool show_thinking = false);
 // A reply stopped by the safety filters: no content, finishReason SAFETY,
 // a blocked safety rating; `pieces_sent` text pieces (the first ones of
 // `reply`) count as candidate tokens (0 for a whole-body reply).
@@ -97,7 +97,9 @@ enum class StreamFraming {
 // the stream.
 class ChunkStream final : public FrameSource {
 public:
-    ChunkStream(const Reply &reply, ResponseMeta meta, StreamFraming framing, bool safety_stop = false);
+    // show_thinking: the reply's thinking as a thought part (includeThoughts).
+    ChunkStream(const Reply &reply, ResponseMeta meta, StreamFraming framing, bool safety_stop = false,
+                bool show_thinking = false);
     bool next(Frame &frame) override;
     std::size_t token_frames() const override;
 
@@ -108,6 +110,7 @@ private:
     ResponseMeta meta_;
     StreamFraming framing_;
     bool safety_stop_;
+    bool show_thinking_;
     std::size_t index_ = 0;
     std::size_t frames_ = 0; // frames written (for the array separators)
     bool finished_ = false;

@@ -329,13 +329,26 @@ public:
     }
     // A piece of reasoning block `index` of a choice: text, signature and
     // redacted data deltas (opaque bytes, passed on unchanged).
+    // `format` names the plugin's reasoning dialect (see helix_event).
     bool reasoning(std::uint32_t choice, std::uint32_t index, std::string_view text,
-                   std::string_view signature = {}, std::string_view redacted_data = {}) {
+                   std::string_view signature = {}, std::string_view redacted_data = {},
+                   std::string_view format = {}) {
         helix_event e = make(HELIX_EVENT_REASONING_DELTA, choice);
         e.reasoning_index = index;
         e.text = str(text);
         e.reasoning_signature = str(signature);
         e.reasoning_redacted_data = str(redacted_data);
+        e.reasoning_format = str(format);
+        return emit(e);
+    }
+    // The opaque signature of tool call `tool_index` (a TOOL_CALL_DELTA that
+    // carries only it; the call's first delta may come before or after).
+    bool tool_signature(std::uint32_t choice, std::uint32_t tool_index, std::string_view signature,
+                        std::string_view format) {
+        helix_event e = make(HELIX_EVENT_TOOL_CALL_DELTA, choice);
+        e.tool_index = tool_index;
+        e.tool_signature = str(signature);
+        e.reasoning_format = str(format);
         return emit(e);
     }
     // The embedding of input `index`.

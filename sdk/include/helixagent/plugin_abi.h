@@ -217,6 +217,10 @@ typedef struct helix_tool_call {
     helix_str id;
     helix_str name;
     helix_str arguments; /* JSON text, as the model produced it */
+    /* Reasoning round trip (appended): an opaque signature the provider put
+       on this call (Gemini's thoughtSignature on a functionCall part), to be
+       sent back with it byte for byte; empty for none. */
+    helix_str signature;
 } helix_tool_call;
 
 /* Values of helix_reasoning_block.kind (uint32_t). */
@@ -235,6 +239,11 @@ typedef struct helix_reasoning_block {
     helix_str text;
     helix_str signature;
     helix_str redacted_data;
+    /* Reasoning round trip (appended): the dialect that produced the block
+       (the reasoning_format of its events, e.g. "anthropic-claude-v1"); a
+       plugin leaves out blocks of another non-empty format, whose signatures
+       its provider would refuse. */
+    helix_str format;
 } helix_reasoning_block;
 
 typedef struct helix_message {
@@ -509,6 +518,13 @@ typedef struct helix_event {
     uint32_t embedding_index;
     const float *embedding;
     size_t embedding_len;
+    /* Reasoning round trip (appended). TOOL_CALL_DELTA: an opaque signature
+       of the call (tool_signature, sent back as helix_tool_call.signature).
+       REASONING_DELTA and TOOL_CALL_DELTA with a signature: the plugin's
+       reasoning dialect (reasoning_format, sent back as
+       helix_reasoning_block.format). */
+    helix_str tool_signature;
+    helix_str reasoning_format;
 } helix_event;
 
 /* Receives events during decode() and finish(). The event and everything it

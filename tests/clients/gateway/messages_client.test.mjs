@@ -123,20 +123,25 @@ describe('anthropic through the gateway', { timeout: 60_000 }, () => {
   });
 
   test('thinking: a history with signed thinking blocks and cache_control is accepted', async () => {
+    // The simulator signs its thinking and refuses made-up signatures, as
+    // Anthropic does: the history carries the blocks it returned.
+    const thinking = { type: 'enabled', budget_tokens: 1024 };
+    const first = await client.messages.create({
+      ...params, max_tokens: 2048, thinking,
+      messages: [{ role: 'user', content: 'First question ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING' }],
+    });
+    const signed = first.content.filter((b) => b.type === 'thinking' || b.type === 'redacted_thinking');
+    assert.deepEqual(signed.map((b) => b.type), ['thinking', 'redacted_thinking']);
     const msg = await client.messages.create({
       ...params,
       max_tokens: 2048,
-      thinking: { type: 'enabled', budget_tokens: 1024 },
+      thinking,
       system: [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }],
       messages: [
-        { role: 'user', content: 'First question' },
+        { role: 'user', content: 'First question ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING' },
         {
           role: 'assistant',
-          content: [
-            { type: 'thinking', thinking: 'Think first.', signature: 'EqQBCgIYAhIM+/==' },
-            { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix' },
-            { type: 'text', text: 'First answer' },
-          ],
+          content: [...signed, { type: 'text', text: 'First answer' }],
         },
         { role: 'user', content: 'Second question' },
       ],
@@ -239,18 +244,23 @@ describe('Claude on aws-bedrock through InvokeModel, in the Messages shape', { t
   });
 
   test('tools and a history with thinking blocks go through (the simulator checks the InvokeModel body)', async () => {
-    const { ask, call, msg, block } = await toolLoop(bedrock.model);
+    const { ask, call } = await toolLoop(bedrock.model);
+    // With thinking on, the tool call's turn is signed by the simulator and must come back as it was.
+    const thinking = { type: 'enabled', budget_tokens: 1024 };
+    const msg = await client.messages.create({ ...call, thinking, max_tokens: 2048 });
+    assert.equal(msg.content[0].type, 'thinking');
+    const block = msg.content.find((b) => b.type === 'tool_use');
     const followUp = await client.messages.create({
       ...call,
-      thinking: { type: 'enabled', budget_tokens: 1024 },
+      thinking,
       max_tokens: 2048,
       messages: [
         ask,
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'Call it.', signature: 'EqQB+/==' }, ...msg.content] },
+        { role: 'assistant', content: msg.content },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: block.id, content: '18 degrees, clear' }] },
       ],
     }, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } });
-    assert.equal(followUp.content[0].text, 'Tool result: 18 degrees, clear');
+    assert.equal(followUp.content.find((b) => b.type === 'text').text, 'Tool result: 18 degrees, clear');
   });
 
   test('countTokens is the estimate here', async () => {

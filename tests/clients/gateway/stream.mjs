@@ -1,8 +1,11 @@
 // What a streamed chat completion added up to, as a client sees it: the text,
 // the tool calls assembled from their deltas, the last usage, the finish
-// reason and every chunk id.
+// reason, every chunk id, and the reasoning: reasoning_content joined and
+// reasoning_details pieces merged by index (text, signature, data concatenate).
 export async function collectStream(stream) {
   let text = '';
+  let reasoning = '';
+  const reasoningDetails = [];
   const toolCalls = [];
   let usage = null;
   let finish = null;
@@ -12,6 +15,14 @@ export async function collectStream(stream) {
     if (chunk.usage) usage = chunk.usage;
     for (const choice of chunk.choices) {
       if (choice.delta?.content) text += choice.delta.content;
+      if (choice.delta?.reasoning_content) reasoning += choice.delta.reasoning_content;
+      for (const piece of choice.delta?.reasoning_details ?? []) {
+        const slot = (reasoningDetails[piece.index] ??= {});
+        for (const [key, value] of Object.entries(piece)) {
+          const joined = ['text', 'signature', 'data'].includes(key) && typeof slot[key] === 'string';
+          slot[key] = joined ? slot[key] + value : value;
+        }
+      }
       for (const call of choice.delta?.tool_calls ?? []) {
         const slot = (toolCalls[call.index] ??= { id: '', name: '', arguments: '' });
         if (call.id) slot.id = call.id;
@@ -21,5 +32,5 @@ export async function collectStream(stream) {
       if (choice.finish_reason) finish = choice.finish_reason;
     }
   }
-  return { text, toolCalls, usage, finish, ids };
+  return { text, toolCalls, usage, finish, ids, reasoning, reasoningDetails };
 }

@@ -66,6 +66,7 @@ BOOST_AUTO_TEST_CASE(non_streamed_message_with_text_and_tool_use) {
     BOOST_TEST(o.status == HELIX_OK, o.message);
     BOOST_TEST(o.events == "START id=msg_01 model=claude-3-5-sonnet-20241022\n"
                            "TEXT c=0 Hi\n"
+                           "REASON c=0 i=0 text=hidden sig=s data= fmt=anthropic-claude-v1\n"
                            "TOOL c=0 i=0 id=toolu_01 name=get_weather args={\"city\":\"Paris\",\"days\":[1,2]}\n"
                            "TOOL c=0 i=1 id=toolu_02 name=get_time args={}\n"
                            "FINISH c=0 tool_calls\n"
@@ -131,7 +132,7 @@ BOOST_AUTO_TEST_CASE(streamed_plain_text_end_turn) {
                            "USAGE 10/5/0\n");
 }
 
-BOOST_AUTO_TEST_CASE(thinking_blocks_are_skipped_in_streams) {
+BOOST_AUTO_TEST_CASE(thinking_blocks_become_reasoning_in_streams) {
     Harness h(kConfig);
     Request r = request(true);
     const std::string body =
@@ -147,7 +148,60 @@ BOOST_AUTO_TEST_CASE(thinking_blocks_are_skipped_in_streams) {
         ev("message_stop", R"({"type":"message_stop"})");
     const Outcome o = h.run(r, 200, sse_headers(), body);
     BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=m model=c\nTEXT c=0 42\nFINISH c=0 length\nUSAGE 3/7/0\n");
+    BOOST_TEST(o.events == "START id=m model=c\n"
+                           "REASON c=0 i=0 text=hmm sig= data= fmt=anthropic-claude-v1\n"
+                           "REASON c=0 i=0 text= sig=x data= fmt=anthropic-claude-v1\n"
+                           "TEXT c=0 42\nFINISH c=0 length\nUSAGE 3/7/0\n");
+}
+
+// Extended thinking before a tool call, as Claude streams it: a thinking block
+// in pieces and its signature, a redacted_thinking block, then tool_use; the
+// same events in every chunking, every opaque byte passed on.
+BOOST_AUTO_TEST_CASE(streamed_thinking_signature_and_redacted_thinking_in_any_chunking) {
+    Harness h(kConfig);
+    Request r = request(true);
+    const std::string body =
+        ev("message_start", R"({"type":"message_start","message":{"id":"msg_t","model":"claude-sonnet-4-5","usage":{"input_tokens":9}}})") +
+        ev("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}})") +
+        ev("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me think é"}})") +
+        ev("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":" more."}})") +
+        ev("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM+/sig=="}})") +
+        ev("content_block_stop", R"({"type":"content_block_stop","index":0})") +
+        ev("content_block_start", R"({"type":"content_block_start","index":1,"content_block":{"type":"redacted_thinking","data":"EmwKAhgBEgy3va3p/+enc=="}})") +
+        ev("content_block_stop", R"({"type":"content_block_stop","index":1})") +
+        ev("content_block_start", R"({"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"toolu_9","name":"f","input":{}}})") +
+        ev("content_block_delta", R"({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{}"}})") +
+        ev("content_block_stop", R"({"type":"content_block_stop","index":2})") +
+        ev("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":30}})") +
+        ev("message_stop", R"({"type":"message_stop"})");
+    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(o.events == "START id=msg_t model=claude-sonnet-4-5\n"
+                           "REASON c=0 i=0 text=Let me think \xC3\xA9 sig= data= fmt=anthropic-claude-v1\n"
+                           "REASON c=0 i=0 text= more. sig= data= fmt=anthropic-claude-v1\n"
+                           "REASON c=0 i=0 text= sig=EqQBCgIYAhIM+/sig== data= fmt=anthropic-claude-v1\n"
+                           "REASON c=0 i=1 text= sig= data=EmwKAhgBEgy3va3p/+enc== fmt=anthropic-claude-v1\n"
+                           "TOOL c=0 i=0 id=toolu_9 name=f args=\n"
+                           "TOOL c=0 i=0 id= name= args={}\n"
+                           "FINISH c=0 tool_calls\nUSAGE 9/30/0\n");
+}
+
+BOOST_AUTO_TEST_CASE(non_streamed_redacted_thinking_and_a_thinking_delta_on_a_text_block_is_refused) {
+    Harness h(kConfig);
+    Request r = request(false);
+    const std::string body = R"({"id":"m","model":"c","content":[{"type":"redacted_thinking","data":"opaque=="},
+      {"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":2}})";
+    const Outcome o = run_all_chunkings(h, r, 200, json_headers(), body);
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(contains(o.events, "REASON c=0 i=0 text= sig= data=opaque== fmt=anthropic-claude-v1\n"), o.events);
+
+    Request s = request(true);
+    const std::string bad =
+        ev("message_start", R"({"type":"message_start","message":{"id":"m","model":"c"}})") +
+        ev("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+        ev("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"x"}})");
+    const Outcome refused = h.run(s, 200, sse_headers(), bad);
+    BOOST_TEST(refused.status == HELIX_ERR_PROTOCOL);
 }
 
 // ----------------------------------------------------------------------------- errors

@@ -321,3 +321,50 @@ BOOST_AUTO_TEST_CASE(an_unknown_role_is_a_400_naming_the_message) {
     Harness h(kConfig);
     check_unknown_role_refused(h, base());
 }
+
+// ----------------------------------------------------------------------------- reasoning
+
+BOOST_AUTO_TEST_CASE(reasoning_effort_and_budget_become_thinking_that_fits_max_tokens) {
+    Harness h(kConfig);
+    Request r = base();
+    r.reasoning_effort = HELIX_EFFORT_MEDIUM;
+    json::object b = prepared_body(h, r);
+    BOOST_TEST(json::serialize(b.at("thinking")) == R"({"type":"enabled","budget_tokens":8192})");
+    BOOST_TEST(b.at("max_tokens") == 8192 + 4096); // max_tokens counts the thinking too
+
+    r.reasoning_effort = HELIX_EFFORT_UNSET;
+    r.present = HELIX_HAS_REASONING_BUDGET | HELIX_HAS_MAX_TOKENS;
+    r.reasoning_budget_tokens = 5000;
+    r.max_tokens = 3000; // the client's cap wins: the budget shrinks below it
+    b = prepared_body(h, r);
+    BOOST_TEST(json::serialize(b.at("thinking")) == R"({"type":"enabled","budget_tokens":2999})");
+    BOOST_TEST(b.at("max_tokens") == 3000);
+
+    r.max_tokens = 1024; // no room for Claude's smallest budget
+    const Prepared p = refused(h, r);
+    BOOST_TEST(std::string(p.error.param) == "max_tokens");
+
+    Request plain = base();
+    BOOST_TEST(!prepared_body(h, plain).contains("thinking"));
+}
+
+BOOST_AUTO_TEST_CASE(earlier_thinking_goes_back_first_and_byte_for_byte) {
+    Harness h(kConfig);
+    Request r = base();
+    r.reasoning_effort = HELIX_EFFORT_LOW;
+    Message assistant = Message::assistant("", {ToolCall{"toolu_1", "get_weather", R"({"city":"Paris"})"}});
+    assistant.reasoning = {
+        Reasoning{HELIX_REASONING_TEXT, "I should call \xC3\xA9 the tool.", "EqQBCgIYAh+/=", "", "anthropic-claude-v1"},
+        Reasoning{HELIX_REASONING_REDACTED, "", "", "EmwKAhgB+/==", ""},
+        Reasoning{HELIX_REASONING_TEXT, "unsigned: Claude would refuse it", "", ""},
+        Reasoning{HELIX_REASONING_TEXT, "a Gemini thought", "CiQBjz1rX", "", "google-gemini-v1"},
+    };
+    r.messages = {Message::user("Weather?"), assistant, Message::tool("toolu_1", "sunny")};
+    const json::object b = prepared_body(h, r);
+    const json::array &messages = b.at("messages").as_array();
+    BOOST_TEST_REQUIRE(messages.size() == 3U);
+    BOOST_TEST(json::serialize(messages[1].at("content")) ==
+               R"([{"type":"thinking","thinking":"I should call )" "\xC3\xA9" R"( the tool.","signature":"EqQBCgIYAh+/="},)"
+               R"({"type":"redacted_thinking","data":"EmwKAhgB+/=="},)"
+               R"({"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}])");
+}

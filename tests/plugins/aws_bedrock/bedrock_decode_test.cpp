@@ -84,6 +84,7 @@ BOOST_AUTO_TEST_CASE(converse_json_with_text_and_tool_use) {
     BOOST_TEST(o.status == HELIX_OK, o.message);
     BOOST_TEST(o.events == "START id=req-json-1 model=" + kModel + "\n"
                            "TEXT c=0 Checking.\n"
+                           "REASON c=0 i=0 text=hidden sig=s data= fmt=bedrock-converse-v1\n"
                            "TOOL c=0 i=0 id=tooluse_1 name=get_weather args={\"city\":\"Paris\",\"days\":[1,2]}\n"
                            "TOOL c=0 i=1 id=tooluse_2 name=get_time args={}\n"
                            "FINISH c=0 tool_calls\n"
@@ -374,4 +375,41 @@ BOOST_AUTO_TEST_CASE(token_counts_near_int64_max_saturate_instead_of_overflowing
     const Outcome o = run_all_chunkings(h, r, 200, converse_headers(), body);
     BOOST_TEST(o.status == HELIX_OK, o.message);
     BOOST_TEST(o.events.find("USAGE 9223372036854775807/2/9223372036854775807\n") != std::string::npos, o.events);
+}
+
+// Claude's reasoning through Converse: reasoningContent text deltas, the
+// signature, redacted content; whole or streamed, every opaque byte passed on.
+BOOST_AUTO_TEST_CASE(reasoning_content_streamed_and_whole_in_any_chunking) {
+    Harness h(kConfig);
+    Request r = request(true);
+    const std::string stream =
+        event("messageStart", R"({"role":"assistant"})") +
+        event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"Let me "}}})") +
+        event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"think."}}})") +
+        event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"signature":"EqQBCg+/sig=="}}})") +
+        event("contentBlockStop", R"({"contentBlockIndex":0})") +
+        event("contentBlockDelta", R"({"contentBlockIndex":1,"delta":{"reasoningContent":{"redactedContent":"cmVkYWN0ZWQ="}}})") +
+        event("contentBlockStop", R"({"contentBlockIndex":1})") +
+        event("contentBlockDelta", R"({"contentBlockIndex":2,"delta":{"text":"Hi"}})") +
+        event("contentBlockStop", R"({"contentBlockIndex":2})") +
+        event("messageStop", R"({"stopReason":"end_turn"})") +
+        event("metadata", R"({"usage":{"inputTokens":5,"outputTokens":9,"totalTokens":14},"metrics":{"latencyMs":9}})");
+    const Outcome o = run_all_chunkings(h, r, 200, stream_headers(), stream);
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(o.events == "START id=req-7f3c model=" + kModel + "\n"
+                           "REASON c=0 i=0 text=Let me  sig= data= fmt=bedrock-converse-v1\n"
+                           "REASON c=0 i=0 text=think. sig= data= fmt=bedrock-converse-v1\n"
+                           "REASON c=0 i=0 text= sig=EqQBCg+/sig== data= fmt=bedrock-converse-v1\n"
+                           "REASON c=0 i=1 text= sig= data=cmVkYWN0ZWQ= fmt=bedrock-converse-v1\n"
+                           "TEXT c=0 Hi\nFINISH c=0 stop\nUSAGE 5/9/0\n");
+
+    Request whole = request(false);
+    const Outcome w = run_all_chunkings(h, whole, 200, converse_headers(), R"({"output":{"message":{"role":"assistant","content":[
+        {"reasoningContent":{"reasoningText":{"text":"Let me think.","signature":"EqQBCg+/sig=="}}},
+        {"reasoningContent":{"redactedContent":"cmVkYWN0ZWQ="}},{"text":"Hi"}]}},
+        "stopReason":"end_turn","usage":{"inputTokens":5,"outputTokens":9,"totalTokens":14}})");
+    BOOST_TEST(w.status == HELIX_OK, w.message);
+    BOOST_TEST(contains(w.events, "REASON c=0 i=0 text=Let me think. sig=EqQBCg+/sig== data= fmt=bedrock-converse-v1\n"
+                                  "REASON c=0 i=1 text= sig= data=cmVkYWN0ZWQ= fmt=bedrock-converse-v1\nTEXT c=0 Hi\n"),
+               w.events);
 }

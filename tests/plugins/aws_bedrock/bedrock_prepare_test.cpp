@@ -362,3 +362,30 @@ BOOST_AUTO_TEST_CASE(an_unknown_role_is_a_400_naming_the_message) {
     Harness h(kConfig);
     check_unknown_role_refused(h, user_request());
 }
+
+// Claude's thinking on Converse: additionalModelRequestFields.thinking, and the
+// earlier turn's reasoning first in the assistant message, byte for byte.
+BOOST_AUTO_TEST_CASE(reasoning_becomes_claude_thinking_and_goes_back_as_reasoning_content) {
+    Harness h(kConfig);
+    Request r;
+    r.model = "anthropic.claude-3-7-sonnet-20250219-v1:0";
+    r.reasoning_effort = HELIX_EFFORT_LOW;
+    Message assistant = Message::assistant("", {ToolCall{"tooluse_1", "f", "{}"}});
+    assistant.reasoning = {Reasoning{HELIX_REASONING_TEXT, "Think \xC3\xA9.", "EqQBCg+/sig==", "", "bedrock-converse-v1"},
+                           Reasoning{HELIX_REASONING_REDACTED, "", "", "cmVkYWN0ZWQ=", ""},
+                           Reasoning{HELIX_REASONING_TEXT, "from Anthropic's API", "EqX", "", "anthropic-claude-v1"}};
+    r.messages = {Message::user("Hi"), assistant, Message::tool("tooluse_1", "ok")};
+    const json::object b = body_of(h, r);
+    BOOST_TEST(json::serialize(b.at("additionalModelRequestFields")) == R"({"thinking":{"type":"enabled","budget_tokens":2048}})");
+    BOOST_TEST(b.at("inferenceConfig").at("maxTokens") == 2048 + 4096);
+    BOOST_TEST(json::serialize(b.at("messages").as_array()[1].at("content")) ==
+               R"([{"reasoningContent":{"reasoningText":{"text":"Think )" "\xC3\xA9" R"(.","signature":"EqQBCg+/sig=="}}},)"
+               R"({"reasoningContent":{"redactedContent":"cmVkYWN0ZWQ="}},)"
+               R"({"toolUse":{"toolUseId":"tooluse_1","name":"f","input":{}}}])");
+
+    Request llama;
+    llama.model = "meta.llama3-1-70b-instruct-v1:0";
+    llama.reasoning_effort = HELIX_EFFORT_HIGH;
+    llama.messages = {Message::user("Hi")};
+    BOOST_TEST(!body_of(h, llama).contains("additionalModelRequestFields"));
+}

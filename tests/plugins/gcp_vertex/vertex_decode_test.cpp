@@ -41,6 +41,7 @@ BOOST_AUTO_TEST_CASE(a_unary_answer_is_text_finish_and_usage) {
         "modelVersion":"gemini-1.5-pro-002","responseId":"resp-1"})");
     BOOST_TEST(o.status == HELIX_OK, o.message);
     BOOST_TEST(o.events == "START id=resp-1 model=gemini-1.5-pro-002\nTEXT c=0 Hello\nTEXT c=0  there\n"
+                           "REASON c=0 i=0 text=thinking... sig= data= fmt=google-gemini-v1\n"
                            "FINISH c=0 stop\nUSAGE 5/5/1\n");
 }
 
@@ -162,4 +163,34 @@ BOOST_AUTO_TEST_CASE(predict_answers_become_one_choice_with_usage) {
     BOOST_TEST(o.http_status == 404);
     o = h.run(r, 200, google_json_headers(), R"({"predictions":[]})");
     BOOST_TEST(o.status == HELIX_ERR_PROTOCOL);
+}
+
+// Gemini's thoughts and thought signatures: thought summaries -> reasoning, a
+// functionCall's signature -> the tool call's signature, a text part's
+// signature -> an opaque reasoning block; streamed in any chunking.
+BOOST_AUTO_TEST_CASE(thoughts_and_thought_signatures_in_any_chunking) {
+    Harness h(kConfig);
+    Request r = request(true, "gemini-3-pro-preview");
+    const std::string body = sse({
+        R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Planning","thought":true}]}}],"responseId":"r3","modelVersion":"gemini-3-pro-preview"})",
+        R"({"candidates":[{"content":{"role":"model","parts":[{"text":" the call.","thought":true},)"
+        R"({"functionCall":{"name":"weather","args":{"city":"Oslo"}},"thoughtSignature":"CiQBjz1rX+/sig=="},)"
+        R"({"functionCall":{"name":"time","args":{}}}]},"finishReason":"STOP"}]})",
+    });
+    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(o.events == "START id=r3 model=gemini-3-pro-preview\n"
+                           "REASON c=0 i=0 text=Planning sig= data= fmt=google-gemini-v1\n"
+                           "REASON c=0 i=0 text= the call. sig= data= fmt=google-gemini-v1\n"
+                           "TOOL c=0 i=0 id=call_r3_0_0 name=weather args={\"city\":\"Oslo\"}\n"
+                           "TOOL c=0 i=0 id= name= args= sig=CiQBjz1rX+/sig== fmt=google-gemini-v1\n"
+                           "TOOL c=0 i=1 id=call_r3_0_1 name=time args={}\n"
+                           "FINISH c=0 tool_calls\n");
+
+    Request text = request(false, "gemini-2.5-flash");
+    const Outcome t = run_all_chunkings(h, text, 200, google_json_headers(), R"({"candidates":[{"content":{"role":"model",
+        "parts":[{"text":"Sunny.","thoughtSignature":"Ct0BAR+/text=="}]},"finishReason":"STOP"}],"responseId":"r4","modelVersion":"m"})");
+    BOOST_TEST(t.status == HELIX_OK, t.message);
+    BOOST_TEST(t.events == "START id=r4 model=m\nTEXT c=0 Sunny.\n"
+                           "REASON c=0 i=0 text= sig= data=Ct0BAR+/text== fmt=google-gemini-v1\nFINISH c=0 stop\n");
 }

@@ -246,3 +246,39 @@ BOOST_AUTO_TEST_CASE(an_unknown_role_is_a_400_naming_the_message) {
     Harness h(kConfig);
     check_unknown_role_refused(h, user_request());
 }
+
+// thinkingBudget for Gemini 2.5, thinkingLevel for Gemini 3, never both; the
+// earlier turn's thoughts and signatures go back where Gemini put them.
+BOOST_AUTO_TEST_CASE(reasoning_becomes_thinking_config_and_signatures_go_back) {
+    Request r = user_request("gemini-2.5-flash");
+    r.reasoning_effort = HELIX_EFFORT_MEDIUM;
+    json::value body = prepared_body(kConfig, r);
+    BOOST_TEST(json::serialize(body.at("generationConfig").at("thinkingConfig")) ==
+               R"({"thinkingBudget":8192,"includeThoughts":true})");
+    r.model = "gemini-3-pro-preview";
+    body = prepared_body(kConfig, r);
+    BOOST_TEST(json::serialize(body.at("generationConfig").at("thinkingConfig")) ==
+               R"({"thinkingLevel":"HIGH","includeThoughts":true})");
+    r.reasoning_effort = HELIX_EFFORT_LOW;
+    BOOST_TEST(prepared_body(kConfig, r).at("generationConfig").at("thinkingConfig").at("thinkingLevel") == "LOW");
+    r.model = "gemini-1.5-pro";
+    body = prepared_body(kConfig, r);
+    BOOST_TEST(!(body.as_object().contains("generationConfig") && body.at("generationConfig").as_object().contains("thinkingConfig")));
+
+    Request back = user_request("gemini-3-pro-preview");
+    Message calls = Message::assistant("", {ToolCall{"c1", "weather", R"({"city":"Oslo"})", "CiQBjz1rX+/sig=="},
+                                            ToolCall{"c2", "time", "{}"}});
+    calls.reasoning = {Reasoning{HELIX_REASONING_TEXT, "Planning.", "", "", "google-gemini-v1"},
+                       Reasoning{HELIX_REASONING_TEXT, "Claude's", "EqQ", "", "anthropic-claude-v1"}};
+    Message answer = Message::assistant("Sunny.");
+    answer.reasoning = {Reasoning{HELIX_REASONING_REDACTED, "", "", "Ct0BAR+/text==", "google-gemini-v1"}};
+    back.messages = {Message::user("Weather?"), calls, Message::tool("c1", "sunny"), Message::tool("c2", "noon"),
+                     answer, Message::user("Thanks")};
+    body = prepared_body(kConfig, back);
+    const json::array &contents = body.at("contents").as_array();
+    BOOST_TEST(json::serialize(contents[1].at("parts")) ==
+               R"([{"text":"Planning.","thought":true},)"
+               R"({"functionCall":{"name":"weather","args":{"city":"Oslo"}},"thoughtSignature":"CiQBjz1rX+/sig=="},)"
+               R"({"functionCall":{"name":"time","args":{}}}])");
+    BOOST_TEST(json::serialize(contents[3].at("parts")) == R"([{"text":"Sunny.","thoughtSignature":"Ct0BAR+/text=="}])");
+}

@@ -3,8 +3,10 @@
 
 #include "tools/cloudsim/anthropic_wire.hpp"
 #include "tools/cloudsim/openai_wire.hpp"
+#include "tools/cloudsim/thinking.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <vector>
 
@@ -293,4 +295,63 @@ BOOST_AUTO_TEST_CASE(anthropic_tool_use_and_tool_result) {
     BOOST_REQUIRE(result.has_value());
     BOOST_TEST(result->prompt.ends_with_tool_result);
     BOOST_TEST(generate_reply(result->prompt, 20).text() == "Tool result: 18 degrees");
+}
+
+// Thinking: the reply starts with a signed thinking block (streamed as
+// thinking_delta pieces and a signature_delta), and a later turn that carries
+// it back altered, unsigned or dropped is refused as Anthropic refuses it.
+BOOST_AUTO_TEST_CASE(anthropic_thinking_is_signed_and_checked_when_sent_back) {
+    anthropic::ApiError e;
+    const auto req = anthropic::parse_messages_request(
+        R"({"model":"c","max_tokens":3000,"thinking":{"type":"enabled","budget_tokens":2048},
+            "tools":[{"name":"get_weather","input_schema":{"type":"object"}}],
+            "messages":[{"role":"user","content":"call tool get_weather ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING"}]})",
+        e);
+    BOOST_REQUIRE_MESSAGE(req.has_value(), e.message);
+    const Reply reply = generate_reply(req->prompt, 20);
+    const auto whole = json::parse(anthropic::message_body(reply, {"msg_t", "c"})).as_object();
+    const json::array &content = whole.at("content").as_array();
+    BOOST_TEST_REQUIRE(content.size() == 3U);
+    BOOST_TEST(content[0].at("type") == "thinking");
+    BOOST_TEST(content[1].at("type") == "redacted_thinking");
+    BOOST_TEST(content[2].at("type") == "tool_use");
+    BOOST_TEST(valid_signature(content[0].at("thinking").as_string(), content[0].at("signature").as_string()));
+
+    anthropic::EventStream stream(reply, {"msg_t", "c"});
+    std::size_t tokens = 0;
+    std::string thinking, signature;
+    for (const auto &ev : parse_sse(drain(stream, tokens))) {
+        const auto data = json::parse(ev.data).as_object();
+        if (ev.event != "content_block_delta") continue;
+        const auto &delta = data.at("delta").as_object();
+        if (delta.at("type") == "thinking_delta") thinking += delta.at("thinking").as_string().c_str();
+        if (delta.at("type") == "signature_delta") signature += delta.at("signature").as_string().c_str();
+        if (delta.at("type") == "input_json_delta") BOOST_TEST(data.at("index") == 2);
+    }
+    BOOST_TEST(thinking == content[0].at("thinking").as_string().c_str());
+    BOOST_TEST(signature == content[0].at("signature").as_string().c_str());
+
+    const auto next_turn = [&](const json::array &assistant) {
+        json::object body{{"model", "c"}, {"max_tokens", 3000},
+                          {"thinking", json::object{{"type", "enabled"}, {"budget_tokens", 2048}}},
+                          {"tools", json::array{json::object{{"name", "get_weather"}, {"input_schema", json::object{{"type", "object"}}}}}},
+                          {"messages", json::array{json::object{{"role", "user"}, {"content", "call tool get_weather"}},
+                                                   json::object{{"role", "assistant"}, {"content", assistant}},
+                                                   json::object{{"role", "user"}, {"content", json::array{json::object{
+                                                       {"type", "tool_result"}, {"tool_use_id", content[2].at("id")}, {"content", "sunny"}}}}}}}};
+        return anthropic::parse_messages_request(json::serialize(body), e);
+    };
+    BOOST_TEST(next_turn(content).has_value(), e.message);
+
+    json::array altered = content;
+    altered[0].as_object()["thinking"] = "I changed my mind.";
+    BOOST_TEST(!next_turn(altered).has_value());
+    BOOST_TEST(e.message.find("Invalid `signature`") != std::string::npos, e.message);
+
+    json::array bad_redacted = content;
+    bad_redacted[1].as_object()["data"] = "not what the simulator sent";
+    BOOST_TEST(!next_turn(bad_redacted).has_value());
+
+    BOOST_TEST(!next_turn(json::array{content[2]}).has_value()); // the thinking dropped
+    BOOST_TEST(e.message.find("must start with a thinking block") != std::string::npos, e.message);
 }
