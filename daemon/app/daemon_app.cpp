@@ -12,6 +12,7 @@
 #include "daemon/http/event_server.hpp"
 #include "daemon/http/server_state.hpp"
 #include "daemon/http/tls_server_context.hpp"
+#include "daemon/router/model_lifecycle.hpp"
 #include "daemon/router/plugin_schemas.hpp"
 #include "daemon/transport/side_request_client.hpp"
 
@@ -21,6 +22,7 @@
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
@@ -141,6 +143,15 @@ int DaemonApp::main(const std::vector<std::string> &args) {
     return check_only_ ? check_config() : serve();
 }
 
+namespace {
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
 int DaemonApp::check_config() {
     const std::string path = config_path();
     router::LibraryCache libraries;
@@ -152,6 +163,7 @@ int DaemonApp::check_config() {
     if (const auto tls_problem = tls_problem_of(cfg->server)) problems.push_back(*tls_problem);
     for (const auto &p : problems) std::cerr << p << '\n';
     for (const auto &p : skipped) std::cout << p << " (enabled: auto: it would be skipped)\n";
+    for (const auto &w : router::end_of_life_warnings(*cfg, now_seconds())) std::cout << "warning: " << w << '\n';
     if (!problems.empty()) {
         std::cerr << "helixagentd: configuration file " << path << " test failed\n";
         return exit_invalid_config;

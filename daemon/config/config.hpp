@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,16 @@ struct ModelAlias {
     std::string source;               // "file:line"
 };
 
+// A model's lifecycle upstream (lifecycle: in the YAML, per provider/model).
+// Dates are seconds since the epoch at 00:00 UTC of the day written.
+struct ModelLifecycle {
+    std::optional<std::int64_t> legacy;      // deprecated upstream from this day (Deprecation header)
+    std::optional<std::int64_t> end_of_life; // retired upstream from this day (Sunset header)
+    std::string successor;                   // "provider/model" that serves it instead, or empty
+    bool successor_from_legacy = false;      // successor_from: legacy (default: end_of_life)
+    std::string source;                      // "file:line"
+};
+
 struct Config {
     std::string source_file; // the YAML file this came from (absolute)
     ServerSettings server;
@@ -149,6 +160,7 @@ struct Config {
     std::vector<std::string> fallback;
     std::vector<ModelAlias> aliases;       // in file order
     std::map<std::string, Price> prices;   // "provider/model" -> price
+    std::map<std::string, ModelLifecycle> lifecycle; // "provider/model" -> its dates and successor
     std::string scores_file;               // verifier scores, reloaded with the configuration
     std::map<std::string, double> scores;  // "provider/model" -> score (higher is better)
     // Worth an operator's attention but not an error (logged as warnings at

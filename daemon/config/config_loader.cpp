@@ -30,7 +30,7 @@ void read_root(SectionReader &reader, const YAML::Node &root, Config &config) {
     }
     const Entries sections =
         reader.collect(root, root, "", {"server", "upstream", "router", "log", "metrics", "api_keys", "plugin_dir",
-                                        "plugins", "providers", "aliases", "prices", "scores_file"});
+                                        "plugins", "providers", "aliases", "prices", "lifecycle", "scores_file"});
     const auto section = [&](const std::string &name) { return SectionReader::find(sections, name); };
     PluginNames plugins;
     if (const Entry *s = section("server")) read_server_section(reader, *s, config.server);
@@ -44,6 +44,7 @@ void read_root(SectionReader &reader, const YAML::Node &root, Config &config) {
     if (const Entry *s = section("providers")) read_providers_section(reader, *s, plugins, config);
     if (const Entry *s = section("aliases")) read_aliases_section(reader, *s, config);
     if (const Entry *s = section("prices")) read_prices_section(reader, *s, config);
+    if (const Entry *s = section("lifecycle")) read_lifecycle_section(reader, *s, config);
     if (const Entry *s = section("scores_file")) read_scores_file_section(reader, *s, config);
 }
 

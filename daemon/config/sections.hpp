@@ -36,6 +36,8 @@ void read_providers_section(SectionReader &reader, const Entry &section, const P
 void read_aliases_section(SectionReader &reader, const Entry &section, Config &config);
 // prices: {provider/model: {input, output}} in USD per 1K tokens.
 void read_prices_section(SectionReader &reader, const Entry &section, Config &config);
+// lifecycle: {provider/model: {legacy, end_of_life, successor, successor_from}}.
+void read_lifecycle_section(SectionReader &reader, const Entry &section, Config &config);
 // scores_file: a YAML file of provider/model: score, read now.
 void read_scores_file_section(SectionReader &reader, const Entry &section, Config &config);
 

@@ -4,6 +4,8 @@
 #include "daemon/config/duration.hpp"
 #include "daemon/config/syntax.hpp"
 
+#include <charconv>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <vector>
@@ -73,6 +75,27 @@ ValueRule<double> number(double min) {
                 return std::nullopt;
             },
             "a number of at least " + std::to_string(min).substr(0, 4)};
+}
+
+ValueRule<std::int64_t> calendar_date() {
+    return {[](std::string_view text) -> std::optional<std::int64_t> {
+                if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+                const auto field = [&](std::size_t at, std::size_t len) -> std::optional<unsigned> {
+                    unsigned n = 0;
+                    const auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + len, n);
+                    if (ec != std::errc{} || end != text.data() + at + len) return std::nullopt;
+                    return n;
+                };
+                const auto y = field(0, 4), m = field(5, 2), d = field(8, 2);
+                if (!y || !m || !d) return std::nullopt;
+                const std::chrono::year_month_day day{std::chrono::year(static_cast<int>(*y)), std::chrono::month(*m),
+                                                      std::chrono::day(*d)};
+                if (!day.ok() || *y < 1970) return std::nullopt;
+                return std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::sys_days(day).time_since_epoch())
+                    .count();
+            },
+            "a date YYYY-MM-DD"};
 }
 
 } // namespace helix::config

@@ -33,6 +33,9 @@ ValueRule<bool> boolean();
 // A finite decimal number of at least `min`.
 ValueRule<double> number(double min);
 
+// A calendar date YYYY-MM-DD (UTC), as seconds since the epoch at its 00:00.
+ValueRule<std::int64_t> calendar_date();
+
 // The boolean spellings, for readers that accept more words than these two.
 bool is_true(std::string_view text);
 bool is_false(std::string_view text);

@@ -46,7 +46,12 @@ template <class Buffers> asio::awaitable<bool> BeastReplyWriter::write_buffers(c
     co_return !gone_;
 }
 
-void BeastReplyWriter::set_header(std::string_view name, std::string_view value) { headers_.set(name, value); }
+void BeastReplyWriter::set_header(std::string_view name, std::string_view value) {
+    if (value.empty())
+        headers_.erase(name);
+    else
+        headers_.set(name, value);
+}
 
 asio::awaitable<bool> BeastReplyWriter::send(int status, std::string body) {
     co_return co_await send(status, "application/json", body);

@@ -104,6 +104,11 @@ Metrics::Metrics(const std::string &version)
                     .Name("helixagent_attempts_total")
                     .Help("Upstream attempts by provider and outcome (success, failure, abandoned).")
                     .Register(registry_)),
+      lifecycle_requests_(prometheus::BuildCounter()
+                              .Name("helixagent_model_lifecycle_requests_total")
+                              .Help("Requests by the lifecycle state of the model asked for (active, legacy, "
+                                    "end_of_life; lifecycle: in the configuration).")
+                              .Register(registry_)),
       circuit_state_(prometheus::BuildGauge()
                          .Name("helixagent_circuit_state")
                          .Help("Circuit breaker state per provider and model: 0 closed, 1 half-open, 2 open.")
@@ -265,6 +270,13 @@ void Metrics::count_failover(std::string_view from_provider, std::string_view to
         .Increment();
 }
 
+void Metrics::count_lifecycle_request(std::string_view provider, std::string_view model, std::string_view state) {
+    const Target t = target_labels(provider, model);
+    const std::string_view bounded = state == "legacy" || state == "end_of_life" ? state : "active";
+    lifecycle_requests_.Add({{"provider", t.provider}, {"model", t.model}, {"state", std::string(bounded)}})
+        .Increment();
+}
+
 void Metrics::add_tokens(std::string_view provider, std::string_view model, std::uint64_t input,
                          std::uint64_t output) {
     if (input == 0 && output == 0) return;
@@ -350,6 +362,10 @@ void RequestObservation::attempt(std::string_view provider, std::string_view mod
 
 void RequestObservation::failover(std::string_view from_provider, std::string_view to_provider) {
     metrics_.count_failover(from_provider, to_provider);
+}
+
+void RequestObservation::lifecycle(std::string_view provider, std::string_view model, std::string_view state) {
+    metrics_.count_lifecycle_request(provider, model, state);
 }
 
 void RequestObservation::usage(std::string_view provider, std::string_view model, std::int64_t prompt_tokens,

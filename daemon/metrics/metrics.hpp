@@ -12,6 +12,8 @@
 //   errors_total{provider,kind}                      counter   kind: see ErrorKind
 //   failovers_total{from_provider,to_provider}       counter   a request moved on to another candidate
 //   attempts_total{provider,outcome}                 counter   outcome: success | failure | abandoned
+//   model_lifecycle_requests_total{provider,model,state} counter requests by the lifecycle state of the
+//                                                              model asked: active | legacy | end_of_life
 //   circuit_state{provider,model}                    gauge     0 closed, 1 half-open, 2 open (*)
 //   in_flight_requests                               gauge     requests being served, not the scrape (*)
 //   requests_refused_total{reason}                   counter   503 at once: in_flight | connections (*)
@@ -148,6 +150,8 @@ public:
     void observe_upstream_duration(std::string_view provider, std::string_view model, double seconds);
     void count_error(std::string_view provider, ErrorKind kind);
     void count_failover(std::string_view from_provider, std::string_view to_provider);
+    // A request for provider/model in lifecycle `state` (active, legacy, end_of_life).
+    void count_lifecycle_request(std::string_view provider, std::string_view model, std::string_view state);
 
     // Usage and cost of an answered request (zero, negative or NaN: ignored).
     void add_tokens(std::string_view provider, std::string_view model, std::uint64_t input, std::uint64_t output);
@@ -183,6 +187,7 @@ private:
     prometheus::Family<prometheus::Counter> &errors_;
     prometheus::Family<prometheus::Counter> &failovers_;
     prometheus::Family<prometheus::Counter> &attempts_;
+    prometheus::Family<prometheus::Counter> &lifecycle_requests_;
     prometheus::Family<prometheus::Gauge> &circuit_state_;
     prometheus::Gauge &in_flight_;
     prometheus::Family<prometheus::Counter> &refused_;
@@ -237,6 +242,8 @@ public:
     void attempt(std::string_view provider, std::string_view model, double upstream_seconds, AttemptOutcome outcome,
                  std::optional<ErrorKind> error = std::nullopt, int error_status = 0);
     void failover(std::string_view from_provider, std::string_view to_provider);
+    // The request's model asked for and its lifecycle state (once per request).
+    void lifecycle(std::string_view provider, std::string_view model, std::string_view state);
     // The answer's usage and estimated cost (nullopt: no price known).
     void usage(std::string_view provider, std::string_view model, std::int64_t prompt_tokens,
                std::int64_t completion_tokens, std::optional<double> cost_usd);

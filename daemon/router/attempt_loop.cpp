@@ -5,6 +5,7 @@
 #include "daemon/plugins/non_blocking_thread.hpp"
 #include "daemon/plugins/response_view.hpp"
 #include "daemon/router/blocking_call.hpp"
+#include "daemon/router/model_lifecycle.hpp"
 #include "daemon/router/retry_policy.hpp"
 #include "daemon/router/upstream_errors.hpp"
 
@@ -232,6 +233,23 @@ private:
         rq_.observed.set_target(provider.name(), model_id);
         rq_.reply.set_header("x-helix-provider", provider.name());
         rq_.reply.set_header("x-helix-model", model_id);
+        // The lifecycle of the model asked for (also when a successor serves it).
+        const config::ModelLifecycle *lifecycle = candidate.lifecycle;
+        rq_.reply.set_header("Deprecation",
+                             lifecycle != nullptr && lifecycle->legacy ? deprecation_header(*lifecycle->legacy) : "");
+        rq_.reply.set_header("Sunset", lifecycle != nullptr && lifecycle->end_of_life
+                                           ? sunset_header(*lifecycle->end_of_life)
+                                           : "");
+        if (calls_ == 0) {
+            const std::string asked = candidate.replaces.empty() ? provider.name() + "/" + model_id : candidate.replaces;
+            const auto slash = asked.find('/');
+            const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+            rq_.observed.lifecycle(asked.substr(0, slash), asked.substr(slash + 1),
+                                   to_string(lifecycle != nullptr ? lifecycle_state(*lifecycle, now)
+                                                                  : LifecycleState::active));
+        }
 
         transport::ExchangeLimits limits;
         if (const config::ProviderConfig *pc = rq_.config.find_provider(provider.name()); pc != nullptr) {

@@ -1,6 +1,12 @@
 #include "daemon/router/candidates.hpp"
 
+#include "daemon/router/model_keyed.hpp"
+#include "daemon/router/model_lifecycle.hpp"
+
+#include <Poco/Logger.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -19,6 +25,10 @@ void add(std::vector<Candidate> &out, const plugins::ProviderInstance *provider,
 }
 
 std::string key_of(const Candidate &c) { return c.provider->name() + "/" + c.model->id; }
+
+const config::Price *price_of(const config::Config &cfg, const Candidate &c) {
+    return find_for_model(cfg.prices, *c.provider, *c.model);
+}
 
 std::optional<double> score_of(const config::Config &cfg, const Candidate &c) {
     const auto it = cfg.scores.find(key_of(c));
@@ -52,9 +62,9 @@ void add_all_serving(std::vector<Candidate> &out, const router::Runtime &runtime
 }
 
 double price_per_1k(const config::Config &cfg, const Candidate &c) {
-    const auto it = cfg.prices.find(key_of(c));
-    if (it == cfg.prices.end()) return std::numeric_limits<double>::infinity(); // unknown: never "cheapest"
-    return it->second.input + it->second.output;
+    const config::Price *price = price_of(cfg, c);
+    if (price == nullptr) return std::numeric_limits<double>::infinity(); // unknown: never "cheapest"
+    return price->input + price->output;
 }
 
 // Non-critical: the cheapest candidate good enough (score within the
@@ -103,18 +113,56 @@ std::vector<Candidate> in_routing_order(const router::Runtime &runtime, std::str
 
 } // namespace
 
-std::vector<Candidate> candidates_for(const router::Runtime &runtime, std::string_view requested, Priority priority) {
+namespace {
+
+// Each candidate carries its model's lifecycle; one whose successor serves
+// it now is replaced by the successor (keeping the lifecycle, whose headers
+// describe the model asked for), unless the successor is already a candidate.
+void apply_lifecycle(std::vector<Candidate> &out, const router::Runtime &runtime, std::int64_t now) {
+    const config::Config &cfg = *runtime.config;
+    if (cfg.lifecycle.empty()) return;
+    std::vector<Candidate> result;
+    for (Candidate c : out) {
+        c.lifecycle = lifecycle_of(cfg, *c.provider, *c.model);
+        if (c.lifecycle != nullptr && served_by_successor(*c.lifecycle, now)) {
+            const std::string &target = c.lifecycle->successor;
+            const auto slash = target.find('/');
+            const plugins::ProviderInstance *provider = runtime.find_provider(target.substr(0, slash));
+            const plugins::ModelInfo *model = provider == nullptr ? nullptr : provider->find_model(target.substr(slash + 1));
+            if (model != nullptr) {
+                Poco::Logger::get("helixagentd").information(
+                    key_of(c) + " is " + std::string(to_string(lifecycle_state(*c.lifecycle, now))) +
+                    " upstream; its request is served by its successor " + target);
+                c = Candidate{provider, model, c.lifecycle, key_of(c)};
+            }
+        }
+        const bool seen = std::any_of(result.begin(), result.end(), [&](const Candidate &r) {
+            return r.provider == c.provider && r.model == c.model;
+        });
+        if (!seen) result.push_back(std::move(c));
+    }
+    out = std::move(result);
+}
+
+} // namespace
+
+std::vector<Candidate> candidates_for(const router::Runtime &runtime, std::string_view requested, Priority priority,
+                                      std::optional<std::int64_t> now) {
     std::vector<Candidate> out = in_routing_order(runtime, requested);
+    apply_lifecycle(out, runtime,
+                    now.value_or(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count()));
     if (priority == Priority::low) cheapest_first(out, *runtime.config);
     return out;
 }
 
 std::optional<double> estimated_cost(const config::Config &config, const Candidate &candidate,
                                      std::int64_t prompt_tokens, std::int64_t completion_tokens) {
-    const auto it = config.prices.find(key_of(candidate));
-    if (it == config.prices.end()) return std::nullopt;
-    return (static_cast<double>(prompt_tokens) * it->second.input +
-            static_cast<double>(completion_tokens) * it->second.output) / 1000.0;
+    const config::Price *price = price_of(config, candidate);
+    if (price == nullptr) return std::nullopt;
+    return (static_cast<double>(prompt_tokens) * price->input + static_cast<double>(completion_tokens) * price->output) /
+           1000.0;
 }
 
 } // namespace helix::router

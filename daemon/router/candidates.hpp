@@ -15,20 +15,36 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
 namespace helix::router {
 
 struct Candidate {
+    Candidate() = default;
+    Candidate(const plugins::ProviderInstance *p, const plugins::ModelInfo *m,
+              const config::ModelLifecycle *l = nullptr, std::string r = {})
+        : provider(p), model(m), lifecycle(l), replaces(std::move(r)) {}
+
     const plugins::ProviderInstance *provider = nullptr;
     const plugins::ModelInfo *model = nullptr;
+    // The lifecycle of the model asked for (lifecycle: in the configuration),
+    // or null; its dates go out as the Deprecation and Sunset headers.
+    const config::ModelLifecycle *lifecycle = nullptr;
+    // "provider/model" this candidate stands in for as its successor, or empty.
+    std::string replaces;
 };
 
 enum class Priority { critical, low };
 
+// A model past its end of life (or legacy, with successor_from: legacy) whose
+// lifecycle names a successor is replaced by it, and the replacement logged.
+// `now`: seconds since the epoch (default: the clock).
 std::vector<Candidate> candidates_for(const router::Runtime &runtime, std::string_view requested,
-                                      Priority priority = Priority::critical);
+                                      Priority priority = Priority::critical,
+                                      std::optional<std::int64_t> now = std::nullopt);
 
 // The estimated cost in USD of a call, from the configured prices; nullopt
 // when the pair has no price.

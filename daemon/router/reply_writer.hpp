@@ -18,7 +18,8 @@ class ReplyWriter {
 public:
     virtual ~ReplyWriter() = default;
 
-    // A header the reply carries (x-helix-provider, ...); set before it starts.
+    // A header the reply carries (x-helix-provider, ...); set before it
+    // starts. An empty value removes it (a header of an earlier attempt).
     virtual void set_header(std::string_view name, std::string_view value) = 0;
     // A whole reply (a JSON body).
     virtual boost::asio::awaitable<bool> send(int status, std::string body) = 0;

@@ -71,17 +71,21 @@ RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
             skipped.insert(provider.name);
         }
     }
-    // An alias that points nowhere would only fail at request time: refuse it now.
+    // An alias or successor that points nowhere would only fail at request
+    // time: refuse it now.
+    const auto check_target = [&](const std::string &what, const std::string &target) {
+        const auto slash = target.find('/');
+        const auto *provider = runtime->find_provider(target.substr(0, slash));
+        if (provider == nullptr && skipped.count(target.substr(0, slash)) != 0) return; // routed elsewhere
+        if (provider == nullptr || provider->find_model(target.substr(slash + 1)) == nullptr)
+            throw plugins::PluginLoadError(what + ": provider '" + target.substr(0, slash) + "' has no model '" +
+                                           target.substr(slash + 1) + "' (GET /v1/models lists them)");
+    };
     for (const auto &alias : config->aliases)
-        for (const auto &target : alias.targets) {
-            const auto slash = target.find('/');
-            const auto *provider = runtime->find_provider(target.substr(0, slash));
-            if (provider == nullptr && skipped.count(target.substr(0, slash)) != 0) continue; // routed elsewhere
-            if (provider == nullptr || provider->find_model(target.substr(slash + 1)) == nullptr)
-                throw plugins::PluginLoadError(alias.source + ": alias '" + alias.name + "': provider '" +
-                                               target.substr(0, slash) + "' has no model '" +
-                                               target.substr(slash + 1) + "' (GET /v1/models lists them)");
-        }
+        for (const auto &target : alias.targets) check_target(alias.source + ": alias '" + alias.name + "'", target);
+    for (const auto &[model, lifecycle] : config->lifecycle)
+        if (!lifecycle.successor.empty())
+            check_target(lifecycle.source + ": successor of '" + model + "'", lifecycle.successor);
     runtime->client_keys = std::make_shared<const ClientKeys>(config->api_keys);
     runtime->config = std::move(config);
     return runtime;

@@ -5,6 +5,8 @@ namespace helix::anthropic {
 namespace {
 constexpr std::uint32_t kVision = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION;
 constexpr std::uint32_t kText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS;
+// Extended thinking (a reasoning budget): Claude 3.7 and 4.x.
+constexpr std::uint32_t kThinking = kVision | HELIX_MODEL_REASONING;
 } // namespace
 
 const std::vector<helix::plugin_common::KnownModel> &known_models() {
@@ -12,12 +14,17 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
     static const std::vector<helix::plugin_common::KnownModel> models{
         {"claude-3-5-sonnet-20241022", kVision, 200000},
         {"claude-3-5-haiku-20241022", kText, 200000},
-        {"claude-3-7-sonnet-20250219", kVision, 200000},
-        {"claude-sonnet-4-20250514", kVision, 200000},
-        {"claude-opus-4-20250514", kVision, 200000},
+        {"claude-3-7-sonnet-20250219", kThinking, 200000},
+        {"claude-sonnet-4-20250514", kThinking, 200000},
+        {"claude-opus-4-20250514", kThinking, 200000},
         {"claude-3-opus-20240229", kVision, 200000},
         {"claude-3-sonnet-20240229", kVision, 200000},
         {"claude-3-haiku-20240307", kVision, 200000},
+        // Claude 4.1 and 4.5.
+        {"claude-opus-4-1-20250805", kThinking, 200000},
+        {"claude-sonnet-4-5-20250929", kThinking, 200000},
+        {"claude-haiku-4-5-20251001", kThinking, 200000},
+        {"claude-opus-4-5-20251101", kThinking, 200000},
     };
     return models;
 }

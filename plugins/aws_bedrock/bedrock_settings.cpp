@@ -13,7 +13,11 @@ namespace {
 using helix::plugin_common::SettingsReader;
 
 constexpr std::uint32_t kClaude = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION;
+// Claude 3.7 and 4.x take extended thinking (a reasoning budget).
+constexpr std::uint32_t kClaudeThinking = kClaude | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kText = HELIX_MODEL_STREAMING;
+constexpr std::uint32_t kTools = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS;
+constexpr std::uint32_t kVision = kTools | HELIX_MODEL_VISION;
 
 void require_config(bool ok, const std::string &message) {
     if (!ok) throw helix::sdk::Error(HELIX_ERR_CONFIG, message);
@@ -117,7 +121,12 @@ void read_pair(const SettingsReader &reader, std::string_view id_key, std::strin
 
 const std::vector<CatalogEntry> &catalog() {
     // Converse returns one choice per request: no HELIX_MODEL_MULTIPLE_CHOICES.
-    // Llama 3 and Titan Text have no tool use in Converse.
+    // Llama 3 (8B, 70B) and Titan Text have no tool use in Converse; Llama 3.1+
+    // and Nova do. Context windows and profiles as AWS publishes them (model
+    // cards and "Supported Regions and models for inference profiles").
+    // Models that AWS serves on demand only through a cross-Region inference
+    // profile list its geographies: their short name goes upstream as the
+    // profile of the configured region's geography (regional_upstream_id()).
     static const std::vector<CatalogEntry> entries{
         {"anthropic.claude-3-sonnet", "anthropic.claude-3-sonnet-20240229-v1:0", kClaude, 200000},
         {"anthropic.claude-3-opus", "anthropic.claude-3-opus-20240229-v1:0", kClaude, 200000},
@@ -128,6 +137,41 @@ const std::vector<CatalogEntry> &catalog() {
         {"amazon.titan-embed-text-v2", "amazon.titan-embed-text-v2:0", HELIX_MODEL_EMBEDDINGS, 8192, 1, false},
         {"cohere.embed-english-v3", "cohere.embed-english-v3", HELIX_MODEL_EMBEDDINGS, 512, 96, false},
         {"cohere.embed-multilingual-v3", "cohere.embed-multilingual-v3", HELIX_MODEL_EMBEDDINGS, 512, 96, false},
+        // Claude 3 Haiku, 3.7 and 4.x.
+        {"anthropic.claude-3-haiku", "anthropic.claude-3-haiku-20240307-v1:0", kClaude, 200000},
+        {"anthropic.claude-3-7-sonnet", "anthropic.claude-3-7-sonnet-20250219-v1:0", kClaudeThinking, 200000, 0,
+         true, "us eu apac"},
+        {"anthropic.claude-sonnet-4", "anthropic.claude-sonnet-4-20250514-v1:0", kClaudeThinking, 200000, 0, true,
+         "us eu apac global"},
+        {"anthropic.claude-opus-4", "anthropic.claude-opus-4-20250514-v1:0", kClaudeThinking, 200000, 0, true, "us"},
+        {"anthropic.claude-opus-4-1", "anthropic.claude-opus-4-1-20250805-v1:0", kClaudeThinking, 200000, 0, true,
+         "us"},
+        {"anthropic.claude-sonnet-4-5", "anthropic.claude-sonnet-4-5-20250929-v1:0", kClaudeThinking, 200000, 0,
+         true, "us eu apac global"},
+        {"anthropic.claude-haiku-4-5", "anthropic.claude-haiku-4-5-20251001-v1:0", kClaudeThinking, 200000, 0, true,
+         "us eu apac global"},
+        {"anthropic.claude-opus-4-5", "anthropic.claude-opus-4-5-20251101-v1:0", kClaudeThinking, 200000, 0, true,
+         "us eu apac global"},
+        // Llama 3.x and 4.
+        {"meta.llama3-8b-instruct", "meta.llama3-8b-instruct-v1:0", kText, 8192},
+        {"meta.llama3-1-8b-instruct", "meta.llama3-1-8b-instruct-v1:0", kTools, 128000, 0, true, "us"},
+        {"meta.llama3-1-70b-instruct", "meta.llama3-1-70b-instruct-v1:0", kTools, 128000, 0, true, "us"},
+        {"meta.llama3-1-405b-instruct", "meta.llama3-1-405b-instruct-v1:0", kTools, 128000},
+        {"meta.llama3-2-1b-instruct", "meta.llama3-2-1b-instruct-v1:0", kText, 128000, 0, true, "us eu"},
+        {"meta.llama3-2-3b-instruct", "meta.llama3-2-3b-instruct-v1:0", kText, 128000, 0, true, "us eu"},
+        {"meta.llama3-2-11b-instruct", "meta.llama3-2-11b-instruct-v1:0", kVision, 128000, 0, true, "us"},
+        {"meta.llama3-2-90b-instruct", "meta.llama3-2-90b-instruct-v1:0", kVision, 128000, 0, true, "us"},
+        {"meta.llama3-3-70b-instruct", "meta.llama3-3-70b-instruct-v1:0", kTools, 128000, 0, true, "us"},
+        {"meta.llama4-scout-17b-instruct", "meta.llama4-scout-17b-instruct-v1:0", kVision, 3500000, 0, true, "us"},
+        {"meta.llama4-maverick-17b-instruct", "meta.llama4-maverick-17b-instruct-v1:0", kVision, 1000000, 0, true,
+         "us"},
+        // Amazon Nova and the rest of Titan Text.
+        {"amazon.nova-micro", "amazon.nova-micro-v1:0", kTools, 128000},
+        {"amazon.nova-lite", "amazon.nova-lite-v1:0", kVision, 300000},
+        {"amazon.nova-pro", "amazon.nova-pro-v1:0", kVision, 300000},
+        {"amazon.nova-premier", "amazon.nova-premier-v1:0", kVision, 1000000, 0, true, "us"},
+        {"amazon.titan-text-lite", "amazon.titan-text-lite-v1", kText, 4096},
+        {"amazon.titan-text-premier", "amazon.titan-text-premier-v1:0", kText, 32000},
     };
     return entries;
 }
@@ -136,6 +180,52 @@ std::string_view upstream_model_id(std::string_view model) {
     for (const CatalogEntry &e : catalog())
         if (e.short_name == model) return e.id;
     return model;
+}
+
+std::string_view profile_geography(std::string_view region) noexcept {
+    if (region.starts_with("us-gov-")) return {};
+    if (region.starts_with("us-") || region.starts_with("ca-")) return "us";
+    if (region.starts_with("eu-")) return "eu";
+    if (region.starts_with("ap-")) return "apac";
+    return {};
+}
+
+namespace {
+
+bool lists_profile(std::string_view profiles, std::string_view geography) {
+    while (!profiles.empty()) {
+        const std::size_t space = profiles.find(' ');
+        if (profiles.substr(0, space) == geography) return true;
+        if (space == std::string_view::npos) break;
+        profiles.remove_prefix(space + 1);
+    }
+    return false;
+}
+
+// Every "<geo>.<id>" a catalog entry can be reached by.
+const std::vector<std::string> &profile_ids() {
+    static const std::vector<std::string> ids = [] {
+        std::vector<std::string> out;
+        for (const CatalogEntry &e : catalog())
+            for (std::string_view geo : {"us", "eu", "apac", "global"})
+                if (lists_profile(e.profiles, geo)) out.push_back(std::string(geo) + "." + std::string(e.id));
+        return out;
+    }();
+    return ids;
+}
+
+} // namespace
+
+std::string regional_upstream_id(std::string_view model, std::string_view region) {
+    for (const CatalogEntry &e : catalog()) {
+        if (e.short_name != model) continue;
+        if (e.profiles.empty()) return std::string(e.id);
+        const std::string_view geo = profile_geography(region);
+        if (!geo.empty() && lists_profile(e.profiles, geo)) return std::string(geo) + "." + std::string(e.id);
+        if (lists_profile(e.profiles, "global")) return "global." + std::string(e.id);
+        return std::string(e.id); // no profile here: the base id, as AWS names the model
+    }
+    return std::string(model);
 }
 
 bool model_lacks_system_prompt(std::string_view upstream_id) noexcept {
@@ -202,17 +292,27 @@ Settings parse_settings(std::string_view json) {
         known.push_back({e.short_name, e.capabilities, e.context_window, e.max_embedding_inputs, e.listed_by_default});
         known.push_back({e.id, e.capabilities, e.context_window, e.max_embedding_inputs, e.listed_by_default});
     }
+    for (const std::string &profile_id : profile_ids()) {
+        const CatalogEntry *base = nullptr;
+        for (const CatalogEntry &e : catalog())
+            if (profile_id.ends_with(e.id) && profile_id[profile_id.size() - e.id.size() - 1] == '.') base = &e;
+        if (base != nullptr) known.push_back({profile_id, base->capabilities, base->context_window, 0, false});
+    }
     const boost::json::value *models = reader.object().if_contains("models");
     if (models == nullptr || models->is_null()) {
+        // Short names first, then the ids they go upstream as.
         for (const CatalogEntry &e : catalog())
             if (e.listed_by_default)
-                s.models.push_back({std::string(e.short_name), std::string(e.id), e.capabilities, e.context_window});
-        for (const CatalogEntry &e : catalog())
-            if (e.listed_by_default)
-                s.models.push_back({std::string(e.id), std::string(e.id), e.capabilities, e.context_window});
+                s.models.push_back({std::string(e.short_name), regional_upstream_id(e.short_name, s.region),
+                                    e.capabilities, e.context_window});
+        for (const CatalogEntry &e : catalog()) {
+            if (!e.listed_by_default) continue;
+            const std::string upstream = regional_upstream_id(e.short_name, s.region);
+            s.models.push_back({upstream, upstream, e.capabilities, e.context_window});
+        }
     } else {
         s.models = helix::plugin_common::read_models(reader, "models", known, HELIX_MODEL_STREAMING);
-        for (helix::sdk::Model &m : s.models) m.upstream_id = std::string(upstream_model_id(m.upstream_id));
+        for (helix::sdk::Model &m : s.models) m.upstream_id = regional_upstream_id(m.upstream_id, s.region);
     }
     // Claude (anthropic.claude-*, also behind us. / eu. / apac. / global. inference
     // profiles) takes Anthropic's Messages body through InvokeModel.

@@ -17,7 +17,12 @@
 //                       their short names (anthropic.claude-3-sonnet ->
 //                       anthropic.claude-3-sonnet-20240229-v1:0, ...) and
 //                       under their full ids. A listed short name is sent
-//                       upstream as its full id.
+//                       upstream as its full id, or for a model served
+//                       through inference profiles (Claude 3.7 and 4.x, Llama
+//                       3.1+ and 4, Nova Premier) as the profile of the
+//                       region's geography (us., eu., apac.; else global.):
+//                       anthropic.claude-sonnet-4-5 in us-east-1 ->
+//                       us.anthropic.claude-sonnet-4-5-20250929-v1:0.
 //
 // Credentials, tried in this order (the AWS SDKs' default chain, after the
 // provider's own AWS_BEDROCK_* keys); the first link that has something wins:
@@ -141,12 +146,25 @@ struct CatalogEntry {
     std::int64_t context_window;
     std::uint32_t max_embedding_inputs = 0; // embedding models: texts per InvokeModel call
     bool listed_by_default = true;          // false: served only where `models` lists it
+    // The cross-Region inference profiles ("us eu apac global") through which
+    // AWS serves the model on demand; empty: invoked by its own id.
+    std::string_view profiles = {};
 };
 const std::vector<CatalogEntry> &catalog();
 
 // The upstream id for a model id: a short name of the catalog becomes its
 // full id; anything else is used as given.
 std::string_view upstream_model_id(std::string_view model);
+
+// The inference profile geography of a region: us-* and ca-* "us", eu-* "eu",
+// ap-* "apac"; empty for others (GovCloud, ...).
+std::string_view profile_geography(std::string_view region) noexcept;
+
+// As upstream_model_id(), but a short name of a model served through
+// inference profiles becomes the profile of the region's geography
+// ("us.anthropic.claude-sonnet-4-5-20250929-v1:0" in us-east-1), else its
+// global profile, else its full id.
+std::string regional_upstream_id(std::string_view model, std::string_view region);
 
 // True when Converse refuses a system prompt for this model (Amazon Titan
 // Text), so that the request builder folds it into the first user message.

@@ -8,12 +8,18 @@ namespace {
 
 constexpr std::uint32_t kAll =
     HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
+constexpr std::uint32_t kReasoning = kAll | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
 
 const std::vector<helix::plugin_common::KnownModel> &known_models() {
     static const std::vector<helix::plugin_common::KnownModel> models{
         {"gpt-4", kText, 8192},           {"gpt-4-turbo", kAll, 128000},  {"gpt-35-turbo", kText, 16385},
         {"gpt-35-turbo-16k", kText, 16385}, {"gpt-4o", kAll, 128000},     {"gpt-4o-mini", kAll, 128000},
+        // Deployments of the 2025 models, named after the model (rename with `deployments`).
+        {"gpt-4.1", kAll, 1047576}, {"gpt-4.1-mini", kAll, 1047576}, {"gpt-4.1-nano", kAll, 1047576},
+        {"o1", kReasoning, 200000}, {"o3", kReasoning, 200000}, {"o3-mini", kReasoning & ~HELIX_MODEL_VISION, 200000},
+        {"o4-mini", kReasoning, 200000}, {"gpt-5", kReasoning, 400000}, {"gpt-5-mini", kReasoning, 400000},
+        {"gpt-5-nano", kReasoning, 400000}, {"gpt-5.1", kReasoning, 400000},
         // Embeddings (served where `models` lists them): 2048 inputs per request.
         {"text-embedding-3-small", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
         {"text-embedding-3-large", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},

@@ -10,7 +10,9 @@
 //   deployments         {model: deployment}; a model not listed uses a
 //                       deployment of its own name
 //   models              models to advertise (default: gpt-4, gpt-4-turbo,
-//                       gpt-35-turbo, gpt-35-turbo-16k, gpt-4o, gpt-4o-mini)
+//                       gpt-35-turbo, gpt-35-turbo-16k, gpt-4o, gpt-4o-mini,
+//                       gpt-4.1[-mini|-nano], o1, o3, o3-mini, o4-mini,
+//                       gpt-5[-mini|-nano], gpt-5.1)
 //   extra_fields        client body fields forwarded besides the default list
 //                       (plugins/common/forwarded_fields.hpp)
 //   allow_data_sources  default false: a request with data_sources (On Your

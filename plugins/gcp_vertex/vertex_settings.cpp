@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::uint32_t kGemini =
     HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
+constexpr std::uint32_t kGeminiThinking = kGemini | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kGeminiText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
 // Streams are served as one final chunk (predict has no useful stream of its own).
 constexpr std::uint32_t kPredict = HELIX_MODEL_STREAMING;
@@ -21,6 +22,14 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
         {"gemini-1.0-pro", kGeminiText, 32'760},
         {"text-bison", kPredict, 8'192},
         {"code-bison", kPredict, 6'144},
+        // Gemini 2.x and 3 (Gemini 3 is served from location global). 2.5 and 3
+        // think (thinkingBudget / thinkingLevel).
+        {"gemini-2.5-pro", kGeminiThinking, 1'048'576},
+        {"gemini-2.5-flash", kGeminiThinking, 1'048'576},
+        {"gemini-2.5-flash-lite", kGeminiThinking, 1'048'576},
+        {"gemini-2.0-flash", kGemini, 1'048'576},
+        {"gemini-2.0-flash-lite", kGemini, 1'048'576},
+        {"gemini-3-pro-preview", kGeminiThinking, 1'048'576},
         // Embeddings through :predict (served where `models` lists them): 250
         // instances per call; gemini-embedding-001 one.
         {"text-embedding-005", HELIX_MODEL_EMBEDDINGS, 2'048, 250, false},

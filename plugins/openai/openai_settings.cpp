@@ -5,6 +5,7 @@ namespace helix::openai {
 namespace {
 constexpr std::uint32_t kAll =
     HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
+constexpr std::uint32_t kReasoning = kAll | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kNoVision = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
 } // namespace
 
@@ -18,6 +19,15 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
         {"gpt-4-turbo", kAll, 128000},
         {"gpt-4", kNoVision, 8192},
         {"gpt-3.5-turbo", kNoVision, 16385},
+        // Reasoning models (reasoning_effort): the o-series and gpt-5.
+        {"o1", kReasoning, 200000},
+        {"o3", kReasoning, 200000},
+        {"o3-mini", kReasoning & ~HELIX_MODEL_VISION, 200000},
+        {"o4-mini", kReasoning, 200000},
+        {"gpt-5", kReasoning, 400000},
+        {"gpt-5-mini", kReasoning, 400000},
+        {"gpt-5-nano", kReasoning, 400000},
+        {"gpt-5.1", kReasoning, 400000},
         // Embeddings (served where `models` lists them): up to 2048 inputs per request.
         {"text-embedding-3-small", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
         {"text-embedding-3-large", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},

@@ -436,7 +436,7 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
     const std::vector<ErrorCase> cases{
         {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
          "unknown key 'sever' at the top level (expected one of: server, upstream, router, log, metrics, api_keys, plugin_dir, "
-         "plugins, providers, aliases, prices, scores_file)"},
+         "plugins, providers, aliases, prices, lifecycle, scores_file)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
          "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout, "
@@ -957,7 +957,21 @@ BOOST_AUTO_TEST_CASE(shipped_config_loads_with_an_empty_environment) {
     BOOST_TEST(json::value(settings_of(*config, "aws-bedrock")) ==
                json::parse(R"({"region":"us-east-1","models":["anthropic.claude-3-sonnet","anthropic.claude-3-opus",)"
                            R"("meta.llama3-70b-instruct","amazon.titan-text-express","amazon.titan-embed-text-v2",)"
-                           R"("cohere.embed-english-v3"]})"));
+                           R"("cohere.embed-english-v3","anthropic.claude-3-haiku","anthropic.claude-3-7-sonnet",)"
+                           R"("anthropic.claude-sonnet-4","anthropic.claude-opus-4","anthropic.claude-opus-4-1",)"
+                           R"("anthropic.claude-sonnet-4-5","anthropic.claude-haiku-4-5","anthropic.claude-opus-4-5",)"
+                           R"("meta.llama3-1-70b-instruct","meta.llama3-3-70b-instruct",)"
+                           R"("meta.llama4-scout-17b-instruct","meta.llama4-maverick-17b-instruct",)"
+                           R"("amazon.nova-micro","amazon.nova-lite","amazon.nova-pro","amazon.nova-premier",)"
+                           R"("amazon.titan-text-premier"]})"));
+    // The shipped price table: USD per 1K tokens, per provider/model.
+    BOOST_TEST(config->prices.at("aws-bedrock/anthropic.claude-sonnet-4-5").input == 0.003);
+    BOOST_TEST(config->prices.at("gcp-vertex/gemini-2.5-pro").output == 0.01);
+    BOOST_TEST(config->prices.at("openai/gpt-5").input == 0.00125);
+    // The shipped lifecycle: models the providers have retired.
+    for (const char *retired : {"aws-bedrock/anthropic.claude-3-sonnet", "gcp-vertex/text-bison", "gcp-vertex/code-bison",
+                                "gcp-vertex/gemini-1.0-pro", "azure-openai/gpt-35-turbo"})
+        BOOST_TEST(config->lifecycle.at(retired).end_of_life.has_value(), retired);
     // Each provider loads when its credentials are configured, else is skipped.
     for (const auto &provider : config->providers) BOOST_TEST(provider.optional, provider.name);
 }
@@ -1049,6 +1063,37 @@ BOOST_AUTO_TEST_CASE(prices_and_scores_are_read) {
     BOOST_TEST(all.find(":3: ") != std::string::npos, all);
     BOOST_TEST(all.find(":4: scores_file: cannot read '/nonexistent/scores.yaml'") != std::string::npos, all);
     std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(lifecycle_dates_and_successors_are_read) {
+    const auto cfg = load(yaml({"plugins:", "  openai: {}", "  anthropic: {}", "lifecycle:",
+                                "  openai/gpt-4: {legacy: 2025-01-21, end_of_life: 2025-07-21, successor: openai/gpt-4.1}",
+                                "  anthropic/claude-3-opus: {end_of_life: 2026-01-05, successor: openai/gpt-5,",
+                                "                            successor_from: legacy}"}));
+    const hc::ModelLifecycle &gpt4 = cfg->lifecycle.at("openai/gpt-4");
+    BOOST_TEST(gpt4.legacy.value() == 1737417600); // 2025-01-21T00:00:00Z
+    BOOST_TEST(gpt4.end_of_life.value() == 1753056000);
+    BOOST_TEST(gpt4.successor == "openai/gpt-4.1");
+    BOOST_TEST(!gpt4.successor_from_legacy);
+    BOOST_TEST(gpt4.source == std::string(kFile) + ":5");
+    const hc::ModelLifecycle &opus = cfg->lifecycle.at("anthropic/claude-3-opus");
+    BOOST_TEST(!opus.legacy.has_value());
+    BOOST_TEST(opus.successor_from_legacy);
+
+    const std::string all = dump(issues_of(
+        yaml({"plugins:", "  openai: {}", "lifecycle:", "  gpt-4: {legacy: 2025-01-21}",
+              "  openai/a: {legacy: 2025-02-30}", "  openai/b: {legacy: 2025-03-01, end_of_life: 2025-01-01}",
+              "  openai/c: {successor: nobody/x, end_of_life: 2025-01-01}", "  openai/d: {}",
+              "  openai/e: {end_of_life: 2025-01-01, successor_from: soon}",
+              "  openai/f: {end_of_life: 2025-01-01, successor: openai/f}"})));
+    BOOST_TEST(all.find(":4: lifecycle.gpt-4: lifecycle dates are per provider/model") != std::string::npos, all);
+    BOOST_TEST(all.find(":5: lifecycle.openai/a.legacy: expected a date YYYY-MM-DD") != std::string::npos, all);
+    BOOST_TEST(all.find(":6: lifecycle.openai/b: end_of_life is before legacy") != std::string::npos, all);
+    BOOST_TEST(all.find(":7: lifecycle.openai/c.successor: 'nobody/x' names provider 'nobody'") != std::string::npos,
+               all);
+    BOOST_TEST(all.find(":8: lifecycle.openai/d: needs legacy and/or end_of_life") != std::string::npos, all);
+    BOOST_TEST(all.find(":9: lifecycle.openai/e.successor_from: expected") != std::string::npos, all);
+    BOOST_TEST(all.find(":10: lifecycle.openai/f.successor: a model cannot succeed itself") != std::string::npos, all);
 }
 
 // A vision request carries its images as base64 data URIs: the default body

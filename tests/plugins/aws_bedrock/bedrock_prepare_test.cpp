@@ -4,6 +4,10 @@
 #include "bedrock_test_support.hpp"
 #include "../unknown_role_check.hpp"
 
+#include "plugins/aws_bedrock/bedrock_settings.hpp"
+
+#include <algorithm>
+
 using namespace helix::test;
 using namespace helix::test::bedrock;
 namespace json = boost::json;
@@ -51,16 +55,97 @@ BOOST_AUTO_TEST_CASE(the_catalog_lists_the_default_models_under_short_names_and_
     for (std::size_t i = 0; i < count; ++i)
         lines.push_back(sv(models[i]->id) + " -> " + sv(models[i]->upstream_id) + " caps=" +
                         std::to_string(models[i]->capabilities) + " ctx=" + std::to_string(models[i]->context_window));
-    BOOST_TEST(join(lines) == "anthropic.claude-3-sonnet -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000\n"
-                              "anthropic.claude-3-opus -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000\n"
-                              "meta.llama3-70b-instruct -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192\n"
-                              "amazon.titan-text-express -> amazon.titan-text-express-v1 caps=1 ctx=8192\n"
-                              "anthropic.claude-3-sonnet-20240229-v1:0 -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000\n"
-                              "anthropic.claude-3-opus-20240229-v1:0 -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000\n"
-                              "meta.llama3-70b-instruct-v1:0 -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192\n"
-                              "amazon.titan-text-express-v1 -> amazon.titan-text-express-v1 caps=1 ctx=8192\n");
+    // The seed's models, first under their short names, then under their full ids.
+    const std::vector<std::string> seed{
+        "anthropic.claude-3-sonnet -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000",
+        "anthropic.claude-3-opus -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000",
+        "meta.llama3-70b-instruct -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192",
+        "amazon.titan-text-express -> amazon.titan-text-express-v1 caps=1 ctx=8192"};
+    const std::vector<std::string> seed_ids{
+        "anthropic.claude-3-sonnet-20240229-v1:0 -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000",
+        "anthropic.claude-3-opus-20240229-v1:0 -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000",
+        "meta.llama3-70b-instruct-v1:0 -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192",
+        "amazon.titan-text-express-v1 -> amazon.titan-text-express-v1 caps=1 ctx=8192"};
+    BOOST_TEST_REQUIRE(lines.size() % 2 == 0u);
+    const std::size_t half = lines.size() / 2;
+    BOOST_TEST_REQUIRE(half >= seed.size());
+    for (std::size_t i = 0; i < seed.size(); ++i) {
+        BOOST_TEST(lines[i] == seed[i]);
+        BOOST_TEST(lines[half + i] == seed_ids[i]);
+    }
+    const auto listed = [&](const std::string &line) {
+        return std::find(lines.begin(), lines.end(), line) != lines.end();
+    };
+    // Current models: Claude 4.x through the us. inference profile in
+    // us-east-1 (streaming, tools, vision, reasoning, Messages: 167), Llama 4,
+    // Nova, Titan Text Premier.
+    for (const char *line :
+         {"anthropic.claude-sonnet-4-5 -> us.anthropic.claude-sonnet-4-5-20250929-v1:0 caps=167 ctx=200000",
+          "us.anthropic.claude-sonnet-4-5-20250929-v1:0 -> us.anthropic.claude-sonnet-4-5-20250929-v1:0 caps=167 "
+          "ctx=200000",
+          "anthropic.claude-opus-4-5 -> us.anthropic.claude-opus-4-5-20251101-v1:0 caps=167 ctx=200000",
+          "anthropic.claude-haiku-4-5 -> us.anthropic.claude-haiku-4-5-20251001-v1:0 caps=167 ctx=200000",
+          "anthropic.claude-3-haiku -> anthropic.claude-3-haiku-20240307-v1:0 caps=135 ctx=200000",
+          "meta.llama4-maverick-17b-instruct -> us.meta.llama4-maverick-17b-instruct-v1:0 caps=7 ctx=1000000",
+          "meta.llama3-3-70b-instruct -> us.meta.llama3-3-70b-instruct-v1:0 caps=3 ctx=128000",
+          "amazon.nova-pro -> amazon.nova-pro-v1:0 caps=7 ctx=300000",
+          "amazon.nova-micro -> amazon.nova-micro-v1:0 caps=3 ctx=128000",
+          "amazon.nova-premier -> us.amazon.nova-premier-v1:0 caps=7 ctx=1000000",
+          "amazon.titan-text-premier -> amazon.titan-text-premier-v1:0 caps=1 ctx=32000"})
+        BOOST_TEST(listed(line), line);
     BOOST_TEST(std::string(h.descriptor().name) == "aws_bedrock");
     BOOST_TEST(h.descriptor().validate_config != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(inference_profiles_follow_the_region_geography) {
+    namespace ab = helix::aws_bedrock;
+    BOOST_TEST(ab::profile_geography("us-east-1") == "us");
+    BOOST_TEST(ab::profile_geography("ca-central-1") == "us");
+    BOOST_TEST(ab::profile_geography("eu-west-3") == "eu");
+    BOOST_TEST(ab::profile_geography("ap-northeast-1") == "apac");
+    BOOST_TEST(ab::profile_geography("us-gov-west-1").empty());
+    BOOST_TEST(ab::profile_geography("sa-east-1").empty());
+    BOOST_TEST(ab::regional_upstream_id("anthropic.claude-sonnet-4-5", "eu-central-1") ==
+               "eu.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    BOOST_TEST(ab::regional_upstream_id("anthropic.claude-sonnet-4-5", "ap-southeast-2") ==
+               "apac.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    // No geography profile there: the global one, else the model's own id.
+    BOOST_TEST(ab::regional_upstream_id("anthropic.claude-sonnet-4-5", "sa-east-1") ==
+               "global.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    BOOST_TEST(ab::regional_upstream_id("anthropic.claude-opus-4-1", "eu-west-1") ==
+               "anthropic.claude-opus-4-1-20250805-v1:0");
+    // Models invoked by their own id, and ids not in the catalog, are unchanged.
+    BOOST_TEST(ab::regional_upstream_id("anthropic.claude-3-sonnet", "eu-west-1") ==
+               "anthropic.claude-3-sonnet-20240229-v1:0");
+    BOOST_TEST(ab::regional_upstream_id("global.anthropic.claude-haiku-4-5-20251001-v1:0", "us-east-1") ==
+               "global.anthropic.claude-haiku-4-5-20251001-v1:0");
+}
+
+BOOST_AUTO_TEST_CASE(configured_profile_ids_and_short_names_take_the_catalog_capabilities) {
+    Harness h(R"({"access_key_id":"AKID1","secret_access_key":"secret1","region":"eu-west-1",
+                  "models":["anthropic.claude-sonnet-4-5","global.anthropic.claude-opus-4-5-20251101-v1:0",
+                            "apac.meta.llama3-2-90b-instruct-v1:0","amazon.nova-lite"]})");
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    const helix_model_info *const *models = nullptr;
+    std::size_t count = 0;
+    helix_error err = make_error();
+    BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
+    BOOST_TEST_REQUIRE(count == 4u);
+    BOOST_TEST(sv(models[0]->upstream_id) == "eu.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    BOOST_TEST(models[0]->capabilities == 167u);
+    BOOST_TEST(sv(models[1]->upstream_id) == "global.anthropic.claude-opus-4-5-20251101-v1:0");
+    BOOST_TEST(models[1]->capabilities == 167u);
+    BOOST_TEST(models[1]->context_window == 200000);
+    // Llama 3.2 90B has no apac. profile: an unknown id, streaming only.
+    BOOST_TEST(models[2]->capabilities == static_cast<std::uint32_t>(HELIX_MODEL_STREAMING));
+    BOOST_TEST(sv(models[3]->upstream_id) == "amazon.nova-lite-v1:0");
+    BOOST_TEST(models[3]->context_window == 300000);
+
+    Request r = user_request("eu.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    Prepare x(h, r);
+    BOOST_TEST_REQUIRE(x.p.status == HELIX_OK, x.p.error.message);
+    BOOST_TEST(x.p.url == "https://bedrock-runtime.eu-west-1.amazonaws.com/model/"
+                          "eu.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse");
 }
 
 BOOST_AUTO_TEST_CASE(configured_models_send_short_names_upstream_as_full_ids) {

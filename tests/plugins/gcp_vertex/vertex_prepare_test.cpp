@@ -85,10 +85,22 @@ BOOST_AUTO_TEST_CASE(the_catalog_is_the_seed_models) {
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < count; ++i) ids.push_back(sv(models[i]->id));
-    BOOST_TEST(ids == (std::vector<std::string>{"gemini-1.5-pro", "gemini-1.0-pro", "text-bison", "code-bison"}),
+    // The seed's models first, then Gemini 2.x and 3.
+    BOOST_TEST(ids == (std::vector<std::string>{"gemini-1.5-pro", "gemini-1.0-pro", "text-bison", "code-bison",
+                                                "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite",
+                                                "gemini-2.0-flash", "gemini-2.0-flash-lite", "gemini-3-pro-preview"}),
                boost::test_tools::per_element());
     BOOST_TEST((models[0]->capabilities & HELIX_MODEL_VISION) != 0u);
     BOOST_TEST((models[2]->capabilities & HELIX_MODEL_TOOLS) == 0u);
+    for (std::size_t i = 4; i < count; ++i) {
+        BOOST_TEST(models[i]->context_window == 1'048'576);
+        BOOST_TEST((models[i]->capabilities & (HELIX_MODEL_VISION | HELIX_MODEL_TOOLS)) ==
+                   static_cast<std::uint32_t>(HELIX_MODEL_VISION | HELIX_MODEL_TOOLS));
+    }
+    // 2.5 and 3 think; 2.0 does not.
+    BOOST_TEST((models[4]->capabilities & HELIX_MODEL_REASONING) != 0u);
+    BOOST_TEST((models[9]->capabilities & HELIX_MODEL_REASONING) != 0u);
+    BOOST_TEST((models[7]->capabilities & HELIX_MODEL_REASONING) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_conversation_becomes_contents_with_system_instruction_and_function_parts) {
