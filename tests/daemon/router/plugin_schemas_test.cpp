@@ -93,7 +93,7 @@ std::vector<std::string> table_variables() {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
+BOOST_AUTO_TEST_CASE(provider_variables_fill_settings_and_timeouts) {
     const Environment env{
         {"AWS_BEDROCK_REGION", "eu-central-1"},
         {"AWS_BEDROCK_ACCESS_KEY_ID", "AKIA-TEST"},
@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(seed_provider_variables_fill_settings_and_timeouts) {
     BOOST_TEST(table_variables().size() == env.size()); // the test covers the whole of the tables
 }
 
-BOOST_AUTO_TEST_CASE(seed_variables_ignore_undeclared_and_disabled_providers) {
+BOOST_AUTO_TEST_CASE(provider_variables_ignore_undeclared_and_disabled_providers) {
     const hc::ConfigPtr config = load(yaml({"plugins:", "  openai: {}", "  aws-bedrock: {enabled: false}"}),
                                       {{"GCP_VERTEX_PROJECT_ID", "p"},
                                        {"AWS_BEDROCK_TIMEOUT", "not-a-duration"},
@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(seed_variables_ignore_undeclared_and_disabled_providers) {
     BOOST_TEST(config->find_provider("openai")->settings_json == "{}");
 }
 
-BOOST_AUTO_TEST_CASE(bad_seed_timeout_names_the_variable_not_the_value) {
+BOOST_AUTO_TEST_CASE(bad_provider_timeout_variable_names_the_variable_not_the_value) {
     for (const char *bad : {"soon-ish", "0s", "-5s", "1.5m"}) {
         BOOST_TEST_CONTEXT("AWS_BEDROCK_TIMEOUT=" << bad) {
             const std::vector<ConfigIssue> issues = issues_of(kAllProviders, {{"AWS_BEDROCK_TIMEOUT", bad}});

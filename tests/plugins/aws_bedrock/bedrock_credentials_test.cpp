@@ -84,13 +84,13 @@ bool logs_contain(Harness &h, const std::string &secret) {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(the_seeds_keys_come_first_then_the_standard_ones) {
-    Harness h(R"({"access_key_id":"AKIDSEED","secret_access_key":"seed-secret",
+BOOST_AUTO_TEST_CASE(the_settings_keys_come_first_then_the_standard_ones) {
+    Harness h(R"({"access_key_id":"AKIDSETTINGS","secret_access_key":"settings-secret",
                   "aws_access_key_id":"AKIDENV","aws_secret_access_key":"env-secret","aws_profile":"nowhere",
                   "web_identity_token_file":"/nonexistent","role_arn":"arn:aws:iam::1:role/r"})");
     BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
     BOOST_TEST(health(h) == HELIX_HEALTH_OK);
-    expect_signed_with(h, "AKIDSEED", "seed-secret", "");
+    expect_signed_with(h, "AKIDSETTINGS", "settings-secret", "");
     BOOST_TEST(h.host().fetched.empty());
 
     Harness env(R"({"aws_access_key_id":"AKIDENV","aws_secret_access_key":"env-secret","aws_session_token":"env-token"})");
@@ -99,10 +99,10 @@ BOOST_AUTO_TEST_CASE(the_seeds_keys_come_first_then_the_standard_ones) {
     BOOST_TEST(!logs_contain(env, "env-token"));
 
     // Half of the environment's pair is skipped (with a warning), as the SDKs skip the link.
-    Harness half(R"({"aws_access_key_id":"AKIDSTRAY","access_key_id":"AKIDSEED","secret_access_key":"seed-secret"})");
+    Harness half(R"({"aws_access_key_id":"AKIDSTRAY","access_key_id":"AKIDSETTINGS","secret_access_key":"settings-secret"})");
     BOOST_TEST_REQUIRE(half.plugin() != nullptr, half.create_error().message);
     BOOST_TEST(logs_contain(half, "settings.aws_secret_access_key is missing"));
-    expect_signed_with(half, "AKIDSEED", "seed-secret", "");
+    expect_signed_with(half, "AKIDSETTINGS", "settings-secret", "");
 }
 
 BOOST_AUTO_TEST_CASE(profiles_come_from_the_credentials_file_then_the_config_file) {

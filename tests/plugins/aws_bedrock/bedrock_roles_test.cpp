@@ -92,7 +92,7 @@ helix_health health(Harness &h) {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(an_api_key_is_a_bearer_token_and_wins_over_every_credential) {
-    Harness h(R"({"api_key":"ABSKc2VjcmV0LWtleQ==","access_key_id":"AKIDSEED","secret_access_key":"seed-secret",
+    Harness h(R"({"api_key":"ABSKc2VjcmV0LWtleQ==","access_key_id":"AKIDSETTINGS","secret_access_key":"settings-secret",
                   "profile":"nowhere","imds_endpoint":"http://127.0.0.1:7004"})");
     BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message); // the chain (and the profile) is not used
     BOOST_TEST(health(h) == HELIX_HEALTH_OK);

@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE(urls_follow_the_location_and_the_method) {
                       "gemini-1.5-pro:generateContent");
 }
 
-BOOST_AUTO_TEST_CASE(the_catalog_is_the_seed_models) {
+BOOST_AUTO_TEST_CASE(the_catalog_is_the_bundled_models) {
     Harness h(kConfig);
     const helix_model_info *const *models = nullptr;
     std::size_t count = 0;
