@@ -1,6 +1,7 @@
 #include "daemon/plugins/host_services.hpp"
 
 #include "daemon/plugins/non_blocking_thread.hpp"
+#include "daemon/plugins/process_runner.hpp"
 #include "daemon/plugins/request_check.hpp"
 
 #include <Poco/Logger.h>
@@ -37,6 +38,7 @@ HostServices::HostServices(std::string provider_name, std::string_view config_js
     table_.http_fetch = &HostServices::http_fetch;
     table_.now_unix_ms = &HostServices::now_unix_ms;
     table_.config_json = &HostServices::config_json;
+    table_.run_process = &HostServices::run_process;
 }
 
 void HostServices::log(void *ctx, std::uint32_t level, helix_str msg) {
@@ -73,6 +75,53 @@ helix_status HostServices::http_fetch(void *ctx, const helix_http_request *reque
     try {
         const auto timeout = std::chrono::milliseconds(timeout_ms == 0 ? 10'000 : timeout_ms);
         return self->side_requests_->fetch(*request, timeout, on_response, user, err);
+    } catch (const std::exception &e) {
+        set_error(err, e.what());
+        return HELIX_ERR_INTERNAL;
+    }
+}
+
+helix_status HostServices::run_process(void *, const helix_process_request *request, std::uint32_t timeout_ms,
+                                      helix_process_callback on_result, void *user, helix_error *err) {
+    if (must_not_block()) {
+        set_error(err, "credential programs are not run on an event loop");
+        return HELIX_ERR_WOULD_BLOCK;
+    }
+    if (request == nullptr || on_result == nullptr || request->struct_size < sizeof(helix_process_request)) {
+        set_error(err, "run_process needs a request and a callback");
+        return HELIX_ERR_INTERNAL;
+    }
+    try {
+        const std::string_view command(request->command.data == nullptr ? "" : request->command.data,
+                                       request->command.len);
+        const auto argv = split_command_line(command);
+        if (!argv) {
+            set_error(err, "the command line has an unterminated quote or a trailing backslash");
+            return HELIX_ERR_CONFIG;
+        }
+        std::vector<std::pair<std::string, std::string>> env;
+        for (std::size_t i = 0; i < request->env_count; ++i) {
+            const helix_header &h = request->env[i];
+            std::string name(h.name.data == nullptr ? "" : h.name.data, h.name.len);
+            if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos) {
+                set_error(err, "run_process: an environment variable name is empty or has '=' or NUL");
+                return HELIX_ERR_INTERNAL;
+            }
+            env.emplace_back(std::move(name), std::string(h.value.data == nullptr ? "" : h.value.data, h.value.len));
+        }
+        const auto timeout = std::chrono::milliseconds(timeout_ms == 0 ? 30'000 : timeout_ms);
+        const ProcessOutcome outcome = plugins::run_process(*argv, env, timeout);
+        if (outcome.status != HELIX_OK) {
+            set_error(err, outcome.problem.c_str());
+            return outcome.status;
+        }
+        helix_process_result result{};
+        result.struct_size = sizeof result;
+        result.exit_code = outcome.exit_code;
+        result.out = helix_str{outcome.out.data(), outcome.out.size()};
+        result.err = helix_str{outcome.err.data(), outcome.err.size()};
+        on_result(user, &result);
+        return HELIX_OK;
     } catch (const std::exception &e) {
         set_error(err, e.what());
         return HELIX_ERR_INTERNAL;

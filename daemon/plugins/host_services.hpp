@@ -1,7 +1,8 @@
 #pragma once
 // The helix_host table handed to one provider instance: logging under the
-// provider's name, side requests through the host's transport, the clock, and
-// the provider's own configuration section.
+// provider's name, side requests through the host's transport, credential
+// programs (process_runner.hpp), the clock, and the provider's own
+// configuration section.
 
 #include "daemon/config/secret_text.hpp"
 #include "daemon/plugins/secret_redactor.hpp"
@@ -45,6 +46,8 @@ private:
     static void log(void *ctx, std::uint32_t level, helix_str msg);
     static helix_status http_fetch(void *ctx, const helix_http_request *request, std::uint32_t timeout_ms,
                                    helix_fetch_callback on_response, void *user, helix_error *err);
+    static helix_status run_process(void *ctx, const helix_process_request *request, std::uint32_t timeout_ms,
+                                    helix_process_callback on_result, void *user, helix_error *err);
     static std::int64_t now_unix_ms(void *ctx);
     static helix_str config_json(void *ctx);
 

@@ -41,14 +41,14 @@
 //                       key by key. "~/" expands with `home` (HOME); without
 //                       `home` the default paths are skipped. A profile gives
 //                       aws_access_key_id / aws_secret_access_key /
-//                       aws_session_token, or web_identity_token_file +
-//                       role_arn (+ role_session_name), which use link 4's STS
-//                       call. Not supported (a configuration error naming the
-//                       key when the chosen profile uses it): source_profile /
-//                       credential_source role chaining, credential_process,
-//                       sso_*. A profile that names none of these (e.g. only
-//                       `region`) is skipped. A profile named explicitly that
-//                       neither file has is a configuration error.
+//                       aws_session_token, role_arn + source_profile /
+//                       credential_source (AssumeRole), web_identity_token_file
+//                       + role_arn (link 4's STS call), IAM Identity Center
+//                       (sso_credentials.hpp) or credential_process
+//                       (process_credentials.hpp: run by the host). A profile
+//                       that names none of these (e.g. only `region`) is
+//                       skipped. A profile named explicitly that neither file
+//                       has is a configuration error.
 //   4. web_identity_token_file + role_arn (+ role_session_name)
 //                       AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN,
 //                       AWS_ROLE_SESSION_NAME: the token file is read at each

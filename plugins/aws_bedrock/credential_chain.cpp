@@ -2,6 +2,7 @@
 
 #include "plugins/aws_bedrock/assume_role.hpp"
 #include "plugins/aws_bedrock/credential_fetch.hpp"
+#include "plugins/aws_bedrock/process_credentials.hpp"
 #include "plugins/aws_bedrock/sso_credentials.hpp"
 #include "plugins/aws_bedrock/shared_config.hpp"
 #include "plugins/common/local_file.hpp"
@@ -501,11 +502,13 @@ std::optional<TimedCredentials> CredentialChain::profile_credentials(const Share
         }
         return sso_credentials(s, host_, sso, where);
     }
-    if (!value("credential_process").empty())
-        throw Error(HELIX_ERR_CONFIG,
-                    "the AWS " + where + " uses credential_process, which helixagent does not run (a plugin never "
-                    "starts processes); run the process outside and give its keys in a profile or AWS_* variables, "
-                    "or use roles, SSO, web identity, container or instance credentials");
+    if (const std::string command = value("credential_process"); !command.empty()) {
+        if (!allow_network) { // runs a program: not while the instance is created
+            stop = true;
+            return std::nullopt;
+        }
+        return process_credentials(host_, command, where);
+    }
     if (!value("login_session").empty())
         throw Error(HELIX_ERR_CONFIG, "the AWS " + where + " uses login_session, which this plugin does not support; "
                                                            "use SSO, roles or keys");

@@ -246,6 +246,14 @@ struct FetchReply {
     std::vector<Header> headers = {};
 };
 
+// What a credential program run through run_process printed (or the host's failure).
+struct ProcessReply {
+    int exit_code = 0;
+    std::string out;
+    std::string err = {};
+    helix_status status = HELIX_OK;
+};
+
 struct FakeHost {
     std::string config = "{}";
     std::int64_t now_ms = 1700000000000; // 2023-11-14T22:13:20Z
@@ -253,7 +261,11 @@ struct FakeHost {
     // Side requests: recorded, answered by `responder` (unset: not supported).
     std::vector<FetchedRequest> fetched;
     std::function<FetchReply(const FetchedRequest &)> responder;
-    // Like the host's event loop: http_fetch refuses with HELIX_ERR_WOULD_BLOCK.
+    // Credential programs (run_process): the command lines asked for, answered
+    // by `processor` (unset: the host runs none).
+    std::vector<std::string> processes;
+    std::function<ProcessReply(const std::string &command)> processor;
+    // Like the host's event loop: http_fetch and run_process refuse with HELIX_ERR_WOULD_BLOCK.
     bool on_loop = false;
     helix_host host{};
 
@@ -288,6 +300,23 @@ struct FakeHost {
         };
         host.now_unix_ms = [](void *ctx) { return static_cast<FakeHost *>(ctx)->now_ms; };
         host.config_json = [](void *ctx) { return hs(static_cast<FakeHost *>(ctx)->config); };
+        host.run_process = [](void *ctx, const helix_process_request *request, std::uint32_t,
+                              helix_process_callback done, void *user, helix_error *) -> helix_status {
+            auto *self = static_cast<FakeHost *>(ctx);
+            if (self->on_loop) return HELIX_ERR_WOULD_BLOCK;
+            if (request == nullptr || done == nullptr) return HELIX_ERR_INTERNAL;
+            if (!self->processor) return HELIX_ERR_NOT_SUPPORTED;
+            self->processes.push_back(sv(request->command));
+            const ProcessReply reply = self->processor(self->processes.back());
+            if (reply.status != HELIX_OK) return reply.status;
+            helix_process_result r{};
+            r.struct_size = sizeof r;
+            r.exit_code = reply.exit_code;
+            r.out = hs(reply.out);
+            r.err = hs(reply.err);
+            done(user, &r);
+            return HELIX_OK;
+        };
     }
     FakeHost(const FakeHost &) = delete;
     FakeHost &operator=(const FakeHost &) = delete;

@@ -202,6 +202,13 @@ struct HttpResponse {
     }
 };
 
+// What a credential program run through Host::run_process wrote.
+struct ProcessResult {
+    int exit_code = 0;
+    std::string out;
+    std::string err; // may hold secrets: never log it as is
+};
+
 // The services the host gives this plugin instance.
 class Host {
 public:
@@ -252,6 +259,46 @@ public:
                     out->headers.emplace_back(std::string(view(r->headers[i].name)),
                                               std::string(view(r->headers[i].value)));
                 if (r->len > 0) out->body.assign(reinterpret_cast<const char *>(r->data), r->len);
+            },
+            &result, &err);
+        if (status != HELIX_OK)
+            throw Error(status, detail::bounded(err.message), err.http_status, err.retry_after_ms,
+                        detail::bounded(err.code), detail::bounded(err.param));
+        return result;
+    }
+
+    // Whether the host runs credential programs (run_process below).
+    bool runs_processes() const noexcept {
+        return host_->struct_size >= offsetof(helix_host, run_process) + sizeof host_->run_process &&
+               host_->run_process != nullptr;
+    }
+
+    // Runs a credential program through the host and returns what it wrote
+    // (plugins never start processes). Throws Error: HELIX_ERR_NOT_SUPPORTED
+    // when the host runs none, HELIX_ERR_WOULD_BLOCK on a thread that must
+    // not block (rethrow it unchanged), or the host's failure.
+    ProcessResult run_process(std::string_view command, const std::vector<std::pair<std::string, std::string>> &env,
+                              std::chrono::milliseconds timeout) const {
+        if (!runs_processes()) throw Error(HELIX_ERR_NOT_SUPPORTED, "this host does not run credential programs");
+        std::vector<helix_header> vars;
+        vars.reserve(env.size());
+        for (const auto &[name, value] : env) vars.push_back({str(name), str(value)});
+        helix_process_request c{};
+        c.struct_size = sizeof c;
+        c.command = str(command);
+        c.env = vars.data();
+        c.env_count = vars.size();
+        ProcessResult result;
+        helix_error err{};
+        err.struct_size = sizeof err;
+        const auto ms = timeout.count() < 0 ? 0 : timeout.count();
+        const helix_status status = host_->run_process(
+            host_->ctx, &c, static_cast<std::uint32_t>(std::min<long long>(ms, UINT32_MAX)),
+            [](void *user, const helix_process_result *r) {
+                auto *out = static_cast<ProcessResult *>(user);
+                out->exit_code = r->exit_code;
+                out->out.assign(view(r->out));
+                out->err.assign(view(r->err));
             },
             &result, &err);
         if (status != HELIX_OK)

@@ -585,6 +585,24 @@ typedef struct helix_setting {
 /* The response to a side request; valid during the callback only. */
 typedef void (*helix_fetch_callback)(void *user, const helix_http_response *response);
 
+/* A credential program to run (helix_host.run_process). */
+typedef struct helix_process_request {
+    uint32_t struct_size;
+    helix_str command;      /* the command line, as configured */
+    const helix_header *env; /* extra environment variables (name, value) */
+    size_t env_count;
+} helix_process_request;
+
+/* What the program did; valid during the callback only. */
+typedef struct helix_process_result {
+    uint32_t struct_size;
+    int32_t exit_code; /* its exit status; 128 + n when signal n ended it */
+    helix_str out;     /* stdout */
+    helix_str err;     /* stderr (may hold secrets: never logged as is) */
+} helix_process_result;
+
+typedef void (*helix_process_callback)(void *user, const helix_process_result *result);
+
 typedef struct helix_host {
     uint32_t struct_size;
     uint32_t abi_major; /* the version negotiated */
@@ -623,6 +641,31 @@ typedef struct helix_host {
        environment variables applied). Valid until destroy. Cannot fail.
        Threads: may be called from any thread. */
     helix_str (*config_json)(void *ctx);
+
+    /* ---- appended: local credential programs (credential_process) ---- */
+
+    /* Optional: read only when struct_size covers it, and may be NULL.
+       Runs one credential program the provider's configuration names (an AWS
+       profile's credential_process, a Google executable-sourced external
+       account) and calls on_result once with what it wrote before returning,
+       because a plugin never starts a process itself. The host splits
+       request->command into words (POSIX shell quoting: '...', "...", \; no
+       shell, no expansion), finds the program on PATH, runs it with the
+       daemon's environment plus request->env, stdin from /dev/null and no
+       other open descriptor, and kills its process group after timeout_ms
+       (0: the host default, 30 s). It keeps the first 4 KiB of stderr; a
+       program that writes more than 1 MiB to stdout is killed (HELIX_ERR_CONFIG).
+       Returns HELIX_OK after on_result ran (whatever the exit code);
+       HELIX_ERR_RETRY when it timed out or was killed;
+       HELIX_ERR_CONFIG when the command is empty, badly quoted or cannot be
+       started (err names which); HELIX_ERR_NOT_SUPPORTED when the host runs
+       no programs; HELIX_ERR_INTERNAL for NULL arguments;
+       HELIX_ERR_WOULD_BLOCK at once on a thread that must not block (as
+       http_fetch). err is filled whenever the result is not HELIX_OK, never
+       with the program's output.
+       Threads: may be called from any thread; blocks the caller. */
+    helix_status (*run_process)(void *ctx, const helix_process_request *request, uint32_t timeout_ms,
+                                helix_process_callback on_result, void *user, helix_error *err);
 } helix_host;
 
 /* ------------------------------------------------------------------------ */

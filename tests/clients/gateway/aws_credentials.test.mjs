@@ -2,8 +2,9 @@
 // credential sources: a Bedrock API key, settings.role_arn assumed through
 // STS AssumeRole (the simulator checks the call's SigV4 signature and the
 // ExternalId), a profile role chain (source_profile, credential_source),
-// an IAM Identity Center profile (cached token, GetRoleCredentials), and
-// cross-region inference profiles. Every issued credential is then expired
+// an IAM Identity Center profile (cached token, GetRoleCredentials), a
+// credential_process profile (a program the daemon runs), and cross-region
+// inference profiles. Every issued credential is then expired
 // at once: each provider must answer the next request after one 403
 // ExpiredTokenException and a fresh resolution (x-helix-attempts: 2).
 import assert from 'node:assert/strict';
@@ -30,8 +31,22 @@ writeFileSync(path.join(home, '.aws/config'), [
   '[profile hop]', 'role_arn = arn:aws:iam::123456789012:role/hop', 'source_profile = base', `external_id = ${externalId}`,
   '[profile from-ecs]', `role_arn = ${role}`, 'credential_source = EcsContainer', `external_id = ${externalId}`,
   '[profile sso]', 'sso_session = corp', 'sso_account_id = 123456789012', 'sso_role_name = BedrockUser',
-  '[sso-session corp]', 'sso_start_url = https://corp.awsapps.com/start', 'sso_region = us-east-1', '',
+  '[sso-session corp]', 'sso_start_url = https://corp.awsapps.com/start', 'sso_region = us-east-1',
+  // A credential helper as companies ship them: the host runs it (no shell), it
+  // prints the process format. This one takes temporary credentials from the
+  // simulator's container endpoint, so they expire with the rest.
+  '[profile process]', `credential_process = '${process.execPath}' '${path.join(home, 'corp-creds.mjs')}' --account "123456789012"`,
+  '',
 ].join('\n'));
+writeFileSync(path.join(home, 'corp-creds.mjs'), `
+const base = process.env.HELIX_TEST_CONTAINER_URL;
+if (process.argv[2] !== '--account' || process.argv[3] !== '123456789012') { console.error('bad arguments'); process.exit(2); }
+const res = await fetch(base, { headers: { Authorization: 'sim-container-token' } });
+if (res.status !== 200) { console.error('corp-creds: the credentials service answered ' + res.status); process.exit(1); }
+const c = await res.json();
+console.log(JSON.stringify({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey,
+  SessionToken: c.Token, Expiration: c.Expiration }));
+`);
 const expiresAt = new Date(Date.now() + 8 * 3600_000).toISOString();
 writeFileSync(path.join(home, '.aws/sso/cache', `${createHash('sha1').update('corp').digest('hex')}.json`),
   JSON.stringify({ startUrl: 'https://corp.awsapps.com/start', region: 'us-east-1', accessToken: ssoToken, expiresAt }));
@@ -62,7 +77,9 @@ before(async () => {
         ...provider('bedrock-from-ecs', ['profile: from-ecs', sim('sts_endpoint'),
           `container_credentials_full_uri: ${base}/v1/credentials`, 'container_authorization_token: sim-container-token']),
         ...provider('bedrock-sso', ['profile: sso', sim('sso_endpoint')]),
+        ...provider('bedrock-process', ['profile: process']),
       ];
+      process.env.HELIX_TEST_CONTAINER_URL = `${base}/v1/credentials`; // the daemon's environment reaches the program
       lines.splice(at, 0, ...added);
       return lines;
     },
@@ -83,7 +100,7 @@ function chat(model, content = 'Hello from the credentials test', extra = {}) {
   });
 }
 
-const working = ['bedrock-apikey', 'bedrock-role', 'bedrock-chained', 'bedrock-from-ecs', 'bedrock-sso'];
+const working = ['bedrock-apikey', 'bedrock-role', 'bedrock-chained', 'bedrock-from-ecs', 'bedrock-sso', 'bedrock-process'];
 
 test('every enterprise source authenticates, streamed and not', async () => {
   for (const provider of working) {

@@ -72,7 +72,7 @@ void expect_signed_with(Harness &h, const std::string &id, const std::string &se
     Request r = user_request();
     Prepared p = h.prepare(r);
     BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
-    BOOST_TEST(p.header("authorization").find("Credential=" + id + "/") != std::string::npos);
+    BOOST_TEST(p.header("authorization").find("Credential=" + id + "/") != std::string::npos, p.header("authorization"));
     const auto v = verify_prepared(p, id, secret, token, h.host().now_ms, region);
     BOOST_TEST(v.ok(), v.message);
     h.descriptor().call_free(p.call);
@@ -344,6 +344,103 @@ BOOST_AUTO_TEST_CASE(sso_profiles_use_the_cached_token_and_get_role_credentials)
     Harness incomplete("{" + settings + R"(,"profile":"incomplete"})");
     BOOST_TEST(incomplete.plugin() == nullptr);
     BOOST_TEST(contains(incomplete.create_error().message, "sso_account_id"));
+}
+
+BOOST_AUTO_TEST_CASE(credential_process_profiles_run_through_the_host_and_refresh) {
+    TempDir dir;
+    const std::string config = dir.write("config", "[profile proc]\n"
+                                                   "credential_process = /opt/corp/creds --role \"bedrock user\"\n"
+                                                   "[profile proc-role]\nrole_arn = arn:aws:iam::555555555555:role/up\n"
+                                                   "source_profile = proc\n");
+    const std::string files = R"("credentials_file":"/nonexistent/credentials","config_file":)" + quoted(config) +
+                              R"(,"sts_endpoint":"http://127.0.0.1:7001")";
+    int runs = 0;
+    const auto program = [&](const std::string &) {
+        ++runs;
+        return ProcessReply{0, R"({"Version": 1, "AccessKeyId": "ASIAPROC)" + std::to_string(runs) +
+                                   R"(", "SecretAccessKey": "proc-secret", "SessionToken": "proc-token",
+                                      "Expiration": ")" + kExpiry + R"("})"};
+    };
+
+    // The program does not run while the instance is created, only for the first call.
+    Harness h("{" + files + R"(,"profile":"proc"})");
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    BOOST_TEST(h.host().processes.empty());
+    h.host().processor = program;
+    expect_signed_with(h, "ASIAPROC1", "proc-secret", "proc-token");
+    BOOST_TEST_REQUIRE(h.host().processes.size() == 1u);
+    BOOST_TEST(h.host().processes[0] == "/opt/corp/creds --role \"bedrock user\""); // as written: the host splits it
+    expect_signed_with(h, "ASIAPROC1", "proc-secret", "proc-token");
+    BOOST_TEST(runs == 1); // cached
+
+    // Run again five minutes before Expiration, and after Bedrock refused the credentials.
+    h.host().now_ms += kHour - 4 * 60 * 1000;
+    expect_signed_with(h, "ASIAPROC2", "proc-secret", "proc-token");
+    h.host().now_ms -= kHour - 10 * 60 * 1000; // back to 10 min after the start, so kExpiry is far
+    Request r = user_request();
+    const Outcome o = h.run(r, 403, error_headers("ExpiredTokenException"),
+                            R"({"message":"The security token included in the request is expired"})");
+    BOOST_TEST(o.status == HELIX_ERR_AUTH);
+    BOOST_TEST(runs == 2);
+    expect_signed_with(h, "ASIAPROC3", "proc-secret", "proc-token");
+
+    // A program that fails: its exit code in the error, its first stderr line in the log, no output anywhere.
+    h.host().processor = [](const std::string &) {
+        return ProcessReply{2, R"({"SecretAccessKey":"leaked-secret"})", "corp-creds: session expired, run corp-login\nmore"};
+    };
+    const Outcome again = h.run(r, 403, error_headers("ExpiredTokenException"), R"({"message":"expired"})");
+    BOOST_TEST(again.status == HELIX_ERR_AUTH);
+    Prepared p = h.prepare(r);
+    BOOST_TEST(p.status == HELIX_ERR_AUTH);
+    BOOST_TEST(contains(p.error.message, "credential_process of the AWS profile 'proc'"), p.error.message);
+    BOOST_TEST(contains(p.error.message, "exited with code 2"), p.error.message);
+    BOOST_TEST(!contains(p.error.message, "leaked-secret"), p.error.message);
+    BOOST_TEST(logs_contain(h, "run corp-login"));
+    BOOST_TEST(!logs_contain(h, "more"));
+    BOOST_TEST(!logs_contain(h, "leaked-secret"));
+    BOOST_TEST(!logs_contain(h, "proc-secret"));
+
+    // What the program prints is checked as the SDKs do.
+    const auto refusal = [&](const std::string &out) {
+        Harness bad("{" + files + R"(,"profile":"proc"})");
+        bad.host().processor = [out](const std::string &) { return ProcessReply{0, out}; };
+        Request req = user_request();
+        Prepared pp = bad.prepare(req);
+        BOOST_TEST(pp.status == HELIX_ERR_AUTH);
+        return std::string(pp.error.message);
+    };
+    BOOST_TEST(contains(refusal(R"({"Version":2,"AccessKeyId":"A","SecretAccessKey":"s"})"), "Version"));
+    BOOST_TEST(contains(refusal("not json"), "not a JSON object"));
+    BOOST_TEST(contains(refusal(R"({"Version":1,"AccessKeyId":"A"})"), "no AccessKeyId and SecretAccessKey"));
+    BOOST_TEST(contains(refusal(R"({"Version":1,"AccessKeyId":"A","SecretAccessKey":"s","Expiration":"2020-01-01T00:00:00Z"})"),
+                        "already expired"));
+    // Without Expiration they are long-term, and without a session token they sign as keys.
+    Harness longterm("{" + files + R"(,"profile":"proc"})");
+    longterm.host().processor = [](const std::string &) {
+        return ProcessReply{0, R"({"Version":1,"AccessKeyId":"AKIDPROC","SecretAccessKey":"long-secret"})"};
+    };
+    expect_signed_with(longterm, "AKIDPROC", "long-secret", "");
+    longterm.host().now_ms += 30 * kHour;
+    expect_signed_with(longterm, "AKIDPROC", "long-secret", "");
+    BOOST_TEST(longterm.host().processes.size() == 1u);
+
+    // A host that runs no programs: a configuration error that says so.
+    Harness unsupported("{" + files + R"(,"profile":"proc"})");
+    p = unsupported.prepare(r);
+    BOOST_TEST(p.status == HELIX_ERR_CONFIG);
+    BOOST_TEST(contains(p.error.message, "does not run credential programs"), p.error.message);
+
+    // The program's credentials as a source profile: AssumeRole signed with them.
+    Harness role("{" + files + R"(,"profile":"proc-role"})");
+    runs = 0;
+    role.host().processor = program;
+    role.host().responder = [](const FetchedRequest &) {
+        return FetchReply{200, assume_role_reply("ASIAUP", "up-secret", "up-token")};
+    };
+    expect_signed_with(role, "ASIAUP", "up-secret", "up-token");
+    BOOST_TEST_REQUIRE(role.host().fetched.size() == 1u);
+    BOOST_TEST(verify_sts(role.host().fetched[0], "ASIAPROC1", "proc-secret", "proc-token", role.host().now_ms,
+                          "us-east-1").ok());
 }
 
 BOOST_AUTO_TEST_CASE(fips_endpoint_overrides_and_inference_profiles) {
