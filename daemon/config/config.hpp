@@ -65,6 +65,10 @@ struct UpstreamSettings {
     std::string ca_file;          // PEM bundle to trust instead of the system store; empty = system
     std::size_t max_idle_connections = 64; // kept per upstream host for reuse
     std::chrono::milliseconds idle_timeout{30'000}; // an idle connection older than this is not reused
+    // HTTP version towards the providers: "off" (HTTP/1.1), "auto" (ALPN
+    // decides over TLS; plain http stays HTTP/1.1), "on" (HTTP/2 always, h2c
+    // for http://). A provider's own `http2` overrides it.
+    std::string http2 = "off";
 };
 
 // How a request moves between candidates when one fails.
@@ -113,6 +117,7 @@ struct ProviderConfig {
     std::string library_path; // absolute path of the plugin .so
     std::chrono::milliseconds timeout{60'000};
     std::chrono::milliseconds connect_timeout{10'000};
+    std::string http2; // plugins.<name>.http2: off, auto or on; empty: upstream.http2
     SecretText settings_json;  // the provider's `settings:` map as a JSON object text (wiped when freed)
     std::string source;        // "file:line" where the provider is declared
     // enabled: auto — when the plugin refuses its settings (credentials not

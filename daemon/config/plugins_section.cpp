@@ -41,7 +41,7 @@ void read_plugin(SectionReader &r, const std::string &name, const YAML::Node &ke
     // a second, misleading "not declared" error.
     names.declared.insert(name);
     const std::string section = "plugins." + name;
-    const Entries e = r.collect(key_node, value, section, {"library", "enabled", "timeout", "connect_timeout", "settings"});
+    const Entries e = r.collect(key_node, value, section, {"library", "enabled", "timeout", "connect_timeout", "settings", "http2"});
 
     bool optional = false;
     if (const Entry *entry = SectionReader::find(e, "enabled")) {
@@ -78,6 +78,7 @@ void read_plugin(SectionReader &r, const std::string &name, const YAML::Node &ke
     provider.library_path = resolve_library(r, library, config.plugin_dir);
     r.read(e, section, "timeout", provider.timeout, duration(false));
     r.read(e, section, "connect_timeout", provider.connect_timeout, duration(false));
+    r.read(e, section, "http2", provider.http2, one_of({"off", "auto", "on"}));
     const Entry *settings_entry = SectionReader::find(e, "settings");
     if (r.schemas() != nullptr) {
         // The plugin is loaded now, from plugin_dir, so that its own table

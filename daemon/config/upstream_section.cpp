@@ -4,7 +4,7 @@ namespace helix::config {
 
 void read_upstream_section(SectionReader &r, const Entry &section, UpstreamSettings &upstream) {
     const Entries e = r.collect(section.key, section.value, "upstream",
-                                {"verify_tls", "ca_file", "max_idle_connections", "idle_timeout"});
+                                {"verify_tls", "ca_file", "max_idle_connections", "idle_timeout", "http2"});
     r.read(e, "upstream", "verify_tls", upstream.verify_tls, boolean());
     if (const Entry *entry = SectionReader::find(e, "ca_file"))
         if (const auto value = r.scalar(*entry, "upstream.ca_file", "ca_file")) {
@@ -16,6 +16,7 @@ void read_upstream_section(SectionReader &r, const Entry &section, UpstreamSetti
         }
     r.read(e, "upstream", "max_idle_connections", upstream.max_idle_connections, whole_number(0));
     r.read(e, "upstream", "idle_timeout", upstream.idle_timeout, duration(true));
+    r.read(e, "upstream", "http2", upstream.http2, one_of({"off", "auto", "on"}));
 }
 
 } // namespace helix::config

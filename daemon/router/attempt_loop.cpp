@@ -255,6 +255,10 @@ private:
         if (const config::ProviderConfig *pc = rq_.config.find_provider(provider.name()); pc != nullptr) {
             limits.connect_timeout = pc->connect_timeout;
             limits.read_timeout = pc->timeout;
+            const std::string &http2 = pc->http2.empty() ? rq_.config.upstream.http2 : pc->http2;
+            limits.http2 = http2 == "on"     ? transport::Http2Mode::on
+                           : http2 == "auto" ? transport::Http2Mode::automatic
+                                             : transport::Http2Mode::off;
         }
         limits.deadline = deadline_; // the whole loop's budget bounds the upstream reads too
         const std::string key = provider.name() + "/" + model_id;

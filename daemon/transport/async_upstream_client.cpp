@@ -2,12 +2,14 @@
 
 #include "daemon/transport/await_helpers.hpp"
 #include "daemon/transport/exchange_failure.hpp"
+#include "daemon/transport/http2_exchange.hpp"
 #include "daemon/transport/read_chunk.hpp"
 #include "daemon/transport/upstream_connector.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/span_body.hpp>
@@ -135,6 +137,27 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
     co_return parser->keep_alive() && connection.buffer().size() == 0;
 }
 
+Http2Request make_http2_request(const helix_http_request &in, const Endpoint &endpoint) {
+    Http2Request out;
+    out.method = in.method.len ? to_string(in.method) : "POST";
+    out.scheme = endpoint.tls ? "https" : "http";
+    const bool default_port = endpoint.port == (endpoint.tls ? 443 : 80);
+    out.authority = default_port && endpoint.host.find(':') == std::string::npos ? endpoint.host
+                                                                                  : authority(endpoint.host, endpoint.port);
+    out.path = endpoint.path_and_query;
+    for (std::size_t i = 0; i < in.header_count; ++i) {
+        std::string name = to_string(in.headers[i].name);
+        // A Host the plugin set (and may have signed) is the :authority.
+        if (boost::beast::iequals(name, "host")) {
+            out.authority = to_string(in.headers[i].value);
+            continue;
+        }
+        out.headers.emplace_back(std::move(name), to_string(in.headers[i].value));
+    }
+    out.body = to_string(in.body);
+    return out;
+}
+
 } // namespace
 
 AsyncUpstreamClient::AsyncUpstreamClient(asio::any_io_executor executor, std::shared_ptr<const UpstreamSettings> settings)
@@ -164,20 +187,34 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run(const helix_http_reques
     if (!endpoint) co_return ExchangeResult{ExchangeError::bad_request, "the plugin produced an invalid upstream URL", false};
     const auto proxy = settings_->proxies.for_host(endpoint->host, endpoint->tls);
     const std::string key = endpoint->key() + (proxy ? " via " + authority(proxy->host, proxy->port) : "");
-    Request message = make_request(request, *endpoint, proxy);
     ExchangeBudget budget(limits.deadline);
+    // auto: over TLS ALPN decides (and an upstream that chose HTTP/1.1 is
+    // remembered); plain http stays HTTP/1.1, since h2c needs prior knowledge.
+    const bool http2 = limits.http2 == Http2Mode::on ||
+                       (limits.http2 == Http2Mode::automatic && endpoint->tls && !http1_upstreams_.contains(key));
+    if (http2) co_return co_await run_http2(request, *endpoint, proxy, key, limits, budget, sink, result);
+    co_return co_await run_http1(request, *endpoint, proxy, key, limits, budget, sink, result, nullptr);
+}
 
+asio::awaitable<ExchangeResult> AsyncUpstreamClient::run_http1(const helix_http_request &request,
+                                                               const Endpoint &endpoint,
+                                                               const std::optional<Proxy> &proxy,
+                                                               const std::string &key, const ExchangeLimits &limits,
+                                                               ExchangeBudget &budget, AsyncResponseSink &sink,
+                                                               ExchangeResult &result,
+                                                               std::unique_ptr<UpstreamConnection> opened) {
+    Request message = make_request(request, endpoint, proxy);
     // A pooled connection may have been closed by the upstream while idle; if
     // it fails before any response byte, the request is sent once more on a
     // fresh connection (as HTTP clients commonly do for reused connections).
     for (int attempt = 0;; ++attempt) {
         result = {};
-        ConnectionPool::Lease lease = pool_.acquire(key);
+        ConnectionPool::Lease lease = opened ? ConnectionPool::Lease{std::move(opened), false} : pool_.acquire(key);
         std::optional<ExchangeFailure> failure;
         try {
             if (budget.passed()) throw ExchangeFailure{ExchangeError::timeout, "the request's deadline passed"};
             if (!lease.connection)
-                lease.connection = co_await open_connection(*endpoint, proxy, *settings_->tls, limits, budget);
+                lease.connection = co_await open_connection(endpoint, proxy, *settings_->tls, limits, budget);
             UpstreamConnection &connection = *lease.connection;
             bool reusable = false;
             if (connection.tls() != nullptr)
@@ -192,6 +229,59 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run(const helix_http_reques
         const bool retry_fresh = lease.reused && !result.head_received && attempt == 0 &&
                                  failure->error != ExchangeError::cancelled && failure->error != ExchangeError::timeout;
         if (retry_fresh) continue;
+        result.error = failure->error;
+        result.detail = std::move(failure->detail);
+        co_return result;
+    }
+}
+
+asio::awaitable<ExchangeResult> AsyncUpstreamClient::run_http2(const helix_http_request &request,
+                                                               const Endpoint &endpoint,
+                                                               const std::optional<Proxy> &proxy,
+                                                               const std::string &key, const ExchangeLimits &limits,
+                                                               ExchangeBudget &budget, AsyncResponseSink &sink,
+                                                               ExchangeResult &result) {
+    const Http2Request message = make_http2_request(request, endpoint);
+    // Sent once more on another connection when the server never processed
+    // it, or when a reused connection turned out dead before any answer.
+    for (int attempt = 0;; ++attempt) {
+        result = {};
+        std::optional<ExchangeFailure> failure;
+        Http2Outcome outcome;
+        bool reused = false;
+        try {
+            if (budget.passed()) throw ExchangeFailure{ExchangeError::timeout, "the request's deadline passed"};
+            std::shared_ptr<Http2Connection> connection = http2_.find(key);
+            reused = connection != nullptr;
+            if (!connection) {
+                ConnectOptions options;
+                if (endpoint.tls)
+                    options.alpn = limits.http2 == Http2Mode::on ? std::string_view("\x02h2", 3)
+                                                                 : std::string_view("\x02h2\x08http/1.1", 12);
+                options.tunnel_plain = proxy.has_value(); // h2c goes through a proxy only in a tunnel
+                auto opened = co_await open_connection(endpoint, proxy, *settings_->tls, limits, budget, options);
+                if (endpoint.tls && opened->protocol != "h2") {
+                    if (limits.http2 == Http2Mode::on)
+                        throw ExchangeFailure{ExchangeError::connect_failed,
+                                              "the upstream " + endpoint.host + " does not speak HTTP/2 (ALPN chose " +
+                                                  (opened->protocol.empty() ? std::string("no protocol") : opened->protocol) +
+                                                  "; set http2: auto or off for this provider)"};
+                    http1_upstreams_.insert(key);
+                    co_return co_await run_http1(request, endpoint, proxy, key, limits, budget, sink, result,
+                                                 std::move(opened));
+                }
+                connection = Http2Connection::start(std::move(opened), settings_->http2);
+                http2_.add(key, connection);
+            }
+            co_await http2_exchange(*connection, message, limits, budget, sink, result, outcome);
+            co_return result;
+        } catch (ExchangeFailure &f) {
+            failure = std::move(f);
+        }
+        const bool again = attempt == 0 && !result.head_received && failure->error != ExchangeError::cancelled &&
+                           failure->error != ExchangeError::timeout &&
+                           (outcome.unprocessed || (reused && outcome.connection_lost));
+        if (again) continue;
         result.error = failure->error;
         result.detail = std::move(failure->detail);
         co_return result;

@@ -13,14 +13,25 @@
 // sink as they arrive (Content-Length, chunked or close-delimited, with no
 // size limit), and a body short of its Content-Length, or a chunked one cut
 // off, is a reset; any status (529 too) is handed on as it came.
+//
+// HTTP/2 (ExchangeLimits::http2, see http2_mode.hpp) goes through the loop's
+// Http2Pool instead: many exchanges share a connection, one stream each
+// (http2_exchange.hpp), with the same sink contract, timeouts and cancellation.
 
 #include "daemon/transport/async_exchange.hpp"
 #include "daemon/transport/connection_pool.hpp"
+#include "daemon/transport/endpoint.hpp"
+#include "daemon/transport/exchange_budget.hpp"
+#include "daemon/transport/http2_pool.hpp"
+#include "daemon/transport/proxy_settings.hpp"
 #include "daemon/transport/upstream_settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include <memory>
+#include <optional>
+#include <set>
+#include <string>
 
 namespace helix::transport {
 
@@ -33,14 +44,26 @@ public:
 
     const boost::asio::any_io_executor &executor() const { return executor_; }
     std::size_t idle_count() const { return pool_.idle_count(); } // on the loop only
+    std::size_t http2_connection_count() const { return http2_.connection_count(); } // on the loop only
 
 private:
     boost::asio::awaitable<ExchangeResult> run(const helix_http_request &request, const ExchangeLimits &limits,
                                                AsyncResponseSink &sink, ExchangeResult &result);
+    boost::asio::awaitable<ExchangeResult> run_http1(const helix_http_request &request, const Endpoint &endpoint,
+                                                     const std::optional<Proxy> &proxy, const std::string &key,
+                                                     const ExchangeLimits &limits, ExchangeBudget &budget,
+                                                     AsyncResponseSink &sink, ExchangeResult &result,
+                                                     std::unique_ptr<UpstreamConnection> opened);
+    boost::asio::awaitable<ExchangeResult> run_http2(const helix_http_request &request, const Endpoint &endpoint,
+                                                     const std::optional<Proxy> &proxy, const std::string &key,
+                                                     const ExchangeLimits &limits, ExchangeBudget &budget,
+                                                     AsyncResponseSink &sink, ExchangeResult &result);
 
     boost::asio::any_io_executor executor_;
     std::shared_ptr<const UpstreamSettings> settings_;
     ConnectionPool pool_;
+    Http2Pool http2_;
+    std::set<std::string> http1_upstreams_; // with http2: auto, the TLS upstreams whose ALPN chose HTTP/1.1
 };
 
 } // namespace helix::transport

@@ -1,6 +1,8 @@
 #pragma once
 // What every upstream exchange, blocking or event-driven, takes and reports.
 
+#include "daemon/transport/http2_mode.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -16,6 +18,7 @@ struct ExchangeLimits {
     std::chrono::milliseconds read_timeout{60'000}; // longest silence between bytes
     // Bounds the whole exchange, reads included (router.deadline); none: no bound.
     std::optional<std::chrono::steady_clock::time_point> deadline{};
+    Http2Mode http2 = Http2Mode::off; // the provider's choice of HTTP version
 };
 
 enum class ExchangeError {

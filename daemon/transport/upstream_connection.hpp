@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 
 namespace helix::transport {
 
@@ -30,6 +31,8 @@ public:
 
     // When it was last put back in the pool.
     std::chrono::steady_clock::time_point idle_since;
+    // The protocol ALPN chose in the TLS handshake ("h2", "http/1.1"); empty without ALPN.
+    std::string protocol;
 
 private:
     boost::beast::tcp_stream tcp_;

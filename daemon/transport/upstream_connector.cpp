@@ -109,8 +109,11 @@ asio::awaitable<void> open_tunnel(UpstreamConnection &connection, const Endpoint
 }
 
 asio::awaitable<void> handshake(UpstreamConnection &connection, const Endpoint &endpoint, asio::ssl::context &tls,
-                                const ExchangeLimits &limits, ExchangeBudget &budget) {
+                                const ExchangeLimits &limits, ExchangeBudget &budget, std::string_view alpn) {
     auto &stream = connection.start_tls(tls);
+    if (!alpn.empty() && SSL_set_alpn_protos(stream.native_handle(), reinterpret_cast<const unsigned char *>(alpn.data()),
+                                             static_cast<unsigned>(alpn.size())) != 0)
+        throw ExchangeFailure{ExchangeError::connect_failed, "cannot offer the ALPN protocols"};
     // SNI carries names only, never addresses (RFC 6066).
     if (!is_ip_literal(endpoint.host) && SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                  const_cast<char *>(endpoint.host.c_str())) != 1) // SSL_set_tlsext_host_name, without its C cast
@@ -121,7 +124,13 @@ asio::awaitable<void> handshake(UpstreamConnection &connection, const Endpoint &
         stream.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
     connection.tcp().expires_at(budget.until(limits.connect_timeout));
     const auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
-    if (!ec) co_return;
+    if (!ec) {
+        const unsigned char *chosen = nullptr;
+        unsigned chosen_len = 0;
+        SSL_get0_alpn_selected(stream.native_handle(), &chosen, &chosen_len);
+        if (chosen != nullptr) connection.protocol.assign(reinterpret_cast<const char *>(chosen), chosen_len);
+        co_return;
+    }
     const bool cancelled = co_await was_cancelled();
     std::string what = "the TLS handshake with " + endpoint.host;
     if (const long verify = SSL_get_verify_result(stream.native_handle()); verify != X509_V_OK)
@@ -148,14 +157,18 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> open_connection(const Endpo
                                                                      const std::optional<Proxy> &proxy,
                                                                      asio::ssl::context &tls,
                                                                      const ExchangeLimits &limits,
-                                                                     ExchangeBudget &budget) {
+                                                                     ExchangeBudget &budget,
+                                                                     ConnectOptions options) {
     auto connection = std::make_unique<UpstreamConnection>(co_await asio::this_coro::executor);
     const std::string &host = proxy ? proxy->host : endpoint.host;
     const std::uint16_t port = proxy ? proxy->port : endpoint.port;
     co_await connect(connection->tcp(), host, port, limits, budget);
-    if (!endpoint.tls) co_return connection;
+    if (!endpoint.tls) {
+        if (proxy && options.tunnel_plain) co_await open_tunnel(*connection, endpoint, *proxy, limits, budget);
+        co_return connection;
+    }
     if (proxy) co_await open_tunnel(*connection, endpoint, *proxy, limits, budget);
-    co_await handshake(*connection, endpoint, tls, limits, budget);
+    co_await handshake(*connection, endpoint, tls, limits, budget, options.alpn);
     co_return connection;
 }
 

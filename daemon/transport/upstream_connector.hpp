@@ -17,12 +17,22 @@
 
 #include <memory>
 #include <optional>
+#include <string_view>
 
 namespace helix::transport {
 
+// How a connection is opened beyond its endpoint: the protocols ALPN offers
+// (wire format, e.g. "\x02h2\x08http/1.1"; empty: no ALPN), and whether a
+// plain-http upstream is reached through the proxy's CONNECT tunnel too (h2c
+// cannot go through a proxy that forwards HTTP/1.1 requests).
+struct ConnectOptions {
+    std::string_view alpn; // of static storage: trivially destructible, safe in a coroutine frame
+    bool tunnel_plain = false;
+};
+
 boost::asio::awaitable<std::unique_ptr<UpstreamConnection>>
 open_connection(const Endpoint &endpoint, const std::optional<Proxy> &proxy, boost::asio::ssl::context &tls,
-                const ExchangeLimits &limits, ExchangeBudget &budget);
+                const ExchangeLimits &limits, ExchangeBudget &budget, ConnectOptions options = {});
 
 // "host:port" for a Host header or a CONNECT request (IPv6 in brackets).
 std::string authority(const std::string &host, std::uint16_t port);

@@ -445,7 +445,7 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
          "unknown key 'levle' in 'log' (expected one of: level, format, access, access_content)"},
         {"unknown key in a plugin", yaml({"plugins:", "  openai:", "    libary: x"}), 3,
          "unknown key 'libary' in 'plugins.openai' (expected one of: library, enabled, timeout, connect_timeout, "
-         "settings)"},
+         "settings, http2)"},
         {"unknown key in a disabled plugin", yaml({"plugins:", "  openai:", "    enabled: false", "    timout: 1s"}), 4,
          "unknown key 'timout' in 'plugins.openai'"},
         {"unknown key in providers", yaml({"providers:", "  secondary: []"}), 2,
@@ -1021,6 +1021,19 @@ BOOST_AUTO_TEST_CASE(upstream_section_errors_name_the_line) {
     BOOST_TEST(all.find(":2: ") != std::string::npos, all);
     BOOST_TEST(all.find(":3: upstream.ca_file: no such file '/nonexistent/ca.pem'") != std::string::npos, all);
     BOOST_TEST(all.find(":4: unknown key 'pool' in 'upstream'") != std::string::npos, all);
+}
+
+BOOST_AUTO_TEST_CASE(http2_is_off_by_default_set_for_all_and_overridden_per_provider) {
+    const auto defaults = load(yaml({"plugins:", "  openai: {}"}));
+    BOOST_TEST(defaults->upstream.http2 == "off");
+    BOOST_TEST(defaults->find_provider("openai")->http2.empty());
+    const auto cfg = load(yaml({"upstream:", "  http2: auto", "plugins:", "  openai:", "    http2: on", "  anthropic: {}"}));
+    BOOST_TEST(cfg->upstream.http2 == "auto");
+    BOOST_TEST(cfg->find_provider("openai")->http2 == "on");
+    BOOST_TEST(cfg->find_provider("anthropic")->http2.empty());
+    const std::string all = dump(issues_of(yaml({"upstream:", "  http2: yes", "plugins:", "  openai:", "    http2: h2"})));
+    BOOST_TEST(all.find(":2: upstream.http2: expected") != std::string::npos, all);
+    BOOST_TEST(all.find(":5: plugins.openai.http2: expected") != std::string::npos, all);
 }
 
 BOOST_AUTO_TEST_CASE(aliases_map_names_to_provider_model_targets) {
