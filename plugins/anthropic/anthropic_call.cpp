@@ -2,6 +2,7 @@
 
 #include "plugins/anthropic/anthropic_request.hpp"
 #include "plugins/common/json_access.hpp"
+#include "plugins/common/structured_output.hpp"
 
 #include <boost/json.hpp>
 
@@ -90,8 +91,15 @@ helix::sdk::Error anthropic_error(const helix::plugin_common::ResponseInfo &info
     return helix::plugin_common::http_error(info, d, secret);
 }
 
-AnthropicCall::AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options)
-    : ResponseDecoder(std::move(options)), settings_(std::move(settings)) {}
+AnthropicCall::AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options,
+                             bool json_tool)
+    : ResponseDecoder(std::move(options)), settings_(std::move(settings)), json_tool_(json_tool) {}
+
+// A turn that only called the answer tool ended as an answer.
+helix_finish_reason AnthropicCall::finish_reason(std::string_view stop_reason) const noexcept {
+    if (stop_reason == "tool_use" && json_answered_ && tool_count_ == 0) return HELIX_FINISH_STOP;
+    return map_stop_reason(stop_reason);
+}
 
 void AnthropicCall::throw_error_object(const json::value *error) const {
     throw_anthropic_error(error, settings_->api_key);
@@ -172,6 +180,14 @@ void AnthropicCall::on_sse_event(const helix::plugin_common::SseEvent &event, he
         if (kind == "text") {
             b.kind = BlockKind::text;
             if (const auto text = pj::string_member(*content, "text"); text && !text->empty()) events.text(0, *text);
+        } else if (kind == "tool_use" && json_tool_ &&
+                   pj::string_or_empty(*content, "name") == helix::plugin_common::kJsonToolName) {
+            b.kind = BlockKind::json;
+            json_answered_ = true;
+            if (const json::object *input = pj::object_member(*content, "input"); input != nullptr && !input->empty()) {
+                b.has_arguments = true;
+                events.text(0, json::serialize(*input));
+            }
         } else if (kind == "tool_use") {
             b.kind = BlockKind::tool;
             b.tool_index = tool_count_++;
@@ -198,6 +214,11 @@ void AnthropicCall::on_sse_event(const helix::plugin_common::SseEvent &event, he
         const std::string_view kind = pj::string_or_empty(*delta, "type");
         if (kind == "text_delta") {
             if (const auto text = pj::string_member(*delta, "text"); text && !text->empty()) events.text(0, *text);
+        } else if (kind == "input_json_delta" && b.kind == BlockKind::json) {
+            if (const auto part = pj::string_member(*delta, "partial_json"); part && !part->empty()) {
+                b.has_arguments = true;
+                events.text(0, *part);
+            }
         } else if (kind == "input_json_delta") {
             if (b.kind != BlockKind::tool) throw_protocol_error("the upstream sent tool input for a block that is not a tool_use");
             if (const auto part = pj::string_member(*delta, "partial_json"); part && !part->empty()) {
@@ -219,6 +240,10 @@ void AnthropicCall::on_sse_event(const helix::plugin_common::SseEvent &event, he
             b.has_arguments = true;
             events.tool_call(0, b.tool_index, {}, {}, "{}");
         }
+        if (b.kind == BlockKind::json && !b.has_arguments) {
+            b.has_arguments = true;
+            events.text(0, "{}");
+        }
         return;
     }
     if (type == "message_delta") {
@@ -227,7 +252,7 @@ void AnthropicCall::on_sse_event(const helix::plugin_common::SseEvent &event, he
         if (const json::object *usage = pj::object_member(*o, "usage")) read_usage(*usage);
         if (stop_reason_ && !finished_) {
             finished_ = true;
-            events.finish(0, map_stop_reason(*stop_reason_));
+            events.finish(0, finish_reason(*stop_reason_));
         }
         emit_usage(events);
         return;
@@ -236,7 +261,7 @@ void AnthropicCall::on_sse_event(const helix::plugin_common::SseEvent &event, he
         stopped_ = true;
         if (!finished_) {
             finished_ = true;
-            events.finish(0, map_stop_reason(stop_reason_.value_or("end_turn")));
+            events.finish(0, finish_reason(stop_reason_.value_or("end_turn")));
             emit_usage(events);
         }
         return;
@@ -266,6 +291,10 @@ void AnthropicCall::on_json_body(const json::value &body, helix::sdk::EventSink 
         const std::string_view kind = pj::string_or_empty(*b, "type");
         if (kind == "text") {
             if (const auto text = pj::string_member(*b, "text"); text && !text->empty()) events.text(0, *text);
+        } else if (kind == "tool_use" && json_tool_ && pj::string_or_empty(*b, "name") == helix::plugin_common::kJsonToolName) {
+            const json::value *input = b->if_contains("input");
+            json_answered_ = true;
+            events.text(0, input != nullptr && input->is_object() ? json::serialize(*input) : "{}");
         } else if (kind == "tool_use") {
             const json::value *input = b->if_contains("input");
             const std::string arguments = input != nullptr && !input->is_null() ? json::serialize(*input) : "{}";
@@ -274,7 +303,7 @@ void AnthropicCall::on_json_body(const json::value &body, helix::sdk::EventSink 
             thinking_block(*b, reasoning_index++, events);
         }
     }
-    events.finish(0, map_stop_reason(pj::string_or_empty(*o, "stop_reason")));
+    events.finish(0, finish_reason(pj::string_or_empty(*o, "stop_reason")));
     if (const json::object *usage = pj::object_member(*o, "usage")) read_usage(*usage);
     emit_usage(events);
 }

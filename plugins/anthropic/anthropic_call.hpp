@@ -64,7 +64,9 @@ helix::sdk::Error anthropic_error(const helix::plugin_common::ResponseInfo &info
 
 class AnthropicCall final : public helix::plugin_common::ResponseDecoder {
 public:
-    AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options);
+    // json_tool: the request forced plugin_common::kJsonToolName, whose call is the answer's text.
+    AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options,
+                  bool json_tool = false);
 
 private:
     void on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) override;
@@ -78,7 +80,8 @@ private:
 
     void thinking_block(const boost::json::object &block, std::uint32_t index, helix::sdk::EventSink &events);
 
-    enum class BlockKind { other, text, tool, thinking };
+    enum class BlockKind { other, text, tool, thinking, json };
+    helix_finish_reason finish_reason(std::string_view stop_reason) const noexcept;
     struct Block {
         BlockKind kind = BlockKind::other;
         std::uint32_t tool_index = 0;
@@ -91,6 +94,8 @@ private:
     std::vector<Block> blocks_;
     std::uint32_t tool_count_ = 0;
     std::uint32_t reasoning_count_ = 0;
+    bool json_tool_ = false;
+    bool json_answered_ = false; // the answer tool was called
     std::int64_t input_tokens_ = 0;
     std::int64_t output_tokens_ = 0;
     std::int64_t cache_read_ = 0;

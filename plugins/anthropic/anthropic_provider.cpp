@@ -18,7 +18,8 @@ std::unique_ptr<helix::sdk::Call> AnthropicProvider::prepare(const helix_chat_re
     helix::plugin_common::DecoderOptions options;
     options.expect_stream = request.stream != 0;
     options.now_unix_ms = [host = host()] { return host.now_unix_ms(); };
-    return std::make_unique<AnthropicCall>(settings_, std::move(options));
+    const bool json_tool = request.response_format == HELIX_FORMAT_JSON_OBJECT || request.response_format == HELIX_FORMAT_JSON_SCHEMA;
+    return std::make_unique<AnthropicCall>(settings_, std::move(options), json_tool);
 }
 
 std::unique_ptr<helix::sdk::Call> AnthropicProvider::prepare_messages(const helix_messages_request &request,

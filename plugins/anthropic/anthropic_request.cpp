@@ -4,6 +4,7 @@
 #include "plugins/common/message_walk.hpp"
 #include "plugins/common/reasoning.hpp"
 #include "plugins/common/request_helpers.hpp"
+#include "plugins/common/structured_output.hpp"
 
 #include <boost/json.hpp>
 
@@ -167,14 +168,13 @@ void build_request(const Settings &settings, const helix_chat_request &r, helix:
         throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (ANTHROPIC_API_KEY); the provider cannot authenticate");
     if (r.model.len == 0) invalid("the request names no model", "model");
     if (r.n > 1) unsupported("Anthropic returns one choice per request; set n to 1 (or leave it out)", "n");
-    if (r.response_format == HELIX_FORMAT_JSON_SCHEMA)
-        unsupported("Anthropic has no structured output for response_format json_schema; use json_object or tools",
-                    "response_format");
 
     json::object body;
     body["model"] = jv(r.model);
     body["max_tokens"] = (r.present & HELIX_HAS_MAX_TOKENS) != 0 ? r.max_tokens : settings.max_tokens_default;
-    if (const auto thinking = helix::plugin_common::claude_thinking(r, settings.max_tokens_default)) {
+    const auto thinking = helix::plugin_common::claude_thinking(r, settings.max_tokens_default);
+    const auto json_tool = helix::plugin_common::json_tool(r);
+    if (thinking) {
         body["max_tokens"] = thinking->max_tokens;
         body["thinking"] = json::object{{"type", "enabled"}, {"budget_tokens", thinking->budget}};
     }
@@ -182,8 +182,8 @@ void build_request(const Settings &settings, const helix_chat_request &r, helix:
     json::array messages = build_messages(r, system);
     if (messages.empty())
         invalid("the request has no user or assistant message with content; Anthropic needs at least one", "messages");
-    if (r.response_format == HELIX_FORMAT_JSON_OBJECT)
-        system += (system.empty() ? "" : "\n\n") + std::string(kJsonObjectInstruction);
+    // Claude refuses a forced tool while it thinks: then it is asked to use it.
+    if (json_tool && thinking) system += (system.empty() ? "" : "\n\n") + std::string(kJsonToolInstruction);
     if (!system.empty()) body["system"] = json::string(jv(system));
     body["messages"] = std::move(messages);
 
@@ -214,6 +214,22 @@ void build_request(const Settings &settings, const helix_chat_request &r, helix:
         if (!choice.empty()) body["tool_choice"] = std::move(choice);
     } else if (r.tool_choice == HELIX_TOOL_CHOICE_REQUIRED || r.tool_choice == HELIX_TOOL_CHOICE_NAMED) {
         invalid("tool_choice asks for a tool call but the request has no tools", "tool_choice");
+    }
+
+    if (json_tool) {
+        // Structured output: one more tool, whose input is the answer.
+        json::value &tools = body["tools"];
+        if (!tools.is_array()) tools = json::array{};
+        tools.as_array().push_back(json::object{{"name", helix::plugin_common::kJsonToolName},
+                                                {"description", json_tool->description},
+                                                {"input_schema", json_tool->schema}});
+        if (thinking) {
+            body["tool_choice"] = json::object{{"type", "auto"}};
+        } else if (r.tool_count == 0 || r.tool_choice == HELIX_TOOL_CHOICE_NONE) {
+            body["tool_choice"] = json::object{{"type", "tool"}, {"name", helix::plugin_common::kJsonToolName}};
+        } else if (r.tool_choice != HELIX_TOOL_CHOICE_NAMED) {
+            body["tool_choice"] = json::object{{"type", "any"}}; // a client tool or the answer
+        }
     }
 
     if (r.stop_count > 0) {

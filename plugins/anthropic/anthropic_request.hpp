@@ -26,10 +26,13 @@
 //   an assistant message's reasoning blocks -> thinking {thinking, signature}
 //                and redacted_thinking {data} first in its content, byte for
 //                byte (unsigned blocks and other formats left out)
+//   response_format json_object / json_schema -> one more tool, json_response
+//                (plugin_common::json_tool), forced (tool_choice tool; "any"
+//                beside client tools; with thinking, which refuses a forced
+//                tool, auto and an instruction); the call decodes as the text
 // Not supported (HELIX_ERR_NOT_SUPPORTED, 400, with param): n > 1 ("n"),
-// response_format json_schema ("response_format"), image types other than
-// jpeg/png/gif/webp. response_format json_object is best effort: an
-// instruction to answer with one JSON object is added to the system prompt.
+// a json_schema that does not describe an object, image types other than
+// jpeg/png/gif/webp.
 // Ignored: seed (Anthropic has none), image detail, message names, tool strict.
 
 #include "plugins/anthropic/anthropic_settings.hpp"
@@ -42,9 +45,9 @@ namespace helix::anthropic {
 // accepts back).
 inline constexpr std::string_view kReasoningFormat = "anthropic-claude-v1";
 
-// The instruction added to the system prompt for response_format json_object.
-inline constexpr std::string_view kJsonObjectInstruction =
-    "Respond with a single valid JSON object and nothing else: no prose, no code fences.";
+// With thinking on (no forced tool then), the system prompt asks for the answer tool.
+inline constexpr std::string_view kJsonToolInstruction =
+    "Give your final answer by calling the json_response tool, and nothing else.";
 
 void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out);
 

@@ -5,6 +5,7 @@
 #include "plugins/aws_common/base64.hpp"
 
 #include "plugins/common/json_access.hpp"
+#include "plugins/common/structured_output.hpp"
 
 #include <boost/json.hpp>
 
@@ -113,6 +114,7 @@ private:
         events.start(shared_.request_id, options_.model);
         std::uint32_t tool_index = 0;
         std::uint32_t reasoning_index = 0;
+        bool answered = false;
         for (const json::value &bv : *content) {
             const json::object *b = bv.if_object();
             if (b == nullptr) throw_protocol_error("the upstream sent a content block that is not a JSON object");
@@ -126,6 +128,12 @@ private:
                 }
             } else if (const auto text = pj::string_member(*b, "text")) {
                 if (!text->empty()) events.text(0, *text);
+            } else if (const json::object *answer = pj::object_member(*b, "toolUse");
+                       answer != nullptr && options_.json_tool_as_text &&
+                       pj::string_or_empty(*answer, "name") == helix::plugin_common::kJsonToolName) {
+                const json::value *input = answer->if_contains("input");
+                answered = true;
+                events.text(0, input != nullptr && input->is_object() ? json::serialize(*input) : "{}");
             } else if (const json::object *use = pj::object_member(*b, "toolUse")) {
                 const json::value *input = use->if_contains("input");
                 const std::string arguments = input != nullptr && !input->is_null() ? json::serialize(*input) : "{}";
@@ -133,7 +141,8 @@ private:
                                  pj::string_or_empty(*use, "name"), arguments);
             }
         }
-        events.finish(0, map_stop_reason(pj::string_or_empty(*o, "stopReason")));
+        const std::string_view stop = pj::string_or_empty(*o, "stopReason");
+        events.finish(0, stop == "tool_use" && answered && tool_index == 0 ? HELIX_FINISH_STOP : map_stop_reason(stop));
         if (const json::object *usage = pj::object_member(*o, "usage")) emit_usage(*usage, events);
     }
 
@@ -377,7 +386,11 @@ void BedrockCall::on_event(std::string_view type, std::string_view payload, heli
         Block &b = block(pj::int_member(*o, "contentBlockIndex").value_or(-1));
         const json::object *start = pj::object_member(*o, "start");
         const json::object *use = start != nullptr ? pj::object_member(*start, "toolUse") : nullptr;
-        if (use != nullptr) {
+        if (use != nullptr && options_.json_tool_as_text &&
+            pj::string_or_empty(*use, "name") == helix::plugin_common::kJsonToolName) {
+            b.kind = BlockKind::json;
+            json_answered_ = true;
+        } else if (use != nullptr) {
             if (b.kind == BlockKind::tool) throw_protocol_error("the upstream started a toolUse block twice");
             b.kind = BlockKind::tool;
             b.tool_index = tool_count_++;
@@ -408,6 +421,11 @@ void BedrockCall::on_event(std::string_view type, std::string_view payload, heli
                 throw_protocol_error("the upstream sent text for a block that is not a text block");
             b.kind = BlockKind::text;
             if (!text->empty()) events.text(0, *text);
+        } else if (const json::object *answer = pj::object_member(*delta, "toolUse"); answer != nullptr && b.kind == BlockKind::json) {
+            if (const auto part = pj::string_member(*answer, "input"); part && !part->empty()) {
+                b.has_arguments = true;
+                events.text(0, *part);
+            }
         } else if (const json::object *use = pj::object_member(*delta, "toolUse")) {
             if (b.kind != BlockKind::tool)
                 throw_protocol_error("the upstream sent tool input for a block that did not start as toolUse");
@@ -424,13 +442,19 @@ void BedrockCall::on_event(std::string_view type, std::string_view payload, heli
             b.has_arguments = true;
             events.tool_call(0, b.tool_index, {}, {}, "{}");
         }
+        if (b.kind == BlockKind::json && !b.has_arguments) {
+            b.has_arguments = true;
+            events.text(0, "{}");
+        }
         return;
     }
     if (type == "messageStop") {
         ensure_started(events);
         if (!stopped_) {
             stopped_ = true;
-            events.finish(0, map_stop_reason(pj::string_or_empty(*o, "stopReason")));
+            const std::string_view stop = pj::string_or_empty(*o, "stopReason");
+            events.finish(0, stop == "tool_use" && json_answered_ && tool_count_ == 0 ? HELIX_FINISH_STOP
+                                                                                       : map_stop_reason(stop));
         }
         return;
     }

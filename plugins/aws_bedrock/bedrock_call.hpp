@@ -116,6 +116,8 @@ struct CallOptions {
     // events, and invoke_stream_end checks the stream's end (both set or neither).
     std::function<void(std::string_view event_json, helix::sdk::EventSink &events)> invoke_chunk;
     std::function<void()> invoke_stream_end;
+    // The request forced plugin_common::kJsonToolName: its call is the answer's text.
+    bool json_tool_as_text = false;
 };
 
 class BedrockCall final : public helix::sdk::Call {
@@ -140,7 +142,7 @@ private:
     void on_event(std::string_view type, std::string_view payload, helix::sdk::EventSink &events);
     void ensure_started(helix::sdk::EventSink &events);
 
-    enum class BlockKind { other, text, tool, reasoning };
+    enum class BlockKind { other, text, tool, reasoning, json };
     struct Block {
         BlockKind kind = BlockKind::other;
         std::uint32_t tool_index = 0;
@@ -159,6 +161,7 @@ private:
     std::vector<Block> blocks_;
     std::uint32_t tool_count_ = 0;
     std::uint32_t reasoning_count_ = 0;
+    bool json_answered_ = false; // the answer tool was called
     bool started_ = false;
     bool stopped_ = false;  // messageStop seen
     bool metadata_ = false; // metadata seen: the stream is complete

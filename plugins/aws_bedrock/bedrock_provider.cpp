@@ -26,7 +26,11 @@ std::unique_ptr<helix::sdk::Call> BedrockProvider::prepare(const helix_chat_requ
                                                            helix::sdk::HttpRequest &out) {
     // Translate first: a request Bedrock cannot take fails without a side request.
     build_request(settings_, request, out);
-    return signed_call(std::string(upstream_model_id(helix::sdk::view(request.model))), request.stream != 0, out, {});
+    const std::string model(upstream_model_id(helix::sdk::view(request.model)));
+    CallOptions options;
+    options.json_tool_as_text = is_claude(model) && (request.response_format == HELIX_FORMAT_JSON_OBJECT ||
+                                                     request.response_format == HELIX_FORMAT_JSON_SCHEMA);
+    return signed_call(model, request.stream != 0, out, std::move(options));
 }
 
 std::unique_ptr<helix::sdk::Call> BedrockProvider::prepare_embeddings(const helix_embeddings_request &request,

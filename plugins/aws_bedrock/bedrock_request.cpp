@@ -4,6 +4,7 @@
 #include "plugins/common/message_walk.hpp"
 #include "plugins/common/reasoning.hpp"
 #include "plugins/common/request_helpers.hpp"
+#include "plugins/common/structured_output.hpp"
 
 #include <boost/json.hpp>
 
@@ -200,9 +201,15 @@ bool is_claude(std::string_view upstream_model_id) noexcept {
 
 std::string converse_body(const helix_chat_request &r, std::string_view upstream_model_id) {
     if (r.n > 1) unsupported("Bedrock's Converse API returns one choice per request; set n to 1 (or leave it out)", "n");
-    if (r.response_format == HELIX_FORMAT_JSON_SCHEMA)
-        unsupported("Bedrock's Converse API has no response_format json_schema here; use json_object or tools",
+    const bool claude = is_claude(upstream_model_id);
+    // Claude answers structured output through a forced tool; other models
+    // take json_object as an instruction and cannot take a schema.
+    if (r.response_format == HELIX_FORMAT_JSON_SCHEMA && !claude)
+        unsupported("response_format json_schema needs Claude on Bedrock (it is served as a forced tool call); this "
+                    "model has none: use json_object or tools",
                     "response_format");
+    const auto thinking = claude ? helix::plugin_common::claude_thinking(r, kClaudeDefaultMaxTokens) : std::nullopt;
+    const auto json_tool = claude ? helix::plugin_common::json_tool(r) : std::nullopt;
 
     json::object body;
     std::vector<std::string> system;
@@ -210,7 +217,8 @@ std::string converse_body(const helix_chat_request &r, std::string_view upstream
     json::array messages = build_messages(r, system, tool_blocks);
     if (messages.empty())
         invalid("the request has no user or assistant message with content; Bedrock needs at least one", "messages");
-    if (r.response_format == HELIX_FORMAT_JSON_OBJECT) system.emplace_back(kJsonObjectInstruction);
+    if (r.response_format == HELIX_FORMAT_JSON_OBJECT && !json_tool) system.emplace_back(kJsonObjectInstruction);
+    if (json_tool && thinking) system.emplace_back(kJsonToolInstruction); // no forced tool while Claude thinks
     if (!system.empty()) {
         if (model_lacks_system_prompt(upstream_model_id)) {
             std::string joined;
@@ -237,13 +245,10 @@ std::string converse_body(const helix_chat_request &r, std::string_view upstream
             if (r.stop[i].len > 0) stop.push_back(json::string(jv(r.stop[i])));
         if (!stop.empty()) inference["stopSequences"] = std::move(stop);
     }
-    if (is_claude(upstream_model_id)) {
-        const std::int64_t default_max = inference.contains("maxTokens") ? inference["maxTokens"].as_int64() : kClaudeDefaultMaxTokens;
-        if (const auto thinking = helix::plugin_common::claude_thinking(r, default_max)) {
-            inference["maxTokens"] = thinking->max_tokens;
-            body["additionalModelRequestFields"] = json::object{
-                {"thinking", json::object{{"type", "enabled"}, {"budget_tokens", thinking->budget}}}};
-        }
+    if (thinking) {
+        inference["maxTokens"] = thinking->max_tokens;
+        body["additionalModelRequestFields"] = json::object{
+            {"thinking", json::object{{"type", "enabled"}, {"budget_tokens", thinking->budget}}}};
     }
     if (!inference.empty()) body["inferenceConfig"] = std::move(inference);
 
@@ -286,6 +291,24 @@ std::string converse_body(const helix_chat_request &r, std::string_view upstream
                                               {"inputSchema", json::object{{"json", json::object{{"type", "object"}}}}}}}});
             }
         if (!tools.empty()) body["toolConfig"] = json::object{{"tools", std::move(tools)}};
+    }
+    if (json_tool) {
+        // Structured output: one more tool, whose input is the answer.
+        json::value &config = body["toolConfig"];
+        if (!config.is_object()) config = json::object{{"tools", json::array{}}};
+        json::object &c = config.as_object();
+        c["tools"].as_array().push_back(json::object{
+            {"toolSpec", json::object{{"name", helix::plugin_common::kJsonToolName},
+                                      {"description", json_tool->description},
+                                      {"inputSchema", json::object{{"json", json_tool->schema}}}}}});
+        const bool client_tools = c["tools"].as_array().size() > 1;
+        if (thinking) {
+            c["toolChoice"] = json::object{{"auto", json::object{}}};
+        } else if (!client_tools) {
+            c["toolChoice"] = json::object{{"tool", json::object{{"name", helix::plugin_common::kJsonToolName}}}};
+        } else if (r.tool_choice != HELIX_TOOL_CHOICE_NAMED) {
+            c["toolChoice"] = json::object{{"any", json::object{}}}; // a client tool or the answer
+        }
     }
     return json::serialize(body);
 }

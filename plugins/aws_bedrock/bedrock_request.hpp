@@ -33,7 +33,12 @@
 //                per tool name used there (open schema), for the same reason
 //   max_tokens -> inferenceConfig.maxTokens; temperature (clamped to 0..1),
 //   top_p -> topP, stop -> stopSequences (empty strings dropped)
-//   response_format json_object: best effort, an instruction in the system prompt
+//   response_format on Claude: json_object / json_schema -> one more tool,
+//                json_response (plugin_common::json_tool), forced (toolChoice
+//                tool; any beside client tools; with thinking auto and an
+//                instruction), whose call decodes as the answer's text; other
+//                models: json_object is an instruction in the system prompt,
+//                json_schema a 400
 //   reasoning_effort / budget on Claude -> additionalModelRequestFields.thinking
 //                {type: enabled, budget_tokens} (plugin_common::claude_thinking;
 //                maxTokens grows to hold it); other models: ignored
@@ -42,7 +47,7 @@
 //                first in its content, byte for byte (unsigned ones and other
 //                formats left out)
 // Not supported (HELIX_ERR_NOT_SUPPORTED, 400, with param): n > 1 ("n"),
-// response_format json_schema ("response_format"), image URLs, image types
+// response_format json_schema on a model other than Claude ("response_format"), image URLs, image types
 // other than png/jpeg/gif/webp. Ignored: seed, user, parallel_tool_calls,
 // image detail, message names, tool strict.
 //
@@ -67,6 +72,8 @@ inline constexpr std::string_view kReasoningFormat = "bedrock-converse-v1";
 
 inline constexpr std::string_view kJsonObjectInstruction =
     "Respond with a single valid JSON object and nothing else: no prose, no code fences.";
+inline constexpr std::string_view kJsonToolInstruction =
+    "Give your final answer by calling the json_response tool, and nothing else.";
 inline constexpr std::string_view kEmptyToolResult = "(empty)";
 inline constexpr std::string_view kEventStreamContentType = "application/vnd.amazon.eventstream";
 

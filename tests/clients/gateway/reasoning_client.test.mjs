@@ -112,3 +112,24 @@ test('redacted thinking comes back as reasoning.encrypted and is accepted back',
   const next = await turn(model, messages, true);
   assert.equal(next.finish, 'stop');
 });
+
+// Structured output where the provider answers through a forced tool: the
+// message content is JSON that fits the schema, streamed and not.
+for (const model of ['anthropic/claude-3-7-sonnet-20250219', 'aws-bedrock/anthropic.claude-3-sonnet']) {
+  test(`${model}: response_format json_schema and json_object give JSON content`, async () => {
+    const response_format = {
+      type: 'json_schema',
+      json_schema: { name: 'city', schema: { type: 'object', properties: { name: { type: 'string' }, population: { type: 'integer' } } } },
+    };
+    const messages = [{ role: 'user', content: 'Name a city' }];
+    const whole = await client.chat.completions.create({ model, messages, response_format });
+    assert.equal(whole.choices[0].finish_reason, 'stop');
+    assert.equal(whole.choices[0].message.tool_calls, undefined);
+    assert.deepEqual(JSON.parse(whole.choices[0].message.content), { name: 'sim-name', population: 42 });
+    const s = await collectStream(await client.chat.completions.create({ model, messages, response_format, stream: true }));
+    assert.equal(s.finish, 'stop');
+    assert.deepEqual(JSON.parse(s.text), { name: 'sim-name', population: 42 });
+    const object = await client.chat.completions.create({ model, messages, response_format: { type: 'json_object' } });
+    assert.equal(typeof JSON.parse(object.choices[0].message.content), 'object');
+  });
+}

@@ -339,3 +339,35 @@ BOOST_AUTO_TEST_CASE(token_counts_near_int64_max_saturate_instead_of_overflowing
     BOOST_TEST(o.status == HELIX_OK, o.message);
     BOOST_TEST(o.events.find("USAGE 9223372036854775807/1/5\n") != std::string::npos, o.events);
 }
+
+// Structured output: the forced answer tool's input is the answer's text, and
+// a turn that only answered ends with "stop"; any chunking.
+BOOST_AUTO_TEST_CASE(the_answer_tool_decodes_as_text) {
+    Harness h(kConfig);
+    Request r = request(true);
+    r.response_format = HELIX_FORMAT_JSON_OBJECT;
+    const std::string body =
+        ev("message_start", R"({"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":3}}})") +
+        ev("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_j","name":"json_response","input":{}}})") +
+        ev("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"name\":"}})") +
+        ev("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\"Oslo\"}"}})") +
+        ev("content_block_stop", R"({"type":"content_block_stop","index":0})") +
+        ev("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":7}})") +
+        ev("message_stop", R"({"type":"message_stop"})");
+    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(o.events == "START id=m model=c\nTEXT c=0 {\"name\":\nTEXT c=0 \"Oslo\"}\nFINISH c=0 stop\nUSAGE 3/7/0\n");
+
+    Request whole = request(false);
+    whole.response_format = HELIX_FORMAT_JSON_SCHEMA;
+    whole.response_schema_json = R"({"name":"city","schema":{"type":"object"}})";
+    const Outcome w = run_all_chunkings(h, whole, 200, json_headers(), R"({"id":"m","model":"c","content":[
+        {"type":"tool_use","id":"toolu_j","name":"json_response","input":{"name":"Oslo"}}],"stop_reason":"tool_use",
+        "usage":{"input_tokens":3,"output_tokens":7}})");
+    BOOST_TEST(w.events == "START id=m model=c\nTEXT c=0 {\"name\":\"Oslo\"}\nFINISH c=0 stop\nUSAGE 3/7/0\n");
+
+    Request plain = request(false); // without response_format the tool is just a tool
+    const Outcome t = h.run(plain, 200, json_headers(), R"({"id":"m","model":"c","content":[
+        {"type":"tool_use","id":"toolu_j","name":"json_response","input":{}}],"stop_reason":"tool_use","usage":{}})");
+    BOOST_TEST(contains(t.events, "TOOL c=0 i=0 id=toolu_j name=json_response"), t.events);
+}

@@ -233,18 +233,38 @@ BOOST_AUTO_TEST_CASE(n_above_one_is_not_supported) {
     BOOST_TEST(contains(p.error.message, "one choice"));
 }
 
-BOOST_AUTO_TEST_CASE(response_format_json_schema_is_refused_json_object_is_best_effort) {
+BOOST_AUTO_TEST_CASE(response_format_becomes_a_forced_answer_tool) {
     Harness h(kConfig);
     Request r = base();
     r.response_format = HELIX_FORMAT_JSON_SCHEMA;
-    r.response_schema_json = R"({"name":"x","schema":{"type":"object"}})";
-    const Prepared p = refused(h, r);
-    BOOST_TEST(p.status == HELIX_ERR_NOT_SUPPORTED);
-    BOOST_TEST(std::string(p.error.param) == "response_format");
+    r.response_schema_json = R"({"name":"city","schema":{"type":"object","properties":{"name":{"type":"string"}}}})";
+    json::object b = prepared_body(h, r);
+    BOOST_TEST(json::serialize(b.at("tools").as_array().back().at("input_schema")) ==
+               R"({"type":"object","properties":{"name":{"type":"string"}}})");
+    BOOST_TEST(b.at("tools").as_array().back().at("name") == "json_response");
+    BOOST_TEST(json::serialize(b.at("tool_choice")) == R"({"type":"tool","name":"json_response"})");
+
     r.response_format = HELIX_FORMAT_JSON_OBJECT;
     r.messages = {Message::system("Be helpful."), Message::user("Hello")};
-    const json::object b = prepared_body(h, r);
-    BOOST_TEST(contains(std::string(b.at("system").as_string()), "Be helpful.\n\nRespond with a single valid JSON object"));
+    b = prepared_body(h, r);
+    BOOST_TEST(json::serialize(b.at("tools")).find(R"("input_schema":{"type":"object"})") != std::string::npos);
+    BOOST_TEST(b.at("system") == "Be helpful.");
+
+    // Beside client tools the model must call one of them or answer; while
+    // thinking (no forced tool then) it is asked to.
+    r.tools = {Tool{"get_weather", "", R"({"type":"object"})"}};
+    BOOST_TEST(json::serialize(prepared_body(h, r).at("tool_choice")) == R"({"type":"any"})");
+    r.reasoning_effort = HELIX_EFFORT_LOW;
+    b = prepared_body(h, r);
+    BOOST_TEST(json::serialize(b.at("tool_choice")) == R"({"type":"auto"})");
+    BOOST_TEST(contains(std::string(b.at("system").as_string()), "json_response"));
+
+    r.tools = {Tool{"json_response", "", ""}};
+    BOOST_TEST(std::string(refused(h, r).error.param) == "tools[0].function.name");
+    Request list = base();
+    list.response_format = HELIX_FORMAT_JSON_SCHEMA;
+    list.response_schema_json = R"({"name":"l","schema":{"type":"array"}})";
+    BOOST_TEST(std::string(refused(h, list).error.param) == "response_format.json_schema.schema");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_tool_arguments_and_schemas_name_the_field) {

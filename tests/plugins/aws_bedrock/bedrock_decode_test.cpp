@@ -413,3 +413,28 @@ BOOST_AUTO_TEST_CASE(reasoning_content_streamed_and_whole_in_any_chunking) {
                                   "REASON c=0 i=1 text= sig= data=cmVkYWN0ZWQ= fmt=bedrock-converse-v1\nTEXT c=0 Hi\n"),
                w.events);
 }
+
+// Structured output on Claude: the answer tool's input streams as text.
+BOOST_AUTO_TEST_CASE(the_answer_tool_decodes_as_text) {
+    Harness h(kConfig);
+    Request r = request(true);
+    r.response_format = HELIX_FORMAT_JSON_OBJECT;
+    const std::string stream =
+        event("messageStart", R"({"role":"assistant"})") +
+        event("contentBlockStart", R"({"contentBlockIndex":0,"start":{"toolUse":{"name":"json_response","toolUseId":"t1"}}})") +
+        event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"toolUse":{"input":"{\"n\":"}}})") +
+        event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"toolUse":{"input":"1}"}}})") +
+        event("contentBlockStop", R"({"contentBlockIndex":0})") +
+        event("messageStop", R"({"stopReason":"tool_use"})") +
+        event("metadata", R"({"usage":{"inputTokens":5,"outputTokens":3,"totalTokens":8},"metrics":{"latencyMs":9}})");
+    const Outcome o = run_all_chunkings(h, r, 200, stream_headers(), stream);
+    BOOST_TEST(o.status == HELIX_OK, o.message);
+    BOOST_TEST(o.events == "START id=req-7f3c model=" + kModel + "\nTEXT c=0 {\"n\":\nTEXT c=0 1}\nFINISH c=0 stop\nUSAGE 5/3/0\n");
+
+    Request whole = request(false);
+    whole.response_format = HELIX_FORMAT_JSON_OBJECT;
+    const Outcome w = run_all_chunkings(h, whole, 200, converse_headers(), R"({"output":{"message":{"role":"assistant","content":[
+        {"toolUse":{"toolUseId":"t1","name":"json_response","input":{"n":1}}}]}},"stopReason":"tool_use",
+        "usage":{"inputTokens":5,"outputTokens":3,"totalTokens":8}})");
+    BOOST_TEST(contains(w.events, "TEXT c=0 {\"n\":1}\nFINISH c=0 stop\n"), w.events);
+}

@@ -340,9 +340,19 @@ BOOST_AUTO_TEST_CASE(titan_text_gets_its_system_prompt_in_the_first_user_message
     BOOST_TEST(json::serialize(body.at("messages")) ==
                R"([{"role":"user","content":[{"text":"Be brief.\n\nRespond with a single valid JSON object and nothing )"
                R"(else: no prose, no code fences.\n\nHi"}]}])");
+    // Claude answers through a forced tool instead (structured output).
     Request claude = user_request();
     claude.response_format = HELIX_FORMAT_JSON_OBJECT;
-    BOOST_TEST(json::serialize(body_of(h, claude).at("system")).find("single valid JSON object") != std::string::npos);
+    const json::object forced = body_of(h, claude);
+    BOOST_TEST(!forced.contains("system"));
+    BOOST_TEST(json::serialize(forced.at("toolConfig")) ==
+               R"({"tools":[{"toolSpec":{"name":"json_response","description":"Give your whole answer as this tool's )"
+               R"(input: one JSON object that fits its schema.","inputSchema":{"json":{"type":"object"}}}}],)"
+               R"("toolChoice":{"tool":{"name":"json_response"}}})");
+    claude.response_format = HELIX_FORMAT_JSON_SCHEMA;
+    claude.response_schema_json = R"({"name":"c","schema":{"type":"object","properties":{"n":{"type":"integer"}}}})";
+    BOOST_TEST(json::serialize(body_of(h, claude).at("toolConfig").at("tools").as_array()[0].at("toolSpec").at("inputSchema")) ==
+               R"({"json":{"type":"object","properties":{"n":{"type":"integer"}}}})");
 }
 
 BOOST_AUTO_TEST_CASE(requests_bedrock_cannot_take_are_refused_with_the_param) {
@@ -375,7 +385,7 @@ BOOST_AUTO_TEST_CASE(requests_bedrock_cannot_take_are_refused_with_the_param) {
     raw.messages = {Message::user_parts({Part::image("data:image/png,notbase64")})};
     BOOST_TEST(refused(raw).status == HELIX_ERR_INVALID_REQUEST);
 
-    Request schema = user_request();
+    Request schema = user_request("amazon.titan-text-express"); // Claude takes it as a forced tool
     schema.response_format = HELIX_FORMAT_JSON_SCHEMA;
     p = refused(schema);
     BOOST_TEST(p.status == HELIX_ERR_NOT_SUPPORTED);
