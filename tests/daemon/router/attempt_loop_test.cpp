@@ -491,3 +491,26 @@ BOOST_FIXTURE_TEST_CASE(a_failed_part_fails_the_attempt_and_the_next_candidate_s
     BOOST_TEST(reply.body == "pq"); // nothing of a's first part
     BOOST_TEST(reply.headers["x-helix-provider"] == "b");
 }
+
+BOOST_FIXTURE_TEST_CASE(a_model_with_a_lifecycle_gets_deprecation_and_sunset_headers, Fixture) {
+    config::ModelLifecycle lc;
+    lc.legacy = 1737417600;      // 2025-01-21
+    lc.end_of_life = 1753056000; // 2025-07-21
+    std::vector<router::Candidate> dated{{a.get(), &a->models().front(), &lc}};
+    FakeEndpoint endpoint(false);
+    transport.scripts = {{200, {"hi"}}};
+    BOOST_TEST(run(endpoint, dated) == 200);
+    BOOST_TEST(reply.headers["Deprecation"] == "@1737417600");
+    BOOST_TEST(reply.headers["Sunset"] == "Mon, 21 Jul 2025 00:00:00 GMT");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_fail_over_to_a_model_without_lifecycle_drops_the_headers, Fixture) {
+    config::ModelLifecycle lc;
+    lc.end_of_life = 1753056000;
+    std::vector<router::Candidate> candidates{{a.get(), &a->models().front(), &lc}, {b.get(), &b->models().front()}};
+    FakeEndpoint endpoint(false);
+    transport.scripts = {{500, {}}, {200, {"hi"}}};
+    BOOST_TEST(run(endpoint, candidates) == 200);
+    BOOST_TEST(reply.headers["Sunset"].empty()); // empty: removed from the reply
+    BOOST_TEST(reply.headers["x-helix-provider"] == "b");
+}
