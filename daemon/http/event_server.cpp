@@ -62,6 +62,9 @@ EventServer::EventServer(const config::ServerSettings &settings, const router::R
     acceptor_->listen(static_cast<int>(std::min<std::size_t>(settings.max_queued_connections, 65535)));
     acceptor_->non_blocking(true); // accept_loop() empties the queue without waiting
     port_ = acceptor_->local_endpoint().port();
+    // Measured once the loops and the acceptor hold theirs. A TLS connection
+    // holds a socket pair besides its socket and its upstream socket.
+    headroom_.emplace(tls_ ? 4 : 2, kDescriptorReserve);
 }
 
 EventServer::~EventServer() {
@@ -124,9 +127,31 @@ void EventServer::stop_accepting() {
 // seconds later): every turn takes what is queued, as nginx's multi_accept.
 constexpr int kAcceptsPerTurn = 64;
 
+// While descriptors are short, connections wait in the listen queue and
+// are looked at again this often.
+constexpr auto kHeadroomPoll = std::chrono::milliseconds(50);
+
+asio::awaitable<bool> EventServer::wait_for_headroom(asio::steady_timer &pause) {
+    while (headroom_->tight(context_.open_connections.load())) {
+        if (!short_of_descriptors_) {
+            Poco::Logger::get("helixagentd")
+                .warning("file descriptors nearly exhausted (limit %ld): new connections wait in the listen queue "
+                         "until some close",
+                         DescriptorHeadroom::descriptor_limit());
+            short_of_descriptors_ = true;
+        }
+        pause.expires_after(kHeadroomPoll);
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!acceptor_->is_open()) co_return false;
+    }
+    short_of_descriptors_ = false;
+    co_return true;
+}
+
 asio::awaitable<void> EventServer::accept_loop() {
     asio::steady_timer pause(loops_.front()->io);
     for (;;) {
+        if (!co_await wait_for_headroom(pause)) co_return;
         Loop &target = *loops_[next_loop_++ % loops_.size()];
         auto [ec, socket] = co_await acceptor_->async_accept(target.io, asio::as_tuple(asio::use_awaitable));
         if (!acceptor_->is_open()) co_return;
@@ -137,6 +162,7 @@ asio::awaitable<void> EventServer::accept_loop() {
         }
         admit(std::move(socket), target);
         for (int i = 1; i < kAcceptsPerTurn; ++i) {
+            if (headroom_->tight(context_.open_connections.load())) break;
             Loop &next = *loops_[next_loop_ % loops_.size()];
             boost::system::error_code again;
             tcp::socket more = acceptor_->accept(next.io, again);

@@ -6,9 +6,12 @@
 // the loop's own AsyncUpstreamClient and connection pool), so nothing of a
 // connection is shared between threads. Beyond server.max_connections a new
 // connection is answered 503 at once and closed lingeringly. A plugin's
-// prepare(), which may block, runs on a small worker pool instead.
+// prepare(), which may block, runs on a small worker pool instead. While one
+// more connection could leave an upstream call without a file descriptor,
+// new connections wait in the listen queue (DescriptorHeadroom).
 
 #include "daemon/config/config.hpp"
+#include "daemon/http/descriptor_headroom.hpp"
 #include "daemon/http/event_session.hpp"
 #include "daemon/transport/async_upstream_client.hpp"
 #include "daemon/transport/upstream_settings.hpp"
@@ -17,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
@@ -59,6 +63,9 @@ private:
         std::atomic<bool> ended{false}; // its thread's run() returned
     };
     boost::asio::awaitable<void> accept_loop();
+    // Waits while one more connection could run the process out of file
+    // descriptors; false once the acceptor is closed.
+    boost::asio::awaitable<bool> wait_for_headroom(boost::asio::steady_timer &pause);
     // Serves a new connection on `target` (or refuses it beyond max_connections).
     void admit(boost::asio::ip::tcp::socket socket, Loop &target);
 
@@ -76,6 +83,9 @@ private:
     std::mutex ended_mutex_;
     std::condition_variable ended_;
     std::size_t next_loop_ = 0;
+    static constexpr std::size_t kDescriptorReserve = 8; // token fetches, log reopening
+    std::optional<DescriptorHeadroom> headroom_;
+    bool short_of_descriptors_ = false; // the acceptor's loop only: said once per episode
 };
 
 } // namespace helix::http

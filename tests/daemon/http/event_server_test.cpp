@@ -5,7 +5,8 @@
 // loop carries many slow requests at once, a client that leaves a
 // non-streamed request cancels its upstream call, keep-alive and pipelined
 // requests, HEAD, and the lingering close that lets a client still sending
-// an oversized body read its 413 (or, with a wrong key, its 401).
+// an oversized body read its 413 (or, with a wrong key, its 401), and
+// connections that wait in the listen queue while descriptors are short.
 
 #include "plain_gateway.hpp"
 
@@ -13,6 +14,9 @@
 
 #include <Poco/Net/StreamSocket.h>
 
+#include <sys/resource.h>
+
+#include <filesystem>
 #include <future>
 
 using namespace helix::test;
@@ -84,7 +88,35 @@ std::size_t count_of(const std::string &text, const std::string &what) {
     return n;
 }
 
+// One past the highest descriptor number a process has open.
+long descriptors_in_use(int pid) {
+    long highest = -1;
+    for (const auto &entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+        highest = std::max(highest, std::stol(entry.path().filename().string()));
+    return highest + 1;
+}
+
 } // namespace
+
+BOOST_AUTO_TEST_CASE(connections_beyond_the_descriptor_limit_wait_in_the_queue_instead_of_failing_upstream) {
+    Fixture f("  threads: 1\n");
+    // Room for three streams (a client socket and an upstream socket each)
+    // beside the daemon's reserve of 8: ten clients at once would need 20.
+    const long in_use = descriptors_in_use(f.daemon->pid());
+    const rlimit limit{static_cast<rlim_t>(in_use + 3 * 2 + 8), static_cast<rlim_t>(in_use + 3 * 2 + 8)};
+    BOOST_TEST_REQUIRE(::prlimit(f.daemon->pid(), RLIMIT_NOFILE, &limit, nullptr) == 0);
+    std::vector<std::future<HttpResult>> calls;
+    for (int i = 0; i < 10; ++i) calls.push_back(std::async(std::launch::async, [&] { return f.chat("SLOW please"); }));
+    int served = 0;
+    for (auto &c : calls) {
+        const HttpResult r = c.get();
+        BOOST_TEST(r.status == 200, "status " << r.status << ": " << r.body);
+        served += r.status == 200;
+    }
+    BOOST_TEST(served == 10);
+    BOOST_TEST(f.daemon->wait_for_log("file descriptors nearly exhausted"));
+    BOOST_TEST(f.chat("hi").status == 200);
+}
 
 BOOST_AUTO_TEST_CASE(one_event_loop_carries_many_slow_requests_at_once_and_still_answers_health_checks) {
     Fixture f("  threads: 1\n");
