@@ -63,9 +63,10 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
         std::optional<Scalar> key;
         std::vector<std::string> models;
         std::vector<std::string> providers;
+        KeyLimits limits;
         int name_line = LoadContext::line_of(item);
         if (item.IsMap()) {
-            const Entries e = r.collect(item, item, path, {"name", "key", "models", "providers"});
+            const Entries e = r.collect(item, item, path, {"name", "key", "models", "providers", "limits"});
             bool scope_ok = true;
             if (const Entry *entry = SectionReader::find(e, "models")) {
                 const auto list = read_scope_list(r, *entry, path + ".models", false, config);
@@ -76,6 +77,11 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
                 const auto list = read_scope_list(r, *entry, path + ".providers", true, config);
                 scope_ok = scope_ok && list.has_value();
                 if (list) providers = *list;
+            }
+            if (const Entry *entry = SectionReader::find(e, "limits")) {
+                const auto read = read_key_limits(r, *entry, path + ".limits");
+                scope_ok = scope_ok && read.has_value();
+                if (read) limits = *read;
             }
             if (!scope_ok) {
                 continue;
@@ -119,7 +125,7 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
                                       std::to_string(first->second) + ")");
             continue;
         }
-        config.api_keys.push_back(ApiKey{name, digest, std::move(models), std::move(providers)});
+        config.api_keys.push_back(ApiKey{name, digest, std::move(models), std::move(providers), std::move(limits)});
     }
 }
 

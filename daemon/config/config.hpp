@@ -4,6 +4,7 @@
 // requests can read one snapshot while a reload builds the next.
 
 #include "daemon/config/key_digest.hpp"
+#include "daemon/config/limits_settings.hpp"
 #include "daemon/config/secret_text.hpp"
 
 #include <chrono>
@@ -110,6 +111,7 @@ struct ApiKey {
     // name the client asked for, a served model id or "provider/model".
     std::vector<std::string> models;
     std::vector<std::string> providers;
+    KeyLimits limits; // requests, tokens, concurrency and spend (limits_settings.hpp)
 };
 
 struct ProviderConfig {
@@ -120,6 +122,7 @@ struct ProviderConfig {
     std::string http2; // plugins.<name>.http2: off, auto or on; empty: upstream.http2
     SecretText settings_json;  // the provider's `settings:` map as a JSON object text (wiped when freed)
     std::string source;        // "file:line" where the provider is declared
+    Limits limits;             // our own account's quota at this provider (rpm, tpm)
     // enabled: auto — when the plugin refuses its settings (credentials not
     // configured), the daemon runs without it and says why, instead of not
     // starting. The shipped configuration declares every provider this way.

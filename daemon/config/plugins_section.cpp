@@ -41,7 +41,7 @@ void read_plugin(SectionReader &r, const std::string &name, const YAML::Node &ke
     // a second, misleading "not declared" error.
     names.declared.insert(name);
     const std::string section = "plugins." + name;
-    const Entries e = r.collect(key_node, value, section, {"library", "enabled", "timeout", "connect_timeout", "settings", "http2"});
+    const Entries e = r.collect(key_node, value, section, {"library", "enabled", "timeout", "connect_timeout", "settings", "http2", "limits"});
 
     bool optional = false;
     if (const Entry *entry = SectionReader::find(e, "enabled")) {

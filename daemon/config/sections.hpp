@@ -30,6 +30,11 @@ void read_plugin_dir_section(SectionReader &reader, const Entry &section, std::s
 void read_plugins_section(SectionReader &reader, const Entry &section, Config &config, PluginNames &names);
 // api_keys: after plugins, since a key's providers: scope names them.
 void read_api_keys_section(SectionReader &reader, const Entry &section, Config &config);
+// A key's `limits:` map (rpm, tpm, window, max_concurrent, daily_usd,
+// monthly_usd, on_store_failure, models: {name: {...}}), and a provider's
+// (rpm, tpm, window); nullopt (reported) when anything in it is wrong.
+std::optional<KeyLimits> read_key_limits(SectionReader &reader, const Entry &entry, const std::string &path);
+std::optional<Limits> read_provider_limits(SectionReader &reader, const Entry &entry, const std::string &path);
 // providers: {primary, fallback} -> config.primary, config.fallback.
 void read_providers_section(SectionReader &reader, const Entry &section, const PluginNames &names, Config &config);
 // aliases: {name: provider/model | [provider/model, ...]}.

@@ -1,5 +1,6 @@
 #include "daemon/http/chat_endpoint.hpp"
 
+#include "daemon/api/chat_token_estimate.hpp"
 #include "daemon/api/chunk_builder.hpp"
 #include "daemon/api/completion_builder.hpp"
 #include "daemon/api/errors.hpp"
@@ -118,9 +119,10 @@ std::variant<EndpointPlan, api::ApiError> plan_chat_endpoint(EndpointRequest &re
     if (auto *error = std::get_if<api::ApiError>(&planned)) return std::move(*error);
     ChatPlan &plan = std::get<ChatPlan>(planned);
     const config::Config &config = *request.runtime.config;
+    const api::TokenEstimate tokens = api::estimate_chat_tokens(plan.chat.view());
     auto endpoint = std::make_unique<OwningChatEndpoint>(std::move(plan.chat), config, request.observed,
                                                          config.log.access_content ? &request.record : nullptr);
-    return EndpointPlan{std::move(endpoint), std::move(plan.candidates)};
+    return EndpointPlan{std::move(endpoint), std::move(plan.candidates), std::nullopt, tokens.input, tokens.output};
 }
 
 api::ApiError model_not_allowed(const router::ClientIdentity &client, std::string_view model) {

@@ -578,6 +578,7 @@ private:
         buffer_.shrink_to_fit();
 
         auto &message = parser.get();
+        const std::size_t body_bytes = message.body().size();
         BeastReplyWriter reply(stream_, server.write_timeout, base_headers(request_id, keep_wanted, server));
         reply.set_dialect(request.dialect);
         reply.before_last_write(answered);
@@ -597,17 +598,62 @@ private:
             answered(reply.gone() ? 499 : plan.answer->status);
             co_return reply.reusable() && keep_wanted ? After::keep : After::close;
         }
+        // The key's limits: refused here with 429 (nothing sent upstream),
+        // or admitted with a reservation that the real usage settles.
+        limits::Admission admission = co_await admit(plan, request.context, body_bytes);
+        for (const auto &[name, value] : admission.headers()) reply.set_header(name, value);
+        if (!admission.allowed()) {
+            const router::ClientIdentity &client = *request.context.client;
+            context_.metrics.count_limit_refusal(client.name, limits::refusal_name(admission.refusal()));
+            const api::ApiError refused = admission.error("key '" + client.name + "'");
+            const auto refusal = admission.refusal();
+            if (refusal == limits::Refusal::daily_budget || refusal == limits::Refusal::monthly_budget)
+                reply.set_header("x-should-retry", "false"); // the OpenAI SDKs would retry a 429 otherwise
+            co_await reply.fail(refused);
+            answered(reply.gone() ? 499 : refused.status);
+            co_return reply.reusable() && keep_wanted ? After::keep : After::close;
+        }
         using namespace asio::experimental::awaitable_operators;
         // Named, not temporaries in the co_await: GCC 12 destroys such
         // temporaries twice.
         router::AttemptRequest attempt{std::move(plan.candidates), *plan.endpoint, reply,   upstream_,
-                                       context_.state.breakers,    observed,       *runtime_->config, context_.workers};
+                                       context_.state.breakers,    observed,       *runtime_->config, context_.workers,
+                                       &context_.state.limiter,    plan.input_tokens + plan.output_tokens};
         auto attempts = answer_then_stop_watching(std::move(attempt));
         auto watch = watch_for_close(stream_.socket(), reply);
         auto outcome = co_await (std::move(attempts) || std::move(watch));
         const int status = outcome.index() == 0 ? std::get<0>(outcome) : 499;
+        settle(admission, request.context);
         answered(status);
         co_return reply.reusable() && keep_wanted ? After::keep : After::close;
+    }
+
+    // The admission of a request by its key's limits (nothing to check
+    // without any). The estimate: the endpoint's, else about 4 bytes of
+    // body a token.
+    asio::awaitable<limits::Admission> admit(EndpointPlan &plan, const RequestContext &context,
+                                             std::size_t body_bytes) {
+        const router::ClientIdentity *client = context.client;
+        if (client == nullptr || !client->limits.any()) co_return limits::Admission{};
+        if (plan.input_tokens == 0 && plan.output_tokens == 0)
+            plan.input_tokens = static_cast<std::int64_t>(body_bytes / 4);
+        const std::int64_t tokens = plan.input_tokens + plan.output_tokens;
+        const auto cost =
+            router::estimated_cost(*runtime_->config, plan.candidates.front(), plan.input_tokens, plan.output_tokens);
+        const limits::ClientDemand demand{client->name, client->limits, context.record.model_asked, tokens, cost};
+        co_return co_await context_.state.limiter.admit(demand);
+    }
+
+    // The real usage in place of the reservation; the budget gauges.
+    void settle(limits::Admission &admission, const RequestContext &context) {
+        if (!admission.limited()) return;
+        const audit::AccessRecord &record = context.record;
+        const bool used = record.tokens_in.has_value() || record.tokens_out.has_value();
+        const std::int64_t tokens = used ? record.tokens_in.value_or(0) + record.tokens_out.value_or(0) : -1;
+        // No usage at all (a failure): nothing was spent.
+        admission.settle(tokens < 0 ? 0 : tokens, used ? record.cost_usd : std::optional<double>(0.0));
+        if (const auto left = admission.budget_left(false)) context_.metrics.set_client_budget_left(context.client->name, "day", *left);
+        if (const auto left = admission.budget_left(true)) context_.metrics.set_client_budget_left(context.client->name, "month", *left);
     }
 
     beast::tcp_stream stream_;

@@ -65,6 +65,10 @@ struct EndpointPlan {
     // Set: the answer, made without an upstream call (count_tokens' estimate);
     // endpoint and candidates are then unused.
     std::optional<Reply> answer = std::nullopt;
+    // For the key's token limit and budget: the prompt's estimated tokens and
+    // the most its answer may use (both 0: unknown, estimated from the body).
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
 };
 using EndpointHandler = std::variant<EndpointPlan, api::ApiError> (*)(EndpointRequest &request);
 

@@ -2,10 +2,11 @@
 // What the request handlers share for the life of the process (across
 // reloads): how many requests are in flight (for draining), whether the
 // server is draining, the chat completions' slots, failed key attempts, the
-// providers' circuit breakers, and the access log.
+// providers' circuit breakers, the limits' counters, and the access log.
 
 #include "daemon/audit/access_log.hpp"
 #include "daemon/http/auth_failures.hpp"
+#include "daemon/limits/limiter.hpp"
 #include "daemon/router/circuit_breakers.hpp"
 
 #include <atomic>
@@ -26,6 +27,7 @@ struct ServerState {
     std::atomic<std::int64_t> chat_in_flight{0};
     AuthFailures auth_failures; // failed key attempts per client address
     router::CircuitBreakers breakers;
+    limits::Limiter limiter; // counters of the keys' and providers' limits, kept across reloads
     audit::AccessLog access_log;
 };
 

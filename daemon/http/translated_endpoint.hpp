@@ -6,6 +6,7 @@
 // its request (with members `chat`, a ChatRequest, and `body`, the client's
 // text) and its encoder.
 
+#include "daemon/api/chat_token_estimate.hpp"
 #include "daemon/http/chat_endpoint.hpp"
 #include "daemon/http/request_id.hpp"
 
@@ -86,9 +87,10 @@ std::variant<EndpointPlan, api::ApiError> plan_translated(EndpointRequest &reque
     translated.chat = std::move(plan.chat);
     const config::Config &config = *request.runtime.config;
     if (config.log.access_content) request.record.request_body = translated.body; // the client's, not the translation
+    const api::TokenEstimate tokens = api::estimate_chat_tokens(translated.chat.view());
     auto endpoint = std::make_unique<TranslatedEndpoint<Request, Encoder>>(
         std::move(translated), config, request.observed, config.log.access_content ? &request.record : nullptr);
-    return EndpointPlan{std::move(endpoint), std::move(plan.candidates)};
+    return EndpointPlan{std::move(endpoint), std::move(plan.candidates), std::nullopt, tokens.input, tokens.output};
 }
 
 } // namespace helix::http

@@ -148,7 +148,25 @@ Metrics::Metrics(const std::string &version)
       client_cost_(prometheus::BuildCounter()
                        .Name("helixagent_client_cost_usd_total")
                        .Help("Estimated cost in US dollars by client key name (only with metrics.client_label).")
-                       .Register(registry_)) {
+                       .Register(registry_)),
+      limit_refusals_(prometheus::BuildCounter()
+                          .Name("helixagent_limit_refusals_total")
+                          .Help("Requests refused by their client key's limits, by reason.")
+                          .Register(registry_)),
+      client_limit_refusals_(prometheus::BuildCounter()
+                                 .Name("helixagent_client_limit_refusals_total")
+                                 .Help("Requests refused by their client key's limits, by key name and reason (only "
+                                       "with metrics.client_label).")
+                                 .Register(registry_)),
+      client_budget_left_(prometheus::BuildGauge()
+                              .Name("helixagent_client_budget_remaining_usd")
+                              .Help("What is left of a client key's spend budget, by period (day, month), as of "
+                                    "its last request (only with metrics.client_label).")
+                              .Register(registry_)),
+      provider_limited_(prometheus::BuildCounter()
+                            .Name("helixagent_provider_limited_total")
+                            .Help("Candidates skipped because their provider's own rpm or tpm was reached.")
+                            .Register(registry_)) {
     prometheus::BuildGauge()
         .Name("helixagent_build_info")
         .Help("Always 1; the version label says which helixagentd is running.")
@@ -195,6 +213,21 @@ void Metrics::add_client_tokens(std::string_view client, std::uint64_t input, st
     if (input > 0) client_tokens_.Add({{"client", label}, {"direction", "input"}}).Increment(static_cast<double>(input));
     if (output > 0)
         client_tokens_.Add({{"client", label}, {"direction", "output"}}).Increment(static_cast<double>(output));
+}
+
+void Metrics::count_limit_refusal(std::string_view client, std::string_view reason) {
+    limit_refusals_.Add({{"reason", std::string(reason)}}).Increment();
+    if (!client_label_.load() || client.empty()) return;
+    client_limit_refusals_.Add({{"client", client_label(client)}, {"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::set_client_budget_left(std::string_view client, std::string_view period, double usd) {
+    if (!client_label_.load() || client.empty() || !std::isfinite(usd)) return;
+    client_budget_left_.Add({{"client", client_label(client)}, {"period", std::string(period)}}).Set(usd);
+}
+
+void Metrics::count_provider_limited(std::string_view provider) {
+    provider_limited_.Add({{"provider", provider_label(provider)}}).Increment();
 }
 
 void Metrics::add_client_cost_usd(std::string_view client, double usd) {

@@ -128,6 +128,14 @@ public:
     void count_client_request(std::string_view client, int http_status);
     void add_client_tokens(std::string_view client, std::uint64_t input, std::uint64_t output);
     void add_client_cost_usd(std::string_view client, double usd);
+    // A request refused by its key's limits (reason: requests, tokens,
+    // request_too_large, concurrency, daily_budget, monthly_budget,
+    // store_unavailable): counted in limit_refusals_total{reason}, and per
+    // key with client labels on; the key's budget left (period: day, month).
+    void count_limit_refusal(std::string_view client, std::string_view reason);
+    void set_client_budget_left(std::string_view client, std::string_view period, double usd);
+    // A candidate skipped because its provider's own rpm/tpm was reached.
+    void count_provider_limited(std::string_view provider);
 
     // Adds provider/model pairs to the allowed label values (each provider
     // of a pair is allowed too); call it with every configuration loaded.
@@ -202,6 +210,10 @@ private:
     prometheus::Family<prometheus::Counter> &client_requests_;
     prometheus::Family<prometheus::Counter> &client_tokens_;
     prometheus::Family<prometheus::Counter> &client_cost_;
+    prometheus::Family<prometheus::Counter> &limit_refusals_;
+    prometheus::Family<prometheus::Counter> &client_limit_refusals_;
+    prometheus::Family<prometheus::Gauge> &client_budget_left_;
+    prometheus::Family<prometheus::Counter> &provider_limited_;
     std::atomic<bool> client_label_{false};
     std::set<std::string, std::less<>> allowed_clients_; // guarded by allowed_mutex_
 
@@ -244,6 +256,8 @@ public:
     void failover(std::string_view from_provider, std::string_view to_provider);
     // The request's model asked for and its lifecycle state (once per request).
     void lifecycle(std::string_view provider, std::string_view model, std::string_view state);
+    // A candidate skipped: its provider's own rpm/tpm was reached.
+    void provider_limited(std::string_view provider) { metrics_.count_provider_limited(provider); }
     // The answer's usage and estimated cost (nullopt: no price known).
     void usage(std::string_view provider, std::string_view model, std::int64_t prompt_tokens,
                std::int64_t completion_tokens, std::optional<double> cost_usd);

@@ -171,12 +171,25 @@ public:
         // When each provider said it may be asked again (its Retry-After).
         std::map<const plugins::ProviderInstance *, Clock::time_point> not_before;
         std::vector<std::string> open_circuits;
+        std::vector<std::string> limited; // providers over their own rpm/tpm
+        std::uint32_t limited_wait = 0;   // ms until the first of them has room
         std::size_t skipped_in_a_row = 0;
         const auto &candidates = rq_.candidates;
         asio::steady_timer timer(co_await asio::this_coro::executor);
         for (std::size_t next = 0; failed.size() < policy_.max_attempts; ++next) {
             const Candidate &candidate = candidates[next % candidates.size()];
             const std::string key = candidate.provider->name() + "/" + candidate.model->id;
+            // Before the breaker, which may hand this request its half-open probe.
+            limits::Admission quota = co_await provider_quota(*candidate.provider);
+            if (!quota.allowed()) {
+                rq_.observed.provider_limited(candidate.provider->name());
+                const auto wait = static_cast<std::uint32_t>((quota.decision().retry_after + 999) / 1000);
+                if (limited_wait == 0 || wait < limited_wait) limited_wait = std::max<std::uint32_t>(wait, 1);
+                if (std::find(limited.begin(), limited.end(), candidate.provider->name()) == limited.end())
+                    limited.push_back(candidate.provider->name());
+                if (++skipped_in_a_row >= candidates.size()) break; // every candidate is closed or over its quota
+                continue;
+            }
             if (!rq_.breakers.allow(key, breaker_settings_)) {
                 if (std::find(open_circuits.begin(), open_circuits.end(), key) == open_circuits.end())
                     open_circuits.push_back(key);
@@ -197,6 +210,8 @@ public:
 
             if (!failed.empty()) rq_.observed.failover(failed.back().provider, candidate.provider->name());
             AttemptResult result = co_await attempt(candidate);
+            const audit::AccessRecord &record = rq_.observed.record();
+            quota.settle(result.failure ? 0 : record.tokens_in.value_or(0) + record.tokens_out.value_or(0), std::nullopt);
             if (!result.failure) co_return result.status; // answered: a reply, a stream, or an error the client has seen
             FailedAttempt &failure = *result.failure;
             if (failure.retry_after_ms > 0 || next + 1 >= candidates.size())
@@ -212,7 +227,14 @@ public:
                 message += ": circuit open (recent failures) for";
                 for (const auto &k : open_circuits) message += " " + k;
             }
-            co_return co_await fail(api::service_unavailable(message + "."));
+            if (!limited.empty()) {
+                message += std::string(open_circuits.empty() ? ":" : ";") +
+                           " this gateway's own rate limit for the provider (plugins.<name>.limits) reached for";
+                for (const auto &p : limited) message += " " + p;
+            }
+            api::ApiError error = api::service_unavailable(message + ".");
+            error.retry_after_ms = limited_wait;
+            co_return co_await fail(error);
         }
         const bool one_target = std::all_of(failed.begin(), failed.end(),
                                             [&](const FailedAttempt &f) { return f.target == failed.front().target; });
@@ -353,6 +375,14 @@ private:
             }
             co_return failed(*error, verdict);
         }
+    }
+
+    // An admission by the provider's own limits (always allowed without any).
+    asio::awaitable<limits::Admission> provider_quota(const plugins::ProviderInstance &provider) {
+        if (rq_.limiter == nullptr) co_return limits::Admission{};
+        const config::ProviderConfig *pc = rq_.config.find_provider(provider.name());
+        if (pc == nullptr || !pc->limits.any()) co_return limits::Admission{};
+        co_return co_await rq_.limiter->admit(limits::ProviderDemand{provider.name(), pc->limits, rq_.tokens});
     }
 
     // prepare() on this loop, where a plugin that would have to fetch (or

@@ -9,6 +9,7 @@
 // credentials, and fails over only before the first byte reached the client.
 
 #include "daemon/config/config.hpp"
+#include "daemon/limits/limiter.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/router/candidates.hpp"
 #include "daemon/router/circuit_breakers.hpp"
@@ -32,6 +33,10 @@ struct AttemptRequest {
     metrics::RequestObservation &observed;
     const config::Config &config;           // router.* and each provider's timeouts
     boost::asio::any_io_executor blocking;  // where Endpoint::prepare() runs
+    // The providers' own rpm/tpm (plugins.<name>.limits): a candidate over
+    // them is skipped, so traffic moves on before the provider answers 429.
+    limits::Limiter *limiter = nullptr;
+    std::int64_t tokens = 0; // the request's estimate (prompt + max output)
 };
 
 // Answers the request through `reply` and returns the status the client

@@ -41,7 +41,7 @@ std::string ClientIdentity::describe_scope() const {
 }
 
 ClientKeys::ClientKeys(const std::vector<config::ApiKey> &keys) {
-    for (const auto &k : keys) keys_.push_back({{k.name, k.models, k.providers}, k.digest});
+    for (const auto &k : keys) keys_.push_back({{k.name, k.models, k.providers, k.limits}, k.digest});
 }
 
 const ClientIdentity *ClientKeys::authenticate(std::string_view presented_key) const {

@@ -17,6 +17,7 @@ struct ClientIdentity {
     std::string name;
     std::vector<std::string> models;    // empty: any model
     std::vector<std::string> providers; // empty: any provider
+    config::KeyLimits limits;           // requests, tokens, concurrency, spend
 
     bool scoped() const noexcept { return !models.empty() || !providers.empty(); }
     // May this key have `asked` (the model as the client wrote it) served by
