@@ -125,7 +125,8 @@ void read_api_keys_section(SectionReader &r, const Entry &section, Config &confi
                                       std::to_string(first->second) + ")");
             continue;
         }
-        config.api_keys.push_back(ApiKey{name, digest, std::move(models), std::move(providers), std::move(limits)});
+        if (limits.any()) config.key_limits[name] = std::move(limits);
+        config.api_keys.push_back(ApiKey{name, digest, std::move(models), std::move(providers)});
     }
 }
 

@@ -111,7 +111,6 @@ struct ApiKey {
     // name the client asked for, a served model id or "provider/model".
     std::vector<std::string> models;
     std::vector<std::string> providers;
-    KeyLimits limits; // requests, tokens, concurrency and spend (limits_settings.hpp)
 };
 
 struct ProviderConfig {
@@ -162,6 +161,8 @@ struct Config {
     LogSettings log;
     MetricsSettings metrics;
     std::vector<ApiKey> api_keys;
+    // api_keys[].limits by key name: requests, tokens, concurrency and spend (limits_settings.hpp)
+    std::map<std::string, KeyLimits> key_limits;
     std::string plugin_dir;
     std::vector<ProviderConfig> providers; // in file order
     std::vector<std::string> primary;      // provider names, routing order

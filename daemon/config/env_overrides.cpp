@@ -46,7 +46,7 @@ void apply_api_keys(Config &config, std::string_view value, LoadContext &ctx) {
             ok = false;
             continue;
         }
-        keys.push_back(ApiKey{"env-" + std::to_string(keys.size() + 1), digest_of_key(key), {}, {}, {}});
+        keys.push_back(ApiKey{"env-" + std::to_string(keys.size() + 1), digest_of_key(key), {}, {}});
     }
     // Only separators and blanks: as good as unset, rather than locking every client out.
     if (ok && !keys.empty()) {
@@ -56,6 +56,7 @@ void apply_api_keys(Config &config, std::string_view value, LoadContext &ctx) {
                                      std::to_string(config.api_keys.size()) +
                                      " api_keys of the file: their names and scopes do not apply");
         config.api_keys = std::move(keys);
+        config.key_limits.clear();
     }
 }
 

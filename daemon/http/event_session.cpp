@@ -634,13 +634,14 @@ private:
     asio::awaitable<limits::Admission> admit(EndpointPlan &plan, const RequestContext &context,
                                              std::size_t body_bytes) {
         const router::ClientIdentity *client = context.client;
-        if (client == nullptr || !client->limits.any()) co_return limits::Admission{};
+        const config::KeyLimits &key_limits = runtime_->client_keys->limits_of(client);
+        if (client == nullptr || !key_limits.any()) co_return limits::Admission{};
         if (plan.input_tokens == 0 && plan.output_tokens == 0)
             plan.input_tokens = static_cast<std::int64_t>(body_bytes / 4);
         const std::int64_t tokens = plan.input_tokens + plan.output_tokens;
         const auto cost =
             router::estimated_cost(*runtime_->config, plan.candidates.front(), plan.input_tokens, plan.output_tokens);
-        const limits::ClientDemand demand{client->name, client->limits, context.record.model_asked, tokens, cost};
+        const limits::ClientDemand demand{client->name, key_limits, context.record.model_asked, tokens, cost};
         co_return co_await context_.state.limiter.admit(demand);
     }
 

@@ -40,8 +40,18 @@ std::string ClientIdentity::describe_scope() const {
     return text;
 }
 
-ClientKeys::ClientKeys(const std::vector<config::ApiKey> &keys) {
-    for (const auto &k : keys) keys_.push_back({{k.name, k.models, k.providers, k.limits}, k.digest});
+ClientKeys::ClientKeys(const std::vector<config::ApiKey> &keys, const std::map<std::string, config::KeyLimits> &limits) {
+    for (const auto &k : keys) {
+        const auto it = limits.find(k.name);
+        keys_.push_back({{k.name, k.models, k.providers}, k.digest, it != limits.end() ? it->second : config::KeyLimits{}});
+    }
+}
+
+const config::KeyLimits &ClientKeys::limits_of(const ClientIdentity *identity) const {
+    static const config::KeyLimits none;
+    for (const auto &entry : keys_)
+        if (&entry.identity == identity) return entry.limits;
+    return none;
 }
 
 const ClientIdentity *ClientKeys::authenticate(std::string_view presented_key) const {

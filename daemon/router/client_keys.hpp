@@ -6,6 +6,7 @@
 #include "daemon/config/config.hpp"
 
 #include <array>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +18,6 @@ struct ClientIdentity {
     std::string name;
     std::vector<std::string> models;    // empty: any model
     std::vector<std::string> providers; // empty: any provider
-    config::KeyLimits limits;           // requests, tokens, concurrency, spend
 
     bool scoped() const noexcept { return !models.empty() || !providers.empty(); }
     // May this key have `asked` (the model as the client wrote it) served by
@@ -31,7 +31,8 @@ struct ClientIdentity {
 
 class ClientKeys {
 public:
-    explicit ClientKeys(const std::vector<config::ApiKey> &keys);
+    explicit ClientKeys(const std::vector<config::ApiKey> &keys,
+                        const std::map<std::string, config::KeyLimits> &limits = {});
 
     bool empty() const noexcept { return keys_.empty(); }
     // The identity of the key the Authorization header carries, or nullptr;
@@ -39,12 +40,15 @@ public:
     const ClientIdentity *authenticate(std::string_view presented_key) const;
     // Every key's name, in configuration order.
     std::vector<std::string> names() const;
+    // The limits of a key authenticate() returned (none for any other pointer).
+    const config::KeyLimits &limits_of(const ClientIdentity *identity) const;
 
 private:
     using Digest = config::KeyDigest;
     struct Entry {
         ClientIdentity identity;
         Digest digest;
+        config::KeyLimits limits;
     };
     std::vector<Entry> keys_;
 };

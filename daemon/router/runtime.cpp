@@ -86,7 +86,7 @@ RuntimePtr build_runtime(config::ConfigPtr config, LibraryCache &libraries,
     for (const auto &[model, lifecycle] : config->lifecycle)
         if (!lifecycle.successor.empty())
             check_target(lifecycle.source + ": successor of '" + model + "'", lifecycle.successor);
-    runtime->client_keys = std::make_shared<const ClientKeys>(config->api_keys);
+    runtime->client_keys = std::make_shared<const ClientKeys>(config->api_keys, config->key_limits);
     runtime->config = std::move(config);
     return runtime;
 }

@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(a_key_s_limits_and_its_models_are_read) {
                              "      monthly_usd: 40\n"
                              "      on_store_failure: deny\n"
                              "      models: {gpt-4o: {rpm: 5}}\n");
-    const hc::KeyLimits &l = config->api_keys.at(0).limits;
+    const hc::KeyLimits &l = config->key_limits.at("web");
     BOOST_TEST(l.key.rpm == 30u);
     BOOST_TEST(l.key.tpm == 1000u);
     BOOST_TEST(l.key.window.count() == 10'000);
@@ -48,12 +48,12 @@ BOOST_AUTO_TEST_CASE(a_key_s_limits_and_its_models_are_read) {
     BOOST_TEST(l.key.deny_on_store_failure);
     BOOST_TEST(l.models.at("gpt-4o").rpm == 5u);
     BOOST_TEST(l.models.at("gpt-4o").window.count() == 60'000); // its own default
-    BOOST_TEST(!config->api_keys.at(0).limits.models.at("gpt-4o").deny_on_store_failure);
+    BOOST_TEST(!config->key_limits.at("web").models.at("gpt-4o").deny_on_store_failure);
 }
 
 BOOST_AUTO_TEST_CASE(a_key_without_limits_has_none) {
     const auto config = load("api_keys: [{name: web, key: sk-one}]\n");
-    BOOST_TEST(!config->api_keys.at(0).limits.any());
+    BOOST_TEST(config->key_limits.empty());
 }
 
 BOOST_AUTO_TEST_CASE(bad_limits_name_the_line_and_the_field) {
