@@ -79,6 +79,8 @@ void read_plugin(SectionReader &r, const std::string &name, const YAML::Node &ke
     r.read(e, section, "timeout", provider.timeout, duration(false));
     r.read(e, section, "connect_timeout", provider.connect_timeout, duration(false));
     r.read(e, section, "http2", provider.http2, one_of({"off", "auto", "on"}));
+    if (const Entry *entry = SectionReader::find(e, "limits"))
+        if (const auto limits = read_provider_limits(r, *entry, section + ".limits")) provider.limits = *limits;
     const Entry *settings_entry = SectionReader::find(e, "settings");
     if (r.schemas() != nullptr) {
         // The plugin is loaded now, from plugin_dir, so that its own table
