@@ -23,12 +23,12 @@ long DescriptorHeadroom::descriptor_limit() {
     return static_cast<long>(limit.rlim_cur);
 }
 
-bool DescriptorHeadroom::tight(std::int64_t open_connections) const {
+bool DescriptorHeadroom::tight(std::int64_t open_connections, long lowest_free) const {
     const long limit = descriptor_limit();
     const long reserve = static_cast<long>(reserve_);
     const long needed = base_ + static_cast<long>(per_connection_) * (static_cast<long>(open_connections) + 1) + reserve;
     if (needed > limit) return true;
-    return lowest_free_descriptor() + static_cast<long>(per_connection_) + reserve > limit;
+    return lowest_free + static_cast<long>(per_connection_) + reserve > limit;
 }
 
 } // namespace helix::http

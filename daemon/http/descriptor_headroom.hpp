@@ -22,8 +22,9 @@ public:
     // by either measure: what the open connections may need (counting
     // those whose upstream socket is not open yet), or the lowest free
     // descriptor (counting whatever else holds descriptors, pooled upstream
-    // connections among them).
-    bool tight(std::int64_t open_connections) const;
+    // connections among them). lowest_free may be a recent reading: the
+    // number after the last accepted socket's is one, at no cost.
+    bool tight(std::int64_t open_connections, long lowest_free) const;
 
     // The lowest descriptor number the kernel would hand out now.
     static long lowest_free_descriptor();

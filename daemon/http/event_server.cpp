@@ -131,8 +131,8 @@ constexpr int kAcceptsPerTurn = 64;
 // are looked at again this often.
 constexpr auto kHeadroomPoll = std::chrono::milliseconds(50);
 
-asio::awaitable<bool> EventServer::wait_for_headroom(asio::steady_timer &pause) {
-    while (headroom_->tight(context_.open_connections.load())) {
+asio::awaitable<bool> EventServer::wait_for_headroom(asio::steady_timer &pause, long &lowest_free) {
+    while (headroom_->tight(context_.open_connections.load(), lowest_free)) {
         if (!short_of_descriptors_) {
             Poco::Logger::get("helixagentd")
                 .warning("file descriptors nearly exhausted (limit %ld): new connections wait in the listen queue "
@@ -143,6 +143,7 @@ asio::awaitable<bool> EventServer::wait_for_headroom(asio::steady_timer &pause) 
         pause.expires_after(kHeadroomPoll);
         co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
         if (!acceptor_->is_open()) co_return false;
+        lowest_free = DescriptorHeadroom::lowest_free_descriptor(); // descriptors may have been freed meanwhile
     }
     short_of_descriptors_ = false;
     co_return true;
@@ -150,8 +151,11 @@ asio::awaitable<bool> EventServer::wait_for_headroom(asio::steady_timer &pause) 
 
 asio::awaitable<void> EventServer::accept_loop() {
     asio::steady_timer pause(loops_.front()->io);
+    // The kernel hands out the lowest free number, so each accepted socket's
+    // number tells the next check where the free ones start.
+    long lowest_free = DescriptorHeadroom::lowest_free_descriptor();
     for (;;) {
-        if (!co_await wait_for_headroom(pause)) co_return;
+        if (!co_await wait_for_headroom(pause, lowest_free)) co_return;
         Loop &target = *loops_[next_loop_++ % loops_.size()];
         auto [ec, socket] = co_await acceptor_->async_accept(target.io, asio::as_tuple(asio::use_awaitable));
         if (!acceptor_->is_open()) co_return;
@@ -160,14 +164,16 @@ asio::awaitable<void> EventServer::accept_loop() {
             co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
+        lowest_free = socket.native_handle() + 1;
         admit(std::move(socket), target);
         for (int i = 1; i < kAcceptsPerTurn; ++i) {
-            if (headroom_->tight(context_.open_connections.load())) break;
+            if (headroom_->tight(context_.open_connections.load(), lowest_free)) break;
             Loop &next = *loops_[next_loop_ % loops_.size()];
             boost::system::error_code again;
             tcp::socket more = acceptor_->accept(next.io, again);
             if (again) break; // the queue is empty (an error shows again in the next async_accept)
             ++next_loop_;
+            lowest_free = more.native_handle() + 1;
             admit(std::move(more), next);
         }
     }

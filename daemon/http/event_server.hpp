@@ -64,8 +64,9 @@ private:
     };
     boost::asio::awaitable<void> accept_loop();
     // Waits while one more connection could run the process out of file
-    // descriptors; false once the acceptor is closed.
-    boost::asio::awaitable<bool> wait_for_headroom(boost::asio::steady_timer &pause);
+    // descriptors (reading lowest_free again while it waits); false once the
+    // acceptor is closed.
+    boost::asio::awaitable<bool> wait_for_headroom(boost::asio::steady_timer &pause, long &lowest_free);
     // Serves a new connection on `target` (or refuses it beyond max_connections).
     void admit(boost::asio::ip::tcp::socket socket, Loop &target);
 
