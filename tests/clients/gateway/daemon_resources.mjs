@@ -12,7 +12,7 @@ export function daemonResources(gateway) {
   const fds = Object.values(kinds).reduce((sum, n) => sum + n, 0);
   const pooledUpstream = Object.entries(kinds).filter(([k]) => k.startsWith('to ')).reduce((sum, [, n]) => sum + n, 0);
   return { rssKiB: field('VmRSS'), threads: field('Threads'), fds, pooledUpstream, otherFds: fds - pooledUpstream,
-    fdKinds: kinds };
+    fdKinds: kinds, underAddressSanitizer: readFileSync(`/proc/${gateway.pid}/maps`, 'utf8').includes('libasan') };
 }
 
 // The daemon's open files by what they are: connections by the simulator

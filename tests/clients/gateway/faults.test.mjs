@@ -208,5 +208,12 @@ test('the whole matrix again leaves no file descriptor, thread or memory behind'
     `file descriptors ${JSON.stringify(before.fdKinds)} -> ${JSON.stringify(afterwards.fdKinds)}`);
   assert.ok(afterwards.pooledUpstream <= 2 * Object.keys(gateway.sim.ports).length, JSON.stringify(afterwards.fdKinds));
   assert.ok(afterwards.threads <= before.threads + 2, `threads ${before.threads} -> ${afterwards.threads}`);
-  assert.ok(afterwards.rssKiB <= before.rssKiB + 4096, `RSS ${before.rssKiB} KiB -> ${afterwards.rssKiB} KiB`);
+  if (afterwards.underAddressSanitizer) {
+    // Its quarantine keeps freed memory resident, so RSS says nothing here;
+    // LeakSanitizer checks every allocation when the daemon stops (stop()
+    // fails on its report).
+    t.diagnostic('RSS not compared: the daemon runs under AddressSanitizer');
+  } else {
+    assert.ok(afterwards.rssKiB <= before.rssKiB + 4096, `RSS ${before.rssKiB} KiB -> ${afterwards.rssKiB} KiB`);
+  }
 });

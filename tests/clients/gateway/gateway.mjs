@@ -131,14 +131,21 @@ export async function startGateway({ simArgs = [], edit = (lines) => lines } = {
       reject(new Error(`helixagentd exited with ${code}:\n${log}`));
     });
   });
+  // A daemon asked to stop must exit cleanly: under AddressSanitizer this is
+  // where LeakSanitizer reports a leak (and turns the exit status non-zero).
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+    let exit = null;
+    if (child.exitCode === null && child.signalCode === null) {
+      exit = await new Promise((resolve) => {
+        child.once('exit', (code, signal) => resolve({ code, signal }));
+        child.kill('SIGTERM');
+      });
     }
     sim.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (exit && exit.code !== 0) {
+      throw new Error(`helixagentd did not stop cleanly (exit ${exit.code ?? exit.signal}):\n${log.slice(-4000)}`);
+    }
   };
   return { baseURL: `http://127.0.0.1:${port}/v1`, sim, pid: child.pid, log: () => log, stop };
 }
