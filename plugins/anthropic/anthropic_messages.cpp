@@ -1,6 +1,7 @@
 #include "plugins/anthropic/anthropic_messages.hpp"
 
 #include "plugins/anthropic/anthropic_call.hpp"
+#include "plugins/common/messages_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -41,8 +42,12 @@ void build_messages_request(const Settings &settings, const helix_messages_reque
     boost::system::error_code ec;
     json::value body = json::parse(view(request.body), ec);
     if (ec || !body.is_object()) throw Error(HELIX_ERR_INVALID_REQUEST, "the request body is not a JSON object", 400);
-    body.get_object()["model"] = json::string(view(request.model));
     const bool count = request.action == HELIX_MESSAGES_COUNT_TOKENS;
+    helix::plugin_common::keep_messages_fields(body.get_object(),
+                                               count ? helix::plugin_common::MessagesUpstream::anthropic_count_tokens
+                                                     : helix::plugin_common::MessagesUpstream::anthropic,
+                                               settings.fields);
+    body.get_object()["model"] = json::string(view(request.model));
     const bool stream = !count && request.stream != 0;
 
     out.method = "POST";

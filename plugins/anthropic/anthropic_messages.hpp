@@ -1,7 +1,8 @@
 #pragma once
 // Anthropic's Messages API passed through (HELIX_OP_MESSAGES): the client's
-// body goes to POST /v1/messages (or /v1/messages/count_tokens) with only
-// "model" replaced by the upstream id, so thinking blocks and their
+// body goes to POST /v1/messages (or /v1/messages/count_tokens) with
+// "model" replaced by the upstream id and only Anthropic's documented
+// fields kept (plugins/common/messages_fields.hpp), so thinking blocks and their
 // signatures, cache_control, tool_use / tool_result, images and documents
 // reach Anthropic as the client sent them. Headers: the gateway's x-api-key,
 // the client's anthropic-version (else settings.anthropic_version), and

@@ -39,7 +39,7 @@ std::string Settings::messages_url() const {
 
 Settings parse_settings(std::string_view json) {
     const helix::plugin_common::SettingsReader reader(json);
-    reader.reject_unknown({"base_url", "api_key", "anthropic_version", "anthropic_beta", "max_tokens_default", "models"});
+    reader.reject_unknown({"base_url", "api_key", "anthropic_version", "anthropic_beta", "max_tokens_default", "models", "extra_fields"});
     Settings s;
     if (auto url = reader.base_url("base_url")) s.base_url = std::move(*url);
     if (auto key = reader.header_value("api_key")) s.api_key = std::move(*key); // empty = unset
@@ -49,6 +49,7 @@ Settings parse_settings(std::string_view json) {
     }
     if (auto beta = reader.header_value("anthropic_beta")) s.anthropic_beta = std::move(*beta);
     if (auto max = reader.integer("max_tokens_default", 1, 1'000'000)) s.max_tokens_default = *max;
+    s.fields = helix::plugin_common::read_forwarded_fields(reader, false);
     s.models = helix::plugin_common::read_models(reader, "models", known_models(), kVision);
     // Every model of Anthropic's API speaks the Messages API itself.
     for (auto &m : s.models) m.capabilities |= HELIX_MODEL_MESSAGES | HELIX_MODEL_COUNT_TOKENS;

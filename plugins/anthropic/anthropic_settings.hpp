@@ -8,10 +8,13 @@
 //   anthropic_beta      optional anthropic-beta header (comma-separated features)
 //   max_tokens_default  max_tokens when the client gives none (Anthropic requires
 //                       it), default 4096
+//   extra_fields        Messages body fields passed through besides the default list
+//                       (plugins/common/messages_fields.hpp), e.g. [service_tier]
 //   models              optional list of model ids (or {id, upstream_id,
 //                       context_window, capabilities}); default: known_models()
 // Unknown keys are configuration errors (they are usually typos).
 
+#include "plugins/common/forwarded_fields.hpp"
 #include "plugins/common/settings.hpp"
 
 #include <helixagent/plugin.hpp>
@@ -34,6 +37,7 @@ struct Settings {
     std::string anthropic_beta;
     std::int64_t max_tokens_default = kDefaultMaxTokens;
     std::vector<helix::sdk::Model> models;
+    helix::plugin_common::ForwardedFields fields; // extra_fields
 
     bool needs_api_key() const noexcept;
     std::string messages_url() const;

@@ -11,6 +11,7 @@ std::vector<helix::sdk::Setting> AnthropicProvider::settings() {
         {.name = "anthropic_version", .type = HELIX_SETTING_STRING, .description = "The anthropic-version header.", .default_value = "2023-06-01"},
         {.name = "anthropic_beta", .type = HELIX_SETTING_STRING, .description = "The anthropic-beta header, if any."},
         {.name = "max_tokens_default", .type = HELIX_SETTING_INTEGER, .description = "max_tokens when the client gives none (Anthropic requires it).", .default_value = "4096"},
+        {.name = "extra_fields", .type = HELIX_SETTING_LIST, .description = "Messages API body fields to pass through to Anthropic besides the default list."},
         {.name = "models", .type = HELIX_SETTING_LIST, .description = "Models to advertise: ids, or maps {id, upstream_id, context_window, capabilities}."},
     };
 }

@@ -2,6 +2,7 @@
 
 #include "plugins/aws_common/sigv4.hpp"
 #include "plugins/common/json_access.hpp"
+#include "plugins/common/messages_fields.hpp"
 #include "plugins/common/upstream_error.hpp"
 
 #include <boost/json.hpp>
@@ -21,8 +22,8 @@ void build_messages_request(const Settings &settings, const helix_messages_reque
     json::value body = json::parse(view(request.body), ec);
     if (ec || !body.is_object()) throw Error(HELIX_ERR_INVALID_REQUEST, "the request body is not a JSON object", 400);
     json::object &o = body.get_object();
-    o.erase("model");
-    o.erase("stream");
+    // Only what InvokeModel accepts (it refuses "model", "stream" and any unknown key).
+    helix::plugin_common::keep_messages_fields(o, helix::plugin_common::MessagesUpstream::bedrock, settings.fields);
     o["anthropic_version"] = kBedrockAnthropicVersion;
     json::array betas;
     for (std::size_t i = 0; i < request.anthropic_beta_count; ++i) betas.push_back(json::string(view(request.anthropic_beta[i])));

@@ -1,7 +1,8 @@
 #pragma once
 // Claude on Bedrock in Anthropic's Messages API shape (HELIX_OP_MESSAGES):
 // POST {endpoint}/model/{modelId}/invoke, or /invoke-with-response-stream
-// for a stream, with the client's body less "model" and "stream", plus
+// for a stream, with the members of the client's body that InvokeModel
+// accepts (plugins/common/messages_fields.hpp: no "model", no "stream"), plus
 // "anthropic_version": "bedrock-2023-05-31" and the client's anthropic-beta
 // values as "anthropic_beta" (Bedrock reads them from the body, not a
 // header). The reply is Anthropic's message; a stream's `chunk` events

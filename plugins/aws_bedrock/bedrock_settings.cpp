@@ -265,7 +265,7 @@ Settings parse_settings(std::string_view json) {
                            "container_credentials_relative_uri", "container_authorization_token",
                            "container_authorization_token_file", "ecs_endpoint", "imds_endpoint", "imds_disabled",
                            "api_key", "use_fips", "endpoint_url", "external_id", "duration_seconds",
-                           "sso_endpoint"});
+                           "sso_endpoint", "extra_fields"});
     Settings s;
     if (auto region = reader.non_empty_string("region")) {
         for (const char c : *region)
@@ -282,6 +282,7 @@ Settings parse_settings(std::string_view json) {
                                    ".amazonaws.com");
     require_config(helix::aws::split_url(s.endpoint).has_value(), "settings.endpoint is not a usable URL");
 
+    s.fields = helix::plugin_common::read_forwarded_fields(reader, false);
     // A Bedrock API key replaces SigV4 (AWS_BEARER_TOKEN_BEDROCK wins over every credential, as in the SDKs).
     s.api_key = text_setting(reader, "api_key");
 

@@ -23,6 +23,9 @@
 //                       region's geography (us., eu., apac.; else global.):
 //                       anthropic.claude-sonnet-4-5 in us-east-1 ->
 //                       us.anthropic.claude-sonnet-4-5-20250929-v1:0.
+//   extra_fields        Messages body fields passed to Claude's InvokeModel
+//                       besides the ones it accepts today
+//                       (plugins/common/messages_fields.hpp)
 //
 // Credentials, tried in this order (the AWS SDKs' default chain, after the
 // provider's own AWS_BEDROCK_* keys); the first link that has something wins:
@@ -74,6 +77,7 @@
 // sockets: every network request goes through the host's http_fetch.
 // Unknown keys are configuration errors (they are usually typos).
 
+#include "plugins/common/forwarded_fields.hpp"
 #include "plugins/common/settings.hpp"
 
 #include <helixagent/plugin.hpp>
@@ -99,6 +103,7 @@ struct Settings {
     // the credential chain is then not used at all.
     std::string api_key;
     std::vector<helix::sdk::Model> models;
+    helix::plugin_common::ForwardedFields fields; // extra_fields
 
     // Link 1 and 2.
     std::string access_key_id, secret_access_key, session_token;

@@ -12,6 +12,7 @@ std::vector<helix::sdk::Setting> BedrockProvider::settings() {
         {.name = "use_fips", .type = HELIX_SETTING_BOOLEAN, .description = "Default endpoints bedrock-runtime-fips.{region} and sts-fips.{region}.", .default_value = "false", .env = {"AWS_USE_FIPS_ENDPOINT"}, .env_provider = "aws-bedrock"},
         {.name = "api_key", .type = HELIX_SETTING_STRING, .description = "A Bedrock API key, sent as a bearer token instead of SigV4; wins over every credential.", .flags = HELIX_SETTING_SECRET, .env = {"AWS_BEARER_TOKEN_BEDROCK"}, .env_provider = "aws-bedrock"},
         {.name = "models", .type = HELIX_SETTING_LIST, .description = "Models to advertise: ids, or maps {id, upstream_id, context_window, capabilities}."},
+        {.name = "extra_fields", .type = HELIX_SETTING_LIST, .description = "Messages API body fields to pass to Claude's InvokeModel besides the ones it accepts today."},
         {.name = "access_key_id", .type = HELIX_SETTING_STRING, .description = "Static access key id (first in the chain).", .env = {"AWS_BEDROCK_ACCESS_KEY_ID"}, .env_provider = "aws-bedrock"},
         {.name = "secret_access_key", .type = HELIX_SETTING_STRING, .description = "Static secret access key.", .flags = HELIX_SETTING_SECRET, .env = {"AWS_BEDROCK_SECRET_ACCESS_KEY"}, .env_provider = "aws-bedrock"},
         {.name = "session_token", .type = HELIX_SETTING_STRING, .description = "Static session token.", .flags = HELIX_SETTING_SECRET, .env = {"AWS_BEDROCK_SESSION_TOKEN"}, .env_provider = "aws-bedrock"},

@@ -56,10 +56,17 @@ void keep_forwarded_fields(boost::json::object &body, const ForwardedFields &pol
                                 "data_sources is not accepted by this gateway (the provider's settings do not set "
                                 "allow_data_sources)",
                                 400, 0, "unsupported_parameter", "data_sources");
-    const auto &defaults = default_forwarded_fields();
+    boost::json::value data_sources;
+    if (auto *d = body.if_contains("data_sources")) data_sources = std::move(*d); // allowed: kept aside
+    keep_listed_fields(body, default_forwarded_fields(), policy);
+    if (!data_sources.is_null()) body["data_sources"] = std::move(data_sources);
+}
+
+void keep_listed_fields(boost::json::object &body, const std::vector<std::string> &names,
+                        const ForwardedFields &policy) {
     for (auto it = body.begin(); it != body.end();) {
         const std::string_view name = it->key();
-        if (listed(defaults, name) || listed(policy.extra, name) || (name == "data_sources" && policy.allow_data_sources))
+        if (listed(names, name) || listed(policy.extra, name))
             ++it;
         else
             it = body.erase(it);

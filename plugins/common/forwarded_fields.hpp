@@ -37,4 +37,10 @@ ForwardedFields read_forwarded_fields(const SettingsReader &settings, bool data_
 // (400) for a data_sources the settings do not allow.
 void keep_forwarded_fields(boost::json::object &body, const ForwardedFields &policy);
 
+// The rule itself, for any body a plugin passes on (chat completions here,
+// Anthropic's Messages in messages_fields.hpp): a member named in `listed`
+// or in policy.extra stays, every other member is dropped.
+void keep_listed_fields(boost::json::object &body, const std::vector<std::string> &listed,
+                        const ForwardedFields &policy);
+
 } // namespace helix::plugin_common

@@ -263,6 +263,14 @@ describe('Claude on aws-bedrock through InvokeModel, in the Messages shape', { t
     assert.equal(followUp.content.find((b) => b.type === 'text').text, 'Tool result: 18 degrees, clear');
   });
 
+  test('members InvokeModel refuses stay out of its body (the simulator refuses extraneous keys)', async () => {
+    const extra = { ...bedrock, service_tier: 'auto', container: 'container_1', not_a_field: 1, metadata: { user_id: 'u-1' } };
+    const msg = await client.messages.create(extra);
+    assert.match(msg.content[0].text, /^You said: Hello there/);
+    const final = await client.messages.stream(extra).finalMessage();
+    assert.deepEqual(final.content, msg.content);
+  });
+
   test('countTokens is the estimate here', async () => {
     const { response } = await client.messages.countTokens({ model: bedrock.model, messages: params.messages }).withResponse();
     assert.equal(response.headers.get('x-helix-token-count'), 'estimate');

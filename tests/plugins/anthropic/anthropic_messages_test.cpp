@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../chunking_check.hpp"
+#include "../messages_case.hpp"
 
 #include "daemon/api/sse_frame.hpp"
 
@@ -29,25 +30,10 @@ const std::string kBody =
     R"({"type":"tool_use","id":"toolu_01","name":"get_weather","input":{"city":"Paris"}}]},)"
     R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01","content":"18C"}]}]})";
 
-struct MessagesCase {
-    std::vector<helix_str> betas;
-    helix_messages_request request{};
-    helix_request outer{};
-    explicit MessagesCase(std::uint32_t action, bool stream, const std::vector<std::string> &beta_values = {},
-                          std::string_view version = {}) {
-        for (const auto &b : beta_values) betas.push_back({b.data(), b.size()});
-        request.struct_size = sizeof request;
-        request.action = action;
-        request.model = {"claude-sonnet-4-20250514", 24};
-        request.body = {kBody.data(), kBody.size()};
-        request.stream = stream ? 1 : 0;
-        request.anthropic_version = {version.data(), version.size()};
-        request.anthropic_beta = betas.data();
-        request.anthropic_beta_count = betas.size();
-        outer.struct_size = sizeof outer;
-        outer.operation = HELIX_OP_MESSAGES;
-        outer.messages = &request;
-    }
+// The Messages request of these tests: kBody to claude-sonnet-4-20250514.
+struct Case : MessagesCase {
+    Case(std::uint32_t action, bool stream, std::vector<std::string> sent_betas = {}, std::string_view version = {})
+        : MessagesCase("claude-sonnet-4-20250514", kBody, action, stream, std::move(sent_betas), version) {}
 };
 
 std::string header(const Prepared &p, const std::string &name) {
@@ -63,7 +49,7 @@ std::string ev(const std::string &type, const std::string &data) { return helix:
 BOOST_AUTO_TEST_CASE(the_body_goes_upstream_unchanged_but_for_the_model) {
     Harness h(kConfig);
     const std::vector<std::string> betas{"interleaved-thinking-2025-05-14", " prompt-caching-2024-07-31,files-api-2025-04-14"};
-    MessagesCase c(HELIX_MESSAGES_CREATE, false, betas, "2023-06-01");
+    Case c(HELIX_MESSAGES_CREATE, false, betas, "2023-06-01");
     Prepared p = h.prepare(c.outer);
     BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
     BOOST_TEST(p.url == "https://api.anthropic.com/v1/messages");
@@ -81,7 +67,7 @@ BOOST_AUTO_TEST_CASE(the_body_goes_upstream_unchanged_but_for_the_model) {
 
 BOOST_AUTO_TEST_CASE(count_tokens_goes_to_its_path_with_the_default_version) {
     Harness h(kConfig);
-    MessagesCase c(HELIX_MESSAGES_COUNT_TOKENS, false);
+    Case c(HELIX_MESSAGES_COUNT_TOKENS, false);
     Prepared p = h.prepare(c.outer);
     BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
     BOOST_TEST(p.url == "https://api.anthropic.com/v1/messages/count_tokens");
@@ -95,7 +81,7 @@ BOOST_AUTO_TEST_CASE(count_tokens_goes_to_its_path_with_the_default_version) {
 
 BOOST_AUTO_TEST_CASE(a_whole_reply_is_relayed_as_one_message_event) {
     Harness h(kConfig);
-    MessagesCase c(HELIX_MESSAGES_CREATE, false);
+    Case c(HELIX_MESSAGES_CREATE, false);
     const std::string body = R"({"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-20250514",)"
                              R"("content":[{"type":"thinking","thinking":"hmm","signature":"sig=="},{"type":"text","text":"Hi"}],)"
                              R"("stop_reason":"end_turn","usage":{"input_tokens":5,"output_tokens":7}})";
@@ -108,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_whole_reply_is_relayed_as_one_message_event) {
 
 BOOST_AUTO_TEST_CASE(stream_events_are_relayed_in_order_as_sent) {
     Harness h(kConfig);
-    MessagesCase c(HELIX_MESSAGES_CREATE, true);
+    Case c(HELIX_MESSAGES_CREATE, true);
     const std::string start = R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-20250514","usage":{"input_tokens":9,"output_tokens":1}}})";
     const std::string think = R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}})";
     const std::string sig = R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCg=="}})";
@@ -129,7 +115,7 @@ BOOST_AUTO_TEST_CASE(stream_events_are_relayed_in_order_as_sent) {
 
 BOOST_AUTO_TEST_CASE(a_stream_cut_before_message_stop_or_an_error_event_fails) {
     Harness h(kConfig);
-    MessagesCase c(HELIX_MESSAGES_CREATE, true);
+    Case c(HELIX_MESSAGES_CREATE, true);
     const std::string start = R"({"type":"message_start","message":{"id":"msg_1","content":[],"usage":{}}})";
     const Outcome cut = run_all_chunkings(h, c.outer, 200, sse_headers(), ev("message_start", start));
     BOOST_TEST(cut.status == HELIX_ERR_PROTOCOL);
@@ -143,7 +129,7 @@ BOOST_AUTO_TEST_CASE(a_stream_cut_before_message_stop_or_an_error_event_fails) {
 
 BOOST_AUTO_TEST_CASE(upstream_errors_keep_their_status_and_message) {
     Harness h(kConfig);
-    MessagesCase c(HELIX_MESSAGES_CREATE, false);
+    Case c(HELIX_MESSAGES_CREATE, false);
     const Outcome bad = run_all_chunkings(
         h, c.outer, 400, json_headers(),
         R"({"type":"error","error":{"type":"invalid_request_error","message":"messages.1.content.0.signature: Invalid signature"}})");
@@ -160,4 +146,55 @@ BOOST_AUTO_TEST_CASE(every_model_is_marked_as_speaking_the_messages_api) {
     const auto models = h.models();
     BOOST_TEST_REQUIRE(!models.empty());
     for (const auto &m : models) BOOST_TEST((m.capabilities & HELIX_MODEL_MESSAGES) != 0);
+}
+
+namespace {
+
+// kBody with members Anthropic does not document, or that bill more or keep
+// state at the provider, or reach other servers.
+std::string with_unlisted_members() {
+    boost::json::value v = boost::json::parse(kBody);
+    auto &o = v.as_object();
+    o["service_tier"] = "auto";
+    o["container"] = "container_011";
+    o["mcp_servers"] = boost::json::parse(R"([{"type":"url","url":"https://mcp.example.com","name":"x"}])");
+    o["unknown_field"] = 1;
+    o["metadata"] = boost::json::parse(R"({"user_id":"u-1","tags":["a"]})");
+    o["stream"] = false;
+    return boost::json::serialize(v);
+}
+
+// The body prepare() sends upstream for with_unlisted_members().
+boost::json::object sent_body(const std::string &config, std::uint32_t action) {
+    Harness h(config);
+    MessagesCase c("claude-sonnet-4-20250514", with_unlisted_members(), action, false);
+    Prepared p = h.prepare(c.outer);
+    BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
+    h.descriptor().call_free(p.call);
+    return boost::json::parse(p.body).as_object();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(members_outside_anthropics_documented_fields_are_dropped) {
+    const boost::json::object sent = sent_body(kConfig, HELIX_MESSAGES_CREATE);
+    for (const char *gone : {"service_tier", "container", "mcp_servers", "unknown_field"})
+        BOOST_TEST(!sent.contains(gone), gone);
+    BOOST_TEST(boost::json::serialize(sent.at("metadata")) == R"({"user_id":"u-1"})");
+    BOOST_TEST(sent.at("stream") == false);
+    BOOST_TEST(sent.at("thinking").at("budget_tokens") == 1024);
+}
+
+BOOST_AUTO_TEST_CASE(extra_fields_lets_an_operator_pass_a_member_on) {
+    const boost::json::object sent =
+        sent_body(R"({"api_key":")" + kKey + R"(","extra_fields":["service_tier"]})", HELIX_MESSAGES_CREATE);
+    BOOST_TEST(sent.at("service_tier") == "auto");
+    BOOST_TEST(!sent.contains("container"));
+}
+
+BOOST_AUTO_TEST_CASE(count_tokens_gets_only_what_it_accepts) {
+    const boost::json::object sent = sent_body(kConfig, HELIX_MESSAGES_COUNT_TOKENS);
+    for (const char *gone : {"max_tokens", "stream", "metadata", "service_tier", "unknown_field"})
+        BOOST_TEST(!sent.contains(gone), gone);
+    for (const char *kept : {"model", "messages", "system", "tools", "thinking"}) BOOST_TEST(sent.contains(kept), kept);
 }
