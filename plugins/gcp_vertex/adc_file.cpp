@@ -22,34 +22,17 @@ using helix::sdk::Error;
 constexpr std::size_t kMaxSubjectTokenBytes = 64 * 1024;
 constexpr std::chrono::seconds kTokenTimeout{10};
 
-[[noreturn]] void config_error(const std::string &path, const std::string &what) {
-    throw Error(HELIX_ERR_CONFIG, "settings.credentials_file '" + path + "': " + what);
-}
-
 json::object parse_object(std::string_view text, const std::string &path) {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
-    if (ec || !v.is_object()) config_error(path, "is not a JSON object");
+    if (ec || !v.is_object()) adc_config_error(path, "is not a JSON object");
     return std::move(v.get_object());
 }
 
 std::string required(const json::object &o, std::string_view key, const std::string &path) {
     const auto v = pj::string_member(o, key);
-    if (!v || v->empty()) config_error(path, "has no \"" + std::string(key) + "\"");
+    if (!v || v->empty()) adc_config_error(path, "has no \"" + std::string(key) + "\"");
     return std::string(*v);
-}
-
-bool has_control(std::string_view s) {
-    for (const char c : s)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
-    return false;
-}
-
-std::string http_url(std::string value, std::string_view key, const std::string &path) {
-    if (!value.starts_with("https://") && !value.starts_with("http://"))
-        config_error(path, "\"" + std::string(key) + "\" is not an http(s) URL");
-    if (has_control(value)) config_error(path, "\"" + std::string(key) + "\" contains a control character");
-    return value;
 }
 
 // "2026-01-01T00:00:00Z" / "...00.123456Z" -> ms since the epoch.
@@ -98,12 +81,16 @@ FetchedToken oauth_token(const helix::sdk::HttpResponse &r, std::string_view sou
     if (r.status != 200) refused(r, source);
     std::string error;
     const auto token = helix::gcp::parse_token_response(r.body, error);
-    if (!token || token->access_token.empty() || has_control(token->access_token))
+    if (!token || token->access_token.empty() || adc_has_control(token->access_token))
         throw Error(HELIX_ERR_AUTH, std::string(source) + " answered without a usable access token", 502);
     return {token->access_token, host.now_unix_ms() + (token->expires_in > 0 ? token->expires_in : 60) * 1000};
 }
 
 std::string subject_token(const ExternalAccount &a, const helix::sdk::Host &host) {
+    if (a.aws) return aws_subject_token(*a.aws, a.audience, host);
+    if (a.executable)
+        return executable_subject_token(*a.executable,
+                                        {a.audience, a.subject_token_type, impersonated_email(a.impersonation_url)}, host);
     std::string raw;
     if (!a.source_file.empty()) {
         const auto text = helix::plugin_common::read_local_file(a.source_file, kMaxSubjectTokenBytes, "subject token file");
@@ -136,6 +123,31 @@ std::string subject_token(const ExternalAccount &a, const helix::sdk::Host &host
 
 } // namespace
 
+void adc_config_error(const std::string &path, const std::string &what) {
+    throw Error(HELIX_ERR_CONFIG, "settings.credentials_file '" + path + "': " + what);
+}
+
+bool adc_has_control(std::string_view s) noexcept {
+    for (const char c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+    return false;
+}
+
+std::string adc_url(std::string value, std::string_view key, const std::string &path) {
+    if (!value.starts_with("https://") && !value.starts_with("http://"))
+        adc_config_error(path, "\"" + std::string(key) + "\" is not an http(s) URL");
+    if (adc_has_control(value)) adc_config_error(path, "\"" + std::string(key) + "\" contains a control character");
+    return value;
+}
+
+std::string impersonated_email(std::string_view url) {
+    constexpr std::string_view marker = "/serviceAccounts/";
+    const auto at = url.find(marker);
+    if (at == std::string_view::npos) return {};
+    const std::string_view rest = url.substr(at + marker.size());
+    return std::string(rest.substr(0, rest.find(':')));
+}
+
 std::string credentials_file_type(std::string_view json_text) {
     boost::system::error_code ec;
     const json::value v = json::parse(json_text, ec);
@@ -150,9 +162,9 @@ AuthorizedUser parse_authorized_user(std::string_view json_text, const std::stri
     u.client_secret = required(o, "client_secret", path);
     u.refresh_token = required(o, "refresh_token", path);
     u.quota_project_id = std::string(pj::string_or_empty(o, "quota_project_id"));
-    u.token_uri = http_url(std::string(pj::string_member(o, "token_uri").value_or(helix::gcp::kGoogleTokenUri)),
+    u.token_uri = adc_url(std::string(pj::string_member(o, "token_uri").value_or(helix::gcp::kGoogleTokenUri)),
                            "token_uri", path);
-    if (has_control(u.quota_project_id)) config_error(path, "\"quota_project_id\" contains a control character");
+    if (adc_has_control(u.quota_project_id)) adc_config_error(path, "\"quota_project_id\" contains a control character");
     return u;
 }
 
@@ -161,44 +173,46 @@ ExternalAccount parse_external_account(std::string_view json_text, const std::st
     ExternalAccount a;
     a.audience = required(o, "audience", path);
     a.subject_token_type = required(o, "subject_token_type", path);
-    a.token_url = http_url(std::string(pj::string_member(o, "token_url").value_or("https://sts.googleapis.com/v1/token")),
+    a.token_url = adc_url(std::string(pj::string_member(o, "token_url").value_or("https://sts.googleapis.com/v1/token")),
                            "token_url", path);
     const json::object *source = pj::object_member(o, "credential_source");
-    if (source == nullptr) config_error(path, "has no \"credential_source\"");
-    if (source->contains("environment_id"))
-        config_error(path, "uses an AWS credential_source (environment_id), which this plugin does not support; use a "
-                           "file- or URL-sourced OIDC token");
-    if (source->contains("executable") || o.contains("executable"))
-        config_error(path, "uses an executable credential_source; a plugin never runs processes: write the token to a "
-                           "file (credential_source.file) instead");
-    if (const auto file = pj::string_member(*source, "file")) a.source_file = std::string(*file);
-    else if (const auto url = pj::string_member(*source, "url")) a.source_url = http_url(std::string(*url), "credential_source.url", path);
-    else config_error(path, "has a credential_source without \"file\" or \"url\"");
+    if (source == nullptr) adc_config_error(path, "has no \"credential_source\"");
+    if (source->contains("environment_id")) {
+        a.aws = parse_aws_source(*source, path);
+    } else if (const json::object *executable = pj::object_member(*source, "executable")) {
+        a.executable = parse_executable_source(*executable, path);
+    } else if (const auto file = pj::string_member(*source, "file")) {
+        a.source_file = std::string(*file);
+    } else if (const auto url = pj::string_member(*source, "url")) {
+        a.source_url = adc_url(std::string(*url), "credential_source.url", path);
+    } else {
+        adc_config_error(path, "has a credential_source without \"file\", \"url\", \"executable\" or \"environment_id\"");
+    }
     if (const json::object *headers = pj::object_member(*source, "headers"))
         for (const auto &[name, value] : *headers) {
-            if (!value.is_string() || has_control(value.get_string()) || has_control(name))
-                config_error(path, "has a credential_source header that is not a one-line string");
+            if (!value.is_string() || adc_has_control(value.get_string()) || adc_has_control(name))
+                adc_config_error(path, "has a credential_source header that is not a one-line string");
             a.source_headers.emplace(std::string(name), std::string(value.get_string()));
         }
     if (const json::object *format = pj::object_member(*source, "format")) {
         const std::string_view type = pj::string_or_empty(*format, "type");
         if (type == "json") a.json_field = required(*format, "subject_token_field_name", path);
-        else if (!type.empty() && type != "text") config_error(path, "has a credential_source format other than text or json");
+        else if (!type.empty() && type != "text") adc_config_error(path, "has a credential_source format other than text or json");
     }
     if (const auto url = pj::string_member(o, "service_account_impersonation_url"))
-        a.impersonation_url = http_url(std::string(*url), "service_account_impersonation_url", path);
+        a.impersonation_url = adc_url(std::string(*url), "service_account_impersonation_url", path);
     if (const json::object *imp = pj::object_member(o, "service_account_impersonation")) {
         const auto lifetime = pj::int_member(*imp, "token_lifetime_seconds");
         if (lifetime) {
             if (*lifetime < 600 || *lifetime > 43200)
-                config_error(path, "service_account_impersonation.token_lifetime_seconds must be in 600..43200");
+                adc_config_error(path, "service_account_impersonation.token_lifetime_seconds must be in 600..43200");
             a.lifetime_s = *lifetime;
         }
     }
     a.quota_project_id = std::string(pj::string_or_empty(o, "quota_project_id"));
     a.workforce_pool_user_project = std::string(pj::string_or_empty(o, "workforce_pool_user_project"));
-    if (has_control(a.quota_project_id) || has_control(a.workforce_pool_user_project))
-        config_error(path, "has a project with a control character");
+    if (adc_has_control(a.quota_project_id) || adc_has_control(a.workforce_pool_user_project))
+        adc_config_error(path, "has a project with a control character");
     return a;
 }
 
@@ -258,7 +272,7 @@ FetchedToken fetch_external_account_token(const ExternalAccount &account, const 
     const json::value v = json::parse(r.body, ec);
     const json::object *o = ec ? nullptr : v.if_object();
     const auto token = o != nullptr ? pj::string_member(*o, "accessToken") : std::nullopt;
-    if (!token || token->empty() || has_control(*token))
+    if (!token || token->empty() || adc_has_control(*token))
         throw Error(HELIX_ERR_AUTH, std::string(iam) + " answered without a usable accessToken", 502);
     const auto expires = rfc3339_ms(o != nullptr ? pj::string_or_empty(*o, "expireTime") : "");
     return {std::string(*token), expires.value_or(host.now_unix_ms() + 60 * 1000)};

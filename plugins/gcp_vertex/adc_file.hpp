@@ -32,15 +32,17 @@
 //     3. with an impersonation URL: POST it with Authorization: Bearer <STS
 //        token>, {"scope":["https://www.googleapis.com/auth/cloud-platform"],
 //        "lifetime":"<s>s"} -> {"accessToken","expireTime":"<RFC 3339>"}
-//     AWS-sourced ("environment_id":"aws1") and executable-sourced subject
-//     tokens are configuration errors: the first needs SigV4 signing of a
-//     GetCallerIdentity request (not implemented), the second running a
-//     process, which a plugin never does.
+//     The subject token may also come from AWS ("environment_id":"aws1": a
+//     signed GetCallerIdentity request, aws_source.hpp) or from a program
+//     ("executable", run by the host, executable_source.hpp).
 //
 // Endpoint URLs come from the file (token_uri for authorized_user may be
 // overridden by settings.token_uri): a simulator can stand in for Google.
 // Secrets (client_secret, refresh and subject tokens) never appear in
 // messages; error replies are not quoted beyond OAuth's error code.
+
+#include "plugins/gcp_vertex/aws_source.hpp"
+#include "plugins/gcp_vertex/executable_source.hpp"
 
 #include <helixagent/plugin.hpp>
 
@@ -65,6 +67,8 @@ struct ExternalAccount {
     std::string audience, subject_token_type, token_url;
     std::string source_file;                       // or:
     std::string source_url;                        // GET, with source_headers
+    std::optional<AwsSource> aws;                  // or: a signed AWS request
+    std::optional<ExecutableSource> executable;    // or: a program's output
     std::map<std::string, std::string> source_headers;
     std::string json_field;                        // non-empty: the subject token is this JSON member
     std::string impersonation_url;                 // empty: the STS token is used as is
@@ -72,6 +76,15 @@ struct ExternalAccount {
     std::string quota_project_id;
     std::string workforce_pool_user_project;
 };
+
+// Pieces the source parsers share: a configuration error naming the file,
+// control characters, an http(s) URL (else a configuration error).
+[[noreturn]] void adc_config_error(const std::string &path, const std::string &what);
+bool adc_has_control(std::string_view s) noexcept;
+std::string adc_url(std::string value, std::string_view key, const std::string &path);
+
+// The service account an impersonation URL names ("" when none).
+std::string impersonated_email(std::string_view impersonation_url);
 
 // What a key file holds: its "type" ("" when absent or not JSON). The
 // parsers throw HELIX_ERR_CONFIG naming `path` and the field (never a value).

@@ -16,6 +16,17 @@ namespace pj = helix::plugin_common::json;
 using helix::plugin_common::ResponseInfo;
 using helix::plugin_common::UpstreamErrorDetail;
 
+std::string error_reason(const json::object &error) {
+    const json::array *details = pj::array_member(error, "details");
+    if (details == nullptr) return {};
+    for (const json::value &d : *details) {
+        const json::object *o = d.if_object();
+        if (o != nullptr && pj::string_or_empty(*o, "@type") == "type.googleapis.com/google.rpc.ErrorInfo")
+            return std::string(pj::string_or_empty(*o, "reason").substr(0, 64));
+    }
+    return {};
+}
+
 std::uint32_t retry_delay_of(const json::object &error) {
     const json::array *details = pj::array_member(error, "details");
     if (details == nullptr) return 0;
@@ -64,6 +75,7 @@ std::optional<GoogleError> parse_google_error(const json::value &body) {
     g.status = std::string(pj::string_or_empty(*e, "status"));
     g.message = std::string(pj::string_or_empty(*e, "message"));
     g.retry_delay_ms = retry_delay_of(*e);
+    g.reason = error_reason(*e);
     return g;
 }
 
@@ -81,6 +93,10 @@ helix::sdk::Error google_http_error(ResponseInfo info, std::string_view body, st
         // The token was refused; the message would only repeat that.
         d.message = "Vertex AI rejected the gateway's access token (HTTP 401" + (d.code.empty() ? "" : ", " + d.code) +
                     "); check the provider's credentials";
+        return helix::plugin_common::make_error(HELIX_ERR_AUTH, 502, 0, {d.message, "upstream_auth_failed", {}}, secret);
+    }
+    if (g && g->reason.starts_with("API_KEY_")) {
+        d.message = "Vertex AI rejected the gateway's API key (" + g->reason + "); check the provider's api_key";
         return helix::plugin_common::make_error(HELIX_ERR_AUTH, 502, 0, {d.message, "upstream_auth_failed", {}}, secret);
     }
     return helix::plugin_common::http_error(info, d, secret);

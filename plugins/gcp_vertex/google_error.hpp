@@ -11,6 +11,7 @@
 //                                          host prepares the call once more
 //   403 PERMISSION_DENIED                  AUTH (502): the gateway's identity lacks
 //                                          a permission, not the client's fault
+//   400 with ErrorInfo reason API_KEY_*    AUTH (502): the gateway's API key was refused
 //   400 INVALID_ARGUMENT, 404 NOT_FOUND    the client's request: passed through
 
 #include "plugins/common/upstream_error.hpp"
@@ -29,6 +30,7 @@ struct GoogleError {
     std::string status;    // RESOURCE_EXHAUSTED, ...
     std::string message;
     std::uint32_t retry_delay_ms = 0; // google.rpc.RetryInfo
+    std::string reason;               // google.rpc.ErrorInfo (API_KEY_INVALID, ...)
 };
 
 // The error object of a body, or nullopt when it is not Google's error shape.

@@ -9,7 +9,7 @@
 namespace helix::gcp_vertex {
 
 VertexProvider::VertexProvider(helix::sdk::Host host) : Provider(host), settings_(parse_settings(host.config_json())) {
-    if (settings_.auth() != AuthMethod::access_token) tokens_ = std::make_unique<GoogleTokenSource>(settings_, this->host());
+    if (settings_.auth() != AuthMethod::access_token && settings_.auth() != AuthMethod::api_key) tokens_ = std::make_unique<GoogleTokenSource>(settings_, this->host());
 }
 
 std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_request &request,
@@ -53,8 +53,14 @@ std::unique_ptr<helix::sdk::Call> VertexProvider::prepare_embeddings(const helix
 std::string VertexProvider::authorize(helix::sdk::HttpRequest &out, bool stream) {
     out.method = "POST";
     out.headers.clear();
-    std::string token = tokens_ ? tokens_->token() : settings_.access_token;
-    out.add_header("Authorization", "Bearer " + token);
+    std::string token; // or the key: what the decoder keeps out of messages
+    if (!settings_.api_key.empty()) {
+        token = settings_.api_key;
+        out.add_header("x-goog-api-key", token);
+    } else {
+        token = tokens_ ? tokens_->token() : settings_.access_token;
+        out.add_header("Authorization", "Bearer " + token);
+    }
     if (!settings_.quota_project_id.empty()) out.add_header("x-goog-user-project", settings_.quota_project_id);
     out.add_header("Content-Type", "application/json");
     out.add_header("Accept", stream ? "text/event-stream" : "application/json");

@@ -35,7 +35,7 @@ public:
     helix_health health(std::string &detail) const override;
 
 private:
-    // The method and headers of a call, with its access token (returned).
+    // The method and headers of a call, with its access token or API key (returned).
     std::string authorize(helix::sdk::HttpRequest &out, bool stream);
     // `call` behind one that drops a refused token (unless the token is fixed).
     std::unique_ptr<helix::sdk::Call> guarded(std::unique_ptr<helix::sdk::Call> call, const std::string &token);

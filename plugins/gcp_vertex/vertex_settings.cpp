@@ -49,7 +49,24 @@ bool is_name(std::string_view s) {
     return true;
 }
 
-void read_key_file(Settings &s) {
+// The settings an external_account's source takes from the environment.
+struct FederationEnvironment {
+    bool allow_executables = false;
+    std::string aws_region;
+    helix::aws::Credentials aws_credentials;
+};
+
+bool flag(const helix::plugin_common::SettingsReader &reader, std::string_view key) {
+    const boost::json::value *v = reader.object().if_contains(key);
+    if (v == nullptr || v->is_null()) return false;
+    if (v->is_bool()) return v->get_bool();
+    // From the environment the host hands a string (GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1).
+    if (v->is_string() && (v->get_string() == "1" || v->get_string() == "true")) return true;
+    if (v->is_string() && (v->get_string() == "0" || v->get_string() == "false" || v->get_string().empty())) return false;
+    throw helix::sdk::Error(HELIX_ERR_CONFIG, "settings." + std::string(key) + ": expected true or false (or 1 / 0)");
+}
+
+void read_key_file(Settings &s, const FederationEnvironment &env) {
     const std::string &path = s.credentials_file;
     const auto text = helix::plugin_common::read_local_file(path, kMaxKeyFileBytes, "credentials file");
     require_config(text.has_value(), "settings.credentials_file: the credentials file '" + path +
@@ -64,6 +81,27 @@ void read_key_file(Settings &s) {
     if (type == "external_account") {
         s.external_account = parse_external_account(*text, path);
         s.quota_project_id = s.external_account->quota_project_id;
+        require_config(!s.external_account->executable || env.allow_executables,
+                       "settings.credentials_file '" + path + "' names an executable credential source; executables "
+                       "run only with GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 (settings.allow_executables: true)");
+        if (auto &aws = s.external_account->aws) {
+            require_config(env.aws_region.empty() || is_name(env.aws_region),
+                           "settings.aws_region must be an AWS region such as us-east-1 (AWS_REGION)");
+            require_config(!adc_has_control(env.aws_credentials.access_key_id) &&
+                               !adc_has_control(env.aws_credentials.session_token),
+                           "settings.aws_access_key_id and aws_session_token must be one line (AWS_ACCESS_KEY_ID, "
+                           "AWS_SESSION_TOKEN)");
+            aws->region = env.aws_region;
+            aws->credentials = env.aws_credentials;
+            require_config(!aws->region.empty() || !aws->region_url.empty(),
+                           "settings.credentials_file '" + path + "': the AWS region is unknown: set AWS_REGION "
+                           "(settings.aws_region) or credential_source.region_url");
+            const bool keys = !aws->credentials.access_key_id.empty() && !aws->credentials.secret_access_key.empty();
+            require_config(keys || !aws->credentials_url.empty(),
+                           "settings.credentials_file '" + path + "': no AWS credentials: set AWS_ACCESS_KEY_ID and "
+                           "AWS_SECRET_ACCESS_KEY (settings.aws_access_key_id, aws_secret_access_key) or "
+                           "credential_source.url");
+        }
         return;
     }
     require_config(type.empty() || type == "service_account",
@@ -87,6 +125,7 @@ bool is_predict_model(std::string_view model) noexcept {
 }
 
 AuthMethod Settings::auth() const noexcept {
+    if (!api_key.empty()) return AuthMethod::api_key;
     if (!access_token.empty()) return AuthMethod::access_token;
     if (service_account) return AuthMethod::service_account;
     if (authorized_user) return AuthMethod::authorized_user;
@@ -97,6 +136,9 @@ AuthMethod Settings::auth() const noexcept {
 std::string Settings::model_url(std::string_view model, std::string_view method) const {
     using helix::plugin_common::percent_encode;
     std::string base = endpoint;
+    if (express_mode())
+        return (base.empty() ? std::string("https://aiplatform.googleapis.com") : base) + "/" + api_version +
+               "/publishers/google/models/" + percent_encode(model) + ":" + std::string(method);
     if (base.empty()) {
         if (location == "global") base = "https://aiplatform.googleapis.com";
         else if (location == "us" || location == "eu") base = "https://aiplatform." + location + ".rep.googleapis.com";
@@ -108,8 +150,9 @@ std::string Settings::model_url(std::string_view model, std::string_view method)
 
 Settings parse_settings(std::string_view json) {
     const helix::plugin_common::SettingsReader reader(json);
-    reader.reject_unknown({"project_id", "location", "endpoint", "api_version", "models", "access_token",
-                           "credentials_file", "metadata_host", "token_uri"});
+    reader.reject_unknown({"project_id", "location", "endpoint", "api_version", "models", "api_key", "access_token",
+                           "credentials_file", "metadata_host", "token_uri", "allow_executables", "aws_region",
+                           "aws_access_key_id", "aws_secret_access_key", "aws_session_token"});
     Settings s;
     if (auto v = reader.string("project_id")) s.project_id = std::move(*v);
     if (auto v = reader.non_empty_string("location")) {
@@ -122,7 +165,11 @@ Settings parse_settings(std::string_view json) {
         s.api_version = std::move(*v);
     }
     s.models = helix::plugin_common::read_models(reader, "models", known_models(), kGemini);
+    if (auto v = reader.header_value("api_key")) s.api_key = std::move(*v);
     if (auto v = reader.header_value("access_token")) s.access_token = std::move(*v);
+    require_config(s.api_key.empty() || s.access_token.empty(),
+                   "settings.api_key and settings.access_token are both set (GCP_VERTEX_API_KEY, "
+                   "GCP_VERTEX_ACCESS_TOKEN); keep one");
     if (auto v = reader.string("credentials_file")) s.credentials_file = std::move(*v);
     if (auto v = reader.non_empty_string("metadata_host")) {
         require_config(v->find_first_of("/ \t\r\n") == std::string::npos,
@@ -130,11 +177,19 @@ Settings parse_settings(std::string_view json) {
         s.metadata_host = std::move(*v);
     }
     if (auto v = reader.base_url("token_uri")) s.token_uri = std::move(*v);
-    if (s.access_token.empty() && !s.credentials_file.empty()) {
-        read_key_file(s);
+    FederationEnvironment env;
+    env.allow_executables = flag(reader, "allow_executables");
+    // Read for an AWS-sourced file only: the variables may be there for the aws-bedrock provider.
+    if (auto v = reader.string("aws_region")) env.aws_region = std::move(*v);
+    if (auto v = reader.string("aws_access_key_id")) env.aws_credentials.access_key_id = std::move(*v);
+    if (auto v = reader.string("aws_secret_access_key")) env.aws_credentials.secret_access_key = std::move(*v);
+    if (auto v = reader.string("aws_session_token")) env.aws_credentials.session_token = std::move(*v);
+    if (s.access_token.empty() && s.api_key.empty() && !s.credentials_file.empty()) {
+        read_key_file(s, env);
         if (s.project_id.empty() && s.service_account) s.project_id = s.service_account->project_id;
         if (s.project_id.empty()) s.project_id = s.quota_project_id;
     }
+    if (s.express_mode()) return s; // the key names the project
     require_config(is_name(s.project_id),
                    s.project_id.empty() ? "settings.project_id is required (GCP_VERTEX_PROJECT_ID)"
                                         : "settings.project_id must be a project id (lower-case letters, digits, '-')");

@@ -11,13 +11,23 @@
 //   api_version       v1 (default) or v1beta1
 //   models            default: gemini-1.5-pro, gemini-1.0-pro, text-bison, code-bison
 // Authentication, the first that applies:
+//   api_key           a Vertex AI API key (GCP_VERTEX_API_KEY), sent as
+//                     x-goog-api-key; without project_id the express-mode form
+//                     https://aiplatform.googleapis.com/{v}/publishers/google/models/{model}:{method}
+//                     is used, with one the project's regional URL (a key
+//                     bound to a service account); not together with access_token
 //   access_token      a bearer token used as is (it cannot be refreshed: when
 //                     Google refuses it the request fails with a clear error)
 //   credentials_file  an Application Default Credentials file (JSON), by its
 //                     "type": service_account (an RS256-signed JWT is exchanged at
 //                     the key's token_uri), authorized_user (gcloud's refresh
 //                     token; token_uri overrides Google's endpoint), external_account
-//                     (workload identity federation; adc_file.hpp)
+//                     (workload identity federation; adc_file.hpp): an executable
+//                     source needs allow_executables (GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1);
+//                     an AWS source takes aws_region, aws_access_key_id,
+//                     aws_secret_access_key, aws_session_token (AWS_REGION,
+//                     AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, ...) over the
+//                     instance metadata service
 //   otherwise         the metadata server of the machine (GCE, GKE, Cloud Run):
 //                     metadata_host, default metadata.google.internal
 // The key file is read once, when the settings are applied.
@@ -37,7 +47,7 @@ namespace helix::gcp_vertex {
 inline constexpr std::string_view kDefaultLocation = "us-central1";
 inline constexpr std::string_view kDefaultMetadataHost = "metadata.google.internal";
 
-enum class AuthMethod { access_token, service_account, authorized_user, external_account, metadata_server };
+enum class AuthMethod { api_key, access_token, service_account, authorized_user, external_account, metadata_server };
 
 struct Settings {
     std::string project_id;
@@ -45,6 +55,7 @@ struct Settings {
     std::string endpoint; // base URL, no trailing '/'
     std::string api_version = "v1";
     std::vector<helix::sdk::Model> models;
+    std::string api_key; // express mode (or a key bound to a service account)
     std::string access_token;
     std::string credentials_file;
     std::optional<helix::gcp::ServiceAccountKey> service_account; // read from credentials_file
@@ -57,6 +68,7 @@ struct Settings {
     std::string metadata_host{kDefaultMetadataHost};
 
     AuthMethod auth() const noexcept;
+    bool express_mode() const noexcept { return !api_key.empty() && project_id.empty(); }
     // https://{location}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/publishers/google/models/{model}:{method}
     std::string model_url(std::string_view model, std::string_view method) const;
 };

@@ -264,6 +264,8 @@ struct FakeHost {
     // Credential programs (run_process): the command lines asked for, answered
     // by `processor` (unset: the host runs none).
     std::vector<std::string> processes;
+    std::vector<std::vector<std::pair<std::string, std::string>>> process_envs; // the extra variables of each
+    std::vector<std::uint32_t> process_timeouts_ms;
     std::function<ProcessReply(const std::string &command)> processor;
     // Like the host's event loop: http_fetch and run_process refuse with HELIX_ERR_WOULD_BLOCK.
     bool on_loop = false;
@@ -300,13 +302,17 @@ struct FakeHost {
         };
         host.now_unix_ms = [](void *ctx) { return static_cast<FakeHost *>(ctx)->now_ms; };
         host.config_json = [](void *ctx) { return hs(static_cast<FakeHost *>(ctx)->config); };
-        host.run_process = [](void *ctx, const helix_process_request *request, std::uint32_t,
+        host.run_process = [](void *ctx, const helix_process_request *request, std::uint32_t timeout_ms,
                               helix_process_callback done, void *user, helix_error *) -> helix_status {
             auto *self = static_cast<FakeHost *>(ctx);
             if (self->on_loop) return HELIX_ERR_WOULD_BLOCK;
             if (request == nullptr || done == nullptr) return HELIX_ERR_INTERNAL;
             if (!self->processor) return HELIX_ERR_NOT_SUPPORTED;
             self->processes.push_back(sv(request->command));
+            auto &env = self->process_envs.emplace_back();
+            for (std::size_t i = 0; i < request->env_count; ++i)
+                env.emplace_back(sv(request->env[i].name), sv(request->env[i].value));
+            self->process_timeouts_ms.push_back(timeout_ms);
             const ProcessReply reply = self->processor(self->processes.back());
             if (reply.status != HELIX_OK) return reply.status;
             helix_process_result r{};

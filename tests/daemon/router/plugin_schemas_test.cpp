@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <initializer_list>
 #include <set>
@@ -88,6 +89,9 @@ std::vector<std::string> table_variables() {
         for (const hc::SettingSpec &spec : schema.settings)
             for (const std::string &name : spec.env) variables.push_back(name);
     }
+    // A variable may fill settings of several plugins (AWS_ACCESS_KEY_ID: Bedrock, and Vertex's AWS federation).
+    std::sort(variables.begin(), variables.end());
+    variables.erase(std::unique(variables.begin(), variables.end()), variables.end());
     return variables;
 }
 
@@ -124,7 +128,11 @@ BOOST_AUTO_TEST_CASE(provider_variables_fill_settings_and_timeouts) {
         {"GCP_VERTEX_PROJECT_ID", "my-project"},
         {"GCP_VERTEX_LOCATION", "europe-west4"},
         {"GCP_VERTEX_ACCESS_TOKEN", "ya29.token"},
+        {"GCP_VERTEX_API_KEY", "AQ.vertex-key"},
         {"GCP_VERTEX_TIMEOUT", "2m"},
+        {"GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES", "1"},
+        {"AWS_REGION", "us-east-2"},
+        {"AWS_DEFAULT_REGION", "us-west-1"},
         {"GOOGLE_APPLICATION_CREDENTIALS", "/etc/gcp/key.json"},
         {"GCE_METADATA_HOST", "127.0.0.1:9"},
         {"AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com"},
@@ -156,7 +164,10 @@ BOOST_AUTO_TEST_CASE(provider_variables_fill_settings_and_timeouts) {
                                "sts_endpoint":"http://127.0.0.1:5","use_fips":"true"})"));
     BOOST_TEST(settings_of(*config, "gcp-vertex") ==
                json::parse(R"({"project_id":"my-project","location":"europe-west4","access_token":"ya29.token",
-                               "credentials_file":"/etc/gcp/key.json","metadata_host":"127.0.0.1:9"})"));
+                               "credentials_file":"/etc/gcp/key.json","metadata_host":"127.0.0.1:9",
+                               "api_key":"AQ.vertex-key","allow_executables":"1","aws_region":"us-east-2",
+                               "aws_access_key_id":"AKIA-STD","aws_secret_access_key":"std-secret",
+                               "aws_session_token":"std-session"})"));
     BOOST_TEST(settings_of(*config, "azure-openai") ==
                json::parse(R"({"endpoint":"https://r.openai.azure.com","api_key":"azure-key","tenant_id":"tenant-1",
                                "client_id":"app-1","client_secret":"entra-secret",

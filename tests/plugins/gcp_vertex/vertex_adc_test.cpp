@@ -9,6 +9,8 @@
 
 #include "../plugin_test_support.hpp"
 
+#include "plugins/aws_common/sigv4.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -173,6 +175,225 @@ BOOST_AUTO_TEST_CASE(external_account_from_a_url_impersonates_a_service_account)
     BOOST_TEST(contains(denied.error.message, "PERMISSION_DENIED"), denied.error.message);
 }
 
+namespace {
+
+std::string value_of(const std::vector<std::pair<std::string, std::string>> &env, const std::string &name) {
+    for (const auto &[k, v] : env)
+        if (k == name) return v;
+    return "<unset>";
+}
+
+std::string executable_file(const Dir &dir, const std::string &extra) {
+    return dir.write("exe.json", R"({"type":"external_account","audience":")" + kAudience +
+        R"(","subject_token_type":"urn:ietf:params:oauth:token-type:id_token","token_url":"http://127.0.0.1:9/v1/token",
+        "credential_source":{"executable":{"command":"/opt/oidc/issue --aud 'gw pool'")" + extra + R"(}},
+        "service_account_impersonation_url":"http://127.0.0.1:9/v1/projects/-/serviceAccounts/gw@p.iam.gserviceaccount.com:generateAccessToken"})");
+}
+
+std::string oidc_response(const std::string &token, std::int64_t expires_s) {
+    return R"({"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:id_token","id_token":")" + token +
+           R"(","expiration_time":)" + std::to_string(expires_s) + "}";
+}
+
+FetchReply google_endpoints(const FetchedRequest &f) {
+    if (contains(f.url, "/v1/token")) return FetchReply{200, token_reply("ya29.federated", 3600)};
+    return FetchReply{200, R"({"accessToken":"ya29.imp","expireTime":"2023-11-14T23:13:20Z"})"};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(an_executable_source_runs_through_the_host_only_when_allowed) {
+    Dir dir;
+    const std::string file = executable_file(dir, R"(,"timeout_millis":7000)");
+    Harness refused(R"({"project_id":"p","credentials_file":")" + file + R"("})");
+    BOOST_TEST(refused.plugin() == nullptr);
+    BOOST_TEST(contains(refused.create_error().message, "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1"),
+               refused.create_error().message);
+
+    // The environment hands the flag over as a string.
+    Harness h(R"({"project_id":"p","allow_executables":"1","credentials_file":")" + file + R"("})");
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    const std::int64_t now_s = h.host().now_ms / 1000;
+    h.host().processor = [&](const std::string &) { return ProcessReply{0, oidc_response("eyJ.exe.sig", now_s + 3600)}; };
+    h.host().responder = google_endpoints;
+    BOOST_TEST(prepared(h).header("Authorization") == "Bearer ya29.imp");
+    BOOST_TEST_REQUIRE(h.host().processes.size() == 1u);
+    BOOST_TEST(h.host().processes[0] == "/opt/oidc/issue --aud 'gw pool'"); // as written: the host splits it
+    BOOST_TEST(h.host().process_timeouts_ms[0] == 7000u);
+    const auto &env = h.host().process_envs[0];
+    BOOST_TEST(value_of(env, "GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE") == kAudience);
+    BOOST_TEST(value_of(env, "GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE") == "urn:ietf:params:oauth:token-type:id_token");
+    BOOST_TEST(value_of(env, "GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE") == "0");
+    BOOST_TEST(value_of(env, "GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL") == "gw@p.iam.gserviceaccount.com");
+    BOOST_TEST(value_of(env, "GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE") == "<unset>");
+    BOOST_TEST(contains(h.host().fetched.at(0).body, "subject_token=eyJ.exe.sig"));
+    BOOST_TEST(contains(h.host().fetched.at(0).body, "subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aid_token"));
+
+    // Each refresh runs it again; its failures are AUTH errors without its output.
+    const auto failing = [&](ProcessReply reply, std::string_view expected) {
+        h.host().processor = [reply](const std::string &) { return reply; };
+        h.host().now_ms += 2 * 3600 * 1000;
+        Request r = user_request();
+        const Prepared p = h.prepare(r);
+        BOOST_TEST(p.status == HELIX_ERR_AUTH, expected);
+        BOOST_TEST(contains(p.error.message, expected), p.error.message);
+        BOOST_TEST(!contains(p.error.message, "eyJ.leak"), p.error.message);
+    };
+    failing(ProcessReply{3, "eyJ.leak", "cannot reach the IdP\n"}, "exited with code 3");
+    BOOST_TEST(contains(h.host().logs.back(), "cannot reach the IdP"));
+    failing(ProcessReply{0, R"({"version":1,"success":false,"code":"401","message":"no session"})"}, "code 401");
+    failing(ProcessReply{0, R"({"version":2,"success":true,"id_token":"eyJ.leak"})"}, "version 2");
+    failing(ProcessReply{0, "eyJ.leak"}, "not a JSON object");
+    failing(ProcessReply{0, R"({"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:jwt"})"}, "no \"id_token\"");
+    failing(ProcessReply{0, oidc_response("eyJ.leak", 1)}, "already expired");
+    h.host().processor = [](const std::string &) { return ProcessReply{0, "", "", HELIX_ERR_RETRY}; };
+    h.host().now_ms += 2 * 3600 * 1000;
+    Request r = user_request();
+    BOOST_TEST(h.prepare(r).status == HELIX_ERR_RETRY); // timed out: transient
+
+    Harness bad(R"({"project_id":"p","allow_executables":true,"credentials_file":")" +
+                executable_file(dir, R"(,"timeout_millis":1000)") + R"("})");
+    BOOST_TEST(bad.plugin() == nullptr);
+    BOOST_TEST(contains(bad.create_error().message, "5000..120000"));
+}
+
+BOOST_AUTO_TEST_CASE(an_executable_output_file_is_used_while_it_is_valid) {
+    Dir dir;
+    const std::string output = (dir.path / "cached.json").string();
+    Harness h(R"({"project_id":"p","allow_executables":true,"credentials_file":")" +
+              executable_file(dir, R"(,"output_file":")" + output + R"(")") + R"("})");
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    const std::int64_t now_s = h.host().now_ms / 1000;
+    h.host().responder = google_endpoints;
+    // No file yet: the program runs (and is told where to write it).
+    h.host().processor = [&](const std::string &) { return ProcessReply{0, oidc_response("eyJ.ran.sig", now_s + 600)}; };
+    prepared(h);
+    BOOST_TEST_REQUIRE(h.host().processes.size() == 1u);
+    BOOST_TEST(value_of(h.host().process_envs[0], "GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE") == output);
+    // A valid response in the file: used without running the program.
+    dir.write("cached.json", oidc_response("eyJ.cached.sig", now_s + 3 * 3600));
+    h.host().now_ms += 2 * 3600 * 1000;
+    prepared(h);
+    BOOST_TEST(h.host().processes.size() == 1u);
+    BOOST_TEST(contains(h.host().fetched.at(2).body, "subject_token=eyJ.cached.sig"));
+    // Expired there: the program runs again, and must say when its token expires.
+    h.host().now_ms += 2 * 3600 * 1000;
+    h.host().processor = [](const std::string &) {
+        return ProcessReply{0, R"({"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:id_token","id_token":"eyJ.x"})"};
+    };
+    Request r = user_request();
+    const Prepared p = h.prepare(r);
+    BOOST_TEST(h.host().processes.size() == 2u);
+    BOOST_TEST(p.status == HELIX_ERR_AUTH);
+    BOOST_TEST(contains(p.error.message, "expiration_time"), p.error.message);
+}
+
+namespace {
+
+std::string aws_file(const Dir &dir, const std::string &source) {
+    return dir.write("aws.json", R"({"type":"external_account","audience":")" + kAudience +
+        R"(","subject_token_type":"urn:ietf:params:aws:token-type:aws4_request","token_url":"http://127.0.0.1:9/v1/token",
+        "credential_source":{"environment_id":"aws1",)" + source + "}}");
+}
+
+constexpr std::string_view kImdsSource =
+    R"("region_url":"http://169.254.169.254/latest/meta-data/placement/availability-zone",
+       "url":"http://169.254.169.254/latest/meta-data/iam/security-credentials",
+       "imdsv2_session_token_url":"http://169.254.169.254/latest/api/token",
+       "regional_cred_verification_url":"https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15")";
+
+// The subject token a FakeHost saw at STS, decoded as Google's STS does.
+boost::json::object subject_of(const FetchedRequest &sts) {
+    const std::string body = sts.body;
+    const auto at = body.find("subject_token=") + 14;
+    const std::string form_value = body.substr(at, body.find('&', at) - at);
+    const std::string json = helix::aws::percent_decode(helix::aws::percent_decode(form_value));
+    return boost::json::parse(json).as_object();
+}
+
+std::string header_in(const boost::json::object &token, std::string_view key) {
+    for (const auto &h : token.at("headers").as_array())
+        if (h.at("key").as_string() == key) return std::string(h.at("value").as_string());
+    return "<none>";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(an_aws_source_signs_get_caller_identity_with_the_instance_role) {
+    Dir dir;
+    Harness h(R"({"project_id":"p","credentials_file":")" + aws_file(dir, std::string(kImdsSource)) + R"("})");
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    h.host().responder = [](const FetchedRequest &f) {
+        if (!contains(f.url, "169.254.169.254")) return google_endpoints(f);
+        if (f.method == "PUT") return FetchReply{200, "imds-session"};
+        if (f.header("x-aws-ec2-metadata-token") != "imds-session") return FetchReply{401, ""};
+        if (contains(f.url, "availability-zone")) return FetchReply{200, "eu-west-3b"};
+        if (f.url.ends_with("/security-credentials")) return FetchReply{200, "gw-role\n"};
+        if (f.url.ends_with("/security-credentials/gw-role"))
+            return FetchReply{200, R"({"Code":"Success","AccessKeyId":"ASIAROLE","SecretAccessKey":"role-secret","Token":"role-session"})"};
+        return FetchReply{404, ""};
+    };
+    BOOST_TEST(prepared(h).header("Authorization") == "Bearer ya29.federated");
+    BOOST_TEST_REQUIRE(h.host().fetched.size() == 5u); // IMDSv2 token, zone, role, credentials, STS
+    BOOST_TEST(h.host().fetched[0].header("x-aws-ec2-metadata-token-ttl-seconds") == "300");
+    const FetchedRequest &sts = h.host().fetched.back();
+    BOOST_TEST(contains(sts.body, "subject_token_type=urn%3Aietf%3Aparams%3Aaws%3Atoken-type%3Aaws4_request"));
+    const boost::json::object token = subject_of(sts);
+    BOOST_TEST(token.at("url").as_string() == "https://sts.eu-west-3.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15");
+    BOOST_TEST(token.at("method").as_string() == "POST");
+    BOOST_TEST(header_in(token, "x-goog-cloud-target-resource") == kAudience);
+    BOOST_TEST(header_in(token, "host") == "sts.eu-west-3.amazonaws.com");
+    BOOST_TEST(header_in(token, "x-amz-security-token") == "role-session");
+    BOOST_TEST(header_in(token, "x-amz-date") == "20231114T221320Z");
+
+    // What AWS STS checks when Google's STS replays it: the signature, target resource included.
+    std::vector<helix::aws::HttpHeader> headers;
+    for (const auto &hv : token.at("headers").as_array())
+        headers.push_back({std::string(hv.at("key").as_string()), std::string(hv.at("value").as_string())});
+    helix::aws::VerifyOptions options;
+    options.region = "eu-west-3";
+    options.service = "sts";
+    options.now = std::chrono::sys_seconds(std::chrono::seconds(h.host().now_ms / 1000));
+    const auto lookup = [](std::string_view id) -> std::optional<helix::aws::VerifierSecret> {
+        if (id == "ASIAROLE") return helix::aws::VerifierSecret{"role-secret", "role-session"};
+        return std::nullopt;
+    };
+    const auto verified = helix::aws::verify({"POST", "/", "Action=GetCallerIdentity&Version=2011-06-15", headers, ""},
+                                             lookup, options);
+    BOOST_TEST(verified.ok(), verified.message);
+    BOOST_TEST(contains(header_in(token, "authorization"), "x-goog-cloud-target-resource"));
+    for (const auto &l : h.host().logs) BOOST_TEST(!contains(l, "role-secret"));
+}
+
+BOOST_AUTO_TEST_CASE(an_aws_source_takes_region_and_keys_from_the_environment_first) {
+    Dir dir;
+    Harness h(R"({"project_id":"p","aws_region":"us-east-2","aws_access_key_id":"AKIAENV","aws_secret_access_key":"env-secret",
+                 "credentials_file":")" + aws_file(dir, std::string(kImdsSource)) + R"("})");
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    h.host().responder = google_endpoints;
+    prepared(h);
+    BOOST_TEST_REQUIRE(h.host().fetched.size() == 1u); // no metadata call at all
+    const boost::json::object token = subject_of(h.host().fetched[0]);
+    BOOST_TEST(token.at("url").as_string() == "https://sts.us-east-2.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15");
+    BOOST_TEST(header_in(token, "x-amz-security-token") == "<none>");
+    BOOST_TEST(contains(header_in(token, "authorization"), "Credential=AKIAENV/20231114/us-east-2/sts/aws4_request"));
+
+    // Without region and keys and without metadata URLs: a configuration error.
+    Harness bare(R"({"project_id":"p","credentials_file":")" +
+                 aws_file(dir, R"("regional_cred_verification_url":"https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15")") +
+                 R"("})");
+    BOOST_TEST(bare.plugin() == nullptr);
+    BOOST_TEST(contains(bare.create_error().message, "AWS_REGION"), bare.create_error().message);
+    Request r = user_request();
+
+    // A metadata service that refuses (IMDSv1 only, say) is an AUTH error naming it.
+    Harness imds(R"({"project_id":"p","credentials_file":")" + aws_file(dir, std::string(kImdsSource)) + R"("})");
+    imds.host().responder = [](const FetchedRequest &f) { return FetchReply{f.method == "PUT" ? 403 : 200, ""}; };
+    const Prepared refused = imds.prepare(r);
+    BOOST_TEST(refused.status == HELIX_ERR_AUTH);
+    BOOST_TEST(contains(refused.error.message, "instance metadata service"), refused.error.message);
+}
+
 BOOST_AUTO_TEST_CASE(unsupported_external_accounts_are_configuration_errors) {
     Dir dir;
     const auto error = [&](const std::string &body) {
@@ -181,9 +402,14 @@ BOOST_AUTO_TEST_CASE(unsupported_external_accounts_are_configuration_errors) {
         return std::string(h.create_error().message);
     };
     const std::string head = R"({"type":"external_account","audience":"a","subject_token_type":"t",)";
-    BOOST_TEST(contains(error(head + R"("credential_source":{"environment_id":"aws1","region_url":"x"}})"), "AWS"));
-    BOOST_TEST(contains(error(head + R"("credential_source":{"executable":{"command":"/bin/x"}}})"), "never runs processes"));
-    BOOST_TEST(contains(error(head + R"("credential_source":{}})"), "without \"file\" or \"url\""));
+    BOOST_TEST(contains(error(head + R"("credential_source":{"environment_id":"aws1","region_url":"http://x"}})"),
+                        "regional_cred_verification_url"));
+    BOOST_TEST(contains(error(head + R"("credential_source":{"environment_id":"aws2","regional_cred_verification_url":"https://x"}})"),
+                        "version 2"));
+    BOOST_TEST(contains(error(head + R"("credential_source":{"executable":{}}})"), "without \"command\""));
+    BOOST_TEST(contains(error(head + R"("credential_source":{"executable":{"command":"x","interactive_timeout_millis":30000}}})"),
+                        "interactive"));
+    BOOST_TEST(contains(error(head + R"("credential_source":{}})"), "without \"file\", \"url\""));
     BOOST_TEST(contains(error(R"({"type":"external_account","credential_source":{"file":"/x"}})"), "\"audience\""));
     BOOST_TEST(contains(error(R"({"type":"impersonated_service_account"})"), "impersonated_service_account"));
 }

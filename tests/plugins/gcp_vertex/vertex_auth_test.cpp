@@ -77,6 +77,52 @@ BOOST_AUTO_TEST_CASE(a_fixed_access_token_is_used_as_is_and_never_fetched) {
     BOOST_TEST(bearer(h, r) == "Bearer ya29.given");
 }
 
+BOOST_AUTO_TEST_CASE(an_api_key_is_sent_as_x_goog_api_key_in_express_mode_or_on_the_project_url) {
+    // Express mode: no project, the global publisher URL, nothing fetched.
+    Harness express(R"({"api_key":"AQ.express-key","credentials_file":"/nonexistent/adc.json"})");
+    BOOST_TEST_REQUIRE(express.plugin() != nullptr, express.create_error().message);
+    express.host().responder = [](const FetchedRequest &) { return FetchReply{500, ""}; };
+    Request r = user_request();
+    Prepared p = express.prepare(r);
+    BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
+    express.descriptor().call_free(p.call);
+    BOOST_TEST(p.url == "https://aiplatform.googleapis.com/v1/publishers/google/models/gemini-1.5-pro:generateContent");
+    BOOST_TEST(p.header("x-goog-api-key") == "AQ.express-key");
+    BOOST_TEST(p.header("Authorization").empty());
+    BOOST_TEST(express.host().fetched.empty());
+    r.stream = true;
+    p = express.prepare(r);
+    BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
+    express.descriptor().call_free(p.call);
+    BOOST_TEST(p.url ==
+               "https://aiplatform.googleapis.com/v1/publishers/google/models/gemini-1.5-pro:streamGenerateContent?alt=sse");
+    // A refused key is an AUTH error that does not quote it.
+    r.stream = false;
+    const Outcome o = express.run(r, 400, json_headers(), R"({"error":{"code":400,"message":"API key not valid. AQ.express-key","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}})");
+    BOOST_TEST(o.status == HELIX_ERR_AUTH);
+    BOOST_TEST(o.http_status == 502);
+    BOOST_TEST(contains(o.message, "API_KEY_INVALID"), o.message);
+    BOOST_TEST(!contains(o.message, "AQ.express-key"));
+
+    // With a project (a key bound to a service account): the regional project URL; an endpoint overrides the host.
+    Harness bound(R"({"api_key":"AQ.bound","project_id":"p","location":"europe-west4","endpoint":"http://127.0.0.1:9"})");
+    BOOST_TEST_REQUIRE(bound.plugin() != nullptr, bound.create_error().message);
+    p = bound.prepare(r);
+    BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
+    bound.descriptor().call_free(p.call);
+    BOOST_TEST(p.url == "http://127.0.0.1:9/v1/projects/p/locations/europe-west4/publishers/google/models/"
+                        "gemini-1.5-pro:generateContent");
+    BOOST_TEST(p.header("x-goog-api-key") == "AQ.bound");
+
+    Harness both(R"({"api_key":"AQ.k","access_token":"ya29.t"})");
+    BOOST_TEST(both.plugin() == nullptr);
+    BOOST_TEST(contains(both.create_error().message, "keep one"));
+    BOOST_TEST(!contains(both.create_error().message, "AQ.k"));
+    Harness none(R"({"location":"us-central1"})");
+    BOOST_TEST(none.plugin() == nullptr);
+    BOOST_TEST(contains(none.create_error().message, "project_id is required"));
+}
+
 BOOST_AUTO_TEST_CASE(a_service_account_signs_a_jwt_and_exchanges_it_at_its_token_uri) {
     const KeyFile file;
     Harness h(file.config());
