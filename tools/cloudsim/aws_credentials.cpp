@@ -317,8 +317,10 @@ EndpointReply CredentialEndpoints::imds(const EndpointRequest &request, std::int
 
     const std::string_view path = request.path;
     if (path == "/latest/meta-data/placement/region") return text_reply(200, settings_.region);
+    if (path == "/latest/meta-data/placement/availability-zone") return text_reply(200, settings_.region + "a");
     for (const std::string_view prefix : {kCredentialsPath, kCredentialsExtendedPath}) {
-        if (path == prefix) return text_reply(200, settings_.role_name);
+        // The listing answers with and without its trailing '/' (the Google auth libraries ask without).
+        if (path == prefix || path == prefix.substr(0, prefix.size() - 1)) return text_reply(200, settings_.role_name);
         if (!path.starts_with(prefix)) continue;
         if (path.substr(prefix.size()) != settings_.role_name) return imds_error(404, "Not Found");
         const TemporaryCredentials c = store_.issue("imds", role_arn(), now_s);
@@ -372,13 +374,15 @@ EndpointReply CredentialEndpoints::sts(const EndpointRequest &request, std::int6
     if (!action || action->empty()) return sts_error(400, "MissingAction", "Missing Action");
     const std::string version = param("Version").value_or("2011-06-15");
     const bool assume_role = *action == "AssumeRole";
-    if ((*action != "AssumeRoleWithWebIdentity" && !assume_role) || version != "2011-06-15")
+    const bool identity = *action == "GetCallerIdentity";
+    if ((*action != "AssumeRoleWithWebIdentity" && !assume_role && !identity) || version != "2011-06-15")
         return sts_error(400, "InvalidAction",
                          "Could not find operation " + *action + " for version " + version +
-                             " (helix-cloudsim serves AssumeRole and AssumeRoleWithWebIdentity)");
+                             " (helix-cloudsim serves AssumeRole, AssumeRoleWithWebIdentity and GetCallerIdentity)");
     std::optional<TemporaryCredentials> caller;
-    if (assume_role)
+    if (assume_role || identity)
         if (auto refused = sts_caller(request, now_s, caller)) return std::move(*refused);
+    if (identity) return caller_identity_reply(caller);
 
     const auto role_arn = param("RoleArn");
     const auto session = param("RoleSessionName");
@@ -481,6 +485,23 @@ std::optional<EndpointReply> CredentialEndpoints::sts_caller(const EndpointReque
     }
     if (expired) return sts_error(403, "ExpiredToken", "The security token included in the request is expired");
     return std::nullopt;
+}
+
+EndpointReply CredentialEndpoints::caller_identity_reply(const std::optional<TemporaryCredentials> &caller) const {
+    const std::string account = caller ? account_of(caller->role_arn, settings_.account_id) : settings_.account_id;
+    const std::string arn = caller ? "arn:aws:sts::" + account + ":assumed-role/" + role_name_of(caller->role_arn) +
+                                         "/helix-sim"
+                                   : "arn:aws:iam::" + account + ":user/helix-sim";
+    const std::string user_id = caller ? "AROA" + caller->access_key_id.substr(4) + ":helix-sim" : "AIDAHELIXSIMUSER0001";
+    const std::string request_id = random_uuid();
+    EndpointReply r;
+    r.content_type = "text/xml";
+    r.headers.emplace_back("x-amzn-RequestId", request_id);
+    r.body = "<GetCallerIdentityResponse xmlns=\"" + std::string(kStsNamespace) + "\">\n  <GetCallerIdentityResult>\n"
+             "    <Arn>" + xml_escape(arn) + "</Arn>\n    <UserId>" + xml_escape(user_id) + "</UserId>\n"
+             "    <Account>" + account + "</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata>\n"
+             "    <RequestId>" + request_id + "</RequestId>\n  </ResponseMetadata>\n</GetCallerIdentityResponse>\n";
+    return r;
 }
 
 EndpointReply CredentialEndpoints::assumed_role_reply(const std::string &role_arn, const std::string &session,

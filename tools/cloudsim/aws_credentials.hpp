@@ -4,9 +4,10 @@
 //
 //   IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:<port>)
 //     PUT /latest/api/token                 X-aws-ec2-metadata-token-ttl-seconds: 1..21600 -> token
-//     GET /latest/meta-data/iam/security-credentials[-extended]/           -> role name
+//     GET /latest/meta-data/iam/security-credentials[-extended][/]         -> role name
 //     GET /latest/meta-data/iam/security-credentials[-extended]/{role}     -> credentials JSON
 //     GET /latest/meta-data/placement/region                               -> region
+//     GET /latest/meta-data/placement/availability-zone                    -> region + "a"
 //     (every GET needs X-aws-ec2-metadata-token: a token from the PUT, else 401)
 //   ECS / EKS container credentials
 //     GET /v2/credentials/{id}   (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI; an Authorization
@@ -16,6 +17,9 @@
 //     POST / (form) or GET /?Action=AssumeRoleWithWebIdentity&RoleArn=..&RoleSessionName=..&WebIdentityToken=..
 //   STS AssumeRole: the same with Action=AssumeRole (+ ExternalId, DurationSeconds),
 //     SigV4-signed (service sts) with the long-term pair or credentials issued here
+//   STS GetCallerIdentity: signed the same way -> Arn (the user of the
+//     long-term pair, or the assumed role of issued credentials), UserId, Account
+//     (what Google's STS replays for AWS workload identity federation)
 //   IAM Identity Center GetRoleCredentials
 //     GET /federation/credentials?account_id=..&role_name=..  x-amz-sso_bearer_token: <token>
 //
@@ -142,6 +146,7 @@ private:
                                      std::optional<std::int64_t> duration,
                                      const std::optional<TemporaryCredentials> &caller, std::int64_t now_s);
     EndpointReply sso(const EndpointRequest &request, std::int64_t now_s);
+    EndpointReply caller_identity_reply(const std::optional<TemporaryCredentials> &caller) const;
 
     EndpointSettings settings_;
     CredentialStore &store_;

@@ -1,5 +1,7 @@
 #include "tools/cloudsim/bedrock_api.hpp"
 
+#include "tools/cloudsim/aws_process_sts.hpp"
+
 #include "tools/cloudsim/aws_credentials.hpp"
 #include "tools/cloudsim/bedrock_auth.hpp"
 #include "tools/cloudsim/bedrock_embeddings.hpp"
@@ -87,7 +89,12 @@ public:
                                                        auth_.secret_access_key,
                                                        setting(options, "external-id", ""),
                                                        setting(options, "sso-access-token", "sim-sso-access-token")},
-                     store_) {}
+                     store_) {
+        aws_credentials::set_process_sts(&endpoints_);
+    }
+    ~BedrockApi() override { aws_credentials::set_process_sts(nullptr); }
+    BedrockApi(const BedrockApi &) = delete;
+    BedrockApi &operator=(const BedrockApi &) = delete;
 
     std::string_view name() const override { return "bedrock"; }
     bool board_fault(std::string_view kind) const override {

@@ -1,5 +1,6 @@
 #include "tools/cloudsim/vertex_federation.hpp"
 
+#include "tools/cloudsim/vertex_aws_federation.hpp"
 #include "tools/cloudsim/vertex_wire.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
@@ -81,9 +82,16 @@ HttpReply sts_token_exchange(std::string_view form_body, const FederationSetting
         return {400, oauth("invalid_scope", "The scope is invalid or missing.")};
     const std::string subject = get("subject_token");
     if (subject.empty()) return {400, oauth("invalid_request", "Missing required parameter: subject_token")};
-    if (!s.subject_token.empty() && subject != s.subject_token)
+    std::string principal = "principal://federated";
+    if (type == "urn:ietf:params:aws:token-type:aws4_request") {
+        // Verified by AWS (the signature), not by comparison.
+        AwsSubjectCheck aws = check_aws_subject_token(subject, get("audience"), now_s);
+        if (aws.refused) return std::move(*aws.refused);
+        principal = "principal://aws/" + aws.principal_arn;
+    } else if (!s.subject_token.empty() && subject != s.subject_token) {
         return {400, oauth("invalid_grant", "The access token could not be verified: the subject token is not valid.")};
-    json::object reply{{"access_token", tokens.issue("principal://federated", gcp::kCloudPlatformScope, now_s)},
+    }
+    json::object reply{{"access_token", tokens.issue(principal, gcp::kCloudPlatformScope, now_s)},
                        {"issued_token_type", "urn:ietf:params:oauth:token-type:access_token"},
                        {"token_type", "Bearer"},
                        {"expires_in", tokens.ttl_s()}};

@@ -10,7 +10,8 @@
 //        //iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/providers/X
 //        (or locations/global/workforcePools/...), requested_token_type
 //        access_token, subject_token_type jwt / id_token / saml2 / aws4_request,
-//        a subject token (the configured one, or any when none is), scope
+//        a subject token (the configured one, or any when none is; an aws4_request
+//        one is checked as Google does, vertex_aws_federation.hpp), scope
 //        cloud-platform -> {"access_token","issued_token_type","token_type","expires_in"};
 //        errors {"error":"invalid_request"|"invalid_grant"|"unsupported_grant_type"|"invalid_scope",
 //        "error_description"} (400)
