@@ -33,15 +33,22 @@ public:
     helix_health health(std::string &detail) const override;
 
 private:
-    // Method, content headers and the credential (api-key, or an Entra
-    // token, which it returns so that a 401 can drop it).
-    std::string authorize(helix::sdk::HttpRequest &out, bool stream);
-    // With Entra tokens: `inner` behind a call that drops a refused token.
-    std::unique_ptr<helix::sdk::Call> guarded(std::unique_ptr<helix::sdk::Call> inner, std::string token);
+
+    // The resource of one call and its credential header.
+    struct Target {
+        std::size_t index;
+        const Resource *resource;
+    };
+    Target target();
+    std::string authorize(helix::sdk::HttpRequest &out, bool stream, const Resource &resource);
+    // `inner` behind the guards it needs (the token's, the resource pool's).
+    std::unique_ptr<helix::sdk::Call> guarded(std::unique_ptr<helix::sdk::Call> inner, std::string token,
+                                              std::size_t index);
 
     Settings settings_;
     std::shared_ptr<const helix::openai::Settings> decoder_settings_; // what the decoder scrubs from messages
-    std::unique_ptr<EntraTokenSource> tokens_;                        // null with an api key
+    std::unique_ptr<EntraTokenSource> tokens_;                        // null when every resource has a key
+    ResourcePool pool_;
 };
 
 // The upstream URLs for a deployment (exposed for tests): classic
@@ -49,5 +56,8 @@ private:
 // surface's /openai/v1/{operation}.
 std::string chat_url(const Settings &settings, const std::string &deployment);
 std::string embeddings_url(const Settings &settings, const std::string &deployment);
+// The same on another resource's base URL.
+std::string operation_url(const Settings &settings, std::string_view endpoint, const std::string &deployment,
+                          std::string_view operation);
 
 } // namespace helix::azure_openai

@@ -32,13 +32,100 @@ void require_config(bool ok, const std::string &message) {
     if (!ok) throw helix::sdk::Error(HELIX_ERR_CONFIG, message);
 }
 
+// A resource URL as the portal shows it: ".../openai/v1" selects the v1
+// surface (*v1 = true) and ".../openai" is dropped.
+std::string resource_base(std::string endpoint, bool *v1, const std::string &key) {
+    while (endpoint.ends_with('/')) endpoint.pop_back();
+    if (endpoint.ends_with("/openai/v1")) {
+        endpoint.resize(endpoint.size() - std::string_view("/openai/v1").size());
+        *v1 = true;
+    } else if (endpoint.ends_with("/openai")) {
+        endpoint.resize(endpoint.size() - std::string_view("/openai").size());
+    }
+    // Every way of authenticating sends a credential (a key or a token) to it.
+    helix::plugin_common::require_https_for_credentials(endpoint, key);
+    return endpoint;
+}
+
+std::map<std::string, std::string> read_deployments(const boost::json::value *d, const std::string &key) {
+    std::map<std::string, std::string> out;
+    if (d == nullptr || d->is_null()) return out;
+    require_config(d->is_object(), "settings." + key + " must be a map of model: deployment");
+    for (const auto &[model, deployment] : d->get_object()) {
+        require_config(deployment.is_string() && !deployment.get_string().empty(),
+                       "settings." + key + "." + std::string(model) + " must be a deployment name");
+        out.emplace(std::string(model), std::string(deployment.get_string()));
+    }
+    return out;
+}
+
+bool one_line(std::string_view s) {
+    for (const char c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    return true;
+}
+
+int read_weight(const boost::json::value *w, const std::string &key) {
+    if (w == nullptr || w->is_null()) return 1;
+    const bool ok = (w->is_int64() && w->get_int64() >= 1 && w->get_int64() <= 1000) ||
+                    (w->is_uint64() && w->get_uint64() >= 1 && w->get_uint64() <= 1000);
+    require_config(ok, "settings." + key + " must be a whole number in 1..1000");
+    return static_cast<int>(w->is_int64() ? w->get_int64() : static_cast<std::int64_t>(w->get_uint64()));
+}
+
+// settings.resources: [{endpoint, weight?, api_key?, deployments?}, ...]
+void read_resources(const helix::plugin_common::SettingsReader &reader, bool v1, std::vector<Resource> &out) {
+    const boost::json::value *list = reader.object().if_contains("resources");
+    if (list == nullptr || list->is_null()) return;
+    require_config(list->is_array(), "settings.resources must be a list of {endpoint, weight, api_key, deployments}");
+    for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+        const std::string at = "resources[" + std::to_string(i) + "]";
+        const boost::json::object *o = list->get_array()[i].if_object();
+        require_config(o != nullptr, "settings." + at + " must be a map {endpoint, weight, api_key, deployments}");
+        for (const auto &[k, v] : *o)
+            require_config(k == "endpoint" || k == "weight" || k == "api_key" || k == "deployments",
+                           "settings." + at + ": unknown key '" + std::string(k) +
+                               "' (known: endpoint, weight, api_key, deployments)");
+        const boost::json::value *endpoint = o->if_contains("endpoint");
+        require_config(endpoint != nullptr && endpoint->is_string() &&
+                           (endpoint->get_string().starts_with("https://") || endpoint->get_string().starts_with("http://")),
+                       "settings." + at + ".endpoint is required: the resource URL, e.g. https://myresource-swedencentral.openai.azure.com");
+        Resource r;
+        bool resource_v1 = false;
+        r.endpoint = resource_base(std::string(endpoint->get_string()), &resource_v1, at + ".endpoint");
+        require_config(!resource_v1 || v1, "settings." + at + ".endpoint ends with /openai/v1 (the v1 surface) but the "
+                                           "provider's api_version is not v1; every resource uses one surface");
+        r.weight = read_weight(o->if_contains("weight"), at + ".weight");
+        if (const boost::json::value *key = o->if_contains("api_key"); key != nullptr && !key->is_null()) {
+            require_config(key->is_string() && !key->get_string().empty() && one_line(key->get_string()),
+                           "settings." + at + ".api_key must be the resource's key");
+            r.api_key = std::string(key->get_string());
+        }
+        r.deployments = read_deployments(o->if_contains("deployments"), at + ".deployments");
+        out.push_back(std::move(r));
+    }
+}
+
 } // namespace
 
 AuthMethod Settings::auth() const noexcept {
     if (!api_key.empty()) return AuthMethod::api_key;
     if (!client_secret.empty()) return AuthMethod::client_credentials;
     if (!federated_token_file.empty()) return AuthMethod::workload_identity;
+    if (azure_cli) return AuthMethod::azure_cli;
     return AuthMethod::managed_identity;
+}
+
+bool Settings::needs_token() const noexcept {
+    if (!api_key.empty()) return false;
+    for (const Resource &r : resources)
+        if (r.api_key.empty()) return true;
+    return false;
+}
+
+const std::string &Settings::deployment_for(const Resource &resource, const std::string &model) const {
+    const auto it = resource.deployments.find(model);
+    return it == resource.deployments.end() ? deployment_for(model) : it->second;
 }
 
 const std::string &Settings::deployment_for(const std::string &model) const {
@@ -50,22 +137,15 @@ Settings parse_settings(std::string_view json) {
     const helix::plugin_common::SettingsReader reader(json);
     reader.reject_unknown({"endpoint", "api_version", "deployments", "models", "api_key", "tenant_id", "client_id",
                            "client_secret", "authority_host", "identity_endpoint", "managed_identity_client_id",
-                           "extra_fields", "allow_data_sources", "federated_token_file"});
+                           "extra_fields", "allow_data_sources", "federated_token_file", "weight", "resources",
+                           "azure_cli", "azure_cli_path"});
     Settings s;
     auto endpoint = reader.base_url("endpoint");
     require_config(endpoint.has_value(),
                    "settings.endpoint is required (AZURE_OPENAI_ENDPOINT, e.g. https://myresource.openai.azure.com)");
-    s.endpoint = std::move(*endpoint);
     // The portal shows ".../openai/v1/" for the v1 surface; the base is the resource.
     bool v1_from_endpoint = false;
-    if (s.endpoint.ends_with("/openai/v1")) {
-        s.endpoint.resize(s.endpoint.size() - std::string_view("/openai/v1").size());
-        v1_from_endpoint = true;
-    } else if (s.endpoint.ends_with("/openai")) {
-        s.endpoint.resize(s.endpoint.size() - std::string_view("/openai").size());
-    }
-    // Every way of authenticating sends a credential (a key or a token) to it.
-    helix::plugin_common::require_https_for_credentials(s.endpoint, "endpoint");
+    s.endpoint = resource_base(std::move(*endpoint), &v1_from_endpoint, "endpoint");
     if (auto v = reader.non_empty_string("api_version")) {
         for (const char c : *v)
             require_config((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-',
@@ -77,14 +157,7 @@ Settings parse_settings(std::string_view json) {
     } else if (v1_from_endpoint) {
         s.api_version = "v1";
     }
-    if (const auto *d = reader.object().if_contains("deployments"); d != nullptr && !d->is_null()) {
-        require_config(d->is_object(), "settings.deployments must be a map of model: deployment");
-        for (const auto &[model, deployment] : d->get_object()) {
-            require_config(deployment.is_string() && !deployment.get_string().empty(),
-                           "settings.deployments." + std::string(model) + " must be a deployment name");
-            s.deployments.emplace(std::string(model), std::string(deployment.get_string()));
-        }
-    }
+    s.deployments = read_deployments(reader.object().if_contains("deployments"), "deployments");
     s.models = helix::plugin_common::read_models(reader, "models", known_models(), kAll);
     if (auto key = reader.header_value("api_key")) s.api_key = std::move(*key);
     if (auto v = reader.header_value("tenant_id")) s.tenant_id = std::move(*v);
@@ -101,6 +174,18 @@ Settings parse_settings(std::string_view json) {
     if (!s.client_secret.empty())
         require_config(!s.tenant_id.empty() && !s.client_id.empty(),
                        "settings.client_secret needs tenant_id and client_id (Entra ID client credentials)");
+    if (const boost::json::value *cli = reader.object().if_contains("azure_cli"); cli != nullptr && !cli->is_null()) {
+        // A boolean, or the string an environment variable gives.
+        require_config(cli->is_bool() || (cli->is_string() && (cli->get_string() == "true" || cli->get_string() == "false")),
+                       "settings.azure_cli: expected true or false");
+        s.azure_cli = cli->is_bool() ? cli->get_bool() : cli->get_string() == "true";
+    }
+    if (auto v = reader.non_empty_string("azure_cli_path")) {
+        require_config(one_line(*v), "settings.azure_cli_path must be one line");
+        s.azure_cli_path = std::move(*v);
+    }
+    s.resources.push_back(Resource{s.endpoint, read_weight(reader.object().if_contains("weight"), "weight"), {}, {}});
+    read_resources(reader, s.v1_surface(), s.resources);
     s.fields = helix::plugin_common::read_forwarded_fields(reader, true);
     return s;
 }

@@ -9,6 +9,11 @@
 //                       versionless v1 surface (/openai/v1/chat/completions)
 //   deployments         {model: deployment}; a model not listed uses a
 //                       deployment of its own name
+//   weight              the endpoint's share of calls (1..1000, default 1) beside
+//   resources           more resources (regions) of the same deployments, a list of
+//                       {endpoint, weight?, api_key?, deployments?}: each call goes to
+//                       one of them by weight, and one that answers 429 / 5xx is
+//                       skipped for its Retry-After (resource_pool.hpp)
 //   models              models to advertise (default: gpt-4, gpt-4-turbo,
 //                       gpt-35-turbo, gpt-35-turbo-16k, gpt-4o, gpt-4o-mini,
 //                       gpt-4.1[-mini|-nano], o1, o3, o3-mini, o4-mini,
@@ -28,12 +33,15 @@
 //                       AZURE_CLIENT_ID, AZURE_TENANT_ID): the file's token
 //                       (re-read at each refresh: the kubelet rotates it) is
 //                       the client_assertion of the client credentials grant
+//   azure_cli           true: the Azure CLI's login (`az account get-access-token`,
+//                       run by the host; azure_cli_path, default az), for development
 //   otherwise           managed identity through the instance metadata
 //                       endpoint (identity_endpoint, default
 //                       http://169.254.169.254/metadata/identity/oauth2/token;
 //                       managed_identity_client_id for a user-assigned identity)
 // Tokens carry the Cognitive Services scope.
 
+#include "plugins/azure_openai/resource_pool.hpp"
 #include "plugins/common/forwarded_fields.hpp"
 
 #include <helixagent/plugin.hpp>
@@ -49,7 +57,7 @@ inline constexpr std::string_view kDefaultApiVersion = "2024-10-21";
 inline constexpr std::string_view kScope = "https://cognitiveservices.azure.com/.default";
 inline constexpr std::string_view kResource = "https://cognitiveservices.azure.com";
 
-enum class AuthMethod { api_key, client_credentials, workload_identity, managed_identity };
+enum class AuthMethod { api_key, client_credentials, workload_identity, azure_cli, managed_identity };
 
 struct Settings {
     std::string endpoint;
@@ -64,11 +72,18 @@ struct Settings {
     std::string authority_host = "https://login.microsoftonline.com";
     std::string identity_endpoint = "http://169.254.169.254/metadata/identity/oauth2/token";
     std::string managed_identity_client_id;
+    bool azure_cli = false;
+    std::string azure_cli_path = "az";
     helix::plugin_common::ForwardedFields fields;
+    // endpoint (with weight and the provider's key and deployments) first, then settings.resources.
+    std::vector<Resource> resources;
 
     AuthMethod auth() const noexcept;
     bool v1_surface() const noexcept { return api_version == "v1"; }
     const std::string &deployment_for(const std::string &model) const;
+    const std::string &deployment_for(const Resource &resource, const std::string &model) const;
+    // An Entra ID token is needed: some resource has no key of its own and the provider none.
+    bool needs_token() const noexcept;
 };
 
 Settings parse_settings(std::string_view json);

@@ -1,5 +1,7 @@
 #include "plugins/azure_openai/entra_token_source.hpp"
 
+#include "plugins/azure_openai/azure_cli_credential.hpp"
+
 #include "plugins/common/local_file.hpp"
 #include "plugins/common/percent_encoding.hpp"
 #include "plugins/common/token_fetch.hpp"
@@ -72,6 +74,7 @@ helix::plugin_common::BearerToken EntraTokenSource::fetch() const {
     using helix::plugin_common::percent_encode;
     helix::sdk::HttpRequest request;
     const AuthMethod method = settings_.auth();
+    if (method == AuthMethod::azure_cli) return azure_cli_token(host_, settings_.azure_cli_path, settings_.tenant_id);
     const bool entra = method == AuthMethod::client_credentials || method == AuthMethod::workload_identity;
     if (entra) {
         request.method = "POST";

@@ -4,7 +4,7 @@
 // identity (the same grant with the federated token file's contents as
 // client_assertion, client_assertion_type jwt-bearer; the file is read at
 // each fetch) or the managed identity of the machine (instance metadata
-// endpoint). Tokens are cached until five minutes before they expire, dropped
+// endpoint), or the Azure CLI's login (azure_cli_credential.hpp). Tokens are cached until five minutes before they expire, dropped
 // after a 401, and never logged.
 
 #include "plugins/azure_openai/azure_settings.hpp"
