@@ -91,9 +91,8 @@ helix::sdk::Error anthropic_error(const helix::plugin_common::ResponseInfo &info
     return helix::plugin_common::http_error(info, d, secret);
 }
 
-AnthropicCall::AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options,
-                             bool json_tool)
-    : ResponseDecoder(std::move(options)), settings_(std::move(settings)), json_tool_(json_tool) {}
+AnthropicCall::AnthropicCall(helix::plugin_common::DecoderOptions options, std::string secret, bool json_tool)
+    : ResponseDecoder(std::move(options)), secret_(std::move(secret)), json_tool_(json_tool) {}
 
 // A turn that only called the answer tool ended as an answer.
 helix_finish_reason AnthropicCall::finish_reason(std::string_view stop_reason) const noexcept {
@@ -102,7 +101,7 @@ helix_finish_reason AnthropicCall::finish_reason(std::string_view stop_reason) c
 }
 
 void AnthropicCall::throw_error_object(const json::value *error) const {
-    throw_anthropic_error(error, settings_->api_key);
+    throw_anthropic_error(error, secret_);
 }
 
 AnthropicCall::Block &AnthropicCall::block(const json::object &event, bool create) {
@@ -309,7 +308,7 @@ void AnthropicCall::on_json_body(const json::value &body, helix::sdk::EventSink 
 }
 
 helix::sdk::Error AnthropicCall::on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) {
-    return anthropic_error(info, body, settings_->api_key);
+    return anthropic_error(info, body, secret_);
 }
 
 } // namespace helix::anthropic

@@ -65,8 +65,8 @@ helix::sdk::Error anthropic_error(const helix::plugin_common::ResponseInfo &info
 class AnthropicCall final : public helix::plugin_common::ResponseDecoder {
 public:
     // json_tool: the request forced plugin_common::kJsonToolName, whose call is the answer's text.
-    AnthropicCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options,
-                  bool json_tool = false);
+    // secret: redacted from every error message (the API key, or Vertex's token).
+    AnthropicCall(helix::plugin_common::DecoderOptions options, std::string secret, bool json_tool = false);
 
 private:
     void on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) override;
@@ -90,7 +90,7 @@ private:
     };
     Block &block(const boost::json::object &event, bool create);
 
-    std::shared_ptr<const Settings> settings_;
+    std::string secret_;
     std::vector<Block> blocks_;
     std::uint32_t tool_count_ = 0;
     std::uint32_t reasoning_count_ = 0;

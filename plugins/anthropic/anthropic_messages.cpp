@@ -39,15 +39,13 @@ void build_messages_request(const Settings &settings, const helix_messages_reque
                             helix::sdk::HttpRequest &out) {
     if (settings.api_key.empty() && settings.needs_api_key())
         throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (ANTHROPIC_API_KEY); the provider cannot authenticate");
-    boost::system::error_code ec;
-    json::value body = json::parse(view(request.body), ec);
-    if (ec || !body.is_object()) throw Error(HELIX_ERR_INVALID_REQUEST, "the request body is not a JSON object", 400);
     const bool count = request.action == HELIX_MESSAGES_COUNT_TOKENS;
-    helix::plugin_common::keep_messages_fields(body.get_object(),
-                                               count ? helix::plugin_common::MessagesUpstream::anthropic_count_tokens
-                                                     : helix::plugin_common::MessagesUpstream::anthropic,
-                                               settings.fields);
-    body.get_object()["model"] = json::string(view(request.model));
+    json::object body = helix::plugin_common::messages_body_for(
+        view(request.body),
+        count ? helix::plugin_common::MessagesUpstream::anthropic_count_tokens
+              : helix::plugin_common::MessagesUpstream::anthropic,
+        settings.fields);
+    body["model"] = json::string(view(request.model));
     const bool stream = !count && request.stream != 0;
 
     out.method = "POST";
@@ -65,10 +63,10 @@ void build_messages_request(const Settings &settings, const helix_messages_reque
     out.streaming_response = stream;
 }
 
-AnthropicMessagesCall::AnthropicMessagesCall(std::shared_ptr<const Settings> settings,
-                                             helix::plugin_common::DecoderOptions options, bool count_tokens)
-    : ResponseDecoder(std::move(options)), settings_(std::move(settings)),
-      relay_([this](const json::value *error) { throw_anthropic_error(error, settings_->api_key); }),
+AnthropicMessagesCall::AnthropicMessagesCall(helix::plugin_common::DecoderOptions options, std::string secret,
+                                             bool count_tokens)
+    : ResponseDecoder(std::move(options)), secret_(std::move(secret)),
+      relay_([this](const json::value *error) { throw_anthropic_error(error, secret_); }),
       count_tokens_(count_tokens) {}
 
 void AnthropicMessagesCall::on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) {
@@ -83,7 +81,7 @@ void AnthropicMessagesCall::on_json_body(const json::value &body, helix::sdk::Ev
 
 helix::sdk::Error AnthropicMessagesCall::on_error_body(const helix::plugin_common::ResponseInfo &info,
                                                        std::string_view body) {
-    return anthropic_error(info, body, settings_->api_key);
+    return anthropic_error(info, body, secret_);
 }
 
 } // namespace helix::anthropic

@@ -30,8 +30,8 @@ void build_messages_request(const Settings &settings, const helix_messages_reque
 
 class AnthropicMessagesCall final : public helix::plugin_common::ResponseDecoder {
 public:
-    AnthropicMessagesCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options,
-                          bool count_tokens);
+    // secret: redacted from every error message (the API key, or Vertex's token).
+    AnthropicMessagesCall(helix::plugin_common::DecoderOptions options, std::string secret, bool count_tokens);
 
 private:
     void on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) override;
@@ -39,7 +39,7 @@ private:
     void on_json_body(const boost::json::value &body, helix::sdk::EventSink &events) override;
     helix::sdk::Error on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) override;
 
-    std::shared_ptr<const Settings> settings_;
+    std::string secret_;
     helix::plugin_common::MessagesRelay relay_;
     bool count_tokens_;
 };

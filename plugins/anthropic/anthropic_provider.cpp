@@ -19,7 +19,7 @@ std::unique_ptr<helix::sdk::Call> AnthropicProvider::prepare(const helix_chat_re
     options.expect_stream = request.stream != 0;
     options.now_unix_ms = [host = host()] { return host.now_unix_ms(); };
     const bool json_tool = request.response_format == HELIX_FORMAT_JSON_OBJECT || request.response_format == HELIX_FORMAT_JSON_SCHEMA;
-    return std::make_unique<AnthropicCall>(settings_, std::move(options), json_tool);
+    return std::make_unique<AnthropicCall>(std::move(options), settings_->api_key, json_tool);
 }
 
 std::unique_ptr<helix::sdk::Call> AnthropicProvider::prepare_messages(const helix_messages_request &request,
@@ -28,7 +28,7 @@ std::unique_ptr<helix::sdk::Call> AnthropicProvider::prepare_messages(const heli
     helix::plugin_common::DecoderOptions options;
     options.expect_stream = out.streaming_response;
     options.now_unix_ms = [host = host()] { return host.now_unix_ms(); };
-    return std::make_unique<AnthropicMessagesCall>(settings_, std::move(options),
+    return std::make_unique<AnthropicMessagesCall>(std::move(options), settings_->api_key,
                                                    request.action == HELIX_MESSAGES_COUNT_TOKENS);
 }
 

@@ -163,16 +163,14 @@ json::array build_tools(const helix_chat_request &r) {
 
 } // namespace
 
-void build_request(const Settings &settings, const helix_chat_request &r, helix::sdk::HttpRequest &out) {
-    if (settings.api_key.empty() && settings.needs_api_key())
-        throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (ANTHROPIC_API_KEY); the provider cannot authenticate");
+json::object messages_body(const helix_chat_request &r, std::int64_t max_tokens_default) {
     if (r.model.len == 0) invalid("the request names no model", "model");
     if (r.n > 1) unsupported("Anthropic returns one choice per request; set n to 1 (or leave it out)", "n");
 
     json::object body;
     body["model"] = jv(r.model);
-    body["max_tokens"] = (r.present & HELIX_HAS_MAX_TOKENS) != 0 ? r.max_tokens : settings.max_tokens_default;
-    const auto thinking = helix::plugin_common::claude_thinking(r, settings.max_tokens_default);
+    body["max_tokens"] = (r.present & HELIX_HAS_MAX_TOKENS) != 0 ? r.max_tokens : max_tokens_default;
+    const auto thinking = helix::plugin_common::claude_thinking(r, max_tokens_default);
     const auto json_tool = helix::plugin_common::json_tool(r);
     if (thinking) {
         body["max_tokens"] = thinking->max_tokens;
@@ -240,9 +238,15 @@ void build_request(const Settings &settings, const helix_chat_request &r, helix:
     if ((r.present & HELIX_HAS_TEMPERATURE) != 0) body["temperature"] = std::clamp(r.temperature, 0.0, 1.0);
     if ((r.present & HELIX_HAS_TOP_P) != 0) body["top_p"] = r.top_p;
     if (r.user.len > 0) body["metadata"] = json::object{{"user_id", jv(r.user)}};
-    const bool stream = r.stream != 0;
-    if (stream) body["stream"] = true;
+    if (r.stream != 0) body["stream"] = true;
+    return body;
+}
 
+void build_request(const Settings &settings, const helix_chat_request &r, helix::sdk::HttpRequest &out) {
+    if (settings.api_key.empty() && settings.needs_api_key())
+        throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (ANTHROPIC_API_KEY); the provider cannot authenticate");
+    const json::object body = messages_body(r, settings.max_tokens_default);
+    const bool stream = r.stream != 0;
     out.method = "POST";
     out.url = settings.messages_url();
     out.headers.clear();

@@ -39,6 +39,10 @@
 
 #include <helixagent/plugin.hpp>
 
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+
 namespace helix::anthropic {
 
 // The reasoning_format of this plugin's reasoning events (and of the blocks it
@@ -50,5 +54,9 @@ inline constexpr std::string_view kJsonToolInstruction =
     "Give your final answer by calling the json_response tool, and nothing else.";
 
 void build_request(const Settings &settings, const helix_chat_request &request, helix::sdk::HttpRequest &out);
+
+// The Messages API body build_request() sends (also Claude on Vertex's, which
+// re-addresses it); max_tokens_default when the request sets none.
+boost::json::object messages_body(const helix_chat_request &request, std::int64_t max_tokens_default);
 
 } // namespace helix::anthropic

@@ -18,12 +18,9 @@ void build_messages_request(const Settings &settings, const helix_messages_reque
                             helix::sdk::HttpRequest &out) {
     if (request.action != HELIX_MESSAGES_CREATE)
         throw Error(HELIX_ERR_NOT_SUPPORTED, "Bedrock counts no tokens here", 400, 0, "unsupported_operation");
-    boost::system::error_code ec;
-    json::value body = json::parse(view(request.body), ec);
-    if (ec || !body.is_object()) throw Error(HELIX_ERR_INVALID_REQUEST, "the request body is not a JSON object", 400);
-    json::object &o = body.get_object();
     // Only what InvokeModel accepts (it refuses "model", "stream" and any unknown key).
-    helix::plugin_common::keep_messages_fields(o, helix::plugin_common::MessagesUpstream::bedrock, settings.fields);
+    json::object o = helix::plugin_common::messages_body_for(
+        view(request.body), helix::plugin_common::MessagesUpstream::bedrock, settings.fields);
     o["anthropic_version"] = kBedrockAnthropicVersion;
     json::array betas;
     for (std::size_t i = 0; i < request.anthropic_beta_count; ++i) betas.push_back(json::string(view(request.anthropic_beta[i])));
@@ -36,7 +33,7 @@ void build_messages_request(const Settings &settings, const helix_messages_reque
     out.headers.clear();
     out.add_header("content-type", "application/json");
     out.add_header("accept", stream ? "application/vnd.amazon.eventstream" : "application/json");
-    out.body = json::serialize(body);
+    out.body = json::serialize(o);
     out.streaming_response = stream;
 }
 

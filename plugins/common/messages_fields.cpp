@@ -1,5 +1,7 @@
 #include "plugins/common/messages_fields.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <iterator>
 
 namespace helix::plugin_common {
@@ -25,6 +27,15 @@ const std::vector<std::string> &messages_fields(MessagesUpstream upstream) {
     case MessagesUpstream::vertex: return vertex;
     }
     return anthropic;
+}
+
+boost::json::object messages_body_for(std::string_view body, MessagesUpstream upstream, const ForwardedFields &policy) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(body, ec);
+    if (ec || !v.is_object())
+        throw helix::sdk::Error(HELIX_ERR_INVALID_REQUEST, "the request body is not a JSON object", 400);
+    keep_messages_fields(v.get_object(), upstream, policy);
+    return std::move(v.get_object());
 }
 
 void keep_messages_fields(boost::json::object &body, MessagesUpstream upstream, const ForwardedFields &policy) {

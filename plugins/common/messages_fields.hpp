@@ -33,4 +33,9 @@ const std::vector<std::string> &messages_fields(MessagesUpstream upstream);
 // keep_listed_fields() with that upstream's list.
 void keep_messages_fields(boost::json::object &body, MessagesUpstream upstream, const ForwardedFields &policy);
 
+// The client's body text (validated by the host) parsed and kept to that
+// upstream's list; throws HELIX_ERR_INVALID_REQUEST (400) if it is not a
+// JSON object.
+boost::json::object messages_body_for(std::string_view body, MessagesUpstream upstream, const ForwardedFields &policy);
+
 } // namespace helix::plugin_common

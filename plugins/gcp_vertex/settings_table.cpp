@@ -12,6 +12,7 @@ std::vector<helix::sdk::Setting> VertexProvider::settings() {
         {.name = "api_version", .type = HELIX_SETTING_STRING, .description = "v1 or v1beta1.", .default_value = "v1"},
         {.name = "models", .type = HELIX_SETTING_LIST, .description = "Models to advertise: ids, or maps {id, upstream_id, context_window, capabilities}."},
         {.name = "api_key", .type = HELIX_SETTING_STRING, .description = "A Vertex AI API key (x-goog-api-key); without project_id, express mode.", .flags = HELIX_SETTING_SECRET, .env = {"GCP_VERTEX_API_KEY"}, .env_provider = "gcp-vertex"},
+        {.name = "extra_fields", .type = HELIX_SETTING_LIST, .description = "Messages API body fields to pass to Claude's rawPredict besides the ones it accepts today."},
         {.name = "access_token", .type = HELIX_SETTING_STRING, .description = "A static OAuth access token.", .flags = HELIX_SETTING_SECRET, .env = {"GCP_VERTEX_ACCESS_TOKEN"}, .env_provider = "gcp-vertex"},
         {.name = "credentials_file", .type = HELIX_SETTING_STRING, .description = "An ADC file: service_account, authorized_user or external_account.", .env = {"GOOGLE_APPLICATION_CREDENTIALS"}, .env_provider = "gcp-vertex"},
         {.name = "token_uri", .type = HELIX_SETTING_STRING, .description = "The OAuth2 token endpoint for an authorized_user file; default https://oauth2.googleapis.com/token."},

@@ -1,9 +1,12 @@
 #include "plugins/gcp_vertex/vertex_provider.hpp"
 
+#include "plugins/anthropic/anthropic_call.hpp"
+#include "plugins/anthropic/anthropic_messages.hpp"
 #include "plugins/common/token_guarded_call.hpp"
 #include "plugins/gcp_vertex/gemini_call.hpp"
 #include "plugins/gcp_vertex/gemini_request.hpp"
 #include "plugins/gcp_vertex/predict.hpp"
+#include "plugins/gcp_vertex/vertex_claude.hpp"
 #include "plugins/gcp_vertex/vertex_embeddings.hpp"
 
 namespace helix::gcp_vertex {
@@ -15,6 +18,13 @@ VertexProvider::VertexProvider(helix::sdk::Host host) : Provider(host), settings
 std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_request &request,
                                                           helix::sdk::HttpRequest &out) {
     const std::string_view model = helix::sdk::view(request.model);
+    if (is_claude_model(model)) {
+        build_claude_chat_request(settings_, request, out);
+        const std::string token = authorize(out, request.stream != 0);
+        const bool json_tool =
+            request.response_format == HELIX_FORMAT_JSON_OBJECT || request.response_format == HELIX_FORMAT_JSON_SCHEMA;
+        return guarded(std::make_unique<helix::anthropic::AnthropicCall>(decoder_options(out), token, json_tool), token);
+    }
     const bool predict = is_predict_model(model);
     const bool stream = request.stream != 0 && !predict;
     if (predict) {
@@ -38,6 +48,21 @@ std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_reque
         call = std::make_unique<GeminiCall>(std::move(options), token, seed);
     }
     return guarded(std::move(call), token);
+}
+
+std::unique_ptr<helix::sdk::Call> VertexProvider::prepare_messages(const helix_messages_request &request,
+                                                                   helix::sdk::HttpRequest &out) {
+    build_claude_messages_request(settings_, request, out);
+    const std::string token = authorize(out, request.stream != 0);
+    add_claude_betas(request, out);
+    return guarded(std::make_unique<helix::anthropic::AnthropicMessagesCall>(decoder_options(out), token, false), token);
+}
+
+helix::plugin_common::DecoderOptions VertexProvider::decoder_options(const helix::sdk::HttpRequest &out) const {
+    helix::plugin_common::DecoderOptions options;
+    options.expect_stream = out.streaming_response;
+    options.now_unix_ms = [h = host()] { return h.now_unix_ms(); };
+    return options;
 }
 
 std::unique_ptr<helix::sdk::Call> VertexProvider::prepare_embeddings(const helix_embeddings_request &request,

@@ -1,12 +1,14 @@
 #pragma once
 // The gcp-vertex provider: Gemini models through :generateContent and
 // :streamGenerateContent?alt=sse (gemini_request.hpp, gemini_call.hpp), the
-// legacy text-bison and code-bison through :predict (predict.hpp), the
+// legacy text-bison and code-bison through :predict (predict.hpp), Claude
+// through rawPredict / streamRawPredict (vertex_claude.hpp), the
 // embedding models through :predict (vertex_embeddings.hpp), with a
 // fixed access token, a service account or the metadata server
 // (vertex_settings.hpp, google_token_source.hpp). A 401 drops the cached
 // token so that the host's second prepare() fetches a new one.
 
+#include "plugins/common/response_decoder.hpp"
 #include "plugins/gcp_vertex/google_token_source.hpp"
 #include "plugins/gcp_vertex/vertex_settings.hpp"
 
@@ -32,9 +34,14 @@ public:
     std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &request,
                                                          helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
+    // Claude's Messages API through rawPredict (vertex_claude.hpp).
+    std::unique_ptr<helix::sdk::Call> prepare_messages(const helix_messages_request &request,
+                                                       helix::sdk::HttpRequest &out) override;
     helix_health health(std::string &detail) const override;
 
 private:
+    // A decoder's options for the prepared request (a stream if it asks for one).
+    helix::plugin_common::DecoderOptions decoder_options(const helix::sdk::HttpRequest &out) const;
     // The method and headers of a call, with its access token or API key (returned).
     std::string authorize(helix::sdk::HttpRequest &out, bool stream);
     // `call` behind one that drops a refused token (unless the token is fixed).

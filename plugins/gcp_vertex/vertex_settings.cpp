@@ -15,6 +15,10 @@ constexpr std::uint32_t kGeminiText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS 
 // Streams are served as one final chunk (predict has no useful stream of its own).
 constexpr std::uint32_t kPredict = HELIX_MODEL_STREAMING;
 constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
+// Claude answers one choice per request and speaks the Messages API itself.
+constexpr std::uint32_t kClaudeText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MESSAGES;
+constexpr std::uint32_t kClaude = kClaudeText | HELIX_MODEL_VISION;
+constexpr std::uint32_t kClaudeThinking = kClaude | HELIX_MODEL_REASONING;
 
 const std::vector<helix::plugin_common::KnownModel> &known_models() {
     static const std::vector<helix::plugin_common::KnownModel> models{
@@ -34,6 +38,19 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
         // instances per call; gemini-embedding-001 one.
         {"text-embedding-005", HELIX_MODEL_EMBEDDINGS, 2'048, 250, false},
         {"gemini-embedding-001", HELIX_MODEL_EMBEDDINGS, 2'048, 1, false},
+        // Claude, Anthropic's models in the Model Garden (rawPredict, vertex_claude.hpp):
+        // served where `models` lists them, since each is enabled per project and
+        // served in a few locations (us-east5, europe-west1, global, ...).
+        {"claude-opus-4-5@20251101", kClaudeThinking, 200'000, 0, false},
+        {"claude-sonnet-4-5@20250929", kClaudeThinking, 200'000, 0, false},
+        {"claude-haiku-4-5@20251001", kClaudeThinking, 200'000, 0, false},
+        {"claude-opus-4-1@20250805", kClaudeThinking, 200'000, 0, false},
+        {"claude-opus-4@20250514", kClaudeThinking, 200'000, 0, false},
+        {"claude-sonnet-4@20250514", kClaudeThinking, 200'000, 0, false},
+        {"claude-3-7-sonnet@20250219", kClaudeThinking, 200'000, 0, false},
+        {"claude-3-5-sonnet-v2@20241022", kClaude, 200'000, 0, false},
+        {"claude-3-5-haiku@20241022", kClaudeText, 200'000, 0, false},
+        {"claude-3-haiku@20240307", kClaude, 200'000, 0, false},
     };
     return models;
 }
@@ -133,26 +150,26 @@ AuthMethod Settings::auth() const noexcept {
     return AuthMethod::metadata_server;
 }
 
-std::string Settings::model_url(std::string_view model, std::string_view method) const {
+std::string Settings::model_url(std::string_view model, std::string_view method, std::string_view publisher) const {
     using helix::plugin_common::percent_encode;
     std::string base = endpoint;
     if (express_mode())
         return (base.empty() ? std::string("https://aiplatform.googleapis.com") : base) + "/" + api_version +
-               "/publishers/google/models/" + percent_encode(model) + ":" + std::string(method);
+               "/publishers/" + std::string(publisher) + "/models/" + percent_encode(model) + ":" + std::string(method);
     if (base.empty()) {
         if (location == "global") base = "https://aiplatform.googleapis.com";
         else if (location == "us" || location == "eu") base = "https://aiplatform." + location + ".rep.googleapis.com";
         else base = "https://" + location + "-aiplatform.googleapis.com";
     }
     return base + "/" + api_version + "/projects/" + percent_encode(project_id) + "/locations/" +
-           percent_encode(location) + "/publishers/google/models/" + percent_encode(model) + ":" + std::string(method);
+           percent_encode(location) + "/publishers/" + std::string(publisher) + "/models/" + percent_encode(model) + ":" + std::string(method);
 }
 
 Settings parse_settings(std::string_view json) {
     const helix::plugin_common::SettingsReader reader(json);
     reader.reject_unknown({"project_id", "location", "endpoint", "api_version", "models", "api_key", "access_token",
                            "credentials_file", "metadata_host", "token_uri", "allow_executables", "aws_region",
-                           "aws_access_key_id", "aws_secret_access_key", "aws_session_token"});
+                           "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "extra_fields"});
     Settings s;
     if (auto v = reader.string("project_id")) s.project_id = std::move(*v);
     if (auto v = reader.non_empty_string("location")) {
@@ -166,6 +183,10 @@ Settings parse_settings(std::string_view json) {
     }
     s.models = helix::plugin_common::read_models(reader, "models", known_models(), kGemini);
     if (auto v = reader.header_value("api_key")) s.api_key = std::move(*v);
+    // A Claude model listed under another id (an alias, a newer version) still goes to rawPredict.
+    for (auto &m : s.models)
+        if (m.upstream_id.starts_with("claude-")) m.capabilities = (m.capabilities & ~HELIX_MODEL_MULTIPLE_CHOICES) | HELIX_MODEL_MESSAGES;
+    s.fields = helix::plugin_common::read_forwarded_fields(reader, false);
     if (auto v = reader.header_value("access_token")) s.access_token = std::move(*v);
     require_config(s.api_key.empty() || s.access_token.empty(),
                    "settings.api_key and settings.access_token are both set (GCP_VERTEX_API_KEY, "

@@ -9,7 +9,11 @@
 //   endpoint          base URL instead of the one the location implies (a
 //                     simulator, a private endpoint)
 //   api_version       v1 (default) or v1beta1
-//   models            default: gemini-1.5-pro, gemini-1.0-pro, text-bison, code-bison
+//   models            default: gemini-1.5-pro, gemini-1.0-pro, text-bison, code-bison;
+//                     Claude (claude-sonnet-4-5@20250929, ...: vertex_claude.hpp) and the
+//                     embedding models are served only where listed
+//   extra_fields      /v1/messages body fields passed to Claude's rawPredict besides
+//                     the ones it accepts today (plugins/common/messages_fields.hpp)
 // Authentication, the first that applies:
 //   api_key           a Vertex AI API key (GCP_VERTEX_API_KEY), sent as
 //                     x-goog-api-key; without project_id the express-mode form
@@ -32,6 +36,7 @@
 //                     metadata_host, default metadata.google.internal
 // The key file is read once, when the settings are applied.
 
+#include "plugins/common/forwarded_fields.hpp"
 #include "plugins/gcp_common/service_account.hpp"
 #include "plugins/gcp_vertex/adc_file.hpp"
 
@@ -56,6 +61,7 @@ struct Settings {
     std::string api_version = "v1";
     std::vector<helix::sdk::Model> models;
     std::string api_key; // express mode (or a key bound to a service account)
+    helix::plugin_common::ForwardedFields fields; // extra_fields
     std::string access_token;
     std::string credentials_file;
     std::optional<helix::gcp::ServiceAccountKey> service_account; // read from credentials_file
@@ -69,8 +75,8 @@ struct Settings {
 
     AuthMethod auth() const noexcept;
     bool express_mode() const noexcept { return !api_key.empty() && project_id.empty(); }
-    // https://{location}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/publishers/google/models/{model}:{method}
-    std::string model_url(std::string_view model, std::string_view method) const;
+    // https://{location}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/publishers/{publisher}/models/{model}:{method}
+    std::string model_url(std::string_view model, std::string_view method, std::string_view publisher = "google") const;
 };
 
 // Parses the settings and reads the key file; throws HELIX_ERR_CONFIG naming

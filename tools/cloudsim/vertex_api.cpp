@@ -2,7 +2,9 @@
 
 #include "tools/cloudsim/delivery.hpp"
 #include "tools/cloudsim/exchange.hpp"
+#include "tools/cloudsim/anthropic_wire.hpp"
 #include "tools/cloudsim/vertex_auth.hpp"
+#include "tools/cloudsim/vertex_claude.hpp"
 #include "tools/cloudsim/vertex_federation.hpp"
 #include "tools/cloudsim/vertex_embeddings.hpp"
 #include "tools/cloudsim/vertex_wire.hpp"
@@ -163,6 +165,11 @@ public:
         const auto family = vertex::model_family(model_path->model);
         const std::string resource = vertex::resource_name(*model_path);
         const std::string &method = model_path->method;
+        if (model_path->publisher == "anthropic") {
+            if (!vertex::is_claude_model(model_path->model)) return send_error(ex, vertex::model_not_found(resource), false);
+            if (method == "rawPredict" || method == "streamRawPredict")
+                return claude(ex, context, *model_path, method == "streamRawPredict");
+        }
         if (method == "generateContent" || stream || method == "countTokens") {
             if (model_path->publisher != "google" || family != vertex::ModelFamily::gemini)
                 return send_error(ex, vertex::model_not_found(resource), array);
@@ -352,6 +359,35 @@ private:
             out = vertex::generate_body(reply, meta, request->prompt.show_thinking);
         }
         deliver_body(ex, *behaviour, kind, generated, kJson, out);
+    }
+
+    // Claude's rawPredict / streamRawPredict: Anthropic's Messages API behind
+    // Vertex's URL and authentication (vertex_claude.hpp). The request's
+    // errors are Anthropic's objects, quota and availability Google's.
+    static void claude(Exchange &ex, ProviderContext &context, const vertex::ModelPath &path, bool stream) {
+        std::string body;
+        if (!read_body(ex, body, false)) return;
+        anthropic::ApiError error;
+        const auto request = vertex::parse_raw_predict(body, path.model, error);
+        if (!request) return ex.send(error.status, kJson, anthropic::error_body(error, random_id("req_vrtx_", 20)));
+        std::string problem;
+        auto behaviour = context.behaviour(ex, problem);
+        if (!behaviour) return send_error(ex, vertex::invalid_argument(problem), false);
+        const auto fault = resolve_fault(ex, context, request->prompt.last_user_text, false);
+        if (!fault) return;
+        const auto [own, kind] = *fault;
+        if (own == VertexFault::permission_denied) return permission_denied(ex, path, false);
+        if (is_error_status_fault(kind)) return send_fault_error(ex, kind, false);
+        apply_connection_fault(ex, kind, *behaviour);
+
+        const Reply reply = generate_reply(request->prompt, behaviour->reply_tokens);
+        const anthropic::ReplyMeta meta{random_id("msg_vrtx_", 24), path.model};
+        if (stream) {
+            anthropic::EventStream events(reply, meta);
+            return deliver_stream(ex, context.stats(), *behaviour, kind, events, "text/event-stream; charset=utf-8",
+                                  anthropic::malformed_event());
+        }
+        deliver_body(ex, *behaviour, kind, reply.completion_tokens, kJson, anthropic::message_body(reply, meta));
     }
 
     static void predict(Exchange &ex, ProviderContext &context, const vertex::ModelPath &path,

@@ -102,6 +102,9 @@ export async function startGateway({ simArgs = [], edit = (lines) => lines } = {
       ...vertex('gcp-vertex', [`credentials_file: ${vertexKeyFile}`]),
       ...vertex('vertex-metadata', [`metadata_host: 127.0.0.1:${sim.ports.vertex}`]),
       ...vertex('vertex-token', [`access_token: ${vertexToken}`]),
+      // Claude in Vertex's Model Garden (rawPredict), where it is served.
+      ...vertex('vertex-claude', [`credentials_file: ${vertexKeyFile}`, 'location: us-east5',
+        'models: [claude-sonnet-4-5@20250929, claude-3-5-haiku@20241022]']),
       ...bedrock('aws-bedrock', [`access_key_id: ${awsKey}`, `secret_access_key: "${awsSecret}"`]),
       ...bedrock('bedrock-profile', [`credentials_file: ${credentialsFile}`, 'profile: sim']),
       ...bedrock('bedrock-webid', [`web_identity_token_file: ${webIdentityToken}`,

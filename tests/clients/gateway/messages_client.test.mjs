@@ -223,56 +223,66 @@ describe('a translated provider (openai/gpt-4o) in the Messages shape', { timeou
   });
 });
 
-describe('Claude on aws-bedrock through InvokeModel, in the Messages shape', { timeout: 60_000 }, () => {
-  const bedrock = { ...params, model: 'aws-bedrock/anthropic.claude-3-sonnet' };
+// Claude behind a cloud's own API (Bedrock's InvokeModel, Vertex's
+// rawPredict), in the Messages shape: the simulator checks each body as the
+// cloud does, refusing members it does not take.
+function claudeUpstream(title, modelName, provider) {
+  describe(title, { timeout: 60_000 }, () => {
+    const upstream = { ...params, model: modelName };
 
-  test('messages.create and messages.stream: the same message, model named as asked', async () => {
-    const { data: msg, response } = await client.messages.create(bedrock).withResponse();
-    assert.equal(msg.type, 'message');
-    assert.equal(msg.model, bedrock.model);
-    assert.match(msg.content[0].text, /^You said: Hello there, how are you today\?/);
-    assert.equal(response.headers.get('x-helix-provider'), 'aws-bedrock');
-    const stream = client.messages.stream(bedrock);
-    const types = [];
-    stream.on('streamEvent', (e) => types.push(e.type));
-    const final = await stream.finalMessage();
-    assert.deepEqual(final.content, msg.content);
-    assert.equal(final.model, bedrock.model);
-    assert.equal(final.usage.output_tokens, msg.usage.output_tokens);
-    assert.equal(types[0], 'message_start');
-    assert.equal(types.at(-1), 'message_stop');
-  });
+    test('messages.create and messages.stream: the same message, model named as asked', async () => {
+      const { data: msg, response } = await client.messages.create(upstream).withResponse();
+      assert.equal(msg.type, 'message');
+      assert.equal(msg.model, upstream.model);
+      assert.match(msg.content[0].text, /^You said: Hello there, how are you today\?/);
+      assert.equal(response.headers.get('x-helix-provider'), provider);
+      const stream = client.messages.stream(upstream);
+      const types = [];
+      stream.on('streamEvent', (e) => types.push(e.type));
+      const final = await stream.finalMessage();
+      assert.deepEqual(final.content, msg.content);
+      assert.equal(final.model, upstream.model);
+      assert.equal(final.usage.output_tokens, msg.usage.output_tokens);
+      assert.equal(types[0], 'message_start');
+      assert.equal(types.at(-1), 'message_stop');
+    });
 
-  test('tools and a history with thinking blocks go through (the simulator checks the InvokeModel body)', async () => {
-    const { ask, call } = await toolLoop(bedrock.model);
-    // With thinking on, the tool call's turn is signed by the simulator and must come back as it was.
-    const thinking = { type: 'enabled', budget_tokens: 1024 };
-    const msg = await client.messages.create({ ...call, thinking, max_tokens: 2048 });
-    assert.equal(msg.content[0].type, 'thinking');
-    const block = msg.content.find((b) => b.type === 'tool_use');
-    const followUp = await client.messages.create({
-      ...call,
-      thinking,
-      max_tokens: 2048,
-      messages: [
-        ask,
-        { role: 'assistant', content: msg.content },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: block.id, content: '18 degrees, clear' }] },
-      ],
-    }, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } });
-    assert.equal(followUp.content.find((b) => b.type === 'text').text, 'Tool result: 18 degrees, clear');
-  });
+    test('tools and a history with thinking blocks go through (the simulator checks the body)', async () => {
+      const { ask, call } = await toolLoop(upstream.model);
+      // With thinking on, the tool call's turn is signed by the simulator and must come back as it was.
+      const thinking = { type: 'enabled', budget_tokens: 1024 };
+      const msg = await client.messages.create({ ...call, thinking, max_tokens: 2048 });
+      assert.equal(msg.content[0].type, 'thinking');
+      const block = msg.content.find((b) => b.type === 'tool_use');
+      const followUp = await client.messages.create({
+        ...call,
+        thinking,
+        max_tokens: 2048,
+        messages: [
+          ask,
+          { role: 'assistant', content: msg.content },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: block.id, content: '18 degrees, clear' }] },
+        ],
+      }, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } });
+      assert.equal(followUp.content.find((b) => b.type === 'text').text, 'Tool result: 18 degrees, clear');
+    });
 
-  test('members InvokeModel refuses stay out of its body (the simulator refuses extraneous keys)', async () => {
-    const extra = { ...bedrock, service_tier: 'auto', container: 'container_1', not_a_field: 1, metadata: { user_id: 'u-1' } };
-    const msg = await client.messages.create(extra);
-    assert.match(msg.content[0].text, /^You said: Hello there/);
-    const final = await client.messages.stream(extra).finalMessage();
-    assert.deepEqual(final.content, msg.content);
-  });
+    test('members the cloud refuses stay out of its body (the simulator refuses them)', async () => {
+      const extra = { ...upstream, service_tier: 'auto', container: 'container_1', not_a_field: 1, metadata: { user_id: 'u-1' } };
+      const msg = await client.messages.create(extra);
+      assert.match(msg.content[0].text, /^You said: Hello there/);
+      const final = await client.messages.stream(extra).finalMessage();
+      assert.deepEqual(final.content, msg.content);
+    });
 
-  test('countTokens is the estimate here', async () => {
-    const { response } = await client.messages.countTokens({ model: bedrock.model, messages: params.messages }).withResponse();
-    assert.equal(response.headers.get('x-helix-token-count'), 'estimate');
+    test('countTokens is the estimate here', async () => {
+      const { response } = await client.messages.countTokens({ model: upstream.model, messages: params.messages }).withResponse();
+      assert.equal(response.headers.get('x-helix-token-count'), 'estimate');
+    });
   });
-});
+}
+
+claudeUpstream('Claude on aws-bedrock through InvokeModel, in the Messages shape',
+  'aws-bedrock/anthropic.claude-3-sonnet', 'aws-bedrock');
+claudeUpstream('Claude on gcp-vertex through rawPredict, in the Messages shape',
+  'vertex-claude/claude-sonnet-4-5@20250929', 'vertex-claude');

@@ -42,6 +42,37 @@ describe('through the gateway', () => {
     assert.ok(!gateway.log().includes('PRIVATE KEY'), 'a private key appeared in the gateway log');
   });
 
+  describe('Claude on Vertex (rawPredict) through chat completions', () => {
+    const model = 'vertex-claude/claude-sonnet-4-5@20250929';
+
+    test('a completion and its stream agree', async () => {
+      const messages = [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Explain quantum computing in simple terms' }];
+      const { data: whole, response } = await client.chat.completions.create({ model, messages }).withResponse();
+      assert.equal(response.headers.get('x-helix-provider'), 'vertex-claude');
+      assert.equal(whole.model, model);
+      assert.match(whole.choices[0].message.content, /^You said: Explain quantum computing/);
+      assert.equal(whole.choices[0].finish_reason, 'stop');
+      assert.ok(whole.usage.prompt_tokens > 0 && whole.usage.completion_tokens > 0, JSON.stringify(whole.usage));
+      const { text, finish } = await streamed(client, { model, messages });
+      assert.equal(text, whole.choices[0].message.content);
+      assert.equal(finish, 'stop');
+    });
+
+    test('a tool call and its result', async () => {
+      const ask = { role: 'user', content: 'What does serendipity mean? call tool lookup' };
+      const first = await client.chat.completions.create({ model, messages: [ask], tools: [lookup] });
+      assert.equal(first.choices[0].finish_reason, 'tool_calls');
+      const call = first.choices[0].message.tool_calls[0];
+      assert.equal(call.function.name, 'lookup');
+      const second = await client.chat.completions.create({
+        model,
+        tools: [lookup],
+        messages: [ask, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'a happy accident' }],
+      });
+      assert.match(second.choices[0].message.content, /a happy accident/);
+    });
+  });
+
   for (const provider of ['gcp-vertex', 'vertex-metadata', 'vertex-token']) {
     describe(provider, () => {
       const model = `${provider}/gemini-1.5-pro`;

@@ -3,6 +3,7 @@
 
 #include "plugins/gcp_common/service_account.hpp"
 #include "tools/cloudsim/vertex_auth.hpp"
+#include "tools/cloudsim/vertex_claude.hpp"
 #include "tools/cloudsim/vertex_federation.hpp"
 #include "tools/cloudsim/vertex_wire.hpp"
 
@@ -463,4 +464,27 @@ BOOST_AUTO_TEST_CASE(federation_endpoints) {
     BOOST_TEST(vertex::generate_access_token("Bearer forged", "sa@p.iam.gserviceaccount.com", body, s, tokens, now).status == 401);
     BOOST_TEST(vertex::generate_access_token("Bearer " + sts, "someone@example.com", body, s, tokens, now).status == 403);
     BOOST_TEST(vertex::generate_access_token("Bearer " + sts, "sa@p.iam.gserviceaccount.com", "{}", s, tokens, now).status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(claude_raw_predict_bodies) {
+    anthropic::ApiError error;
+    const auto ok = vertex::parse_raw_predict(
+        R"({"anthropic_version":"vertex-2023-10-16","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Hi"}]})",
+        "claude-sonnet-4-5@20250929", error);
+    BOOST_TEST_REQUIRE(ok.has_value(), error.message);
+    BOOST_TEST(ok->prompt.model == "claude-sonnet-4-5@20250929");
+    BOOST_TEST(ok->stream);
+    // The model is in the URL; a member Vertex does not take is refused by name.
+    BOOST_TEST(!vertex::parse_raw_predict(
+        R"({"anthropic_version":"vertex-2023-10-16","model":"claude","max_tokens":64,"messages":[{"role":"user","content":"Hi"}]})",
+        "claude-sonnet-4-5@20250929", error));
+    BOOST_TEST(error.message == "model: Extra inputs are not permitted");
+    BOOST_TEST(!vertex::parse_raw_predict(R"({"max_tokens":64,"messages":[{"role":"user","content":"Hi"}]})", "claude-x", error));
+    BOOST_TEST(error.message == "anthropic_version: Field required");
+    BOOST_TEST(!vertex::parse_raw_predict(
+        R"({"anthropic_version":"bedrock-2023-05-31","max_tokens":64,"messages":[{"role":"user","content":"Hi"}]})",
+        "claude-x", error));
+    BOOST_TEST(error.status == 400);
+    BOOST_TEST(vertex::is_claude_model("claude-3-5-haiku@20241022"));
+    BOOST_TEST(!vertex::is_claude_model("gemini-1.5-pro"));
 }
