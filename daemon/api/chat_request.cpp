@@ -106,6 +106,26 @@ bool is_base64(std::string_view s) noexcept {
     return padding <= 2;
 }
 
+// A prompt-cache breakpoint as Anthropic writes it, on a content part, a
+// message or a tool: {"type": "ephemeral"} with an optional "ttl" of "5m" or
+// "1h". Providers without explicit caching ignore it.
+std::uint32_t cache_control(const json::object &holder, const Path &holder_path) {
+    const json::value *v = optional(holder, "cache_control");
+    if (v == nullptr) return HELIX_CACHE_NONE;
+    const Path path = holder_path.child("cache_control");
+    const json::object &cc = as_object(*v, path);
+    const Path type_path = path.child("type");
+    const std::string_view type = sv(as_string(required(cc, "type", type_path), type_path));
+    if (type != "ephemeral") fail_value(type_path, type, {"ephemeral"});
+    if (const json::value *t = optional(cc, "ttl")) {
+        const Path ttl_path = path.child("ttl");
+        const std::string_view ttl = sv(as_string(*t, ttl_path));
+        if (ttl == "1h") return HELIX_CACHE_EPHEMERAL_1H;
+        if (ttl != "5m") fail_value(ttl_path, ttl, {"5m", "1h"});
+    }
+    return HELIX_CACHE_EPHEMERAL;
+}
+
 // https://..., http://..., or data:image/<type>;base64,<data>
 void check_image_url(const json::string &url, const Path &path) {
     const std::string_view u = sv(url);
@@ -292,6 +312,7 @@ void ChatRequestParser::message(const json::value &value, const Path &path) {
     }
 
     if (const json::value *name = optional(m, "name")) out.name = str_of(as_string(*name, path.child("name")));
+    out.cache_control = cache_control(m, path);
 
     if (out.role == HELIX_ROLE_ASSISTANT) {
         if (const json::value *calls = optional(m, "tool_calls")) tool_calls(*calls, path.child("tool_calls"), out);
@@ -381,6 +402,7 @@ void ChatRequestParser::content(const json::value &v, const Path &path, std::uin
         } else {
             fail_value(type_path, type, {"text"});
         }
+        part.cache_control = cache_control(p, part_path);
         r_.parts.push_back(part);
         ++count;
     }
@@ -529,6 +551,7 @@ void ChatRequestParser::tools(const json::value &v, const Path &path) {
             tool.parameters_json = str_of(keep(json::serialize(schema)));
         }
         if (const json::value *s = optional(fn, "strict")) tool.strict = as_bool(*s, fn_path.child("strict")) ? 1 : 0;
+        tool.cache_control = cache_control(t, tool_path);
         r_.tools.push_back(tool);
     }
 }

@@ -36,6 +36,8 @@ public:
 
     std::int64_t input_tokens() const noexcept { return prompt_; }
     std::int64_t output_tokens() const noexcept { return completion_; }
+    std::int64_t cache_read_tokens() const noexcept { return cache_read_; }
+    std::int64_t cache_write_tokens() const noexcept { return cache_write_; }
 
 private:
     enum class Kind { text, tool, thinking, redacted };

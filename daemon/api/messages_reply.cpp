@@ -22,7 +22,11 @@ void read_usage(const json::object *usage, MessagesUsage &out) {
     if (usage == nullptr) return;
     const std::int64_t input =
         int_of(*usage, "input_tokens") + int_of(*usage, "cache_read_input_tokens") + int_of(*usage, "cache_creation_input_tokens");
-    if (input > 0) out.input_tokens = input;
+    if (input > 0) {
+        out.input_tokens = input;
+        out.cache_read_tokens = int_of(*usage, "cache_read_input_tokens");
+        out.cache_write_tokens = int_of(*usage, "cache_creation_input_tokens");
+    }
     if (usage->contains("output_tokens")) out.output_tokens = int_of(*usage, "output_tokens"); // cumulative
 }
 

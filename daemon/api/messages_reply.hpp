@@ -18,6 +18,8 @@ namespace helix::api {
 struct MessagesUsage {
     std::int64_t input_tokens = 0; // input + cache reads + cache writes
     std::int64_t output_tokens = 0;
+    std::int64_t cache_read_tokens = 0;
+    std::int64_t cache_write_tokens = 0;
 };
 
 class MessagesPassthrough {

@@ -30,6 +30,7 @@ public:
             const std::string_view type = as_string(required_member(b, "type", p), p.child("type"));
             if (type != "text") fail_value(p.child("type"), type, {"text"});
             as_string(required_member(b, "text", p), p.child("text"));
+            cache_control(b, p);
         }
     }
 
@@ -55,6 +56,7 @@ public:
         non_empty_string(required_member(t, "name", path), path.child("name"));
         if (const json::value *d = optional(t, "description")) as_string(*d, path.child("description"));
         as_object(required_member(t, "input_schema", path), path.child("input_schema"));
+        cache_control(t, path);
     }
 
     void tool_choice(const json::value &v, const Path &path) {
@@ -79,6 +81,21 @@ public:
     }
 
 private:
+    // {"type": "ephemeral", "ttl": "5m" | "1h"}: what every provider that
+    // caches by breakpoints takes (Anthropic, Bedrock's cachePoint).
+    static void cache_control(const json::object &b, const Path &path) {
+        const json::value *v = optional(b, "cache_control");
+        if (v == nullptr) return;
+        const Path cp = path.child("cache_control");
+        const json::object &cc = as_object(*v, cp);
+        const std::string_view type = as_string(required_member(cc, "type", cp), cp.child("type"));
+        if (type != "ephemeral") fail_value(cp.child("type"), type, {"ephemeral"});
+        if (const json::value *t = optional(cc, "ttl")) {
+            const std::string_view ttl = as_string(*t, cp.child("ttl"));
+            if (ttl != "5m" && ttl != "1h") fail_value(cp.child("ttl"), ttl, {"5m", "1h"});
+        }
+    }
+
     static const json::value &required_member(const json::object &o, std::string_view key, const Path &path) {
         return fields::required(o, key, path.child(key));
     }
@@ -131,7 +148,7 @@ private:
             as_string(required_member(b, "data", path), path.child("data"));
         }
         // Other types (search_result, server tool blocks, newer ones): the upstream judges them.
-        if (const json::value *cc = optional(b, "cache_control")) as_object(*cc, path.child("cache_control"));
+        cache_control(b, path);
     }
 };
 

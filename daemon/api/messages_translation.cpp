@@ -31,6 +31,19 @@ std::string_view str_of(const json::object &o, std::string_view key) {
     return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
 }
 
+// The first cache_control of `blocks` (Anthropic content blocks), or null.
+const json::value *cache_control_of(const json::array &blocks) {
+    for (const auto &b : blocks)
+        if (const json::value *cc = b.as_object().if_contains("cache_control")) return cc;
+    return nullptr;
+}
+
+// A chat part for `block`, with the block's cache_control.
+json::object with_cache_control(json::object part, const json::object &block) {
+    if (const json::value *cc = block.if_contains("cache_control")) part["cache_control"] = *cc;
+    return part;
+}
+
 json::value image_part(const json::object &block, const std::string &param) {
     const json::value *sv = block.if_contains("source");
     const json::object *source = sv != nullptr ? sv->if_object() : nullptr;
@@ -43,7 +56,7 @@ json::value image_part(const json::object &block, const std::string &param) {
         url = std::string(str_of(*source, "url"));
     else
         refuse(param + ".source.type", "An image of source type '" + std::string(type) + "'");
-    return json::object{{"type", "image_url"}, {"image_url", json::object{{"url", url}}}};
+    return with_cache_control(json::object{{"type", "image_url"}, {"image_url", json::object{{"url", url}}}}, block);
 }
 
 // The text of a tool_result's content (a string or text blocks).
@@ -69,12 +82,14 @@ void user_turn(const json::value &content, std::size_t index, json::array &out) 
     }
     json::array parts;
     bool images = false;
+    bool cached = false; // a breakpoint on a part keeps the parts apart
     const json::array &blocks = content.as_array();
     for (std::size_t j = 0; j < blocks.size(); ++j) {
         const json::object &b = blocks[j].as_object();
         const std::string_view type = str_of(b, "type");
         if (type == "text") {
-            parts.push_back(json::object{{"type", "text"}, {"text", b.at("text")}});
+            parts.push_back(with_cache_control(json::object{{"type", "text"}, {"text", b.at("text")}}, b));
+            cached = cached || b.contains("cache_control");
         } else if (type == "image") {
             parts.push_back(image_part(b, path(index, j)));
             images = true;
@@ -82,13 +97,18 @@ void user_turn(const json::value &content, std::size_t index, json::array &out) 
             std::string text = tool_result_text(b, path(index, j));
             if (const json::value *e = b.if_contains("is_error"); e != nullptr && e->is_bool() && e->get_bool())
                 text = "Error: " + text;
-            out.push_back(json::object{{"role", "tool"}, {"tool_call_id", b.at("tool_use_id")}, {"content", text}});
+            json::object result{{"role", "tool"}, {"tool_call_id", b.at("tool_use_id")}, {"content", text}};
+            const json::value *cc = b.if_contains("cache_control");
+            if (const json::value *inner = b.if_contains("content"); cc == nullptr && inner != nullptr && inner->is_array())
+                cc = cache_control_of(inner->get_array());
+            if (cc != nullptr) result["cache_control"] = *cc;
+            out.push_back(std::move(result));
         } else {
             refuse(path(index, j) + ".type", "A '" + std::string(type) + "' block");
         }
     }
     if (parts.empty()) return;
-    if (!images) { // plain text reads best for every provider
+    if (!images && !cached) { // plain text reads best for every provider
         std::string text;
         for (const auto &p : parts) {
             if (!text.empty()) text += '\n';
@@ -124,6 +144,7 @@ void assistant_turn(const json::value &content, std::size_t index, json::array &
     }
     json::object m{{"role", "assistant"}};
     m["content"] = text.empty() && !calls.empty() ? json::value(nullptr) : json::value(text);
+    if (const json::value *cc = cache_control_of(blocks)) m["cache_control"] = *cc; // a breakpoint after the turn
     if (!calls.empty()) m["tool_calls"] = std::move(calls);
     out.push_back(std::move(m));
 }
@@ -134,7 +155,14 @@ json::object chat_body(const json::object &r) {
     json::array messages;
     if (const json::value *s = r.if_contains("system"); s != nullptr && !s->is_null()) {
         std::string text;
-        if (s->is_string()) {
+        if (s->is_array() && cache_control_of(s->as_array()) != nullptr) {
+            // Breakpoints in the system prompt: its blocks stay apart.
+            json::array parts;
+            for (const auto &b : s->as_array())
+                parts.push_back(with_cache_control(json::object{{"type", "text"}, {"text", b.as_object().at("text")}},
+                                                   b.as_object()));
+            messages.push_back(json::object{{"role", "system"}, {"content", std::move(parts)}});
+        } else if (s->is_string()) {
             text = s->get_string();
         } else {
             for (const auto &b : s->as_array()) {
@@ -177,7 +205,7 @@ json::object chat_body(const json::object &r) {
             json::object function{{"name", t.at("name")}, {"parameters", t.at("input_schema")}};
             if (const json::value *d = t.if_contains("description"); d != nullptr && d->is_string())
                 function["description"] = *d;
-            tools.push_back(json::object{{"type", "function"}, {"function", std::move(function)}});
+            tools.push_back(with_cache_control(json::object{{"type", "function"}, {"function", std::move(function)}}, t));
         }
         chat["tools"] = std::move(tools);
     }

@@ -13,9 +13,14 @@
 //                                       -> parallel_tool_calls false
 //   max_tokens, temperature, top_p, stop_sequences (at most 4), stream
 //   (with usage), metadata.user_id   -> their chat counterparts
+//   cache_control                    -> on the part, tool or message it marks
+//                                       (a system prompt with breakpoints and
+//                                       a user turn with them keep their parts;
+//                                       in a tool result or an assistant turn
+//                                       it marks the whole message)
 // thinking / redacted_thinking blocks of earlier turns are left out (their
-// signatures mean nothing to another provider), and so are the thinking,
-// top_k and cache_control settings. What has no chat form (documents, file
+// signatures mean nothing to another provider), and so are the thinking
+// and top_k settings. What has no chat form (documents, file
 // sources, server tools, other block types) is a 400 naming the field.
 
 #include "daemon/api/chat_request.hpp"

@@ -85,10 +85,13 @@ struct RouterSettings {
     std::size_t circuit_window = 20;    // calls (1..64); the rate counts once half of them are seen
 };
 
-// USD per 1,000 tokens.
+// USD per 1,000 tokens. Prompt tokens read from the provider's prompt cache
+// and written to it have prices of their own; unset, they cost `input`.
 struct Price {
     double input = 0;
     double output = 0;
+    std::optional<double> cache_read;
+    std::optional<double> cache_write;
 };
 
 struct LogSettings {

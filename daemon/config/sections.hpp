@@ -39,7 +39,7 @@ std::optional<Limits> read_provider_limits(SectionReader &reader, const Entry &e
 void read_providers_section(SectionReader &reader, const Entry &section, const PluginNames &names, Config &config);
 // aliases: {name: provider/model | [provider/model, ...]}.
 void read_aliases_section(SectionReader &reader, const Entry &section, Config &config);
-// prices: {provider/model: {input, output}} in USD per 1K tokens.
+// prices: {provider/model: {input, output, cache_read, cache_write}} in USD per 1K tokens.
 void read_prices_section(SectionReader &reader, const Entry &section, Config &config);
 // lifecycle: {provider/model: {legacy, end_of_life, successor, successor_from}}.
 void read_lifecycle_section(SectionReader &reader, const Entry &section, Config &config);

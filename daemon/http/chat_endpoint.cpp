@@ -42,16 +42,14 @@ public:
 
     std::string finish(std::vector<std::string> &events, router::ReplyWriter &reply) override {
         if (completion_) {
-            const auto &usage = completion_->usage();
-            if (const auto usd = usage_and_cost(usage.prompt_tokens, usage.completion_tokens))
+            if (const auto usd = usage_and_cost(completion_->usage()))
                 reply.set_header("x-helix-cost-usd", usd_text(*usd));
             return completion_->build();
         }
-        const auto &usage = chunks_->usage();
         // Headers went out before the usage was known: a stream carries its
         // estimated cost in one chunk with no choices, as Azure carries its
         // filter results.
-        if (const auto usd = usage_and_cost(usage.prompt_tokens, usage.completion_tokens)) {
+        if (const auto usd = usage_and_cost(chunks_->usage())) {
             const std::string text = usd_text(*usd);
             helix_event e{};
             e.struct_size = sizeof e;
@@ -65,8 +63,8 @@ public:
     }
 
 private:
-    std::optional<double> usage_and_cost(std::int64_t prompt, std::int64_t completion) {
-        return record_usage(config_, candidate_, observed_, prompt, completion);
+    std::optional<double> usage_and_cost(const api::Usage &usage) {
+        return record_usage(config_, candidate_, observed_, usage);
     }
 
     const config::Config &config_;
@@ -108,9 +106,10 @@ std::string usd_text(double usd) {
 }
 
 std::optional<double> record_usage(const config::Config &config, const router::Candidate &candidate,
-                                   metrics::RequestObservation &observed, std::int64_t prompt, std::int64_t completion) {
-    const auto cost = router::estimated_cost(config, candidate, prompt, completion);
-    observed.usage(candidate.provider->name(), candidate.model->id, prompt, completion, cost);
+                                   metrics::RequestObservation &observed, const api::Usage &usage) {
+    const auto cost = router::estimated_cost(
+        config, candidate, {usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, usage.cache_write_tokens});
+    observed.usage(candidate.provider->name(), candidate.model->id, usage.prompt_tokens, usage.completion_tokens, cost);
     return cost;
 }
 

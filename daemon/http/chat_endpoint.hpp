@@ -6,6 +6,7 @@
 // chat.completion.chunk stream.
 
 #include "daemon/api/chat_request.hpp"
+#include "daemon/api/response_common.hpp"
 #include "daemon/audit/access_record.hpp"
 #include "daemon/http/routes.hpp"
 #include "daemon/metrics/metrics.hpp"
@@ -51,7 +52,7 @@ router::Prepared prepare_chat(api::ChatRequest &chat, const router::Candidate &c
 // Counts an attempt's token usage in the metrics; its estimated cost in
 // USD when the model's prices are known (x-helix-cost-usd, usd_text()).
 std::optional<double> record_usage(const config::Config &config, const router::Candidate &candidate,
-                                   metrics::RequestObservation &observed, std::int64_t prompt, std::int64_t completion);
+                                   metrics::RequestObservation &observed, const api::Usage &usage);
 std::string usd_text(double usd);
 std::int64_t unix_seconds();
 

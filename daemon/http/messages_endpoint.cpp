@@ -23,10 +23,10 @@ bool native(const router::Candidate &c) { return (c.model->capabilities & HELIX_
 
 // Counts an answer's usage and cost; a whole reply carries the cost as a header.
 void record_usage(const config::Config &config, const router::Candidate &candidate,
-                  metrics::RequestObservation &observed, std::int64_t input, std::int64_t output, bool streamed,
+                  metrics::RequestObservation &observed, const router::CostTokens &tokens, bool streamed,
                   router::ReplyWriter &reply) {
-    const auto cost = router::estimated_cost(config, candidate, input, output);
-    observed.usage(candidate.provider->name(), candidate.model->id, input, output, cost);
+    const auto cost = router::estimated_cost(config, candidate, tokens);
+    observed.usage(candidate.provider->name(), candidate.model->id, tokens.prompt, tokens.completion, cost);
     if (cost && !streamed) {
         char text[32];
         std::snprintf(text, sizeof text, "%.6f", *cost);
@@ -46,7 +46,10 @@ public:
     bool done_marker() const override { return false; } // Anthropic's streams end with message_stop
 
     std::string finish(std::vector<std::string> &events, router::ReplyWriter &reply) override {
-        record_usage(config_, candidate_, observed_, builder_.input_tokens(), builder_.output_tokens(), streamed_, reply);
+        record_usage(config_, candidate_, observed_,
+                     {builder_.input_tokens(), builder_.output_tokens(), builder_.cache_read_tokens(),
+                      builder_.cache_write_tokens()},
+                     streamed_, reply);
         return builder_.finish(events);
     }
 
@@ -78,8 +81,9 @@ public:
     }
 
     std::string finish(std::vector<std::string> &, router::ReplyWriter &reply) override {
-        record_usage(config_, candidate_, observed_, relay_.usage().input_tokens, relay_.usage().output_tokens,
-                     streamed_, reply);
+        const api::MessagesUsage &u = relay_.usage();
+        record_usage(config_, candidate_, observed_,
+                     {u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens}, streamed_, reply);
         return body_;
     }
 

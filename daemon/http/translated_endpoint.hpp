@@ -34,7 +34,7 @@ protected:
     template <class Builder>
     std::string finish_builder(Builder &builder, std::vector<std::string> &events, router::ReplyWriter &reply) {
         const api::Usage &usage = builder.usage();
-        const auto usd = record_usage(config_, candidate_, observed_, usage.prompt_tokens, usage.completion_tokens);
+        const auto usd = record_usage(config_, candidate_, observed_, usage);
         builder.finish(events);
         if (stream_) return {}; // its headers went out before the usage was known
         if (usd) reply.set_header("x-helix-cost-usd", usd_text(*usd));

@@ -157,12 +157,23 @@ std::vector<Candidate> candidates_for(const router::Runtime &runtime, std::strin
     return out;
 }
 
-std::optional<double> estimated_cost(const config::Config &config, const Candidate &candidate,
-                                     std::int64_t prompt_tokens, std::int64_t completion_tokens) {
+std::optional<double> estimated_cost(const config::Config &config, const Candidate &candidate, const CostTokens &tokens) {
     const config::Price *price = price_of(config, candidate);
     if (price == nullptr) return std::nullopt;
-    return (static_cast<double>(prompt_tokens) * price->input + static_cast<double>(completion_tokens) * price->output) /
+    const auto n = [](std::int64_t v) { return static_cast<double>(std::max<std::int64_t>(v, 0)); };
+    // A provider's figures never make the cached part larger than the prompt;
+    // if a faulty one did, the cached part is what is left.
+    const double read = std::min(n(tokens.cache_read), n(tokens.prompt));
+    const double write = std::min(n(tokens.cache_write), n(tokens.prompt) - read);
+    const double uncached = n(tokens.prompt) - read - write;
+    return (uncached * price->input + read * price->cache_read.value_or(price->input) +
+            write * price->cache_write.value_or(price->input) + n(tokens.completion) * price->output) /
            1000.0;
+}
+
+std::optional<double> estimated_cost(const config::Config &config, const Candidate &candidate,
+                                     std::int64_t prompt_tokens, std::int64_t completion_tokens) {
+    return estimated_cost(config, candidate, CostTokens{prompt_tokens, completion_tokens, 0, 0});
 }
 
 } // namespace helix::router

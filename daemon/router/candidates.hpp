@@ -46,8 +46,19 @@ std::vector<Candidate> candidates_for(const router::Runtime &runtime, std::strin
                                       Priority priority = Priority::critical,
                                       std::optional<std::int64_t> now = std::nullopt);
 
-// The estimated cost in USD of a call, from the configured prices; nullopt
-// when the pair has no price.
+// A call's tokens as the cost counts them: prompt tokens include those read
+// from the prompt cache and written to it.
+struct CostTokens {
+    std::int64_t prompt = 0;
+    std::int64_t completion = 0;
+    std::int64_t cache_read = 0;
+    std::int64_t cache_write = 0;
+};
+
+// The estimated cost in USD of a call, from the configured prices (cache
+// reads and writes at their own prices when set); nullopt when the pair has
+// no price.
+std::optional<double> estimated_cost(const config::Config &config, const Candidate &candidate, const CostTokens &tokens);
 std::optional<double> estimated_cost(const config::Config &config, const Candidate &candidate,
                                      std::int64_t prompt_tokens, std::int64_t completion_tokens);
 

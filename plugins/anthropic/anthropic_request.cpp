@@ -29,6 +29,18 @@ using helix::plugin_common::parse_image_url;
 using helix::plugin_common::message_path;
 using helix::plugin_common::unsupported;
 
+// A prompt-cache breakpoint: {"type": "ephemeral"}, with "ttl": "1h" for the
+// long one (an unknown newer value: the default lifetime).
+json::object cache_control_json(std::uint32_t cache) {
+    json::object cc{{"type", "ephemeral"}};
+    if (cache == HELIX_CACHE_EPHEMERAL_1H) cc["ttl"] = "1h";
+    return cc;
+}
+
+void mark(json::value &block, std::uint32_t cache) {
+    if (cache != HELIX_CACHE_NONE) block.as_object()["cache_control"] = cache_control_json(cache);
+}
+
 // An image_url part as an Anthropic image block.
 json::object image_block(std::string_view url, const std::string &param) {
     const ImageUrl image = parse_image_url(url, param);
@@ -73,8 +85,39 @@ void content_blocks(const helix_message &m, std::size_t index, json::array &bloc
                                                                 "].image_url.url"));
         } else if (p.text.len > 0) {
             blocks.push_back(json::object{{"type", "text"}, {"text", jv(p.text)}});
+        } else {
+            continue;
+        }
+        mark(blocks.back(), p.cache_control);
+    }
+}
+
+// System prompts with cache breakpoints, as text blocks: one per part (or
+// per message without parts), each marked as its part or message is.
+bool system_has_breakpoints(const helix_chat_request &r) {
+    for (std::size_t i = 0; i < r.message_count; ++i) {
+        const helix_message &m = *r.messages[i];
+        if (m.role != HELIX_ROLE_SYSTEM && m.role != HELIX_ROLE_DEVELOPER) continue;
+        if (m.cache_control != HELIX_CACHE_NONE) return true;
+        for (std::size_t j = 0; j < m.part_count; ++j)
+            if (m.parts[j]->cache_control != HELIX_CACHE_NONE) return true;
+    }
+    return false;
+}
+
+void system_blocks(const helix_message &m, json::array &blocks) {
+    const std::size_t first = blocks.size();
+    if (m.parts == nullptr) {
+        if (m.text.len > 0) blocks.push_back(json::object{{"type", "text"}, {"text", jv(m.text)}});
+    } else {
+        for (std::size_t j = 0; j < m.part_count; ++j) {
+            const helix_content_part &p = *m.parts[j];
+            if (p.text.len == 0) continue;
+            blocks.push_back(json::object{{"type", "text"}, {"text", jv(p.text)}});
+            mark(blocks.back(), p.cache_control);
         }
     }
+    if (blocks.size() > first) mark(blocks.back(), m.cache_control);
 }
 
 std::string system_text(const helix_message &m, std::size_t index) {
@@ -116,17 +159,23 @@ json::object tool_result_block(const helix_message &m, std::size_t index) {
     return block;
 }
 
-json::array build_messages(const helix_chat_request &r, std::string &system) {
+// messages; the system prompt as one text, or (with breakpoints) as blocks.
+json::array build_messages(const helix_chat_request &r, std::string &system, json::array &system_list) {
+    const bool system_breakpoints = system_has_breakpoints(r);
     std::vector<Turn> turns = walk_messages(
         r, {.assistant_role = "assistant",
             .system =
                 [&](const helix_message &m, std::size_t i) {
-                    const std::string text = system_text(m, i);
-                    if (!text.empty()) system += (system.empty() ? "" : "\n\n") + text;
+                    const std::string text = system_text(m, i); // also refuses what is not text
+                    if (system_breakpoints)
+                        system_blocks(m, system_list);
+                    else if (!text.empty())
+                        system += (system.empty() ? "" : "\n\n") + text;
                 },
             .content = content_blocks,
             .tool_call = tool_use_block,
-            .tool_result = tool_result_block});
+            .tool_result = tool_result_block,
+            .cache_point = [](std::uint32_t cache, json::array &blocks) { mark(blocks.back(), cache); }});
     json::array messages;
     for (Turn &t : turns) {
         if (std::string_view(t.role) == "user") {
@@ -156,6 +205,7 @@ json::array build_tools(const helix_chat_request &r) {
             if (!schema.get_object().contains("type")) schema.get_object()["type"] = "object";
         }
         tool["input_schema"] = std::move(schema);
+        if (t.cache_control != HELIX_CACHE_NONE) tool["cache_control"] = cache_control_json(t.cache_control);
         tools.push_back(std::move(tool));
     }
     return tools;
@@ -177,12 +227,21 @@ json::object messages_body(const helix_chat_request &r, std::int64_t max_tokens_
         body["thinking"] = json::object{{"type", "enabled"}, {"budget_tokens", thinking->budget}};
     }
     std::string system;
-    json::array messages = build_messages(r, system);
+    json::array system_list;
+    json::array messages = build_messages(r, system, system_list);
     if (messages.empty())
         invalid("the request has no user or assistant message with content; Anthropic needs at least one", "messages");
     // Claude refuses a forced tool while it thinks: then it is asked to use it.
-    if (json_tool && thinking) system += (system.empty() ? "" : "\n\n") + std::string(kJsonToolInstruction);
-    if (!system.empty()) body["system"] = json::string(jv(system));
+    if (json_tool && thinking) {
+        if (!system_list.empty())
+            system_list.push_back(json::object{{"type", "text"}, {"text", kJsonToolInstruction}});
+        else
+            system += (system.empty() ? "" : "\n\n") + std::string(kJsonToolInstruction);
+    }
+    if (!system_list.empty())
+        body["system"] = std::move(system_list);
+    else if (!system.empty())
+        body["system"] = json::string(jv(system));
     body["messages"] = std::move(messages);
 
     if (r.tool_count > 0) {

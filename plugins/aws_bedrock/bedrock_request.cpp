@@ -22,6 +22,7 @@ namespace json = boost::json;
 using helix::sdk::Error;
 using helix::sdk::view;
 
+using helix::plugin_common::MessageTranslator;
 using helix::plugin_common::walk_messages;
 using helix::plugin_common::ImageUrl;
 using helix::plugin_common::Turn;
@@ -33,6 +34,13 @@ using helix::plugin_common::has_text;
 using helix::plugin_common::message_path;
 using helix::plugin_common::part_path;
 using helix::plugin_common::unsupported;
+
+// A prompt-cache breakpoint: Converse has one lifetime, its default.
+json::object cache_point() { return json::object{{"cachePoint", json::object{{"type", "default"}}}}; }
+
+// Text and image blocks of a message's content; with `cache_points`, a
+// cachePoint after each part marked cache_control.
+void content_blocks(const helix_message &m, std::size_t index, json::array &blocks, bool cache_points);
 
 // An image_url part as a Converse image block.
 json::object image_block(std::string_view url, const std::string &param) {
@@ -68,8 +76,8 @@ void reasoning_blocks(const helix_message &m, json::array &blocks) {
     }
 }
 
-// Text and image blocks of a message's content; blank texts are left out.
-void content_blocks(const helix_message &m, std::size_t index, json::array &blocks) {
+// Blank texts are left out.
+void content_blocks(const helix_message &m, std::size_t index, json::array &blocks, bool cache_points) {
     if (m.role == HELIX_ROLE_ASSISTANT) reasoning_blocks(m, blocks);
     if (m.parts == nullptr) {
         if (has_text(view(m.text))) blocks.push_back(json::object{{"text", jv(m.text)}});
@@ -81,8 +89,20 @@ void content_blocks(const helix_message &m, std::size_t index, json::array &bloc
             blocks.push_back(image_block(view(p.image_url), part_path(index, j) + ".image_url.url"));
         } else if (has_text(view(p.text))) {
             blocks.push_back(json::object{{"text", jv(p.text)}});
+        } else {
+            continue;
         }
+        if (cache_points && p.cache_control != HELIX_CACHE_NONE) blocks.push_back(cache_point());
     }
+}
+
+// A system message with a breakpoint on it or on one of its parts (Converse
+// caches the system prompt up to the end of that message).
+bool system_breakpoint(const helix_message &m) {
+    if (m.cache_control != HELIX_CACHE_NONE) return true;
+    for (std::size_t j = 0; j < m.part_count; ++j)
+        if (m.parts[j]->cache_control != HELIX_CACHE_NONE) return true;
+    return false;
 }
 
 std::string system_text(const helix_message &m, std::size_t index) {
@@ -116,7 +136,7 @@ json::object tool_result_block(const helix_message &m, std::size_t index) {
     if (m.tool_call_id.len == 0)
         invalid(message_path(index) + ".tool_call_id is required", message_path(index) + ".tool_call_id");
     json::array content;
-    content_blocks(m, index, content);
+    content_blocks(m, index, content, false); // a toolResult's content takes no cachePoint
     if (content.empty()) content.push_back(json::object{{"text", jv(kEmptyToolResult)}});
     return json::object{
         {"toolResult", json::object{{"toolUseId", jv(m.tool_call_id)}, {"content", std::move(content)}}}};
@@ -127,19 +147,34 @@ bool is_block(const json::value &b, std::string_view key) {
     return o != nullptr && o->contains(key);
 }
 
+// A system text, with a cachePoint after it or not.
+struct SystemText {
+    std::string text;
+    bool cache_point = false;
+};
+
 // messages, with system texts collected apart; tool_blocks tells whether any
-// toolUse/toolResult block was produced.
-json::array build_messages(const helix_chat_request &r, std::vector<std::string> &system, bool &tool_blocks) {
-    std::vector<Turn> turns = walk_messages(
-        r, {.assistant_role = "assistant",
-            .system =
-                [&](const helix_message &m, std::size_t i) {
-                    std::string text = system_text(m, i);
-                    if (has_text(text)) system.push_back(std::move(text));
-                },
-            .content = content_blocks,
-            .tool_call = tool_use_block,
-            .tool_result = tool_result_block});
+// toolUse/toolResult block was produced. cache_points: the model takes
+// Converse's cachePoint blocks (else cache_control is dropped).
+json::array build_messages(const helix_chat_request &r, std::vector<SystemText> &system, bool &tool_blocks,
+                           bool cache_points) {
+    MessageTranslator translator{
+        .assistant_role = "assistant",
+        .system =
+            [&](const helix_message &m, std::size_t i) {
+                std::string text = system_text(m, i);
+                if (has_text(text)) system.push_back({std::move(text), cache_points && system_breakpoint(m)});
+            },
+        .content = [&](const helix_message &m, std::size_t i,
+                       json::array &blocks) { content_blocks(m, i, blocks, cache_points); },
+        .tool_call = tool_use_block,
+        .tool_result = tool_result_block,
+        .cache_point = {}};
+    if (cache_points)
+        translator.cache_point = [](std::uint32_t, json::array &blocks) {
+            if (!is_block(blocks.back(), "cachePoint")) blocks.push_back(cache_point());
+        };
+    std::vector<Turn> turns = walk_messages(r, translator);
     json::array messages;
     for (Turn &t : turns) {
         for (const json::value &b : t.blocks)
@@ -154,7 +189,7 @@ json::array build_messages(const helix_chat_request &r, std::vector<std::string>
     return messages;
 }
 
-json::array build_tools(const helix_chat_request &r) {
+json::array build_tools(const helix_chat_request &r, bool cache_points) {
     json::array tools;
     for (std::size_t i = 0; i < r.tool_count; ++i) {
         const helix_tool &t = *r.tools[i];
@@ -170,6 +205,7 @@ json::array build_tools(const helix_chat_request &r) {
         }
         spec["inputSchema"] = json::object{{"json", std::move(schema)}};
         tools.push_back(json::object{{"toolSpec", std::move(spec)}});
+        if (cache_points && t.cache_control != HELIX_CACHE_NONE) tools.push_back(cache_point());
     }
     return tools;
 }
@@ -199,6 +235,24 @@ bool is_claude(std::string_view upstream_model_id) noexcept {
     return upstream_model_id.find("anthropic.claude") != std::string_view::npos;
 }
 
+bool is_nova_2(std::string_view upstream_model_id) noexcept {
+    return upstream_model_id.find("amazon.nova-2-") != std::string_view::npos;
+}
+
+std::optional<std::string_view> nova_reasoning_effort(const helix_chat_request &r) noexcept {
+    const auto budget = helix::plugin_common::requested_budget(r);
+    if (!budget) return std::nullopt;
+    // The efforts by their budgets (minimal and low: low), so that an exact
+    // budget asked in Anthropic's shape lands on the nearest effort too.
+    if (*budget <= helix::plugin_common::budget_for_effort(HELIX_EFFORT_LOW)) return "low";
+    if (*budget <= helix::plugin_common::budget_for_effort(HELIX_EFFORT_MEDIUM)) return "medium";
+    return "high";
+}
+
+bool takes_cache_points(std::string_view upstream_model_id) noexcept {
+    return is_claude(upstream_model_id) || upstream_model_id.find("amazon.nova") != std::string_view::npos;
+}
+
 std::string converse_body(const helix_chat_request &r, std::string_view upstream_model_id) {
     if (r.n > 1) unsupported("Bedrock's Converse API returns one choice per request; set n to 1 (or leave it out)", "n");
     const bool claude = is_claude(upstream_model_id);
@@ -212,21 +266,26 @@ std::string converse_body(const helix_chat_request &r, std::string_view upstream
     const auto json_tool = claude ? helix::plugin_common::json_tool(r) : std::nullopt;
 
     json::object body;
-    std::vector<std::string> system;
+    std::vector<SystemText> system;
     bool tool_blocks = false;
-    json::array messages = build_messages(r, system, tool_blocks);
+    const bool cache_points = takes_cache_points(upstream_model_id);
+    json::array messages = build_messages(r, system, tool_blocks, cache_points);
     if (messages.empty())
         invalid("the request has no user or assistant message with content; Bedrock needs at least one", "messages");
-    if (r.response_format == HELIX_FORMAT_JSON_OBJECT && !json_tool) system.emplace_back(kJsonObjectInstruction);
-    if (json_tool && thinking) system.emplace_back(kJsonToolInstruction); // no forced tool while Claude thinks
+    if (r.response_format == HELIX_FORMAT_JSON_OBJECT && !json_tool)
+        system.push_back({std::string(kJsonObjectInstruction)});
+    if (json_tool && thinking) system.push_back({std::string(kJsonToolInstruction)}); // no forced tool while Claude thinks
     if (!system.empty()) {
         if (model_lacks_system_prompt(upstream_model_id)) {
             std::string joined;
-            for (const std::string &s : system) joined += (joined.empty() ? "" : "\n\n") + s;
+            for (const SystemText &s : system) joined += (joined.empty() ? "" : "\n\n") + s.text;
             fold_system_into_first_user_message(messages, joined);
         } else {
             json::array blocks;
-            for (const std::string &s : system) blocks.push_back(json::object{{"text", jv(s)}});
+            for (const SystemText &s : system) {
+                blocks.push_back(json::object{{"text", jv(s.text)}});
+                if (s.cache_point) blocks.push_back(cache_point());
+            }
             body["system"] = std::move(blocks);
         }
     }
@@ -249,12 +308,15 @@ std::string converse_body(const helix_chat_request &r, std::string_view upstream
         inference["maxTokens"] = thinking->max_tokens;
         body["additionalModelRequestFields"] = json::object{
             {"thinking", json::object{{"type", "enabled"}, {"budget_tokens", thinking->budget}}}};
+    } else if (const auto effort = is_nova_2(upstream_model_id) ? nova_reasoning_effort(r) : std::nullopt) {
+        body["additionalModelRequestFields"] = json::object{
+            {"reasoningConfig", json::object{{"type", "enabled"}, {"maxReasoningEffort", *effort}}}};
     }
     if (!inference.empty()) body["inferenceConfig"] = std::move(inference);
 
     if (r.tool_count > 0) {
         if (r.tool_choice != HELIX_TOOL_CHOICE_NONE || tool_blocks) {
-            json::object config{{"tools", build_tools(r)}};
+            json::object config{{"tools", build_tools(r, cache_points)}};
             switch (r.tool_choice) {
             case HELIX_TOOL_CHOICE_AUTO:
                 config["toolChoice"] = json::object{{"auto", json::object{}}};
@@ -272,7 +334,7 @@ std::string converse_body(const helix_chat_request &r, std::string_view upstream
             }
             body["toolConfig"] = std::move(config);
         } else {
-            build_tools(r); // still reject malformed tools
+            build_tools(r, false); // still reject malformed tools
         }
     } else if (r.tool_choice == HELIX_TOOL_CHOICE_REQUIRED || r.tool_choice == HELIX_TOOL_CHOICE_NAMED) {
         invalid("tool_choice asks for a tool call but the request has no tools", "tool_choice");

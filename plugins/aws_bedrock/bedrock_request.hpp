@@ -63,6 +63,7 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
 
 namespace helix::aws_bedrock {
@@ -79,6 +80,17 @@ inline constexpr std::string_view kEventStreamContentType = "application/vnd.ama
 
 // Claude (anthropic.claude-*, also behind an inference profile).
 bool is_claude(std::string_view upstream_model_id) noexcept;
+// Amazon Nova 2 (amazon.nova-2-*), whose reasoning is
+// additionalModelRequestFields.reasoningConfig: {"type": "enabled",
+// "maxReasoningEffort": "low" | "medium" | "high"}.
+bool is_nova_2(std::string_view upstream_model_id) noexcept;
+// The maxReasoningEffort a request asks for (by reasoning_effort, or by its
+// thinking budget: up to low's budget low, up to medium's medium, else
+// high); nullopt: no reasoning.
+std::optional<std::string_view> nova_reasoning_effort(const helix_chat_request &r) noexcept;
+// Models that take Converse cachePoint blocks (Claude, Nova); for the others
+// a request's cache_control is dropped (the model would refuse the block).
+bool takes_cache_points(std::string_view upstream_model_id) noexcept;
 // With thinking and no maxTokens from the client: the answer's share of
 // maxTokens beside the thinking budget.
 inline constexpr std::int64_t kClaudeDefaultMaxTokens = 4096;

@@ -170,6 +170,8 @@ const std::vector<CatalogEntry> &catalog() {
         {"amazon.nova-lite", "amazon.nova-lite-v1:0", kVision, 300000},
         {"amazon.nova-pro", "amazon.nova-pro-v1:0", kVision, 300000},
         {"amazon.nova-premier", "amazon.nova-premier-v1:0", kVision, 1000000, 0, true, "us"},
+        // Nova 2 reasons (reasoningConfig), on demand through the us. or global. profile.
+        {"amazon.nova-2-lite", "amazon.nova-2-lite-v1:0", kVision | HELIX_MODEL_REASONING, 1000000, 0, true, "us global"},
         {"amazon.titan-text-lite", "amazon.titan-text-lite-v1", kText, 4096},
         {"amazon.titan-text-premier", "amazon.titan-text-premier-v1:0", kText, 32000},
     };

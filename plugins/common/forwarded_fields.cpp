@@ -73,4 +73,17 @@ void keep_listed_fields(boost::json::object &body, const std::vector<std::string
     }
 }
 
+void drop_cache_control(boost::json::object &body) {
+    const auto each_object = [](boost::json::value *list, auto &&f) {
+        if (list == nullptr || !list->is_array()) return;
+        for (auto &item : list->get_array())
+            if (auto *o = item.if_object()) f(*o);
+    };
+    each_object(body.if_contains("messages"), [&](boost::json::object &m) {
+        m.erase("cache_control");
+        each_object(m.if_contains("content"), [](boost::json::object &part) { part.erase("cache_control"); });
+    });
+    each_object(body.if_contains("tools"), [](boost::json::object &t) { t.erase("cache_control"); });
+}
+
 } // namespace helix::plugin_common

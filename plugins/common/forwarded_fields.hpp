@@ -43,4 +43,9 @@ void keep_forwarded_fields(boost::json::object &body, const ForwardedFields &pol
 void keep_listed_fields(boost::json::object &body, const std::vector<std::string> &listed,
                         const ForwardedFields &policy);
 
+// Drops Anthropic's cache_control from messages, their content parts and
+// tools: OpenAI caches prompts on its own and refuses the member ("Additional
+// properties are not allowed").
+void drop_cache_control(boost::json::object &body);
+
 } // namespace helix::plugin_common

@@ -30,6 +30,8 @@ std::vector<Turn> walk_messages(const helix_chat_request &r, const MessageTransl
                         " (expected system, developer, user, assistant or tool)",
                     message_path(i) + ".role");
         }
+        if (m.cache_control != HELIX_CACHE_NONE && !blocks.empty() && translator.cache_point)
+            translator.cache_point(m.cache_control, blocks);
         append_turn(turns, role, std::move(blocks));
     }
     return turns;

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct MessageTranslator {
     std::function<boost::json::value(const helix_tool_call &call, const std::string &path)> tool_call;
     // A tool message's result.
     std::function<boost::json::value(const helix_message &m, std::size_t i)> tool_result;
+    // A message's cache_control (a prompt-cache breakpoint after it), given
+    // the message's blocks when it made any; unset: ignored.
+    std::function<void(std::uint32_t cache_control, boost::json::array &blocks)> cache_point;
 };
 
 // The turns of `r`, in order. A message whose role is none of the ABI's five

@@ -155,7 +155,8 @@ json::array build_contents(const helix_chat_request &r, json::array &system) {
             .system = [&](const helix_message &m, std::size_t i) { system_parts(m, i, system); },
             .content = content_parts,
             .tool_call = function_call,
-            .tool_result = [&](const helix_message &, std::size_t i) -> json::value { return function_response(r, i); }});
+            .tool_result = [&](const helix_message &, std::size_t i) -> json::value { return function_response(r, i); },
+            .cache_point = {}}); // Gemini caches by cachedContents, not breakpoints
     json::array contents;
     for (Turn &t : turns) contents.push_back(json::object{{"role", t.role}, {"parts", std::move(t.blocks)}});
     return contents;

@@ -175,6 +175,7 @@ std::string chat_body(const helix_chat_request &request, const helix::plugin_com
     if (ec || !body.is_object()) invalid("the request body is not a JSON object", "");
     json::object &o = body.get_object();
     helix::plugin_common::keep_forwarded_fields(o, fields);
+    helix::plugin_common::drop_cache_control(o);
     o["model"] = jv(request.model);
     set_streaming(o, request.stream != 0);
     return json::serialize(body);

@@ -36,6 +36,7 @@ struct Part {
     std::string text;
     std::string image_url;
     std::string detail;
+    std::uint32_t cache_control = {}; // HELIX_CACHE_*
     static Part txt(std::string t) { return Part{HELIX_PART_TEXT, std::move(t), {}, {}}; }
     static Part image(std::string url, std::string detail = {}) {
         return Part{HELIX_PART_IMAGE_URL, {}, std::move(url), std::move(detail)};
@@ -62,6 +63,7 @@ struct Message {
     std::string tool_call_id;
     std::string name;
     std::vector<Reasoning> reasoning = {};
+    std::uint32_t cache_control = {}; // HELIX_CACHE_*
 
     static Message system(std::string t) { return Message{HELIX_ROLE_SYSTEM, std::move(t), false, {}, {}, {}, {}, {}}; }
     static Message developer(std::string t) { return Message{HELIX_ROLE_DEVELOPER, std::move(t), false, {}, {}, {}, {}, {}}; }
@@ -78,6 +80,7 @@ struct Message {
 struct Tool {
     std::string name, description, parameters_json;
     bool strict = false;
+    std::uint32_t cache_control = {}; // HELIX_CACHE_*
 };
 
 // Owns everything a helix_chat_request points to. view() stays valid until
@@ -125,6 +128,7 @@ struct Request {
                 c.text = hs(p.text);
                 c.image_url = hs(p.image_url);
                 c.detail = hs(p.detail);
+                c.cache_control = p.cache_control;
                 parts_[i].push_back(c);
             }
             for (const ToolCall &t : messages[i].tool_calls) {
@@ -161,6 +165,7 @@ struct Request {
             c.tool_call_id = hs(m.tool_call_id);
             c.reasoning = reasoning_[i].empty() ? nullptr : pointers(reasoning_[i], reasoning_ptrs_[i]);
             c.reasoning_count = reasoning_[i].size();
+            c.cache_control = m.cache_control;
             msgs_.push_back(c);
         }
         for (const Tool &t : tools) {
@@ -170,6 +175,7 @@ struct Request {
             c.description = hs(t.description);
             c.parameters_json = hs(t.parameters_json);
             c.strict = t.strict ? 1 : 0;
+            c.cache_control = t.cache_control;
             tools_.push_back(c);
         }
         for (const std::string &s : stop) stops_.push_back(hs(s));

@@ -1,6 +1,7 @@
 #include "tools/cloudsim/anthropic_wire.hpp"
 
 #include "daemon/api/sse_frame.hpp"
+#include "tools/cloudsim/prompt_cache.hpp"
 #include "tools/cloudsim/thinking.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
@@ -8,6 +9,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace helix::cloudsim::anthropic {
@@ -110,14 +112,77 @@ bool check_tool_turn_thinking(const json::array &list, ApiError &error) {
     return false;
 }
 
+bool has_cache_control(const json::value &block) {
+    return block.is_object() && block.get_object().contains("cache_control");
+}
+
+// cache_control: {"type": "ephemeral", "ttl": "5m" | "1h"}.
+bool check_cache_control(const json::value &block, const std::string &where, std::size_t &found, ApiError &error) {
+    if (!has_cache_control(block)) return true;
+    ++found;
+    const auto *cc = block.get_object().at("cache_control").if_object();
+    if (!cc || string_member(*cc, "type").value_or("") != "ephemeral") {
+        error = invalid(where + ".cache_control.type: Input should be 'ephemeral'");
+        return false;
+    }
+    const auto *ttl = cc->if_contains("ttl");
+    if (ttl && !(ttl->is_string() && (ttl->get_string() == "5m" || ttl->get_string() == "1h"))) {
+        error = invalid(where + ".cache_control.ttl: Input should be '5m' or '1h'");
+        return false;
+    }
+    return true;
+}
+
+// The blocks of `list` and those nested in their content (tool results).
+bool check_cache_controls(const json::value *list, const std::string &where, std::size_t &found, ApiError &error) {
+    if (!list || !list->is_array()) return true;
+    for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+        const json::value &block = list->get_array()[i];
+        const std::string at = where + "." + std::to_string(i);
+        if (!check_cache_control(block, at, found, error)) return false;
+        if (block.is_object() && !check_cache_controls(block.get_object().if_contains("content"), at + ".content", found, error))
+            return false;
+    }
+    return true;
+}
+
+// Every cache_control of tools, system and messages: valid, and at most four.
+bool check_cache_controls(const json::object &root, ApiError &error) {
+    std::size_t found = 0;
+    if (!check_cache_controls(root.if_contains("tools"), "tools", found, error) ||
+        !check_cache_controls(root.if_contains("system"), "system", found, error))
+        return false;
+    if (const auto *messages = root.if_contains("messages"); messages && messages->is_array())
+        for (std::size_t i = 0; i < messages->get_array().size(); ++i)
+            if (const auto *m = messages->get_array()[i].if_object())
+                if (!check_cache_controls(m->if_contains("content"), "messages." + std::to_string(i) + ".content", found, error))
+                    return false;
+    if (found > 4) {
+        error = invalid("A maximum of 4 blocks with cache_control may be provided. Found " + std::to_string(found) + ".");
+        return false;
+    }
+    return true;
+}
+
 bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error) {
+    if (!check_cache_controls(root, error)) return false;
     if (const auto *system = root.if_contains("system"); system && !system->is_null()) {
         const auto text = blocks_text(*system);
         if (!text) {
             error = invalid("system: Input should be a valid string or a list of text blocks");
             return false;
         }
-        add_prompt_text(prompt.all_text, prompt.prompt_tokens, *text);
+        prompt.system_text = *text;
+        if (!system->is_array()) {
+            add_prompt_text(prompt.all_text, prompt.prompt_tokens, *text);
+        } else {
+            for (const auto &block : system->get_array()) { // each text counted apart: a breakpoint may follow it
+                const auto &o = block.get_object();
+                if (string_member(o, "type").value_or("") == "text")
+                    add_prompt_text(prompt.all_text, prompt.prompt_tokens, *string_member(o, "text"));
+                if (has_cache_control(block)) mark_cache_point(prompt);
+            }
+        }
     }
     const auto *messages = root.if_contains("messages");
     if (!messages) {
@@ -152,10 +217,12 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error
         }
         const bool last = i + 1 == list.size();
         std::string text;
+        std::string pending; // text not yet counted: a breakpoint counts it first
         std::string tool_results;
         bool has_tool_result = false;
         if (content->is_string()) {
             text = std::string(content->get_string());
+            pending = text;
         } else if (content->is_array()) {
             for (std::size_t b = 0; b < content->get_array().size(); ++b) {
                 const auto *block = content->get_array()[b].if_object();
@@ -176,6 +243,8 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error
                     }
                     if (!text.empty()) text.push_back('\n');
                     text.append(*t);
+                    if (!pending.empty()) pending.push_back('\n');
+                    pending.append(*t);
                 } else if (*type == "thinking" || *type == "redacted_thinking") {
                     if (*role != "assistant") {
                         error = invalid(where + ".content." + std::to_string(b) + ": thinking blocks are only allowed in assistant messages");
@@ -200,12 +269,17 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error
                     has_tool_result = true;
                 }
                 // image, document, thinking...: no text, no tokens.
+                if (has_cache_control(*block)) { // the prefix up to and including this block
+                    if (!pending.empty()) add_prompt_text(prompt.all_text, prompt.prompt_tokens, pending);
+                    pending.clear();
+                    mark_cache_point(prompt);
+                }
             }
         } else {
             error = invalid(where + ".content: Input should be a valid string or a list of content blocks");
             return false;
         }
-        if (!text.empty()) add_prompt_text(prompt.all_text, prompt.prompt_tokens, text);
+        if (!pending.empty()) add_prompt_text(prompt.all_text, prompt.prompt_tokens, pending);
         if (*role == "user") prompt.last_user_text = text;
         if (last && *role == "user" && has_tool_result) {
             prompt.ends_with_tool_result = true;
@@ -296,9 +370,10 @@ bool parse_tools(const json::object &root, SimPrompt &prompt, ApiError &error) {
 }
 
 json::object usage_object(const Reply &reply, std::uint64_t output_tokens) {
-    return json::object{{"input_tokens", reply.prompt_tokens},
-                        {"cache_creation_input_tokens", 0},
-                        {"cache_read_input_tokens", 0},
+    // input_tokens: the prompt tokens neither read from nor written to the cache.
+    return json::object{{"input_tokens", reply.prompt_tokens - reply.cache_read_tokens - reply.cache_write_tokens},
+                        {"cache_creation_input_tokens", reply.cache_write_tokens},
+                        {"cache_read_input_tokens", reply.cache_read_tokens},
                         {"output_tokens", output_tokens},
                         {"service_tier", "standard"}};
 }

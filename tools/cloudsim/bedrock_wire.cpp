@@ -1,5 +1,6 @@
 #include "tools/cloudsim/bedrock_wire.hpp"
 
+#include "tools/cloudsim/prompt_cache.hpp"
 #include "tools/cloudsim/thinking.hpp"
 
 #include "plugins/aws_common/event_stream.hpp"
@@ -175,6 +176,23 @@ bool valid_tool_name(std::string_view name) {
     });
 }
 
+// A cachePoint block: {"type": "default"}, on a model with prompt caching
+// (Claude, Nova).
+bool check_cache_point(const json::value &value, const std::string &at, const SimPrompt &prompt, ApiError &error) {
+    const auto *point = value.if_object();
+    if (!point || string_member(*point, "type").value_or("") != "default") {
+        error = constraint(point && point->contains("type") ? point->at("type") : json::value(nullptr), at + ".cachePoint.type",
+                           "Member must satisfy enum value set: [default]");
+        return false;
+    }
+    if (prompt.model.find("anthropic.claude") == std::string::npos && prompt.model.find("amazon.nova") == std::string::npos) {
+        error = validation_error("You invoked an unsupported model or your request did not allow prompt caching. See the "
+                                 "documentation for more information.");
+        return false;
+    }
+    return true;
+}
+
 bool parse_system(const json::object &root, SimPrompt &prompt, ApiError &error) {
     const auto *system = root.if_contains("system");
     if (!system || system->is_null()) return true;
@@ -196,8 +214,13 @@ bool parse_system(const json::object &root, SimPrompt &prompt, ApiError &error) 
                 return false;
             }
             add_prompt_text(prompt.all_text, prompt.prompt_tokens, text->get_string());
+            if (!prompt.system_text.empty()) prompt.system_text.push_back('\n');
+            prompt.system_text.append(text->get_string());
+        } else if (const auto *point = block->if_contains("cachePoint")) {
+            if (!check_cache_point(*point, "system." + std::to_string(i), prompt, error)) return false;
+            mark_cache_point(prompt);
         }
-        // guardContent, cachePoint: no text of their own.
+        // guardContent: no text of its own.
     }
     return true;
 }
@@ -239,6 +262,7 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, bool &uses_tool
         }
         const bool last = i + 1 == list.size();
         std::string text;
+        std::string pending; // text not yet counted: a cachePoint counts it first
         std::string tool_results;
         bool has_tool_result = false;
         const auto &blocks = content->get_array();
@@ -261,6 +285,8 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, bool &uses_tool
                 }
                 if (!text.empty()) text.push_back('\n');
                 text.append(value.get_string());
+                if (!pending.empty()) pending.push_back('\n');
+                pending.append(value.get_string());
             } else if (key == "toolUse") {
                 uses_tools = true;
                 const auto *use = value.if_object();
@@ -301,8 +327,12 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, bool &uses_tool
                                              ".content." + std::to_string(b) + ": Invalid `signature` in `thinking` block");
                     return false;
                 }
-            } else if (key == "image" || key == "document" || key == "video" || key == "audio" ||
-                       key == "cachePoint" || key == "guardContent" ||
+            } else if (key == "cachePoint") {
+                if (!check_cache_point(value, at, prompt, error)) return false;
+                if (!pending.empty()) add_prompt_text(prompt.all_text, prompt.prompt_tokens, pending);
+                pending.clear();
+                mark_cache_point(prompt);
+            } else if (key == "image" || key == "document" || key == "video" || key == "audio" || key == "guardContent" ||
                        key == "citationsContent" || key == "searchResult") {
                 // No text the simulator counts.
             } else {
@@ -311,7 +341,7 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, bool &uses_tool
                 return false;
             }
         }
-        if (!text.empty()) add_prompt_text(prompt.all_text, prompt.prompt_tokens, text);
+        if (!pending.empty()) add_prompt_text(prompt.all_text, prompt.prompt_tokens, pending);
         if (*role == "user") prompt.last_user_text = text;
         if (last && *role == "user" && has_tool_result) {
             prompt.ends_with_tool_result = true;
@@ -385,7 +415,10 @@ bool parse_tool_config(const json::object &root, SimPrompt &prompt, bool uses_to
             error = validation_error("toolConfig.tools." + std::to_string(i) + ": a Tool must set exactly one member");
             return false;
         }
-        if (tool->contains("cachePoint")) continue;
+        if (const auto *point = tool->if_contains("cachePoint")) {
+            if (!check_cache_point(*point, "toolConfig.tools." + std::to_string(i), prompt, error)) return false;
+            continue;
+        }
         const auto *spec = tool->contains("toolSpec") ? tool->at("toolSpec").if_object() : nullptr;
         const auto name = spec ? string_member(*spec, "name") : std::nullopt;
         if (!name || !valid_tool_name(*name)) {
@@ -439,10 +472,16 @@ json::value tool_input(const ToolCall &call) {
     return input;
 }
 
+// inputTokens: the prompt tokens neither read from nor written to the cache.
 json::object usage(const Reply &reply) {
-    return json::object{{"inputTokens", reply.prompt_tokens},
-                        {"outputTokens", reply.completion_tokens},
-                        {"totalTokens", reply.prompt_tokens + reply.completion_tokens}};
+    json::object u{{"inputTokens", reply.prompt_tokens - reply.cache_read_tokens - reply.cache_write_tokens},
+                   {"outputTokens", reply.completion_tokens},
+                   {"totalTokens", reply.prompt_tokens + reply.completion_tokens}};
+    if (reply.cache_read_tokens > 0 || reply.cache_write_tokens > 0) {
+        u["cacheReadInputTokens"] = reply.cache_read_tokens;
+        u["cacheWriteInputTokens"] = reply.cache_write_tokens;
+    }
+    return u;
 }
 
 json::object invocation_metrics(const Reply &reply) {
@@ -785,6 +824,39 @@ bool parse_thinking(const json::object &root, SimPrompt &prompt, ApiError &error
     return true;
 }
 
+// additionalModelRequestFields.reasoningConfig (Nova 2): {"type": "enabled" |
+// "disabled", "maxReasoningEffort": "low" | "medium" | "high"}; the reply
+// then reasons like Claude, with a budget by effort. Other models refuse it.
+bool parse_reasoning_config(const json::object &root, std::string_view model_id, SimPrompt &prompt, ApiError &error) {
+    const auto *fields = root.if_contains("additionalModelRequestFields");
+    const auto *config = fields && fields->is_object() ? fields->get_object().if_contains("reasoningConfig") : nullptr;
+    if (!config) return true;
+    if (model_id.find("amazon.nova-2-") == std::string_view::npos) {
+        error = validation_error("The model returned the following errors: Malformed input request: extraneous key "
+                                 "[reasoningConfig] is not permitted, please reformat your input and try again.");
+        return false;
+    }
+    const auto *c = config->if_object();
+    const auto type = c ? string_member(*c, "type") : std::nullopt;
+    if (!type || (*type != "enabled" && *type != "disabled")) {
+        error = validation_error("The model returned the following errors: reasoningConfig.type must be one of "
+                                 "[enabled, disabled]");
+        return false;
+    }
+    if (*type == "disabled") return true;
+    const auto effort = string_member(*c, "maxReasoningEffort").value_or("low");
+    static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 3> budgets{
+        {{"low", 2048}, {"medium", 8192}, {"high", 16384}}};
+    const auto it = std::find_if(budgets.begin(), budgets.end(), [&](const auto &b) { return b.first == effort; });
+    if (it == budgets.end()) {
+        error = validation_error("The model returned the following errors: reasoningConfig.maxReasoningEffort must be "
+                                 "one of [low, medium, high]");
+        return false;
+    }
+    prompt.thinking_budget = it->second;
+    return true;
+}
+
 // With thinking on, the assistant turn a tool result answers must start with its reasoning.
 bool check_tool_turn_reasoning(const json::object &root, ApiError &error) {
     const auto &list = root.at("messages").get_array();
@@ -815,6 +887,7 @@ std::optional<SimPrompt> parse_converse_request(std::string_view body, std::stri
         if (!parse_thinking(*root, prompt, error)) return std::nullopt;
         if (prompt.thinking_budget && !check_tool_turn_reasoning(*root, error)) return std::nullopt;
     }
+    if (!parse_reasoning_config(*root, model_id, prompt, error)) return std::nullopt;
     return prompt;
 }
 

@@ -1,6 +1,7 @@
 #include "tools/cloudsim/openai_wire.hpp"
 
 #include "daemon/api/sse_frame.hpp"
+#include "tools/cloudsim/prompt_cache.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
 #include <boost/json/array.hpp>
@@ -8,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <array>
+#include <cctype>
 
 namespace helix::cloudsim::openai {
 
@@ -102,7 +104,9 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error
     bool after_tool_calls = false; // a tool message must answer an assistant message with tool_calls
     std::string trailing_tool_results;
     std::size_t trailing_tools = 0;
+    prompt.automatic_cache = true; // OpenAI caches every long prompt's prefix on its own
     for (std::size_t i = 0; i < list.size(); ++i) {
+        if (i > 0) mark_cache_point(prompt); // the messages before this one
         const std::string where = "messages[" + std::to_string(i) + "]";
         const auto *msg = list[i].if_object();
         if (!msg) {
@@ -126,7 +130,21 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error
                             where + ".role", "invalid_value");
             return false;
         }
+        // OpenAI's schema has no cache_control (it caches on its own).
         const auto *content = msg->if_contains("content");
+        bool cache_control = msg->contains("cache_control");
+        std::string cache_at = where;
+        if (content && content->is_array())
+            for (std::size_t p = 0; p < content->get_array().size() && !cache_control; ++p)
+                if (const auto *part = content->get_array()[p].if_object(); part && part->contains("cache_control")) {
+                    cache_control = true;
+                    cache_at = where + ".content[" + std::to_string(p) + "]";
+                }
+        if (cache_control) {
+            error = invalid("Additional properties are not allowed ('cache_control' was unexpected) - '" + cache_at + "'",
+                            cache_at);
+            return false;
+        }
         const bool needs_content = *role != "assistant";
         if (!content && needs_content) {
             error = invalid("Missing required parameter: '" + where + ".content'.", where + ".content",
@@ -246,7 +264,7 @@ json::object usage_object(const Reply &reply) {
     usage["prompt_tokens"] = reply.prompt_tokens;
     usage["completion_tokens"] = reply.completion_tokens;
     usage["total_tokens"] = reply.prompt_tokens + reply.completion_tokens;
-    usage["prompt_tokens_details"] = json::object{{"cached_tokens", 0}, {"audio_tokens", 0}};
+    usage["prompt_tokens_details"] = json::object{{"cached_tokens", reply.cache_read_tokens}, {"audio_tokens", 0}};
     usage["completion_tokens_details"] = json::object{{"reasoning_tokens", 0},
                                                       {"audio_tokens", 0},
                                                       {"accepted_prediction_tokens", 0},
@@ -259,6 +277,51 @@ json::object model_object(const ModelInfo &m) {
 }
 
 } // namespace
+
+// response_format: {"type": "text" | "json_object" | "json_schema"}; a
+// json_schema needs json_schema.name and an object schema, json_object the
+// word "json" in the messages, as OpenAI checks.
+bool parse_response_format(const json::object &root, SimPrompt &prompt, ApiError &error) {
+    const auto *format = root.if_contains("response_format");
+    if (!format || format->is_null()) return true;
+    const auto *f = format->if_object();
+    const auto type = f ? string_member(*f, "type") : std::nullopt;
+    if (!type || (*type != "text" && *type != "json_object" && *type != "json_schema")) {
+        error = invalid("Invalid value: '" + std::string(type.value_or("")) +
+                            "'. Supported values are: 'text', 'json_object', and 'json_schema'.",
+                        "response_format.type", "invalid_value");
+        return false;
+    }
+    if (*type == "text") return true;
+    if (*type == "json_object") {
+        std::string lowered = prompt.all_text;
+        for (char &c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lowered.find("json") == std::string::npos) {
+            error = invalid("'messages' must contain the word 'json' in some form, to use 'response_format' of type "
+                            "'json_object'.",
+                            "messages");
+            return false;
+        }
+        prompt.json_response = true;
+        return true;
+    }
+    const auto *js = f->if_contains("json_schema");
+    const auto *spec = js ? js->if_object() : nullptr;
+    if (!spec || !string_member(*spec, "name")) {
+        error = invalid("Missing required parameter: 'response_format.json_schema.name'.",
+                        "response_format.json_schema.name", "missing_required_parameter");
+        return false;
+    }
+    const auto *schema = spec->if_contains("schema");
+    if (schema && !schema->is_object()) {
+        error = invalid("Invalid type for 'response_format.json_schema.schema': expected an object.",
+                        "response_format.json_schema.schema", "invalid_type");
+        return false;
+    }
+    prompt.json_response = true;
+    if (schema) prompt.response_schema = *schema;
+    return true;
+}
 
 std::optional<ChatRequest> parse_chat_request(std::string_view body, ApiError &error, bool require_model) {
     boost::system::error_code ec;
@@ -278,7 +341,9 @@ std::optional<ChatRequest> parse_chat_request(std::string_view body, ApiError &e
         return std::nullopt;
     }
     if (model) req.prompt.model = std::string(*model);
-    if (!parse_messages(root, req.prompt, error) || !parse_tools(root, req.prompt, error)) return std::nullopt;
+    if (!parse_messages(root, req.prompt, error) || !parse_tools(root, req.prompt, error) ||
+        !parse_response_format(root, req.prompt, error))
+        return std::nullopt;
 
     for (const std::string_view key : {"max_completion_tokens", "max_tokens"}) {
         const auto *v = root.if_contains(key);

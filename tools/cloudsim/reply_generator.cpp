@@ -1,5 +1,7 @@
 #include "tools/cloudsim/reply_generator.hpp"
 
+#include "tools/cloudsim/prompt_cache.hpp"
+#include "tools/cloudsim/schema_sample.hpp"
 #include "tools/cloudsim/thinking.hpp"
 
 #include <boost/json/array.hpp>
@@ -68,9 +70,19 @@ const ToolSpec *chosen_tool(const SimPrompt &prompt) {
     if (auto directive = find_tool_directive(prompt.last_user_text)) {
         if (const ToolSpec *tool = find_tool(prompt.tools, *directive)) return tool;
     }
+    // "... by calling the <name> tool ...": an instruction the system prompt gives.
+    static constexpr std::string_view kCalling = "by calling the ";
+    if (const std::size_t at = prompt.system_text.find(kCalling); at != std::string::npos) {
+        const std::size_t start = at + kCalling.size();
+        const std::size_t end = prompt.system_text.find(" tool", start);
+        if (end != std::string::npos)
+            if (const ToolSpec *tool = find_tool(prompt.tools, prompt.system_text.substr(start, end - start))) return tool;
+    }
     if (prompt.tool_choice == ToolChoice::required) return &prompt.tools.front();
     return nullptr;
 }
+
+constexpr std::size_t kJsonPieceBytes = 8;
 
 void cut_to_max_tokens(Reply &reply, const std::optional<std::uint64_t> &max_tokens) {
     if (!max_tokens) return;
@@ -167,34 +179,8 @@ std::optional<std::string> find_tool_directive(std::string_view text) {
 }
 
 std::string tool_arguments_for(const boost::json::value &schema) {
-    boost::json::object args;
-    const auto *schema_obj = schema.if_object();
-    const boost::json::value *props = schema_obj ? schema_obj->if_contains("properties") : nullptr;
-    if (props && props->is_object()) {
-        for (const auto &member : props->get_object()) {
-            const std::string name(member.key());
-            const auto *prop = member.value().if_object();
-            boost::json::value v = nullptr;
-            if (prop) {
-                const auto *enum_values = prop->if_contains("enum");
-                const auto *type = prop->if_contains("type");
-                std::string type_name;
-                if (type && type->is_string()) type_name = std::string(type->get_string());
-                else if (type && type->is_array() && !type->get_array().empty() && type->get_array()[0].is_string())
-                    type_name = std::string(type->get_array()[0].get_string());
-                if (enum_values && enum_values->is_array() && !enum_values->get_array().empty())
-                    v = enum_values->get_array()[0];
-                else if (type_name == "string") v = boost::json::string("sim-" + name);
-                else if (type_name == "integer") v = 42;
-                else if (type_name == "number") v = 3.5;
-                else if (type_name == "boolean") v = true;
-                else if (type_name == "array") v = boost::json::array();
-                else if (type_name == "object") v = boost::json::object();
-            }
-            args[name] = std::move(v);
-        }
-    }
-    return boost::json::serialize(args);
+    const boost::json::value args = schema_sample(schema);
+    return args.is_object() ? boost::json::serialize(args) : std::string("{}");
 }
 
 std::string Reply::text() const {
@@ -254,10 +240,27 @@ Reply answer(const SimPrompt &prompt, std::uint32_t reply_tokens) {
     return reply;
 }
 
+// Structured output: the text answer as JSON, a sample of the schema or
+// {"reply": <the words>}, in pieces of a few bytes.
+void as_json(const SimPrompt &prompt, Reply &reply) {
+    if (!prompt.json_response || reply.tool_call) return;
+    const std::string json = prompt.response_schema
+                                 ? boost::json::serialize(schema_sample(*prompt.response_schema))
+                                 : boost::json::serialize(boost::json::object{{"reply", reply.text()}});
+    reply.pieces = split_fragments(json, kJsonPieceBytes);
+    reply.finish = FinishReason::stop;
+    cut_to_max_tokens(reply, prompt.max_tokens);
+    reply.completion_tokens = reply.pieces.size();
+}
+
 } // namespace
 
 Reply generate_reply(const SimPrompt &prompt, std::uint32_t reply_tokens) {
     Reply reply = answer(prompt, reply_tokens);
+    as_json(prompt, reply);
+    const CacheUse cache = use_prompt_cache(prompt);
+    reply.cache_read_tokens = cache.read;
+    reply.cache_write_tokens = cache.write;
     if (prompt.thinking_budget) {
         reply.thinking = thinking_text(prompt);
         reply.thinking_signature = sign_thinking(reply.thinking);

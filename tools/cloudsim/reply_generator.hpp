@@ -39,10 +39,11 @@ std::vector<std::string> split_fragments(std::string_view text, std::size_t max_
 std::optional<std::string> find_tool_directive(std::string_view text);
 
 // Deterministic arguments (compact JSON text) for a function whose
-// parameters are the JSON schema `schema`: one member per schema property, in
-// schema order: enum -> its first value, string -> "sim-<property>",
-// integer -> 42, number -> 3.5, boolean -> true, array -> [], object -> {},
-// anything else -> null. No properties -> {}.
+// parameters are the JSON schema `schema`: schema_sample() of it
+// (schema_sample.hpp: one member per property, in schema order, enum -> its
+// first value, string -> "sim-<property>", integer -> 42, number -> 3.5,
+// boolean -> true, array -> minItems items, object -> its properties,
+// anything else -> null); {} when that is not an object.
 std::string tool_arguments_for(const boost::json::value &schema);
 
 struct ToolSpec {
@@ -58,6 +59,7 @@ struct SimPrompt {
     std::string all_text;             // every prompt text, '\n'-joined (seeds the reply)
     std::uint64_t prompt_tokens = 0;  // by the token rule above
     std::string last_user_text;       // text of the last user message
+    std::string system_text;          // the system prompt (Anthropic, Converse)
     bool ends_with_tool_result = false;
     std::string tool_result_text;     // the tool results of the last message, '\n'-joined
     std::vector<ToolSpec> tools;
@@ -68,6 +70,18 @@ struct SimPrompt {
     // Gemini thinkingConfig): the reply starts with signed thinking.
     std::optional<std::uint64_t> thinking_budget;
     bool show_thinking = true; // Gemini: includeThoughts (signatures come either way)
+    // Prompt caching (prompt_cache.hpp): the prefixes marked cacheable, in
+    // prompt order, and whether the provider caches on its own (OpenAI).
+    struct CachePoint {
+        std::uint64_t key = 0;    // hash of the prompt text up to here
+        std::uint64_t tokens = 0; // prompt tokens up to here
+    };
+    std::vector<CachePoint> cache_points;
+    bool automatic_cache = false;
+    // Structured output (OpenAI response_format, Vertex responseMimeType):
+    // the text answer is JSON, fitting response_schema when there is one.
+    bool json_response = false;
+    std::optional<boost::json::value> response_schema;
 };
 
 struct ToolCall {
@@ -84,6 +98,9 @@ struct Reply {
     FinishReason finish = FinishReason::stop;
     std::uint64_t prompt_tokens = 0;
     std::uint64_t completion_tokens = 0;     // thinking included
+    // Of prompt_tokens: read from and written to the prompt cache.
+    std::uint64_t cache_read_tokens = 0;
+    std::uint64_t cache_write_tokens = 0;
     // With SimPrompt::thinking_budget (thinking.hpp): the thinking text, its
     // signature, and redacted data when the prompt asked for it.
     std::string thinking;
@@ -102,8 +119,15 @@ struct Reply {
 //   last user message, then filler words picked by a hash of the whole prompt.
 // * a tool result that carries a `call tool <name>` directive naming an offered
 //   tool -> a call of that tool (a loop of several tool calls);
+// * a system prompt that asks for the answer "by calling the <name> tool" (the
+//   gateway's structured-output instruction while Claude thinks) naming an
+//   offered tool, tool choice not "none" -> a call of that tool;
 // A text reply longer than max_tokens is cut to max_tokens (finish: length).
+// With json_response a text answer becomes JSON: schema_sample() of
+// response_schema, or {"reply": <the text>}, in pieces of 8 bytes (each a
+// token; cut at max_tokens too, which leaves JSON unfinished, as upstream).
 // With thinking_budget the reply also carries signed thinking (thinking.hpp).
+// With cache points, the cache tokens come from the prompt cache (prompt_cache.hpp).
 Reply generate_reply(const SimPrompt &prompt, std::uint32_t reply_tokens);
 
 // 64-bit FNV-1a, for deterministic ids and seeds.

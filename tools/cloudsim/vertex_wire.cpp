@@ -389,6 +389,81 @@ bool parse_thinking_config(const json::object &gc, SimPrompt &prompt, ApiError &
     return true;
 }
 
+// A responseSchema (Vertex's Schema message): upper-case types and only the
+// message's fields, as the proto JSON parser checks them.
+bool check_vertex_schema(const json::value &schema, const std::string &where, int depth, ApiError &error) {
+    static constexpr std::array<std::string_view, 22> kFields{
+        "type",      "format",   "title",     "description", "nullable",      "default",       "enum",
+        "required",  "minItems", "maxItems",  "minimum",     "maximum",       "minLength",     "maxLength",
+        "pattern",   "example",  "properties", "items",      "anyOf",         "propertyOrdering", "minProperties",
+        "maxProperties"};
+    static constexpr std::array<std::string_view, 8> kTypes{"TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER",
+                                                            "BOOLEAN",          "ARRAY",  "OBJECT", "NULL"};
+    const auto *o = schema.if_object();
+    if (!o || depth > 64) {
+        error = invalid_argument("Invalid value at '" + where + "' (type.googleapis.com/google.cloud.aiplatform.v1.Schema)");
+        return false;
+    }
+    for (const auto &m : *o) {
+        const std::string key(m.key());
+        if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
+            error = invalid_argument("Invalid JSON payload received. Unknown name \"" + key + "\" at '" + where +
+                                     "': Cannot find field.");
+            return false;
+        }
+        if (key == "type" && !(m.value().is_string() &&
+                               std::find(kTypes.begin(), kTypes.end(), std::string_view(m.value().get_string())) != kTypes.end())) {
+            error = invalid_argument("Invalid value at '" + where + ".type' (type.googleapis.com/google.cloud.aiplatform.v1.Type), " +
+                                     json::serialize(m.value()));
+            return false;
+        }
+        if (key == "properties") {
+            if (!m.value().is_object()) return check_vertex_schema(json::value(), where + ".properties", depth + 1, error);
+            for (const auto &p : m.value().get_object())
+                if (!check_vertex_schema(p.value(), where + ".properties[" + std::string(p.key()) + "].value", depth + 1, error))
+                    return false;
+        }
+        if (key == "items" && !check_vertex_schema(m.value(), where + ".items", depth + 1, error)) return false;
+        if (key == "anyOf") {
+            if (!m.value().is_array()) return check_vertex_schema(json::value(), where + ".any_of", depth + 1, error);
+            for (std::size_t i = 0; i < m.value().get_array().size(); ++i)
+                if (!check_vertex_schema(m.value().get_array()[i], where + ".any_of[" + std::to_string(i) + "]", depth + 1, error))
+                    return false;
+        }
+    }
+    return true;
+}
+
+// responseMimeType "application/json" (or "text/plain") with an optional
+// responseSchema (checked as Vertex's Schema) or responseJsonSchema (JSON
+// Schema), never both; a schema needs the JSON mime type.
+bool parse_response_format(const json::object &gc, SimPrompt &prompt, ApiError &error) {
+    const auto *mime = member(gc, "responseMimeType", "response_mime_type");
+    const auto *schema = member(gc, "responseSchema", "response_schema");
+    const auto *json_schema = member(gc, "responseJsonSchema", "response_json_schema");
+    const bool json_mime = mime && mime->is_string() && mime->get_string() == "application/json";
+    if (mime && !(mime->is_string() && (json_mime || mime->get_string() == "text/plain" || mime->get_string() == "text/x.enum"))) {
+        error = invalid_argument("Unable to submit request because it has a response_mime_type that is not supported. "
+                                 "Supported: application/json, text/plain, text/x.enum.");
+        return false;
+    }
+    if ((schema || json_schema) && !json_mime) {
+        error = invalid_argument("Unable to submit request because response_schema is only supported with "
+                                 "response_mime_type application/json.");
+        return false;
+    }
+    if (schema && json_schema) {
+        error = invalid_argument("Unable to submit request because it sets both response_schema and "
+                                 "response_json_schema; use one.");
+        return false;
+    }
+    if (schema && !check_vertex_schema(*schema, "generation_config.response_schema", 0, error)) return false;
+    prompt.json_response = json_mime;
+    if (schema) prompt.response_schema = *schema;
+    if (json_schema) prompt.response_schema = *json_schema;
+    return true;
+}
+
 bool parse_generation_config(const json::object &root, SimPrompt &prompt, ApiError &error) {
     if (!check_current_turn_signatures(root, prompt, error)) return false;
     const auto *config = member(root, "generationConfig", "generation_config");
@@ -398,7 +473,7 @@ bool parse_generation_config(const json::object &root, SimPrompt &prompt, ApiErr
         return false;
     }
     const auto &gc = config->get_object();
-    if (!parse_thinking_config(gc, prompt, error)) return false;
+    if (!parse_thinking_config(gc, prompt, error) || !parse_response_format(gc, prompt, error)) return false;
     if (const auto *max = member(gc, "maxOutputTokens", "max_output_tokens"); max && !max->is_null()) {
         const auto n = as_uint(*max);
         if (!n || *n < 1) {

@@ -157,10 +157,12 @@ typedef enum helix_log_level {
 /* Values of helix_content_part.cache_control, helix_message.cache_control and
    helix_tool.cache_control: a prompt-cache breakpoint after this element (the
    prefix up to and including it may be cached), as Anthropic and Bedrock
-   cache_control / cachePoint mean it. */
+   cache_control / cachePoint mean it. A plugin that does not know a value
+   treats it as HELIX_CACHE_EPHEMERAL. */
 typedef enum helix_cache_control {
     HELIX_CACHE_NONE = 0,
-    HELIX_CACHE_EPHEMERAL = 1
+    HELIX_CACHE_EPHEMERAL = 1,   /* the provider's default lifetime (Anthropic: 5 minutes) */
+    HELIX_CACHE_EPHEMERAL_1H = 2 /* Anthropic's "ttl": "1h" (appended) */
 } helix_cache_control;
 
 /* ------------------------------------------------------------------------ */

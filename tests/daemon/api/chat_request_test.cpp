@@ -788,3 +788,32 @@ BOOST_AUTO_TEST_CASE(random_mutations_never_crash) {
     BOOST_TEST(invalid > 0U);
     BOOST_TEST(valid > 0U); // some mutations only touch text: the test exercised both paths
 }
+
+// Prompt-cache breakpoints, as Anthropic writes them, on a content part, a
+// message and a tool; a wrong one is a 400 naming it.
+BOOST_AUTO_TEST_CASE(cache_control_on_parts_messages_and_tools) {
+    const ChatRequest r = ok(
+        R"({"model":"m","messages":[)"
+        R"({"role":"system","content":[{"type":"text","text":"rules","cache_control":{"type":"ephemeral","ttl":"1h"}}]},)"
+        R"({"role":"user","content":"hi","cache_control":{"type":"ephemeral"}},)"
+        R"({"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b","cache_control":{"type":"ephemeral","ttl":"5m"}}]}],)"
+        R"("tools":[{"type":"function","function":{"name":"f"},"cache_control":{"type":"ephemeral"}},{"type":"function","function":{"name":"g"}}]})");
+    const helix_chat_request &v = r.view();
+    BOOST_TEST(v.messages[0]->cache_control == HELIX_CACHE_NONE);
+    BOOST_TEST(v.messages[0]->parts[0]->cache_control == HELIX_CACHE_EPHEMERAL_1H);
+    BOOST_TEST(v.messages[1]->cache_control == HELIX_CACHE_EPHEMERAL);
+    BOOST_TEST(v.messages[2]->parts[0]->cache_control == HELIX_CACHE_NONE);
+    BOOST_TEST(v.messages[2]->parts[1]->cache_control == HELIX_CACHE_EPHEMERAL);
+    BOOST_TEST(v.tools[0]->cache_control == HELIX_CACHE_EPHEMERAL);
+    BOOST_TEST(v.tools[1]->cache_control == HELIX_CACHE_NONE);
+
+    ApiError e = bad(msgs(R"([{"role":"user","content":[{"type":"text","text":"a","cache_control":{"type":"persistent"}}]}])"));
+    BOOST_TEST(e.status == 400);
+    BOOST_TEST(e.param == "messages[0].content[0].cache_control.type");
+    e = bad(msgs(R"([{"role":"user","content":"a","cache_control":{"type":"ephemeral","ttl":"2h"}}])"));
+    BOOST_TEST(e.param == "messages[0].cache_control.ttl");
+    e = bad(msgs(R"([{"role":"user","content":"a","cache_control":"ephemeral"}])"));
+    BOOST_TEST(e.param == "messages[0].cache_control");
+    e = bad(with(R"("tools":[{"type":"function","function":{"name":"f"},"cache_control":{}}])"));
+    BOOST_TEST(e.param == "tools[0].cache_control.type");
+}

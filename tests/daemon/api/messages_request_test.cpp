@@ -107,3 +107,20 @@ BOOST_AUTO_TEST_CASE(anthropic_error_bodies_put_the_field_first_in_dotted_form) 
     BOOST_TEST(anthropic_error_type(503) == "overloaded_error");
     BOOST_TEST(anthropic_error_type(502) == "api_error");
 }
+
+BOOST_AUTO_TEST_CASE(a_wrong_cache_control_names_its_field) {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {body(R"("model":"m","max_tokens":5,"system":[{"type":"text","text":"s","cache_control":{"type":"forever"}}],)" + kMessages),
+         "system[0].cache_control.type"},
+        {body(R"("model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":"t","cache_control":{"type":"ephemeral","ttl":"1d"}}]}])"),
+         "messages[0].content[0].cache_control.ttl"},
+        {body(R"("model":"m","max_tokens":5,"tools":[{"name":"f","input_schema":{},"cache_control":[]}],)" + kMessages),
+         "tools[0].cache_control"},
+    };
+    for (const auto &[text, param] : cases) {
+        const ApiError e = error_of(text);
+        BOOST_TEST(e.status == 400, text);
+        BOOST_TEST(e.param == param, text << " -> " << e.param << ": " << e.message);
+    }
+    ok(body(R"("model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":"t","cache_control":{"type":"ephemeral","ttl":"1h"}}]}])"));
+}

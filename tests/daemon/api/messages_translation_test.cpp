@@ -68,3 +68,32 @@ BOOST_AUTO_TEST_CASE(the_token_estimate_counts_text_messages_and_images) {
       {"role":"user","content":[{"type":"text","text":"abcd"},{"type":"image","source":{"type":"url","url":"https://x"}}]}]})");
     BOOST_TEST(estimate_input_tokens(r.as_object()) == 3 + 1600 + 3); // 12 characters, one message, one image
 }
+
+// cache_control of a Messages request reaches the chat request where it was:
+// on system blocks (kept apart), text and image parts, tool results, an
+// assistant turn and tools.
+BOOST_AUTO_TEST_CASE(cache_control_is_kept_where_the_client_put_it) {
+    const boost::json::value r = boost::json::parse(R"({"model":"aws-bedrock/amazon.nova-pro","max_tokens":100,
+      "system":[{"type":"text","text":"Long rules.","cache_control":{"type":"ephemeral","ttl":"1h"}},{"type":"text","text":"More."}],
+      "tools":[{"name":"get_weather","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}],
+      "messages":[{"role":"user","content":[{"type":"text","text":"Doc.","cache_control":{"type":"ephemeral"}},
+                    {"type":"text","text":"Weather?"}]},
+                  {"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{},
+                    "cache_control":{"type":"ephemeral"}}]},
+                  {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1",
+                    "content":[{"type":"text","text":"18C","cache_control":{"type":"ephemeral"}}]}]}]})");
+    auto t = translate_messages_to_chat(r.as_object());
+    BOOST_TEST_REQUIRE(std::holds_alternative<ChatRequest>(t));
+    const helix_chat_request &c = std::get<ChatRequest>(t).view();
+    BOOST_TEST_REQUIRE(c.message_count == 4u);
+    BOOST_TEST_REQUIRE(c.messages[0]->part_count == 2u);
+    BOOST_TEST(sv(c.messages[0]->parts[0]->text) == "Long rules.");
+    BOOST_TEST(c.messages[0]->parts[0]->cache_control == HELIX_CACHE_EPHEMERAL_1H);
+    BOOST_TEST(c.messages[0]->parts[1]->cache_control == HELIX_CACHE_NONE);
+    BOOST_TEST_REQUIRE(c.messages[1]->part_count == 2u);
+    BOOST_TEST(c.messages[1]->parts[0]->cache_control == HELIX_CACHE_EPHEMERAL);
+    BOOST_TEST(c.messages[2]->cache_control == HELIX_CACHE_EPHEMERAL);
+    BOOST_TEST(c.messages[3]->role == HELIX_ROLE_TOOL);
+    BOOST_TEST(c.messages[3]->cache_control == HELIX_CACHE_EPHEMERAL);
+    BOOST_TEST(c.tools[0]->cache_control == HELIX_CACHE_EPHEMERAL);
+}

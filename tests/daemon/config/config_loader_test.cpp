@@ -1119,3 +1119,16 @@ BOOST_AUTO_TEST_CASE(the_default_body_limit_holds_a_20_mb_image_as_a_data_uri) {
     const hc::ConfigPtr shipped = hc::load_config(HELIX_SOURCE_DIR "/etc/helixagent/helixagent.yaml", {});
     BOOST_TEST(shipped->server.max_body_bytes == load("")->server.max_body_bytes);
 }
+
+BOOST_AUTO_TEST_CASE(prices_take_cache_read_and_write) {
+    const auto cfg = hc::load_config_from_string(
+        yaml({"prices:", "  anthropic/claude-x: {input: 0.003, output: 0.015, cache_read: 0.0003, cache_write: 0.00375}",
+              "  openai/gpt-4o: {input: 0.0025, output: 0.01}"}),
+        kFile, "/tmp", {});
+    BOOST_TEST(*cfg->prices.at("anthropic/claude-x").cache_read == 0.0003);
+    BOOST_TEST(*cfg->prices.at("anthropic/claude-x").cache_write == 0.00375);
+    BOOST_TEST(!cfg->prices.at("openai/gpt-4o").cache_read.has_value());
+    const std::string all = dump(issues_of(yaml({"prices:", "  openai/x: {input: 1, cache_read: -1, cache_hit: 2}"})));
+    BOOST_TEST(all.find("prices.openai/x.cache_read") != std::string::npos, all);
+    BOOST_TEST(all.find("cache_hit") != std::string::npos, all);
+}

@@ -74,3 +74,23 @@ BOOST_FIXTURE_TEST_CASE(models_without_lifecycle_carry_none, Fixture) {
     BOOST_TEST_REQUIRE(cs.size() == 1u);
     BOOST_TEST(cs[0].lifecycle == nullptr);
 }
+
+// Cache reads and writes at their own prices; unset, at the input price. The
+// prompt count includes both, as the plugins report it.
+BOOST_FIXTURE_TEST_CASE(cache_tokens_cost_their_own_prices, Fixture) {
+    const auto cs = router::candidates_for(runtime, "a/new");
+    BOOST_TEST_REQUIRE(cs.size() == 1u);
+    BOOST_TEST(!router::estimated_cost(*config, cs[0], 1000, 10).has_value());
+    config->prices["a/new"] = config::Price{1.0, 2.0, {}, {}};
+    // No cache prices: 2000 prompt tokens at 1.0 whatever was cached.
+    BOOST_TEST(*router::estimated_cost(*config, cs[0], {2000, 500, 1500, 300}) == 2.0 + 1.0);
+    config->prices["a/new"] = config::Price{1.0, 2.0, 0.1, 1.25};
+    // 200 uncached, 1500 read, 300 written, 500 out.
+    BOOST_TEST(*router::estimated_cost(*config, cs[0], {2000, 500, 1500, 300}) ==
+                   (200 * 1.0 + 1500 * 0.1 + 300 * 1.25 + 500 * 2.0) / 1000.0,
+               boost::test_tools::tolerance(1e-12));
+    // Cached counts beyond the prompt (a faulty upstream) are capped by it.
+    BOOST_TEST(*router::estimated_cost(*config, cs[0], {100, 0, 500, 500}) == 100 * 0.1 / 1000.0,
+               boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(*router::estimated_cost(*config, cs[0], 1000, 0) == 1.0);
+}

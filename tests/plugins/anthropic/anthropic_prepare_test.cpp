@@ -388,3 +388,44 @@ BOOST_AUTO_TEST_CASE(earlier_thinking_goes_back_first_and_byte_for_byte) {
                R"({"type":"redacted_thinking","data":"EmwKAhgB+/=="},)"
                R"({"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}])");
 }
+
+// Prompt caching: cache_control on a system part, a message, a content part
+// and a tool reaches Claude where the client put it, with its ttl; without
+// any breakpoint the system prompt stays one text.
+BOOST_AUTO_TEST_CASE(cache_control_marks_system_messages_parts_and_tools) {
+    Harness h(kConfig);
+    Request r = base();
+    Message system{HELIX_ROLE_SYSTEM, {}, true, {Part::txt("Long rules."), Part::txt("More.")}, {}, {}, {}, {}};
+    system.parts[0].cache_control = HELIX_CACHE_EPHEMERAL_1H;
+    Message user = Message::user_parts({Part::txt("Big document."), Part::txt("Question?")});
+    user.parts[0].cache_control = HELIX_CACHE_EPHEMERAL;
+    Message earlier = Message::assistant("Earlier answer.");
+    earlier.cache_control = HELIX_CACHE_EPHEMERAL;
+    r.messages = {system, Message::user("First"), earlier, user};
+    r.tools = {{"lookup", "", R"({"type":"object"})"}, {"get_weather", "", R"({"type":"object"})"}};
+    r.tools[1].cache_control = HELIX_CACHE_EPHEMERAL;
+    const json::object b = prepared_body(h, r);
+    BOOST_TEST(json::serialize(b.at("system")) ==
+               R"([{"type":"text","text":"Long rules.","cache_control":{"type":"ephemeral","ttl":"1h"}},)"
+               R"({"type":"text","text":"More."}])");
+    const json::array &m = b.at("messages").as_array();
+    BOOST_TEST(json::serialize(m[1]) ==
+               R"({"role":"assistant","content":[{"type":"text","text":"Earlier answer.","cache_control":{"type":"ephemeral"}}]})");
+    BOOST_TEST(json::serialize(m[2]) ==
+               R"({"role":"user","content":[{"type":"text","text":"Big document.","cache_control":{"type":"ephemeral"}},)"
+               R"({"type":"text","text":"Question?"}]})");
+    BOOST_TEST(!b.at("tools").as_array()[0].as_object().contains("cache_control"));
+    BOOST_TEST(json::serialize(b.at("tools").as_array()[1].at("cache_control")) == R"({"type":"ephemeral"})");
+
+    // A tool message's breakpoint marks its tool_result block; no breakpoint
+    // in the system prompt keeps it a string.
+    Request t = base();
+    Message result = Message::tool("toolu_1", "sunny");
+    result.cache_control = HELIX_CACHE_EPHEMERAL;
+    t.messages = {Message::system("Rules."), Message::user("weather?"),
+                  Message::assistant("", {{"toolu_1", "get_weather", "{}"}}), result};
+    const json::object tb = prepared_body(h, t);
+    BOOST_TEST(tb.at("system") == "Rules.");
+    BOOST_TEST(json::serialize(tb.at("messages").as_array()[2].at("content").as_array()[0]) ==
+               R"({"type":"tool_result","tool_use_id":"toolu_1","content":"sunny","cache_control":{"type":"ephemeral"}})");
+}

@@ -484,3 +484,70 @@ BOOST_AUTO_TEST_CASE(reasoning_becomes_claude_thinking_and_goes_back_as_reasonin
     llama.messages = {Message::user("Hi")};
     BOOST_TEST(!body_of(h, llama).contains("additionalModelRequestFields"));
 }
+
+// Prompt caching: cache_control becomes Converse cachePoint blocks after the
+// system message, the part, the message and the tool it marks, on Claude and
+// Nova; a model without prompt caching gets none (it would refuse them).
+BOOST_AUTO_TEST_CASE(cache_control_becomes_cache_points_on_models_that_take_them) {
+    Harness h(kConfig);
+    const auto request = [](std::string model) {
+        Request r = user_request(std::move(model));
+        Message system = Message::system("Long rules.");
+        system.cache_control = HELIX_CACHE_EPHEMERAL;
+        Message user = Message::user_parts({Part::txt("Big document."), Part::txt("Question?")});
+        user.parts[0].cache_control = HELIX_CACHE_EPHEMERAL;
+        Message earlier = Message::assistant("Earlier answer.");
+        earlier.cache_control = HELIX_CACHE_EPHEMERAL_1H;
+        r.messages = {system, Message::system("Short rule."), Message::user("First"), earlier, user};
+        r.tools = {{"lookup", "", R"({"type":"object"})"}};
+        r.tools[0].cache_control = HELIX_CACHE_EPHEMERAL;
+        return r;
+    };
+    for (const std::string model : {"anthropic.claude-3-sonnet-20240229-v1:0", "us.amazon.nova-pro-v1:0"}) {
+        Request r = request(model);
+        const json::object b = body_of(h, r);
+        BOOST_TEST(json::serialize(b.at("system")) ==
+                   R"([{"text":"Long rules."},{"cachePoint":{"type":"default"}},{"text":"Short rule."}])", model);
+        const json::array &m = b.at("messages").as_array();
+        BOOST_TEST(json::serialize(m[1].at("content")) ==
+                   R"([{"text":"Earlier answer."},{"cachePoint":{"type":"default"}}])", model);
+        BOOST_TEST(json::serialize(m[2].at("content")) ==
+                   R"([{"text":"Big document."},{"cachePoint":{"type":"default"}},{"text":"Question?"}])", model);
+        const json::array &tools = b.at("toolConfig").at("tools").as_array();
+        BOOST_TEST_REQUIRE(tools.size() == 2u);
+        BOOST_TEST(json::serialize(tools[1]) == R"({"cachePoint":{"type":"default"}})");
+    }
+    Request llama = request("meta.llama3-1-70b-instruct-v1:0");
+    const std::string body = json::serialize(body_of(h, llama));
+    BOOST_TEST(body.find("cachePoint") == std::string::npos, body);
+}
+
+// Nova 2 reasons through reasoningConfig with an effort (by reasoning_effort,
+// or the nearest one to a thinking budget); Nova 1 has no reasoning.
+BOOST_AUTO_TEST_CASE(nova_2_reasoning_is_a_reasoning_config_with_an_effort) {
+    Harness h(kConfig);
+    const auto config = [&](std::string model, helix_reasoning_effort effort, std::int64_t budget = 0) {
+        Request r = user_request(std::move(model));
+        r.reasoning_effort = effort;
+        if (budget > 0) {
+            r.present |= HELIX_HAS_REASONING_BUDGET;
+            r.reasoning_budget_tokens = budget;
+        }
+        const json::object b = body_of(h, r);
+        const json::value *fields = b.if_contains("additionalModelRequestFields");
+        return fields == nullptr ? std::string() : json::serialize(*fields);
+    };
+    BOOST_TEST(config("us.amazon.nova-2-lite-v1:0", HELIX_EFFORT_HIGH) ==
+               R"({"reasoningConfig":{"type":"enabled","maxReasoningEffort":"high"}})");
+    BOOST_TEST(config("amazon.nova-2-lite-v1:0", HELIX_EFFORT_MINIMAL) ==
+               R"({"reasoningConfig":{"type":"enabled","maxReasoningEffort":"low"}})");
+    BOOST_TEST(config("global.amazon.nova-2-lite-v1:0", HELIX_EFFORT_MEDIUM) ==
+               R"({"reasoningConfig":{"type":"enabled","maxReasoningEffort":"medium"}})");
+    BOOST_TEST(config("amazon.nova-2-lite-v1:0", HELIX_EFFORT_UNSET, 5000) ==
+               R"({"reasoningConfig":{"type":"enabled","maxReasoningEffort":"medium"}})");
+    BOOST_TEST(config("amazon.nova-2-lite-v1:0", HELIX_EFFORT_UNSET).empty());
+    BOOST_TEST(config("amazon.nova-pro-v1:0", HELIX_EFFORT_HIGH).empty());
+    namespace ab = helix::aws_bedrock;
+    BOOST_TEST(ab::regional_upstream_id("amazon.nova-2-lite", "us-east-1") == "us.amazon.nova-2-lite-v1:0");
+    BOOST_TEST(ab::regional_upstream_id("amazon.nova-2-lite", "eu-west-1") == "global.amazon.nova-2-lite-v1:0");
+}
