@@ -4,6 +4,7 @@
 #include "daemon/app/config_watcher.hpp"
 
 #include "daemon/app/logging_setup.hpp"
+#include "daemon/app/shared_state_link.hpp"
 #include "daemon/app/signal_waiter.hpp"
 #include "daemon/app/systemd_notifier.hpp"
 #include "daemon/config/config_error.hpp"
@@ -174,7 +175,7 @@ int DaemonApp::check_config() {
 
 void DaemonApp::reload(router::RuntimeHolder &holder, router::LibraryCache &libraries,
                        const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics,
-                       audit::AccessLog &access_log, http::EventServer &server) {
+                       audit::AccessLog &access_log, http::EventServer &server, SharedStateLink &shared) {
     const std::string path = config_path();
     try {
         router::LibrarySchemas schemas(libraries);
@@ -203,6 +204,7 @@ void DaemonApp::reload(router::RuntimeHolder &holder, router::LibraryCache &libr
             throw std::runtime_error(error);
         publish_to_metrics(*runtime, metrics);
         log_skipped_providers(*runtime);
+        shared.apply(*runtime->config);
         holder.replace(std::move(runtime));
         if (tls) {
             server.replace_tls(std::move(tls)); // for new connections; open ones keep theirs
@@ -273,6 +275,8 @@ int DaemonApp::serve() {
         daemon_log().fatal("not started: " + error);
         return EXIT_CANTCREAT;
     }
+    SharedStateLink shared(state, metrics);
+    shared.apply(*cfg);
     std::shared_ptr<boost::asio::ssl::context> tls;
     try {
         tls = tls_context_for(cfg->server);
@@ -307,7 +311,7 @@ int DaemonApp::serve() {
         if (*signal == DaemonSignal::terminate) break;
         if (*signal == DaemonSignal::reload) {
             systemd.reloading();
-            reload(holder, libraries, side_requests, metrics, state.access_log, *server);
+            reload(holder, libraries, side_requests, metrics, state.access_log, *server, shared);
             systemd.ready();
         }
         if (*signal == DaemonSignal::reopen_logs) { // logrotate's postrotate (the daemon's own log is stderr)

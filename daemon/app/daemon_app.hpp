@@ -26,7 +26,7 @@ private:
     int serve();
     void reload(router::RuntimeHolder &holder, router::LibraryCache &libraries,
                 const std::shared_ptr<plugins::SideRequestClient> &side_requests, metrics::Metrics &metrics,
-                audit::AccessLog &access_log, http::EventServer &server);
+                audit::AccessLog &access_log, http::EventServer &server, class SharedStateLink &shared);
     std::string config_path() const;
 
     std::string config_path_;

@@ -107,6 +107,28 @@ struct MetricsSettings {
     bool client_label = false; // per-client-key series (label values: configured key names only)
 };
 
+// shared_state.redis: the Redis server every replica shares its limits'
+// counters and provider state through (empty url: each replica on its own).
+struct SharedStateSettings {
+    std::string url;          // as written (redis://host:port/db or rediss://), without its password
+    std::string host;
+    std::uint16_t port = 6379;
+    std::string user;         // AUTH user (Redis 6 ACL); empty: the password alone
+    std::string password;     // never logged
+    bool tls = false;         // rediss:// or tls: true
+    std::uint32_t db = 0;     // SELECT, from the url's path
+    std::chrono::milliseconds timeout{250}; // per call; beyond it the call fails and local limits decide
+    std::size_t replicas = 1; // replicas sharing it: local limits while it is down are divided by this
+    std::string source;       // "file:line"
+
+    bool enabled() const noexcept { return !host.empty(); }
+    // What a change of them needs: a new connection.
+    bool same_server(const SharedStateSettings &o) const noexcept {
+        return host == o.host && port == o.port && user == o.user && password == o.password && tls == o.tls &&
+               db == o.db && timeout == o.timeout;
+    }
+};
+
 struct ApiKey {
     std::string name; // shown in logs and metrics; never the key itself
     KeyDigest digest; // SHA-256 of the key; its text is not kept (key_digest.hpp)
@@ -163,6 +185,7 @@ struct Config {
     RouterSettings router;
     LogSettings log;
     MetricsSettings metrics;
+    SharedStateSettings shared_state;
     std::vector<ApiKey> api_keys;
     // api_keys[].limits by key name: requests, tokens, concurrency and spend (limits_settings.hpp)
     std::map<std::string, KeyLimits> key_limits;

@@ -618,7 +618,8 @@ private:
         // temporaries twice.
         router::AttemptRequest attempt{std::move(plan.candidates), *plan.endpoint, reply,   upstream_,
                                        context_.state.breakers,    observed,       *runtime_->config, context_.workers,
-                                       &context_.state.limiter,    plan.input_tokens + plan.output_tokens};
+                                       &context_.state.limiter,    plan.input_tokens + plan.output_tokens,
+                                       &context_.state.cooldowns,  context_.state.shared_providers.get()};
         auto attempts = answer_then_stop_watching(std::move(attempt));
         auto watch = watch_for_close(stream_.socket(), reply);
         auto outcome = co_await (std::move(attempts) || std::move(watch));

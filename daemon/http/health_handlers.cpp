@@ -29,6 +29,9 @@ Reply readiness_reply(const router::Runtime *runtime_, const ServerState &state_
     for (const auto &[key, circuit] : state_.breakers.snapshot())
         if (circuit != router::CircuitBreakers::State::closed) circuits[key] = router::to_string(circuit);
     body["circuits"] = std::move(circuits);
+    // Limits on this replica's counters while the shared Redis is
+    // unreachable: still serving (fail open), so still ready.
+    if (const auto up = state_.limiter.shared_up()) body["shared_state"] = *up ? "up" : "degraded";
     // Nothing to route to is not ready either (every provider skipped, say).
     const bool serving = runtime_ != nullptr && !runtime_->providers.empty();
     const bool ready = serving && !state_.draining.load();
@@ -37,7 +40,11 @@ Reply readiness_reply(const router::Runtime *runtime_, const ServerState &state_
                      : state_.draining.load() ? "draining"
                                               : "ready";
     body["providers"] = std::move(providers);
-    if (!details_) body = boost::json::object{{"status", body["status"]}};
+    if (!details_) {
+        boost::json::object brief{{"status", body["status"]}};
+        if (const auto *shared = body.if_contains("shared_state")) brief["shared_state"] = *shared;
+        body = std::move(brief);
+    }
     return Reply{ready ? 200 : 503, "application/json", boost::json::serialize(body), {}};
 }
 

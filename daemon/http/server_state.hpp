@@ -7,7 +7,10 @@
 #include "daemon/audit/access_log.hpp"
 #include "daemon/http/auth_failures.hpp"
 #include "daemon/limits/limiter.hpp"
+#include "daemon/redis/background_loop.hpp"
 #include "daemon/router/circuit_breakers.hpp"
+#include "daemon/router/provider_cooldowns.hpp"
+#include "daemon/router/shared_provider_state.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -16,6 +19,8 @@
 namespace helix::http {
 
 struct ServerState {
+    // First, so that it outlives the shared store the limiter may use.
+    redis::BackgroundLoop shared_state_loop;
     std::atomic<std::int64_t> in_flight{0};
     std::atomic<bool> draining{false};
     // Refused at once because the server was full (server.max_in_flight chat
@@ -27,6 +32,8 @@ struct ServerState {
     std::atomic<std::int64_t> chat_in_flight{0};
     AuthFailures auth_failures; // failed key attempts per client address
     router::CircuitBreakers breakers;
+    router::ProviderCooldowns cooldowns;       // Retry-After cool-downs (honoured with shared_state)
+    router::SharedProviderSlot shared_providers; // with shared_state: breakers and cool-downs shared by replicas
     limits::Limiter limiter; // counters of the keys' and providers' limits, kept across reloads
     audit::AccessLog access_log;
 };

@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace helix::limits {
@@ -20,6 +21,9 @@ public:
     // Real usage in place of the reservations, and the leases freed. Returns
     // at once; the store applies it in its own time.
     virtual void settle(std::vector<ScopeSettlement> settlements, std::string lease) = 0;
+    // A store shared by replicas: whether it answers (false: degraded, on
+    // local counters). nullopt: this replica's own counters.
+    virtual std::optional<bool> shared_up() const { return std::nullopt; }
 };
 
 } // namespace helix::limits

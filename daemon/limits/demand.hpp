@@ -28,6 +28,7 @@ struct ScopeDemand {
     std::int64_t daily_budget = 0;      // micro-USD per UTC day; 0: none
     std::int64_t monthly_budget = 0;    // micro-USD per UTC month; 0: none
     std::int64_t cost_wanted = 0;       // micro-USD reserved at admission
+    bool deny_on_store_failure = false; // shared store unreachable: refuse instead of local limits
 };
 
 enum class Refusal : std::uint8_t {

@@ -30,6 +30,7 @@ ScopeDemand scope_demand(std::string scope, const config::Limits &limits, std::i
     d.daily_budget = micro_usd(limits.daily_usd);
     d.monthly_budget = micro_usd(limits.monthly_usd);
     d.cost_wanted = cost ? std::max<std::int64_t>(micro_usd(*cost), 0) : 0;
+    d.deny_on_store_failure = limits.deny_on_store_failure;
     return d;
 }
 

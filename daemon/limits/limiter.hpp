@@ -81,6 +81,8 @@ public:
     Limiter();
     // The store every later admission uses (set at start, before serving).
     void use_store(std::shared_ptr<CounterStore> store);
+    // The store's state: nullopt without shared_state, else whether it answers.
+    std::optional<bool> shared_up() const { return store()->shared_up(); }
 
     boost::asio::awaitable<Admission> admit(const ClientDemand &demand);
     boost::asio::awaitable<Admission> admit(const ProviderDemand &demand);

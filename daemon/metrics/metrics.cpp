@@ -166,7 +166,25 @@ Metrics::Metrics(const std::string &version)
       provider_limited_(prometheus::BuildCounter()
                             .Name("helixagent_provider_limited_total")
                             .Help("Candidates skipped because their provider's own rpm or tpm was reached.")
-                            .Register(registry_)) {
+                            .Register(registry_)),
+      shared_state_up_(prometheus::BuildGauge()
+                           .Name("helixagent_shared_state_up")
+                           .Help("1 while the Redis of shared_state answers, 0 while limits fall back to this "
+                                 "replica's counters (degraded); absent without shared_state.")
+                           .Register(registry_)),
+      shared_state_errors_(prometheus::BuildCounter()
+                               .Name("helixagent_shared_state_errors_total")
+                               .Help("Calls to the Redis of shared_state that got no reply (timeout, connection "
+                                     "lost, its circuit open).")
+                               .Register(registry_)
+                               .Add({})),
+      shared_state_round_trip_(prometheus::BuildHistogram()
+                                   .Name("helixagent_shared_state_round_trip_seconds")
+                                   .Help("Round trip of each call to the Redis of shared_state that got a reply.")
+                                   .Register(registry_)
+                                   .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005,
+                                                                                    0.01, 0.025, 0.05, 0.1, 0.25,
+                                                                                    0.5, 1})) {
     prometheus::BuildGauge()
         .Name("helixagent_build_info")
         .Help("Always 1; the version label says which helixagentd is running.")
@@ -344,6 +362,15 @@ void Metrics::set_refused(std::uint64_t in_flight, std::uint64_t connections) {
 }
 
 void Metrics::count_config_reload(bool success) { (success ? reloads_success_ : reloads_failure_).Increment(); }
+
+void Metrics::set_shared_state_up(bool up) { shared_state_up_.Add({}).Set(up ? 1 : 0); }
+
+void Metrics::observe_shared_state_call(bool ok, double seconds) {
+    if (ok)
+        shared_state_round_trip_.Observe(clean_seconds(seconds));
+    else
+        shared_state_errors_.Increment();
+}
 
 void Metrics::set_plugins_loaded(std::size_t count) { plugins_loaded_.Set(static_cast<double>(count)); }
 

@@ -136,6 +136,10 @@ public:
     void set_client_budget_left(std::string_view client, std::string_view period, double usd);
     // A candidate skipped because its provider's own rpm/tpm was reached.
     void count_provider_limited(std::string_view provider);
+    // The Redis the replicas share (shared_state): reachable or not, each
+    // call's round trip, calls that got no reply.
+    void set_shared_state_up(bool up);
+    void observe_shared_state_call(bool ok, double seconds);
 
     // Adds provider/model pairs to the allowed label values (each provider
     // of a pair is allowed too); call it with every configuration loaded.
@@ -214,6 +218,9 @@ private:
     prometheus::Family<prometheus::Counter> &client_limit_refusals_;
     prometheus::Family<prometheus::Gauge> &client_budget_left_;
     prometheus::Family<prometheus::Counter> &provider_limited_;
+    prometheus::Family<prometheus::Gauge> &shared_state_up_; // its one series once shared_state is set
+    prometheus::Counter &shared_state_errors_;
+    prometheus::Histogram &shared_state_round_trip_;
     std::atomic<bool> client_label_{false};
     std::set<std::string, std::less<>> allowed_clients_; // guarded by allowed_mutex_
 

@@ -171,6 +171,7 @@ public:
         // When each provider said it may be asked again (its Retry-After).
         std::map<const plugins::ProviderInstance *, Clock::time_point> not_before;
         std::vector<std::string> open_circuits;
+        std::vector<std::string> cooling; // providers in a Retry-After cool-down (shared_state)
         std::vector<std::string> limited; // providers over their own rpm/tpm
         std::uint32_t limited_wait = 0;   // ms until the first of them has room
         std::size_t skipped_in_a_row = 0;
@@ -190,7 +191,21 @@ public:
                 if (++skipped_in_a_row >= candidates.size()) break; // every candidate is closed or over its quota
                 continue;
             }
-            if (!rq_.breakers.allow(key, breaker_settings_)) {
+            if (cooling_while_another_is_not(*candidate.provider)) {
+                if (std::find(cooling.begin(), cooling.end(), candidate.provider->name()) == cooling.end())
+                    cooling.push_back(candidate.provider->name());
+                if (++skipped_in_a_row >= candidates.size()) break;
+                continue;
+            }
+            const CircuitBreakers::Pass pass = rq_.breakers.pass(key, breaker_settings_);
+            // Shared circuits: one replica of all sends the half-open probe.
+            const bool probe = pass == CircuitBreakers::Pass::probe && rq_.shared;
+            bool skip = pass == CircuitBreakers::Pass::refused;
+            if (probe) {
+                const bool mine = co_await rq_.shared->claim_probe(key);
+                skip = !mine;
+            }
+            if (skip) {
                 if (std::find(open_circuits.begin(), open_circuits.end(), key) == open_circuits.end())
                     open_circuits.push_back(key);
                 if (++skipped_in_a_row >= candidates.size()) break; // every candidate's circuit is open
@@ -210,10 +225,16 @@ public:
 
             if (!failed.empty()) rq_.observed.failover(failed.back().provider, candidate.provider->name());
             AttemptResult result = co_await attempt(candidate);
+            if (probe) rq_.shared->release_probe(key, result.failure && result.failure->verdict == Verdict::try_another);
             const audit::AccessRecord &record = rq_.observed.record();
             quota.settle(result.failure ? 0 : record.tokens_in.value_or(0) + record.tokens_out.value_or(0), std::nullopt);
             if (!result.failure) co_return result.status; // answered: a reply, a stream, or an error the client has seen
             FailedAttempt &failure = *result.failure;
+            if (failure.retry_after_ms > 0 && rq_.shared && rq_.cooldowns != nullptr) {
+                const std::chrono::milliseconds length(failure.retry_after_ms);
+                rq_.cooldowns->cool(candidate.provider->name(), Clock::now() + length);
+                rq_.shared->publish_cooldown(candidate.provider->name(), length);
+            }
             if (failure.retry_after_ms > 0 || next + 1 >= candidates.size())
                 not_before[candidate.provider] =
                     Clock::now() + std::chrono::milliseconds(std::max<std::uint32_t>(failure.retry_after_ms, 200));
@@ -227,8 +248,12 @@ public:
                 message += ": circuit open (recent failures) for";
                 for (const auto &k : open_circuits) message += " " + k;
             }
+            if (!cooling.empty()) {
+                message += std::string(open_circuits.empty() ? ":" : ";") + " cooling down after its Retry-After:";
+                for (const auto &p : cooling) message += " " + p;
+            }
             if (!limited.empty()) {
-                message += std::string(open_circuits.empty() ? ":" : ";") +
+                message += std::string(open_circuits.empty() && cooling.empty() ? ":" : ";") +
                            " this gateway's own rate limit for the provider (plugins.<name>.limits) reached for";
                 for (const auto &p : limited) message += " " + p;
             }
@@ -287,9 +312,9 @@ private:
         // Only failures worth a retry count against the circuit; a client
         // error says nothing about the provider's health.
         const auto failed = [&](const api::ApiError &error, Verdict verdict, bool health_failure = true) {
-            if (verdict == Verdict::try_another && health_failure)
-                rq_.breakers.failed(key, breaker_settings_);
-            else
+            if (verdict == Verdict::try_another && health_failure) {
+                if (rq_.breakers.failed(key, breaker_settings_) && rq_.shared) rq_.shared->publish_open(key);
+            } else
                 rq_.breakers.released(key);
             return AttemptResult{FailedAttempt{key, provider.name(), error, verdict, error.retry_after_ms}, 0};
         };
@@ -356,7 +381,7 @@ private:
                 verdict = after_plugin_failure(sink.failure().status);
             }
             if (!error) {
-                rq_.breakers.succeeded(key, breaker_settings_);
+                if (rq_.breakers.succeeded(key, breaker_settings_) && rq_.shared) rq_.shared->publish_closed(key);
                 rq_.observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::success);
                 co_return AttemptResult{std::nullopt, co_await complete(*encoder, sink)};
             }
@@ -375,6 +400,18 @@ private:
             }
             co_return failed(*error, verdict);
         }
+    }
+
+    // With shared_state, a provider in a Retry-After cool-down (seen here
+    // or by another replica) is skipped while a candidate not cooling down
+    // remains; when every one is, the loop goes on as without it.
+    bool cooling_while_another_is_not(const plugins::ProviderInstance &provider) const {
+        if (!rq_.shared || rq_.cooldowns == nullptr) return false;
+        const auto now = Clock::now();
+        if (!rq_.cooldowns->until(provider.name(), now)) return false;
+        return std::any_of(rq_.candidates.begin(), rq_.candidates.end(), [&](const Candidate &c) {
+            return !rq_.cooldowns->until(c.provider->name(), now);
+        });
     }
 
     // An admission by the provider's own limits (always allowed without any).

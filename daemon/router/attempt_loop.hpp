@@ -14,7 +14,9 @@
 #include "daemon/router/candidates.hpp"
 #include "daemon/router/circuit_breakers.hpp"
 #include "daemon/router/endpoint.hpp"
+#include "daemon/router/provider_cooldowns.hpp"
 #include "daemon/router/reply_writer.hpp"
+#include "daemon/router/shared_provider_state.hpp"
 #include "daemon/transport/async_exchange.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -37,6 +39,11 @@ struct AttemptRequest {
     // them is skipped, so traffic moves on before the provider answers 429.
     limits::Limiter *limiter = nullptr;
     std::int64_t tokens = 0; // the request's estimate (prompt + max output)
+    // With shared_state: the providers' Retry-After cool-downs (any
+    // replica's) keep requests on the other candidates, and circuits and
+    // their one probe are shared with the other replicas.
+    ProviderCooldowns *cooldowns = nullptr;
+    std::shared_ptr<SharedProviderState> shared = nullptr;
 };
 
 // Answers the request through `reply` and returns the status the client

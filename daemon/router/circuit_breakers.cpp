@@ -2,36 +2,66 @@
 
 namespace helix::router {
 
-bool CircuitBreakers::allow(const std::string &key, const Settings &settings, Clock::time_point now) {
+CircuitBreakers::Pass CircuitBreakers::pass(const std::string &key, const Settings &settings, Clock::time_point now) {
     std::lock_guard lock(mutex_);
     const auto it = circuits_.find(key);
-    if (it == circuits_.end()) return true;
+    if (it == circuits_.end()) return Pass::call;
     Circuit &c = it->second;
     switch (c.state) {
-    case State::closed: return true;
+    case State::closed: return Pass::call;
     case State::open:
-        if (now - c.opened_at < settings.cooldown) return false;
+        if (now - c.opened_at < settings.cooldown) return Pass::refused;
         c.state = State::half_open;
         c.probe_in_flight = true;
-        return true;
+        return Pass::probe;
     case State::half_open:
-        if (c.probe_in_flight) return false;
+        if (c.probe_in_flight) return Pass::refused;
         c.probe_in_flight = true;
-        return true;
+        return Pass::probe;
     }
-    return true;
+    return Pass::call;
 }
 
-void CircuitBreakers::succeeded(const std::string &key, const Settings &settings) {
+void CircuitBreakers::hold_open(const std::string &key, const Settings &settings, Clock::time_point probe_at) {
     std::lock_guard lock(mutex_);
     Circuit &c = circuits_[key];
+    if (c.state == State::half_open && c.probe_in_flight) return;
+    if (c.state == State::open && c.opened_at >= probe_at - settings.cooldown) return;
+    c.state = State::open;
+    c.opened_at = probe_at - settings.cooldown;
+    c.consecutive_failures = 0;
+    c.outcomes = 0;
+    c.samples = 0;
+}
+
+void CircuitBreakers::probe_elsewhere(const std::string &key, const Settings &settings, Clock::time_point retry_at) {
+    std::lock_guard lock(mutex_);
+    Circuit &c = circuits_[key];
+    c.state = State::open;
+    c.probe_in_flight = false;
+    c.opened_at = retry_at - settings.cooldown;
+}
+
+void CircuitBreakers::close(const std::string &key) {
+    std::lock_guard lock(mutex_);
+    const auto it = circuits_.find(key);
+    if (it == circuits_.end() || it->second.probe_in_flight) return;
+    it->second.state = State::closed;
+    it->second.consecutive_failures = 0;
+}
+
+bool CircuitBreakers::succeeded(const std::string &key, const Settings &settings) {
+    std::lock_guard lock(mutex_);
+    Circuit &c = circuits_[key];
+    const bool was_open = c.state != State::closed;
     c.state = State::closed;
     c.consecutive_failures = 0;
     c.probe_in_flight = false;
     c.record(false, std::min<std::size_t>(settings.window, 64));
+    return was_open;
 }
 
-void CircuitBreakers::failed(const std::string &key, const Settings &settings, Clock::time_point now) {
+bool CircuitBreakers::failed(const std::string &key, const Settings &settings, Clock::time_point now) {
     std::lock_guard lock(mutex_);
     Circuit &c = circuits_[key];
     c.probe_in_flight = false;
@@ -45,7 +75,9 @@ void CircuitBreakers::failed(const std::string &key, const Settings &settings, C
         c.opened_at = now;
         c.outcomes = 0; // after the cooldown, the probe starts a fresh record
         c.samples = 0;
+        return true;
     }
+    return false;
 }
 
 void CircuitBreakers::released(const std::string &key) {

@@ -30,10 +30,23 @@ public:
         std::size_t window = 20;   // calls the rate is taken over (at most 64)
     };
 
-    // May a request use `key` now? In half-open state only one probe at a time.
-    bool allow(const std::string &key, const Settings &settings, Clock::time_point now = Clock::now());
-    void succeeded(const std::string &key, const Settings &settings);
-    void failed(const std::string &key, const Settings &settings, Clock::time_point now = Clock::now());
+    // May a request use `key` now, and is it the half-open probe? In
+    // half-open state only one probe at a time.
+    enum class Pass { refused, call, probe };
+    Pass pass(const std::string &key, const Settings &settings, Clock::time_point now = Clock::now());
+    bool allow(const std::string &key, const Settings &settings, Clock::time_point now = Clock::now()) {
+        return pass(key, settings, now) != Pass::refused;
+    }
+    // Returns true when the circuit was not closed (a probe succeeded).
+    bool succeeded(const std::string &key, const Settings &settings);
+    // Returns true when this failure opened the circuit.
+    bool failed(const std::string &key, const Settings &settings, Clock::time_point now = Clock::now());
+    // What other replicas saw (shared_state): a circuit open until
+    // `probe_at` (a probe in flight here is left alone), a circuit one of
+    // them closed, and a probe another replica sends (open here until `retry_at`).
+    void hold_open(const std::string &key, const Settings &settings, Clock::time_point probe_at);
+    void close(const std::string &key);
+    void probe_elsewhere(const std::string &key, const Settings &settings, Clock::time_point retry_at);
     // A probe that ended without a verdict (a client error, the client left).
     void released(const std::string &key);
 

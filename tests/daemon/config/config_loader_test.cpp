@@ -436,7 +436,7 @@ BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
     const std::vector<ErrorCase> cases{
         {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
          "unknown key 'sever' at the top level (expected one of: server, upstream, router, log, metrics, api_keys, plugin_dir, "
-         "plugins, providers, aliases, prices, lifecycle, scores_file)"},
+         "plugins, providers, aliases, prices, lifecycle, scores_file, shared_state)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
          "thread_stack, max_body, max_header, read_timeout, write_timeout, keep_alive_timeout, drain_timeout, "

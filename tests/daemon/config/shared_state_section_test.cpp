@@ -1,0 +1,74 @@
+#define BOOST_TEST_MODULE config_shared_state_section
+#include <boost/test/unit_test.hpp>
+
+#include "daemon/config/config_loader.hpp"
+
+#include <string>
+
+namespace hc = helix::config;
+
+namespace {
+
+hc::ConfigPtr load(const std::string &text, const hc::Environment &env = {}) {
+    return hc::load_config_from_string(text, "test.yaml", "/etc/helix", env);
+}
+
+std::string issues_of(const std::string &text) {
+    try {
+        load(text);
+    } catch (const hc::ConfigError &error) {
+        std::string all;
+        for (const auto &issue : error.issues()) all += issue.to_string() + "\n";
+        return all;
+    }
+    BOOST_FAIL("the configuration loaded");
+    return {};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(without_it_each_replica_counts_alone) { BOOST_TEST(!load("log: {level: debug}\n")->shared_state.enabled()); }
+
+BOOST_AUTO_TEST_CASE(the_url_password_tls_timeout_and_replicas_are_read) {
+    const auto config = load("shared_state:\n"
+                             "  redis:\n"
+                             "    url: rediss://gateway@cache.example.com:6380/2\n"
+                             "    password: ${REDIS_PASSWORD}\n"
+                             "    timeout: 150ms\n"
+                             "    replicas: 3\n",
+                             {{"REDIS_PASSWORD", "pw-from-env"}});
+    const hc::SharedStateSettings &s = config->shared_state;
+    BOOST_TEST(s.enabled());
+    BOOST_TEST(s.host == "cache.example.com");
+    BOOST_TEST(s.port == 6380);
+    BOOST_TEST(s.user == "gateway");
+    BOOST_TEST(s.password == "pw-from-env");
+    BOOST_TEST(s.tls);
+    BOOST_TEST(s.db == 2u);
+    BOOST_TEST(s.timeout.count() == 150);
+    BOOST_TEST(s.replicas == 3u);
+    BOOST_TEST(s.source == "test.yaml:3");
+}
+
+BOOST_AUTO_TEST_CASE(a_password_in_the_url_is_taken_and_never_kept_in_its_text) {
+    const auto config = load("shared_state: {redis: {url: 'redis://:hunter2-pw@10.0.0.5'}}\n");
+    BOOST_TEST(config->shared_state.password == "hunter2-pw");
+    BOOST_TEST(config->shared_state.port == 6379);
+    BOOST_TEST(config->shared_state.url.find("hunter2") == std::string::npos, config->shared_state.url);
+}
+
+BOOST_AUTO_TEST_CASE(mistakes_are_reported_at_their_line) {
+    const std::string issues = issues_of("shared_state:\n"
+                                         "  redis:\n"
+                                         "    url: http://cache:6379\n"
+                                         "    replicas: 0\n"
+                                         "    timeout: soon\n"
+                                         "    colour: red\n");
+    BOOST_TEST(issues.find("test.yaml:3: shared_state.redis.url: expected redis://") != std::string::npos, issues);
+    BOOST_TEST(issues.find("test.yaml:4: shared_state.redis.replicas") != std::string::npos, issues);
+    BOOST_TEST(issues.find("test.yaml:5: shared_state.redis.timeout") != std::string::npos, issues);
+    BOOST_TEST(issues.find("colour") != std::string::npos, issues);
+    BOOST_TEST(issues_of("shared_state: {redis: {replicas: 2}}\n").find("shared_state.redis.url: required") !=
+               std::string::npos);
+    BOOST_TEST(issues_of("shared_state: {redis: {url: 'redis://cache:99999'}}\n").find("port") != std::string::npos);
+}
