@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <tuple>
 #include <vector>
 
 namespace helix::transport {
@@ -68,12 +69,32 @@ asio::awaitable<asio::ip::tcp::resolver::results_type> resolve(const std::string
     co_return results;
 }
 
+// Why a socket could not be created, in words an operator acts on.
+std::string open_failure(const error_code &ec, const std::string &host) {
+    if (ec == asio::error::no_descriptors)
+        return "no free file descriptor for a connection to " + host + " (the process is at its open-file limit)";
+    if (ec == std::errc::too_many_files_open_in_system)
+        return "no free file descriptor for a connection to " + host + " (the system's open-file table is full)";
+    return "cannot open a socket for " + host + ": " + ec.message();
+}
+
+// Each address in turn. The socket is opened here rather than by asio's
+// range connect, which reports a socket it could not open (EMFILE) as
+// "Operation canceled".
 asio::awaitable<void> connect(boost::beast::tcp_stream &tcp, const std::string &host, std::uint16_t port,
                               const ExchangeLimits &limits, ExchangeBudget &budget) {
     const auto addresses = co_await resolve(host, port, limits, budget);
     tcp.expires_at(budget.until(limits.connect_timeout));
-    const auto [ec, connected] = co_await tcp.async_connect(addresses, use_tuple);
-    if (!ec) co_return;
+    error_code ec;
+    for (const auto &address : addresses) {
+        error_code ignored;
+        tcp.socket().close(ignored);
+        if (tcp.socket().open(address.endpoint().protocol(), ec); ec)
+            throw ExchangeFailure{ExchangeError::connect_failed, open_failure(ec, host)};
+        std::tie(ec) = co_await tcp.async_connect(address.endpoint(), use_tuple);
+        if (!ec) co_return;
+        if (ec == boost::beast::error::timeout || (co_await was_cancelled())) break;
+    }
     const bool cancelled = co_await was_cancelled();
     if (ec == asio::error::connection_refused && !cancelled)
         throw ExchangeFailure{ExchangeError::connect_failed, "connection refused by " + host};

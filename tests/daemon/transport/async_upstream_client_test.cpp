@@ -13,6 +13,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 
 using namespace helix::transport;
@@ -241,4 +244,33 @@ BOOST_AUTO_TEST_CASE(a_slow_sink_slows_the_upstream_reads_and_memory_stays_bound
     BOOST_TEST(sink.body.size() < 8u << 20); // ~100 parts of at most 16 KiB
     BOOST_TEST_MESSAGE("sink took " << sink.body.size() << " bytes; the upstream had written " << written_at_stop);
     BOOST_TEST(written_at_stop < sink.body.size() + (48u << 20));
+}
+
+BOOST_AUTO_TEST_CASE(a_connect_without_a_free_file_descriptor_names_the_cause) {
+    Loop loop;
+    std::string target;
+    {
+        // One call first, so the loop and the resolver are set up; the
+        // server's sockets are all closed once it is gone.
+        ScriptedServer server(replies("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"));
+        target = url(server);
+        Collector warm;
+        BOOST_TEST_REQUIRE(loop.run(target, limits(), warm).error == ExchangeError::none);
+        BOOST_TEST_REQUIRE(loop.client.idle_count() == 0u); // the next call must connect
+    }
+    // Descriptors are numbered from the lowest free one: a limit there lets
+    // every open descriptor be used and no new one be made.
+    const int lowest_free = ::dup(0);
+    BOOST_TEST_REQUIRE(lowest_free >= 0);
+    ::close(lowest_free);
+    rlimit saved{};
+    BOOST_TEST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    const rlimit tight{static_cast<rlim_t>(lowest_free), saved.rlim_max};
+    BOOST_TEST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
+    Collector sink;
+    const ExchangeResult result = loop.run(target, limits(), sink);
+    BOOST_TEST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    BOOST_TEST(result.error == ExchangeError::connect_failed, result.detail);
+    BOOST_TEST(result.detail.find("no free file descriptor for a connection to 127.0.0.1") != std::string::npos,
+               result.detail);
 }
