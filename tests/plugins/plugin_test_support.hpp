@@ -3,8 +3,11 @@
 // a fake host, and a driver that runs a plugin through its C descriptor
 // (helix_plugin_entry, linked into the test) the way the host does: create,
 // prepare, decode the body in chunks (whole, byte by byte, random sizes),
-// finish. Events are recorded as one line of text each, so a whole run
-// compares as one string and a failure shows what differed.
+// finish. The chunking, the feeding and the event record are the plugin
+// testkit's (tools/plugin_testkit), shared with helixagent-plugin-check.
+
+#include "tools/plugin_testkit/event_log.hpp"
+#include "tools/plugin_testkit/reply_feeder.hpp"
 
 #include <helixagent/plugin_abi.h>
 
@@ -13,7 +16,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-#include <random>
 #include <sstream>
 #include <functional>
 #include <string>
@@ -406,112 +408,17 @@ private:
     helix_request wrapped_{};
 };
 
-inline const char *finish_name(std::uint32_t r) {
-    switch (r) {
-    case HELIX_FINISH_NONE:
-        return "none";
-    case HELIX_FINISH_STOP:
-        return "stop";
-    case HELIX_FINISH_LENGTH:
-        return "length";
-    case HELIX_FINISH_TOOL_CALLS:
-        return "tool_calls";
-    case HELIX_FINISH_CONTENT_FILTER:
-        return "content_filter";
-    }
-    return "?";
-}
-
-// One event as a line: "START id=.. model=..", "TEXT c=0 Hello",
-// "TOOL c=0 i=1 id=call_2 name=f args={..}", "FINISH c=0 stop",
-// "USAGE 19/10/3", "EXTRA c=0 name=json".
-inline std::string describe(const helix_event &e) {
-    std::ostringstream o;
-    switch (e.type) {
-    case HELIX_EVENT_START:
-        o << "START id=" << sv(e.response_id) << " model=" << sv(e.model);
-        break;
-    case HELIX_EVENT_TEXT_DELTA:
-        o << "TEXT c=" << e.choice << " " << sv(e.text);
-        break;
-    case HELIX_EVENT_TOOL_CALL_DELTA:
-        o << "TOOL c=" << e.choice << " i=" << e.tool_index << " id=" << sv(e.tool_call_id) << " name=" << sv(e.tool_name)
-          << " args=" << sv(e.tool_arguments);
-        if (e.tool_signature.len > 0) o << " sig=" << sv(e.tool_signature) << " fmt=" << sv(e.reasoning_format);
-        break;
-    case HELIX_EVENT_REASONING_DELTA:
-        o << "REASON c=" << e.choice << " i=" << e.reasoning_index << " text=" << sv(e.text)
-          << " sig=" << sv(e.reasoning_signature) << " data=" << sv(e.reasoning_redacted_data)
-          << " fmt=" << sv(e.reasoning_format);
-        break;
-    case HELIX_EVENT_FINISH:
-        o << "FINISH c=" << e.choice << " " << finish_name(e.finish_reason);
-        break;
-    case HELIX_EVENT_USAGE:
-        o << "USAGE " << e.prompt_tokens << "/" << e.completion_tokens << "/" << e.cached_tokens;
-        break;
-    case HELIX_EVENT_EXTRA:
-        o << "EXTRA c=" << e.choice << " " << sv(e.name) << "=" << sv(e.json);
-        break;
-    case HELIX_EVENT_MESSAGES:
-        o << "MESSAGES " << sv(e.name) << " " << sv(e.json);
-        break;
-    case HELIX_EVENT_EMBEDDING:
-        o << "EMBEDDING i=" << e.embedding_index << " [";
-        for (std::size_t k = 0; k < e.embedding_len; ++k) o << (k > 0 ? "," : "") << e.embedding[k];
-        o << "]";
-        break;
-    }
-    return o.str();
-}
-
-struct Recorder {
-    std::vector<std::string> lines;
-    int stop_after = -1; // ask the plugin to stop after this many events
-    helix_event_sink sink{};
-    Recorder() {
-        sink.struct_size = sizeof sink;
-        sink.ctx = this;
-        sink.emit = [](void *ctx, const helix_event *e) {
-            auto *self = static_cast<Recorder *>(ctx);
-            self->lines.push_back(describe(*e));
-            return self->stop_after >= 0 && static_cast<int>(self->lines.size()) >= self->stop_after ? 1 : 0;
-        };
-    }
-    Recorder(const Recorder &) = delete;
-    Recorder &operator=(const Recorder &) = delete;
-};
-
-inline std::string join(const std::vector<std::string> &lines) {
-    std::string out;
-    for (const auto &l : lines) out += l + "\n";
-    return out;
-}
+using plugin_testkit::describe;
+using plugin_testkit::finish_name;
+using plugin_testkit::join;
+using Recorder = plugin_testkit::EventLog;
 
 // ---------------------------------------------------------------------------
 // Driving a plugin
 
 
-// How a body is cut into decode() calls.
-enum class Chunking { whole, bytes, random };
-
-inline std::vector<std::string_view> split(std::string_view body, Chunking how, unsigned seed = 1) {
-    std::vector<std::string_view> out;
-    if (how == Chunking::whole) {
-        out.push_back(body);
-    } else if (how == Chunking::bytes) {
-        for (std::size_t i = 0; i < body.size(); ++i) out.push_back(body.substr(i, 1));
-    } else {
-        std::mt19937 rng(seed);
-        std::uniform_int_distribution<std::size_t> size(1, 23);
-        for (std::size_t i = 0; i < body.size();) {
-            const std::size_t n = size(rng);
-            out.push_back(body.substr(i, n));
-            i += n;
-        }
-    }
-    return out;
-}
+using plugin_testkit::Chunking;
+using plugin_testkit::split;
 
 // What one upstream call produced: the event lines, and where it failed.
 struct Outcome {
@@ -636,42 +543,25 @@ public:
 
     Outcome feed(helix_call *call, int status, const std::vector<Header> &headers, std::string_view body, Chunking how,
                  unsigned seed = 1) {
-        std::vector<helix_header> hs_;
-        for (const auto &h : headers) hs_.push_back({hs(h.name), hs(h.value)});
-        Recorder recorder;
-        helix_error err = make_error();
+        std::vector<helix_header> head;
+        for (const auto &h : headers) head.push_back({hs(h.name), hs(h.value)});
+        Recorder events;
+        const plugin_testkit::FedReply fed = plugin_testkit::feed_reply(
+            status, head, body, how, seed,
+            [&](const helix_http_response &r, helix_error &err) {
+                return descriptor_->decode(call, &r, &events.sink(), &err);
+            },
+            [&](helix_error &err) { return descriptor_->finish(call, &events.sink(), &err); });
         Outcome o;
-        helix_http_response r{};
-        r.struct_size = sizeof r;
-        r.status = status;
-        r.headers = hs_.empty() ? nullptr : hs_.data();
-        r.header_count = hs_.size();
-        // The host may first report the status and headers with no body bytes.
-        r.data = nullptr;
-        r.len = 0;
-        helix_status s = descriptor_->decode(call, &r, &recorder.sink, &err);
-        if (s == HELIX_OK) {
-            for (std::string_view piece : split(body, how, seed)) {
-                // Copy each piece so the plugin cannot rely on memory outliving the call.
-                std::string copy(piece);
-                r.data = reinterpret_cast<const std::uint8_t *>(copy.data());
-                r.len = copy.size();
-                s = descriptor_->decode(call, &r, &recorder.sink, &err);
-                if (s != HELIX_OK) break;
-            }
-        }
-        if (s == HELIX_OK) {
-            s = descriptor_->finish(call, &recorder.sink, &err);
-            o.failed_in_finish = s != HELIX_OK;
-        }
-        o.events = join(recorder.lines);
-        o.status = s;
-        if (s != HELIX_OK) {
-            o.http_status = err.http_status;
-            o.retry_after_ms = err.retry_after_ms;
-            o.code = err.code;
-            o.param = err.param;
-            o.message = err.message;
+        o.events = join(events.lines());
+        o.status = fed.status;
+        o.failed_in_finish = fed.failed_in_finish;
+        if (fed.status != HELIX_OK) {
+            o.http_status = fed.error.http_status;
+            o.retry_after_ms = fed.error.retry_after_ms;
+            o.code = fed.error.code;
+            o.param = fed.error.param;
+            o.message = fed.error.message;
         }
         return o;
     }

@@ -2,7 +2,8 @@
 
 #include "tools/plugin_check/canned_replies.hpp"
 #include "tools/plugin_check/canonical_requests.hpp"
-#include "tools/plugin_check/event_recorder.hpp"
+#include "tools/plugin_testkit/event_log.hpp"
+#include "tools/plugin_testkit/reply_feeder.hpp"
 
 #include "daemon/config/syntax.hpp"
 
@@ -137,7 +138,7 @@ std::string fingerprint(const helix_http_request &r) {
     return str(r.method) + " " + str(r.url) + " " + std::to_string(std::hash<std::string>{}(str(r.body)));
 }
 
-enum class Chunking { whole, byte_by_byte, random };
+using plugin_testkit::Chunking;
 
 struct DecodeOutcome {
     helix_status status = HELIX_OK;
@@ -148,37 +149,26 @@ struct DecodeOutcome {
     std::uint32_t retry_after_ms = 0;
 };
 
-// Feeds one reply as the host does: the head first (no bytes), then the body
-// in pieces, then finish() unless decode failed.
+// Feeds one reply as the host does (the testkit's feeder) and checks what
+// came back.
 DecodeOutcome decode_reply(plugins::UpstreamCall &call, const CannedReply &reply, Chunking chunking, unsigned seed,
                            const std::vector<std::string> &secrets) {
     std::vector<helix_header> headers;
     for (const auto &[name, value] : reply.headers)
         headers.push_back({{name.data(), name.size()}, {value.data(), value.size()}});
-    EventRecorder events;
+    plugin_testkit::EventLog events;
     DecodeOutcome out;
-    plugins::PluginFailure failure;
-    const auto feed = [&](const char *data, std::size_t len) {
-        helix_http_response r{};
-        r.struct_size = sizeof r;
-        r.status = reply.status;
-        r.headers = headers.data();
-        r.header_count = headers.size();
-        r.data = reinterpret_cast<const std::uint8_t *>(data);
-        r.len = len;
-        failure = call.decode(r, events.sink());
-        return !failure;
+    const auto reached = [](const plugins::PluginFailure &f, helix_error &err) {
+        err = f.error;
+        return f.status;
     };
-    bool ok = feed(nullptr, 0);
-    std::mt19937 random(seed);
-    for (std::size_t at = 0; ok && at < reply.body.size();) {
-        std::size_t n = reply.body.size() - at;
-        if (chunking == Chunking::byte_by_byte) n = 1;
-        if (chunking == Chunking::random) n = std::min<std::size_t>(n, 1 + random() % 97);
-        ok = feed(reply.body.data() + at, n);
-        at += n;
-    }
-    if (ok) failure = call.finish(events.sink());
+    const plugin_testkit::FedReply fed = plugin_testkit::feed_reply(
+        reply.status, headers, reply.body, chunking, seed,
+        [&](const helix_http_response &r, helix_error &err) { return reached(call.decode(r, events.sink()), err); },
+        [&](helix_error &err) { return reached(call.finish(events.sink()), err); });
+    plugins::PluginFailure failure;
+    failure.status = fed.status;
+    failure.error = fed.error;
     out.status = failure.status;
     out.retry_after_ms = failure.error.retry_after_ms;
     if (failure) out.error = error_problem(failure, secrets);
@@ -356,7 +346,7 @@ std::vector<std::string> PluginChecker::run_cases(Report *report) const {
         const bool stream = reply.stream && (first.capabilities & HELIX_MODEL_STREAMING) != 0;
         const std::string where = "decode '" + reply.name + "'";
         std::vector<DecodeOutcome> outcomes;
-        for (const auto &[chunking, seed] : {std::pair{Chunking::whole, 0u}, std::pair{Chunking::byte_by_byte, 0u},
+        for (const auto &[chunking, seed] : {std::pair{Chunking::whole, 0u}, std::pair{Chunking::bytes, 0u},
                                              std::pair{Chunking::random, 1u}, std::pair{Chunking::random, 2u}}) {
             const api::ChatRequest chat = build_request(stream ? *stream_request : basic, first.id, first.upstream_id);
             std::unique_ptr<plugins::UpstreamCall> call;

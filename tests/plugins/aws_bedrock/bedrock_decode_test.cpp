@@ -142,8 +142,8 @@ BOOST_AUTO_TEST_CASE(the_client_going_away_stops_decoding) {
     resp.header_count = headers.size();
     resp.data = reinterpret_cast<const std::uint8_t *>(body.data());
     resp.len = body.size();
-    BOOST_TEST(h.descriptor().decode(p.call, &resp, &rec.sink, &err) == HELIX_OK);
-    BOOST_TEST(rec.lines.size() == 2u);
+    BOOST_TEST(h.descriptor().decode(p.call, &resp, &rec.sink(), &err) == HELIX_OK);
+    BOOST_TEST(rec.lines().size() == 2u);
     h.descriptor().call_free(p.call);
 }
 

@@ -352,7 +352,7 @@ BOOST_AUTO_TEST_CASE(a_sink_that_asks_to_stop_does_not_break_decoding) {
     resp.data = reinterpret_cast<const std::uint8_t *>(kTextStream.data());
     resp.len = kTextStream.size();
     helix_error err = make_error();
-    BOOST_TEST(h.descriptor().decode(p.call, &resp, &rec.sink, &err) == HELIX_OK);
-    BOOST_TEST(rec.lines.size() == 1u);
+    BOOST_TEST(h.descriptor().decode(p.call, &resp, &rec.sink(), &err) == HELIX_OK);
+    BOOST_TEST(rec.lines().size() == 1u);
     h.descriptor().call_free(p.call);
 }
