@@ -51,8 +51,10 @@ public:
             boost::asio::ip::tcp::socket waker(io_);
             waker.connect({boost::asio::ip::make_address("127.0.0.1"), port()}, ec);
         }
-        acceptor_.close(ec);
+        // Closed only once the accepting thread is gone: closing under a
+        // running accept() is a data race on the acceptor (TSan reports it).
         accept_thread_.join();
+        acceptor_.close(ec);
         std::lock_guard lock(mutex_);
         for (auto &t : threads_) t.join();
     }
