@@ -185,6 +185,13 @@ BOOST_AUTO_TEST_CASE(redis_killed_and_stopped_under_load_fails_no_request) {
     std::this_thread::sleep_for(500ms);
     r.redis.kill();
     std::this_thread::sleep_for(800ms);
+    // Degraded, and saying so, but ready: requests flow on local limits.
+    const HttpResult down = http_get(r.ports[0], "/readyz");
+    BOOST_TEST(down.status == 200);
+    BOOST_TEST(down.body.find(R"("shared_state":"degraded")") != std::string::npos, down.body);
+    const HttpResult scrape = http_get(r.ports[0], "/metrics");
+    BOOST_TEST(scrape.body.find("helixagent_shared_state_up 0") != std::string::npos);
+    BOOST_TEST(scrape.body.find("helixagent_shared_state_errors_total") != std::string::npos);
     r.redis.start();
     std::this_thread::sleep_for(800ms);
     r.redis.stop(); // SIGSTOP: connections open, no replies
@@ -198,6 +205,8 @@ BOOST_AUTO_TEST_CASE(redis_killed_and_stopped_under_load_fails_no_request) {
     // Back to shared: the readiness says so again.
     const HttpResult ready = http_get(r.ports[0], "/readyz");
     BOOST_TEST(ready.status == 200);
+    BOOST_TEST(ready.body.find(R"("shared_state":"up")") != std::string::npos, ready.body);
+    BOOST_TEST(http_get(r.ports[0], "/metrics").body.find("helixagent_shared_state_up 1") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_replica_killed_under_load_with_the_client_retrying_elsewhere_loses_no_spend) {
@@ -240,4 +249,38 @@ BOOST_AUTO_TEST_CASE(a_replica_killed_under_load_with_the_client_retrying_elsewh
     BOOST_TEST(answered > 10);
     // Every answered request is counted (reservations of the ones cut off count too).
     BOOST_TEST(std::stoll(spent) >= answered_cost, spent << " micro-USD counted, " << answered_cost << " answered");
+}
+
+BOOST_AUTO_TEST_CASE(shared_state_added_by_a_reload_is_used_at_once) {
+    RedisServer redis;
+    PlainTextUpstream upstream;
+    TempDir dir;
+    const std::string base = "server: {listen: 127.0.0.1, port: 0}\n"
+                             "api_keys:\n  - name: web\n    key: " + kKey + "\n    limits: {rpm: 2, window: 10m}\n"
+                             "plugins:\n  plain:\n    library: " + std::string(FIXTURE_DIR) +
+                             "/libhelix_plain_text.so\n    settings:\n      base_url: http://127.0.0.1:" +
+                             std::to_string(upstream.port()) + "/complete\n";
+    const std::string path = dir.file("helixagent.yaml", base);
+    std::vector<std::unique_ptr<DaemonProcess>> daemons;
+    std::vector<std::uint16_t> ports;
+    for (int i = 0; i < 2; ++i) {
+        daemons.push_back(std::make_unique<DaemonProcess>(std::vector<std::string>{"--config", path}));
+        ports.push_back(daemons.back()->wait_until_listening());
+    }
+    const auto chat = [&](std::uint16_t port) {
+        return http_post(port, "/v1/chat/completions", plain_chat_body("hi"), {{"Authorization", "Bearer " + kKey}});
+    };
+    BOOST_TEST(http_get(ports[0], "/readyz").body.find("shared_state") == std::string::npos);
+    dir.file("helixagent.yaml", base + "shared_state: {redis: {url: 'redis://127.0.0.1:" +
+                                    std::to_string(redis.port()) + "', replicas: 2}}\n");
+    for (auto &d : daemons) {
+        d->signal(SIGHUP);
+        BOOST_TEST(d->wait_for_log("shared_state: limits and provider state shared"));
+    }
+    // The counters start in Redis now: 2 per window across both.
+    BOOST_TEST(chat(ports[0]).status == 200);
+    BOOST_TEST(chat(ports[1]).status == 200);
+    BOOST_TEST(chat(ports[0]).status == 429);
+    BOOST_TEST(chat(ports[1]).status == 429);
+    BOOST_TEST(http_get(ports[1], "/readyz").body.find(R"("shared_state":"up")") != std::string::npos);
 }
