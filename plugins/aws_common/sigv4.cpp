@@ -48,6 +48,9 @@ int hex_value(char c) noexcept {
     return -1;
 }
 
+// HTTP/2's pseudo-header for the Host, which the AWS SDKs sign over HTTP/2.
+constexpr std::string_view kAuthorityPseudoHeader = ":authority";
+
 // An HTTP field name (RFC 9110 token) in lowercase.
 bool is_lowercase_token(std::string_view name) noexcept {
     if (name.empty()) return false;
@@ -565,7 +568,9 @@ std::optional<AuthorizationHeader> parse_authorization(std::string_view value, s
         const std::size_t semi = names.find(';');
         const std::string_view name = names.substr(0, semi);
         if (name.empty()) return fail("SignedHeaders has an empty name");
-        if (!is_lowercase_token(name)) return fail("SignedHeaders names must be lowercase header names");
+        // Over HTTP/2 the AWS SDKs sign the :authority pseudo-header instead of Host.
+        if (!is_lowercase_token(name) && name != kAuthorityPseudoHeader)
+            return fail("SignedHeaders names must be lowercase header names");
         if (!a.signed_headers.empty() && !(a.signed_headers.back() < name))
             return fail("SignedHeaders must be sorted and without repeats");
         a.signed_headers.emplace_back(name);
@@ -662,7 +667,8 @@ VerifyResult verify(const ReceivedRequest &request, const SecretLookup &lookup, 
 
     const auto &names = auth->signed_headers;
     auto is_signed = [&](std::string_view n) { return std::binary_search(names.begin(), names.end(), n); };
-    if (!is_signed("host")) return fail(VerifyError::malformed_authorization, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+    if (!is_signed("host") && !is_signed(kAuthorityPseudoHeader))
+        return fail(VerifyError::malformed_authorization, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
     if (!is_signed("x-amz-date"))
         return fail(VerifyError::malformed_authorization, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
     for (const auto &n : names)

@@ -50,8 +50,9 @@ bool poco_status(int status) { return status >= 100 && status <= 511; }
 void request_stop() { g_stopping.store(true); }
 bool stop_requested() { return g_stopping.load(); }
 
-Exchange::Exchange(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response)
-    : request_(request), response_(response) {
+Exchange::Exchange(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response,
+                   ExchangeChannel *channel)
+    : request_(request), response_(response), channel_(channel) {
     const std::string &uri = request_.getURI();
     const auto q = uri.find('?');
     path_ = uri.substr(0, q);
@@ -136,6 +137,7 @@ void Exchange::send(int status, std::string_view content_type, std::string_view 
 
 void Exchange::send_raw(int status, std::string_view content_type, std::string_view body) {
     status_ = status;
+    if (channel_) return channel_->send_raw(status, response_, content_type, body);
     std::string out = response_.getVersion() + " " + std::to_string(status) + " " + std::string(reason_for(status)) + "\r\n";
     for (const auto &[name, value] : response_) {
         if (Poco::icompare(name, "Content-Length") == 0 || Poco::icompare(name, "Content-Type") == 0 ||
@@ -176,6 +178,7 @@ std::ostream &Exchange::begin_body(std::string_view content_type, std::size_t co
 }
 
 bool Exchange::wait(std::chrono::milliseconds duration) {
+    if (channel_) return channel_->wait(duration);
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + duration;
     for (;;) {
@@ -207,6 +210,10 @@ bool Exchange::wait(std::chrono::milliseconds duration) {
 }
 
 void Exchange::abort() {
+    if (channel_) {
+        channel_->reset();
+        throw ConnectionAborted{};
+    }
     try {
         Poco::Net::StreamSocket &s = socket();
         s.setLinger(true, 0);

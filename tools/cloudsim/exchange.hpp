@@ -2,7 +2,9 @@
 // One HTTP request/response on a POCO server thread, with what the provider
 // modules need beyond POCO: a bounded body read, whole-body and streamed
 // replies, waits that end when the client goes away or the simulator stops,
-// and a hard connection reset (RST) for fault injection.
+// and a hard connection reset (RST) for fault injection. Over HTTP/1.1 the
+// exchange owns its connection's socket; over HTTP/2 it is one stream of a
+// shared connection, reached through an ExchangeChannel (h2_stream.hpp).
 
 #include "tools/cloudsim/behaviour.hpp"
 
@@ -15,6 +17,7 @@
 #include <string_view>
 
 namespace Poco::Net {
+class HTTPResponse;
 class HTTPServerRequest;
 class HTTPServerResponse;
 class StreamSocket;
@@ -33,9 +36,25 @@ public:
 void request_stop();
 bool stop_requested();
 
+// What an exchange needs of a connection it does not own (an HTTP/2 stream).
+class ExchangeChannel {
+public:
+    virtual ~ExchangeChannel() = default;
+    // As Exchange::wait: false once the peer is gone or the simulator stops.
+    virtual bool wait(std::chrono::milliseconds duration) = 0;
+    // Ends the exchange abruptly (RST_STREAM); nothing more is sent.
+    virtual void reset() = 0;
+    // Sends a whole reply whose status POCO cannot hold (529) with the
+    // headers set on `head`.
+    virtual void send_raw(int status, const Poco::Net::HTTPResponse &head, std::string_view content_type,
+                          std::string_view body) = 0;
+};
+
 class Exchange {
 public:
-    Exchange(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response);
+    // `channel`: the stream an HTTP/2 exchange runs on; null over HTTP/1.1.
+    Exchange(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response,
+             ExchangeChannel *channel = nullptr);
 
     Poco::Net::HTTPServerRequest &request() { return request_; }
     Poco::Net::HTTPServerResponse &response() { return response_; }
@@ -80,6 +99,7 @@ private:
 
     Poco::Net::HTTPServerRequest &request_;
     Poco::Net::HTTPServerResponse &response_;
+    ExchangeChannel *channel_;
     std::string path_;
     std::string query_;
     bool body_read_ = false;

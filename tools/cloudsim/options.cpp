@@ -56,6 +56,9 @@ std::string usage_text(std::span<const ProviderModule> modules) {
            "  --ttfb-ms N             default time to first byte (default 0; header x-sim-ttfb-ms)\n"
            "  --token-delay-ms N      default delay between streamed tokens (default 0; x-sim-token-delay-ms)\n"
            "  --reply-tokens N        default length of a text reply (default 20; x-sim-reply-tokens)\n"
+           "  --h2-max-streams N      SETTINGS_MAX_CONCURRENT_STREAMS of an HTTP/2 connection (default 100)\n"
+           "  --tls-cert FILE         PEM certificate chain: every listener speaks h2 over TLS (ALPN) instead\n"
+           "  --tls-key FILE          its private key (PEM)\n"
            "  --watch-pid PID         stop when process PID is gone (tests pass their own pid)\n"
            "  --help                  this text\n"
            "Faults per request: header x-sim-fault: <kind> or [[fault:<kind>]] in the last user message;\n"
@@ -125,6 +128,10 @@ SimOptions parse_options(const std::vector<std::string> &args, std::span<const P
         else if (arg == "max-connections") opts.server.max_connections = static_cast<int>(number(arg, value, 1, 1'000'000));
         else if (arg == "thread-stack-kb")
             opts.server.thread_stack_bytes = static_cast<std::size_t>(number(arg, value, 64, 65536)) * 1024;
+        else if (arg == "h2-max-streams")
+            opts.server.h2_max_streams = static_cast<std::uint32_t>(number(arg, value, 1, 1'000'000));
+        else if (arg == "tls-cert") opts.server.tls_cert = value;
+        else if (arg == "tls-key") opts.server.tls_key = value;
         else if (arg == "watch-pid") opts.watch_pid = static_cast<long>(number(arg, value, 1, 4'194'304));
         else if (arg == "backlog") opts.server.backlog = static_cast<int>(number(arg, value, 1, 1'000'000));
         else if (arg == "ttfb-ms") opts.server.defaults.ttfb = std::chrono::milliseconds(number(arg, value, 0, kMaxTtfbMs));
@@ -135,6 +142,8 @@ SimOptions parse_options(const std::vector<std::string> &args, std::span<const P
         else throw UsageError("unknown option --" + arg);
     }
 
+    if (opts.server.tls_cert.empty() != opts.server.tls_key.empty())
+        throw UsageError("--tls-cert and --tls-key go together");
     for (const auto &name : only) {
         if (!launches.contains(name)) throw UsageError("--providers: unknown provider '" + name + "'");
     }

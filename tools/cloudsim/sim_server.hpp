@@ -1,8 +1,12 @@
 #pragma once
-// The simulator's HTTP side: one POCO HTTPServer (listener) per provider on
-// its own port, all sharing one thread pool. POCO runs a connection on one
-// pool thread for its whole life and a slow stream can last a minute, so the
-// pool is as large as the connections to hold, with small stacks.
+// The simulator's HTTP side: one listener per provider on its own port, all
+// sharing one thread pool. Each listener serves HTTP/1.1 (POCO's HTTP
+// server connection) and, on the same port, HTTP/2 with prior knowledge
+// (h2c: a connection that starts with the HTTP/2 preface); with a TLS
+// certificate it serves h2 over TLS only (ALPN). POCO runs a connection on
+// one pool thread for its whole life, and an HTTP/2 stream takes one more
+// while it is served; a slow stream can last a minute, so the pool is as
+// large as the streams to hold, with small stacks.
 
 #include "tools/cloudsim/behaviour.hpp"
 #include "tools/cloudsim/provider_api.hpp"
@@ -23,9 +27,13 @@ struct ServerSettings {
     std::size_t thread_stack_bytes = 128 * 1024;
     int backlog = 4096;                         // listen() backlog and POCO's accept queue
     Behaviour defaults;                         // latency knobs without x-sim-* headers
+    std::uint32_t h2_max_streams = 100;         // SETTINGS_MAX_CONCURRENT_STREAMS of each HTTP/2 connection
+    std::string tls_cert;                       // PEM chain; with tls_key: listeners speak h2 over TLS
+    std::string tls_key;
 };
 
 class SimListener;
+class TlsListenerContext;
 
 class SimServer {
 public:
@@ -45,6 +53,7 @@ public:
 private:
     ServerSettings settings_;
     std::unique_ptr<Poco::ThreadPool> pool_;
+    std::unique_ptr<TlsListenerContext> tls_;
     std::vector<std::unique_ptr<SimListener>> listeners_;
     bool stopped_ = false;
 };

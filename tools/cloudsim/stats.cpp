@@ -18,10 +18,11 @@ boost::json::object to_json(const std::map<std::string, std::uint64_t, std::less
 
 } // namespace
 
-void Stats::count_request(std::string_view route) {
+void Stats::count_request(std::string_view route, std::string_view protocol) {
     std::lock_guard lock(mutex_);
     ++requests_;
     bump(by_route_, route);
+    bump(by_protocol_, protocol);
 }
 
 void Stats::count_outcome(std::string_view outcome) {
@@ -57,6 +58,7 @@ boost::json::object Stats::snapshot() const {
     out["requests"] = requests_;
     out["by_route"] = to_json(by_route_);
     out["by_outcome"] = to_json(by_outcome_);
+    out["by_protocol"] = to_json(by_protocol_);
     out["faults"] = to_json(faults_);
     out["streams_total"] = streams_total_;
     out["streams_active"] = streams_active_.load();
@@ -69,6 +71,7 @@ void Stats::reset() {
     requests_ = 0;
     by_route_.clear();
     by_outcome_.clear();
+    by_protocol_.clear();
     faults_.clear();
     streams_total_ = 0;
     streams_peak_.store(streams_active_.load());

@@ -18,7 +18,9 @@ namespace helix::cloudsim {
 
 class Stats {
 public:
-    void count_request(std::string_view route);
+    // `protocol`: "HTTP/1.1" or "HTTP/2" (by_protocol, so a test can tell
+    // which one its client spoke).
+    void count_request(std::string_view route, std::string_view protocol = "HTTP/1.1");
     // `outcome`: the HTTP status ("200", "429", ...) or "aborted".
     void count_outcome(std::string_view outcome);
     void count_fault(FaultKind kind);
@@ -34,6 +36,7 @@ private:
     std::uint64_t requests_ = 0;
     std::map<std::string, std::uint64_t, std::less<>> by_route_;
     std::map<std::string, std::uint64_t, std::less<>> by_outcome_;
+    std::map<std::string, std::uint64_t, std::less<>> by_protocol_;
     std::map<std::string, std::uint64_t, std::less<>> faults_;
     std::uint64_t streams_total_ = 0;
     std::atomic<std::int64_t> streams_active_{0};

@@ -6,9 +6,9 @@
 //
 // Transport: since 3.798.0 the Bedrock Runtime client defaults to
 // NodeHttp2Handler (HTTP/2, h2c prior knowledge for http:// endpoints,
-// aws/aws-sdk-js-v3#7041); helix-cloudsim speaks HTTP/1.1 (POCO), so the
-// client is given the SDK's own HTTP/1.1 handler, as OpenTelemetry's Bedrock
-// tests do. Everything above the transport is the SDK's default.
+// aws/aws-sdk-js-v3#7041); here the client is given the SDK's own HTTP/1.1
+// handler, as OpenTelemetry's Bedrock tests do, and http2.test.mjs runs the
+// default HTTP/2 transport. Everything above the transport is the SDK's default.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
 // installed, starts helix-cloudsim through tools/cloudsim/start on ephemeral
 // ports, and offers small raw-HTTP helpers for what the SDKs hide.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,25 @@ export function startSimulator(extraArgs = []) {
   };
   process.once('exit', stop);
   return { ports, pid, base: (provider) => `http://127.0.0.1:${ports[provider]}`, stop, logFile };
+}
+
+// A throwaway CA and a certificate for 127.0.0.1 / localhost signed by it
+// (openssl CLI), for the TLS listeners: { dir, ca, cert, key, remove() }.
+export function makeTestPki() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cloudsim-pki-'));
+  const file = (name) => path.join(dir, name);
+  const run = (...args) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+    '-subj', '/CN=helix test CA', '-keyout', file('ca.key'), '-out', file('ca.pem'));
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1',
+    '-keyout', file('server.key'), '-out', file('server.csr'));
+  writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  run('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
+    '-CAcreateserial', '-days', '2', '-extfile', file('ext.cnf'), '-out', file('server.pem'));
+  return {
+    dir, ca: file('ca.pem'), cert: file('server.pem'), key: file('server.key'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 // The control endpoint of one provider listener.

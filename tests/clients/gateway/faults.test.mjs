@@ -3,7 +3,10 @@
 // streamed and not. Before the first byte reaches the client a fault is
 // invisible with a fallback and a clear OpenAI error without one; after it,
 // the stream ends with an SSE error event. Never a hang, and nothing (file
-// descriptors, threads, memory) left behind in the daemon.
+// descriptors, threads, memory) left behind in the daemon. The same cases
+// run over HTTP/1.1 and, with HELIX_TEST_UPSTREAM_HTTP2=on (ctest
+// gateway_faults_http2), over HTTP/2 to the simulators' h2c listeners, where
+// a connection reset is a stream reset (RST_STREAM).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
@@ -215,5 +218,17 @@ test('the whole matrix again leaves no file descriptor, thread or memory behind'
     t.diagnostic('RSS not compared: the daemon runs under AddressSanitizer');
   } else {
     assert.ok(afterwards.rssKiB <= before.rssKiB + 4096, `RSS ${before.rssKiB} KiB -> ${afterwards.rssKiB} KiB`);
+  }
+});
+
+// The matrix really ran over the protocol asked for: each simulator listener
+// the daemon called counts the protocol of every request it served.
+test('every upstream call used the configured protocol', async () => {
+  const expected = gateway.http2 === 'on' ? 'HTTP/2' : 'HTTP/1.1';
+  for (const name of ['openai', 'azure', 'anthropic', 'bedrock']) {
+    const stats = await (await fetch(`${gateway.sim.base(name)}/__sim/stats`)).json();
+    if (name === 'openai' || name === 'bedrock') assert.ok(stats.requests > 0, `${name} was called`);
+    if (stats.requests === 0) continue;
+    assert.deepEqual(Object.keys(stats.by_protocol), [expected], `${name}: ${JSON.stringify(stats.by_protocol)}`);
   }
 });

@@ -23,7 +23,11 @@ export function pluginDir() {
 // edit: a function given the configuration's lines that returns them changed
 // (a test's own providers, aliases or limits).
 // simArgs: extra helix-cloudsim options (e.g. a short Vertex token lifetime).
-export async function startGateway({ simArgs = [], edit = (lines) => lines } = {}) {
+// http2: the daemon's upstream.http2 (off | auto | on); by default
+// HELIX_TEST_UPSTREAM_HTTP2, so that one suite runs over either protocol
+// (the simulators speak h2c on the same ports).
+export async function startGateway({ simArgs = [], edit = (lines) => lines,
+  http2 = process.env.HELIX_TEST_UPSTREAM_HTTP2 ?? 'off' } = {}) {
   const sim = startSimulator(simArgs);
   const dir = mkdtempSync(path.join(tmpdir(), 'helix-gateway-test-'));
   const config = path.join(dir, 'helixagent.yaml');
@@ -71,6 +75,7 @@ export async function startGateway({ simArgs = [], edit = (lines) => lines } = {
       // Each fault case must reach the failing provider, not skip it as an open circuit.
       'router: {circuit_failures: 1000, circuit_failure_rate: 0}',
       `plugin_dir: ${pluginDir()}`,
+      `upstream: {http2: ${http2}}`,
       'plugins:',
       '  openai:',
       '    timeout: 2s', // a stalled first byte fails over within the tests' patience
@@ -150,5 +155,5 @@ export async function startGateway({ simArgs = [], edit = (lines) => lines } = {
       throw new Error(`helixagentd did not stop cleanly (exit ${exit.code ?? exit.signal}):\n${log.slice(-4000)}`);
     }
   };
-  return { baseURL: `http://127.0.0.1:${port}/v1`, sim, pid: child.pid, log: () => log, stop };
+  return { baseURL: `http://127.0.0.1:${port}/v1`, sim, pid: child.pid, http2, log: () => log, stop };
 }

@@ -34,6 +34,18 @@ BOOST_AUTO_TEST_CASE(provider_options_and_knobs) {
     BOOST_TEST(o.server.max_connections == 64);
 }
 
+BOOST_AUTO_TEST_CASE(http2_and_tls_options) {
+    BOOST_TEST(parse_options({}, provider_modules()).server.h2_max_streams == 100U);
+    BOOST_TEST(parse_options({}, provider_modules()).server.tls_cert.empty());
+    const auto o = parse_options({"--h2-max-streams", "8", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, provider_modules());
+    BOOST_TEST(o.server.h2_max_streams == 8U);
+    BOOST_TEST(o.server.tls_cert == "c.pem");
+    BOOST_TEST(o.server.tls_key == "k.pem");
+    BOOST_CHECK_THROW(parse_options({"--tls-cert", "c.pem"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--tls-key", "k.pem"}, provider_modules()), UsageError);
+    BOOST_CHECK_THROW(parse_options({"--h2-max-streams", "0"}, provider_modules()), UsageError);
+}
+
 BOOST_AUTO_TEST_CASE(bad_usage_throws) {
     BOOST_CHECK_THROW(parse_options({"--nope", "1"}, provider_modules()), UsageError);
     BOOST_CHECK_THROW(parse_options({"--openai-port", "70000"}, provider_modules()), UsageError);
