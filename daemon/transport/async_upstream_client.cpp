@@ -235,6 +235,46 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run_http1(const helix_http_
     }
 }
 
+namespace {
+
+// Ends an opening however its opener leaves, so that no waiter is left behind.
+class OpeningGuard {
+public:
+    OpeningGuard(Http2Pool &pool, const std::string &key, Http2Opening &opening)
+        : pool_(pool), key_(key), opening_(opening) {}
+    ~OpeningGuard() { pool_.end_opening(key_, opening_); }
+    OpeningGuard(const OpeningGuard &) = delete;
+    OpeningGuard &operator=(const OpeningGuard &) = delete;
+
+private:
+    Http2Pool &pool_;
+    const std::string &key_;
+    Http2Opening &opening_;
+};
+
+// Waits until `opening` is over, within the call's connect timeout and deadline.
+asio::awaitable<void> wait_for_opening(Http2Opening &opening, const ExchangeLimits &limits, ExchangeBudget &budget) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, budget.until(limits.connect_timeout));
+    opening.waiters.push_back(&timer);
+    struct Leave {
+        Http2Opening &opening;
+        asio::steady_timer *timer;
+        ~Leave() { std::erase(opening.waiters, timer); }
+    } leave{opening, &timer};
+    while (!opening.done) {
+        const auto [ec] = co_await timer.async_wait(use_tuple);
+        if (opening.done) co_return;
+        if (co_await was_cancelled())
+            throw ExchangeFailure{ExchangeError::cancelled, "cancelled while waiting for an HTTP/2 connection"};
+        if (!ec)
+            throw ExchangeFailure{ExchangeError::timeout, budget.bound_by_deadline()
+                                                              ? "the request's deadline passed while connecting"
+                                                              : "connect timed out (waiting for the HTTP/2 connection being opened)"};
+    }
+}
+
+} // namespace
+
 asio::awaitable<ExchangeResult> AsyncUpstreamClient::run_http2(const helix_http_request &request,
                                                                const Endpoint &endpoint,
                                                                const std::optional<Proxy> &proxy,
@@ -253,25 +293,53 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run_http2(const helix_http_
             if (budget.passed()) throw ExchangeFailure{ExchangeError::timeout, "the request's deadline passed"};
             std::shared_ptr<Http2Connection> connection = http2_.find(key);
             reused = connection != nullptr;
+            // A burst of calls waits for the connection being opened instead of opening one each.
+            while (!connection) {
+                const std::shared_ptr<Http2Opening> opening = http2_.join(key);
+                if (!opening) break;
+                co_await wait_for_opening(*opening, limits, budget);
+                if (opening->failure) throw ExchangeFailure(*opening->failure);
+                if (opening->http1)
+                    co_return co_await run_http1(request, endpoint, proxy, key, limits, budget, sink, result, nullptr);
+                connection = http2_.find(key); // null when it closed or filled up already: join or open another
+            }
             if (!connection) {
+                const std::shared_ptr<Http2Opening> opening = http2_.begin_opening(key);
+                // Whatever happens below (a throw, a cancellation), the waiters wake.
+                const OpeningGuard guard(http2_, key, *opening);
                 ConnectOptions options;
                 if (endpoint.tls)
                     options.alpn = limits.http2 == Http2Mode::on ? std::string_view("\x02h2", 3)
                                                                  : std::string_view("\x02h2\x08http/1.1", 12);
                 options.tunnel_plain = proxy.has_value(); // h2c goes through a proxy only in a tunnel
-                auto opened = co_await open_connection(endpoint, proxy, *settings_->tls, limits, budget, options);
+                std::unique_ptr<UpstreamConnection> opened;
+                try {
+                    opened = co_await open_connection(endpoint, proxy, *settings_->tls, limits, budget, options);
+                } catch (const ExchangeFailure &f) {
+                    // Nothing reached the upstream: the waiters would fare no better. Other
+                    // failures (this call's deadline, its cancellation) are its own.
+                    if (f.error == ExchangeError::connect_failed) opening->failure = f;
+                    throw;
+                }
                 if (endpoint.tls && opened->protocol != "h2") {
-                    if (limits.http2 == Http2Mode::on)
-                        throw ExchangeFailure{ExchangeError::connect_failed,
-                                              "the upstream " + endpoint.host + " does not speak HTTP/2 (ALPN chose " +
-                                                  (opened->protocol.empty() ? std::string("no protocol") : opened->protocol) +
-                                                  "; set http2: auto or off for this provider)"};
+                    if (limits.http2 == Http2Mode::on) {
+                        opening->failure = ExchangeFailure{
+                            ExchangeError::connect_failed,
+                            "the upstream " + endpoint.host + " does not speak HTTP/2 (ALPN chose " +
+                                (opened->protocol.empty() ? std::string("no protocol") : opened->protocol) +
+                                "; set http2: auto or off for this provider)"};
+                        throw ExchangeFailure(*opening->failure);
+                    }
                     http1_upstreams_.insert(key);
+                    opening->http1 = true;
+                    http2_.end_opening(key, *opening);
                     co_return co_await run_http1(request, endpoint, proxy, key, limits, budget, sink, result,
                                                  std::move(opened));
                 }
-                connection = Http2Connection::start(std::move(opened), settings_->http2);
+                connection = Http2Connection::start(std::move(opened), settings_->http2, opening->capacity);
                 http2_.add(key, connection);
+                opening->connection = connection;
+                http2_.end_opening(key, *opening);
             }
             co_await http2_exchange(*connection, message, limits, budget, sink, result, outcome);
             co_return result;

@@ -22,8 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Until the server's SETTINGS say otherwise (RFC 9113 recommends at least 100).
-constexpr std::uint32_t kAssumedConcurrentStreams = 100;
 constexpr std::size_t kWriteBatch = 64 * 1024;
 
 // Headers that belong to one HTTP/1.1 connection and are not sent over HTTP/2 (RFC 9113, 8.2.2).
@@ -75,6 +73,10 @@ struct Http2Connection::Callbacks {
         auto &self = *static_cast<Http2Connection *>(user_data);
         if (frame->hd.type == NGHTTP2_GOAWAY) {
             self.goaway_ = true;
+            return 0;
+        }
+        if (frame->hd.type == NGHTTP2_SETTINGS && (frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) {
+            self.settings_received_ = true;
             return 0;
         }
         if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
@@ -133,7 +135,8 @@ struct Http2Connection::Callbacks {
     }
 };
 
-Http2Connection::Http2Connection(std::unique_ptr<UpstreamConnection> connection, const Http2Options &options)
+Http2Connection::Http2Connection(std::unique_ptr<UpstreamConnection> connection, const Http2Options &options,
+                                 std::uint32_t assumed_streams)
     : connection_(std::move(connection)), options_(options), last_received_(Clock::now()), idle_since_(Clock::now()),
       ping_timer_(connection_->tcp().get_executor()) {
     nghttp2_session_callbacks *callbacks = nullptr;
@@ -145,7 +148,7 @@ Http2Connection::Http2Connection(std::unique_ptr<UpstreamConnection> connection,
     nghttp2_option *option = nullptr;
     nghttp2_option_new(&option);
     nghttp2_option_set_no_auto_window_update(option, 1); // consume() opens the windows
-    nghttp2_option_set_peer_max_concurrent_streams(option, kAssumedConcurrentStreams);
+    nghttp2_option_set_peer_max_concurrent_streams(option, assumed_streams);
     const int rv = nghttp2_session_client_new2(&session_, callbacks, this, option);
     nghttp2_option_del(option);
     nghttp2_session_callbacks_del(callbacks);
@@ -166,9 +169,9 @@ Http2Connection::~Http2Connection() {
 }
 
 std::shared_ptr<Http2Connection> Http2Connection::start(std::unique_ptr<UpstreamConnection> connection,
-                                                        const Http2Options &options) {
+                                                        const Http2Options &options, std::uint32_t assumed_streams) {
     connection->tcp().expires_never(); // PING finds a dead connection; streams have their own timeouts
-    std::shared_ptr<Http2Connection> self(new Http2Connection(std::move(connection), options));
+    std::shared_ptr<Http2Connection> self(new Http2Connection(std::move(connection), options, assumed_streams));
     const auto executor = self->connection_->tcp().get_executor();
     asio::co_spawn(executor, [self]() { return self->read_loop(); }, asio::detached);
     asio::co_spawn(executor, [self]() { return self->ping_loop(); }, asio::detached);
@@ -176,9 +179,13 @@ std::shared_ptr<Http2Connection> Http2Connection::start(std::unique_ptr<Upstream
     return self;
 }
 
+std::uint32_t Http2Connection::stream_limit() const {
+    return nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+}
+
 bool Http2Connection::has_room() const {
     if (closed_ || goaway_) return false;
-    const std::uint32_t limit = nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    const std::uint32_t limit = stream_limit();
     // Client stream ids are odd and end at 2^31-1: a connection that used them all takes no more.
     return streams_.size() < limit && nghttp2_session_get_next_stream_id(session_) < 0x7fff'fff0u;
 }

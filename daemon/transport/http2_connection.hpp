@@ -71,16 +71,24 @@ struct Http2Stream {
 
 class Http2Connection : public std::enable_shared_from_this<Http2Connection> {
 public:
+    // Until the server's SETTINGS say otherwise (RFC 9113 recommends at least 100).
+    static constexpr std::uint32_t kAssumedConcurrentStreams = 100;
+
     // Starts the session on an open connection (TLS handshake done, ALPN h2;
-    // or plain for h2c) and its reader, writer and PING timer.
+    // or plain for h2c) and its reader, writer and PING timer. Until the
+    // server's SETTINGS arrive it takes `assumed_streams` streams at most.
     static std::shared_ptr<Http2Connection> start(std::unique_ptr<UpstreamConnection> connection,
-                                                  const Http2Options &options);
+                                                  const Http2Options &options,
+                                                  std::uint32_t assumed_streams = kAssumedConcurrentStreams);
     ~Http2Connection();
     Http2Connection(const Http2Connection &) = delete;
     Http2Connection &operator=(const Http2Connection &) = delete;
 
     // Whether a new stream may be opened on it now.
     bool has_room() const;
+    // The server's SETTINGS_MAX_CONCURRENT_STREAMS (the assumed one before its SETTINGS).
+    std::uint32_t stream_limit() const;
+    bool settings_received() const { return settings_received_; }
     bool closed() const { return closed_; }
     std::size_t active_streams() const { return streams_.size(); }
     // Whether it ever carried a stream (a failure then may be a stale connection).
@@ -100,7 +108,8 @@ public:
 
 private:
     struct Callbacks;
-    explicit Http2Connection(std::unique_ptr<UpstreamConnection> connection, const Http2Options &options);
+    Http2Connection(std::unique_ptr<UpstreamConnection> connection, const Http2Options &options,
+                    std::uint32_t assumed_streams);
     boost::asio::awaitable<void> read_loop();
     boost::asio::awaitable<void> write_loop();
     boost::asio::awaitable<void> ping_loop();
@@ -115,6 +124,7 @@ private:
     bool goaway_ = false;
     bool writing_ = false;
     bool used_ = false;
+    bool settings_received_ = false;
     std::string close_reason_;
     std::chrono::steady_clock::time_point last_received_;
     std::chrono::steady_clock::time_point idle_since_;

@@ -212,6 +212,21 @@ private:
             if (failed || (nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0)) break;
         }
         nghttp2_session_del(session);
+        linger(socket);
+    }
+
+    // Closes as servers do after a GOAWAY: stop sending, then read what the
+    // client still sends for a moment. A close with unread bytes would reset
+    // the connection, and the client's kernel would drop the GOAWAY unread.
+    void linger(boost::asio::ip::tcp::socket &socket) {
+        boost::system::error_code ec;
+        socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        std::array<std::uint8_t, 4096> buffer{};
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        while (!ec && !stopping_ && std::chrono::steady_clock::now() < until) {
+            pollfd pfd{socket.native_handle(), POLLIN, 0};
+            if (::poll(&pfd, 1, 20) > 0) socket.read_some(boost::asio::buffer(buffer), ec);
+        }
     }
 
     Options options_;

@@ -146,6 +146,36 @@ BOOST_AUTO_TEST_CASE(a_full_connection_makes_another_one) {
     BOOST_TEST(server.most_concurrent() <= 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_burst_of_calls_shares_the_connection_being_opened) {
+    H2TestServer server({.delay = 300ms});
+    Loop loop;
+    std::vector<Collector> sinks(20);
+    std::vector<Collector *> ptrs;
+    for (auto &s : sinks) ptrs.push_back(&s);
+    // All twenty start at once on a client with no connection yet.
+    const auto results = loop.run(url(server), h2c(), ptrs);
+    for (const auto &r : results) BOOST_TEST(r.error == ExchangeError::none, r.detail);
+    for (const auto &s : sinks) BOOST_TEST(s.body == "hello over h2");
+    BOOST_TEST(server.connections() == 1);
+    BOOST_TEST(server.most_concurrent() == 20);
+    BOOST_TEST(loop.client.http2_connection_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_burst_beyond_the_known_stream_limit_opens_just_enough_connections) {
+    H2TestServer server({.max_concurrent_streams = 4, .delay = 300ms});
+    Loop loop;
+    Collector warm; // the server's SETTINGS (4 streams) are known after it
+    BOOST_TEST(loop.run(url(server), h2c(), warm).error == ExchangeError::none);
+    std::vector<Collector> sinks(10);
+    std::vector<Collector *> ptrs;
+    for (auto &s : sinks) ptrs.push_back(&s);
+    const auto results = loop.run(url(server), h2c(), ptrs);
+    for (const auto &r : results) BOOST_TEST(r.error == ExchangeError::none, r.detail);
+    // 4 on the warm connection, then 4 and 2 on two new ones.
+    BOOST_TEST(server.connections() == 3);
+    BOOST_TEST(server.most_concurrent() <= 4);
+}
+
 BOOST_AUTO_TEST_CASE(a_stream_reset_before_its_head_is_a_reset_without_a_head) {
     H2TestServer server({.reset_streams = true});
     Loop loop;

@@ -3,6 +3,7 @@
 
 #include "daemon/transport/upstream_client.hpp"
 #include "exchange_error_output.hpp"
+#include "h2_test_server.hpp"
 #include "recording_sink.hpp"
 #include "scripted_server.hpp"
 #include "test_pki.hpp"
@@ -107,6 +108,26 @@ BOOST_AUTO_TEST_CASE(https_goes_through_a_connect_tunnel_with_the_proxys_credent
     BOOST_TEST(heads.front().starts_with("CONNECT upstream.test:" + std::to_string(upstream.port()) + " HTTP/1.1\r\n"));
     BOOST_TEST(heads.front().find("Proxy-Authorization: Basic dXNlcjpwdw==\r\n") != std::string::npos, heads.front());
     BOOST_TEST(proxy.connections() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(http2_goes_through_the_connect_tunnel_and_its_streams_share_it) {
+    H2TestServer upstream({});
+    TestProxy proxy;
+    UpstreamClient client(UpstreamSettings::make({}, ProxySettings::from_environment({{"HTTP_PROXY", proxy.url()}})));
+    const std::string url = "http://h2.upstream.test:" + std::to_string(upstream.port()) + "/v1/x";
+    ExchangeLimits l = limits();
+    l.http2 = Http2Mode::on; // h2c with prior knowledge, which a proxy carries only in a tunnel
+    for (int i = 0; i < 2; ++i) {
+        RecordingSink sink;
+        const auto result = client.exchange(Request(url).c, l, sink);
+        BOOST_TEST_REQUIRE(result.error == ExchangeError::none, result.detail);
+        BOOST_TEST(sink.body == "hello over h2");
+    }
+    const auto heads = proxy.heads();
+    BOOST_TEST_REQUIRE(heads.size() == 1u);
+    BOOST_TEST(heads.front().starts_with("CONNECT h2.upstream.test:" + std::to_string(upstream.port()) + " HTTP/1.1\r\n"));
+    BOOST_TEST(upstream.connections() == 1);
+    BOOST_TEST(upstream.streams() == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_proxy_refusing_the_tunnel_is_connect_failed) {
