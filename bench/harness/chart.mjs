@@ -78,7 +78,7 @@ set logscale y
 plot '${ttfb}' using 2:xtic(1) title 'first byte p50', '' using 3 title 'first byte p99', '' using 4 title 'first data p50', '' using 5 title 'first data p99'
 unset logscale y
 set title 'Concurrent slow SSE streams (of ${results.options.streams}); target RSS at peak'
-set yrange [0:${Math.ceil(results.options.streams * 1.25)}]
+set yrange [0:${Math.ceil(Math.max(results.options.streams, results.options.h2_streams ?? 0) * 1.25)}]
 set bmargin 4
 set key top right
 plot '${streams}' using 2:xtic(sprintf("%s\\n%s", strcol(1), strcol(5))) title 'held at once', '' using 3 title 'completed', '' using 4 title 'failed'

@@ -1,6 +1,8 @@
 // helixagentd in front of the simulators: the OpenAI pass-through (`openai`),
-// AWS Bedrock with SigV4 and event-stream translation (`aws-bedrock`), and a
-// second OpenAI provider on the slow-stream simulator (`openai-slow`).
+// AWS Bedrock with SigV4 and event-stream translation (`aws-bedrock`), a
+// second OpenAI provider on the slow-stream simulator (`openai-slow`), and
+// both OpenAI providers again over HTTP/2 to the simulators' h2c
+// (`openai-h2`, `openai-slow-h2`: many streams share each upstream connection).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -16,6 +18,14 @@ const simAwsSecret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYSIMHELIXKY';
 // connections busy, so the idle pool matches nginx's keepalive.
 // No access log, as nginx runs without one.
 export function helixConfig({ port, pluginDir, sim, slowSim, streams }) {
+  const openai = (name, base, extra = []) => [
+    `  ${name}:`,
+    '    library: helix_openai',
+    ...extra,
+    '    settings:',
+    `      base_url: ${base}/v1`,
+    '      api_key: sk-sim-openai',
+  ].join('\n');
   return `# Written by bench/run.
 server:
   listen: 127.0.0.1
@@ -32,11 +42,8 @@ log:
 api_keys: [{name: bench, key: ${helixClientKey}}]
 plugin_dir: ${pluginDir}
 plugins:
-  openai:
-    library: helix_openai
-    settings:
-      base_url: ${sim.base('openai')}/v1
-      api_key: sk-sim-openai
+${openai('openai', sim.base('openai'))}
+${openai('openai-h2', sim.base('openai'), ['    http2: on'])}
   aws-bedrock:
     library: helix_aws_bedrock
     settings:
@@ -44,12 +51,8 @@ plugins:
       region: us-east-1
       access_key_id: ${simAwsKey}
       secret_access_key: "${simAwsSecret}"
-  openai-slow:
-    library: helix_openai
-    timeout: 600s
-    settings:
-      base_url: ${slowSim.base('openai')}/v1
-      api_key: sk-sim-openai
+${openai('openai-slow', slowSim.base('openai'), ['    timeout: 600s'])}
+${openai('openai-slow-h2', slowSim.base('openai'), ['    timeout: 600s', '    http2: on'])}
 providers:
   primary: [openai]
   fallback: [aws-bedrock]

@@ -26,7 +26,8 @@ const repo = path.dirname(benchDir);
 const opts = parseOptions(process.argv.slice(2), { repo });
 const say = (text) => process.stderr.write(`bench: ${text}\n`);
 
-function streamsRun(target, slowSim, { streams, rampPerS, maxSeconds }) {
+function streamsRun(target, slowSim, { streams: defaultStreams, rampPerS, maxSeconds }) {
+  const streams = target.streams ?? defaultStreams;
   const script = path.join(benchDir, 'harness/streams.mjs');
   const args = [
     script,
@@ -36,7 +37,7 @@ function streamsRun(target, slowSim, { streams, rampPerS, maxSeconds }) {
     '--body', target.slow.body,
     '--streams', String(streams),
     '--ramp-per-s', String(rampPerS),
-    '--max-seconds', String(maxSeconds),
+    '--max-seconds', String(maxSeconds + Math.ceil(Math.max(0, streams - defaultStreams) / rampPerS)),
     '--pids', target.pids().join(','),
     '--sim-stats', `${slowSim.base('openai')}/__sim/stats`,
   ];
@@ -71,14 +72,14 @@ try {
     work,
     sim,
     slowSim,
-    streams: opts.streams,
+    streams: Math.max(opts.streams, opts.h2Streams),
   });
   stops.push(helix.stop);
   const nginx = await startNginx({ work, sim, slowSim });
   stops.push(nginx.stop);
   const portkey = await startPortkey({ benchDir, work });
   stops.push(portkey.stop);
-  const targets = buildTargets({ sim, slowSim, nginx, portkey, helix }).filter(
+  const targets = buildTargets({ sim, slowSim, nginx, portkey, helix, h2Streams: opts.h2Streams }).filter(
     (t) => !opts.targets || t.id === 'direct' || opts.targets.includes(t.id),
   );
   say(`simulator :${sim.ports.openai}, helixagentd :${helix.port}, nginx :${nginx.port}, portkey :${portkey.port}`);
@@ -128,7 +129,7 @@ try {
   }
 
   for (const target of opts.phases.includes('streams') ? targets.filter((t) => t.slow) : []) {
-    say(`${target.id.padEnd(14)} opening ${opts.streams} slow streams`);
+    say(`${target.id.padEnd(14)} opening ${target.streams ?? opts.streams} slow streams`);
     const run = await streamsRun(target, slowSim, opts);
     results.streams[target.id] = run;
     say(

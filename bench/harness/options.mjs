@@ -3,9 +3,20 @@
 import path from 'node:path';
 
 const usage = `usage: bench/run [--smoke] [--out FILE.md] [--build-dir DIR] [--seconds S] [--rounds N] [--warmup S]
-                 [--connections 1,32,128] [--ttfb-requests N] [--streams N] [--stream-tokens N]
+                 [--connections 1,32,128] [--ttfb-requests N] [--streams N] [--h2-streams N] [--stream-tokens N]
                  [--token-delay-ms MS] [--ramp-per-s N] [--phases load,ttfb,streams]
-                 [--targets direct,nginx,portkey,helix-openai,helix-bedrock] [--keep-work]`;
+                 [--targets direct,nginx,portkey,helix-openai,helix-openai-h2,helix-bedrock] [--keep-work]`;
+
+// The HTTP/2 row's streams: as many as one process's 20,000 open files hold.
+// Each client stream is a socket in helixagentd; upstream, 100 streams share
+// one connection (the simulator's SETTINGS_MAX_CONCURRENT_STREAMS); about 20
+// descriptors are the daemon's own and the 8 it keeps free, and up to 256
+// idle HTTP/1.1 connections stay from the load phase (128 connections each
+// to the openai and bedrock listeners; its streams phase runs before
+// helix-openai's, whose 10,000 upstream connections would stay idle).
+// N + N/100 + 28 + 256 <= 20,000 gives N <= 19,520: 19,500.
+// (The client, bench/harness/streams.mjs, is its own process.)
+export const h2StreamsForFileLimit = 19500;
 
 export function parseOptions(argv, { repo }) {
   const smoke = argv.includes('--smoke');
@@ -21,6 +32,7 @@ export function parseOptions(argv, { repo }) {
     ttfbRequests: smoke ? 10 : 300,
     ttfbWarmup: smoke ? 2 : 30,
     streams: smoke ? 50 : 10000,
+    h2Streams: smoke ? 50 : h2StreamsForFileLimit,
     streamTokens: smoke ? 3 : 30,
     tokenDelayMs: smoke ? 100 : 1000,
     rampPerS: smoke ? 1000 : 1000,
@@ -50,6 +62,7 @@ export function parseOptions(argv, { repo }) {
       case '--connections': o.connections = value().split(',').map((c) => number(a, c)); break;
       case '--ttfb-requests': o.ttfbRequests = number(a, value()); break;
       case '--streams': o.streams = number(a, value()); break;
+      case '--h2-streams': o.h2Streams = number(a, value()); break;
       case '--stream-tokens': o.streamTokens = number(a, value()); break;
       case '--token-delay-ms': o.tokenDelayMs = number(a, value()); break;
       case '--ramp-per-s': o.rampPerS = number(a, value()); break;
@@ -69,6 +82,7 @@ export function parseOptions(argv, { repo }) {
     connections: o.connections,
     ttfb_requests: o.ttfbRequests,
     streams: o.streams,
+    h2_streams: o.h2Streams,
     stream_tokens: o.streamTokens,
     token_delay_ms: o.tokenDelayMs,
     ramp_per_s: o.rampPerS,

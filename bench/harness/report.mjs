@@ -108,6 +108,30 @@ export function checks(results) {
       detail: `${mib(s?.target_peak?.rss_mib)} vs ${mib(nginxStreams?.target_peak?.rss_mib)} MiB at peak; after the streams ${mib(s?.target_after?.rss_mib)} MiB`,
     }),
   );
+  // The HTTP/2 upstream row: one socket per client stream, a hundred streams
+  // per upstream connection (see h2StreamsForFileLimit in options.mjs).
+  const h2 = results.streams['helix-openai-h2'];
+  if (h2 || load('helix-openai-h2', high)) {
+    const h2n = results.options.h2_streams ?? h2?.streams;
+    const limit = results.environment?.open_files_limit ?? Infinity;
+    const h2Must = Math.min(h2n, Math.floor(((limit - 28 - 256) * 100) / 101));
+    out.push({
+      name: `HTTP/2 upstream: ${int(h2n)} slow streams held in one process (≥ ${int(h2Must)}), none failed`,
+      measured: h2 ? `${int(h2.peak_receiving)} held, ${int(h2.failed)} failed` : 'not measured',
+      met: !!h2 && h2.peak_receiving >= h2Must && h2.failed === 0,
+      detail: h2 ? `simulator saw ${int(h2.sim_streams_peak)} at once; ${int(h2.target_peak?.open_files)} open files, ${int(h2.target_peak?.threads)} threads at peak` : '',
+    });
+    out.push(
+      ratioCheck('HTTP/2 upstream: RSS with its streams open ≤ nginx\'s for its own (HTTP/1.1) streams', h2?.target_peak?.rss_mib / nginxStreams?.target_peak?.rss_mib, 1, {
+        detail: `${mib(h2?.target_peak?.rss_mib)} MiB for ${int(h2?.streams)} vs nginx ${mib(nginxStreams?.target_peak?.rss_mib)} MiB for ${int(nginxStreams?.streams)}`,
+      }),
+    );
+    out.push(
+      ratioCheck(`HTTP/2 upstream: CPU per request at ${high} connections ≤ HTTP/1.1's`, cpu('helix-openai-h2') / cpu('helix-openai'), 1, {
+        detail: `${cpu('helix-openai-h2')?.toFixed(0)} vs ${cpu('helix-openai')?.toFixed(0)} µs per request`,
+      }),
+    );
+  }
   const idle = results.rss_idle_mib?.['helix-openai'] ?? null;
   out.push({
     name: 'idle RSS ≤ 32 MiB',
@@ -208,7 +232,9 @@ export function renderReport(results, { chart, json }) {
   }
   lines.push(
     '',
-    `Concurrent slow streams: ${int(o.streams)} streamed requests on their own connections, opened at ${int(o.ramp_per_s)}/s; ` +
+    `Concurrent slow streams: ${int(o.streams)} streamed requests on their own connections` +
+      (o.h2_streams && results.streams['helix-openai-h2'] ? ` (${int(o.h2_streams)} for the HTTP/2 upstream row)` : '') +
+      `, opened at ${int(o.ramp_per_s)}/s; ` +
       `each reply is ${o.stream_tokens} tokens ${o.token_delay_ms} ms apart. "Held" is the peak number receiving at once ` +
       '(client side); the simulator counts the upstream streams it serves at once.',
     '',

@@ -14,8 +14,10 @@ function body(model, stream) {
   });
 }
 
+// streams: false (no streams phase), true (--streams of them) or how many.
 function target({ id, label, port, slowPort, headers, slowHeaders, model, slowModel, pids, streams = true }) {
   return {
+    streams: typeof streams === 'number' ? streams : null,
     id,
     label,
     url: `http://127.0.0.1:${port}`,
@@ -30,7 +32,7 @@ function target({ id, label, port, slowPort, headers, slowHeaders, model, slowMo
   };
 }
 
-export function buildTargets({ sim, slowSim, nginx, portkey, helix }) {
+export function buildTargets({ sim, slowSim, nginx, portkey, helix, h2Streams }) {
   const simAuth = { authorization: 'Bearer sk-sim-openai' };
   const helixAuth = { authorization: `Bearer ${helixClientKey}` };
   return [
@@ -45,6 +47,19 @@ export function buildTargets({ sim, slowSim, nginx, portkey, helix }) {
       slowHeaders: { ...simAuth, ...portkeyHeaders(slowSim.base('openai')) },
       model: 'gpt-4o',
       pids: portkey.pids,
+    }),
+    // Before helix-openai: its streams phase runs first, while the daemon holds
+    // no idle HTTP/1.1 connections of 10,000 streams (see h2StreamsForFileLimit).
+    target({
+      id: 'helix-openai-h2',
+      label: 'helixagentd openai, HTTP/2 upstream',
+      port: helix.port,
+      slowPort: helix.port,
+      headers: helixAuth,
+      model: 'openai-h2/gpt-4o',
+      slowModel: 'openai-slow-h2/gpt-4o',
+      pids: helix.pids,
+      streams: h2Streams,
     }),
     target({
       id: 'helix-openai',
