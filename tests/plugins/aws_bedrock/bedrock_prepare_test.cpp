@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(the_catalog_lists_the_default_models_under_short_names_and_
     for (std::size_t i = 0; i < count; ++i)
         lines.push_back(sv(models[i]->id) + " -> " + sv(models[i]->upstream_id) + " caps=" +
                         std::to_string(models[i]->capabilities) + " ctx=" + std::to_string(models[i]->context_window));
-    // The seed's models, first under their short names, then under their full ids.
+    // The first catalog's models, first under their short names, then under their full ids.
     const std::vector<std::string> seed{
         "anthropic.claude-3-sonnet -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000",
         "anthropic.claude-3-opus -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000",

@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(the_catalog_is_the_bundled_models) {
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < count; ++i) ids.push_back(sv(models[i]->id));
-    // The seed's models first, then Gemini 2.x and 3.
+    // The first catalog's models first, then Gemini 2.x and 3.
     BOOST_TEST(ids == (std::vector<std::string>{"gemini-1.5-pro", "gemini-1.0-pro", "text-bison", "code-bison",
                                                 "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite",
                                                 "gemini-2.0-flash", "gemini-2.0-flash-lite", "gemini-3-pro-preview"}),
