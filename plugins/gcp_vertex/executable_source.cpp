@@ -34,6 +34,14 @@ std::string printable(std::string_view text) {
     return out;
 }
 
+// What a failed interactive executable needs: the gateway never runs it interactively.
+std::string non_interactive_hint(const ExecutableSource &source) {
+    if (!source.interactive) return {};
+    return "; it ran non-interactively (GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE=0), as Google's auth libraries run it "
+           "outside a terminal: sign in with it interactively (gcloud auth login --cred-file=<the credentials file>) "
+           "so that its output_file holds a valid session";
+}
+
 } // namespace
 
 ExecutableSource parse_executable_source(const boost::json::object &executable, const std::string &path) {
@@ -49,9 +57,13 @@ ExecutableSource parse_executable_source(const boost::json::object &executable, 
         s.timeout_ms = *timeout;
     }
     s.output_file = std::string(pj::string_or_empty(executable, "output_file"));
-    if (executable.contains("interactive_timeout_millis"))
-        adc_config_error(path, "asks for an interactive executable (interactive_timeout_millis); a daemon runs "
-                               "executables non-interactively only");
+    // Google's libraries outside a terminal take the file too and run the program non-interactively.
+    if (executable.contains("interactive_timeout_millis")) {
+        const auto timeout = pj::int_member(executable, "interactive_timeout_millis");
+        if (!timeout || *timeout < 300000 || *timeout > 1800000)
+            adc_config_error(path, "credential_source.executable.interactive_timeout_millis must be in 300000..1800000");
+        s.interactive = true;
+    }
     return s;
 }
 
@@ -131,12 +143,12 @@ std::string executable_subject_token(const ExecutableSource &source, const Execu
         const std::string first_line = printable(err.substr(0, err.find('\n')));
         if (!first_line.empty())
             host.log(HELIX_LOG_WARNING, "gcp_vertex: the workload identity executable wrote: " + first_line);
-        refuse("", "exited with code " + std::to_string(result.exit_code));
+        refuse("", "exited with code " + std::to_string(result.exit_code) + non_interactive_hint(source));
     }
     const ExecutableResponse r = parse_executable_response(result.out, "");
     if (!r.success) {
         host.log(HELIX_LOG_WARNING, "gcp_vertex: the workload identity executable failed: " + r.message);
-        refuse("", "reported failure (code " + r.code + ")");
+        refuse("", "reported failure (code " + r.code + ")" + non_interactive_hint(source));
     }
     if (!source.output_file.empty() && r.expires_at_s == 0)
         refuse("", "printed no expiration_time, which an output_file needs");

@@ -19,6 +19,12 @@
 // too: a valid unexpired response in it is used without running the program,
 // and expiration_time is then required. timeout_millis is 5000..120000
 // (default 30000). Errors never quote the output (it holds the token).
+//
+// An interactive executable (interactive_timeout_millis, 300000..1800000, for
+// workforce identity sign-in) runs as Google's auth libraries run it in a
+// process that is not interactive: with _INTERACTIVE=0 and timeout_millis,
+// expected to answer from the session its last interactive sign-in left in
+// output_file or to fail; its failure then says how to sign in again.
 
 #include <helixagent/plugin.hpp>
 
@@ -36,6 +42,7 @@ struct ExecutableSource {
     std::string command;
     std::int64_t timeout_ms = 30000;
     std::string output_file; // empty: none
+    bool interactive = false; // the file asks for interactive sign-in (run non-interactively)
 };
 
 // credential_source.executable; `path` names the file in errors.

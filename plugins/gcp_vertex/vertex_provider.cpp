@@ -5,6 +5,7 @@
 #include "plugins/common/token_guarded_call.hpp"
 #include "plugins/gcp_vertex/gemini_call.hpp"
 #include "plugins/gcp_vertex/gemini_request.hpp"
+#include "plugins/gcp_vertex/openai_endpoint.hpp"
 #include "plugins/gcp_vertex/predict.hpp"
 #include "plugins/gcp_vertex/vertex_claude.hpp"
 #include "plugins/gcp_vertex/vertex_embeddings.hpp"
@@ -18,6 +19,11 @@ VertexProvider::VertexProvider(helix::sdk::Host host) : Provider(host), settings
 std::unique_ptr<helix::sdk::Call> VertexProvider::prepare(const helix_chat_request &request,
                                                           helix::sdk::HttpRequest &out) {
     const std::string_view model = helix::sdk::view(request.model);
+    if (is_openai_endpoint_model(model)) {
+        build_openai_endpoint_request(settings_, request, out);
+        const std::string token = authorize(out, request.stream != 0);
+        return guarded(make_openai_endpoint_call(decoder_options(out), token), token);
+    }
     if (is_claude_model(model)) {
         build_claude_chat_request(settings_, request, out);
         const std::string token = authorize(out, request.stream != 0);

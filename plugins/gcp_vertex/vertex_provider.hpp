@@ -2,7 +2,9 @@
 // The gcp-vertex provider: Gemini models through :generateContent and
 // :streamGenerateContent?alt=sse (gemini_request.hpp, gemini_call.hpp), the
 // legacy text-bison and code-bison through :predict (predict.hpp), Claude
-// through rawPredict / streamRawPredict (vertex_claude.hpp), the
+// through rawPredict / streamRawPredict (vertex_claude.hpp), Llama and the
+// other "publisher/model" ids through the OpenAI-compatible endpoint
+// (openai_endpoint.hpp), the
 // embedding models through :predict (vertex_embeddings.hpp), with a
 // fixed access token, a service account or the metadata server
 // (vertex_settings.hpp, google_token_source.hpp). A 401 drops the cached

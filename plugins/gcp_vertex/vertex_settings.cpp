@@ -19,6 +19,9 @@ constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
 constexpr std::uint32_t kClaudeText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MESSAGES;
 constexpr std::uint32_t kClaude = kClaudeText | HELIX_MODEL_VISION;
 constexpr std::uint32_t kClaudeThinking = kClaude | HELIX_MODEL_REASONING;
+// Llama answers one choice per request.
+constexpr std::uint32_t kLlama = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS;
+constexpr std::uint32_t kLlamaVision = kLlama | HELIX_MODEL_VISION;
 
 const std::vector<helix::plugin_common::KnownModel> &known_models() {
     static const std::vector<helix::plugin_common::KnownModel> models{
@@ -51,6 +54,17 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
         {"claude-3-5-sonnet-v2@20241022", kClaude, 200'000, 0, false},
         {"claude-3-5-haiku@20241022", kClaudeText, 200'000, 0, false},
         {"claude-3-haiku@20240307", kClaude, 200'000, 0, false},
+        // Meta's Llama as a service (the OpenAI-compatible endpoint, openai_endpoint.hpp):
+        // served where `models` lists them, since each is enabled per project in
+        // the Model Garden and served in a few locations (Llama 4 in us-east5,
+        // Llama 3.x in us-central1). Context windows as Vertex serves them.
+        {"meta/llama-4-maverick-17b-128e-instruct-maas", kLlamaVision, 524'288, 0, false},
+        {"meta/llama-4-scout-17b-16e-instruct-maas", kLlamaVision, 1'310'720, 0, false},
+        {"meta/llama-3.3-70b-instruct-maas", kLlama, 128'000, 0, false},
+        {"meta/llama-3.1-405b-instruct-maas", kLlama, 128'000, 0, false},
+        {"meta/llama-3.1-70b-instruct-maas", kLlama, 128'000, 0, false},
+        {"meta/llama-3.1-8b-instruct-maas", kLlama, 128'000, 0, false},
+        {"meta/llama-3.2-90b-vision-instruct-maas", HELIX_MODEL_STREAMING | HELIX_MODEL_VISION, 128'000, 0, false},
     };
     return models;
 }
@@ -150,19 +164,26 @@ AuthMethod Settings::auth() const noexcept {
     return AuthMethod::metadata_server;
 }
 
+std::string Settings::base_url() const {
+    if (!endpoint.empty()) return endpoint;
+    if (express_mode() || location == "global") return "https://aiplatform.googleapis.com";
+    if (location == "us" || location == "eu") return "https://aiplatform." + location + ".rep.googleapis.com";
+    return "https://" + location + "-aiplatform.googleapis.com";
+}
+
 std::string Settings::model_url(std::string_view model, std::string_view method, std::string_view publisher) const {
     using helix::plugin_common::percent_encode;
-    std::string base = endpoint;
     if (express_mode())
-        return (base.empty() ? std::string("https://aiplatform.googleapis.com") : base) + "/" + api_version +
-               "/publishers/" + std::string(publisher) + "/models/" + percent_encode(model) + ":" + std::string(method);
-    if (base.empty()) {
-        if (location == "global") base = "https://aiplatform.googleapis.com";
-        else if (location == "us" || location == "eu") base = "https://aiplatform." + location + ".rep.googleapis.com";
-        else base = "https://" + location + "-aiplatform.googleapis.com";
-    }
-    return base + "/" + api_version + "/projects/" + percent_encode(project_id) + "/locations/" +
+        return base_url() + "/" + api_version + "/publishers/" + std::string(publisher) + "/models/" +
+               percent_encode(model) + ":" + std::string(method);
+    return base_url() + "/" + api_version + "/projects/" + percent_encode(project_id) + "/locations/" +
            percent_encode(location) + "/publishers/" + std::string(publisher) + "/models/" + percent_encode(model) + ":" + std::string(method);
+}
+
+std::string Settings::openai_endpoint_url() const {
+    using helix::plugin_common::percent_encode;
+    return base_url() + "/" + api_version + "/projects/" + percent_encode(project_id) + "/locations/" +
+           percent_encode(location) + "/endpoints/openapi/chat/completions";
 }
 
 Settings parse_settings(std::string_view json) {

@@ -10,8 +10,9 @@
 //                     simulator, a private endpoint)
 //   api_version       v1 (default) or v1beta1
 //   models            default: gemini-1.5-pro, gemini-1.0-pro, text-bison, code-bison;
-//                     Claude (claude-sonnet-4-5@20250929, ...: vertex_claude.hpp) and the
-//                     embedding models are served only where listed
+//                     Claude (claude-sonnet-4-5@20250929, ...: vertex_claude.hpp), the
+//                     partner models of the OpenAI-compatible endpoint (meta/llama-...-maas:
+//                     openai_endpoint.hpp) and the embedding models are served only where listed
 //   extra_fields      /v1/messages body fields passed to Claude's rawPredict besides
 //                     the ones it accepts today (plugins/common/messages_fields.hpp)
 // Authentication, the first that applies:
@@ -77,6 +78,11 @@ struct Settings {
     bool express_mode() const noexcept { return !api_key.empty() && project_id.empty(); }
     // https://{location}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/publishers/{publisher}/models/{model}:{method}
     std::string model_url(std::string_view model, std::string_view method, std::string_view publisher = "google") const;
+    // The OpenAI-compatible endpoint of partner models (openai_endpoint.hpp):
+    // https://{location}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/endpoints/openapi/chat/completions
+    std::string openai_endpoint_url() const;
+    // https://{location}-aiplatform.googleapis.com, or the global and multi-region hosts, or `endpoint`.
+    std::string base_url() const;
 };
 
 // Parses the settings and reads the key file; throws HELIX_ERR_CONFIG naming

@@ -67,7 +67,11 @@ helix_finish_reason map_finish_reason(std::string_view reason) noexcept {
 }
 
 OpenAiCall::OpenAiCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options)
-    : ResponseDecoder(std::move(options)), settings_(std::move(settings)) {}
+    : ResponseDecoder(std::move(options)), secret_(settings, &settings->api_key), errors_(error_from_body) {}
+
+OpenAiCall::OpenAiCall(std::string secret, helix::plugin_common::DecoderOptions options, ErrorReader errors)
+    : ResponseDecoder(std::move(options)), secret_(std::make_shared<const std::string>(std::move(secret))),
+      errors_(errors ? std::move(errors) : ErrorReader(error_from_body)) {}
 
 OpenAiCall::ChoiceState &OpenAiCall::choice(std::uint32_t index) {
     if (choices_.size() <= index) choices_.resize(index + 1);
@@ -82,15 +86,15 @@ void OpenAiCall::throw_embedded_error(const json::value &error) const {
     const std::string &code = d.code;
     const std::string_view type = error.is_object() ? pj::string_or_empty(error.get_object(), "type") : "";
     if (is_quota_error(error))
-        throw helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, settings_->api_key);
+        throw helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, *secret_);
     if (code == "rate_limit_exceeded" || type == "requests" || type == "tokens" || code == "429")
-        throw helix::plugin_common::make_error(HELIX_ERR_RETRY, 429, 0, d, settings_->api_key);
+        throw helix::plugin_common::make_error(HELIX_ERR_RETRY, 429, 0, d, *secret_);
     if (type == "server_error" || code == "server_error" || type == "api_error" || code == "overloaded" ||
         type == "overloaded_error" || code == "500" || code == "503")
-        throw helix::plugin_common::make_error(HELIX_ERR_RETRY, 503, 0, d, settings_->api_key);
+        throw helix::plugin_common::make_error(HELIX_ERR_RETRY, 503, 0, d, *secret_);
     if (type == "invalid_request_error")
-        throw helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 400, 0, d, settings_->api_key);
-    throw helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, settings_->api_key);
+        throw helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 400, 0, d, *secret_);
+    throw helix::plugin_common::make_error(HELIX_ERR_UPSTREAM, 502, 0, d, *secret_);
 }
 
 void OpenAiCall::on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) {
@@ -272,7 +276,7 @@ helix::sdk::Error error_from_body(const helix::plugin_common::ResponseInfo &info
 }
 
 helix::sdk::Error OpenAiCall::on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) {
-    return error_from_body(info, body, settings_->api_key);
+    return errors_(info, body, *secret_);
 }
 
 } // namespace helix::openai

@@ -36,7 +36,9 @@
 #include "plugins/common/response_decoder.hpp"
 #include "plugins/openai/openai_settings.hpp"
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace helix::openai {
@@ -48,9 +50,19 @@ helix_finish_reason map_finish_reason(std::string_view reason) noexcept;
 helix::sdk::Error error_from_body(const helix::plugin_common::ResponseInfo &info, std::string_view body,
                                   std::string_view secret);
 
+// How a non-2xx body becomes the call's Error (`secret` is redacted). OpenAI's
+// error object by default (error_from_body); a service that speaks OpenAI's
+// wire behind its own platform (Vertex AI's OpenAI-compatible endpoint, whose
+// errors are Google's) passes its own.
+using ErrorReader = std::function<helix::sdk::Error(const helix::plugin_common::ResponseInfo &info,
+                                                     std::string_view body, std::string_view secret)>;
+
 class OpenAiCall final : public helix::plugin_common::ResponseDecoder {
 public:
+    // The settings' api_key is the secret kept out of every message.
     OpenAiCall(std::shared_ptr<const Settings> settings, helix::plugin_common::DecoderOptions options);
+    // Another provider's call in OpenAI's wire: its credential (a token) and its error bodies.
+    OpenAiCall(std::string secret, helix::plugin_common::DecoderOptions options, ErrorReader errors);
 
 private:
     void on_sse_event(const helix::plugin_common::SseEvent &event, helix::sdk::EventSink &events) override;
@@ -69,7 +81,8 @@ private:
     };
     ChoiceState &choice(std::uint32_t index);
 
-    std::shared_ptr<const Settings> settings_;
+    std::shared_ptr<const std::string> secret_; // never empty (points into the settings, or owned)
+    ErrorReader errors_;
     std::vector<ChoiceState> choices_;
     bool started_ = false;
     bool fingerprint_sent_ = false;

@@ -23,6 +23,7 @@ constexpr std::string_view kV1Chat = "/openai/v1/chat/completions";
 constexpr std::string_view kEmbeddingsSuffix = "/embeddings";
 constexpr std::string_view kV1Embeddings = "/openai/v1/embeddings";
 constexpr std::string_view kTokenSuffix = "/oauth2/v2.0/token";
+constexpr std::string_view kOpenIdSuffix = "/v2.0/.well-known/openid-configuration";
 constexpr std::string_view kImdsToken = "/metadata/identity/oauth2/token";
 
 std::string setting(const ProviderOptions &options, std::string_view name, std::string_view fallback) {
@@ -100,6 +101,13 @@ public:
             if (method != "GET") return ex.send(405, kJson, R"({"error":"invalid_request","error_description":"Use GET"})");
             const auto reply =
                 entra_.managed_identity(ex.query(), ex.header("Metadata").value_or("") == "true", unix_seconds());
+            return ex.send(reply.status, "application/json; charset=utf-8", reply.body);
+        }
+        if (path.ends_with(kOpenIdSuffix) && path.size() > kOpenIdSuffix.size() + 1 &&
+            path.find('/', 1) == path.size() - kOpenIdSuffix.size()) {
+            const auto reply = entra_.openid_configuration(path.substr(1, path.size() - kOpenIdSuffix.size() - 1),
+                                                           ex.header("Host").value_or("login.microsoftonline.com"),
+                                                           unix_seconds());
             return ex.send(reply.status, "application/json; charset=utf-8", reply.body);
         }
         if (path.ends_with(kTokenSuffix) && path.size() > kTokenSuffix.size() + 1 &&

@@ -186,6 +186,40 @@ TokenReply EntraTokens::client_credentials(std::string_view tenant, std::string_
     return {200, json::serialize(body)};
 }
 
+TokenReply EntraTokens::openid_configuration(std::string_view tenant, std::string_view host, std::int64_t now_s) const {
+    if (tenant != settings_.tenant)
+        return aad_error(400, "invalid_tenant", 90002,
+                         "Tenant '" + std::string(tenant) +
+                             "' not found. Check to make sure you have the correct tenant ID and are signing into the "
+                             "correct cloud.",
+                         now_s);
+    const std::string base = "https://" + std::string(host) + "/" + std::string(tenant);
+    const json::object body{
+        {"token_endpoint", base + "/oauth2/v2.0/token"},
+        {"token_endpoint_auth_methods_supported", json::array{"client_secret_post", "private_key_jwt", "client_secret_basic"}},
+        {"jwks_uri", base + "/discovery/v2.0/keys"},
+        {"response_modes_supported", json::array{"query", "fragment", "form_post"}},
+        {"subject_types_supported", json::array{"pairwise"}},
+        {"id_token_signing_alg_values_supported", json::array{"RS256"}},
+        {"response_types_supported", json::array{"code", "id_token", "code id_token", "id_token token"}},
+        {"scopes_supported", json::array{"openid", "profile", "email", "offline_access"}},
+        {"issuer", "https://login.microsoftonline.com/" + std::string(tenant) + "/v2.0"},
+        {"request_uri_parameter_supported", false},
+        {"userinfo_endpoint", "https://graph.microsoft.com/oidc/userinfo"},
+        {"authorization_endpoint", base + "/oauth2/v2.0/authorize"},
+        {"device_authorization_endpoint", base + "/oauth2/v2.0/devicecode"},
+        {"http_logout_supported", true},
+        {"frontchannel_logout_supported", true},
+        {"end_session_endpoint", base + "/oauth2/v2.0/logout"},
+        {"claims_supported", json::array{"sub", "iss", "aud", "exp", "iat", "nonce", "tid", "ver"}},
+        {"tenant_region_scope", "NA"},
+        {"cloud_instance_name", "microsoftonline.com"},
+        {"cloud_graph_host_name", "graph.windows.net"},
+        {"msgraph_host", "graph.microsoft.com"},
+    };
+    return {200, json::serialize(body)};
+}
+
 std::optional<TokenReply> EntraTokens::check_assertion(const std::string &assertion, const std::string *type,
                                                       std::int64_t now_s) const {
     if (type == nullptr) return missing_parameter("client_assertion_type", now_s);

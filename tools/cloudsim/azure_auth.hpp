@@ -9,6 +9,8 @@
 //        Kubernetes service account token> instead of the secret: a JWT whose iss
 //        and sub match the app's federated identity credential, aud
 //        api://AzureADTokenExchange, unexpired (the signature is not checked)
+// the tenant's OpenID metadata
+//   GET /{tenant}/v2.0/.well-known/openid-configuration
 // and the managed-identity endpoint of the instance metadata service
 //   GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=<resource>[&client_id=]   (Metadata: true)
 // with Entra's and IMDS's success and error bodies.
@@ -65,6 +67,10 @@ public:
     // GET /metadata/identity/oauth2/token?<query>; `metadata_header`: the
     // request carried `Metadata: true`.
     TokenReply managed_identity(std::string_view query, bool metadata_header, std::int64_t now_s) const;
+    // GET /{tenant}/v2.0/.well-known/openid-configuration: the tenant's OpenID
+    // metadata (what MSAL reads before its first token request), its
+    // endpoints on https://{host}, Entra's 400 for another tenant.
+    TokenReply openid_configuration(std::string_view tenant, std::string_view host, std::int64_t now_s) const;
 
 private:
     // A workload identity client assertion; nullopt when Entra accepts it.

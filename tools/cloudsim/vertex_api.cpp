@@ -3,10 +3,12 @@
 #include "tools/cloudsim/delivery.hpp"
 #include "tools/cloudsim/exchange.hpp"
 #include "tools/cloudsim/anthropic_wire.hpp"
+#include "tools/cloudsim/openai_api.hpp"
 #include "tools/cloudsim/vertex_auth.hpp"
 #include "tools/cloudsim/vertex_claude.hpp"
 #include "tools/cloudsim/vertex_federation.hpp"
 #include "tools/cloudsim/vertex_embeddings.hpp"
+#include "tools/cloudsim/vertex_openai.hpp"
 #include "tools/cloudsim/vertex_wire.hpp"
 #include "tools/cloudsim/wire_util.hpp"
 
@@ -153,6 +155,8 @@ public:
         }
         if (path.starts_with(kMetadataPrefix)) return metadata_server(ex);
         if (path.starts_with("/__vertex/")) return control(ex);
+        if (const auto openapi = vertex::parse_openapi_path(path); openapi && ex.method() == "POST")
+            return chat_completions(ex, context, *openapi);
 
         const auto model_path = vertex::parse_model_path(path);
         if (!model_path || ex.method() != "POST") return ex.send(404, "text/html; charset=UTF-8", not_found_html(path));
@@ -388,6 +392,35 @@ private:
                                   anthropic::malformed_event());
         }
         deliver_body(ex, *behaviour, kind, reply.completion_tokens, kJson, anthropic::message_body(reply, meta));
+    }
+
+    // The OpenAI-compatible endpoint (vertex_openai.hpp): OpenAI's chat
+    // completions flow, with Vertex's authentication and Google's errors.
+    class VertexChat final : public openai::ChatService {
+    public:
+        void send_error(Exchange &ex, const openai::ApiError &error) const override {
+            VertexApi::send_error(ex, vertex::invalid_chat_request(error), true);
+        }
+        void send_fault_error(Exchange &ex, FaultKind fault, const openai::ChatRequest &) const override {
+            VertexApi::send_fault_error(ex, fault, true);
+        }
+    };
+
+    void chat_completions(Exchange &ex, ProviderContext &context, const vertex::OpenApiPath &at) {
+        const auto started = std::chrono::steady_clock::now();
+        ex.set_header("Vary", "Origin, X-Origin, Referer");
+        if (!authorized(ex, vertex::maas_model_path(at, ""), true)) return;
+        const VertexChat service{};
+        const auto request = openai::read_chat_request(ex, service);
+        if (!request) return;
+        const std::string &model = request->prompt.model;
+        if (const auto refused = vertex::check_maas_model(at, model)) return send_error(ex, *refused, true);
+        const auto fault = resolve_fault(ex, context, request->prompt.last_user_text, true);
+        if (!fault) return;
+        const auto [own, kind] = *fault;
+        if (own == VertexFault::permission_denied) return permission_denied(ex, vertex::maas_model_path(at, model), true);
+        const openai::ReplyMeta meta{random_id("", 24), unix_seconds(), model};
+        openai::answer_chat(ex, context, service, *request, meta, openai::openai_dialect(), started, kind);
     }
 
     static void predict(Exchange &ex, ProviderContext &context, const vertex::ModelPath &path,

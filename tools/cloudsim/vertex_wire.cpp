@@ -622,6 +622,18 @@ std::optional<ModelPath> parse_model_path(std::string_view path) {
     return out;
 }
 
+std::optional<OpenApiPath> parse_openapi_path(std::string_view path) {
+    if (!path.starts_with('/')) return std::nullopt;
+    const auto parts = split(path.substr(1), '/');
+    if (parts.size() != 9 || parts[1] != "projects" || parts[3] != "locations" || parts[5] != "endpoints" ||
+        parts[6] != "openapi" || parts[7] != "chat" || parts[8] != "completions")
+        return std::nullopt;
+    OpenApiPath out{std::string(parts[0]), percent_decode(parts[2]), percent_decode(parts[4])};
+    if ((out.version != "v1" && out.version != "v1beta1") || out.project.empty() || out.location.empty())
+        return std::nullopt;
+    return out;
+}
+
 std::string resource_name(const ModelPath &path) {
     std::string out;
     if (!path.project.empty()) out = "projects/" + path.project + "/locations/" + path.location + "/";

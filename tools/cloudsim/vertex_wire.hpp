@@ -48,6 +48,15 @@ std::optional<ModelPath> parse_model_path(std::string_view path);
 // "projects/p/locations/l/publishers/google/models/m" (or "publishers/google/models/m").
 std::string resource_name(const ModelPath &path);
 
+// The OpenAI-compatible endpoint of partner models (vertex_openai.hpp):
+//   /{v1|v1beta1}/projects/{p}/locations/{l}/endpoints/openapi/chat/completions
+struct OpenApiPath {
+    std::string version;
+    std::string project;
+    std::string location;
+};
+std::optional<OpenApiPath> parse_openapi_path(std::string_view path);
+
 // Which API family serves `model` (of publisher google).
 enum class ModelFamily { gemini, text_bison, code_bison, code_gecko, unknown };
 ModelFamily model_family(std::string_view model);

@@ -104,4 +104,35 @@ describe('AWS workload identity federation through google-auth-library', { timeo
       delete process.env.GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES;
     }
   });
+
+  // What the gateway does with interactive_timeout_millis (plugins/gcp_vertex/README.md):
+  // the library takes the file and runs the program non-interactively, with
+  // timeout_millis; the program answers from its cached session or fails.
+  test('an interactive executable runs non-interactively, and its failure is the program\'s', async () => {
+    const program = path.join(dir, 'workforce-login');
+    const output = path.join(dir, 'workforce-session.json');
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    writeFileSync(program, '#!/bin/sh\n[ "$GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE" = 0 ] || exit 4\n' +
+      `if [ -s "${output}" ]; then cat "${output}"; else ` +
+      `echo '{"version":1,"success":false,"code":"401","message":"interactive sign-in required"}'; fi\n`);
+    chmodSync(program, 0o755);
+    const client = () => new PluggableAuthClient({
+      type: 'external_account', audience: AUDIENCE,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+      token_url: `${sim.base('vertex')}/v1/token`,
+      credential_source: { executable: { command: program, timeout_millis: 10000, interactive_timeout_millis: 300000 } },
+    });
+    process.env.GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES = '1';
+    try {
+      await assert.rejects(client().getAccessToken(), /interactive sign-in required/);
+      // After an interactive sign-in left its session (without an output_file
+      // configured, the program prints it itself):
+      writeFileSync(output, `{"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:id_token",` +
+        `"id_token":"${SUBJECT}","expiration_time":${expires}}`);
+      const { token } = await client().getAccessToken();
+      assert.match(token, /^ya29\./);
+    } finally {
+      delete process.env.GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES;
+    }
+  });
 });

@@ -66,6 +66,11 @@ before(async () => {
         `"expiration_time":'$(( $(date +%s) + 3600 ))'}'\n` +
         'printf %s "$r" > "$GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE"\nprintf %s "$r"\n');
       chmodSync(program, 0o755);
+      // An interactive (workforce sign-in) executable without a session: run non-interactively, it can only fail.
+      const login = path.join(dir, 'workforce-login');
+      writeFileSync(login, '#!/bin/sh\n[ "$GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE" = 0 ] || exit 3\n' +
+        'echo \'{"version":1,"success":false,"code":"401","message":"interactive sign-in required"}\'\n');
+      chmodSync(login, 0o755);
       const added = [
         ...provider('vertex-user', [`credentials_file: ${user(refreshToken)}`, `token_uri: ${base}/token`]),
         ...provider('vertex-user-revoked', [`credentials_file: ${user('1//not-the-token')}`, `token_uri: ${base}/token`]),
@@ -86,6 +91,9 @@ before(async () => {
         ...provider('vertex-wif-exe', [`credentials_file: ${file('wif-exe.json', external({
           credential_source: { executable: { command: program, timeout_millis: 10000, output_file: output } } }))}`,
           'allow_executables: true']),
+        ...provider('vertex-wif-interactive', [`credentials_file: ${file('wif-interactive.json', external({
+          credential_source: { executable: { command: login, timeout_millis: 10000, interactive_timeout_millis: 300000,
+            output_file: path.join(dir, 'workforce-session.json') } } }))}`, 'allow_executables: true']),
         ...keyed('vertex-express', ['api_key: sim-vertex-api-key']),
         ...keyed('vertex-express-bad', ['api_key: not-the-vertex-key']),
       ];
@@ -147,6 +155,15 @@ test('revoked tokens: each source fetches a new one after one 401', async () => 
 test('the executable ran once: each later exchange took its output file', () => {
   assert.ok(existsSync(runsFile));
   assert.equal(readFileSync(runsFile, 'utf8'), 'run\n');
+});
+
+test('an interactive executable runs non-interactively; without a session its 502 says how to sign in', async () => {
+  const res = await chat('vertex-wif-interactive/gemini-1.5-pro');
+  assert.equal(res.status, 502);
+  const { error } = await res.json();
+  assert.match(error.message, /code 401/);
+  assert.match(error.message, /non-interactively \(GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE=0\)/);
+  assert.match(error.message, /gcloud auth login --cred-file/);
 });
 
 test('express mode: an API key without a project; a wrong key is a 502 that says so', async () => {

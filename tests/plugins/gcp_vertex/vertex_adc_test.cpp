@@ -257,6 +257,51 @@ BOOST_AUTO_TEST_CASE(an_executable_source_runs_through_the_host_only_when_allowe
     BOOST_TEST(contains(bad.create_error().message, "5000..120000"));
 }
 
+// Google's auth libraries (google-auth-library for Node, google-auth for
+// Python) outside a terminal accept a file with interactive_timeout_millis
+// and run the program non-interactively; so does the gateway.
+BOOST_AUTO_TEST_CASE(an_interactive_executable_runs_non_interactively_as_googles_libraries_run_it) {
+    Dir dir;
+    const std::string file = executable_file(dir, R"(,"timeout_millis":6000,"interactive_timeout_millis":300000)");
+    Harness h(R"({"project_id":"p","allow_executables":true,"credentials_file":")" + file + R"("})");
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    const std::int64_t now_s = h.host().now_ms / 1000;
+    h.host().processor = [&](const std::string &) { return ProcessReply{0, oidc_response("eyJ.exe.sig", now_s + 3600)}; };
+    h.host().responder = google_endpoints;
+    BOOST_TEST(prepared(h).header("Authorization") == "Bearer ya29.imp");
+    BOOST_TEST_REQUIRE(h.host().processes.size() == 1u);
+    BOOST_TEST(h.host().process_timeouts_ms[0] == 6000u); // timeout_millis, never the interactive timeout
+    BOOST_TEST(value_of(h.host().process_envs[0], "GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE") == "0");
+
+    // A program that needs its user says so; the error says how to sign in again.
+    h.host().processor = [](const std::string &) {
+        return ProcessReply{0, R"({"version":1,"success":false,"code":"401","message":"interactive sign-in required"})"};
+    };
+    h.host().now_ms += 2 * 3600 * 1000;
+    Request r = user_request();
+    const Prepared p = h.prepare(r);
+    BOOST_TEST(p.status == HELIX_ERR_AUTH);
+    BOOST_TEST(contains(p.error.message, "code 401"), p.error.message);
+    BOOST_TEST(contains(p.error.message, "non-interactively (GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE=0)"), p.error.message);
+    BOOST_TEST(contains(p.error.message, "gcloud auth login --cred-file"), p.error.message);
+
+    // A non-interactive executable's failure carries no such hint.
+    Harness plain(R"({"project_id":"p","allow_executables":true,"credentials_file":")" +
+                  executable_file(dir, R"(,"timeout_millis":6000)") + R"("})");
+    plain.host().processor = [](const std::string &) { return ProcessReply{2, "", "down\n"}; };
+    Request again = user_request();
+    const Prepared q = plain.prepare(again);
+    BOOST_TEST(q.status == HELIX_ERR_AUTH);
+    BOOST_TEST(!contains(q.error.message, "interactive"), q.error.message);
+
+    // The bounds Google's libraries check (5 to 30 minutes).
+    Harness bad(R"({"project_id":"p","allow_executables":true,"credentials_file":")" +
+                executable_file(dir, R"(,"interactive_timeout_millis":60000)") + R"("})");
+    BOOST_TEST(bad.plugin() == nullptr);
+    BOOST_TEST(contains(bad.create_error().message, "interactive_timeout_millis must be in 300000..1800000"),
+               bad.create_error().message);
+}
+
 BOOST_AUTO_TEST_CASE(an_executable_output_file_is_used_while_it_is_valid) {
     Dir dir;
     const std::string output = (dir.path / "cached.json").string();

@@ -260,3 +260,18 @@ BOOST_AUTO_TEST_CASE(client_assertion_grant) {
     BOOST_TEST(code_of(form("not-a-jwt")) == "AADSTS50027: J");
     BOOST_TEST(code_of(form(assertion(iss, sub, "api://AzureADTokenExchange", now + 600), "other")) == "AADSTS700011: ");
 }
+
+BOOST_AUTO_TEST_CASE(openid_configuration_names_the_tenants_endpoints) {
+    const azure::EntraTokens entra(settings());
+    const auto reply = entra.openid_configuration("tenant-1", "127.0.0.1:8443", 1'700'000'000);
+    BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
+    const json::value doc = json::parse(reply.body);
+    // What MSAL checks before it trusts the metadata.
+    BOOST_TEST(doc.at("token_endpoint").as_string() == "https://127.0.0.1:8443/tenant-1/oauth2/v2.0/token");
+    BOOST_TEST(doc.at("authorization_endpoint").as_string() == "https://127.0.0.1:8443/tenant-1/oauth2/v2.0/authorize");
+    BOOST_TEST(doc.at("jwks_uri").as_string() == "https://127.0.0.1:8443/tenant-1/discovery/v2.0/keys");
+    BOOST_TEST(doc.at("issuer").as_string() == "https://login.microsoftonline.com/tenant-1/v2.0");
+    const auto other = entra.openid_configuration("tenant-2", "127.0.0.1:8443", 1'700'000'000);
+    BOOST_TEST(other.status == 400);
+    BOOST_TEST(json::parse(other.body).at("error_description").as_string().starts_with("AADSTS90002: Tenant 'tenant-2'"));
+}

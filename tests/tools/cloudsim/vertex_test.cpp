@@ -5,6 +5,7 @@
 #include "tools/cloudsim/vertex_auth.hpp"
 #include "tools/cloudsim/vertex_claude.hpp"
 #include "tools/cloudsim/vertex_federation.hpp"
+#include "tools/cloudsim/vertex_openai.hpp"
 #include "tools/cloudsim/vertex_wire.hpp"
 
 #include <boost/json/parse.hpp>
@@ -487,4 +488,32 @@ BOOST_AUTO_TEST_CASE(claude_raw_predict_bodies) {
     BOOST_TEST(error.status == 400);
     BOOST_TEST(vertex::is_claude_model("claude-3-5-haiku@20241022"));
     BOOST_TEST(!vertex::is_claude_model("gemini-1.5-pro"));
+}
+
+BOOST_AUTO_TEST_CASE(openai_compatible_endpoint_paths_and_models) {
+    const auto p = vertex::parse_openapi_path("/v1/projects/my-proj/locations/us-east5/endpoints/openapi/chat/completions");
+    BOOST_TEST_REQUIRE(p.has_value());
+    BOOST_TEST(p->version == "v1");
+    BOOST_TEST(p->project == "my-proj");
+    BOOST_TEST(p->location == "us-east5");
+    BOOST_TEST(vertex::parse_openapi_path("/v1beta1/projects/p/locations/global/endpoints/openapi/chat/completions").has_value());
+    BOOST_TEST(!vertex::parse_openapi_path("/v2/projects/p/locations/l/endpoints/openapi/chat/completions"));
+    BOOST_TEST(!vertex::parse_openapi_path("/v1/projects/p/locations/l/endpoints/1234/chat/completions"));
+    BOOST_TEST(!vertex::parse_openapi_path("/v1/projects/p/locations/l/endpoints/openapi/completions"));
+    BOOST_TEST(!vertex::parse_openapi_path("/v1/chat/completions"));
+
+    BOOST_TEST(!vertex::check_maas_model(*p, "meta/llama-3.3-70b-instruct-maas"));
+    BOOST_TEST(!vertex::check_maas_model(*p, "meta/llama-4-maverick-17b-128e-instruct-maas"));
+    const auto bare = vertex::check_maas_model(*p, "llama-3.3-70b-instruct-maas");
+    BOOST_TEST_REQUIRE(bare.has_value());
+    BOOST_TEST(bare->code == 400);
+    BOOST_TEST(bare->status == "INVALID_ARGUMENT");
+    const auto unknown = vertex::check_maas_model(*p, "meta/llama-9-instruct-maas");
+    BOOST_TEST_REQUIRE(unknown.has_value());
+    BOOST_TEST(unknown->code == 404);
+    BOOST_TEST(unknown->message.find("projects/my-proj/locations/us-east5/publishers/meta/models/llama-9-instruct-maas") !=
+               std::string::npos, unknown->message);
+    // As the endpoint answers: one error object in an array.
+    const json::value framed = json::parse(vertex::framed_error_body(*unknown, true));
+    BOOST_TEST(framed.at(0).at("error").at("status") == "NOT_FOUND");
 }
