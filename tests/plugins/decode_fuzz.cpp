@@ -7,8 +7,9 @@
 // streams; bits 1-2: 200 event-stream, 200 JSON, 200 without content type,
 // an error status; bits 3-4: which error status: 429 with Retry-After, 400,
 // 401, 503 with retry-after-ms); bit 5: for gcp-vertex, a :predict model
-// (text-bison) instead of Gemini; byte 1 seeds the random chunking; the rest
-// is the body.
+// (text-bison) instead of Gemini; bit 6: for gcp-vertex, a Llama model (the
+// OpenAI-compatible endpoint, Google's errors); byte 1 seeds the random
+// chunking; the rest is the body.
 //
 // The plugin's settings hold kSecret as its key: an api_key only for openai
 // and anthropic, plus the endpoint that azure-openai (HELIX_DECODE_FUZZ_AZURE)
@@ -26,7 +27,10 @@ const char *config() { return R"({"endpoint":"https://res.openai.azure.com","api
 std::string model(std::uint8_t) { return "fuzz-model"; }
 #elif defined(HELIX_DECODE_FUZZ_VERTEX)
 const char *config() { return R"({"project_id":"fuzz-project","access_token":"sk-fuzz-0123456789"})"; }
-std::string model(std::uint8_t shape) { return (shape & 0x20u) != 0 ? "text-bison" : "gemini-1.5-pro"; }
+std::string model(std::uint8_t shape) {
+    if ((shape & 0x40u) != 0) return "meta/llama-3.3-70b-instruct-maas";
+    return (shape & 0x20u) != 0 ? "text-bison" : "gemini-1.5-pro";
+}
 #else
 const char *config() { return R"({"api_key":"sk-fuzz-0123456789"})"; }
 std::string model(std::uint8_t) { return "fuzz-model"; }

@@ -1,14 +1,16 @@
 // Fidelity of helix-cloudsim's Vertex AI OpenAI-compatible endpoint (Llama
 // as a service), proven the way Google documents it: the official `openai`
-// npm client with its base URL at the project's endpoints/openapi and a
-// Google access token as its API key (here one the simulator's metadata
-// server mints). Its errors are Google's, in a one-element array.
+// npm client with its base URL at the project's endpoints/openapi and, as its
+// API key, an access token google-auth-library got for a service account
+// (the simulator's own key file, whose token_uri is the simulator). Its
+// errors are Google's, in a one-element array.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { importSdk, readSse, startSimulator } from './sim.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
+const { GoogleAuth } = await importSdk('google-auth-library');
 
 const MODEL = 'meta/llama-3.3-70b-instruct-maas';
 const lookup = {
@@ -22,10 +24,14 @@ let base;
 let client;
 before(async () => {
   sim = startSimulator(['--providers', 'vertex']);
-  const res = await fetch(`${sim.base('vertex')}/computeMetadata/v1/instance/service-accounts/default/token`, {
-    headers: { 'Metadata-Flavor': 'Google' },
-  });
-  token = (await res.json()).access_token;
+  const credentials = await (await fetch(`${sim.base('vertex')}/__vertex/service-account`)).json();
+  // gtoken posts to Google's token URL whatever the key's token_uri says: its transport goes to the simulator.
+  const toSim = (url, init) =>
+    fetch(String(url) === 'https://oauth2.googleapis.com/token' ? `${sim.base('vertex')}/token` : url, init);
+  const auth = new GoogleAuth({ credentials, scopes: 'https://www.googleapis.com/auth/cloud-platform',
+    clientOptions: { transporterOptions: { fetchImplementation: toSim } } });
+  token = await auth.getAccessToken();
+  assert.match(token, /^ya29\./);
   base = `${sim.base('vertex')}/v1/projects/helix-test/locations/us-central1/endpoints/openapi`;
   client = new OpenAI({ baseURL: base, apiKey: token, maxRetries: 0, timeout: 20_000 });
 });

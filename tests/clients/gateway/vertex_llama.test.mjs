@@ -130,6 +130,30 @@ describe('Llama on Vertex through the gateway', () => {
         JSON.stringify(stats.by_route));
   });
 
+  test('the Responses and Anthropic Messages APIs reach Llama through the same translation', async () => {
+    const responses = await fetch(`${gateway.baseURL}/responses`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${clientKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model, input: 'Write a haiku about gateways' }),
+    });
+    assert.equal(responses.status, 200, await responses.clone().text());
+    const response = await responses.json();
+    assert.equal(response.object, 'response');
+    assert.equal(response.status, 'completed');
+    assert.ok(response.output.some((o) => o.type === 'message' && o.content[0].text.length > 0), JSON.stringify(response.output));
+
+    const messages = await fetch(`${gateway.baseURL.replace(/\/v1$/, '')}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': clientKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model, max_tokens: 256, messages: [{ role: 'user', content: 'Write a haiku about gateways' }] }),
+    });
+    assert.equal(messages.status, 200, await messages.clone().text());
+    const message = await messages.json();
+    assert.equal(message.type, 'message');
+    assert.equal(message.content[0].type, 'text');
+    assert.ok(message.content[0].text.length > 0);
+  });
+
   test("Google's errors become OpenAI errors with the upstream message", async () => {
     await assert.rejects(
       client.chat.completions.create({ model: `gcp-vertex/${NOT_SERVED}`, messages: [{ role: 'user', content: 'hi' }] }),
