@@ -112,7 +112,8 @@ describe('@aws-sdk/credential-providers against the simulated STS, SSO portal an
     writeFileSync(path.join(dir, 'config'), [
       '[profile chained]', `role_arn = ${ROLE}`, 'source_profile = hop', `external_id = ${EXTERNAL_ID}`,
       '[profile hop]', 'role_arn = arn:aws:iam::123456789012:role/hop', 'source_profile = base', `external_id = ${EXTERNAL_ID}`,
-      '[profile from-ecs]', `role_arn = ${ROLE}`, 'credential_source = EcsContainer', `external_id = ${EXTERNAL_ID}`, '',
+      '[profile from-ecs]', `role_arn = ${ROLE}`, 'credential_source = EcsContainer', `external_id = ${EXTERNAL_ID}`,
+      '[profile wrong-ext]', `role_arn = ${ROLE}`, 'source_profile = base', 'external_id = not-the-id', '',
     ].join('\n'));
     const saved = { ...process.env };
     try {
@@ -124,6 +125,10 @@ describe('@aws-sdk/credential-providers against the simulated STS, SSO portal an
         assert.match(creds.accessKeyId, /^ASIA/, profile);
         await converse(creds);
       }
+      // The profile's AssumeRole refused, by its STS name.
+      await assert.rejects(fromIni({ profile: 'wrong-ext', filepath: path.join(dir, 'credentials'),
+        configFilepath: path.join(dir, 'config'), clientConfig: stsConfig(), ignoreCache: true })(),
+      (e) => e.name === 'AccessDenied' && /sts:AssumeRole/.test(e.message));
     } finally {
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     }
