@@ -3,6 +3,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { h2DaemonDescriptors } from './options.mjs';
+
 const ms = (us) => (us === null || us === undefined ? '—' : (us / 1000).toFixed(2));
 const signedMs = (us) => (us === null || us === undefined ? '—' : `${us >= 0 ? '+' : ''}${(us / 1000).toFixed(2)}`);
 const int = (n) => (n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
@@ -114,12 +116,18 @@ export function checks(results) {
   if (h2 || load('helix-openai-h2', high)) {
     const h2n = results.options.h2_streams ?? h2?.streams;
     const limit = results.environment?.open_files_limit ?? Infinity;
-    const h2Must = Math.min(h2n, Math.floor(((limit - 28 - 256) * 100) / 101));
+    const h2Must = Math.min(h2n, Math.floor(((limit - h2DaemonDescriptors) * 100) / 101));
     out.push({
-      name: `HTTP/2 upstream: ${int(h2n)} slow streams held in one process (≥ ${int(h2Must)}), none failed`,
+      name:
+        `HTTP/2 upstream: ${int(h2n)} slow streams held at once in one process (≥ ${int(h2Must)}), none failed: ` +
+        `the open-file limit (${int(limit)}) less the daemon's ${h2DaemonDescriptors} own and kept-free descriptors, ` +
+        'at one socket per stream plus one upstream connection per 100 streams',
       measured: h2 ? `${int(h2.peak_receiving)} held, ${int(h2.failed)} failed` : 'not measured',
       met: !!h2 && h2.peak_receiving >= h2Must && h2.failed === 0,
-      detail: h2 ? `simulator saw ${int(h2.sim_streams_peak)} at once; ${int(h2.target_peak?.open_files)} open files, ${int(h2.target_peak?.threads)} threads at peak` : '',
+      detail: h2
+        ? `simulator saw ${int(h2.sim_streams_peak)} at once; ${int(h2.target_peak?.open_files)} open files, ${int(h2.target_peak?.threads)} threads at peak` +
+          (h2.client_cpu_s === undefined ? '' : `; the bench's client used ${h2.client_cpu_s.toFixed(1)} s of CPU in ${h2.wall_s.toFixed(0)} s`)
+        : '',
     });
     out.push(
       ratioCheck('HTTP/2 upstream: RSS with its streams open ≤ nginx\'s for its own (HTTP/1.1) streams', h2?.target_peak?.rss_mib / nginxStreams?.target_peak?.rss_mib, 1, {

@@ -10,11 +10,12 @@
 // x-sim-reply-tokens in --headers). A stream succeeds with status 200, data
 // up to the end marker (Anthropic's: 'event: message_stop') and no error event. Prints one JSON object: completed, failed and why, the
 // peak number of streams receiving at once, the simulator's own peak of
-// active streams, and the target processes' peak RSS, threads and open files.
+// active streams, the target processes' peak RSS, threads and open files, and
+// the CPU time this client and the target spent.
 // Bounded: whatever is still open after --max-seconds is destroyed and failed.
 import http from 'node:http';
 
-import { openFiles, rssMiB, threads } from './procfs.mjs';
+import { cpuSeconds, openFiles, rssMiB, threads } from './procfs.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -101,6 +102,10 @@ function startOne() {
 
 if (simStats) await fetch(simStats, { method: 'DELETE' });
 const started = Date.now();
+// CPU seconds over the run: this client's own (on a 2-core machine it may be
+// what limits the streams) and the target's.
+const clientCpuAtStart = process.cpuUsage();
+const targetCpuAtStart = cpuSeconds(pids);
 let launched = 0;
 const ramp = setInterval(() => {
   const due = Math.min(streams, Math.ceil(((Date.now() - started) / 1000) * rampPerS));
@@ -130,6 +135,7 @@ const done = setInterval(async () => {
   clearInterval(sampler);
   clearTimeout(deadline);
   const wall = (Date.now() - started) / 1000;
+  const clientCpu = process.cpuUsage(clientCpuAtStart);
   const sim = simStats ? await (await fetch(simStats)).json() : null;
   durations.sort((a, b) => a - b);
   const pct = (p) => durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))] ?? null;
@@ -145,6 +151,8 @@ const done = setInterval(async () => {
       target_after: pids.length ? { rss_mib: rssMiB(pids), threads: threads(pids) } : null,
       stream_ms: { p50: pct(50), p99: pct(99), max: durations.at(-1) ?? null },
       wall_s: wall,
+      client_cpu_s: (clientCpu.user + clientCpu.system) / 1e6,
+      target_cpu_s: pids.length ? cpuSeconds(pids) - targetCpuAtStart : null,
     }),
   );
   agent.destroy();

@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace helix::http {
 
 DescriptorHeadroom::DescriptorHeadroom(std::size_t per_connection, std::size_t reserve)
@@ -23,10 +25,15 @@ long DescriptorHeadroom::descriptor_limit() {
     return static_cast<long>(limit.rlim_cur);
 }
 
-bool DescriptorHeadroom::tight(std::int64_t open_connections, long lowest_free) const {
+bool DescriptorHeadroom::tight(std::int64_t open_connections, long lowest_free, std::int64_t on_shared_upstream) const {
     const long limit = descriptor_limit();
     const long reserve = static_cast<long>(reserve_);
-    const long needed = base_ + static_cast<long>(per_connection_) * (static_cast<long>(open_connections) + 1) + reserve;
+    // A connection whose call streams over an HTTP/2 upstream connection
+    // needs one descriptor less; the shared connections themselves show in
+    // lowest_free (a hundred streams or so share each).
+    const long shared = std::clamp<long>(static_cast<long>(on_shared_upstream), 0, static_cast<long>(open_connections));
+    const long needed =
+        base_ + static_cast<long>(per_connection_) * (static_cast<long>(open_connections) + 1) - shared + reserve;
     if (needed > limit) return true;
     return lowest_free + static_cast<long>(per_connection_) + reserve > limit;
 }

@@ -22,9 +22,12 @@ public:
     // by either measure: what the open connections may need (counting
     // those whose upstream socket is not open yet), or the lowest free
     // descriptor (counting whatever else holds descriptors, pooled upstream
-    // connections among them). lowest_free may be a recent reading: the
-    // number after the last accepted socket's is one, at no cost.
-    bool tight(std::int64_t open_connections, long lowest_free) const;
+    // connections and HTTP/2 upstream connections among them). lowest_free
+    // may be a recent reading: the number after the last accepted socket's
+    // is one, at no cost. on_shared_upstream: how many of the open
+    // connections are in a call over a shared (HTTP/2) upstream connection,
+    // so hold no upstream socket of their own.
+    bool tight(std::int64_t open_connections, long lowest_free, std::int64_t on_shared_upstream = 0) const;
 
     // The lowest descriptor number the kernel would hand out now.
     static long lowest_free_descriptor();

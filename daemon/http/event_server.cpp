@@ -63,7 +63,8 @@ EventServer::EventServer(const config::ServerSettings &settings, const router::R
     acceptor_->non_blocking(true); // accept_loop() empties the queue without waiting
     port_ = acceptor_->local_endpoint().port();
     // Measured once the loops and the acceptor hold theirs. A TLS connection
-    // holds a socket pair besides its socket and its upstream socket.
+    // holds a socket pair besides its socket and its upstream socket (none of
+    // its own while its call shares an HTTP/2 upstream connection).
     headroom_.emplace(tls_ ? 4 : 2, kDescriptorReserve);
 }
 
@@ -131,8 +132,14 @@ constexpr int kAcceptsPerTurn = 64;
 // are looked at again this often.
 constexpr auto kHeadroomPoll = std::chrono::milliseconds(50);
 
+bool EventServer::tight(long lowest_free) const {
+    std::int64_t shared = 0;
+    for (const auto &loop : loops_) shared += loop->upstream->http2_calls();
+    return headroom_->tight(context_.open_connections.load(), lowest_free, shared);
+}
+
 asio::awaitable<bool> EventServer::wait_for_headroom(asio::steady_timer &pause, long &lowest_free) {
-    while (headroom_->tight(context_.open_connections.load(), lowest_free)) {
+    while (tight(lowest_free)) {
         if (!short_of_descriptors_) {
             Poco::Logger::get("helixagentd")
                 .warning("file descriptors nearly exhausted (limit %ld): new connections wait in the listen queue "
@@ -167,7 +174,7 @@ asio::awaitable<void> EventServer::accept_loop() {
         lowest_free = socket.native_handle() + 1;
         admit(std::move(socket), target);
         for (int i = 1; i < kAcceptsPerTurn; ++i) {
-            if (headroom_->tight(context_.open_connections.load(), lowest_free)) break;
+            if (tight(lowest_free)) break;
             Loop &next = *loops_[next_loop_ % loops_.size()];
             boost::system::error_code again;
             tcp::socket more = acceptor_->accept(next.io, again);

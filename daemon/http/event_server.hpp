@@ -87,6 +87,9 @@ private:
     static constexpr std::size_t kDescriptorReserve = 8; // token fetches, log reopening
     std::optional<DescriptorHeadroom> headroom_;
     bool short_of_descriptors_ = false; // the acceptor's loop only: said once per episode
+    // DescriptorHeadroom::tight() with the connections open now, and those
+    // of them in a call over a shared HTTP/2 upstream connection.
+    bool tight(long lowest_free) const;
 };
 
 } // namespace helix::http

@@ -137,6 +137,18 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
     co_return parser->keep_alive() && connection.buffer().size() == 0;
 }
 
+// Counts a call while it lasts (a cancelled coroutine's frame goes too).
+class InFlight {
+public:
+    explicit InFlight(std::atomic<std::int64_t> &count) : count_(count) { count_.fetch_add(1, std::memory_order_relaxed); }
+    ~InFlight() { count_.fetch_sub(1, std::memory_order_relaxed); }
+    InFlight(const InFlight &) = delete;
+    InFlight &operator=(const InFlight &) = delete;
+
+private:
+    std::atomic<std::int64_t> &count_;
+};
+
 Http2Request make_http2_request(const helix_http_request &in, const Endpoint &endpoint) {
     Http2Request out;
     out.method = in.method.len ? to_string(in.method) : "POST";
@@ -192,7 +204,14 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run(const helix_http_reques
     // remembered); plain http stays HTTP/1.1, since h2c needs prior knowledge.
     const bool http2 = limits.http2 == Http2Mode::on ||
                        (limits.http2 == Http2Mode::automatic && endpoint->tls && !http1_upstreams_.contains(key));
-    if (http2) co_return co_await run_http2(request, *endpoint, proxy, key, limits, budget, sink, result);
+    if (http2) {
+        const InFlight counted(http2_calls_); // until the call ends, however it ends
+        // HTTP/1.1 connections left idle (by a load before a run of HTTP/2
+        // streams, say) would otherwise hold their descriptors until the next
+        // HTTP/1.1 call on this loop.
+        pool_.close_expired(std::chrono::steady_clock::now());
+        co_return co_await run_http2(request, *endpoint, proxy, key, limits, budget, sink, result);
+    }
     co_return co_await run_http1(request, *endpoint, proxy, key, limits, budget, sink, result, nullptr);
 }
 

@@ -28,6 +28,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <set>
@@ -45,6 +47,10 @@ public:
     const boost::asio::any_io_executor &executor() const { return executor_; }
     std::size_t idle_count() const { return pool_.idle_count(); } // on the loop only
     std::size_t http2_connection_count() const { return http2_.connection_count(); } // on the loop only
+    // Calls in flight that went to HTTP/2, so share an upstream connection
+    // instead of holding a socket each (what the acceptor's descriptor
+    // headroom counts); read from any thread.
+    std::int64_t http2_calls() const { return http2_calls_.load(std::memory_order_relaxed); }
 
 private:
     boost::asio::awaitable<ExchangeResult> run(const helix_http_request &request, const ExchangeLimits &limits,
@@ -64,6 +70,7 @@ private:
     ConnectionPool pool_;
     Http2Pool http2_;
     std::set<std::string> http1_upstreams_; // with http2: auto, the TLS upstreams whose ALPN chose HTTP/1.1
+    std::atomic<std::int64_t> http2_calls_{0};
 };
 
 } // namespace helix::transport

@@ -3,8 +3,8 @@
 // port and the proxy used). A request takes one, or opens a new one; after a
 // complete response it comes back. A connection idle longer than idle_ttl is
 // closed rather than reused, since the upstream has likely closed it already
-// (checked on every acquire, for every upstream). Not thread-safe: each loop
-// has its own.
+// (checked on every acquire, for every upstream, and by close_expired()). Not
+// thread-safe: each loop has its own.
 
 #include "daemon/transport/upstream_connection.hpp"
 
@@ -30,9 +30,9 @@ public:
     Lease acquire(const std::string &key);
     void release(const std::string &key, std::unique_ptr<UpstreamConnection> connection);
     std::size_t idle_count() const;
+    void close_expired(std::chrono::steady_clock::time_point now);
 
 private:
-    void close_expired(std::chrono::steady_clock::time_point now);
 
     std::size_t max_idle_;
     std::chrono::milliseconds idle_ttl_;

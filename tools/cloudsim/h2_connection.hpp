@@ -2,10 +2,11 @@
 // One HTTP/2 connection of a simulator listener (h2c with prior knowledge, or
 // h2 after a TLS handshake that chose it by ALPN), run on the POCO pool
 // thread that accepted it: nghttp2's server session reads the frames, each
-// complete request stream is served on a pool thread of its own (the same
-// handlers as HTTP/1.1, through h2_exchange.hpp), and the connection thread
-// sends what the handlers wrote as flow control allows. Streams beyond the
-// pool's threads are refused (REFUSED_STREAM), the client may send them again.
+// complete request stream is served on a thread of its own (the same
+// handlers as HTTP/1.1, through h2_exchange.hpp; see stream_threads.hpp), and
+// the connection thread sends what the handlers wrote as flow control allows.
+// Streams beyond the threads allowed are refused (REFUSED_STREAM), the client
+// may send them again.
 
 #include "tools/cloudsim/h2_exchange.hpp"
 

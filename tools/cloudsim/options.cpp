@@ -50,7 +50,7 @@ std::string usage_text(std::span<const ProviderModule> modules) {
     }
     out << "  --aws-<setting> V       same as --bedrock-<setting> (--aws-access-key-id, --aws-region, ...)\n"
            "  --providers a,b         serve only these providers (default: all)\n"
-           "  --max-connections N     connections held at once = pool threads (default 20000)\n"
+           "  --max-connections N     connections held at once = pool threads, and as many HTTP/2 streams (default 20000)\n"
            "  --thread-stack-kb N     stack size of a pool thread (default 128)\n"
            "  --backlog N             listen backlog (default 4096)\n"
            "  --ttfb-ms N             default time to first byte (default 0; header x-sim-ttfb-ms)\n"

@@ -3,6 +3,7 @@
 #include "tools/cloudsim/exchange.hpp"
 #include "tools/cloudsim/h2_connection.hpp"
 #include "tools/cloudsim/serve_exchange.hpp"
+#include "tools/cloudsim/stream_threads.hpp"
 #include "tools/cloudsim/tls_listener.hpp"
 
 #include <boost/json/object.hpp>
@@ -66,19 +67,6 @@ public:
 private:
     ProviderApi &api_;
     ProviderContext &context_;
-};
-
-// A pool task that deletes itself when done.
-class PoolTask final : public Poco::Runnable {
-public:
-    explicit PoolTask(std::function<void()> work) : work_(std::move(work)) {}
-    void run() override {
-        const std::unique_ptr<PoolTask> self(this);
-        work_();
-    }
-
-private:
-    std::function<void()> work_;
 };
 
 enum class Protocol { none, http1, h2 };
@@ -171,7 +159,7 @@ private:
 class SimListener {
 public:
     SimListener(std::unique_ptr<ProviderApi> api, const ServerSettings &settings, std::uint16_t port,
-                Poco::ThreadPool &pool, const TlsListenerContext *tls)
+                Poco::ThreadPool &pool, StreamThreads &streams, const TlsListenerContext *tls)
         : api_(std::move(api)), context_(std::string(api_->name()), settings.defaults) {
         Poco::Net::ServerSocket socket;
         socket.bind(Poco::Net::SocketAddress(settings.bind_address, port), true);
@@ -194,16 +182,7 @@ public:
         shared_.target.api = api_.get();
         shared_.target.context = &context_;
         shared_.target.params = shared_.params;
-        shared_.spawn = [&pool](std::function<void()> work) {
-            auto *task = new PoolTask(std::move(work));
-            try {
-                pool.start(*task);
-                return true;
-            } catch (const Poco::NoThreadAvailableException &) {
-                delete task;
-                return false;
-            }
-        };
+        shared_.spawn = [&streams](std::function<void()> work) { return streams.start(std::move(work)); };
         server_ = std::make_unique<Poco::Net::TCPServer>(new SimConnectionFactory(shared_), pool, socket, shared_.params);
     }
 
@@ -236,6 +215,8 @@ private:
 SimServer::SimServer(ServerSettings settings) : settings_(std::move(settings)) {
     pool_ = std::make_unique<Poco::ThreadPool>(2, settings_.max_connections, 60,
                                                static_cast<int>(settings_.thread_stack_bytes));
+    stream_threads_ = std::make_unique<StreamThreads>(static_cast<std::size_t>(settings_.max_connections),
+                                                      settings_.thread_stack_bytes);
     if (!settings_.tls_cert.empty() || !settings_.tls_key.empty())
         tls_ = std::make_unique<TlsListenerContext>(settings_.tls_cert, settings_.tls_key);
 }
@@ -243,7 +224,7 @@ SimServer::SimServer(ServerSettings settings) : settings_(std::move(settings)) {
 SimServer::~SimServer() { stop(); }
 
 void SimServer::add(std::unique_ptr<ProviderApi> api, std::uint16_t port) {
-    listeners_.push_back(std::make_unique<SimListener>(std::move(api), settings_, port, *pool_, tls_.get()));
+    listeners_.push_back(std::make_unique<SimListener>(std::move(api), settings_, port, *pool_, *stream_threads_, tls_.get()));
 }
 
 void SimServer::start() {
@@ -261,7 +242,8 @@ void SimServer::stop() {
     stopped_ = true;
     request_stop();
     for (auto &l : listeners_) l->stop();
-    pool_->joinAll();
+    pool_->joinAll();         // the connections, whose end ends their streams' waits
+    stream_threads_->join_all();
     listeners_.clear();
 }
 

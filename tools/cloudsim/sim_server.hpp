@@ -4,9 +4,10 @@
 // server connection) and, on the same port, HTTP/2 with prior knowledge
 // (h2c: a connection that starts with the HTTP/2 preface); with a TLS
 // certificate it serves h2 over TLS only (ALPN). POCO runs a connection on
-// one pool thread for its whole life, and an HTTP/2 stream takes one more
-// while it is served; a slow stream can last a minute, so the pool is as
-// large as the streams to hold, with small stacks.
+// one pool thread for its whole life, and an HTTP/2 stream takes a thread of
+// its own (StreamThreads) while it is served; a slow stream can last a
+// minute, so each may have as many threads as the streams to hold, with
+// small stacks.
 
 #include "tools/cloudsim/behaviour.hpp"
 #include "tools/cloudsim/provider_api.hpp"
@@ -23,7 +24,7 @@ namespace helix::cloudsim {
 
 struct ServerSettings {
     std::string bind_address = "127.0.0.1";
-    int max_connections = 20000;                // pool threads = connections held at once
+    int max_connections = 20000;                // pool threads = connections held at once (and HTTP/2 streams)
     std::size_t thread_stack_bytes = 128 * 1024;
     int backlog = 4096;                         // listen() backlog and POCO's accept queue
     Behaviour defaults;                         // latency knobs without x-sim-* headers
@@ -33,6 +34,7 @@ struct ServerSettings {
 };
 
 class SimListener;
+class StreamThreads;
 class TlsListenerContext;
 
 class SimServer {
@@ -53,6 +55,7 @@ public:
 private:
     ServerSettings settings_;
     std::unique_ptr<Poco::ThreadPool> pool_;
+    std::unique_ptr<StreamThreads> stream_threads_;
     std::unique_ptr<TlsListenerContext> tls_;
     std::vector<std::unique_ptr<SimListener>> listeners_;
     bool stopped_ = false;

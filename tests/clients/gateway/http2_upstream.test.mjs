@@ -4,7 +4,8 @@
 // upstream.http2 auto against a TLS simulator, where ALPN chooses h2. Each
 // simulator listener counts the protocol of every request it served.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { after, before, describe, test } from 'node:test';
 
@@ -83,6 +84,44 @@ describe('upstream.http2: on, h2c to every provider', { timeout: 120_000 }, () =
     await Promise.all(Array.from({ length: 10 }, () => plainAndStreamed(slow, 'openai/gpt-4o')));
     const s = await stats(gateway.sim.base('openai'));
     assert.deepEqual(s.by_protocol, { 'HTTP/2': 20 });
+  });
+});
+
+// One past the highest descriptor number the process has open.
+function descriptorsInUse(pid) {
+  return Math.max(...readdirSync(`/proc/${pid}/fd`).map(Number)) + 1;
+}
+
+describe('upstream.http2: on, the open-file limit', { timeout: 120_000 }, () => {
+  let gateway;
+  before(async () => {
+    // Every reply streams 20 tokens 60 ms apart: 1.2 s, within the openai plugin's 2 s.
+    gateway = await startGateway({ http2: 'on', simArgs: ['--token-delay-ms', '60', '--reply-tokens', '20'] });
+  });
+  after(async () => gateway?.stop());
+
+  test('streams sharing an upstream connection need one descriptor each, not two', async () => {
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
+    await plainAndStreamed(client, 'openai/gpt-4o'); // the upstream connection is open
+    // Room for 200 client sockets, the two upstream connections they need
+    // (100 streams each), the daemon's reserve of 8 and the next
+    // connection's 2, and a few to spare: over HTTP/1.1 that would be about
+    // 110 streams (the daemon's own descriptors besides connections are
+    // fewer than 20).
+    const streams = 200;
+    const limit = descriptorsInUse(gateway.pid) + streams + 2 + 8 + 2 + 3;
+    execFileSync('prlimit', ['--pid', String(gateway.pid), `--nofile=${limit}:${limit}`]);
+    await fetch(`${gateway.sim.base('openai')}/__sim/stats`, { method: 'DELETE' });
+    const one = async () => {
+      const stream = await client.chat.completions.create({ model: 'openai/gpt-4o', messages, stream: true });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      return text;
+    };
+    const texts = await Promise.all(Array.from({ length: streams }, one));
+    for (const text of texts) assert.match(text, /^You said: Hello through HTTP\/2/);
+    const s = await stats(gateway.sim.base('openai'));
+    assert.equal(s.streams_peak, streams, `streams held at once upstream: ${JSON.stringify(s)}`);
   });
 });
 

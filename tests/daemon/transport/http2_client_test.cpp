@@ -4,6 +4,7 @@
 #include "daemon/transport/async_upstream_client.hpp"
 #include "exchange_error_output.hpp"
 #include "h2_test_server.hpp"
+#include "test_upstream_server.hpp"
 #include "test_request.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -226,4 +227,37 @@ BOOST_AUTO_TEST_CASE(auto_keeps_plain_http_on_http1) {
     const auto result = loop.run(url(server), l, sink);
     BOOST_TEST(result.error != ExchangeError::none); // an h2c-only server cannot parse HTTP/1.1
     BOOST_TEST(loop.client.http2_connection_count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_http2_call_closes_http1_connections_idle_past_their_ttl) {
+    TestUpstreamServer http1({});
+    H2TestServer server({});
+    Loop loop(UpstreamSettings::make(TlsSettings{}, ProxySettings{}, 64, 50ms));
+    Collector first;
+    ExchangeLimits plain = h2c();
+    plain.http2 = Http2Mode::off;
+    const auto r1 = loop.run("http://127.0.0.1:" + std::to_string(http1.port()) + "/v1/x", plain, first);
+    BOOST_TEST_REQUIRE(r1.error == ExchangeError::none, r1.detail);
+    BOOST_TEST_REQUIRE(loop.client.idle_count() == 1u);
+    std::this_thread::sleep_for(100ms);
+    Collector second;
+    const auto r2 = loop.run(url(server), h2c(), second);
+    BOOST_TEST(r2.error == ExchangeError::none, r2.detail);
+    BOOST_TEST(loop.client.idle_count() == 0u); // its socket is closed, not kept for the next HTTP/1.1 call
+}
+
+BOOST_AUTO_TEST_CASE(calls_in_flight_over_http2_are_counted_until_they_end) {
+    H2TestServer::Options slow;
+    slow.delay = 300ms;
+    H2TestServer server(slow);
+    Loop loop;
+    Collector a;
+    Collector b;
+    std::int64_t seen = 0;
+    asio::steady_timer probe(loop.io, 100ms);
+    probe.async_wait([&](const boost::system::error_code &) { seen = loop.client.http2_calls(); });
+    const auto results = loop.run(url(server), h2c(), {&a, &b});
+    for (const auto &r : results) BOOST_TEST(r.error == ExchangeError::none, r.detail);
+    BOOST_TEST(seen == 2);
+    BOOST_TEST(loop.client.http2_calls() == 0);
 }
