@@ -88,10 +88,12 @@ asio::awaitable<bool> BeastReplyWriter::begin_stream() {
     res.set("X-Accel-Buffering", "no"); // tell proxies in front not to buffer the stream
     res.chunked(true);
     bhttp::response_serializer<bhttp::empty_body> sr(res);
-    co_return co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
+    const bool sent = co_await timed([&]() -> asio::awaitable<boost::system::error_code> {
         auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, asio::as_tuple(asio::use_awaitable));
         co_return ec;
     });
+    headers_.clear(); // out: a stream that lasts minutes need not keep them
+    co_return sent;
 }
 
 asio::awaitable<bool> BeastReplyWriter::write_event(std::string_view payload) {

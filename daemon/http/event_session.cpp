@@ -9,6 +9,7 @@
 #include "daemon/http/request_id.hpp"
 #include "daemon/http/routes.hpp"
 #include "daemon/router/attempt_loop.hpp"
+#include "daemon/transport/timed_socket.hpp"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/IPAddress.h>
@@ -74,38 +75,7 @@ api::ApiError bad_content_length() {
                                 "invalid_content_length");
 }
 
-// A read from the socket bounded by `until`; a timeout cancels the read but
-// leaves the socket open (for a 408). beast::error::timeout when it passed.
-class TimedReader {
-public:
-    explicit TimedReader(tcp::socket &s) : socket_(s), timer_(s.get_executor()) {}
-    TimedReader(const TimedReader &) = delete;
-    TimedReader &operator=(const TimedReader &) = delete;
-    // A timer handler already queued when this goes must find nothing to do.
-    ~TimedReader() { ++*generation_; }
-
-    asio::awaitable<std::pair<beast::error_code, std::size_t>> read(asio::mutable_buffer into, Clock::time_point until) {
-        const std::uint64_t generation = ++*generation_;
-        auto expired = std::make_shared<bool>(false);
-        timer_.expires_at(until);
-        timer_.async_wait([expired, generation, current = generation_, &socket = socket_](const beast::error_code &ec) {
-            if (ec || *current != generation) return; // the read completed first, or the session ended
-            *expired = true;
-            beast::error_code ignored;
-            socket.cancel(ignored);
-        });
-        auto [ec, n] = co_await socket_.async_read_some(into, asio::as_tuple(asio::use_awaitable));
-        ++*generation_;
-        timer_.cancel();
-        if (*expired && ec == asio::error::operation_aborted) ec = beast::error::timeout;
-        co_return std::pair{ec, n};
-    }
-
-private:
-    tcp::socket &socket_;
-    asio::steady_timer timer_;
-    std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
-};
+using transport::TimedSocket;
 
 void configure(Parser &parser, const config::ServerSettings &server) {
     parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(server.max_header_bytes, UINT32_MAX)));
@@ -121,7 +91,7 @@ struct RequestClock {
     std::string head{};                          // the head's bytes Beast has taken so far
 };
 
-asio::awaitable<ReadEnd> read_until(TimedReader &reader, beast::flat_buffer &buffer, Parser &parser, bool head_only,
+asio::awaitable<ReadEnd> read_until(TimedSocket &reader, beast::flat_buffer &buffer, Parser &parser, bool head_only,
                                     RequestClock &clock, const config::ServerSettings &server) {
     for (;;) {
         if (buffer.size() > 0) {
@@ -235,7 +205,7 @@ asio::awaitable<void> lingering_close(tcp::socket &socket) {
     beast::error_code ec;
     socket.shutdown(tcp::socket::shutdown_send, ec);
     if (!ec) {
-        TimedReader reader(socket);
+        TimedSocket reader(socket);
         std::array<char, 16 * 1024> scratch;
         const auto until = Clock::now() + kLinger;
         while (Clock::now() < until) {
@@ -330,37 +300,20 @@ public:
             RequestClock clock{Clock::now() + (first ? server.read_timeout : server.keep_alive_timeout), {}, {}};
             first = false;
             ReadEnd head = co_await read_until(reader_, buffer_, parser, true, clock, server);
-            std::optional<Parser> escaped;
+            // On the heap: what this frame holds stays for the whole of a held stream.
+            std::unique_ptr<Parser> escaped;
             if (head == ReadEnd::bad_target && escape_target(clock, buffer_)) {
-                configure(escaped.emplace(), server);
+                escaped = std::make_unique<Parser>();
+                configure(*escaped, server);
                 head = co_await read_until(reader_, buffer_, *escaped, true, clock, server);
             }
             Parser &request_parser = escaped ? *escaped : parser;
             if (head == ReadEnd::idle || head == ReadEnd::closed) break;
-            if (head == ReadEnd::bad_length) {
-                if (auto fields = head_without_length(clock, buffer_)) {
-                    buffer_.clear(); // nothing after this head can be found: the connection closes
-                    {
-                        const InFlight in_flight(context_.state.in_flight);
-                        co_await serve_refused(*fields, server);
-                    }
-                    co_await lingering_close(stream_.socket());
-                    co_return;
-                }
-            }
             if (head != ReadEnd::done) {
-                const api::ApiError error = head == ReadEnd::timed_out ? head_timed_out(server.request_read_timeout)
-                                            : head == ReadEnd::header_too_large
-                                                ? header_too_large(server.max_header_bytes)
-                                            : head == ReadEnd::bad_length
-                                                ? bad_content_length()
-                                                : client_error(400, "bad_request", "The request is not valid HTTP/1.1.");
-                RequestState request;
-                const std::string no_id; // named: see write_event() in beast_reply_writer.cpp
-                co_await send_refusal(error, server, no_id, request);
-                co_await lingering_close(stream_.socket());
+                co_await refuse_head(head, clock, server);
                 co_return;
             }
+            std::string().swap(clock.head); // kept only to look again at a head that failed
             After after = After::close;
             {
                 const InFlight in_flight(context_.state.in_flight);
@@ -378,6 +331,33 @@ public:
     }
 
 private:
+    // A head that cannot be served: its error, then a lingering close. Its
+    // own coroutine, so that the frame of run() does not keep the error's
+    // state for a held stream's life.
+    asio::awaitable<void> refuse_head(ReadEnd head, const RequestClock &clock, const config::ServerSettings &server) {
+        if (head == ReadEnd::bad_length) {
+            if (auto fields = head_without_length(clock, buffer_)) {
+                buffer_.clear(); // nothing after this head can be found: the connection closes
+                {
+                    const InFlight in_flight(context_.state.in_flight);
+                    co_await serve_refused(*fields, server);
+                }
+                co_await lingering_close(stream_.socket());
+                co_return;
+            }
+        }
+        const api::ApiError error = head == ReadEnd::timed_out ? head_timed_out(server.request_read_timeout)
+                                    : head == ReadEnd::header_too_large
+                                        ? header_too_large(server.max_header_bytes)
+                                    : head == ReadEnd::bad_length
+                                        ? bad_content_length()
+                                        : client_error(400, "bad_request", "The request is not valid HTTP/1.1.");
+        RequestState request;
+        const std::string no_id; // named: see write_event() in beast_reply_writer.cpp
+        co_await send_refusal(error, server, no_id, request);
+        co_await lingering_close(stream_.socket());
+    }
+
     // Headers every reply carries; `keep` says whether the connection stays.
     bhttp::fields base_headers(const std::string &request_id, bool keep, const config::ServerSettings &server) const {
         bhttp::fields f;
@@ -526,9 +506,10 @@ private:
         if (context_.state.chat_in_flight.fetch_add(1) >= static_cast<std::int64_t>(server.max_in_flight)) {
             context_.state.chat_in_flight.fetch_sub(1);
             context_.state.refused_in_flight.fetch_add(1);
-            const api::ApiError overload =
-                api::overloaded("chat completions at once", "server.max_in_flight", server.max_in_flight);
-            co_await send_refusal(overload, server, request_id, request);
+            // Errors of this frame are on the heap: it lives as long as a held stream.
+            const auto overload = std::make_unique<api::ApiError>(
+                api::overloaded("chat completions at once", "server.max_in_flight", server.max_in_flight));
+            co_await send_refusal(*overload, server, request_id, request);
             co_return After::linger;
         }
         struct Slot {
@@ -553,8 +534,8 @@ private:
             co_return After::linger;
         };
         if (parser.content_length() && *parser.content_length() > server.max_body_bytes) {
-            const api::ApiError too_large = api::body_too_large(server.max_body_bytes);
-            co_return co_await refuse(too_large);
+            const auto too_large = std::make_unique<api::ApiError>(api::body_too_large(server.max_body_bytes));
+            co_return co_await refuse(*too_large);
         }
         parser.body_limit(server.max_body_bytes); // a chunked body is cut off as soon as it passes it
         if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue") && !parser.is_done()) {
@@ -567,11 +548,11 @@ private:
         }
         const ReadEnd body = co_await read_until(reader_, buffer_, parser, false, clock, server);
         if (body != ReadEnd::done) {
-            const api::ApiError error = body == ReadEnd::body_too_large ? api::body_too_large(server.max_body_bytes)
-                                        : body == ReadEnd::timed_out || body == ReadEnd::closed
-                                            ? body_timed_out()
-                                            : client_error(400, "bad_request", "The request body could not be read.");
-            co_return co_await refuse(error);
+            const auto error = std::make_unique<api::ApiError>(
+                body == ReadEnd::body_too_large                          ? api::body_too_large(server.max_body_bytes)
+                : body == ReadEnd::timed_out || body == ReadEnd::closed ? body_timed_out()
+                                                                          : client_error(400, "bad_request", "The request body could not be read."));
+            co_return co_await refuse(*error);
         }
         // The request is in: a stream may now last minutes, and needs no read
         // buffer until the next request (a pipelined one's bytes are kept).
@@ -605,12 +586,12 @@ private:
         if (!admission.allowed()) {
             const router::ClientIdentity &client = *request.context.client;
             context_.metrics.count_limit_refusal(client.name, limits::refusal_name(admission.refusal()));
-            const api::ApiError refused = admission.error("key '" + client.name + "'");
+            const auto refused = std::make_unique<api::ApiError>(admission.error("key '" + client.name + "'"));
             const auto refusal = admission.refusal();
             if (refusal == limits::Refusal::daily_budget || refusal == limits::Refusal::monthly_budget)
                 reply.set_header("x-should-retry", "false"); // the OpenAI SDKs would retry a 429 otherwise
-            co_await reply.fail(refused);
-            answered(reply.gone() ? 499 : refused.status);
+            co_await reply.fail(*refused);
+            answered(reply.gone() ? 499 : refused->status);
             co_return reply.reusable() && keep_wanted ? After::keep : After::close;
         }
         using namespace asio::experimental::awaitable_operators;
@@ -659,7 +640,7 @@ private:
     }
 
     beast::tcp_stream stream_;
-    TimedReader reader_;
+    TimedSocket reader_;
     beast::flat_buffer buffer_;
     EventContext &context_;
     transport::AsyncExchange &upstream_;

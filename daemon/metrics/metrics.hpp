@@ -62,6 +62,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <memory>
 #include <optional>
 #include <set>
 #include <shared_mutex>
@@ -245,8 +246,9 @@ private:
 class RequestObservation {
 public:
     // Facts go into `record` (which must outlive this), or an own one.
-    explicit RequestObservation(Metrics &metrics, audit::AccessRecord *record = nullptr) noexcept
-        : metrics_(metrics), record_(record != nullptr ? *record : own_record_), start_(record_.started) {}
+    explicit RequestObservation(Metrics &metrics, audit::AccessRecord *record = nullptr)
+        : metrics_(metrics), own_record_(record != nullptr ? nullptr : std::make_unique<audit::AccessRecord>()),
+          record_(record != nullptr ? *record : *own_record_), start_(record_.started) {}
     RequestObservation(const RequestObservation &) = delete;
     RequestObservation &operator=(const RequestObservation &) = delete;
     ~RequestObservation();
@@ -275,7 +277,7 @@ public:
 
 private:
     Metrics &metrics_;
-    audit::AccessRecord own_record_;
+    std::unique_ptr<audit::AccessRecord> own_record_; // only without the caller's (kept out of coroutine frames)
     audit::AccessRecord &record_;
     std::chrono::steady_clock::time_point start_;
     int status_ = 500;

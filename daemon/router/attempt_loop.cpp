@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,8 +37,10 @@ struct FailedAttempt {
 };
 
 // One candidate's result: a failure to go on from, or the status the client got.
+// The failure is on the heap: the coroutine frames a held stream keeps alive
+// for minutes hold only a pointer to what a failed attempt would need.
 struct AttemptResult {
-    std::optional<FailedAttempt> failure;
+    std::unique_ptr<FailedAttempt> failure;
     int status = 0;
 };
 
@@ -98,17 +101,18 @@ public:
         co_return co_await feed(data);
     }
 
-    const plugins::PluginFailure &failure() const { return failure_; }
+    // The plugin's failure so far (none: a false one).
+    const plugins::PluginFailure &failure() const { return failure_ ? *failure_ : kNoFailure; }
     // A failure outside decode (preparing a call's next part); false when set.
     bool set_failure(plugins::PluginFailure failure) {
-        failure_ = std::move(failure);
+        keep(std::move(failure));
         return !failure_;
     }
     bool too_large() const { return too_large_; }
 
     // The response ended: the plugin's last events.
     bool finish_call() {
-        failure_ = call_.finish(events_);
+        keep(call_.finish(events_));
         return !failure_;
     }
 
@@ -136,11 +140,24 @@ private:
     }
 
     asio::awaitable<bool> feed(std::string_view data) {
-        const helix_http_response r = plugins::response_view(status_, views_, data);
-        failure_ = call_.decode(r, events_);
+        decode(data);
         const bool written = co_await flush();
         co_return written && !failure_;
     }
+
+    void decode(std::string_view data) {
+        const helix_http_response r = plugins::response_view(status_, views_, data);
+        keep(call_.decode(r, events_));
+    }
+
+    void keep(plugins::PluginFailure failure) {
+        if (failure)
+            failure_ = std::make_unique<plugins::PluginFailure>(std::move(failure));
+        else
+            failure_.reset();
+    }
+
+    static inline const plugins::PluginFailure kNoFailure{};
 
     Call &call_;
     ReplyEncoder &encoder_;
@@ -150,7 +167,7 @@ private:
     transport::Headers headers_;
     std::vector<helix_header> views_;
     int status_ = 0;
-    plugins::PluginFailure failure_;
+    std::unique_ptr<plugins::PluginFailure> failure_;
     std::vector<std::string> pending_;
     bool first_token_seen_ = false;
     const std::size_t max_collected_;
@@ -316,20 +333,24 @@ private:
                 if (rq_.breakers.failed(key, breaker_settings_) && rq_.shared) rq_.shared->publish_open(key);
             } else
                 rq_.breakers.released(key);
-            return AttemptResult{FailedAttempt{key, provider.name(), error, verdict, error.retry_after_ms}, 0};
+            return AttemptResult{std::make_unique<FailedAttempt>(
+                                     FailedAttempt{key, provider.name(), error, verdict, error.retry_after_ms}),
+                                 0};
         };
 
         // A provider whose credentials were refused (an expired cloud token)
         // has dropped them; one more prepare() fetches fresh ones.
         for (int auth_retry = 0;; ++auth_retry) {
             rq_.reply.set_header("x-helix-attempts", std::to_string(++calls_));
-            Prepared prepared = prepare_without_blocking(candidate);
-            if (prepared.failure.status == HELIX_ERR_WOULD_BLOCK) // a token to fetch: on the worker pool
-                prepared = co_await blocking_call(rq_.blocking, [&] { return rq_.endpoint.prepare(candidate); });
-            if (const plugins::PluginFailure &f = prepared.failure; f || !prepared.call) // e.g. a feature this provider lacks
+            std::unique_ptr<plugins::PluginFailure> refused;
+            auto preparing = prepare(candidate, refused); // named: see serve_endpoint() in event_session.cpp
+            const std::unique_ptr<Call> prepared = co_await std::move(preparing);
+            if (!prepared) { // e.g. a feature this provider lacks
+                const plugins::PluginFailure &f = *refused;
                 co_return failed(plugin_error(f, provider), after_plugin_failure(f.status),
                                  f.status != HELIX_ERR_NOT_SUPPORTED && f.status != HELIX_ERR_INVALID_REQUEST);
-            Call &call = *prepared.call;
+            }
+            Call &call = *prepared;
 
             const auto encoder = rq_.endpoint.encoder(candidate);
             const std::size_t max_reply = rq_.config.server.max_reply_bytes;
@@ -344,14 +365,15 @@ private:
                 co_await sink.flush();
                 if (!finished || !call.more() || rq_.reply.gone()) break;
                 finished = false;
-                if (!sink.set_failure(co_await blocking_call(rq_.blocking, [&] { return call.advance(); }))) break;
+                auto advancing = advance(call, sink);
+                if (!co_await std::move(advancing)) break;
                 result = co_await rq_.transport.exchange(call.request(), limits, sink);
             }
             const double upstream_seconds = std::chrono::duration<double>(Clock::now() - upstream_started).count();
             if (rq_.reply.gone()) { // nobody to answer; the upstream call is closed
                 rq_.breakers.released(key);
                 rq_.observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::abandoned);
-                co_return AttemptResult{std::nullopt, 499};
+                co_return AttemptResult{nullptr, 499};
             }
             std::optional<api::ApiError> error;
             Verdict verdict = Verdict::stop;
@@ -383,7 +405,8 @@ private:
             if (!error) {
                 if (rq_.breakers.succeeded(key, breaker_settings_) && rq_.shared) rq_.shared->publish_closed(key);
                 rq_.observed.attempt(provider.name(), model_id, upstream_seconds, metrics::AttemptOutcome::success);
-                co_return AttemptResult{std::nullopt, co_await complete(*encoder, sink)};
+                const int status = co_await complete(*encoder, sink);
+                co_return AttemptResult{nullptr, status};
             }
             // Once the first byte has gone to the client a stream cannot
             // start over elsewhere: it ends with an error event instead.
@@ -396,7 +419,7 @@ private:
                     const bool written = co_await sink.flush();
                     if (written) co_await rq_.reply.finish(false);
                 }
-                co_return AttemptResult{std::nullopt, 200}; // the status that went out
+                co_return AttemptResult{nullptr, 200}; // the status that went out
             }
             co_return failed(*error, verdict);
         }
@@ -420,6 +443,26 @@ private:
         const config::ProviderConfig *pc = rq_.config.find_provider(provider.name());
         if (pc == nullptr || !pc->limits.any()) co_return limits::Admission{};
         co_return co_await rq_.limiter->admit(limits::ProviderDemand{provider.name(), pc->limits, rq_.tokens});
+    }
+
+    // The candidate's call, prepared on this loop or else on the worker pool;
+    // null when the plugin refused, and `refused` says why.
+    asio::awaitable<std::unique_ptr<Call>> prepare(const Candidate &candidate,
+                                                   std::unique_ptr<plugins::PluginFailure> &refused) {
+        Prepared prepared = prepare_without_blocking(candidate);
+        if (prepared.failure.status == HELIX_ERR_WOULD_BLOCK) // a token to fetch: on the worker pool
+            prepared = co_await blocking_call(rq_.blocking, [&] { return rq_.endpoint.prepare(candidate); });
+        if (prepared.failure || !prepared.call) {
+            refused = std::make_unique<plugins::PluginFailure>(std::move(prepared.failure));
+            co_return nullptr;
+        }
+        co_return std::move(prepared.call);
+    }
+
+    // The next part of a call of several (on the worker pool: it may block); false when it failed.
+    asio::awaitable<bool> advance(Call &call, DecodingSink &sink) {
+        plugins::PluginFailure failure = co_await blocking_call(rq_.blocking, [&] { return call.advance(); });
+        co_return sink.set_failure(std::move(failure));
     }
 
     // prepare() on this loop, where a plugin that would have to fetch (or

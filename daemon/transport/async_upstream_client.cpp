@@ -4,6 +4,7 @@
 #include "daemon/transport/exchange_failure.hpp"
 #include "daemon/transport/http2_exchange.hpp"
 #include "daemon/transport/read_chunk.hpp"
+#include "daemon/transport/timed_socket.hpp"
 #include "daemon/transport/upstream_connector.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,6 +17,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <optional>
+#include <type_traits>
 
 namespace helix::transport {
 
@@ -27,6 +29,9 @@ using boost::system::error_code;
 
 using Request = http::request<http::span_body<const char>>;
 using Parser = http::response_parser<http::buffer_body>;
+
+// Socket reads are sized by the buffer's room: one page holds a response head.
+constexpr std::size_t kHeadBuffer = 4 * 1024;
 
 std::string to_string(helix_str s) { return s.len == 0 ? std::string() : std::string(s.data, s.len); }
 
@@ -52,6 +57,13 @@ Request make_request(const helix_http_request &in, const Endpoint &endpoint, con
     return request;
 }
 
+// The response head to the sink; its copy of the fields is gone once the sink took it.
+asio::awaitable<bool> hand_on_head(const http::response_header<> &head, AsyncResponseSink &sink) {
+    Headers headers;
+    for (const auto &field : head) headers.emplace_back(field.name_string(), field.value());
+    co_return co_await sink.on_head(static_cast<int>(head.result_int()), headers);
+}
+
 // Sends the request and hands the response to the sink. Returns whether the
 // connection may serve another request.
 template <class Stream>
@@ -75,6 +87,7 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
         throw failed(write_error, cancelled, "sending the request");
     }
 
+    connection.buffer().reserve(kHeadBuffer); // given back while a stream waited, or while pooled
     std::optional<Parser> parser;
     for (;;) { // informational answers (100 Continue) come before the real one
         parser.emplace();
@@ -91,18 +104,32 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
         if (status < 100 || status >= 200 || status == 101) break;
     }
     const auto &head = parser->get();
-    Headers headers;
-    for (const auto &field : head) headers.emplace_back(field.name_string(), field.value());
     result.head_received = true;
-    const bool head_taken = co_await sink.on_head(static_cast<int>(head.result_int()), headers);
-    if (!head_taken)
-        throw ExchangeFailure{ExchangeError::cancelled, "abandoned after the response head"};
+    if (!co_await hand_on_head(head, sink)) throw ExchangeFailure{ExchangeError::cancelled, "abandoned after the response head"};
+    // A request is sent again only when no answer came; this one's fields
+    // need not stay for the stream's life.
+    request = Request{};
 
     // Each run of bytes goes to the sink as soon as it is read, and nothing
     // more is read until the sink is done with it (backpressure).
     ReadChunk chunk;
     std::uint64_t received = 0;
+    TimedSocket waiter(tcp.socket());
     while (!parser->is_done()) {
+        if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+            // A stream that trickles (its last read did not fill the chunk)
+            // waits for its next bytes holding no buffer; over TLS the
+            // stream's own buffers may hold bytes already, so it reads on.
+            if (connection.buffer().size() == 0 && !chunk.held()) {
+                connection.buffer().shrink_to_fit();
+                const error_code waited = co_await waiter.wait_readable(budget.until(limits.read_timeout));
+                if (waited) {
+                    const bool cancelled = co_await was_cancelled();
+                    throw failed(waited, cancelled, "reading the response body");
+                }
+            }
+            if (connection.buffer().capacity() == 0) connection.buffer().reserve(chunk.size());
+        }
         auto &body = parser->get().body();
         body.data = chunk.data();
         body.size = chunk.size();
@@ -122,6 +149,8 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
         }
         // A body that fills the chunk is a large one: socket reads grow with it.
         if (chunk.after_read(got)) connection.buffer().reserve(chunk.size());
+        else if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>)
+            if (got < chunk.size()) chunk.release(); // it trickles: the next read waits first
         if (!ec) continue;
         const bool cancelled = co_await was_cancelled();
         if (!cancelled && (ec == http::error::partial_message || ec == http::error::end_of_stream ||
