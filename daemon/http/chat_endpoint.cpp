@@ -145,7 +145,7 @@ std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, 
 
 std::variant<ChatPlan, api::ApiError> plan_parsed_chat(const router::Runtime &runtime, api::ChatRequest chat,
                                                        std::string_view priority, const router::ClientIdentity *client,
-                                                       audit::AccessRecord &record) {
+                                                       audit::AccessRecord &record, bool legacy_completions) {
     record.model_asked = chat.model();
     record.stream = chat.stream();
     if (runtime.config->log.access_content) record.request_body = chat.body();
@@ -170,6 +170,15 @@ std::variant<ChatPlan, api::ApiError> plan_parsed_chat(const router::Runtime &ru
                                         "' creates embeddings and has no chat: use POST /v1/embeddings. GET "
                                         "/v1/models lists the endpoints each model serves.",
                                     "model", "unsupported_model");
+    if (!legacy_completions) {
+        std::erase_if(candidates,
+                      [](const router::Candidate &c) { return (c.model->capabilities & HELIX_MODEL_COMPLETIONS) != 0; });
+        if (candidates.empty())
+            return api::invalid_request("The model '" + std::string(chat.model()) +
+                                            "' serves legacy completions only and has no chat: use POST "
+                                            "/v1/completions. GET /v1/models lists the endpoints each model serves.",
+                                        "model", "unsupported_model");
+    }
     if ((chat.required_capabilities() & HELIX_MODEL_MULTIPLE_CHOICES) != 0) {
         std::erase_if(candidates, [](const router::Candidate &c) {
             return (c.model->capabilities & HELIX_MODEL_MULTIPLE_CHOICES) == 0;
@@ -181,11 +190,18 @@ std::variant<ChatPlan, api::ApiError> plan_parsed_chat(const router::Runtime &ru
 
 router::Prepared ChatEndpoint::prepare(const router::Candidate &candidate) { return prepare_chat(chat_, candidate); }
 
-router::Prepared prepare_chat(api::ChatRequest &chat, const router::Candidate &candidate) {
+router::Prepared prepare_chat(api::ChatRequest &chat, const router::Candidate &candidate, std::uint32_t operation,
+                              std::string_view original_body) {
     chat.set_upstream_model(candidate.model->upstream_id);
+    helix_chat_request view = chat.view();
+    if (!original_body.empty()) view.original_body = {original_body.data(), original_body.size()};
+    helix_request request{};
+    request.struct_size = sizeof request;
+    request.operation = operation;
+    request.chat = &view;
     std::unique_ptr<plugins::UpstreamCall> call;
     router::Prepared prepared;
-    prepared.failure = candidate.provider->prepare(chat.view(), call);
+    prepared.failure = candidate.provider->prepare(request, call);
     if (call) prepared.call = std::make_unique<router::PluginCall>(std::move(call));
     return prepared;
 }

@@ -42,12 +42,17 @@ std::variant<ChatPlan, api::ApiError> plan_chat(const router::Runtime &runtime, 
 
 // plan_chat() for a request already parsed (the endpoints translated onto
 // chat: /v1/responses, /v1/completions).
+// `legacy_completions` (POST /v1/completions): keep the models that serve
+// only legacy completions (HELIX_MODEL_COMPLETIONS), which the chat
+// endpoints refuse with a 400 pointing to /v1/completions.
 std::variant<ChatPlan, api::ApiError> plan_parsed_chat(const router::Runtime &runtime, api::ChatRequest chat,
                                                        std::string_view priority, const router::ClientIdentity *client,
-                                                       audit::AccessRecord &record);
+                                                       audit::AccessRecord &record, bool legacy_completions = false);
 
-// A candidate's plugin call for a chat request (ChatEndpoint::prepare).
-router::Prepared prepare_chat(api::ChatRequest &chat, const router::Candidate &candidate);
+// A candidate's plugin call for a chat request (ChatEndpoint::prepare); with
+// HELIX_OP_COMPLETIONS, `original_body` (the client's) replaces the chat's.
+router::Prepared prepare_chat(api::ChatRequest &chat, const router::Candidate &candidate,
+                              std::uint32_t operation = HELIX_OP_CHAT, std::string_view original_body = {});
 
 // Counts an attempt's token usage in the metrics; its estimated cost in
 // USD when the model's prices are known (x-helix-cost-usd, usd_text()).

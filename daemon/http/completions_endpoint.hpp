@@ -1,8 +1,10 @@
 #pragma once
 // POST /v1/completions (legacy prompt completions) on the attempt loop: the
 // prompt becomes one user message of a chat request
-// (api/completions_request.hpp); the call's events become a text_completion
-// or its chunks (api/text_completion_builder.hpp).
+// (api/completions_request.hpp), except for a model that serves legacy
+// completions itself (HELIX_MODEL_COMPLETIONS: OpenAI's and Azure's instruct
+// models), which gets the client's body; the call's events become a
+// text_completion or its chunks (api/text_completion_builder.hpp).
 
 #include "daemon/http/routes.hpp"
 

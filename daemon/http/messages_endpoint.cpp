@@ -133,6 +133,12 @@ std::variant<EndpointPlan, api::ApiError> plan(EndpointRequest &request, bool co
         return api::invalid_request("The model '" + std::string(messages.model()) +
                                         "' creates embeddings and has no messages: use POST /v1/embeddings.",
                                     "model", "unsupported_model");
+    std::erase_if(candidates,
+                  [](const router::Candidate &c) { return (c.model->capabilities & HELIX_MODEL_COMPLETIONS) != 0; });
+    if (candidates.empty())
+        return api::invalid_request("The model '" + std::string(messages.model()) +
+                                        "' serves legacy completions only: use POST /v1/completions.",
+                                    "model", "unsupported_model");
     const bool any_native = std::any_of(candidates.begin(), candidates.end(), native);
     std::optional<api::ChatRequest> chat;
     if (count_tokens) {

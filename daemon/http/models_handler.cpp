@@ -16,6 +16,7 @@ namespace {
 // (legacy) completions the gateway translates onto chat.
 boost::json::array endpoints_of(const plugins::ModelInfo &model) {
     if ((model.capabilities & HELIX_MODEL_EMBEDDINGS) != 0) return {"embeddings"};
+    if ((model.capabilities & HELIX_MODEL_COMPLETIONS) != 0) return {"completions"};
     return {"chat.completions", "responses", "completions"};
 }
 

@@ -53,7 +53,7 @@ private:
 };
 
 template <class Request, class Encoder>
-class TranslatedEndpoint final : public router::Endpoint {
+class TranslatedEndpoint : public router::Endpoint {
 public:
     TranslatedEndpoint(Request request, const config::Config &config, metrics::RequestObservation &observed,
                        audit::AccessRecord *content_log)
@@ -67,30 +67,40 @@ public:
         return std::make_unique<Encoder>(request_, config_, candidate, observed_, content_log_);
     }
 
-private:
+protected:
     Request request_;
+
+private:
     const config::Config &config_;
     metrics::RequestObservation &observed_;
     audit::AccessRecord *content_log_;
 };
 
-// Routes a parsed request's chat request (plan_parsed_chat) and makes its endpoint.
-template <class Encoder, class Request>
-std::variant<EndpointPlan, api::ApiError> plan_translated(EndpointRequest &request,
-                                                          std::variant<Request, api::ApiError> parsed) {
+// Routes a parsed request's chat request (plan_parsed_chat) and makes its
+// endpoint, an Endpoint (a TranslatedEndpoint, or one derived from it).
+template <class Endpoint, class Request>
+std::variant<EndpointPlan, api::ApiError> plan_translated_with(EndpointRequest &request,
+                                                               std::variant<Request, api::ApiError> parsed,
+                                                               bool legacy_completions = false) {
     if (auto *error = std::get_if<api::ApiError>(&parsed)) return std::move(*error);
     Request &translated = std::get<Request>(parsed);
     auto planned = plan_parsed_chat(request.runtime, std::move(translated.chat), request.priority, request.client,
-                                    request.record);
+                                    request.record, legacy_completions);
     if (auto *error = std::get_if<api::ApiError>(&planned)) return std::move(*error);
     ChatPlan &plan = std::get<ChatPlan>(planned);
     translated.chat = std::move(plan.chat);
     const config::Config &config = *request.runtime.config;
     if (config.log.access_content) request.record.request_body = translated.body; // the client's, not the translation
     const api::TokenEstimate tokens = api::estimate_chat_tokens(translated.chat.view());
-    auto endpoint = std::make_unique<TranslatedEndpoint<Request, Encoder>>(
-        std::move(translated), config, request.observed, config.log.access_content ? &request.record : nullptr);
+    auto endpoint = std::make_unique<Endpoint>(std::move(translated), config, request.observed,
+                                               config.log.access_content ? &request.record : nullptr);
     return EndpointPlan{std::move(endpoint), std::move(plan.candidates), std::nullopt, tokens.input, tokens.output};
+}
+
+template <class Encoder, class Request>
+std::variant<EndpointPlan, api::ApiError> plan_translated(EndpointRequest &request,
+                                                          std::variant<Request, api::ApiError> parsed) {
+    return plan_translated_with<TranslatedEndpoint<Request, Encoder>>(request, std::move(parsed));
 }
 
 } // namespace helix::http

@@ -19,6 +19,10 @@ std::string chat_url(const Settings &settings, const std::string &deployment) {
     return operation_url(settings, settings.endpoint, deployment, "chat/completions");
 }
 
+std::string completions_url(const Settings &settings, const std::string &deployment) {
+    return operation_url(settings, settings.endpoint, deployment, "completions");
+}
+
 std::string embeddings_url(const Settings &settings, const std::string &deployment) {
     return operation_url(settings, settings.endpoint, deployment, "embeddings");
 }
@@ -38,6 +42,16 @@ AzureProvider::Target AzureProvider::target() {
 
 std::unique_ptr<helix::sdk::Call> AzureProvider::prepare(const helix_chat_request &request,
                                                          helix::sdk::HttpRequest &out) {
+    return text_call(request, false, out);
+}
+
+std::unique_ptr<helix::sdk::Call> AzureProvider::prepare_completions(const helix_chat_request &request,
+                                                                     helix::sdk::HttpRequest &out) {
+    return text_call(request, true, out);
+}
+
+std::unique_ptr<helix::sdk::Call> AzureProvider::text_call(const helix_chat_request &request, bool completions,
+                                                           helix::sdk::HttpRequest &out) {
     const std::string model(helix::sdk::view(request.model));
     const Target to = target();
     const std::string &deployment = settings_.deployment_for(*to.resource, model);
@@ -45,8 +59,9 @@ std::unique_ptr<helix::sdk::Call> AzureProvider::prepare(const helix_chat_reques
     // one in the URL (and ignores the body's model).
     helix_chat_request upstream = request;
     upstream.model = helix::sdk::str(deployment);
-    out.body = helix::openai::chat_body(upstream, settings_.fields);
-    out.url = operation_url(settings_, to.resource->endpoint, deployment, "chat/completions");
+    out.body = completions ? helix::openai::completions_body(upstream, settings_.fields)
+                           : helix::openai::chat_body(upstream, settings_.fields);
+    out.url = operation_url(settings_, to.resource->endpoint, deployment, completions ? "completions" : "chat/completions");
     const bool stream = request.stream != 0;
     std::string token = authorize(out, stream, *to.resource);
     helix::plugin_common::DecoderOptions options;

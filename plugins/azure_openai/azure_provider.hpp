@@ -30,10 +30,15 @@ public:
     std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &request,
                                                          helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;
+    // OpenAI's legacy completions behind the deployment's /completions URL (instruct deployments).
+    std::unique_ptr<helix::sdk::Call> prepare_completions(const helix_chat_request &request,
+                                                          helix::sdk::HttpRequest &out) override;
     helix_health health(std::string &detail) const override;
 
 private:
-
+    // A chat completion, or (completions) a legacy one, on the deployment.
+    std::unique_ptr<helix::sdk::Call> text_call(const helix_chat_request &request, bool completions,
+                                                helix::sdk::HttpRequest &out);
     // The resource of one call and its credential header.
     struct Target {
         std::size_t index;
@@ -56,6 +61,7 @@ private:
 // surface's /openai/v1/{operation}.
 std::string chat_url(const Settings &settings, const std::string &deployment);
 std::string embeddings_url(const Settings &settings, const std::string &deployment);
+std::string completions_url(const Settings &settings, const std::string &deployment);
 // The same on another resource's base URL.
 std::string operation_url(const Settings &settings, std::string_view endpoint, const std::string &deployment,
                           std::string_view operation);

@@ -24,6 +24,8 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
         {"text-embedding-3-small", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
         {"text-embedding-3-large", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
         {"text-embedding-ada-002", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
+        // Legacy completions only (deployments/{d}/completions; served where `models` lists them).
+        {"gpt-35-turbo-instruct", HELIX_MODEL_COMPLETIONS | HELIX_MODEL_STREAMING, 4097, 0, false},
     };
     return models;
 }

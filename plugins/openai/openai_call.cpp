@@ -134,6 +134,16 @@ void OpenAiCall::forward_extra(const json::object &holder, std::string_view name
         events.extra(choice, name, json::serialize(*v));
 }
 
+// A choice of a text_completion (legacy completions) has its text, and
+// the logprobs of that text, on itself; the logprobs go first so that a
+// stream's chunk carries those of its own text.
+void OpenAiCall::on_text_choice(const json::object &choice, std::uint32_t index, helix::sdk::EventSink &events) {
+    const auto text = pj::string_member(choice, "text");
+    if (!text) return;
+    forward_extra(choice, "logprobs", index, events);
+    if (!text->empty()) events.text(index, *text);
+}
+
 void OpenAiCall::on_chunk(const json::object &chunk, helix::sdk::EventSink &events) {
     if (const json::value *error = chunk.if_contains("error"); error != nullptr && !error->is_null())
         throw_embedded_error(*error);
@@ -166,6 +176,7 @@ void OpenAiCall::on_chunk(const json::object &chunk, helix::sdk::EventSink &even
             if (c == nullptr) throw_protocol_error("the upstream sent a choice that is not a JSON object");
             const std::uint32_t index = index_of(*c, pos, "choice");
             ChoiceState &state = choice(index);
+            on_text_choice(*c, index, events);
             if (const json::object *delta = pj::object_member(*c, "delta")) {
                 if (const auto text = pj::string_member(*delta, "content"); text && !text->empty()) events.text(index, *text);
                 if (const auto refusal = pj::string_member(*delta, "refusal"); refusal && !refusal->empty())
@@ -229,6 +240,7 @@ void OpenAiCall::on_json_body(const json::value &body, helix::sdk::EventSink &ev
         if (c == nullptr) throw_protocol_error("the upstream sent a choice that is not a JSON object");
         const std::uint32_t index = index_of(*c, pos, "choice");
         forward_extra(*c, "content_filter_results", index, events);
+        on_text_choice(*c, index, events);
         if (const json::object *message = pj::object_member(*c, "message")) {
             if (const auto text = pj::string_member(*message, "content"); text && !text->empty()) events.text(index, *text);
             if (const auto refusal = pj::string_member(*message, "refusal"); refusal && !refusal->empty())

@@ -7,6 +7,10 @@
 // client should see what the model said), one TOOL_CALL_DELTA per tool call
 // (tool_index = its position, id, name, whole arguments), FINISH; then USAGE.
 //
+// Legacy completions (text_completion, whole or streamed) decode alike: a
+// choice's `text` is its TEXT_DELTA, and its `logprobs`, when not null, an
+// EXTRA event "logprobs" just before it.
+//
 // Azure OpenAI's prompt_filter_results (response level) and a choice's
 // content_filter_results go on as EXTRA events (streamed: the choice's with
 // its finishing chunk).
@@ -71,6 +75,7 @@ private:
     helix::sdk::Error on_error_body(const helix::plugin_common::ResponseInfo &info, std::string_view body) override;
 
     void on_chunk(const boost::json::object &chunk, helix::sdk::EventSink &events);
+    static void on_text_choice(const boost::json::object &choice, std::uint32_t index, helix::sdk::EventSink &events);
     static void forward_extra(const boost::json::object &holder, std::string_view name, std::uint32_t choice,
                               helix::sdk::EventSink &events);
     [[noreturn]] void throw_embedded_error(const boost::json::value &error) const;

@@ -21,6 +21,16 @@ std::unique_ptr<helix::sdk::Call> OpenAiProvider::prepare(const helix_chat_reque
     return std::make_unique<OpenAiCall>(settings_, std::move(options));
 }
 
+std::unique_ptr<helix::sdk::Call> OpenAiProvider::prepare_completions(const helix_chat_request &request,
+                                                                      helix::sdk::HttpRequest &out) {
+    start_request(*settings_, "/completions", request.stream != 0, out);
+    out.body = completions_body(request, settings_->fields);
+    helix::plugin_common::DecoderOptions options;
+    options.expect_stream = request.stream != 0;
+    options.now_unix_ms = [host = host()] { return host.now_unix_ms(); };
+    return std::make_unique<OpenAiCall>(settings_, std::move(options));
+}
+
 std::unique_ptr<helix::sdk::Call> OpenAiProvider::prepare_embeddings(const helix_embeddings_request &request,
                                                                      helix::sdk::HttpRequest &out) {
     start_request(*settings_, "/embeddings", false, out);

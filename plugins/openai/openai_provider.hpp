@@ -23,6 +23,9 @@ public:
 
     std::vector<helix::sdk::Model> models() const override { return settings_->models; }
     // POST {base_url}/embeddings (openai_embeddings.hpp).
+    // POST /v1/completions for the legacy completions models.
+    std::unique_ptr<helix::sdk::Call> prepare_completions(const helix_chat_request &request,
+                                                          helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare_embeddings(const helix_embeddings_request &request,
                                                          helix::sdk::HttpRequest &out) override;
     std::unique_ptr<helix::sdk::Call> prepare(const helix_chat_request &request, helix::sdk::HttpRequest &out) override;

@@ -181,6 +181,24 @@ std::string chat_body(const helix_chat_request &request, const helix::plugin_com
     return json::serialize(body);
 }
 
+std::string completions_body(const helix_chat_request &request, const helix::plugin_common::ForwardedFields &fields) {
+    // Left out as on chat: nothing here keeps data at OpenAI or bills more.
+    static const std::vector<std::string> listed{
+        "model", "prompt", "max_tokens", "temperature", "top_p", "n", "stream", "stream_options", "logprobs", "echo",
+        "stop", "presence_penalty", "frequency_penalty", "best_of", "logit_bias", "user", "seed", "suffix"};
+    if (request.model.len == 0) invalid("the request names no model", "model");
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = helix::plugin_common::kMaxJsonDepth;
+    json::value body = json::parse(view(request.original_body), ec, {}, options);
+    if (ec || !body.is_object()) invalid("the request body is not a JSON object", "");
+    json::object &o = body.get_object();
+    helix::plugin_common::keep_listed_fields(o, listed, fields);
+    o["model"] = jv(request.model);
+    set_streaming(o, request.stream != 0);
+    return json::serialize(body);
+}
+
 void start_request(const Settings &settings, std::string_view path, bool stream, helix::sdk::HttpRequest &out) {
     if (settings.api_key.empty() && settings.needs_api_key())
         throw Error(HELIX_ERR_CONFIG, "settings.api_key is not set (OPENAI_API_KEY); the provider cannot authenticate");

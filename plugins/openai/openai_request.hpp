@@ -39,6 +39,11 @@ void start_request(const Settings &settings, std::string_view path, bool stream,
 // such as Azure OpenAI.
 std::string chat_body(const helix_chat_request &request, const helix::plugin_common::ForwardedFields &fields = {});
 
+// HELIX_OP_COMPLETIONS: the client's /v1/completions body (original_body)
+// with OpenAI's documented completions fields only (as chat_body keeps
+// chat's, plus `fields.extra`), `model` the upstream id, streaming as above.
+std::string completions_body(const helix_chat_request &request, const helix::plugin_common::ForwardedFields &fields = {});
+
 // The body built from the canonical fields alone (exposed for tests).
 std::string body_from_canonical(const helix_chat_request &request);
 

@@ -7,6 +7,7 @@ constexpr std::uint32_t kAll =
     HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
 constexpr std::uint32_t kReasoning = kAll | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kNoVision = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
+constexpr std::uint32_t kCompletions = HELIX_MODEL_COMPLETIONS | HELIX_MODEL_STREAMING;
 } // namespace
 
 const std::vector<helix::plugin_common::KnownModel> &known_models() {
@@ -32,6 +33,10 @@ const std::vector<helix::plugin_common::KnownModel> &known_models() {
         {"text-embedding-3-small", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
         {"text-embedding-3-large", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
         {"text-embedding-ada-002", HELIX_MODEL_EMBEDDINGS, 8192, 2048, false},
+        // Legacy completions only (POST /v1/completions; served where `models` lists them).
+        {"gpt-3.5-turbo-instruct", kCompletions, 4096, 0, false},
+        {"davinci-002", kCompletions, 16384, 0, false},
+        {"babbage-002", kCompletions, 16384, 0, false},
     };
     return models;
 }

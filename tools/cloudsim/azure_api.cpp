@@ -3,6 +3,7 @@
 #include "plugins/gcp_common/service_account.hpp"
 #include "tools/cloudsim/azure_auth.hpp"
 #include "tools/cloudsim/azure_wire.hpp"
+#include "tools/cloudsim/openai_completions.hpp"
 #include "tools/cloudsim/exchange.hpp"
 #include "tools/cloudsim/openai_embeddings.hpp"
 #include "tools/cloudsim/openai_api.hpp"
@@ -19,7 +20,9 @@ namespace {
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kDeploymentsPrefix = "/openai/deployments/";
 constexpr std::string_view kChatSuffix = "/chat/completions";
+constexpr std::string_view kCompletionsSuffix = "/completions"; // legacy, of instruct deployments
 constexpr std::string_view kV1Chat = "/openai/v1/chat/completions";
+constexpr std::string_view kV1Completions = "/openai/v1/completions";
 constexpr std::string_view kEmbeddingsSuffix = "/embeddings";
 constexpr std::string_view kV1Embeddings = "/openai/v1/embeddings";
 constexpr std::string_view kTokenSuffix = "/oauth2/v2.0/token";
@@ -119,7 +122,10 @@ public:
         std::optional<std::string> deployment = deployment_in(path, kChatSuffix);
         const bool embeddings = path.ends_with(kEmbeddingsSuffix);
         if (embeddings) deployment = deployment_in(path, kEmbeddingsSuffix);
-        const bool v1 = path == kV1Chat || path == kV1Embeddings;
+        const bool completions =
+            !deployment && !embeddings && (path == kV1Completions || deployment_in(path, kCompletionsSuffix));
+        if (completions && path != kV1Completions) deployment = deployment_in(path, kCompletionsSuffix);
+        const bool v1 = path == kV1Chat || path == kV1Embeddings || path == kV1Completions;
         if ((!deployment && !v1) || method != "POST") return send_error(ex, azure::resource_not_found());
 
         const auto params = gcp::parse_form(ex.query());
@@ -137,7 +143,7 @@ public:
         if (!authorized(ex, v1)) return;
         if (deployment && !known_deployment(*deployment)) return send_error(ex, azure::deployment_not_found());
         if (embeddings) return embed(ex, context, deployment, api_version.value_or("v1"));
-        chat(ex, context, deployment, api_version.value_or("v1"), started);
+        chat(ex, context, deployment, api_version.value_or("v1"), started, completions);
     }
 
 private:
@@ -201,10 +207,12 @@ private:
         return azure::model_for_deployment(deployment);
     }
 
+    // A chat completion, or (`completions`) a legacy one of an instruct deployment.
     void chat(Exchange &ex, ProviderContext &context, const std::optional<std::string> &deployment,
-              const std::string &api_version, std::chrono::steady_clock::time_point started) const {
+              const std::string &api_version, std::chrono::steady_clock::time_point started,
+              bool completions = false) const {
         const AzureChat service(api_version);
-        const auto request = openai::read_chat_request(ex, service, /*require_model=*/!deployment);
+        const auto request = openai::read_chat_request(ex, service, /*require_model=*/!deployment, completions);
         if (!request) return;
         const std::string name = deployment.value_or(request->prompt.model);
         if (!known_deployment(name)) return send_error(ex, azure::deployment_not_found());
@@ -216,10 +224,18 @@ private:
         const bool output_filter = requested && *requested == "content-filter-output";
         if (prompt_filter) return send_error(ex, azure::prompt_filtered());
 
-        const openai::ReplyMeta meta{random_id("chatcmpl-", 29), unix_seconds(), model_of(name)};
+        if (openai::is_completions_model(model_of(name)) != completions) {
+            azure::ApiError e;
+            e.code = "OperationNotSupported";
+            e.message = std::string("The ") + (completions ? "completion" : "chatCompletion") +
+                        " operation does not work with the specified model, " + model_of(name) +
+                        ". Please choose different model and try again.";
+            return send_error(ex, e);
+        }
+        const openai::ReplyMeta meta{random_id(completions ? "cmpl-" : "chatcmpl-", 29), unix_seconds(), model_of(name)};
         const azure::AzureDialect dialect(output_filter);
         openai::answer_chat(ex, context, service, *request, meta, dialect, started,
-                            output_filter ? std::optional<FaultKind>(FaultKind::none) : std::nullopt);
+                            output_filter ? std::optional<FaultKind>(FaultKind::none) : std::nullopt, completions);
     }
 
     void client_credentials(Exchange &ex, std::string_view tenant) const {

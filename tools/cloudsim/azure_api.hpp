@@ -5,6 +5,10 @@
 //
 //   POST /openai/deployments/{deployment}/chat/completions?api-version=V   classic surface
 //   POST /openai/v1/chat/completions                                       v1 surface (model = deployment)
+//   POST /openai/deployments/{deployment}/completions?api-version=V        legacy completions of an
+//   POST /openai/v1/completions                                            instruct deployment
+//                                    (openai_completions.hpp; a chat model there, or an instruct model on
+//                                    chat, is a 400 OperationNotSupported as at Azure)
 //   POST /{tenant}/oauth2/v2.0/token          client credentials -> Entra access token
 //   GET  /metadata/identity/oauth2/token?api-version=2018-02-01&resource=...   (Metadata: true)
 //

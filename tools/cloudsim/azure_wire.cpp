@@ -54,6 +54,8 @@ ApiError azure_error(int status, std::string code, std::string message) {
 }
 
 bool carries_text(const json::object &choice) {
+    if (const json::value *text = choice.if_contains("text")) // a legacy completion's choice
+        return text->is_string() && !text->get_string().empty();
     const json::value *holder = choice.if_contains("message");
     if (!holder) holder = choice.if_contains("delta");
     if (!holder || !holder->is_object()) return false;

@@ -2,6 +2,7 @@
 
 #include "tools/cloudsim/delivery.hpp"
 #include "tools/cloudsim/exchange.hpp"
+#include "tools/cloudsim/openai_completions.hpp"
 #include "tools/cloudsim/openai_embeddings.hpp"
 #include "tools/cloudsim/openai_wire.hpp"
 #include "tools/cloudsim/wire_util.hpp"
@@ -32,10 +33,11 @@ public:
         const std::string_view path = ex.path();
         const std::string &method = ex.method();
         const bool chat = path == "/v1/chat/completions" && method == "POST";
+        const bool completions = path == "/v1/completions" && method == "POST";
         const bool embeddings = path == "/v1/embeddings" && method == "POST";
         const bool models = path == "/v1/models" && method == "GET";
         const bool model = path.starts_with("/v1/models/") && path.size() > 11 && method == "GET";
-        if (!chat && !embeddings && !models && !model) {
+        if (!chat && !completions && !embeddings && !models && !model) {
             openai::ApiError e;
             e.status = 404;
             e.message = "Invalid URL (" + method + " " + std::string(path) + ")";
@@ -54,9 +56,21 @@ public:
             e.code = "model_not_found";
             return send_error(ex, e);
         }
-        if (const auto request = openai::read_chat_request(ex, *this)) {
-            const openai::ReplyMeta meta{random_id("chatcmpl-", 29), unix_seconds(), request->prompt.model};
-            openai::answer_chat(ex, context, *this, *request, meta, openai::openai_dialect(), started);
+        if (const auto request = openai::read_chat_request(ex, *this, true, completions)) {
+            // Each model serves one of the two endpoints, as at OpenAI.
+            if (openai::is_completions_model(request->prompt.model) != completions) {
+                openai::ApiError e;
+                e.status = 404;
+                e.message = completions ? "This is a chat model and not supported in the v1/completions endpoint. "
+                                          "Did you mean to use v1/chat/completions?"
+                                        : "This is not a chat model and thus not supported in the "
+                                          "v1/chat/completions endpoint. Did you mean to use v1/completions?";
+                return send_error(ex, e);
+            }
+            const openai::ReplyMeta meta{random_id(completions ? "cmpl-" : "chatcmpl-", 29), unix_seconds(),
+                                         request->prompt.model};
+            openai::answer_chat(ex, context, *this, *request, meta, openai::openai_dialect(), started, std::nullopt,
+                                completions);
         }
     }
 
@@ -133,7 +147,8 @@ std::unique_ptr<ProviderApi> make_openai_api(const ProviderOptions &options) {
 
 namespace openai {
 
-std::optional<ChatRequest> read_chat_request(Exchange &ex, const ChatService &service, bool require_model) {
+std::optional<ChatRequest> read_chat_request(Exchange &ex, const ChatService &service, bool require_model,
+                                             bool completions) {
     std::string body;
     if (!ex.read_body(body, kMaxBody)) {
         ApiError e;
@@ -143,14 +158,15 @@ std::optional<ChatRequest> read_chat_request(Exchange &ex, const ChatService &se
         return std::nullopt;
     }
     ApiError error;
-    auto request = parse_chat_request(body, error, require_model);
+    auto request = completions ? parse_completions_request(body, error, require_model)
+                               : parse_chat_request(body, error, require_model);
     if (!request) service.send_error(ex, error);
     return request;
 }
 
 void answer_chat(Exchange &ex, ProviderContext &context, const ChatService &service, const ChatRequest &request,
                  const ReplyMeta &meta, const Dialect &dialect, std::chrono::steady_clock::time_point started,
-                 std::optional<FaultKind> fault) {
+                 std::optional<FaultKind> fault, bool text_completion) {
     std::string problem;
     auto behaviour = context.behaviour(ex, problem);
     if (behaviour && !fault) fault = context.resolve_fault(ex, request.prompt.last_user_text, problem);
@@ -162,11 +178,23 @@ void answer_chat(Exchange &ex, ProviderContext &context, const ChatService &serv
     if (is_error_status_fault(*fault)) return service.send_fault_error(ex, *fault, request);
     apply_connection_fault(ex, *fault, *behaviour);
 
-    Reply reply = generate_reply(request.prompt, behaviour->reply_tokens);
-    dialect.adjust(reply);
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                started + behaviour->ttfb);
     ex.set_header("openai-processing-ms", std::to_string(elapsed.count()));
+    if (text_completion && request.legacy) {
+        const TextChoices choices = text_choices(request, behaviour->reply_tokens, dialect);
+        if (request.stream) {
+            TextCompletionStream chunks(choices, meta, request.include_usage, dialect);
+            deliver_stream(ex, context.stats(), *behaviour, *fault, chunks, "text/event-stream; charset=utf-8",
+                           malformed_chunk(meta));
+        } else {
+            deliver_body(ex, *behaviour, *fault, choices.completion_tokens, kJson,
+                         text_completion_body(choices, meta, dialect));
+        }
+        return;
+    }
+    Reply reply = generate_reply(request.prompt, behaviour->reply_tokens);
+    dialect.adjust(reply);
     if (request.stream) {
         ChunkStream chunks(reply, meta, request.include_usage, dialect);
         deliver_stream(ex, context.stats(), *behaviour, *fault, chunks, "text/event-stream; charset=utf-8",

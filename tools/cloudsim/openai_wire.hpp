@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,10 +18,13 @@
 
 namespace helix::cloudsim::openai {
 
+struct LegacyCompletion; // openai_completions.hpp
+
 struct ChatRequest {
     SimPrompt prompt;
     bool stream = false;
     bool include_usage = false; // stream_options.include_usage
+    std::shared_ptr<const LegacyCompletion> legacy; // set for POST /v1/completions
 };
 
 // {"error":{"message":...,"type":...,"param":...,"code":...}}

@@ -493,6 +493,13 @@ public:
         throw Error(HELIX_ERR_NOT_SUPPORTED, "this provider does not serve Anthropic's Messages API natively", 400,
                     0, "unsupported_operation", "model");
     }
+    // OpenAI's legacy completions passed on (HELIX_OP_COMPLETIONS), for the
+    // models a provider marks HELIX_MODEL_COMPLETIONS: request.original_body
+    // is the client's /v1/completions body; the call emits the chat events.
+    virtual std::unique_ptr<Call> prepare_completions(const helix_chat_request &, HttpRequest &) {
+        throw Error(HELIX_ERR_NOT_SUPPORTED, "this provider does not serve legacy completions natively", 400, 0,
+                    "unsupported_operation", "model");
+    }
     // Cheap and without I/O; fill detail with a reason when not OK.
     virtual helix_health health(std::string &detail) const = 0;
 
@@ -643,6 +650,10 @@ template <class P> struct Adapter {
             case HELIX_OP_EMBEDDINGS:
                 check_embeddings(*request->embeddings);
                 box->call = provider.prepare_embeddings(*request->embeddings, box->request);
+                break;
+            case HELIX_OP_COMPLETIONS:
+                check_chat(*request->chat);
+                box->call = provider.prepare_completions(*request->chat, box->request);
                 break;
             case HELIX_OP_MESSAGES:
                 check_size(request, "request");

@@ -700,6 +700,20 @@ typedef enum helix_thread_safety {
 /* Serves HELIX_MESSAGES_COUNT_TOKENS as well (the upstream counts tokens);
    without it the host answers count_tokens with its own estimate. */
 #define HELIX_MODEL_COUNT_TOKENS (1u << 8)
+/* POST /v1/completions served natively (appended): a model marked
+   HELIX_MODEL_COMPLETIONS speaks OpenAI's legacy completions itself
+   (gpt-3.5-turbo-instruct, davinci-002, babbage-002) and no chat. The host
+   refuses it on the chat endpoints and sends its /v1/completions requests
+   as helix_request.operation HELIX_OP_COMPLETIONS: `chat` is the request as
+   translated for any provider (the prompt as one user message, max_tokens,
+   stream, ...) and chat->original_body the client's /v1/completions body,
+   which the plugin passes on (several prompts, token prompts, n, best_of,
+   echo, logprobs, suffix: what only such a model gives). It answers with
+   the chat events: each choice's TEXT_DELTA (choice = the reply's index),
+   FINISH, USAGE, and before a text the EXTRA "logprobs" with that text's
+   logprobs object when the upstream gave one. */
+#define HELIX_MODEL_COMPLETIONS (1u << 9)
+#define HELIX_OP_COMPLETIONS 4u
 
 typedef struct helix_model_info {
     uint32_t struct_size;

@@ -398,3 +398,30 @@ describe('azure errors and faults', { timeout: 60_000 }, () => {
     assert.equal(events.at(-1).data, '[DONE]');
   });
 });
+
+describe('azure legacy completions (an instruct deployment)', { timeout: 60_000 }, () => {
+  const instruct = () => client({ deployment: 'gpt-35-turbo-instruct' });
+
+  test('completions.create whole and streamed: the same text, content filter results', async () => {
+    const whole = await instruct().completions.create({ model: 'gpt-35-turbo-instruct', prompt: 'Hello there', max_tokens: 6 });
+    assert.equal(whole.object, 'text_completion');
+    assert.match(whole.choices[0].text, /^You said: Hello there/);
+    assert.ok(whole.prompt_filter_results, JSON.stringify(whole));
+    assert.ok(whole.choices[0].content_filter_results, JSON.stringify(whole.choices[0]));
+    let text = '';
+    for await (const chunk of await instruct().completions.create({
+      model: 'gpt-35-turbo-instruct', prompt: 'Hello there', max_tokens: 6, stream: true,
+    })) {
+      for (const c of chunk.choices) text += c.text;
+    }
+    assert.equal(text, whole.choices[0].text);
+  });
+
+  test('a chat deployment refuses completions, an instruct deployment refuses chat (OperationNotSupported)', async () => {
+    await assert.rejects(client().completions.create({ model: DEPLOYMENT, prompt: 'x' }),
+      (e) => e instanceof OpenAI.BadRequestError && e.code === 'OperationNotSupported');
+    await assert.rejects(instruct().chat.completions.create({
+      model: 'gpt-35-turbo-instruct', messages: [{ role: 'user', content: 'x' }],
+    }), (e) => e instanceof OpenAI.BadRequestError && e.code === 'OperationNotSupported');
+  });
+});

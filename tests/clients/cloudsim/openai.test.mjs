@@ -380,3 +380,56 @@ describe('openai raw wire', { timeout: 30_000 }, () => {
     assert.equal((await res.json()).error.code, 'invalid_api_key');
   });
 });
+
+describe('openai legacy completions', { timeout: 60_000 }, () => {
+  test('an instruct model: text_completion whole and streamed, the same text and usage', async () => {
+    const body = { model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 7 };
+    const whole = await client().completions.create(body);
+    assert.match(whole.id, /^cmpl-/);
+    assert.equal(whole.object, 'text_completion');
+    assert.match(whole.choices[0].text, /^You said: Say this is a test/);
+    assert.equal(whole.choices[0].logprobs, null);
+    assert.equal(whole.usage.prompt_tokens, 5);
+    assert.equal(whole.usage.completion_tokens, 7);
+    let text = '';
+    let usage = null;
+    let finish = null;
+    for await (const chunk of await client().completions.create({
+      ...body, stream: true, stream_options: { include_usage: true },
+    })) {
+      for (const c of chunk.choices) {
+        text += c.text;
+        finish = c.finish_reason ?? finish;
+      }
+      usage = chunk.usage ?? usage;
+    }
+    assert.equal(text, whole.choices[0].text);
+    assert.equal(finish, whole.choices[0].finish_reason);
+    assert.deepEqual(usage, whole.usage);
+  });
+
+  test('prompts x n choices, echo and logprobs', async () => {
+    const r = await client().completions.create({
+      model: 'davinci-002', prompt: ['one two', 'three'], n: 2, echo: true, logprobs: 1, max_tokens: 3,
+    });
+    assert.deepEqual(r.choices.map((c) => c.index), [0, 1, 2, 3]);
+    assert.ok(r.choices[0].text.startsWith('one twoYou said:'), r.choices[0].text);
+    assert.ok(r.choices[3].text.startsWith('threeYou said:'), r.choices[3].text);
+    for (const c of r.choices) assert.equal(c.logprobs.tokens.join(''), c.text);
+    assert.equal(r.usage.prompt_tokens, 3);
+    assert.equal(r.usage.completion_tokens, 12);
+  });
+
+  test('a chat model on completions, and an instruct model on chat, are 404s as at OpenAI', async () => {
+    await assert.rejects(client().completions.create({ model: 'gpt-4o', prompt: 'x' }),
+      (e) => e instanceof OpenAI.NotFoundError && /chat model/.test(e.message));
+    await assert.rejects(client().chat.completions.create({
+      model: 'gpt-3.5-turbo-instruct', messages: [{ role: 'user', content: 'x' }],
+    }), (e) => e instanceof OpenAI.NotFoundError && /v1\/completions/.test(e.message));
+  });
+
+  test('a bad prompt is a 400 naming it', async () => {
+    await assert.rejects(client().completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: [1, 'x'] }),
+      (e) => e instanceof OpenAI.BadRequestError && e.param === 'prompt');
+  });
+});

@@ -67,14 +67,58 @@ BOOST_AUTO_TEST_CASE(sampling_stop_and_stream_options_carry_over) {
     BOOST_TEST(r.chat.include_usage());
 }
 
+// What a chat model cannot give parses (a legacy completions model gives it)
+// and keeps the 400 a chat model's request gets, naming the field.
+ApiError needs_native(std::string body) {
+    const CompletionsRequest r = ok(std::move(body));
+    if (!r.needs_native) BOOST_FAIL("expected a request only a legacy completions model serves");
+    return *r.needs_native;
+}
+
 BOOST_AUTO_TEST_CASE(what_a_chat_model_cannot_give_is_refused_naming_the_field) {
-    check_error(bad(with(R"("prompt":"x","n":2)")), "n", "unsupported_parameter");
-    check_error(bad(with(R"("prompt":"x","best_of":3)")), "best_of", "unsupported_parameter");
-    check_error(bad(with(R"("prompt":"x","echo":true)")), "echo", "unsupported_parameter");
-    check_error(bad(with(R"("prompt":"x","logprobs":2)")), "logprobs", "unsupported_parameter");
-    check_error(bad(with(R"("prompt":"x","suffix":"end")")), "suffix", "unsupported_parameter");
-    check_error(bad(with(R"("prompt":["a","b"])")), "prompt", "unsupported_parameter");
-    check_error(bad(with(R"("prompt":[1,2,3])")), "prompt", "unsupported_parameter");
+    check_error(needs_native(with(R"("prompt":"x","n":2)")), "n", "unsupported_parameter");
+    check_error(needs_native(with(R"("prompt":"x","best_of":3)")), "best_of", "unsupported_parameter");
+    check_error(needs_native(with(R"("prompt":"x","echo":true)")), "echo", "unsupported_parameter");
+    check_error(needs_native(with(R"("prompt":"x","logprobs":2)")), "logprobs", "unsupported_parameter");
+    check_error(needs_native(with(R"("prompt":"x","suffix":"end")")), "suffix", "unsupported_parameter");
+    check_error(needs_native(with(R"("prompt":["a","b"])")), "prompt", "unsupported_parameter");
+    check_error(needs_native(with(R"("prompt":[1,2,3])")), "prompt", "unsupported_parameter");
+}
+
+BOOST_AUTO_TEST_CASE(a_plain_request_needs_no_legacy_model) {
+    for (const char *members : {R"("prompt":"x")", R"("prompt":["x"],"n":1,"best_of":1,"echo":false)",
+                                R"("prompt":"x","logprobs":0,"suffix":"")",
+                                R"("prompt":"x","n":null,"best_of":null,"logprobs":null,"echo":null,"suffix":null)"}) {
+        const CompletionsRequest r = ok(with(members));
+        BOOST_TEST(!r.needs_native.has_value(), members);
+        BOOST_TEST(r.choices == 1u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_reply_has_a_choice_per_prompt_and_n) {
+    const CompletionsRequest r = ok(with(R"("prompt":["a b","c"],"n":3,"best_of":4)"));
+    BOOST_TEST(r.choices == 6u);
+    BOOST_TEST(sv(r.chat.view().messages[0]->text) == "a b\nc"); // the estimate counts every prompt
+    const CompletionsRequest tokens = ok(with(R"("prompt":[[1,2,3],[4]])"));
+    BOOST_TEST(tokens.choices == 2u);
+    BOOST_TEST(tokens.prompt_tokens == 4);
+    BOOST_TEST(ok(with(R"("prompt":[5,6])")).choices == 1u);
+    BOOST_TEST(ok(with(R"("prompt":[5,6])")).prompt_tokens == 2);
+}
+
+BOOST_AUTO_TEST_CASE(the_legacy_fields_are_checked_as_openai_does) {
+    check_error(bad(with(R"("prompt":"x","n":0)")), "n", "integer_below_min_value");
+    check_error(bad(with(R"("prompt":"x","n":129)")), "n", "integer_above_max_value");
+    check_error(bad(with(R"("prompt":"x","best_of":21)")), "best_of", "integer_above_max_value");
+    check_error(bad(with(R"("prompt":"x","n":3,"best_of":2)")), "best_of", "invalid_value");
+    check_error(bad(with(R"("prompt":"x","logprobs":6)")), "logprobs", "integer_above_max_value");
+    check_error(bad(with(R"("prompt":"x","echo":"yes")")), "echo", "invalid_type");
+    check_error(bad(with(R"("prompt":"x","suffix":7)")), "suffix", "invalid_type");
+    check_error(bad(with(R"("prompt":["a",2])")), "prompt[1]", "invalid_type");
+    check_error(bad(with(R"("prompt":[1,"a"])")), "prompt[1]", "invalid_type");
+    check_error(bad(with(R"("prompt":[1,-2])")), "prompt[1]", "integer_below_min_value");
+    check_error(bad(with(R"("prompt":[[1],[]])")), "prompt[1]", "empty_array");
+    check_error(bad(with(R"("prompt":[[1],"a"])")), "prompt[1]", "invalid_type");
 }
 
 BOOST_AUTO_TEST_CASE(bad_fields_are_named) {

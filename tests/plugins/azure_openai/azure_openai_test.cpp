@@ -299,3 +299,79 @@ BOOST_AUTO_TEST_CASE(embeddings_with_entra_tokens_drop_a_refused_token) {
     BOOST_TEST(p.header("Authorization") == "Bearer tok-2");
     h.descriptor().call_free(p.call);
 }
+
+namespace {
+
+// A legacy completion for an instruct deployment: the chat translation and the client's body.
+struct Completion {
+    Request r;
+    helix_request outer{};
+    Completion(const Completion &) = delete; // outer points into this object
+    Completion &operator=(const Completion &) = delete;
+    Completion(std::string model, std::string body, bool stream) {
+        r.model = std::move(model);
+        r.stream = stream;
+        r.messages = {Message::user("hello")};
+        r.original_body = std::move(body);
+        outer.struct_size = sizeof outer;
+        outer.operation = HELIX_OP_COMPLETIONS;
+        outer.chat = &r.view();
+    }
+};
+
+const std::string kInstructConfig = R"({"endpoint":"https://res.openai.azure.com/","api_key":"azure-secret-key",
+    "models":["gpt-35-turbo-instruct",{"id":"writer","capabilities":["completions"]}],
+    "deployments":{"writer":"prod-instruct"}})";
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(an_instruct_deployment_serves_completions_through_its_completions_operation) {
+    Harness h(kInstructConfig);
+    BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
+    for (const auto &m : h.models()) BOOST_TEST((m.capabilities & HELIX_MODEL_COMPLETIONS) != 0u, sv(m.id));
+    Completion c("writer", R"({"model":"azure/writer","prompt":["a","b"],"echo":true,"data_sources":[]})", false);
+    const Prepared p = h.prepare(c.outer);
+    BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
+    BOOST_TEST(p.url == "https://res.openai.azure.com/openai/deployments/prod-instruct/completions?api-version=2024-10-21");
+    BOOST_TEST(p.header("api-key") == "azure-secret-key");
+    BOOST_TEST(p.json().at("prompt").as_array().size() == 2u);
+    BOOST_TEST(p.json().at("echo").as_bool());
+    BOOST_TEST(!p.json().contains("data_sources"));
+    h.descriptor().call_free(p.call);
+
+    Harness v1(R"({"endpoint":"https://res.openai.azure.com","api_key":"k","api_version":"v1",
+                   "models":["gpt-35-turbo-instruct"]})");
+    Completion d("gpt-35-turbo-instruct", R"({"model":"x","prompt":"a"})", false);
+    const Prepared q = v1.prepare(d.outer);
+    BOOST_TEST_REQUIRE(q.status == HELIX_OK, q.error.message);
+    BOOST_TEST(q.url == "https://res.openai.azure.com/openai/v1/completions");
+    BOOST_TEST(q.json().at("model").as_string() == "gpt-35-turbo-instruct");
+    v1.descriptor().call_free(q.call);
+}
+
+BOOST_AUTO_TEST_CASE(an_azure_completions_stream_keeps_filter_results_and_logprobs) {
+    const std::string head = R"("id":"cmpl-az","object":"text_completion","created":1,"model":"gpt-35-turbo-instruct")";
+    const std::string stream =
+        "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":"
+        "[{\"prompt_index\":0,\"content_filter_results\":{}}]}\n\n"
+        "data: {" + head + ",\"choices\":[{\"text\":\"Hi\",\"index\":0,\"logprobs\":{\"tokens\":[\"Hi\"]},"
+        "\"finish_reason\":null,\"content_filter_results\":{}}]}\n\n"
+        "data: {" + head + ",\"choices\":[{\"text\":\"\",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\","
+        "\"content_filter_results\":{\"hate\":{\"filtered\":false}}}]}\n\n"
+        "data: {" + head + ",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}\n\n"
+        "data: [DONE]\n\n";
+    Harness h(kInstructConfig);
+    Completion c("gpt-35-turbo-instruct", R"({"model":"m","prompt":"hello","stream":true,"logprobs":0})", true);
+    for (const Chunking how : {Chunking::whole, Chunking::bytes, Chunking::random}) {
+        const Outcome o = h.run(c.outer, 200, sse_headers(), stream, how);
+        BOOST_TEST_REQUIRE(o.status == HELIX_OK, o.message);
+        BOOST_TEST(o.events == "START id=cmpl-az model=gpt-35-turbo-instruct\n"
+                               "EXTRA c=0 prompt_filter_results=[{\"prompt_index\":0,\"content_filter_results\":{}}]\n"
+                               "EXTRA c=0 logprobs={\"tokens\":[\"Hi\"]}\n"
+                               "TEXT c=0 Hi\n"
+                               "EXTRA c=0 content_filter_results={\"hate\":{\"filtered\":false}}\n"
+                               "FINISH c=0 stop\n"
+                               "USAGE 1/1/0\n",
+                               o.events);
+    }
+}
