@@ -13,6 +13,7 @@
 #include "daemon/http/event_server.hpp"
 #include "daemon/http/server_state.hpp"
 #include "daemon/http/tls_server_context.hpp"
+#include "daemon/redis/redis_tls_context.hpp"
 #include "daemon/router/model_lifecycle.hpp"
 #include "daemon/router/plugin_schemas.hpp"
 #include "daemon/transport/side_request_client.hpp"
@@ -162,6 +163,7 @@ int DaemonApp::check_config() {
     std::vector<std::string> skipped;
     auto problems = router::check_plugins(*cfg, libraries, skipped);
     if (const auto tls_problem = tls_problem_of(cfg->server)) problems.push_back(*tls_problem);
+    if (const auto redis_problem = redis::redis_tls_problem(cfg->shared_state)) problems.push_back(*redis_problem);
     for (const auto &p : problems) std::cerr << p << '\n';
     for (const auto &p : skipped) std::cout << p << " (enabled: auto: it would be skipped)\n";
     for (const auto &w : router::end_of_life_warnings(*cfg, now_seconds())) std::cout << "warning: " << w << '\n';
@@ -276,7 +278,12 @@ int DaemonApp::serve() {
         return EXIT_CANTCREAT;
     }
     SharedStateLink shared(state, metrics);
-    shared.apply(*cfg);
+    try {
+        shared.apply(*cfg);
+    } catch (const std::exception &e) {
+        daemon_log().fatal(std::string("not started: ") + e.what());
+        return EXIT_CONFIG;
+    }
     std::shared_ptr<boost::asio::ssl::context> tls;
     try {
         tls = tls_context_for(cfg->server);

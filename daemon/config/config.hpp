@@ -116,6 +116,10 @@ struct SharedStateSettings {
     std::string user;         // AUTH user (Redis 6 ACL); empty: the password alone
     std::string password;     // never logged
     bool tls = false;         // rediss:// or tls: true
+    std::string ca_file;      // PEM CAs trusted for the server's certificate instead of the system store
+    std::string cert_file;    // client certificate chain (mutual TLS), with key_file
+    std::string key_file;
+    std::string server_name;  // the name its certificate must carry (and SNI); empty: the url's host
     std::uint32_t db = 0;     // SELECT, from the url's path
     std::chrono::milliseconds timeout{250}; // per call; beyond it the call fails and local limits decide
     std::size_t replicas = 1; // replicas sharing it: local limits while it is down are divided by this
@@ -125,7 +129,8 @@ struct SharedStateSettings {
     // What a change of them needs: a new connection.
     bool same_server(const SharedStateSettings &o) const noexcept {
         return host == o.host && port == o.port && user == o.user && password == o.password && tls == o.tls &&
-               db == o.db && timeout == o.timeout;
+               ca_file == o.ca_file && cert_file == o.cert_file && key_file == o.key_file &&
+               server_name == o.server_name && db == o.db && timeout == o.timeout;
     }
 };
 

@@ -46,6 +46,10 @@ public:
     // The entry's scalar, expanded; never echoed if `key` looks secret.
     std::optional<Scalar> scalar(const Entry &entry, const std::string &path, const std::string &key);
     void bad_value(const Scalar &value, const std::string &path, const std::string &expected);
+    // The resolved path of `section.key`, a file the daemon will read: empty
+    // when absent, or (reported, naming the file) unless it is a regular
+    // file this process can read.
+    std::string readable_file(const Entries &entries, const std::string &section, const std::string &key);
 
     // The typed value of `section.key`: nullopt when absent, or (reported)
     // when it breaks `rule`.

@@ -24,7 +24,7 @@ void read_upstream_section(SectionReader &reader, const Entry &section, Upstream
 void read_router_section(SectionReader &reader, const Entry &section, RouterSettings &router);
 void read_log_section(SectionReader &reader, const Entry &section, LogSettings &log);
 void read_metrics_section(SectionReader &reader, const Entry &section, MetricsSettings &metrics);
-// shared_state: {redis: {url, user, password, tls, timeout, replicas}}.
+// shared_state: {redis: {url, user, password, tls, ca_file, cert_file, key_file, server_name, timeout, replicas}}.
 void read_shared_state_section(SectionReader &reader, const Entry &section, SharedStateSettings &shared);
 // plugin_dir: a directory relative to the YAML file.
 void read_plugin_dir_section(SectionReader &reader, const Entry &section, std::string &plugin_dir);

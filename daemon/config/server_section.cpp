@@ -3,38 +3,17 @@
 #include "daemon/config/syntax.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <unistd.h>
 
 namespace helix::config {
 namespace {
 // Below PTHREAD_STACK_MIN thread creation fails at run time; fail at load instead.
 constexpr std::uint64_t kMinThreadStack = 16 * 1024;
-// A file the daemon will read at start: reported at its line unless it is a
-// regular file this process can read.
-std::string readable_file(SectionReader &r, const Entries &e, const std::string &key) {
-    const Entry *entry = SectionReader::find(e, key);
-    if (entry == nullptr) return {};
-    const auto value = r.scalar(*entry, "server.tls." + key, key);
-    if (!value) return {};
-    const auto path = r.resolve(value->text);
-    std::error_code ec;
-    const bool regular = !value->text.empty() && std::filesystem::is_regular_file(path, ec);
-    if (!regular || ::access(path.c_str(), R_OK) != 0) {
-        const std::string reason = regular ? std::strerror(errno) : "not a readable file";
-        r.ctx().report(value->line, "server.tls." + key + ": cannot read '" + path.string() + "' (" + reason + ")");
-        return {};
-    }
-    return path.string();
-}
 
 void read_tls(SectionReader &r, const Entry &section, ServerSettings &server) {
     const Entries t = r.collect(section.key, section.value, "server.tls", {"cert_file", "key_file"});
     const bool both = SectionReader::find(t, "cert_file") != nullptr && SectionReader::find(t, "key_file") != nullptr;
-    server.tls_cert_file = readable_file(r, t, "cert_file");
-    server.tls_key_file = readable_file(r, t, "key_file");
+    server.tls_cert_file = r.readable_file(t, "server.tls", "cert_file");
+    server.tls_key_file = r.readable_file(t, "server.tls", "key_file");
     if (!both)
         r.ctx().report(LoadContext::line_of(section.value), "server.tls needs both cert_file and key_file");
 }

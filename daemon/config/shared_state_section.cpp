@@ -65,6 +65,32 @@ bool parse_url(const std::string &text, SharedStateSettings &out, std::string &w
     return true;
 }
 
+// ca_file, cert_file + key_file and server_name: TLS only, files readable.
+void read_tls_files(SectionReader &r, const Entries &e, const std::string &path, SharedStateSettings &out) {
+    out.ca_file = r.readable_file(e, path, "ca_file");
+    out.cert_file = r.readable_file(e, path, "cert_file");
+    out.key_file = r.readable_file(e, path, "key_file");
+    if (const Entry *name = SectionReader::find(e, "server_name"))
+        if (const auto v = r.scalar(*name, path + ".server_name", "server_name")) {
+            if (v->text.empty() || v->text.find_first_of(" /@") != std::string::npos)
+                r.bad_value(*v, path + ".server_name", "a host name or address");
+            else
+                out.server_name = v->text;
+        }
+    const Entry *cert = SectionReader::find(e, "cert_file");
+    const Entry *key = SectionReader::find(e, "key_file");
+    if ((cert == nullptr) != (key == nullptr))
+        r.ctx().report(LoadContext::line_of((cert != nullptr ? cert : key)->value),
+                       path + ": cert_file and key_file go together (the client certificate and its key)");
+    // A CA or certificate for a plain-text connection is a mistake, not a
+    // request for plain text.
+    if (!out.tls)
+        for (const char *key_name : {"ca_file", "cert_file", "key_file", "server_name"})
+            if (const Entry *entry = SectionReader::find(e, key_name))
+                r.ctx().report(LoadContext::line_of(entry->value),
+                               path + "." + key_name + ": needs TLS (a rediss:// url or tls: true)");
+}
+
 } // namespace
 
 void read_shared_state_section(SectionReader &r, const Entry &section, SharedStateSettings &shared) {
@@ -72,7 +98,8 @@ void read_shared_state_section(SectionReader &r, const Entry &section, SharedSta
     const Entry *redis = SectionReader::find(top, "redis");
     if (redis == nullptr) return;
     const std::string path = "shared_state.redis";
-    const Entries e = r.collect(redis->key, redis->value, path, {"url", "user", "password", "tls", "timeout", "replicas"});
+    const Entries e = r.collect(redis->key, redis->value, path, {"url", "user", "password", "tls", "ca_file", "cert_file", "key_file",
+                                                               "server_name", "timeout", "replicas"});
     SharedStateSettings out;
     out.source = r.ctx().file() + ":" + std::to_string(LoadContext::line_of(redis->value));
     const std::size_t issues = r.ctx().issues().size();
@@ -90,6 +117,7 @@ void read_shared_state_section(SectionReader &r, const Entry &section, SharedSta
     bool tls = out.tls;
     r.read(e, path, "tls", tls, boolean());
     out.tls = out.tls || tls;
+    read_tls_files(r, e, path, out);
     r.read(e, path, "timeout", out.timeout, duration(false));
     r.read(e, path, "replicas", out.replicas, whole_number(1));
     if (r.ctx().issues().size() == issues) shared = std::move(out);

@@ -1,5 +1,9 @@
 #include "daemon/redis/redis_client.hpp"
 
+#include "daemon/redis/redis_tls_context.hpp"
+
+#include <Poco/Logger.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -29,13 +33,9 @@ RedisClient::RedisClient(const config::SharedStateSettings &settings, asio::any_
     endpoint->password = settings.password;
     endpoint->tls = settings.tls;
     endpoint->db = settings.db;
-    endpoint->tls_context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-    if (settings.tls) {
-        endpoint->tls_context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                                           asio::ssl::context::no_tlsv1_1);
-        endpoint->tls_context->set_default_verify_paths();
-    }
+    endpoint->server_name = settings.server_name.empty() ? settings.host : settings.server_name;
+    endpoint->tls_context = settings.tls ? make_redis_tls_context(settings)
+                                         : std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
     endpoint_ = std::move(endpoint);
 }
 
@@ -70,13 +70,24 @@ asio::awaitable<RespResult> RedisClient::call(std::vector<std::string> argv) {
     auto connection = connection_for(co_await asio::this_coro::executor);
     RespResult result = co_await connection->call(std::move(argv), settings_.timeout);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // A call its caller gave up on says nothing about Redis.
+    if (result.failure == "Redis call cancelled") co_return result;
     if (result.ok)
         breaker_.succeeded();
-    else if (result.failure != "Redis call cancelled")
+    else
         breaker_.failed();
-    last_ok_ = result.ok;
+    if (last_ok_.exchange(result.ok) != result.ok) log_change(result);
     if (observer_) observer_(result.ok, seconds);
     co_return result;
+}
+
+void RedisClient::log_change(const RespResult &result) const {
+    auto &log = Poco::Logger::get("helixagentd");
+    if (result.ok)
+        log.information("shared_state: Redis at " + settings_.url + " answers again: limits and provider state are shared");
+    else
+        log.error("shared_state: Redis at " + settings_.url + " unreachable (" + result.failure +
+                  "): degraded, limits count on this replica until it answers");
 }
 
 asio::awaitable<RespResult> RedisClient::eval(const Script &script, std::vector<std::string> keys,

@@ -34,6 +34,7 @@ using CallObserver = std::function<void(bool ok, double seconds)>;
 class RedisClient {
 public:
     // `background` must outlive the client (a BackgroundLoop's executor).
+    // Throws std::runtime_error when the TLS files cannot be used.
     RedisClient(const config::SharedStateSettings &settings, boost::asio::any_io_executor background,
                 CallObserver observer = {});
     ~RedisClient();
@@ -54,6 +55,8 @@ public:
 
 private:
     std::shared_ptr<RedisConnection> connection_for(const boost::asio::any_io_executor &executor);
+    // One log line each time Redis stops or starts answering.
+    void log_change(const RespResult &result) const;
 
     const config::SharedStateSettings settings_;
     const CallObserver observer_;

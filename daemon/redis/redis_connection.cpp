@@ -4,11 +4,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include <hiredis/hiredis.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <array>
 #include <tuple>
@@ -133,6 +135,39 @@ void RedisConnection::fail(const std::string &what) {
     if (state_ != State::broken) close("Redis " + endpoint_->host + ":" + std::to_string(endpoint_->port) + ": " + what);
 }
 
+std::string RedisConnection::prepare_tls() {
+    SSL *ssl = stream_.native_handle();
+    const std::string &name = endpoint_->server_name;
+    boost::system::error_code not_an_address;
+    static_cast<void>(asio::ip::make_address(name, not_an_address));
+    const bool address = !not_an_address;
+    // SNI carries names only, never addresses (RFC 6066).
+    if (!address && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                             const_cast<char *>(name.c_str())) != 1) // SSL_set_tlsext_host_name, without its C cast
+        return "TLS: cannot set the server name " + name;
+    // OpenSSL checks the name while it verifies the chain, so a mismatch
+    // fails the handshake with its own verify result.
+    X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if ((address ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                 : X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size())) != 1)
+        return "TLS: cannot check the server name " + name;
+    stream_.set_verify_mode(asio::ssl::verify_peer);
+    return {};
+}
+
+std::string RedisConnection::handshake_failure(const boost::system::error_code &error) {
+    std::string what = "TLS handshake failed: " + error.message();
+    const long verify = SSL_get_verify_result(stream_.native_handle());
+    if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH)
+        what += " (the server's certificate is not for '" + endpoint_->server_name +
+                "'; server_name sets the name to expect)";
+    else if (verify != X509_V_OK)
+        what += " (the server's certificate: " + std::string(X509_verify_cert_error_string(verify)) +
+                "; ca_file must hold the CA that signed it)";
+    return what;
+}
+
 asio::awaitable<void> RedisConnection::run() {
     auto self = shared_from_this();
     const auto use = asio::as_tuple(asio::use_awaitable);
@@ -147,13 +182,9 @@ asio::awaitable<void> RedisConnection::run() {
     boost::system::error_code ignored;
     stream_.next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
     if (endpoint_->tls) {
-        if (SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                     const_cast<char *>(endpoint_->host.c_str())) != 1) // SSL_set_tlsext_host_name, without its C cast
-            co_return fail("TLS: cannot set the server name");
-        stream_.set_verify_mode(asio::ssl::verify_peer);
-        stream_.set_verify_callback(asio::ssl::host_name_verification(endpoint_->host));
+        if (const auto problem = prepare_tls(); !problem.empty()) co_return fail(problem);
         const auto [handshake_error] = co_await stream_.async_handshake(asio::ssl::stream_base::client, use);
-        if (handshake_error) co_return fail("TLS handshake: " + handshake_error.message());
+        if (handshake_error) co_return fail(handshake_failure(handshake_error));
         if (state_ == State::broken) co_return;
     }
     state_ = State::open;

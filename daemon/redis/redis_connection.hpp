@@ -35,6 +35,7 @@ struct RedisEndpoint {
     std::string user;     // empty: AUTH with the password alone
     std::string password; // empty: no AUTH
     bool tls = false;
+    std::string server_name; // with tls: the name (or address) its certificate must carry, sent as SNI
     std::uint32_t db = 0;
     std::shared_ptr<boost::asio::ssl::context> tls_context; // always set (unused without tls)
 };
@@ -66,6 +67,9 @@ private:
     void enqueue(const std::vector<std::string> &argv, std::shared_ptr<Pending> pending);
     void deliver(RespValue value);
     void fail(const std::string &what);
+    // SNI and the name to verify; a failure's text, or empty.
+    std::string prepare_tls();
+    std::string handshake_failure(const boost::system::error_code &error);
     boost::asio::awaitable<void> run();
     boost::asio::awaitable<void> read_loop();
     boost::asio::awaitable<void> write_loop();

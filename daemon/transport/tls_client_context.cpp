@@ -33,7 +33,7 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_client_context(const TlsSett
     if (ec)
         throw std::runtime_error(settings.ca_file.empty()
                                      ? "cannot load the system's CA certificates: " + ec.message()
-                                     : "cannot load upstream.ca_file '" + settings.ca_file + "': " + ec.message());
+                                     : "cannot load " + settings.ca_file_setting + " '" + settings.ca_file + "': " + ec.message());
     return context;
 }
 

@@ -9,6 +9,7 @@ namespace helix::transport {
 struct TlsSettings {
     bool verify = true;
     std::string ca_file; // empty: the system's CA store
+    std::string ca_file_setting = "upstream.ca_file"; // named in its errors
 };
 
 } // namespace helix::transport

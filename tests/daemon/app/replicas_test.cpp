@@ -4,10 +4,13 @@
 // Three helixagentd replicas sharing one real redis-server (shared_state),
 // behind a round-robin client: limits, budgets, provider cool-downs and
 // circuits act as one; Redis killed or stopped, or a replica killed, under
-// load loses no request beyond the limits and no spend.
+// load loses no request beyond the limits and no spend. Over TLS with an ACL
+// user as managed Redis services offer it, and a Redis whose certificate is
+// not trusted or not for its name refused (the replicas then fail open).
 
 #include "../http/plain_gateway.hpp"
 #include "../redis/redis_server.hpp"
+#include "../transport/test_pki.hpp"
 
 #include <boost/json.hpp>
 
@@ -21,8 +24,23 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string kKey = "sk-replicas-test-7d2c";
+const std::string kRedisPassword = "acl-pw-replicas-5e1b";
+
+// A TLS-only Redis with an ACL user, certified by `pki`'s CA for localhost.
+RedisOptions managed_redis(const TestPki &pki) {
+    return RedisOptions{kRedisPassword, "gateway", RedisTls{pki.cert_file(), pki.key_file(), pki.ca_file(), false}};
+}
+
+// shared_state.redis's url and what it needs to reach `redis` (`ca_file`
+// with TLS).
+std::string redis_yaml(const RedisServer &redis, const RedisOptions &options, const std::string &ca_file = "") {
+    if (!options.tls) return "url: '" + redis.url() + "'";
+    return "url: 'rediss://" + (options.user.empty() ? "" : options.user + "@") + "localhost:" +
+           std::to_string(redis.port()) + "', password: " + options.password + ", ca_file: " + ca_file;
+}
 
 struct Replicas {
+    RedisOptions redis_options;
     RedisServer redis;
     PlainTextUpstream first, second;
     TempDir dir;
@@ -31,12 +49,16 @@ struct Replicas {
     std::size_t next = 0;
 
     // `limits`: the key's; `extra`: more top-level YAML.
-    explicit Replicas(const std::string &limits, const std::string &extra = "", const std::string &timeout = "1s") {
+    // `options`: how Redis is reached (plain, no password by default); a
+    // TLS Redis's certificate is trusted through `ca_file`.
+    explicit Replicas(const std::string &limits, const std::string &extra = "", const std::string &timeout = "1s",
+                      RedisOptions options = {}, const std::string &ca_file = "")
+        : redis_options(std::move(options)), redis(redis_options) {
         const std::string plugin = std::string(FIXTURE_DIR) + "/libhelix_plain_text.so";
         const std::string config =
             "server: {listen: 127.0.0.1, port: 0, drain_timeout: 1s}\n"
-            "shared_state:\n  redis: {url: 'redis://127.0.0.1:" + std::to_string(redis.port()) +
-            "', timeout: " + timeout + ", replicas: 3}\n"
+            "shared_state:\n  redis: {" + redis_yaml(redis, redis_options, ca_file) +
+            ", timeout: " + timeout + ", replicas: 3}\n"
             "api_keys:\n  - name: web\n    key: " + kKey + "\n    limits: " + limits + "\n" +
             "plugins:\n"
             "  first:\n    library: " + plugin + "\n    settings:\n      base_url: http://127.0.0.1:" +
@@ -94,11 +116,9 @@ std::string today_spend_key() {
     return "helix:key:web:d:" + std::to_string(now / 86'400'000'000);
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_CASE(thirty_rpm_across_three_replicas_lets_exactly_thirty_through) {
-    // A long window, so that no request comes back while the test runs.
-    Replicas r("{rpm: 30, window: 10m}");
+// 45 requests round robin under rpm: 30 (a window longer than the test):
+// 30 answered, 15 refused.
+void expect_thirty_of_forty_five(Replicas &r) {
     int ok = 0, limited = 0;
     for (int i = 0; i < 45; ++i) {
         const HttpResult reply = r.chat("hi");
@@ -108,6 +128,14 @@ BOOST_AUTO_TEST_CASE(thirty_rpm_across_three_replicas_lets_exactly_thirty_throug
     BOOST_TEST(ok == 30);
     BOOST_TEST(limited == 15);
     BOOST_TEST(r.first.requests() == 30);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(thirty_rpm_across_three_replicas_lets_exactly_thirty_through) {
+    // A long window, so that no request comes back while the test runs.
+    Replicas r("{rpm: 30, window: 10m}");
+    expect_thirty_of_forty_five(r);
 }
 
 BOOST_AUTO_TEST_CASE(a_budget_spent_on_one_replica_stops_the_key_on_the_others) {
@@ -283,4 +311,82 @@ BOOST_AUTO_TEST_CASE(shared_state_added_by_a_reload_is_used_at_once) {
     BOOST_TEST(chat(ports[0]).status == 429);
     BOOST_TEST(chat(ports[1]).status == 429);
     BOOST_TEST(http_get(ports[1], "/readyz").body.find(R"("shared_state":"up")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(over_tls_with_an_acl_user_thirty_rpm_across_three_replicas_lets_exactly_thirty_through) {
+    const TestPki pki;
+    Replicas r("{rpm: 30, window: 10m}", "", "1s", managed_redis(pki), pki.ca_file());
+    for (auto &d : r.daemons) BOOST_TEST(d->wait_for_log("replicas; TLS, AUTH)"));
+    expect_thirty_of_forty_five(r);
+    for (std::size_t replica = 0; replica < 3; ++replica) {
+        const HttpResult ready = http_get(r.ports[replica], "/readyz");
+        BOOST_TEST(ready.body.find(R"("shared_state":"up")") != std::string::npos, ready.body);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_redis_certificate_not_trusted_or_not_for_its_name_is_refused_and_the_replica_fails_open) {
+    const TestPki pki;
+    const RedisOptions options = managed_redis(pki);
+    RedisServer redis(options);
+    PlainTextUpstream upstream;
+    TempDir dir;
+    const auto config = [&](const std::string &name, const std::string &redis_lines) {
+        return dir.file(name, "server: {listen: 127.0.0.1, port: 0}\n"
+                              "api_keys:\n  - name: web\n    key: " + kKey + "\n    limits: {rpm: 1000}\n"
+                              "plugins:\n  plain:\n    library: " + std::string(FIXTURE_DIR) +
+                              "/libhelix_plain_text.so\n    settings:\n      base_url: http://127.0.0.1:" +
+                              std::to_string(upstream.port()) + "/complete\n"
+                              "shared_state: {redis: {" + redis_lines + ", timeout: 300ms}}\n");
+    };
+    // Another CA's certificate; and the right CA's, but reached as 127.0.0.1,
+    // a name its certificate does not carry.
+    std::string misnamed = redis_yaml(redis, options, pki.ca_file());
+    misnamed.replace(misnamed.find("localhost"), 9, "127.0.0.1");
+    DaemonProcess untrusted({"--config", config("untrusted.yaml", redis_yaml(redis, options, pki.rogue_ca_file()))});
+    DaemonProcess wrong_name({"--config", config("misnamed.yaml", misnamed)});
+    BOOST_TEST(untrusted.wait_for_log("shared_state: Redis at rediss://gateway@localhost:"));
+    BOOST_TEST(untrusted.wait_for_log("self-signed certificate in certificate chain; ca_file must hold"));
+    BOOST_TEST(wrong_name.wait_for_log("the server's certificate is not for '127.0.0.1'"));
+    for (DaemonProcess *daemon : {&untrusted, &wrong_name}) {
+        const std::uint16_t port = daemon->wait_until_listening();
+        const HttpResult reply = http_post(port, "/v1/chat/completions", plain_chat_body("hi"),
+                                           {{"Authorization", "Bearer " + kKey}});
+        BOOST_TEST(reply.status == 200, reply.body); // fail open, on this replica's counters
+        const HttpResult ready = http_get(port, "/readyz");
+        BOOST_TEST(ready.status == 200);
+        BOOST_TEST(ready.body.find(R"("shared_state":"degraded")") != std::string::npos, ready.body);
+        BOOST_TEST(daemon->rest_of_log_so_far().find(kRedisPassword) == std::string::npos);
+    }
+    BOOST_TEST(upstream.requests() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(check_config_names_a_redis_tls_file_that_is_missing_or_unusable) {
+    const TestPki pki;
+    TempDir dir;
+    const auto check = [&](const std::string &name, const std::string &redis_lines) {
+        const std::string path = dir.file(name, "plugins:\n  plain:\n    library: " + std::string(FIXTURE_DIR) +
+                                                    "/libhelix_plain_text.so\n    settings:\n      base_url: "
+                                                    "http://127.0.0.1:9/complete\n"
+                                                    "shared_state: {redis: {url: 'rediss://cache.internal:6380', " +
+                                                    redis_lines + "}}\n");
+        return run_daemon({"--check-config", "--config", path});
+    };
+    const RunResult good = check("good.yaml", "ca_file: " + pki.ca_file() + ", cert_file: " + pki.cert_file() +
+                                                  ", key_file: " + pki.key_file());
+    BOOST_TEST(good.exit_code == 0, good.output);
+    const RunResult missing = check("missing.yaml", "ca_file: " + (dir.path() / "redis-ca.pem").string());
+    BOOST_TEST(missing.exit_code == 1);
+    BOOST_TEST(missing.output.find("shared_state.redis.ca_file: cannot read '" + (dir.path() / "redis-ca.pem").string() +
+                                   "'") != std::string::npos,
+               missing.output);
+    const RunResult not_pem = check("not-pem.yaml", "ca_file: " + dir.file("junk.pem", "not a certificate\n"));
+    BOOST_TEST(not_pem.exit_code == 1);
+    BOOST_TEST(not_pem.output.find("cannot load shared_state.redis.ca_file '" + (dir.path() / "junk.pem").string() +
+                                   "'") != std::string::npos,
+               not_pem.output);
+    const RunResult wrong_key = check("wrong-key.yaml", "cert_file: " + pki.cert_file() + ", key_file: " +
+                                                            pki.key_file(true));
+    BOOST_TEST(wrong_key.exit_code == 1);
+    BOOST_TEST(wrong_key.output.find("shared_state.redis.key_file '" + pki.key_file(true) + "'") != std::string::npos,
+               wrong_key.output);
 }

@@ -3,6 +3,10 @@
 
 #include "daemon/config/config_loader.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace hc = helix::config;
@@ -24,6 +28,17 @@ std::string issues_of(const std::string &text) {
     BOOST_FAIL("the configuration loaded");
     return {};
 }
+
+// Files for the TLS settings, removed at exit.
+struct TlsFiles {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("helix-redis-tls-" + std::to_string(::getpid()));
+    TlsFiles() {
+        std::filesystem::create_directories(dir);
+        for (const char *name : {"ca.pem", "client.pem", "client.key"}) std::ofstream(dir / name) << "PEM\n";
+    }
+    ~TlsFiles() { std::filesystem::remove_all(dir); }
+    std::string path(const std::string &name) const { return (dir / name).string(); }
+};
 
 } // namespace
 
@@ -71,4 +86,47 @@ BOOST_AUTO_TEST_CASE(mistakes_are_reported_at_their_line) {
     BOOST_TEST(issues_of("shared_state: {redis: {replicas: 2}}\n").find("shared_state.redis.url: required") !=
                std::string::npos);
     BOOST_TEST(issues_of("shared_state: {redis: {url: 'redis://cache:99999'}}\n").find("port") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(tls_files_and_the_server_name_are_read) {
+    const TlsFiles files;
+    const auto config = load("shared_state:\n"
+                             "  redis:\n"
+                             "    url: rediss://10.1.2.3:6380\n"
+                             "    ca_file: " + files.path("ca.pem") + "\n"
+                             "    cert_file: " + files.path("client.pem") + "\n"
+                             "    key_file: " + files.path("client.key") + "\n"
+                             "    server_name: cache.example.com\n");
+    const hc::SharedStateSettings &s = config->shared_state;
+    BOOST_TEST(s.tls);
+    BOOST_TEST(s.ca_file == files.path("ca.pem"));
+    BOOST_TEST(s.cert_file == files.path("client.pem"));
+    BOOST_TEST(s.key_file == files.path("client.key"));
+    BOOST_TEST(s.server_name == "cache.example.com");
+    BOOST_TEST(!s.same_server(hc::SharedStateSettings{}));
+}
+
+BOOST_AUTO_TEST_CASE(tls_mistakes_are_reported_naming_the_file_or_the_setting) {
+    const TlsFiles files;
+    const std::string missing = issues_of("shared_state:\n"
+                                          "  redis:\n"
+                                          "    url: rediss://cache:6380\n"
+                                          "    ca_file: /nonexistent/redis-ca.pem\n");
+    BOOST_TEST(missing.find("test.yaml:4: shared_state.redis.ca_file: cannot read '/nonexistent/redis-ca.pem'") !=
+                   std::string::npos,
+               missing);
+    // Relative to the YAML file's directory.
+    BOOST_TEST(issues_of("shared_state: {redis: {url: 'rediss://cache', ca_file: certs/ca.pem}}\n")
+                   .find("'/etc/helix/certs/ca.pem'") != std::string::npos);
+    const std::string alone = issues_of("shared_state: {redis: {url: 'rediss://cache', cert_file: " +
+                                        files.path("client.pem") + "}}\n");
+    BOOST_TEST(alone.find("cert_file and key_file go together") != std::string::npos, alone);
+    // TLS settings without TLS are a mistake, not plain text.
+    const std::string plain = issues_of("shared_state: {redis: {url: 'redis://cache', ca_file: " + files.path("ca.pem") +
+                                        "}}\n");
+    BOOST_TEST(plain.find("shared_state.redis.ca_file: needs TLS") != std::string::npos, plain);
+    BOOST_TEST(load("shared_state: {redis: {url: 'redis://cache', tls: true, ca_file: " + files.path("ca.pem") + "}}\n")
+                   ->shared_state.tls);
+    BOOST_TEST(issues_of("shared_state: {redis: {url: 'rediss://cache', server_name: 'a/b'}}\n")
+                   .find("shared_state.redis.server_name") != std::string::npos);
 }

@@ -2,14 +2,24 @@
 #include <boost/test/unit_test.hpp>
 
 // The Redis client against a real redis-server: pipelining on one loop,
-// AUTH, scripts, a stopped or killed server (timeout, circuit, reconnect).
+// AUTH, scripts, a stopped or killed server (timeout, circuit, reconnect),
+// TLS as managed Redis services offer it (the server's certificate and
+// name verified, a client certificate).
 
 #include "daemon/redis/background_loop.hpp"
 #include "daemon/redis/redis_client.hpp"
+#include "daemon/redis/redis_tls_context.hpp"
+#include "../transport/test_pki.hpp"
 #include "redis_server.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <openssl/ssl.h>
+
+#include <optional>
 
 using namespace helix;
 using namespace std::chrono_literals;
@@ -43,6 +53,26 @@ T run(asio::awaitable<T> coroutine) {
 
 redis::RespResult call(redis::RedisClient &client, std::vector<std::string> argv) {
     return run(client.call(std::move(argv)));
+}
+
+// A CA and a server certificate it signed for localhost and upstream.test.
+const test::TestPki &pki() {
+    static const test::TestPki instance;
+    return instance;
+}
+
+test::RedisOptions tls_server(std::string password = "", bool client_certificates = false) {
+    return test::RedisOptions{std::move(password), "",
+                              test::RedisTls{pki().cert_file(), pki().key_file(), pki().ca_file(), client_certificates}};
+}
+
+// TLS to `host`, trusting the test CA.
+config::SharedStateSettings tls_settings_for(const test::RedisServer &server, std::string host = "localhost") {
+    config::SharedStateSettings s = settings_for(server);
+    s.host = std::move(host);
+    s.tls = true;
+    s.ca_file = pki().ca_file();
+    return s;
 }
 
 } // namespace
@@ -137,4 +167,116 @@ BOOST_AUTO_TEST_CASE(a_restarted_server_is_reconnected_to) {
     BOOST_TEST(!call(client, {"GET", "a"}).ok);
     server.start();
     BOOST_TEST(call(client, {"PING"}).value.text == "PONG");
+}
+
+BOOST_AUTO_TEST_CASE(a_call_its_caller_gave_up_on_does_not_mark_redis_down) {
+    test::RedisServer server;
+    redis::BackgroundLoop background;
+    redis::RedisClient client(settings_for(server), background.executor());
+    asio::io_context loop;
+    asio::cancellation_signal cancel;
+    std::optional<redis::RespResult> got;
+    // A list nobody pushes to: Redis holds the reply back; the caller leaves after 50 ms.
+    asio::co_spawn(loop, client.call({"BLPOP", "never-pushed", "0"}),
+                   asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, redis::RespResult r) {
+                       got = std::move(r);
+                       loop.stop();
+                   }));
+    asio::steady_timer leave(loop, 50ms);
+    leave.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+    loop.run();
+    BOOST_TEST_REQUIRE(got.has_value());
+    BOOST_TEST(got->failure == "Redis call cancelled");
+    BOOST_TEST(client.up());
+}
+
+BOOST_AUTO_TEST_CASE(tls_with_the_ca_file_and_a_password) {
+    test::RedisServer server(tls_server("s3cret-tls-pw"));
+    redis::BackgroundLoop background;
+    config::SharedStateSettings s = tls_settings_for(server);
+    s.password = "s3cret-tls-pw";
+    redis::RedisClient client(s, background.executor());
+    BOOST_TEST(call(client, {"SET", "k", "over tls"}).value.text == "OK");
+    BOOST_TEST(call(client, {"GET", "k"}).value.text == "over tls");
+    BOOST_TEST(client.up());
+    // The port speaks TLS only: a plain-text client gets nothing from it.
+    config::SharedStateSettings plain = settings_for(server, "s3cret-tls-pw");
+    redis::RedisClient plain_client(plain, background.executor());
+    BOOST_TEST(!call(plain_client, {"PING"}).ok);
+}
+
+BOOST_AUTO_TEST_CASE(a_certificate_from_another_ca_or_for_another_name_is_refused_and_says_why) {
+    test::RedisServer server(tls_server());
+    redis::BackgroundLoop background;
+    const auto refusal = [&](const config::SharedStateSettings &s) {
+        redis::RedisClient client(s, background.executor());
+        const redis::RespResult r = call(client, {"PING"});
+        BOOST_TEST(!r.ok);
+        BOOST_TEST(!client.up());
+        return r.failure;
+    };
+    config::SharedStateSettings rogue = tls_settings_for(server);
+    rogue.ca_file = pki().rogue_ca_file();
+    const std::string untrusted = refusal(rogue);
+    BOOST_TEST(untrusted.find("TLS handshake failed") != std::string::npos, untrusted);
+    BOOST_TEST(untrusted.find("certificate verify failed (SSL routines) (the server's certificate: self-signed "
+                              "certificate in certificate chain; ca_file must hold the CA that signed it)") !=
+                   std::string::npos,
+               untrusted);
+    config::SharedStateSettings system_store = tls_settings_for(server);
+    system_store.ca_file.clear(); // the system's CAs do not know the test CA
+    const std::string unknown = refusal(system_store);
+    BOOST_TEST(unknown.find("self-signed certificate in certificate chain") != std::string::npos, unknown);
+    // The certificate is for localhost and upstream.test, not for 127.0.0.1 nor for another name.
+    const std::string by_address = refusal(tls_settings_for(server, "127.0.0.1"));
+    BOOST_TEST(by_address.find("not for '127.0.0.1'") != std::string::npos, by_address);
+    config::SharedStateSettings other = tls_settings_for(server, "127.0.0.1");
+    other.server_name = "cache.example.com";
+    const std::string other_name = refusal(other);
+    BOOST_TEST(other_name.find("not for 'cache.example.com'") != std::string::npos, other_name);
+    // server_name: the address connected to, the name checked.
+    config::SharedStateSettings named = tls_settings_for(server, "127.0.0.1");
+    named.server_name = "upstream.test";
+    redis::RedisClient client(named, background.executor());
+    BOOST_TEST(call(client, {"PING"}).value.text == "PONG");
+}
+
+BOOST_AUTO_TEST_CASE(mutual_tls_presents_the_client_certificate) {
+    test::RedisServer server(tls_server("", true));
+    redis::BackgroundLoop background;
+    redis::RedisClient without(tls_settings_for(server), background.executor());
+    BOOST_TEST(!call(without, {"PING"}).ok);
+    config::SharedStateSettings s = tls_settings_for(server);
+    s.cert_file = pki().cert_file();
+    s.key_file = pki().key_file();
+    redis::RedisClient with(s, background.executor());
+    BOOST_TEST(call(with, {"PING"}).value.text == "PONG");
+    // One the server's CA did not sign is refused.
+    s.cert_file = pki().cert_file(true);
+    s.key_file = pki().key_file(true);
+    redis::RedisClient rogue(s, background.executor());
+    BOOST_TEST(!call(rogue, {"PING"}).ok);
+}
+
+BOOST_AUTO_TEST_CASE(the_tls_context_wants_tls_1_2_and_names_a_file_it_cannot_use) {
+    config::SharedStateSettings s;
+    s.host = "localhost";
+    s.tls = true;
+    s.ca_file = pki().ca_file();
+    const auto context = redis::make_redis_tls_context(s);
+    BOOST_TEST(SSL_CTX_get_min_proto_version(context->native_handle()) == TLS1_2_VERSION);
+    BOOST_TEST(SSL_CTX_get_verify_mode(context->native_handle()) == SSL_VERIFY_PEER);
+    BOOST_TEST(!redis::redis_tls_problem(s));
+    s.ca_file = pki().key_file(); // a key, not a certificate
+    BOOST_TEST(redis::redis_tls_problem(s).value_or("").find("shared_state.redis.ca_file '" + pki().key_file() + "'") !=
+               std::string::npos);
+    s.ca_file = pki().ca_file();
+    s.cert_file = pki().cert_file();
+    s.key_file = pki().key_file(true); // another certificate's key
+    const std::string mismatch = redis::redis_tls_problem(s).value_or("");
+    BOOST_TEST(mismatch.find("shared_state.redis.key_file '" + pki().key_file(true) + "': key values mismatch") !=
+                   std::string::npos,
+               mismatch);
+    redis::BackgroundLoop background;
+    BOOST_CHECK_THROW(redis::RedisClient(s, background.executor()), std::runtime_error);
 }

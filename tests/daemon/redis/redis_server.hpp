@@ -2,6 +2,8 @@
 // A real redis-server for a test, on a free loopback port, with no
 // persistence: started by the constructor, killed by the destructor. It can
 // be stopped (SIGSTOP), resumed, killed and started again on the same port.
+// With TLS it serves TLS only (as managed Redis services do on their TLS
+// port), optionally asking clients for a certificate.
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -12,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -32,22 +35,45 @@ inline std::uint16_t free_loopback_port() {
     return ntohs(a.sin_port);
 }
 
+struct RedisTls {
+    std::string cert_file, key_file; // the server's
+    std::string ca_file;             // trusted for client certificates
+    bool client_certificates = false; // tls-auth-clients yes
+};
+
+struct RedisOptions {
+    std::string password; // requirepass, or the ACL user's
+    std::string user;     // an ACL user with every right (the default user then needs the password too)
+    std::optional<RedisTls> tls;
+};
+
 class RedisServer {
 public:
-    explicit RedisServer(std::string password = "") : port_(free_loopback_port()), password_(std::move(password)) {
-        start();
-    }
+    explicit RedisServer(std::string password = "") : RedisServer(RedisOptions{std::move(password), "", std::nullopt}) {}
+    explicit RedisServer(RedisOptions options) : port_(free_loopback_port()), options_(std::move(options)) { start(); }
     ~RedisServer() { kill(); }
     RedisServer(const RedisServer &) = delete;
     RedisServer &operator=(const RedisServer &) = delete;
 
     std::uint16_t port() const { return port_; }
-    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+    // rediss:// names localhost, the name the test certificates carry.
+    std::string url() const {
+        return (options_.tls ? "rediss://localhost:" : "redis://127.0.0.1:") + std::to_string(port_);
+    }
 
     void start() {
-        std::vector<std::string> args{"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                      "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"};
-        if (!password_.empty()) args.insert(args.end(), {"--requirepass", password_});
+        const std::string port = std::to_string(port_);
+        std::vector<std::string> args{"redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                      "--daemonize", "no", "--loglevel", "warning"};
+        if (const auto &tls = options_.tls)
+            args.insert(args.end(), {"--port", "0", "--tls-port", port, "--tls-cert-file", tls->cert_file,
+                                     "--tls-key-file", tls->key_file, "--tls-ca-cert-file", tls->ca_file,
+                                     "--tls-auth-clients", tls->client_certificates ? "yes" : "no"});
+        else
+            args.insert(args.end(), {"--port", port});
+        if (!options_.password.empty()) args.insert(args.end(), {"--requirepass", options_.password});
+        if (!options_.user.empty())
+            args.insert(args.end(), {"--user", options_.user, "on", ">" + options_.password, "~*", "&*", "+@all"});
         pid_ = ::fork();
         if (pid_ == 0) {
             std::vector<char *> argv;
@@ -87,7 +113,7 @@ public:
 
 private:
     std::uint16_t port_;
-    std::string password_;
+    RedisOptions options_;
     pid_t pid_ = -1;
 };
 

@@ -34,6 +34,10 @@ public:
 
     std::string ca_file() const { return path("ca.pem"); }
     std::string rogue_ca_file() const { return path("rogue.pem"); }
+    // The server certificate and its key as files (for a server run by the
+    // test); with no extended key usage, it serves as a client's too.
+    std::string cert_file(bool rogue = false) const { return path(rogue ? "rogue-server.pem" : "ca-server.pem"); }
+    std::string key_file(bool rogue = false) const { return path(rogue ? "rogue-server.key" : "ca-server.key"); }
 
     // A server context presenting the test CA's certificate (or the rogue CA's).
     std::shared_ptr<boost::asio::ssl::context> server_context(bool rogue = false) const {
