@@ -481,13 +481,22 @@ private:
         const Route &route = *match.route;
         if (route.endpoint != nullptr)
             co_return co_await serve_endpoint(route, parser, clock, server, request_id, request, keep_wanted);
-        RouteRequest route_request{*runtime_, context_.state, context_.metrics, match.rest, request.context.client,
-                                   false};
+        co_return co_await serve_whole(route, match.rest, head, keep_wanted, has_body, request_id, server, request);
+    }
+
+    // A route answered with one whole reply (health, metrics, models): its
+    // own coroutine, so that serve()'s frame, which a held stream keeps,
+    // does not hold its reply.
+    asio::awaitable<After> serve_whole(const Route &route, std::string_view rest, const bhttp::request<bhttp::string_body> &head,
+                                       bool keep_wanted, bool has_body, const std::string &request_id,
+                                       const config::ServerSettings &server, RequestState &request) {
+        RouteRequest route_request{*runtime_, context_.state, context_.metrics, rest, request.context.client, false};
         if (route.access == Access::details)
             route_request.with_key = carries_client_key(*runtime_->client_keys, server, context_.state.auth_failures,
                                                         source_, authorization_of(head));
         Reply reply = route.whole(route_request);
-        co_return co_await send_whole(reply, keep_wanted, has_body, head_only, request_id, server, request);
+        co_return co_await send_whole(reply, keep_wanted, has_body, head.method() == bhttp::verb::head, request_id,
+                                      server, request);
     }
 
     // The attempt loop, then the end of the socket watch (a wait on a socket

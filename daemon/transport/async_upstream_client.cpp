@@ -64,6 +64,38 @@ asio::awaitable<bool> hand_on_head(const http::response_header<> &head, AsyncRes
     co_return co_await sink.on_head(static_cast<int>(head.result_int()), headers);
 }
 
+// Before a trickling stream's next read: what is buffered is parsed first
+// (the CRLF that ends a chunk waits there for the next chunk's size line);
+// when only an unfinished piece is left, the connection gives its buffer back
+// and waits until the socket has bytes. False when the buffered bytes
+// finished the body; throws what a read would.
+asio::awaitable<bool> await_more(Parser &parser, UpstreamConnection &connection, TimedSocket &waiter,
+                                 std::chrono::steady_clock::time_point until) {
+    auto &buffer = connection.buffer();
+    if (buffer.size() > 0) {
+        auto &body = parser.get().body();
+        body.data = nullptr; // no room: body bytes stay buffered for the read
+        body.size = 0;
+        error_code ec;
+        buffer.consume(parser.put(buffer.data(), ec));
+        if (parser.is_done()) co_return false;
+        if (ec != http::error::need_more) {
+            if (ec && ec != http::error::need_buffer)
+                throw ExchangeFailure{ExchangeError::reset, "reading the response body: " + ec.message()};
+            co_return true; // something to read there: no wait
+        }
+    }
+    buffer.shrink_to_fit(); // only the unfinished piece stays
+    const error_code waited = co_await waiter.wait_readable(until);
+    if (waited) {
+        if (co_await was_cancelled()) throw ExchangeFailure{ExchangeError::cancelled, "cancelled while reading the response body"};
+        if (waited == boost::beast::error::timeout) co_return true; // the read that follows reports it
+        throw ExchangeFailure{ExchangeError::reset, "reading the response body: " + waited.message()};
+    }
+    buffer.reserve(buffer.size() + ReadChunk::kInitial);
+    co_return true;
+}
+
 // Sends the request and hands the response to the sink. Returns whether the
 // connection may serve another request.
 template <class Stream>
@@ -115,20 +147,16 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
     ReadChunk chunk;
     std::uint64_t received = 0;
     TimedSocket waiter(tcp.socket());
+    // Whether the last read left no part the parser could use yet (it did
+    // not fill the chunk): the next bytes must come from the socket.
+    bool trickling = true;
     while (!parser->is_done()) {
         if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
-            // A stream that trickles (its last read did not fill the chunk)
-            // waits for its next bytes holding no buffer; over TLS the
-            // stream's own buffers may hold bytes already, so it reads on.
-            if (connection.buffer().size() == 0 && !chunk.held()) {
-                connection.buffer().shrink_to_fit();
-                const error_code waited = co_await waiter.wait_readable(budget.until(limits.read_timeout));
-                if (waited) {
-                    const bool cancelled = co_await was_cancelled();
-                    throw failed(waited, cancelled, "reading the response body");
-                }
-            }
-            if (connection.buffer().capacity() == 0) connection.buffer().reserve(chunk.size());
+            // A stream that trickles waits for its next bytes holding no
+            // buffer; over TLS the stream's own buffers may hold bytes
+            // already, so it reads on.
+            if (trickling && !co_await await_more(*parser, connection, waiter, budget.until(limits.read_timeout)))
+                continue; // what was buffered finished the body
         }
         auto &body = parser->get().body();
         body.data = chunk.data();
@@ -148,9 +176,10 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
             if (!taken) throw ExchangeFailure{ExchangeError::cancelled, "abandoned during the response body"};
         }
         // A body that fills the chunk is a large one: socket reads grow with it.
-        if (chunk.after_read(got)) connection.buffer().reserve(chunk.size());
+        trickling = !chunk.after_read(got) && got < chunk.size();
+        if (!trickling) connection.buffer().reserve(chunk.size());
         else if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>)
-            if (got < chunk.size()) chunk.release(); // it trickles: the next read waits first
+            chunk.release(); // the next read waits for bytes first
         if (!ec) continue;
         const bool cancelled = co_await was_cancelled();
         if (!cancelled && (ec == http::error::partial_message || ec == http::error::end_of_stream ||

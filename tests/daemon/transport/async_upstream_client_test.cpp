@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 
 using namespace helix::transport;
 using namespace helix::test;
@@ -134,6 +135,33 @@ BOOST_AUTO_TEST_CASE(a_chunked_body_cut_off_is_a_reset) {
     const auto result = loop.run(url(server), limits(), sink);
     BOOST_TEST(result.error == ExchangeError::reset);
     BOOST_TEST(sink.body == "hello");
+}
+
+// A trickling stream waits for its next bytes holding no read buffer; what
+// is buffered is parsed first, so a last chunk that came with the previous
+// chunk's end finishes the body at once (the upstream keeps its connection
+// open: nothing more would come to end a wait), and a chunk split across
+// reads arrives whole.
+BOOST_AUTO_TEST_CASE(a_trickling_chunked_stream_ends_with_its_last_chunk_not_a_timeout) {
+    ScriptedServer server([](ScriptedConnection &c) {
+        c.read_request();
+        c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel");
+        std::this_thread::sleep_for(150ms);
+        c.write("lo");
+        std::this_thread::sleep_for(150ms);
+        c.write("\r\n");
+        std::this_thread::sleep_for(150ms);
+        c.write("6\r\n world\r\n0\r\n\r\n");
+        c.read_request(); // held open until the client closes
+    });
+    Loop loop;
+    Collector sink;
+    const auto started = Clock::now();
+    const auto result = loop.run(url(server), limits(3000ms), sink);
+    BOOST_TEST(result.error == ExchangeError::none, result.detail);
+    BOOST_TEST(sink.body == "hello world");
+    BOOST_TEST((Clock::now() - started) < 2500ms);
+    BOOST_TEST(loop.client.idle_count() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_close_delimited_body_ends_with_the_connection) {
