@@ -151,17 +151,20 @@ asio::awaitable<bool> send_and_receive(Stream &stream, UpstreamConnection &conne
     // not fill the chunk): the next bytes must come from the socket.
     bool trickling = true;
     while (!parser->is_done()) {
+        // The wait for bytes and the read that takes them are one silence:
+        // one bound for both, so a stalled upstream is noticed after read_timeout.
+        const auto until = budget.until(limits.read_timeout);
         if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
             // A stream that trickles waits for its next bytes holding no
             // buffer; over TLS the stream's own buffers may hold bytes
             // already, so it reads on.
-            if (trickling && !co_await await_more(*parser, connection, waiter, budget.until(limits.read_timeout)))
+            if (trickling && !co_await await_more(*parser, connection, waiter, until))
                 continue; // what was buffered finished the body
         }
         auto &body = parser->get().body();
         body.data = chunk.data();
         body.size = chunk.size();
-        tcp.expires_at(budget.until(limits.read_timeout));
+        tcp.expires_at(until);
         auto [ec, n] = co_await http::async_read_some(stream, connection.buffer(), *parser, use_tuple);
         if (ec == http::error::need_buffer) ec = {};
         // A close-delimited body over TLS may end without close_notify.

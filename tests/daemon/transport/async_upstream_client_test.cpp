@@ -164,6 +164,26 @@ BOOST_AUTO_TEST_CASE(a_trickling_chunked_stream_ends_with_its_last_chunk_not_a_t
     BOOST_TEST(loop.client.idle_count() == 1u);
 }
 
+// The wait for a trickling stream's next bytes and the read that takes them
+// share one read_timeout: a stalled upstream is noticed after it, not twice it.
+BOOST_AUTO_TEST_CASE(a_stalled_chunked_stream_times_out_after_one_read_timeout) {
+    ScriptedServer server([](ScriptedConnection &c) {
+        c.read_request();
+        c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+        c.read_request(); // then silence, until the client closes
+    });
+    Loop loop;
+    Collector sink;
+    const auto started = Clock::now();
+    const auto result = loop.run(url(server), limits(1000ms), sink);
+    const auto took = Clock::now() - started;
+    BOOST_TEST(result.error == ExchangeError::timeout, result.detail);
+    BOOST_TEST(result.detail.find("read timeout") != std::string::npos, result.detail);
+    BOOST_TEST(sink.body == "hello");
+    BOOST_TEST(took >= 900ms);
+    BOOST_TEST(took < 1700ms); // two bounds in a row would take 2 s
+}
+
 BOOST_AUTO_TEST_CASE(a_close_delimited_body_ends_with_the_connection) {
     ScriptedServer server([](ScriptedConnection &c) {
         c.read_request();
