@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
-import { clientKey, startGateway } from './gateway.mjs';
+import { clientKey, startGatewayWithClient, stopGateway } from './gateway.mjs';
 import { collectStream } from './stream.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
@@ -16,15 +16,8 @@ const lookup = {
 
 let gateway;
 let client;
-before(async () => {
-  gateway = await startGateway();
-  client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
-});
-after(async () => {
-  await gateway?.stop();
-  for (const secret of ['sk-sim-azure', 'sim-client-secret', clientKey])
-    assert.ok(!gateway.log().includes(secret), `a secret appeared in the gateway log`);
-});
+before(async () => ({ gateway, client } = await startGatewayWithClient(OpenAI)));
+after(() => stopGateway(gateway, ['sk-sim-azure', 'sim-client-secret', clientKey].map((secret) => [secret, 'a secret'])));
 
 const streamed = async (params) => collectStream(await client.chat.completions.create({ ...params, stream: true }));
 

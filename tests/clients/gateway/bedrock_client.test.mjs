@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
-import { clientKey, startGateway } from './gateway.mjs';
+import { startGatewayWithClient, stopGateway } from './gateway.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
 
@@ -17,14 +17,8 @@ const weather = {
 
 let gateway;
 let client;
-before(async () => {
-  gateway = await startGateway();
-  client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
-});
-after(async () => {
-  await gateway?.stop();
-  assert.ok(!gateway.log().includes('wJalrXUtnFEMI'), 'the AWS secret appeared in the gateway log');
-});
+before(async () => ({ gateway, client } = await startGatewayWithClient(OpenAI)));
+after(() => stopGateway(gateway, [['wJalrXUtnFEMI', 'the AWS secret']]));
 
 for (const provider of ['aws-bedrock', 'bedrock-profile', 'bedrock-webid', 'bedrock-ecs', 'bedrock-imds']) {
   describe(provider, () => {

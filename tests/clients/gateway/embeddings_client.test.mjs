@@ -7,19 +7,14 @@ import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
 import { embeddingModels, fromBase64, isSimEmbedding, withEmbeddingModels, words } from './embeddings.mjs';
-import { clientKey, startGateway } from './gateway.mjs';
+import { startGatewayWithClient, stopGateway } from './gateway.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
 
 let gateway;
 let client;
-before(async () => {
-  gateway = await startGateway({ edit: withEmbeddingModels });
-  client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 30_000 });
-});
-after(async () => {
-  await gateway?.stop();
-});
+before(async () => ({ gateway, client } = await startGatewayWithClient(OpenAI, { edit: withEmbeddingModels, timeout: 30_000 })));
+after(() => stopGateway(gateway));
 
 const input = ['the quick brown fox', 'jumps over', 'the lazy dog today'];
 

@@ -1,6 +1,7 @@
 // Starts helixagentd in front of helix-cloudsim for client tests: writes a
 // configuration whose providers point at the simulator, waits until the
 // daemon listens, and stops both at the end.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,3 +158,52 @@ export async function startGateway({ simArgs = [], edit = (lines) => lines,
   };
   return { baseURL: `http://127.0.0.1:${port}/v1`, sim, pid: child.pid, http2, log: () => log, stop };
 }
+
+// startGateway(options), and the official openai client of it as the client
+// tests use it: no retries, so that a failure shows as itself, and `timeout`
+// for each request. Returns { gateway, client }.
+export async function startGatewayWithClient(OpenAI, { timeout = 20_000, ...options } = {}) {
+  const gateway = await startGateway(options);
+  return { gateway, client: new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout }) };
+}
+
+// Stops a test file's gateway, then checks that none of `secrets`
+// ([text, what it is] pairs) appeared in its log.
+export async function stopGateway(gateway, secrets = []) {
+  await gateway?.stop();
+  for (const [secret, what] of secrets) assert.ok(!gateway.log().includes(secret), `${what} appeared in the gateway log`);
+}
+
+// A request as curl sends it (the README's example): raw HTTP, no SDK.
+export function curl(baseURL, body) {
+  return fetch(`${baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${clientKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+// The curl example not streamed, then streamed: both answered by `provider`,
+// the first a chat.completion that stopped with its usage, the second an
+// event stream ending in [DONE]. Returns the completion and the raw stream.
+export async function curlBothWays(baseURL, provider, body) {
+  const res = await curl(baseURL, body);
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal(res.headers.get('x-helix-provider'), provider);
+  const whole = await res.json();
+  assert.equal(whole.object, 'chat.completion');
+  assert.equal(whole.choices[0].finish_reason, 'stop');
+  assert.ok(whole.usage.prompt_tokens > 0 && whole.usage.completion_tokens > 0, JSON.stringify(whole.usage));
+  const sse = await curl(baseURL, { ...body, stream: true });
+  assert.equal(sse.status, 200);
+  assert.match(sse.headers.get('content-type'), /text\/event-stream/);
+  const raw = await sse.text();
+  assert.ok(raw.trimEnd().endsWith('data: [DONE]'), raw.slice(-200));
+  return { whole, raw };
+}
+
+// The tool the simulators call when a message says "call tool lookup".
+export const lookupTool = {
+  type: 'function',
+  function: { name: 'lookup', description: 'Look a word up', parameters: { type: 'object', properties: { word: { type: 'string' } }, required: ['word'] } },
+};

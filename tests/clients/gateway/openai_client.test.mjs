@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
-import { clientKey, startGateway } from './gateway.mjs';
+import { clientKey, startGatewayWithClient, stopGateway } from './gateway.mjs';
 import { collectStream } from './stream.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
@@ -21,15 +21,8 @@ const weatherTool = {
 
 let gateway;
 let client;
-before(async () => {
-  gateway = await startGateway();
-  client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
-});
-after(async () => {
-  await gateway?.stop();
-  assert.ok(!gateway.log().includes(clientKey), 'the client key appeared in the gateway log');
-  assert.ok(!gateway.log().includes('sk-sim-openai'), 'a provider key appeared in the gateway log');
-});
+before(async () => ({ gateway, client } = await startGatewayWithClient(OpenAI)));
+after(() => stopGateway(gateway, [[clientKey, 'the client key'], ['sk-sim-openai', 'a provider key']]));
 
 for (const model of ['openai/gpt-4o', 'anthropic/claude-3-5-sonnet-20241022']) {
   describe(model, () => {

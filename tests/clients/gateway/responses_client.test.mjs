@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
-import { clientKey, startGateway } from './gateway.mjs';
+import { clientKey, startGatewayWithClient, stopGateway } from './gateway.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
 
@@ -39,13 +39,8 @@ const forcedTool = new Set(['anthropic/claude-3-5-sonnet-20241022', 'aws-bedrock
 
 let gateway;
 let client;
-before(async () => {
-  gateway = await startGateway();
-  client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
-});
-after(async () => {
-  await gateway?.stop();
-});
+before(async () => ({ gateway, client } = await startGatewayWithClient(OpenAI)));
+after(() => stopGateway(gateway));
 
 // What a responses stream added up to, as the SDK hands it over.
 async function collect(stream) {

@@ -7,40 +7,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
-import { clientKey, startGateway } from './gateway.mjs';
+import { curl, curlBothWays, lookupTool as lookup, startGatewayWithClient, stopGateway } from './gateway.mjs';
 import { collectStream } from './stream.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
 
-const lookup = {
-  type: 'function',
-  function: { name: 'lookup', description: 'Look a word up', parameters: { type: 'object', properties: { word: { type: 'string' } }, required: ['word'] } },
-};
-
 const streamed = async (client, params) =>
   collectStream(await client.chat.completions.create({ ...params, stream: true }));
-
-// A request as curl sends it (the README's example): raw HTTP, no SDK.
-function curl(baseURL, body) {
-  return fetch(`${baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${clientKey}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
 
 describe('through the gateway', () => {
   let gateway;
   let client;
-  before(async () => {
-    gateway = await startGateway();
-    client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
-  });
-  after(async () => {
-    await gateway?.stop();
-    assert.ok(!gateway.log().includes('ya29.'), 'an access token appeared in the gateway log');
-    assert.ok(!gateway.log().includes('PRIVATE KEY'), 'a private key appeared in the gateway log');
-  });
+  before(async () => ({ gateway, client } = await startGatewayWithClient(OpenAI)));
+  after(() => stopGateway(gateway, [['ya29.', 'an access token'], ['PRIVATE KEY', 'a private key']]));
 
   describe('Claude on Vertex (rawPredict) through chat completions', () => {
     const model = 'vertex-claude/claude-sonnet-4-5@20250929';
@@ -79,21 +58,9 @@ describe('through the gateway', () => {
 
       test('the curl example, streamed and not', async () => {
         const messages = [{ role: 'user', content: 'Explain quantum computing in simple terms' }];
-        const res = await curl(gateway.baseURL, { model, messages });
-        assert.equal(res.status, 200, await res.clone().text());
-        assert.equal(res.headers.get('x-helix-provider'), provider);
-        const whole = await res.json();
-        assert.equal(whole.object, 'chat.completion');
+        const { whole } = await curlBothWays(gateway.baseURL, provider, { model, messages });
         const text = whole.choices[0].message.content;
         assert.ok(text.length > 0);
-        assert.equal(whole.choices[0].finish_reason, 'stop');
-        assert.ok(whole.usage.prompt_tokens > 0 && whole.usage.completion_tokens > 0, JSON.stringify(whole.usage));
-
-        const sse = await curl(gateway.baseURL, { model, messages, stream: true });
-        assert.equal(sse.status, 200);
-        assert.match(sse.headers.get('content-type'), /text\/event-stream/);
-        const raw = await sse.text();
-        assert.ok(raw.trimEnd().endsWith('data: [DONE]'), raw.slice(-200));
         const s = await streamed(client, { model, messages });
         assert.equal(s.text, text);
         assert.equal(s.finish, 'stop');
@@ -161,9 +128,8 @@ describe('through the gateway', () => {
 });
 
 test('tokens that expire every 2 s are refreshed while requests keep coming, none failing', async () => {
-  const gateway = await startGateway({ simArgs: ['--vertex-token-ttl-s', '2'] });
+  const { gateway, client } = await startGatewayWithClient(OpenAI, { simArgs: ['--vertex-token-ttl-s', '2'] });
   try {
-    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
     const until = Date.now() + 5_000;
     let requests = 0;
     while (Date.now() < until) {

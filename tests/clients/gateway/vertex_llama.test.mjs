@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { importSdk } from '../cloudsim/sim.mjs';
-import { clientKey, startGateway } from './gateway.mjs';
+import { clientKey, curl, curlBothWays, lookupTool as lookup, startGatewayWithClient, stopGateway } from './gateway.mjs';
 import { collectStream } from './stream.mjs';
 
 const { default: OpenAI } = await importSdk('openai');
@@ -17,11 +17,6 @@ const { default: OpenAI } = await importSdk('openai');
 const LLAMA = 'meta/llama-3.3-70b-instruct-maas';
 const MAVERICK = 'meta/llama-4-maverick-17b-128e-instruct-maas';
 const NOT_SERVED = 'meta/llama-2-70b-chat-maas'; // listed by the gateway, unknown to the endpoint
-
-const lookup = {
-  type: 'function',
-  function: { name: 'lookup', description: 'Look a word up', parameters: { type: 'object', properties: { word: { type: 'string' } }, required: ['word'] } },
-};
 
 // The Llama models listed on gcp-vertex (a service-account key file), and a
 // second provider at location global.
@@ -37,23 +32,10 @@ function withLlama(lines) {
   return lines;
 }
 
-const curl = (baseURL, body) =>
-  fetch(`${baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${clientKey}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
 let gateway;
 let client;
-before(async () => {
-  gateway = await startGateway({ edit: withLlama });
-  client = new OpenAI({ baseURL: gateway.baseURL, apiKey: clientKey, maxRetries: 0, timeout: 20_000 });
-});
-after(async () => {
-  await gateway?.stop();
-  assert.ok(!gateway.log().includes('ya29.'), 'an access token appeared in the gateway log');
-});
+before(async () => ({ gateway, client } = await startGatewayWithClient(OpenAI, { edit: withLlama })));
+after(() => stopGateway(gateway, [['ya29.', 'an access token']]));
 
 describe('Llama on Vertex through the gateway', () => {
   const model = `gcp-vertex/${LLAMA}`;
@@ -66,21 +48,9 @@ describe('Llama on Vertex through the gateway', () => {
 
   test('the curl example, streamed and not', async () => {
     const messages = [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Explain quantum computing in simple terms' }];
-    const res = await curl(gateway.baseURL, { model, messages });
-    assert.equal(res.status, 200, await res.clone().text());
-    assert.equal(res.headers.get('x-helix-provider'), 'gcp-vertex');
-    const whole = await res.json();
-    assert.equal(whole.object, 'chat.completion');
+    const { whole, raw } = await curlBothWays(gateway.baseURL, 'gcp-vertex', { model, messages });
     assert.equal(whole.model, model);
     assert.match(whole.choices[0].message.content, /Explain quantum computing/);
-    assert.equal(whole.choices[0].finish_reason, 'stop');
-    assert.ok(whole.usage.prompt_tokens > 0 && whole.usage.completion_tokens > 0, JSON.stringify(whole.usage));
-
-    const sse = await curl(gateway.baseURL, { model, messages, stream: true });
-    assert.equal(sse.status, 200);
-    assert.match(sse.headers.get('content-type'), /text\/event-stream/);
-    const raw = await sse.text();
-    assert.ok(raw.trimEnd().endsWith('data: [DONE]'), raw.slice(-200));
     assert.ok(raw.includes(whole.choices[0].message.content.split(' ')[0]));
   });
 

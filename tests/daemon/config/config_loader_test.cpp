@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE config_loader
 #include <boost/test/unit_test.hpp>
 
-#include "daemon/config/config_loader.hpp"
+#include "config_test_support.hpp"
 #include "daemon/config/env_overrides.hpp"
 
 #include <boost/json/parse.hpp>
@@ -23,12 +23,14 @@ namespace hc = helix::config;
 namespace json = boost::json;
 using hc::ConfigIssue;
 using hc::Environment;
+using hc::test::dump;
+using hc::test::issues_of;
+using hc::test::kBaseDir;
+using hc::test::kFile;
+using hc::test::load;
 using std::chrono::milliseconds;
 
 namespace {
-
-const std::string kFile = "test.yaml";
-const std::string kBaseDir = "/etc/helix";
 
 // Joins lines with '\n' so the index in the list + 1 is the YAML line number.
 std::string yaml(std::initializer_list<std::string_view> lines) {
@@ -39,29 +41,6 @@ std::string yaml(std::initializer_list<std::string_view> lines) {
     return text;
 }
 
-hc::ConfigPtr load(const std::string &text, const Environment &env = {}) {
-    return hc::load_config_from_string(text, kFile, kBaseDir, env);
-}
-
-std::string dump(const std::vector<ConfigIssue> &issues) {
-    std::string text;
-    for (const ConfigIssue &issue : issues) {
-        text += "\n  " + issue.to_string();
-    }
-    return text;
-}
-
-// The issues of a load that must fail.
-std::vector<ConfigIssue> issues_of(const std::string &text, const Environment &env = {}) {
-    try {
-        load(text, env);
-    } catch (const hc::ConfigError &error) {
-        BOOST_TEST_REQUIRE(!error.issues().empty());
-        return error.issues();
-    }
-    BOOST_FAIL("expected a ConfigError, the configuration loaded");
-    return {};
-}
 
 // Exactly one issue, in kFile at `line`, whose reason contains `text`.
 void expect_one(const std::vector<ConfigIssue> &issues, int line, std::string_view text) {

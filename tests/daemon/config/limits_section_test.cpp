@@ -1,29 +1,13 @@
 #define BOOST_TEST_MODULE config_limits_section
 #include <boost/test/unit_test.hpp>
 
-#include "daemon/config/config_loader.hpp"
+#include "config_test_support.hpp"
 
 #include <string>
 
 namespace hc = helix::config;
-
-namespace {
-
-hc::ConfigPtr load(const std::string &text) { return hc::load_config_from_string(text, "test.yaml", "/etc/helix", {}); }
-
-std::string issues_of(const std::string &text) {
-    try {
-        load(text);
-    } catch (const hc::ConfigError &error) {
-        std::string all;
-        for (const auto &issue : error.issues()) all += issue.to_string() + "\n";
-        return all;
-    }
-    BOOST_FAIL("the configuration loaded");
-    return {};
-}
-
-} // namespace
+using hc::test::issue_text;
+using hc::test::load;
 
 BOOST_AUTO_TEST_CASE(a_key_s_limits_and_its_models_are_read) {
     const auto config = load("api_keys:\n"
@@ -57,7 +41,7 @@ BOOST_AUTO_TEST_CASE(a_key_without_limits_has_none) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_limits_name_the_line_and_the_field) {
-    const std::string issues = issues_of("api_keys:\n"
+    const std::string issues = issue_text("api_keys:\n"
                                          "  - name: web\n"
                                          "    key: sk-one\n"
                                          "    limits:\n"

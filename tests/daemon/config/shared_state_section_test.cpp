@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE config_shared_state_section
 #include <boost/test/unit_test.hpp>
 
-#include "daemon/config/config_loader.hpp"
+#include "config_test_support.hpp"
 
 #include <unistd.h>
 
@@ -10,24 +10,10 @@
 #include <string>
 
 namespace hc = helix::config;
+using hc::test::issue_text;
+using hc::test::load;
 
 namespace {
-
-hc::ConfigPtr load(const std::string &text, const hc::Environment &env = {}) {
-    return hc::load_config_from_string(text, "test.yaml", "/etc/helix", env);
-}
-
-std::string issues_of(const std::string &text) {
-    try {
-        load(text);
-    } catch (const hc::ConfigError &error) {
-        std::string all;
-        for (const auto &issue : error.issues()) all += issue.to_string() + "\n";
-        return all;
-    }
-    BOOST_FAIL("the configuration loaded");
-    return {};
-}
 
 // Files for the TLS settings, removed at exit.
 struct TlsFiles {
@@ -73,7 +59,7 @@ BOOST_AUTO_TEST_CASE(a_password_in_the_url_is_taken_and_never_kept_in_its_text) 
 }
 
 BOOST_AUTO_TEST_CASE(mistakes_are_reported_at_their_line) {
-    const std::string issues = issues_of("shared_state:\n"
+    const std::string issues = issue_text("shared_state:\n"
                                          "  redis:\n"
                                          "    url: http://cache:6379\n"
                                          "    replicas: 0\n"
@@ -83,9 +69,9 @@ BOOST_AUTO_TEST_CASE(mistakes_are_reported_at_their_line) {
     BOOST_TEST(issues.find("test.yaml:4: shared_state.redis.replicas") != std::string::npos, issues);
     BOOST_TEST(issues.find("test.yaml:5: shared_state.redis.timeout") != std::string::npos, issues);
     BOOST_TEST(issues.find("colour") != std::string::npos, issues);
-    BOOST_TEST(issues_of("shared_state: {redis: {replicas: 2}}\n").find("shared_state.redis.url: required") !=
+    BOOST_TEST(issue_text("shared_state: {redis: {replicas: 2}}\n").find("shared_state.redis.url: required") !=
                std::string::npos);
-    BOOST_TEST(issues_of("shared_state: {redis: {url: 'redis://cache:99999'}}\n").find("port") != std::string::npos);
+    BOOST_TEST(issue_text("shared_state: {redis: {url: 'redis://cache:99999'}}\n").find("port") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(tls_files_and_the_server_name_are_read) {
@@ -108,7 +94,7 @@ BOOST_AUTO_TEST_CASE(tls_files_and_the_server_name_are_read) {
 
 BOOST_AUTO_TEST_CASE(tls_mistakes_are_reported_naming_the_file_or_the_setting) {
     const TlsFiles files;
-    const std::string missing = issues_of("shared_state:\n"
+    const std::string missing = issue_text("shared_state:\n"
                                           "  redis:\n"
                                           "    url: rediss://cache:6380\n"
                                           "    ca_file: /nonexistent/redis-ca.pem\n");
@@ -116,17 +102,17 @@ BOOST_AUTO_TEST_CASE(tls_mistakes_are_reported_naming_the_file_or_the_setting) {
                    std::string::npos,
                missing);
     // Relative to the YAML file's directory.
-    BOOST_TEST(issues_of("shared_state: {redis: {url: 'rediss://cache', ca_file: certs/ca.pem}}\n")
+    BOOST_TEST(issue_text("shared_state: {redis: {url: 'rediss://cache', ca_file: certs/ca.pem}}\n")
                    .find("'/etc/helix/certs/ca.pem'") != std::string::npos);
-    const std::string alone = issues_of("shared_state: {redis: {url: 'rediss://cache', cert_file: " +
+    const std::string alone = issue_text("shared_state: {redis: {url: 'rediss://cache', cert_file: " +
                                         files.path("client.pem") + "}}\n");
     BOOST_TEST(alone.find("cert_file and key_file go together") != std::string::npos, alone);
     // TLS settings without TLS are a mistake, not plain text.
-    const std::string plain = issues_of("shared_state: {redis: {url: 'redis://cache', ca_file: " + files.path("ca.pem") +
+    const std::string plain = issue_text("shared_state: {redis: {url: 'redis://cache', ca_file: " + files.path("ca.pem") +
                                         "}}\n");
     BOOST_TEST(plain.find("shared_state.redis.ca_file: needs TLS") != std::string::npos, plain);
     BOOST_TEST(load("shared_state: {redis: {url: 'redis://cache', tls: true, ca_file: " + files.path("ca.pem") + "}}\n")
                    ->shared_state.tls);
-    BOOST_TEST(issues_of("shared_state: {redis: {url: 'rediss://cache', server_name: 'a/b'}}\n")
+    BOOST_TEST(issue_text("shared_state: {redis: {url: 'rediss://cache', server_name: 'a/b'}}\n")
                    .find("shared_state.redis.server_name") != std::string::npos);
 }
