@@ -408,6 +408,25 @@ private:
     helix_request wrapped_{};
 };
 
+// A legacy completion as the host hands it to a model that serves it: the
+// chat translation (which such a model does not read) and the client's own
+// body, wrapped as HELIX_OP_COMPLETIONS. outer stays valid while this lives.
+struct CompletionRequest {
+    Request r;
+    helix_request outer{};
+    CompletionRequest(const CompletionRequest &) = delete; // outer points into this object
+    CompletionRequest &operator=(const CompletionRequest &) = delete;
+    CompletionRequest(std::string model, std::string body, bool stream) {
+        r.model = std::move(model);
+        r.stream = stream;
+        r.messages = {Message::user("hello")};
+        r.original_body = std::move(body);
+        outer.struct_size = sizeof outer;
+        outer.operation = HELIX_OP_COMPLETIONS;
+        outer.chat = &r.view();
+    }
+};
+
 using plugin_testkit::describe;
 using plugin_testkit::finish_name;
 using plugin_testkit::join;
@@ -418,6 +437,8 @@ using Recorder = plugin_testkit::EventLog;
 
 
 using plugin_testkit::Chunking;
+using plugin_testkit::Cut;
+using plugin_testkit::every_cut;
 using plugin_testkit::split;
 
 // What one upstream call produced: the event lines, and where it failed.

@@ -346,15 +346,15 @@ std::vector<std::string> PluginChecker::run_cases(Report *report) const {
         const bool stream = reply.stream && (first.capabilities & HELIX_MODEL_STREAMING) != 0;
         const std::string where = "decode '" + reply.name + "'";
         std::vector<DecodeOutcome> outcomes;
-        for (const auto &[chunking, seed] : {std::pair{Chunking::whole, 0u}, std::pair{Chunking::bytes, 0u},
-                                             std::pair{Chunking::random, 1u}, std::pair{Chunking::random, 2u}}) {
+        const std::vector<plugin_testkit::Cut> cuts = plugin_testkit::every_cut(2);
+        for (const plugin_testkit::Cut &cut : cuts) {
             const api::ChatRequest chat = build_request(stream ? *stream_request : basic, first.id, first.upstream_id);
             std::unique_ptr<plugins::UpstreamCall> call;
             if (const auto f = provider_->prepare(chat.view(), call)) {
                 if (report != nullptr) report->fail(where, "prepare failed first: " + f.message());
                 break;
             }
-            outcomes.push_back(decode_reply(*call, reply, chunking, seed, secrets_));
+            outcomes.push_back(decode_reply(*call, reply, cut.how, cut.seed, secrets_));
         }
         if (outcomes.empty()) continue;
         const DecodeOutcome &whole = outcomes.front();
@@ -364,11 +364,12 @@ std::vector<std::string> PluginChecker::run_cases(Report *report) const {
         std::string problem;
         for (const auto &o : outcomes)
             if (problem.empty() && !o.error.empty()) problem = o.error;
-        const char *names[] = {"whole", "byte by byte", "in random pieces (seed 1)", "in random pieces (seed 2)"};
         for (std::size_t i = 1; problem.empty() && i < outcomes.size(); ++i)
-            if (outcomes[i].summary != whole.summary)
-                problem = std::string("fed ") + names[i] + " it decodes differently than whole: " +
-                          printable(whole.summary) + " | " + names[i] + ": " + printable(outcomes[i].summary);
+            if (outcomes[i].summary != whole.summary) {
+                const std::string name = plugin_testkit::cut_name(cuts[i]);
+                problem = "fed " + name + " it decodes differently than whole: " + printable(whole.summary) + " | " +
+                          name + ": " + printable(outcomes[i].summary);
+            }
         using E = CannedReply::Expect;
         if (problem.empty() && whole.status == HELIX_ERR_INTERNAL)
             problem = "INTERNAL error: a bug or crash guard inside the plugin";

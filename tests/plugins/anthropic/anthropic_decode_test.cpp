@@ -62,15 +62,14 @@ BOOST_AUTO_TEST_CASE(non_streamed_message_with_text_and_tool_use) {
                  {"type":"tool_use","id":"toolu_02","name":"get_time","input":{}}],
       "stop_reason":"tool_use","stop_sequence":null,
       "usage":{"input_tokens":25,"output_tokens":40,"cache_creation_input_tokens":5,"cache_read_input_tokens":10,"service_tier":"standard"}})";
-    const Outcome o = run_all_chunkings(h, r, 200, json_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=msg_01 model=claude-3-5-sonnet-20241022\n"
-                           "TEXT c=0 Hi\n"
-                           "REASON c=0 i=0 text=hidden sig=s data= fmt=anthropic-claude-v1\n"
-                           "TOOL c=0 i=0 id=toolu_01 name=get_weather args={\"city\":\"Paris\",\"days\":[1,2]}\n"
-                           "TOOL c=0 i=1 id=toolu_02 name=get_time args={}\n"
-                           "FINISH c=0 tool_calls\n"
-                           "USAGE 40/40/10\n");
+    expect_events(h, r, 200, json_headers(), body,
+                  "START id=msg_01 model=claude-3-5-sonnet-20241022\n"
+                  "TEXT c=0 Hi\n"
+                  "REASON c=0 i=0 text=hidden sig=s data= fmt=anthropic-claude-v1\n"
+                  "TOOL c=0 i=0 id=toolu_01 name=get_weather args={\"city\":\"Paris\",\"days\":[1,2]}\n"
+                  "TOOL c=0 i=1 id=toolu_02 name=get_time args={}\n"
+                  "FINISH c=0 tool_calls\n"
+                  "USAGE 40/40/10\n");
 }
 
 BOOST_AUTO_TEST_CASE(stop_reasons_map_to_finish_reasons) {
@@ -92,9 +91,8 @@ BOOST_AUTO_TEST_CASE(stop_reasons_map_to_finish_reasons) {
 BOOST_AUTO_TEST_CASE(streamed_text_and_tool_calls_in_any_chunking) {
     Harness h(kConfig);
     Request r = request(true);
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), kToolStream);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == kToolEvents);
+    expect_events(h, r, 200, sse_headers(), kToolStream,
+                  kToolEvents);
 }
 
 BOOST_AUTO_TEST_CASE(streamed_with_crlf_and_without_event_lines) {
@@ -108,9 +106,8 @@ BOOST_AUTO_TEST_CASE(streamed_with_crlf_and_without_event_lines) {
         body += kToolStream.substr(pos, end - pos) + "\r\n\r\n";
         pos = end;
     }
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == kToolEvents);
+    expect_events(h, r, 200, sse_headers(), body,
+                  kToolEvents);
 }
 
 BOOST_AUTO_TEST_CASE(streamed_plain_text_end_turn) {
@@ -124,12 +121,11 @@ BOOST_AUTO_TEST_CASE(streamed_plain_text_end_turn) {
         ev("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":5}})") +
         ev("unknown_future_event", R"({"type":"unknown_future_event"})") +
         ev("message_stop", R"({"type":"message_stop"})");
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=msg_2 model=claude-3-haiku-20240307\n"
-                           "TEXT c=0 Hello\n"
-                           "FINISH c=0 stop\n"
-                           "USAGE 10/5/0\n");
+    expect_events(h, r, 200, sse_headers(), body,
+                  "START id=msg_2 model=claude-3-haiku-20240307\n"
+                  "TEXT c=0 Hello\n"
+                  "FINISH c=0 stop\n"
+                  "USAGE 10/5/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(thinking_blocks_become_reasoning_in_streams) {
@@ -174,16 +170,15 @@ BOOST_AUTO_TEST_CASE(streamed_thinking_signature_and_redacted_thinking_in_any_ch
         ev("content_block_stop", R"({"type":"content_block_stop","index":2})") +
         ev("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":30}})") +
         ev("message_stop", R"({"type":"message_stop"})");
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=msg_t model=claude-sonnet-4-5\n"
-                           "REASON c=0 i=0 text=Let me think \xC3\xA9 sig= data= fmt=anthropic-claude-v1\n"
-                           "REASON c=0 i=0 text= more. sig= data= fmt=anthropic-claude-v1\n"
-                           "REASON c=0 i=0 text= sig=EqQBCgIYAhIM+/sig== data= fmt=anthropic-claude-v1\n"
-                           "REASON c=0 i=1 text= sig= data=EmwKAhgBEgy3va3p/+enc== fmt=anthropic-claude-v1\n"
-                           "TOOL c=0 i=0 id=toolu_9 name=f args=\n"
-                           "TOOL c=0 i=0 id= name= args={}\n"
-                           "FINISH c=0 tool_calls\nUSAGE 9/30/0\n");
+    expect_events(h, r, 200, sse_headers(), body,
+                  "START id=msg_t model=claude-sonnet-4-5\n"
+                  "REASON c=0 i=0 text=Let me think \xC3\xA9 sig= data= fmt=anthropic-claude-v1\n"
+                  "REASON c=0 i=0 text= more. sig= data= fmt=anthropic-claude-v1\n"
+                  "REASON c=0 i=0 text= sig=EqQBCgIYAhIM+/sig== data= fmt=anthropic-claude-v1\n"
+                  "REASON c=0 i=1 text= sig= data=EmwKAhgBEgy3va3p/+enc== fmt=anthropic-claude-v1\n"
+                  "TOOL c=0 i=0 id=toolu_9 name=f args=\n"
+                  "TOOL c=0 i=0 id= name= args={}\n"
+                  "FINISH c=0 tool_calls\nUSAGE 9/30/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(non_streamed_redacted_thinking_and_a_thinking_delta_on_a_text_block_is_refused) {
@@ -354,9 +349,8 @@ BOOST_AUTO_TEST_CASE(the_answer_tool_decodes_as_text) {
         ev("content_block_stop", R"({"type":"content_block_stop","index":0})") +
         ev("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":7}})") +
         ev("message_stop", R"({"type":"message_stop"})");
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=m model=c\nTEXT c=0 {\"name\":\nTEXT c=0 \"Oslo\"}\nFINISH c=0 stop\nUSAGE 3/7/0\n");
+    expect_events(h, r, 200, sse_headers(), body,
+                  "START id=m model=c\nTEXT c=0 {\"name\":\nTEXT c=0 \"Oslo\"}\nFINISH c=0 stop\nUSAGE 3/7/0\n");
 
     Request whole = request(false);
     whole.response_format = HELIX_FORMAT_JSON_SCHEMA;

@@ -74,9 +74,8 @@ BOOST_AUTO_TEST_CASE(count_tokens_goes_to_its_path_with_the_default_version) {
     BOOST_TEST(header(p, "anthropic-version") == "2023-06-01");
     BOOST_TEST(header(p, "anthropic-beta") == "prompt-caching-2024-07-31");
     h.descriptor().call_free(p.call);
-    const Outcome o = run_all_chunkings(h, c.outer, 200, json_headers(), R"({"input_tokens":1234})");
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "MESSAGES count_tokens {\"input_tokens\":1234}\n");
+    expect_events(h, c.outer, 200, json_headers(), R"({"input_tokens":1234})",
+                  "MESSAGES count_tokens {\"input_tokens\":1234}\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_whole_reply_is_relayed_as_one_message_event) {
@@ -105,12 +104,11 @@ BOOST_AUTO_TEST_CASE(stream_events_are_relayed_in_order_as_sent) {
     const std::string stream = ev("message_start", start) + ev("content_block_start", think) + ev("ping", ping) +
                                ev("content_block_delta", sig) + ev("content_block_stop", stop0) +
                                ev("message_delta", delta) + ev("message_stop", stop);
-    const Outcome o = run_all_chunkings(h, c.outer, 200, sse_headers(), stream);
-    BOOST_TEST_REQUIRE(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "MESSAGES message_start " + start + "\nMESSAGES content_block_start " + think +
-                               "\nMESSAGES ping " + ping + "\nMESSAGES content_block_delta " + sig +
-                               "\nMESSAGES content_block_stop " + stop0 + "\nMESSAGES message_delta " + delta +
-                               "\nMESSAGES message_stop " + stop + "\n");
+    expect_events(h, c.outer, 200, sse_headers(), stream,
+                  "MESSAGES message_start " + start + "\nMESSAGES content_block_start " + think +
+                  "\nMESSAGES ping " + ping + "\nMESSAGES content_block_delta " + sig +
+                  "\nMESSAGES content_block_stop " + stop0 + "\nMESSAGES message_delta " + delta +
+                  "\nMESSAGES message_stop " + stop + "\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_stream_cut_before_message_stop_or_an_error_event_fails) {

@@ -201,9 +201,9 @@ BOOST_AUTO_TEST_CASE(azure_stream_with_an_empty_first_chunk_keeps_filter_results
         "data: [DONE]\n\n";
     Harness h(kKeyConfig);
     std::string first;
-    for (const Chunking how : {Chunking::whole, Chunking::bytes, Chunking::random}) {
+    for (const Cut &cut : every_cut(1)) {
         Request r = user_request("gpt-4", true);
-        const Outcome o = h.run(r, 200, sse_headers(), stream, how);
+        const Outcome o = h.run(r, 200, sse_headers(), stream, cut.how, cut.seed);
         BOOST_TEST_REQUIRE(o.status == HELIX_OK, o.message);
         BOOST_TEST(contains(o.events, "EXTRA c=0 prompt_filter_results=[{\"prompt_index\":0"), o.events);
         BOOST_TEST(contains(o.events, "TEXT c=0 Hi"));
@@ -302,23 +302,6 @@ BOOST_AUTO_TEST_CASE(embeddings_with_entra_tokens_drop_a_refused_token) {
 
 namespace {
 
-// A legacy completion for an instruct deployment: the chat translation and the client's body.
-struct Completion {
-    Request r;
-    helix_request outer{};
-    Completion(const Completion &) = delete; // outer points into this object
-    Completion &operator=(const Completion &) = delete;
-    Completion(std::string model, std::string body, bool stream) {
-        r.model = std::move(model);
-        r.stream = stream;
-        r.messages = {Message::user("hello")};
-        r.original_body = std::move(body);
-        outer.struct_size = sizeof outer;
-        outer.operation = HELIX_OP_COMPLETIONS;
-        outer.chat = &r.view();
-    }
-};
-
 const std::string kInstructConfig = R"({"endpoint":"https://res.openai.azure.com/","api_key":"azure-secret-key",
     "models":["gpt-35-turbo-instruct",{"id":"writer","capabilities":["completions"]}],
     "deployments":{"writer":"prod-instruct"}})";
@@ -329,7 +312,7 @@ BOOST_AUTO_TEST_CASE(an_instruct_deployment_serves_completions_through_its_compl
     Harness h(kInstructConfig);
     BOOST_TEST_REQUIRE(h.plugin() != nullptr, h.create_error().message);
     for (const auto &m : h.models()) BOOST_TEST((m.capabilities & HELIX_MODEL_COMPLETIONS) != 0u, sv(m.id));
-    Completion c("writer", R"({"model":"azure/writer","prompt":["a","b"],"echo":true,"data_sources":[]})", false);
+    CompletionRequest c("writer", R"({"model":"azure/writer","prompt":["a","b"],"echo":true,"data_sources":[]})", false);
     const Prepared p = h.prepare(c.outer);
     BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
     BOOST_TEST(p.url == "https://res.openai.azure.com/openai/deployments/prod-instruct/completions?api-version=2024-10-21");
@@ -341,7 +324,7 @@ BOOST_AUTO_TEST_CASE(an_instruct_deployment_serves_completions_through_its_compl
 
     Harness v1(R"({"endpoint":"https://res.openai.azure.com","api_key":"k","api_version":"v1",
                    "models":["gpt-35-turbo-instruct"]})");
-    Completion d("gpt-35-turbo-instruct", R"({"model":"x","prompt":"a"})", false);
+    CompletionRequest d("gpt-35-turbo-instruct", R"({"model":"x","prompt":"a"})", false);
     const Prepared q = v1.prepare(d.outer);
     BOOST_TEST_REQUIRE(q.status == HELIX_OK, q.error.message);
     BOOST_TEST(q.url == "https://res.openai.azure.com/openai/v1/completions");
@@ -361,9 +344,9 @@ BOOST_AUTO_TEST_CASE(an_azure_completions_stream_keeps_filter_results_and_logpro
         "data: {" + head + ",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}\n\n"
         "data: [DONE]\n\n";
     Harness h(kInstructConfig);
-    Completion c("gpt-35-turbo-instruct", R"({"model":"m","prompt":"hello","stream":true,"logprobs":0})", true);
-    for (const Chunking how : {Chunking::whole, Chunking::bytes, Chunking::random}) {
-        const Outcome o = h.run(c.outer, 200, sse_headers(), stream, how);
+    CompletionRequest c("gpt-35-turbo-instruct", R"({"model":"m","prompt":"hello","stream":true,"logprobs":0})", true);
+    for (const Cut &cut : every_cut(1)) {
+        const Outcome o = h.run(c.outer, 200, sse_headers(), stream, cut.how, cut.seed);
         BOOST_TEST_REQUIRE(o.status == HELIX_OK, o.message);
         BOOST_TEST(o.events == "START id=cmpl-az model=gpt-35-turbo-instruct\n"
                                "EXTRA c=0 prompt_filter_results=[{\"prompt_index\":0,\"content_filter_results\":{}}]\n"

@@ -90,12 +90,11 @@ BOOST_AUTO_TEST_CASE(a_chat_stream_goes_to_stream_raw_predict_and_decodes_anthro
         ev("content_block_stop", R"({"type":"content_block_stop","index":0})") +
         ev("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":3}})") +
         ev("message_stop", R"({"type":"message_stop"})");
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), stream);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=msg_vrtx_01 model=claude-sonnet-4-5-20250929\n"
-                           "TEXT c=0 Sunny\n"
-                           "FINISH c=0 stop\n"
-                           "USAGE 12/3/0\n");
+    expect_events(h, r, 200, sse_headers(), stream,
+                  "START id=msg_vrtx_01 model=claude-sonnet-4-5-20250929\n"
+                  "TEXT c=0 Sunny\n"
+                  "FINISH c=0 stop\n"
+                  "USAGE 12/3/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(errors_keep_their_status_whether_anthropics_or_googles) {
@@ -147,9 +146,8 @@ BOOST_AUTO_TEST_CASE(messages_pass_through_with_only_what_raw_predict_accepts) {
 
     const std::string start = R"({"type":"message_start","message":{"id":"msg_1","content":[],"usage":{}}})";
     const std::string stop = R"({"type":"message_stop"})";
-    const Outcome o = run_all_chunkings(h, c.outer, 200, sse_headers(), ev("message_start", start) + ev("message_stop", stop));
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "MESSAGES message_start " + start + "\nMESSAGES message_stop " + stop + "\n");
+    expect_events(h, c.outer, 200, sse_headers(), ev("message_start", start) + ev("message_stop", stop),
+                  "MESSAGES message_start " + start + "\nMESSAGES message_stop " + stop + "\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_whole_message_is_relayed_and_count_tokens_is_left_to_the_host) {

@@ -33,16 +33,15 @@ const std::vector<Header> &google_json_headers() {
 BOOST_AUTO_TEST_CASE(a_unary_answer_is_text_finish_and_usage) {
     Harness h(kConfig);
     Request r = request(false);
-    const Outcome o = run_all_chunkings(h, r, 200, google_json_headers(), R"({
+    expect_events(h, r, 200, google_json_headers(), R"({
         "candidates":[{"content":{"role":"model","parts":[{"text":"Hello"},{"text":" there","thought":false},
                       {"text":"thinking...","thought":true}]},"finishReason":"STOP","avgLogprobs":-0.2}],
         "usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2,"thoughtsTokenCount":3,"totalTokenCount":10,
                          "cachedContentTokenCount":1},
-        "modelVersion":"gemini-1.5-pro-002","responseId":"resp-1"})");
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=resp-1 model=gemini-1.5-pro-002\nTEXT c=0 Hello\nTEXT c=0  there\n"
-                           "REASON c=0 i=0 text=thinking... sig= data= fmt=google-gemini-v1\n"
-                           "FINISH c=0 stop\nUSAGE 5/5/1\n");
+        "modelVersion":"gemini-1.5-pro-002","responseId":"resp-1"})",
+        "START id=resp-1 model=gemini-1.5-pro-002\nTEXT c=0 Hello\nTEXT c=0  there\n"
+        "REASON c=0 i=0 text=thinking... sig= data= fmt=google-gemini-v1\n"
+        "FINISH c=0 stop\nUSAGE 5/5/1\n");
 }
 
 BOOST_AUTO_TEST_CASE(function_calls_become_tool_calls_with_ids) {
@@ -68,11 +67,10 @@ BOOST_AUTO_TEST_CASE(a_stream_of_chunks_keeps_choices_and_tool_indexes) {
         R"({"candidates":[{"content":{"role":"model","parts":[{"text":"lo"},{"functionCall":{"name":"f","args":{"a":[1,2]}}}]},"finishReason":"STOP"}],"responseId":"s1"})",
         R"({"candidates":[{"index":1,"content":{"role":"model","parts":[{"text":"!"}]},"finishReason":"MAX_TOKENS"}],"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":6,"totalTokenCount":10},"responseId":"s1"})",
     });
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=s1 model=gemini-1.5-pro-002\nTEXT c=0 Hel\nTEXT c=1 Hi\nTEXT c=0 lo\n"
-                           "TOOL c=0 i=0 id=call_s1_0_0 name=f args={\"a\":[1,2]}\nFINISH c=0 tool_calls\n"
-                           "TEXT c=1 !\nFINISH c=1 length\nUSAGE 4/6/0\n");
+    expect_events(h, r, 200, sse_headers(), body,
+                  "START id=s1 model=gemini-1.5-pro-002\nTEXT c=0 Hel\nTEXT c=1 Hi\nTEXT c=0 lo\n"
+                  "TOOL c=0 i=0 id=call_s1_0_0 name=f args={\"a\":[1,2]}\nFINISH c=0 tool_calls\n"
+                  "TEXT c=1 !\nFINISH c=1 length\nUSAGE 4/6/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(safety_stops_and_blocked_prompts_are_content_filter) {
@@ -177,20 +175,18 @@ BOOST_AUTO_TEST_CASE(thoughts_and_thought_signatures_in_any_chunking) {
         R"({"functionCall":{"name":"weather","args":{"city":"Oslo"}},"thoughtSignature":"CiQBjz1rX+/sig=="},)"
         R"({"functionCall":{"name":"time","args":{}}}]},"finishReason":"STOP"}]})",
     });
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=r3 model=gemini-3-pro-preview\n"
-                           "REASON c=0 i=0 text=Planning sig= data= fmt=google-gemini-v1\n"
-                           "REASON c=0 i=0 text= the call. sig= data= fmt=google-gemini-v1\n"
-                           "TOOL c=0 i=0 id=call_r3_0_0 name=weather args={\"city\":\"Oslo\"}\n"
-                           "TOOL c=0 i=0 id= name= args= sig=CiQBjz1rX+/sig== fmt=google-gemini-v1\n"
-                           "TOOL c=0 i=1 id=call_r3_0_1 name=time args={}\n"
-                           "FINISH c=0 tool_calls\n");
+    expect_events(h, r, 200, sse_headers(), body,
+                  "START id=r3 model=gemini-3-pro-preview\n"
+                  "REASON c=0 i=0 text=Planning sig= data= fmt=google-gemini-v1\n"
+                  "REASON c=0 i=0 text= the call. sig= data= fmt=google-gemini-v1\n"
+                  "TOOL c=0 i=0 id=call_r3_0_0 name=weather args={\"city\":\"Oslo\"}\n"
+                  "TOOL c=0 i=0 id= name= args= sig=CiQBjz1rX+/sig== fmt=google-gemini-v1\n"
+                  "TOOL c=0 i=1 id=call_r3_0_1 name=time args={}\n"
+                  "FINISH c=0 tool_calls\n");
 
     Request text = request(false, "gemini-2.5-flash");
-    const Outcome t = run_all_chunkings(h, text, 200, google_json_headers(), R"({"candidates":[{"content":{"role":"model",
-        "parts":[{"text":"Sunny.","thoughtSignature":"Ct0BAR+/text=="}]},"finishReason":"STOP"}],"responseId":"r4","modelVersion":"m"})");
-    BOOST_TEST(t.status == HELIX_OK, t.message);
-    BOOST_TEST(t.events == "START id=r4 model=m\nTEXT c=0 Sunny.\n"
-                           "REASON c=0 i=0 text= sig= data=Ct0BAR+/text== fmt=google-gemini-v1\nFINISH c=0 stop\n");
+    expect_events(h, text, 200, google_json_headers(), R"({"candidates":[{"content":{"role":"model",
+        "parts":[{"text":"Sunny.","thoughtSignature":"Ct0BAR+/text=="}]},"finishReason":"STOP"}],"responseId":"r4","modelVersion":"m"})",
+        "START id=r4 model=m\nTEXT c=0 Sunny.\n"
+        "REASON c=0 i=0 text= sig= data=Ct0BAR+/text== fmt=google-gemini-v1\nFINISH c=0 stop\n");
 }

@@ -12,23 +12,7 @@ namespace {
 
 const std::string kConfig = R"({"api_key":"sk-test-0123456789abcdef","models":["gpt-4o","gpt-3.5-turbo-instruct"]})";
 
-// A legacy completion as the host hands it to a model that serves it: the
-// translated chat request, and the client's own body.
-struct Completion {
-    Request r;
-    helix_request outer{};
-    Completion(const Completion &) = delete; // outer points into this object
-    Completion &operator=(const Completion &) = delete;
-    Completion(std::string body, bool stream) {
-        r.model = "gpt-3.5-turbo-instruct";
-        r.stream = stream;
-        r.messages = {Message::user("Say this is a test")};
-        r.original_body = std::move(body);
-        outer.struct_size = sizeof outer;
-        outer.operation = HELIX_OP_COMPLETIONS;
-        outer.chat = &r.view();
-    }
-};
+const std::string kInstruct = "gpt-3.5-turbo-instruct";
 
 const std::string kBody =
     R"({"model":"openai/gpt-3.5-turbo-instruct","prompt":"Say this is a test","max_tokens":7,"temperature":0,)"
@@ -54,7 +38,7 @@ BOOST_AUTO_TEST_CASE(instruct_models_are_marked_and_listed_only_when_configured)
 
 BOOST_AUTO_TEST_CASE(the_clients_body_goes_to_completions_with_the_documented_fields) {
     Harness h(kConfig);
-    Completion c(kBody, false);
+    CompletionRequest c(kInstruct, kBody, false);
     Prepared p = h.prepare(c.outer);
     BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
     BOOST_TEST(p.url == "https://api.openai.com/v1/completions");
@@ -73,7 +57,7 @@ BOOST_AUTO_TEST_CASE(the_clients_body_goes_to_completions_with_the_documented_fi
 
 BOOST_AUTO_TEST_CASE(a_stream_asks_for_usage_and_decodes_text_completion_chunks) {
     Harness h(kConfig);
-    Completion c(R"({"model":"m","prompt":"Say this is a test","stream":true})", true);
+    CompletionRequest c(kInstruct, R"({"model":"m","prompt":"Say this is a test","stream":true})", true);
     Prepared p = h.prepare(c.outer);
     BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
     BOOST_TEST(p.streaming);
@@ -86,33 +70,31 @@ BOOST_AUTO_TEST_CASE(a_stream_asks_for_usage_and_decodes_text_completion_chunks)
     const std::string usage =
         R"({"id":"cmpl-1","object":"text_completion","created":1,"model":"gpt-3.5-turbo-instruct","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}})";
     const std::string stream = "data: " + chunk + "\n\ndata: " + last + "\n\ndata: " + usage + "\n\ndata: [DONE]\n\n";
-    const Outcome o = run_all_chunkings(h, c.outer, 200, sse_headers(), stream);
-    BOOST_TEST_REQUIRE(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=cmpl-1 model=gpt-3.5-turbo-instruct\n"
-                           "TEXT c=0 This\n"
-                           "TEXT c=0  is\n"
-                           "FINISH c=0 length\n"
-                           "USAGE 5/2/0\n");
+    expect_events(h, c.outer, 200, sse_headers(), stream,
+                  "START id=cmpl-1 model=gpt-3.5-turbo-instruct\n"
+                  "TEXT c=0 This\n"
+                  "TEXT c=0  is\n"
+                  "FINISH c=0 length\n"
+                  "USAGE 5/2/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_whole_text_completion_decodes_to_the_same_events) {
     Harness h(kConfig);
-    Completion c(kBody, false);
+    CompletionRequest c(kInstruct, kBody, false);
     const std::string body =
         R"({"id":"cmpl-2","object":"text_completion","created":1,"model":"gpt-3.5-turbo-instruct",)"
         R"("choices":[{"text":"This is a test.","index":0,"logprobs":null,"finish_reason":"stop"}],)"
         R"("usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10}})";
-    const Outcome o = run_all_chunkings(h, c.outer, 200, json_headers(), body);
-    BOOST_TEST_REQUIRE(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=cmpl-2 model=gpt-3.5-turbo-instruct\n"
-                           "TEXT c=0 This is a test.\n"
-                           "FINISH c=0 stop\n"
-                           "USAGE 5/5/0\n");
+    expect_events(h, c.outer, 200, json_headers(), body,
+                  "START id=cmpl-2 model=gpt-3.5-turbo-instruct\n"
+                  "TEXT c=0 This is a test.\n"
+                  "FINISH c=0 stop\n"
+                  "USAGE 5/5/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(several_prompts_and_token_prompts_go_as_sent) {
     Harness h(kConfig);
-    Completion c(R"({"model":"m","prompt":[[1212,318],[257]],"n":2})", false);
+    CompletionRequest c(kInstruct, R"({"model":"m","prompt":[[1212,318],[257]],"n":2})", false);
     Prepared p = h.prepare(c.outer);
     BOOST_TEST_REQUIRE(p.status == HELIX_OK, p.error.message);
     BOOST_TEST(json::serialize(json::parse(p.body).at("prompt")) == "[[1212,318],[257]]");
@@ -121,7 +103,7 @@ BOOST_AUTO_TEST_CASE(several_prompts_and_token_prompts_go_as_sent) {
 
 BOOST_AUTO_TEST_CASE(a_stream_of_several_choices_keeps_their_indexes_and_each_chunks_logprobs) {
     Harness h(kConfig);
-    Completion c(R"({"model":"m","prompt":["a","b"],"stream":true,"logprobs":1})", true);
+    CompletionRequest c(kInstruct, R"({"model":"m","prompt":["a","b"],"stream":true,"logprobs":1})", true);
     const std::string head = R"({"id":"cmpl-3","object":"text_completion","created":1,"model":"gpt-3.5-turbo-instruct",)";
     const auto chunk = [&](int index, std::string_view text, std::string_view logprobs, std::string_view finish) {
         return "data: " + head + R"("choices":[{"text":")" + std::string(text) + R"(","index":)" +
@@ -133,39 +115,35 @@ BOOST_AUTO_TEST_CASE(a_stream_of_several_choices_keeps_their_indexes_and_each_ch
                                chunk(0, "", "null", R"("stop")") + chunk(1, "", "null", R"("length")") +
                                "data: " + head + R"("choices":[],"usage":{"prompt_tokens":2,"completion_tokens":2,"total_tokens":4}})" +
                                "\n\ndata: [DONE]\n\n";
-    const Outcome o = run_all_chunkings(h, c.outer, 200, sse_headers(), stream);
-    BOOST_TEST_REQUIRE(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=cmpl-3 model=gpt-3.5-turbo-instruct\n"
-                           "EXTRA c=1 logprobs={\"tokens\":[\"B\"],\"token_logprobs\":[-1E-1]}\n"
-                           "TEXT c=1 B\n"
-                           "EXTRA c=0 logprobs={\"tokens\":[\"A\"],\"token_logprobs\":[-2E-1]}\n"
-                           "TEXT c=0 A\n"
-                           "FINISH c=0 stop\n"
-                           "FINISH c=1 length\n"
-                           "USAGE 2/2/0\n",
-               o.events);
+    expect_events(h, c.outer, 200, sse_headers(), stream,
+                  "START id=cmpl-3 model=gpt-3.5-turbo-instruct\n"
+                  "EXTRA c=1 logprobs={\"tokens\":[\"B\"],\"token_logprobs\":[-1E-1]}\n"
+                  "TEXT c=1 B\n"
+                  "EXTRA c=0 logprobs={\"tokens\":[\"A\"],\"token_logprobs\":[-2E-1]}\n"
+                  "TEXT c=0 A\n"
+                  "FINISH c=0 stop\n"
+                  "FINISH c=1 length\n"
+                  "USAGE 2/2/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_whole_reply_gives_each_choices_logprobs_before_its_text) {
     Harness h(kConfig);
-    Completion c(R"({"model":"m","prompt":"Hi","echo":true,"logprobs":0})", false);
+    CompletionRequest c(kInstruct, R"({"model":"m","prompt":"Hi","echo":true,"logprobs":0})", false);
     const std::string body =
         R"({"id":"cmpl-4","object":"text_completion","created":1,"model":"gpt-3.5-turbo-instruct","choices":[)"
         R"({"text":"Hi there","index":0,"logprobs":{"tokens":["Hi"," there"],"token_logprobs":[null,-1]},"finish_reason":"length"}],)"
         R"("usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}})";
-    const Outcome o = run_all_chunkings(h, c.outer, 200, json_headers(), body);
-    BOOST_TEST_REQUIRE(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=cmpl-4 model=gpt-3.5-turbo-instruct\n"
-                           "EXTRA c=0 logprobs={\"tokens\":[\"Hi\",\" there\"],\"token_logprobs\":[null,-1]}\n"
-                           "TEXT c=0 Hi there\n"
-                           "FINISH c=0 length\n"
-                           "USAGE 1/1/0\n",
-               o.events);
+    expect_events(h, c.outer, 200, json_headers(), body,
+                  "START id=cmpl-4 model=gpt-3.5-turbo-instruct\n"
+                  "EXTRA c=0 logprobs={\"tokens\":[\"Hi\",\" there\"],\"token_logprobs\":[null,-1]}\n"
+                  "TEXT c=0 Hi there\n"
+                  "FINISH c=0 length\n"
+                  "USAGE 1/1/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_upstream_error_keeps_its_status_and_field) {
     Harness h(kConfig);
-    Completion c(R"({"model":"m","prompt":"Hi"})", false);
+    CompletionRequest c(kInstruct, R"({"model":"m","prompt":"Hi"})", false);
     const Outcome o = h.run(c.outer, 400, json_headers(),
                             R"({"error":{"message":"This model's maximum context length is 4097 tokens","type":)"
                             R"("invalid_request_error","param":"prompt","code":"context_length_exceeded"}})");
@@ -177,7 +155,7 @@ BOOST_AUTO_TEST_CASE(an_upstream_error_keeps_its_status_and_field) {
 
 BOOST_AUTO_TEST_CASE(without_the_clients_body_the_request_is_refused) {
     Harness h(kConfig);
-    Completion c("", false);
+    CompletionRequest c(kInstruct, "", false);
     const Prepared p = h.prepare(c.outer);
     BOOST_TEST(p.status == HELIX_ERR_INVALID_REQUEST);
 }

@@ -56,13 +56,12 @@ BOOST_AUTO_TEST_CASE(non_streamed_text_completion) {
                 "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
                 "completion_tokens_details": {"reasoning_tokens": 0}},
       "service_tier": "default", "system_fingerprint": "fp_1"})";
-    const Outcome o = run_all_chunkings(h, r, 200, json_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT model=gpt-4o-2024-08-06\n"
-                           "EXTRA c=0 system_fingerprint=\"fp_1\"\n"
-                           "TEXT c=0 Hello! How can I help?\n"
-                           "FINISH c=0 stop\n"
-                           "USAGE 19/10/0\n");
+    expect_events(h, r, 200, json_headers(), body,
+                  "START id=chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT model=gpt-4o-2024-08-06\n"
+                  "EXTRA c=0 system_fingerprint=\"fp_1\"\n"
+                  "TEXT c=0 Hello! How can I help?\n"
+                  "FINISH c=0 stop\n"
+                  "USAGE 19/10/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(non_streamed_tool_calls_with_cached_usage) {
@@ -74,13 +73,12 @@ BOOST_AUTO_TEST_CASE(non_streamed_tool_calls_with_cached_usage) {
          {"id":"call_b","type":"function","function":{"name":"get_time","arguments":"{}"}}]},
        "finish_reason":"tool_calls"}],
       "usage":{"prompt_tokens":100,"completion_tokens":20,"total_tokens":120,"prompt_tokens_details":{"cached_tokens":64}}})";
-    const Outcome o = run_all_chunkings(h, r, 200, json_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=chatcmpl-2 model=gpt-4o\n"
-                           "TOOL c=0 i=0 id=call_a name=get_weather args={\"city\":\"Paris\"}\n"
-                           "TOOL c=0 i=1 id=call_b name=get_time args={}\n"
-                           "FINISH c=0 tool_calls\n"
-                           "USAGE 100/20/64\n");
+    expect_events(h, r, 200, json_headers(), body,
+                  "START id=chatcmpl-2 model=gpt-4o\n"
+                  "TOOL c=0 i=0 id=call_a name=get_weather args={\"city\":\"Paris\"}\n"
+                  "TOOL c=0 i=1 id=call_b name=get_time args={}\n"
+                  "FINISH c=0 tool_calls\n"
+                  "USAGE 100/20/64\n");
 }
 
 BOOST_AUTO_TEST_CASE(refusal_and_content_filter_and_several_choices) {
@@ -90,15 +88,14 @@ BOOST_AUTO_TEST_CASE(refusal_and_content_filter_and_several_choices) {
        {"index":0,"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"},
        {"index":1,"message":{"role":"assistant","content":"Partial"},"finish_reason":"content_filter"},
        {"index":2,"message":{"role":"assistant","content":"Long"},"finish_reason":"length"}]})";
-    const Outcome o = run_all_chunkings(h, r, 200, json_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=c model=gpt-4o\n"
-                           "TEXT c=0 I can't help with that.\n"
-                           "FINISH c=0 stop\n"
-                           "TEXT c=1 Partial\n"
-                           "FINISH c=1 content_filter\n"
-                           "TEXT c=2 Long\n"
-                           "FINISH c=2 length\n");
+    expect_events(h, r, 200, json_headers(), body,
+                  "START id=c model=gpt-4o\n"
+                  "TEXT c=0 I can't help with that.\n"
+                  "FINISH c=0 stop\n"
+                  "TEXT c=1 Partial\n"
+                  "FINISH c=1 content_filter\n"
+                  "TEXT c=2 Long\n"
+                  "FINISH c=2 length\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_event_stream_answering_a_non_streamed_request_is_a_protocol_error) {
@@ -112,9 +109,8 @@ BOOST_AUTO_TEST_CASE(an_event_stream_answering_a_non_streamed_request_is_a_proto
 BOOST_AUTO_TEST_CASE(streamed_text_with_usage_in_any_chunking) {
     Harness h(kConfig);
     Request r = request(true);
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), kTextStream);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == kTextEvents);
+    expect_events(h, r, 200, sse_headers(), kTextStream,
+                  kTextEvents);
 }
 
 BOOST_AUTO_TEST_CASE(streamed_text_with_crlf_line_ends_gives_the_same_events) {
@@ -122,9 +118,8 @@ BOOST_AUTO_TEST_CASE(streamed_text_with_crlf_line_ends_gives_the_same_events) {
     Request r = request(true);
     std::string crlf;
     for (const char c : kTextStream) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), ": keep-alive\r\n\r\n" + crlf);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == kTextEvents);
+    expect_events(h, r, 200, sse_headers(), ": keep-alive\r\n\r\n" + crlf,
+                  kTextEvents);
 }
 
 BOOST_AUTO_TEST_CASE(usage_event_comes_even_when_the_client_did_not_ask_for_it) {
@@ -146,17 +141,16 @@ BOOST_AUTO_TEST_CASE(streamed_parallel_tool_calls_keep_openais_index) {
         chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":"{}"}}]},"finish_reason":null}])") +
         chunk(R"([{"index":0,"delta":{},"finish_reason":"tool_calls"}])") +
         chunk("[]", R"({"prompt_tokens":50,"completion_tokens":30,"total_tokens":80})") + "data: [DONE]\n\n";
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=chatcmpl-9x model=gpt-4o-2024-08-06\n"
-                           "EXTRA c=0 system_fingerprint=\"fp_44709d6fcb\"\n"
-                           "TOOL c=0 i=0 id=call_a name=get_weather args=\n"
-                           "TOOL c=0 i=0 id= name= args={\"ci\n"
-                           "TOOL c=0 i=1 id=call_b name=get_time args=\n"
-                           "TOOL c=0 i=0 id= name= args=ty\":\"Paris\"}\n"
-                           "TOOL c=0 i=1 id= name= args={}\n"
-                           "FINISH c=0 tool_calls\n"
-                           "USAGE 50/30/0\n");
+    expect_events(h, r, 200, sse_headers(), body,
+                  "START id=chatcmpl-9x model=gpt-4o-2024-08-06\n"
+                  "EXTRA c=0 system_fingerprint=\"fp_44709d6fcb\"\n"
+                  "TOOL c=0 i=0 id=call_a name=get_weather args=\n"
+                  "TOOL c=0 i=0 id= name= args={\"ci\n"
+                  "TOOL c=0 i=1 id=call_b name=get_time args=\n"
+                  "TOOL c=0 i=0 id= name= args=ty\":\"Paris\"}\n"
+                  "TOOL c=0 i=1 id= name= args={}\n"
+                  "FINISH c=0 tool_calls\n"
+                  "USAGE 50/30/0\n");
 }
 
 BOOST_AUTO_TEST_CASE(streamed_choices_are_kept_apart_and_done_finishes_what_is_open) {
@@ -165,14 +159,13 @@ BOOST_AUTO_TEST_CASE(streamed_choices_are_kept_apart_and_done_finishes_what_is_o
     const std::string body =
         chunk(R"([{"index":0,"delta":{"content":"A"},"finish_reason":null},{"index":1,"delta":{"content":"B"},"finish_reason":null}])") +
         chunk(R"([{"index":1,"delta":{},"finish_reason":"length"}])") + "data: [DONE]\n\n";
-    const Outcome o = run_all_chunkings(h, r, 200, sse_headers(), body);
-    BOOST_TEST(o.status == HELIX_OK, o.message);
-    BOOST_TEST(o.events == "START id=chatcmpl-9x model=gpt-4o-2024-08-06\n"
-                           "EXTRA c=0 system_fingerprint=\"fp_44709d6fcb\"\n"
-                           "TEXT c=0 A\n"
-                           "TEXT c=1 B\n"
-                           "FINISH c=1 length\n"
-                           "FINISH c=0 stop\n");
+    expect_events(h, r, 200, sse_headers(), body,
+                  "START id=chatcmpl-9x model=gpt-4o-2024-08-06\n"
+                  "EXTRA c=0 system_fingerprint=\"fp_44709d6fcb\"\n"
+                  "TEXT c=0 A\n"
+                  "TEXT c=1 B\n"
+                  "FINISH c=1 length\n"
+                  "FINISH c=0 stop\n");
 }
 
 BOOST_AUTO_TEST_CASE(azure_style_prompt_filter_chunk_delays_start) {

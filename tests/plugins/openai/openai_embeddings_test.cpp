@@ -72,11 +72,11 @@ BOOST_AUTO_TEST_CASE(the_list_becomes_embedding_events_by_index_then_usage_howev
         R"({"object":"list","data":[{"object":"embedding","index":1,"embedding":[0.25,-1]},)"
         R"({"object":"embedding","index":0,"embedding":[0.5,0.125]}],"model":"text-embedding-3-small",)"
         R"("usage":{"prompt_tokens":9,"total_tokens":9}})";
-    for (const Chunking how : {Chunking::whole, Chunking::bytes, Chunking::random}) {
+    for (const Cut &cut : every_cut(1)) {
         Harness h(kConfig);
         EmbeddingsRequest r;
         r.texts = {"a", "b"};
-        const Outcome o = h.run(r, 200, kJson, reply, how);
+        const Outcome o = h.run(r, 200, kJson, reply, cut.how, cut.seed);
         BOOST_TEST(o.status == HELIX_OK, o.message);
         BOOST_TEST(o.events == "EMBEDDING i=1 [0.25,-1]\nEMBEDDING i=0 [0.5,0.125]\nUSAGE 9/0/0\n");
     }
