@@ -2,6 +2,7 @@
 
 #include "daemon/api/errors.hpp"
 #include "daemon/api/json_fields.hpp"
+#include "daemon/api/media_source.hpp"
 #include "daemon/api/response_common.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -25,7 +26,7 @@ using namespace fields; // NOLINT: the field checks are this parser's vocabulary
 struct ChatRequest::Impl {
     std::string body;
     json::value doc;               // the parsed body; view() strings point into it
-    std::deque<std::string> texts; // JSON text serialised from the document (stable addresses)
+    std::deque<std::string> texts; // JSON text serialised from the document, decoded bytes (stable addresses)
     std::vector<helix_message> messages;
     std::vector<helix_content_part> parts;
     std::vector<helix_tool_call> tool_calls;
@@ -180,6 +181,7 @@ private:
     void top_level(const json::object &root);
     void message(const json::value &v, const Path &path);
     void content(const json::value &v, const Path &path, std::uint32_t role, helix_message &out);
+    void document(const json::object &p, const Path &path, helix_content_part &part);
     void tool_calls(const json::value &v, const Path &path, helix_message &out);
     void reasoning_details(const json::value &v, const Path &path, helix_message &out);
     void reasoning_effort(const json::object &root, const Path &top);
@@ -388,15 +390,17 @@ void ChatRequestParser::content(const json::value &v, const Path &path, std::uin
                 part.detail = str_of(detail);
             }
             r_.capabilities |= HELIX_MODEL_VISION;
+        } else if (type == "file" && role == HELIX_ROLE_USER) {
+            document(p, part_path, part);
         } else if (role == HELIX_ROLE_USER) {
-            if (type == "input_audio" || type == "file") {
+            if (type == "input_audio") {
                 fail(type_path,
                      "Invalid value for '" + type_path.str() + "': " + quoted(type) +
-                         " content parts are not supported by this gateway. Supported values are: 'text' and "
-                         "'image_url'.",
+                         " content parts are not supported by this gateway. Supported values are: 'text', "
+                         "'image_url' and 'file'.",
                      "unsupported_value");
             }
-            fail_value(type_path, type, {"text", "image_url"});
+            fail_value(type_path, type, {"text", "image_url", "file"});
         } else if (role == HELIX_ROLE_ASSISTANT) {
             fail_value(type_path, type, {"text", "refusal"});
         } else {
@@ -407,6 +411,70 @@ void ChatRequestParser::content(const json::value &v, const Path &path, std::uin
         ++count;
     }
     out.part_count = count;
+}
+
+// {"type": "file", "file": {...}}: exactly one of file_data (a base64 data:
+// URL, decoded here), file_id (a provider's file: an id, gs://, s3://, or an
+// http(s) URL) and file_url (an http(s), gs:// or s3:// URL, as the Responses
+// API's input_file has it); filename, and format (a media type, for a file
+// whose URL does not say it) optional.
+void ChatRequestParser::document(const json::object &p, const Path &part_path, helix_content_part &part) {
+    const Path file_path = part_path.child("file");
+    const json::object &file = as_object(required(p, "file", file_path), file_path);
+    part.type = HELIX_PART_DOCUMENT;
+    if (const json::value *n = optional(file, "filename")) part.filename = str_of(as_string(*n, file_path.child("filename")));
+    if (const json::value *f = optional(file, "format")) {
+        const Path format_path = file_path.child("format");
+        const json::string &format = as_string(*f, format_path);
+        if (!is_media_type(sv(format)))
+            fail(format_path, "Invalid '" + format_path.str() + "': expected a media type such as 'application/pdf', but got " +
+                                  quoted(sv(format)) + ".",
+                 "invalid_value");
+        part.media_type = str_of(format);
+    }
+    const json::value *data = optional(file, "file_data");
+    const json::value *id = optional(file, "file_id");
+    const json::value *url = optional(file, "file_url");
+    const int given = (data != nullptr ? 1 : 0) + (id != nullptr ? 1 : 0) + (url != nullptr ? 1 : 0);
+    if (given != 1) {
+        fail(file_path,
+             "Invalid '" + file_path.str() + "': give exactly one of 'file_data' (a data: URL such as "
+                                             "'data:application/pdf;base64,...'), 'file_id' or 'file_url'.",
+             given == 0 ? "missing_required_parameter" : "invalid_value");
+    }
+    if (data != nullptr) {
+        const Path data_path = file_path.child("file_data");
+        auto decoded = decode_data_url(sv(as_string(*data, data_path)));
+        if (!decoded) {
+            fail(data_path,
+                 "Invalid '" + data_path.str() + "': expected a base64-encoded data URL with a MIME type (e.g. "
+                                                 "'data:application/pdf;base64,JVBERi0xLjQK'), but got a value that is "
+                                                 "not one.",
+                 "invalid_value");
+        }
+        part.source = HELIX_SOURCE_BYTES;
+        part.media_type = str_of(keep(std::move(decoded->media_type)));
+        const std::string &bytes = keep(std::move(decoded->bytes));
+        part.data = reinterpret_cast<const std::uint8_t *>(bytes.data());
+        part.data_len = bytes.size();
+    } else {
+        const Path uri_path = file_path.child(id != nullptr ? "file_id" : "file_url");
+        const json::string &uri = non_empty_string(id != nullptr ? *id : *url, uri_path);
+        if (is_provider_file_uri(sv(uri))) {
+            part.source = HELIX_SOURCE_FILE_URI;
+        } else if (is_http_url(sv(uri))) {
+            part.source = HELIX_SOURCE_URL;
+        } else if (id != nullptr) {
+            part.source = HELIX_SOURCE_FILE_URI; // a provider's own file id
+        } else {
+            fail(uri_path,
+                 "Invalid '" + uri_path.str() + "': expected an https://, http://, gs:// or s3:// URL, but got " +
+                     quoted(sv(uri)) + ".",
+                 "invalid_value");
+        }
+        part.uri = str_of(uri);
+    }
+    r_.capabilities |= HELIX_MODEL_DOCUMENTS;
 }
 
 void ChatRequestParser::tool_calls(const json::value &v, const Path &path, helix_message &out) {
@@ -690,6 +758,24 @@ void ChatRequest::set_upstream_model(std::string model) {
     if (!impl_) return;
     impl_->upstream_model = std::move(model);
     impl_->view.model = str_of(impl_->upstream_model);
+}
+
+void ChatRequest::inline_part(std::size_t message, std::size_t part, std::string media_type, std::string bytes) {
+    if (!impl_ || message >= impl_->messages.size()) return;
+    const helix_message &m = impl_->messages[message];
+    if (part >= m.part_count) return;
+    // The part's pointer leads into the flat array this request owns.
+    helix_content_part &p = impl_->parts[static_cast<std::size_t>(m.parts[part] - impl_->parts.data())];
+    if (p.type == HELIX_PART_IMAGE_URL) {
+        const std::string &url = impl_->texts.emplace_back("data:" + media_type + ";base64," + base64_encode(bytes));
+        p.image_url = str_of(url);
+    } else if (p.type == HELIX_PART_DOCUMENT && p.source == HELIX_SOURCE_URL) {
+        p.source = HELIX_SOURCE_BYTES;
+        p.media_type = str_of(impl_->texts.emplace_back(std::move(media_type)));
+        const std::string &data = impl_->texts.emplace_back(std::move(bytes));
+        p.data = reinterpret_cast<const std::uint8_t *>(data.data());
+        p.data_len = data.size();
+    }
 }
 
 bool ChatRequest::stream() const noexcept { return view().stream != 0; }

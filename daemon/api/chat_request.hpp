@@ -64,9 +64,16 @@ public:
     std::uint32_t n() const noexcept;    // 1 when not given
     std::string_view body() const noexcept; // the client's body text (= view().original_body)
 
+    // The host fetched the URL of part `part` of message `message` (an
+    // image_url part, or a document with HELIX_SOURCE_URL): from now on it
+    // is inline, an image_url as a base64 data: URI, a document as
+    // HELIX_SOURCE_BYTES with `media_type`. Anything else is left alone.
+    void inline_part(std::size_t message, std::size_t part, std::string media_type, std::string bytes);
+
     // What a model must support to serve this request, as HELIX_MODEL_* bits:
     // STREAMING (stream), TOOLS (tools given, or assistant tool_calls / tool
-    // messages in the history), VISION (an image_url part), MULTIPLE_CHOICES (n > 1).
+    // messages in the history), VISION (an image_url part), DOCUMENTS (a file
+    // part), MULTIPLE_CHOICES (n > 1).
     // The router compares it with helix_model_info.capabilities and answers
     // with feature_not_supported() (errors.hpp) where a candidate lacks one.
     std::uint32_t required_capabilities() const noexcept;

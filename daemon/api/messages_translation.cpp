@@ -1,6 +1,7 @@
 #include "daemon/api/messages_translation.hpp"
 
 #include "daemon/api/errors.hpp"
+#include "daemon/api/media_source.hpp"
 
 #include <boost/json.hpp>
 
@@ -59,6 +60,28 @@ json::value image_part(const json::object &block, const std::string &param) {
     return with_cache_control(json::object{{"type", "image_url"}, {"image_url", json::object{{"url", url}}}}, block);
 }
 
+// A document block as a chat file part: base64 -> file_data (a data: URL),
+// text -> a text/plain file_data, url -> file_url, its title the filename.
+json::value document_part(const json::object &block, const std::string &param) {
+    const json::value *sv = block.if_contains("source");
+    const json::object *source = sv != nullptr ? sv->if_object() : nullptr;
+    if (source == nullptr) refuse(param, "This document");
+    const std::string_view type = str_of(*source, "type");
+    json::object file;
+    if (type == "base64") {
+        file["file_data"] =
+            "data:" + std::string(str_of(*source, "media_type")) + ";base64," + std::string(str_of(*source, "data"));
+    } else if (type == "text") {
+        file["file_data"] = "data:text/plain;base64," + base64_encode(str_of(*source, "data"));
+    } else if (type == "url") {
+        file["file_url"] = str_of(*source, "url");
+    } else {
+        refuse(param + ".source.type", "A document of source type '" + std::string(type) + "'");
+    }
+    if (const auto title = str_of(block, "title"); !title.empty()) file["filename"] = title;
+    return with_cache_control(json::object{{"type", "file"}, {"file", std::move(file)}}, block);
+}
+
 // The text of a tool_result's content (a string or text blocks).
 std::string tool_result_text(const json::object &block, const std::string &param) {
     const json::value *c = block.if_contains("content");
@@ -81,7 +104,7 @@ void user_turn(const json::value &content, std::size_t index, json::array &out) 
         return;
     }
     json::array parts;
-    bool images = false;
+    bool images = false; // or documents: parts that are not text
     bool cached = false; // a breakpoint on a part keeps the parts apart
     const json::array &blocks = content.as_array();
     for (std::size_t j = 0; j < blocks.size(); ++j) {
@@ -92,6 +115,9 @@ void user_turn(const json::value &content, std::size_t index, json::array &out) 
             cached = cached || b.contains("cache_control");
         } else if (type == "image") {
             parts.push_back(image_part(b, path(index, j)));
+            images = true;
+        } else if (type == "document") {
+            parts.push_back(document_part(b, path(index, j)));
             images = true;
         } else if (type == "tool_result") {
             std::string text = tool_result_text(b, path(index, j));

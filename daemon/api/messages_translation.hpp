@@ -6,6 +6,9 @@
 //   system (string or text blocks)   -> a system message
 //   text blocks                      -> text content (parts when mixed with images)
 //   image blocks (base64 / url)      -> image_url parts (data: URI or the URL)
+//   document blocks (base64 / text   -> file parts (file_data data: URL, a
+//     / url)                            text/plain one for text, file_url;
+//                                       the title as filename)
 //   assistant tool_use blocks        -> tool_calls (arguments = the input serialised)
 //   user tool_result blocks          -> tool messages, before the rest of that turn
 //   tools / tool_choice              -> function tools / auto, required, a named
@@ -20,7 +23,7 @@
 //                                       it marks the whole message)
 // thinking / redacted_thinking blocks of earlier turns are left out (their
 // signatures mean nothing to another provider), and so are the thinking
-// and top_k settings. What has no chat form (documents, file
+// and top_k settings. What has no chat form (file and content
 // sources, server tools, other block types) is a 400 naming the field.
 
 #include "daemon/api/chat_request.hpp"

@@ -1,5 +1,6 @@
 #include "daemon/api/responses_request.hpp"
 
+#include "daemon/api/media_source.hpp"
 #include "daemon/api/reasoning_details.hpp"
 
 #include "daemon/api/errors.hpp"
@@ -156,11 +157,46 @@ private:
             }
             return json::object{{"type", "image_url"}, {"image_url", std::move(image)}};
         }
-        if (type == "input_file" || type == "input_audio")
+        if (type == "input_file") {
+            if (assistant) fail(type_path, "Invalid '" + type_path.str() + "': an assistant message holds text only.",
+                                "invalid_value");
+            // Checked here so that errors name the Responses field.
+            json::object file;
+            int sources = 0;
+            if (const json::value *d = optional(o, "file_data")) {
+                if (!decode_data_url(non_empty_string(*d, path.child("file_data"))))
+                    fail(path.child("file_data"), "Invalid '" + path.child("file_data").str() +
+                                                      "': expected a base64-encoded data URL with a MIME type (e.g. "
+                                                      "'data:application/pdf;base64,JVBERi0xLjQK').",
+                         "invalid_value");
+                file["file_data"] = *d;
+                ++sources;
+            }
+            if (const json::value *id = optional(o, "file_id")) {
+                file["file_id"] = non_empty_string(*id, path.child("file_id"));
+                ++sources;
+            }
+            if (const json::value *u = optional(o, "file_url")) {
+                const std::string_view url = non_empty_string(*u, path.child("file_url"));
+                if (!is_http_url(url) && !is_provider_file_uri(url))
+                    fail(path.child("file_url"),
+                         "Invalid '" + path.child("file_url").str() + "': expected an https://, http://, gs:// or s3:// URL.",
+                         "invalid_value");
+                file["file_url"] = *u;
+                ++sources;
+            }
+            if (const json::value *n = optional(o, "filename")) file["filename"] = as_string(*n, path.child("filename"));
+            if (sources != 1)
+                fail(path, "Invalid '" + path.str() + "': an input_file needs exactly one of 'file_data', 'file_id' "
+                                                      "and 'file_url'.",
+                     sources == 0 ? "missing_required_parameter" : "invalid_value");
+            return json::object{{"type", "file"}, {"file", std::move(file)}};
+        }
+        if (type == "input_audio")
             unsupported(type_path, "Invalid '" + type_path.str() + "': '" + std::string(type) +
                                        "' parts are not supported by this gateway (supported: 'input_text', "
-                                       "'input_image', 'output_text').");
-        fail_value(type_path, type, {"input_text", "input_image", "output_text"});
+                                       "'input_image', 'input_file', 'output_text').");
+        fail_value(type_path, type, {"input_text", "input_image", "input_file", "output_text"});
     }
 
     // A reasoning item sent back: its encrypted_content (this gateway's, see

@@ -72,6 +72,22 @@ struct UpstreamSettings {
     std::string http2 = "off";
 };
 
+// media_fetch: the images and documents the gateway fetches by URL for a
+// provider that takes them as bytes only (Bedrock, Vertex AI).
+struct MediaFetchSettings {
+    bool enabled = true;                    // false: such a URL is refused (400)
+    std::chrono::milliseconds timeout{10'000}; // the whole fetch of one URL, redirects included
+    std::uint64_t max_bytes = 10 * 1024 * 1024; // one URL's body
+    std::size_t max_urls = 8;               // URLs fetched for one request
+    std::size_t max_redirects = 3;          // each target is checked as the first URL was
+    // Hosts ("name", "name:port", "*.suffix", an IP literal, "[v6]:port").
+    // allow_hosts, when not empty: only these (and private_hosts) are fetched.
+    // private_hosts: fetched even at loopback, private or link-local
+    // addresses (an internal image store; tests on 127.0.0.1).
+    std::vector<std::string> allow_hosts;
+    std::vector<std::string> private_hosts;
+};
+
 // How a request moves between candidates when one fails.
 struct RouterSettings {
     std::size_t max_attempts = 3;                   // upstream calls per request, over all candidates
@@ -191,6 +207,7 @@ struct Config {
     LogSettings log;
     MetricsSettings metrics;
     SharedStateSettings shared_state;
+    MediaFetchSettings media_fetch;
     std::vector<ApiKey> api_keys;
     // api_keys[].limits by key name: requests, tokens, concurrency and spend (limits_settings.hpp)
     std::map<std::string, KeyLimits> key_limits;

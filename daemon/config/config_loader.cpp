@@ -29,8 +29,9 @@ void read_root(SectionReader &reader, const YAML::Node &root, Config &config) {
         return;
     }
     const Entries sections =
-        reader.collect(root, root, "", {"server", "upstream", "router", "log", "metrics", "api_keys", "plugin_dir",
-                                        "plugins", "providers", "aliases", "prices", "lifecycle", "scores_file", "shared_state"});
+        reader.collect(root, root, "", {"server", "upstream", "router", "log", "metrics", "media_fetch", "api_keys",
+                                        "plugin_dir", "plugins", "providers", "aliases", "prices", "lifecycle",
+                                        "scores_file", "shared_state"});
     const auto section = [&](const std::string &name) { return SectionReader::find(sections, name); };
     PluginNames plugins;
     if (const Entry *s = section("server")) read_server_section(reader, *s, config.server);
@@ -38,6 +39,7 @@ void read_root(SectionReader &reader, const YAML::Node &root, Config &config) {
     if (const Entry *s = section("router")) read_router_section(reader, *s, config.router);
     if (const Entry *s = section("log")) read_log_section(reader, *s, config.log);
     if (const Entry *s = section("metrics")) read_metrics_section(reader, *s, config.metrics);
+    if (const Entry *s = section("media_fetch")) read_media_fetch_section(reader, *s, config.media_fetch);
     if (const Entry *s = section("shared_state")) read_shared_state_section(reader, *s, config.shared_state);
     if (const Entry *s = section("plugin_dir")) read_plugin_dir_section(reader, *s, config.plugin_dir);
     if (const Entry *s = section("plugins")) read_plugins_section(reader, *s, config, plugins);

@@ -24,6 +24,8 @@ void read_upstream_section(SectionReader &reader, const Entry &section, Upstream
 void read_router_section(SectionReader &reader, const Entry &section, RouterSettings &router);
 void read_log_section(SectionReader &reader, const Entry &section, LogSettings &log);
 void read_metrics_section(SectionReader &reader, const Entry &section, MetricsSettings &metrics);
+// media_fetch: {enabled, timeout, max_bytes, max_urls, max_redirects, allow_hosts, private_hosts}.
+void read_media_fetch_section(SectionReader &reader, const Entry &section, MediaFetchSettings &media);
 // shared_state: {redis: {url, user, password, tls, ca_file, cert_file, key_file, server_name, timeout, replicas}}.
 void read_shared_state_section(SectionReader &reader, const Entry &section, SharedStateSettings &shared);
 // plugin_dir: a directory relative to the YAML file.

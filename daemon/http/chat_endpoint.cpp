@@ -4,6 +4,7 @@
 #include "daemon/api/chunk_builder.hpp"
 #include "daemon/api/completion_builder.hpp"
 #include "daemon/api/errors.hpp"
+#include "daemon/http/media_inliner.hpp"
 #include "daemon/http/request_id.hpp"
 
 #include <Poco/String.h>
@@ -83,6 +84,11 @@ public:
         : chat_(std::move(chat)), inner_(chat_, config, observed, content_log) {}
     bool streamed() const override { return inner_.streamed(); }
     router::Prepared prepare(const router::Candidate &candidate) override { return inner_.prepare(candidate); }
+    boost::asio::awaitable<std::optional<api::ApiError>> before_prepare(const router::Candidate &candidate,
+                                                                        transport::AsyncExchange &exchange,
+                                                                        std::chrono::steady_clock::time_point deadline) override {
+        return inner_.before_prepare(candidate, exchange, deadline);
+    }
     std::unique_ptr<router::ReplyEncoder> encoder(const router::Candidate &candidate) override {
         return inner_.encoder(candidate);
     }
@@ -91,6 +97,15 @@ private:
     api::ChatRequest chat_; // before inner_, which refers to it
     ChatEndpoint inner_;
 };
+
+// "messages[i].content[j]" of the request's first document part.
+std::string first_document_param(const helix_chat_request &r) {
+    for (std::size_t i = 0; i < r.message_count; ++i)
+        for (std::size_t j = 0; j < r.messages[i]->part_count; ++j)
+            if (r.messages[i]->parts[j]->type == HELIX_PART_DOCUMENT)
+                return "messages[" + std::to_string(i) + "].content[" + std::to_string(j) + "]";
+    return "messages";
+}
 
 } // namespace
 
@@ -185,10 +200,22 @@ std::variant<ChatPlan, api::ApiError> plan_parsed_chat(const router::Runtime &ru
         });
         if (candidates.empty()) return api::feature_not_supported(chat.model(), "n > 1", "n");
     }
+    if ((chat.required_capabilities() & HELIX_MODEL_DOCUMENTS) != 0) {
+        std::erase_if(candidates,
+                      [](const router::Candidate &c) { return (c.model->capabilities & HELIX_MODEL_DOCUMENTS) == 0; });
+        if (candidates.empty())
+            return api::feature_not_supported(chat.model(), "document (file) parts", first_document_param(chat.view()));
+    }
     return ChatPlan{std::move(chat), std::move(candidates)};
 }
 
 router::Prepared ChatEndpoint::prepare(const router::Candidate &candidate) { return prepare_chat(chat_, candidate); }
+
+boost::asio::awaitable<std::optional<api::ApiError>> ChatEndpoint::before_prepare(const router::Candidate &candidate,
+                                                                                transport::AsyncExchange &exchange,
+                                                                                std::chrono::steady_clock::time_point deadline) {
+    return inline_media(chat_, candidate, exchange, config_.media_fetch, deadline);
+}
 
 router::Prepared prepare_chat(api::ChatRequest &chat, const router::Candidate &candidate, std::uint32_t operation,
                               std::string_view original_body) {

@@ -74,6 +74,9 @@ public:
 
     bool streamed() const override { return chat_.stream(); }
     router::Prepared prepare(const router::Candidate &candidate) override;
+    boost::asio::awaitable<std::optional<api::ApiError>> before_prepare(const router::Candidate &candidate,
+                                                                        transport::AsyncExchange &exchange,
+                                                                        std::chrono::steady_clock::time_point deadline) override;
     std::unique_ptr<router::ReplyEncoder> encoder(const router::Candidate &candidate) override;
 
 private:

@@ -6,6 +6,7 @@
 #include "daemon/api/messages_translation.hpp"
 #include "daemon/api/token_estimate.hpp"
 #include "daemon/http/chat_endpoint.hpp"
+#include "daemon/http/media_inliner.hpp"
 #include "daemon/http/request_id.hpp"
 
 #include <Poco/String.h>
@@ -163,7 +164,7 @@ std::variant<EndpointPlan, api::ApiError> plan(EndpointRequest &request, bool co
                 return !native(c) && (c.model->capabilities & needed) != needed;
             });
             if (candidates.empty())
-                return api::feature_not_supported(messages.model(), "tools, images or streaming", "model");
+                return api::feature_not_supported(messages.model(), "tools, images, documents or streaming", "model");
         }
     }
     const config::Config &config = *runtime.config;
@@ -190,6 +191,14 @@ MessagesEndpoint::MessagesEndpoint(api::MessagesRequest request, std::optional<a
     : request_(std::move(request)), chat_(std::move(chat)), version_(std::move(anthropic_version)), betas_(std::move(betas)), config_(config),
       observed_(observed) {
     for (const auto &b : betas_) beta_views_.push_back(str(b));
+}
+
+boost::asio::awaitable<std::optional<api::ApiError>>
+MessagesEndpoint::before_prepare(const router::Candidate &candidate, transport::AsyncExchange &exchange,
+                                 std::chrono::steady_clock::time_point deadline) {
+    // A native candidate gets the client's body as it is.
+    if (native(candidate) || !chat_) co_return std::nullopt;
+    co_return co_await inline_media(*chat_, candidate, exchange, config_.media_fetch, deadline);
 }
 
 router::Prepared MessagesEndpoint::prepare(const router::Candidate &candidate) {

@@ -39,6 +39,9 @@ public:
 
     bool streamed() const override { return request_.stream(); }
     router::Prepared prepare(const router::Candidate &candidate) override;
+    boost::asio::awaitable<std::optional<api::ApiError>> before_prepare(const router::Candidate &candidate,
+                                                                        transport::AsyncExchange &exchange,
+                                                                        std::chrono::steady_clock::time_point deadline) override;
     std::unique_ptr<router::ReplyEncoder> encoder(const router::Candidate &candidate) override;
 
 private:

@@ -8,6 +8,7 @@
 
 #include "daemon/api/chat_token_estimate.hpp"
 #include "daemon/http/chat_endpoint.hpp"
+#include "daemon/http/media_inliner.hpp"
 #include "daemon/http/request_id.hpp"
 
 #include <memory>
@@ -62,6 +63,11 @@ public:
     bool streamed() const override { return request_.chat.stream(); }
     router::Prepared prepare(const router::Candidate &candidate) override {
         return prepare_chat(request_.chat, candidate);
+    }
+    boost::asio::awaitable<std::optional<api::ApiError>> before_prepare(const router::Candidate &candidate,
+                                                                        transport::AsyncExchange &exchange,
+                                                                        std::chrono::steady_clock::time_point deadline) override {
+        return inline_media(request_.chat, candidate, exchange, config_.media_fetch, deadline);
     }
     std::unique_ptr<router::ReplyEncoder> encoder(const router::Candidate &candidate) override {
         return std::make_unique<Encoder>(request_, config_, candidate, observed_, content_log_);

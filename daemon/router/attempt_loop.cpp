@@ -338,6 +338,11 @@ private:
                                  0};
         };
 
+        // Media URLs of a model that takes them inline are fetched first; a
+        // URL that cannot be is the client's error, whoever would serve it.
+        if (auto refused = co_await rq_.endpoint.before_prepare(candidate, rq_.transport, deadline_))
+            co_return failed(*refused, Verdict::stop);
+
         // A provider whose credentials were refused (an expired cloud token)
         // has dropped them; one more prepare() fetches fresh ones.
         for (int auth_retry = 0;; ++auth_retry) {

@@ -6,7 +6,15 @@
 #include "daemon/router/candidates.hpp"
 #include "daemon/router/reply_writer.hpp"
 
+#include "daemon/api/error_body.hpp"
+#include "daemon/transport/async_exchange.hpp"
+
 #include <helixagent/plugin_abi.h>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
 
 #include <memory>
 #include <string>
@@ -79,6 +87,14 @@ public:
     // plugins::NonBlockingScope, where it fails with HELIX_ERR_WOULD_BLOCK
     // instead, and then again on the worker pool. Must be idempotent.
     virtual Prepared prepare(const Candidate &candidate) = 0;
+    // Before prepare() for `candidate`, on the loop: what the host must do
+    // first for it, through `exchange` (fetch the media URLs of a model that
+    // takes them inline only) within `deadline`. An error is the client's
+    // (a 400 naming the part); the loop stops with it.
+    virtual boost::asio::awaitable<std::optional<api::ApiError>>
+    before_prepare(const Candidate &, transport::AsyncExchange &, std::chrono::steady_clock::time_point) {
+        co_return std::nullopt;
+    }
     // A fresh encoder for one attempt at `candidate`.
     virtual std::unique_ptr<ReplyEncoder> encoder(const Candidate &candidate) = 0;
 };

@@ -258,13 +258,15 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run(const helix_http_reques
                                                          ExchangeResult &result) {
     const auto endpoint = parse_endpoint(to_string(request.url));
     if (!endpoint) co_return ExchangeResult{ExchangeError::bad_request, "the plugin produced an invalid upstream URL", false};
-    const auto proxy = settings_->proxies.for_host(endpoint->host, endpoint->tls);
+    // A fetch for a client connects directly, so that its addresses are the ones checked.
+    const bool isolated = limits.address_check != nullptr;
+    const auto proxy = isolated ? std::nullopt : settings_->proxies.for_host(endpoint->host, endpoint->tls);
     const std::string key = endpoint->key() + (proxy ? " via " + authority(proxy->host, proxy->port) : "");
     ExchangeBudget budget(limits.deadline);
     // auto: over TLS ALPN decides (and an upstream that chose HTTP/1.1 is
     // remembered); plain http stays HTTP/1.1, since h2c needs prior knowledge.
-    const bool http2 = limits.http2 == Http2Mode::on ||
-                       (limits.http2 == Http2Mode::automatic && endpoint->tls && !http1_upstreams_.contains(key));
+    const bool http2 = !isolated && (limits.http2 == Http2Mode::on || (limits.http2 == Http2Mode::automatic &&
+                                                                         endpoint->tls && !http1_upstreams_.contains(key)));
     if (http2) {
         const InFlight counted(http2_calls_); // until the call ends, however it ends
         // HTTP/1.1 connections left idle (by a load before a run of HTTP/2
@@ -289,7 +291,10 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run_http1(const helix_http_
     // fresh connection (as HTTP clients commonly do for reused connections).
     for (int attempt = 0;; ++attempt) {
         result = {};
-        ConnectionPool::Lease lease = opened ? ConnectionPool::Lease{std::move(opened), false} : pool_.acquire(key);
+        const bool isolated = limits.address_check != nullptr; // its own connection, never pooled
+        ConnectionPool::Lease lease = opened     ? ConnectionPool::Lease{std::move(opened), false}
+                                      : isolated ? ConnectionPool::Lease{}
+                                                 : pool_.acquire(key);
         std::optional<ExchangeFailure> failure;
         try {
             if (budget.passed()) throw ExchangeFailure{ExchangeError::timeout, "the request's deadline passed"};
@@ -301,7 +306,7 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run_http1(const helix_http_
                 reusable = co_await send_and_receive(*connection.tls(), connection, message, limits, budget, sink, result);
             else
                 reusable = co_await send_and_receive(connection.tcp(), connection, message, limits, budget, sink, result);
-            if (reusable) pool_.release(key, std::move(lease.connection));
+            if (reusable && !isolated) pool_.release(key, std::move(lease.connection));
             co_return result;
         } catch (ExchangeFailure &f) {
             failure = std::move(f);

@@ -3,6 +3,8 @@
 
 #include "daemon/transport/http2_mode.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -13,12 +15,28 @@ namespace helix::transport {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Checks the addresses a fetch made on a client's behalf may connect to.
+// The host name is resolved once per connection and every address it gave
+// is checked before the connect, so the address connected to is one that was
+// checked (no second lookup to rebind).
+class AddressCheck {
+public:
+    virtual ~AddressCheck() = default;
+    // false: the connect fails (ExchangeError::connect_failed); the check
+    // keeps why, for the caller's message.
+    virtual bool allowed(const std::string &host, const boost::asio::ip::address &address) = 0;
+};
+
 struct ExchangeLimits {
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds read_timeout{60'000}; // longest silence between bytes
     // Bounds the whole exchange, reads included (router.deadline); none: no bound.
     std::optional<std::chrono::steady_clock::time_point> deadline{};
     Http2Mode http2 = Http2Mode::off; // the provider's choice of HTTP version
+    // Set for a fetch on a client's behalf (media URLs): its addresses are
+    // checked, and it goes through no proxy and no pooled connection, nor
+    // leaves its connection in the pool.
+    AddressCheck *address_check = nullptr;
 };
 
 enum class ExchangeError {

@@ -84,6 +84,10 @@ std::string open_failure(const error_code &ec, const std::string &host) {
 asio::awaitable<void> connect(boost::beast::tcp_stream &tcp, const std::string &host, std::uint16_t port,
                               const ExchangeLimits &limits, ExchangeBudget &budget) {
     const auto addresses = co_await resolve(host, port, limits, budget);
+    if (limits.address_check != nullptr)
+        for (const auto &address : addresses)
+            if (!limits.address_check->allowed(host, address.endpoint().address()))
+                throw ExchangeFailure{ExchangeError::connect_failed, "the address of " + host + " is not allowed"};
     tcp.expires_at(budget.until(limits.connect_timeout));
     error_code ec;
     for (const auto &address : addresses) {

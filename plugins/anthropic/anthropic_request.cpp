@@ -1,5 +1,6 @@
 #include "plugins/anthropic/anthropic_request.hpp"
 
+#include "plugins/common/document_part.hpp"
 #include "plugins/common/image_url.hpp"
 #include "plugins/common/message_walk.hpp"
 #include "plugins/common/reasoning.hpp"
@@ -55,6 +56,33 @@ json::object image_block(std::string_view url, const std::string &param) {
                         {"source", json::object{{"type", "base64"}, {"media_type", image.media_type}, {"data", jv(image.data)}}}};
 }
 
+// A document part as an Anthropic document block: a PDF as base64 or by URL,
+// plain text as a text source; the file name as its title.
+json::object document_block(const helix_content_part &p, const std::string &param) {
+    const helix::plugin_common::DocumentPart d = helix::plugin_common::document_part(p, param);
+    json::object source;
+    if (d.source == HELIX_SOURCE_URL && (d.media_type.empty() || d.media_type == "application/pdf")) {
+        source = json::object{{"type", "url"}, {"url", jv(d.uri)}};
+    } else if (d.source == HELIX_SOURCE_BYTES && d.media_type == "application/pdf") {
+        source = json::object{{"type", "base64"}, {"media_type", "application/pdf"},
+                              {"data", helix::plugin_common::base64_encode(d.bytes)}};
+    } else if (d.source == HELIX_SOURCE_BYTES && d.media_type == "text/plain") {
+        json::string text(jv(d.bytes));
+        source = json::object{{"type", "text"}, {"media_type", "text/plain"}, {"data", std::move(text)}};
+    } else if (d.source == HELIX_SOURCE_BYTES || d.source == HELIX_SOURCE_URL) {
+        unsupported(param + ": Anthropic takes PDF and plain-text documents, not '" +
+                        (d.media_type.empty() ? std::string("(unknown type)") : d.media_type.substr(0, 80)) + "'",
+                    param);
+    } else {
+        unsupported(param + ": Anthropic takes a document as bytes or by an http(s) URL, not as the file '" +
+                        std::string(d.uri.substr(0, 80)) + "'",
+                    param);
+    }
+    json::object block{{"type", "document"}, {"source", std::move(source)}};
+    if (!d.filename.empty()) block["title"] = jv(d.filename);
+    return block;
+}
+
 // An assistant message's earlier reasoning, first in its content as Claude
 // requires: signed thinking blocks and redacted_thinking blocks, byte for
 // byte. An unsigned block (or one from another provider) could only be
@@ -83,6 +111,8 @@ void content_blocks(const helix_message &m, std::size_t index, json::array &bloc
         if (p.type == HELIX_PART_IMAGE_URL) {
             blocks.push_back(image_block(view(p.image_url), message_path(index) + ".content[" + std::to_string(j) +
                                                                 "].image_url.url"));
+        } else if (p.type == HELIX_PART_DOCUMENT) {
+            blocks.push_back(document_block(p, message_path(index) + ".content[" + std::to_string(j) + "]"));
         } else if (p.text.len > 0) {
             blocks.push_back(json::object{{"type", "text"}, {"text", jv(p.text)}});
         } else {

@@ -3,7 +3,7 @@
 namespace helix::anthropic {
 
 namespace {
-constexpr std::uint32_t kVision = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION;
+constexpr std::uint32_t kVision = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_DOCUMENTS;
 constexpr std::uint32_t kText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS;
 // Extended thinking (a reasoning budget): Claude 3.7 and 4.x.
 constexpr std::uint32_t kThinking = kVision | HELIX_MODEL_REASONING;

@@ -1,5 +1,6 @@
 #include "plugins/aws_bedrock/bedrock_request.hpp"
 
+#include "plugins/common/document_part.hpp"
 #include "plugins/common/image_url.hpp"
 #include "plugins/common/message_walk.hpp"
 #include "plugins/common/reasoning.hpp"
@@ -60,6 +61,72 @@ json::object image_block(std::string_view url, const std::string &param) {
                                                {"source", json::object{{"bytes", jv(image.data)}}}}}};
 }
 
+// A document's name as Converse takes it: letters, digits, single spaces,
+// hyphens, parentheses and square brackets, at most 200 characters. The
+// file name loses its extension; every run of other characters becomes one
+// hyphen; no name at all becomes "document-<message>-<part>".
+std::string document_name(std::string_view filename, std::size_t index, std::size_t part) {
+    if (const std::size_t dot = filename.rfind('.'); dot != std::string_view::npos && dot > 0) filename = filename.substr(0, dot);
+    std::string name;
+    bool replaced = false;
+    for (const char c : filename) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                          c == '(' || c == ')' || c == '[' || c == ']';
+        if (keep) {
+            name.push_back(c);
+            replaced = false;
+        } else if (c == ' ' || c == '\t') {
+            if (!name.empty() && name.back() != ' ' && !replaced) name.push_back(' ');
+        } else if (!replaced) {
+            if (!name.empty() && name.back() == ' ') name.pop_back();
+            name.push_back('-');
+            replaced = true;
+        }
+    }
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.size() > 200) name.resize(200);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.empty() || name == "-") name = "document-" + std::to_string(index) + "-" + std::to_string(part);
+    return name;
+}
+
+// A document part as a Converse document block: bytes or an s3:// object.
+json::object document_block(const helix_content_part &p, std::size_t index, std::size_t part) {
+    const std::string param = part_path(index, part);
+    const helix::plugin_common::DocumentPart d = helix::plugin_common::document_part(p, param);
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> formats{{
+        {"application/pdf", "pdf"},
+        {"text/csv", "csv"},
+        {"application/msword", "doc"},
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"},
+        {"application/vnd.ms-excel", "xls"},
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+        {"text/html", "html"},
+        {"text/plain", "txt"},
+        {"text/markdown", "md"},
+        {"text/x-markdown", "md"},
+    }};
+    const auto format =
+        std::find_if(formats.begin(), formats.end(), [&](const auto &f) { return f.first == d.media_type; });
+    if (format == formats.end())
+        unsupported(param + ": Bedrock's Converse API takes pdf, csv, doc, docx, xls, xlsx, html, txt and md documents, "
+                            "not '" + (d.media_type.empty() ? std::string("(unknown type)") : d.media_type.substr(0, 80)) + "'",
+                    param);
+    json::object source;
+    if (d.source == HELIX_SOURCE_BYTES) {
+        source["bytes"] = helix::plugin_common::base64_encode(d.bytes);
+    } else if (d.source == HELIX_SOURCE_FILE_URI && d.uri.starts_with("s3://")) {
+        source["s3Location"] = json::object{{"uri", jv(d.uri)}};
+    } else {
+        unsupported(param + ": Bedrock's Converse API takes a document as bytes or as an s3:// object, not as '" +
+                        std::string(d.uri.substr(0, 80)) + "'",
+                    param);
+    }
+    return json::object{{"document", json::object{{"format", jv(format->second)},
+                                                  {"name", document_name(d.filename, index, part)},
+                                                  {"source", std::move(source)}}}};
+}
+
 // An assistant message's earlier reasoning, first in its content as Claude
 // requires, byte for byte; unsigned text and other formats are left out.
 void reasoning_blocks(const helix_message &m, json::array &blocks) {
@@ -87,6 +154,8 @@ void content_blocks(const helix_message &m, std::size_t index, json::array &bloc
         const helix_content_part &p = *m.parts[j];
         if (p.type == HELIX_PART_IMAGE_URL) {
             blocks.push_back(image_block(view(p.image_url), part_path(index, j) + ".image_url.url"));
+        } else if (p.type == HELIX_PART_DOCUMENT) {
+            blocks.push_back(document_block(p, index, j));
         } else if (has_text(view(p.text))) {
             blocks.push_back(json::object{{"text", jv(p.text)}});
         } else {

@@ -12,12 +12,15 @@ namespace {
 
 using helix::plugin_common::SettingsReader;
 
-constexpr std::uint32_t kClaude = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION;
+// Converse (and InvokeModel) take images and documents as bytes only: the
+// host fetches URLs (HELIX_MODEL_INLINE_MEDIA).
+constexpr std::uint32_t kMedia = HELIX_MODEL_VISION | HELIX_MODEL_DOCUMENTS | HELIX_MODEL_INLINE_MEDIA;
+constexpr std::uint32_t kClaude = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | kMedia;
 // Claude 3.7 and 4.x take extended thinking (a reasoning budget).
 constexpr std::uint32_t kClaudeThinking = kClaude | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kText = HELIX_MODEL_STREAMING;
 constexpr std::uint32_t kTools = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS;
-constexpr std::uint32_t kVision = kTools | HELIX_MODEL_VISION;
+constexpr std::uint32_t kVision = kTools | kMedia;
 
 void require_config(bool ok, const std::string &message) {
     if (!ok) throw helix::sdk::Error(HELIX_ERR_CONFIG, message);

@@ -6,8 +6,8 @@ namespace helix::azure_openai {
 
 namespace {
 
-constexpr std::uint32_t kAll =
-    HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
+constexpr std::uint32_t kAll = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_DOCUMENTS |
+                               HELIX_MODEL_MULTIPLE_CHOICES;
 constexpr std::uint32_t kReasoning = kAll | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
 

@@ -19,7 +19,8 @@ std::uint32_t capability_bit(std::string_view name, const std::string &where) {
     if (name == "n" || name == "multiple_choices") return HELIX_MODEL_MULTIPLE_CHOICES;
     if (name == "embeddings") return HELIX_MODEL_EMBEDDINGS;
     if (name == "completions") return HELIX_MODEL_COMPLETIONS;
-    config_error(where + ": unknown capability (expected streaming, tools, vision, n, embeddings or completions)");
+    if (name == "documents") return HELIX_MODEL_DOCUMENTS;
+    config_error(where + ": unknown capability (expected streaming, tools, vision, documents, n, embeddings or completions)");
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "plugins/gcp_vertex/gemini_request.hpp"
 
+#include "plugins/common/document_part.hpp"
 #include "plugins/common/image_url.hpp"
 #include "plugins/common/message_walk.hpp"
 #include "plugins/common/reasoning.hpp"
@@ -57,6 +58,28 @@ json::object image_part(std::string_view url, const std::string &param) {
     return json::object{{"fileData", json::object{{"mimeType", jv(type)}, {"fileUri", jv(image.url)}}}};
 }
 
+// A document part as inlineData (bytes) or fileData (a gs:// URI, a File
+// API file, a YouTube video: Gemini reads them itself). PDFs and text.
+json::object document_part(const helix_content_part &p, std::size_t index, std::size_t j) {
+    const std::string param = part_path(index, j);
+    const helix::plugin_common::DocumentPart d = helix::plugin_common::document_part(p, param);
+    const bool youtube = d.source == HELIX_SOURCE_FILE_URI && d.uri.find("youtu") != std::string_view::npos;
+    std::string type = youtube && d.media_type.empty() ? std::string("video/mp4") : d.media_type;
+    const bool accepted = type == "application/pdf" || type.starts_with("text/") || type.starts_with("image/") ||
+                          type.starts_with("video/") || type.starts_with("audio/");
+    if (!accepted)
+        unsupported(param + ": Vertex AI takes PDF, text, image, audio and video files, not '" +
+                        (type.empty() ? std::string("(unknown type: give file.format)") : type.substr(0, 80)) + "'",
+                    param);
+    if (d.source == HELIX_SOURCE_BYTES)
+        return json::object{{"inlineData", json::object{{"mimeType", type}, {"data", helix::plugin_common::base64_encode(d.bytes)}}}};
+    if (d.source == HELIX_SOURCE_FILE_URI && !d.uri.starts_with("s3://"))
+        return json::object{{"fileData", json::object{{"mimeType", type}, {"fileUri", jv(d.uri)}}}};
+    unsupported(param + ": Vertex AI takes a file as bytes or as a gs:// URI, not '" + std::string(d.uri.substr(0, 80)) +
+                    "' (the gateway fetches http(s) URLs only when media_fetch is on)",
+                param);
+}
+
 void content_parts(const helix_message &m, std::size_t index, json::array &parts) {
     const std::size_t first = parts.size();
     if (m.parts == nullptr) {
@@ -65,6 +88,7 @@ void content_parts(const helix_message &m, std::size_t index, json::array &parts
         for (std::size_t j = 0; j < m.part_count; ++j) {
             const helix_content_part &p = *m.parts[j];
             if (p.type == HELIX_PART_IMAGE_URL) parts.push_back(image_part(view(p.image_url), part_path(index, j) + ".image_url.url"));
+            else if (p.type == HELIX_PART_DOCUMENT) parts.push_back(document_part(p, index, j));
             else if (has_text(view(p.text))) parts.push_back(json::object{{"text", jv(p.text)}});
         }
     }

@@ -8,8 +8,10 @@ namespace helix::gcp_vertex {
 
 namespace {
 
-constexpr std::uint32_t kGemini =
-    HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
+// Images and documents by http(s) URL reach Gemini (and Claude on Vertex) as
+// bytes the host fetched (HELIX_MODEL_INLINE_MEDIA); gs:// URIs go as they are.
+constexpr std::uint32_t kMedia = HELIX_MODEL_VISION | HELIX_MODEL_DOCUMENTS | HELIX_MODEL_INLINE_MEDIA;
+constexpr std::uint32_t kGemini = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | kMedia | HELIX_MODEL_MULTIPLE_CHOICES;
 constexpr std::uint32_t kGeminiThinking = kGemini | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kGeminiText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
 // Streams are served as one final chunk (predict has no useful stream of its own).
@@ -17,7 +19,7 @@ constexpr std::uint32_t kPredict = HELIX_MODEL_STREAMING;
 constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
 // Claude answers one choice per request and speaks the Messages API itself.
 constexpr std::uint32_t kClaudeText = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MESSAGES;
-constexpr std::uint32_t kClaude = kClaudeText | HELIX_MODEL_VISION;
+constexpr std::uint32_t kClaude = kClaudeText | kMedia;
 constexpr std::uint32_t kClaudeThinking = kClaude | HELIX_MODEL_REASONING;
 // Llama answers one choice per request.
 constexpr std::uint32_t kLlama = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS;

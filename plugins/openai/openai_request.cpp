@@ -1,5 +1,7 @@
 #include "plugins/openai/openai_request.hpp"
 
+#include "plugins/common/document_part.hpp"
+#include "plugins/common/request_helpers.hpp"
 #include "plugins/common/response_decoder.hpp"
 
 #include <boost/json.hpp>
@@ -47,7 +49,7 @@ const char *role_name(std::uint32_t role) {
     return "user";
 }
 
-json::value content_of(const helix_message &m) {
+json::value content_of(const helix_message &m, std::size_t index) {
     if (m.parts == nullptr) return json::string(jv(m.text));
     json::array parts;
     for (std::size_t i = 0; i < m.part_count; ++i) {
@@ -56,6 +58,20 @@ json::value content_of(const helix_message &m) {
             json::object image{{"url", jv(p.image_url)}};
             if (p.detail.len > 0) image["detail"] = jv(p.detail);
             parts.push_back(json::object{{"type", "image_url"}, {"image_url", std::move(image)}});
+        } else if (p.type == HELIX_PART_DOCUMENT) {
+            // OpenAI's file part: file_data (a data: URL) or file_id.
+            const std::string param = helix::plugin_common::part_path(index, i);
+            const helix::plugin_common::DocumentPart d = helix::plugin_common::document_part(p, param);
+            json::object file;
+            if (d.source == HELIX_SOURCE_BYTES)
+                file["file_data"] = "data:" + d.media_type + ";base64," + helix::plugin_common::base64_encode(d.bytes);
+            else if (d.source == HELIX_SOURCE_FILE_URI)
+                file["file_id"] = helix::plugin_common::jv(d.uri);
+            else
+                helix::plugin_common::unsupported(param + ": OpenAI takes a file as file_data or file_id, not by URL",
+                                                  param);
+            if (!d.filename.empty()) file["filename"] = helix::plugin_common::jv(d.filename);
+            parts.push_back(json::object{{"type", "file"}, {"file", std::move(file)}});
         } else {
             parts.push_back(json::object{{"type", "text"}, {"text", jv(p.text)}});
         }
@@ -63,11 +79,11 @@ json::value content_of(const helix_message &m) {
     return parts;
 }
 
-json::object message_of(const helix_message &m) {
+json::object message_of(const helix_message &m, std::size_t index) {
     json::object o{{"role", role_name(m.role)}};
     const bool only_tool_calls = m.role == HELIX_ROLE_ASSISTANT && m.tool_call_count > 0 && m.parts == nullptr &&
                                  m.text.len == 0;
-    o["content"] = only_tool_calls ? json::value(nullptr) : content_of(m);
+    o["content"] = only_tool_calls ? json::value(nullptr) : content_of(m, index);
     if (m.name.len > 0) o["name"] = jv(m.name);
     if (m.tool_call_count > 0) {
         json::array calls;
@@ -103,7 +119,7 @@ std::string body_from_canonical(const helix_chat_request &r) {
     json::object body;
     body["model"] = jv(r.model);
     json::array messages;
-    for (std::size_t i = 0; i < r.message_count; ++i) messages.push_back(message_of(*r.messages[i]));
+    for (std::size_t i = 0; i < r.message_count; ++i) messages.push_back(message_of(*r.messages[i], i));
     body["messages"] = std::move(messages);
     if (r.tool_count > 0) {
         json::array tools;

@@ -3,8 +3,8 @@
 namespace helix::openai {
 
 namespace {
-constexpr std::uint32_t kAll =
-    HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_MULTIPLE_CHOICES;
+constexpr std::uint32_t kAll = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_VISION | HELIX_MODEL_DOCUMENTS |
+                               HELIX_MODEL_MULTIPLE_CHOICES;
 constexpr std::uint32_t kReasoning = kAll | HELIX_MODEL_REASONING;
 constexpr std::uint32_t kNoVision = HELIX_MODEL_STREAMING | HELIX_MODEL_TOOLS | HELIX_MODEL_MULTIPLE_CHOICES;
 constexpr std::uint32_t kCompletions = HELIX_MODEL_COMPLETIONS | HELIX_MODEL_STREAMING;

@@ -39,9 +39,30 @@ struct Part {
     std::string image_url;
     std::string detail;
     std::uint32_t cache_control = {}; // HELIX_CACHE_*
+    // HELIX_PART_DOCUMENT: its source, media type, bytes or URI, file name.
+    std::uint32_t source = {};
+    std::string media_type = {};
+    std::string data = {};
+    std::string uri = {};
+    std::string filename = {};
     static Part txt(std::string t) { return Part{HELIX_PART_TEXT, std::move(t), {}, {}}; }
     static Part image(std::string url, std::string detail = {}) {
         return Part{HELIX_PART_IMAGE_URL, {}, std::move(url), std::move(detail)};
+    }
+    static Part document_bytes(std::string media_type, std::string bytes, std::string filename = {}) {
+        Part p{HELIX_PART_DOCUMENT, {}, {}, {}};
+        p.source = HELIX_SOURCE_BYTES;
+        p.media_type = std::move(media_type);
+        p.data = std::move(bytes);
+        p.filename = std::move(filename);
+        return p;
+    }
+    static Part document_uri(std::uint32_t source, std::string uri, std::string media_type = {}) {
+        Part p{HELIX_PART_DOCUMENT, {}, {}, {}};
+        p.source = source;
+        p.uri = std::move(uri);
+        p.media_type = std::move(media_type);
+        return p;
     }
 };
 
@@ -131,6 +152,12 @@ struct Request {
                 c.image_url = hs(p.image_url);
                 c.detail = hs(p.detail);
                 c.cache_control = p.cache_control;
+                c.source = p.source;
+                c.media_type = hs(p.media_type);
+                c.data = p.data.empty() ? nullptr : reinterpret_cast<const std::uint8_t *>(p.data.data());
+                c.data_len = p.data.size();
+                c.uri = hs(p.uri);
+                c.filename = hs(p.filename);
                 parts_[i].push_back(c);
             }
             for (const ToolCall &t : messages[i].tool_calls) {

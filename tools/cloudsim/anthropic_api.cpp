@@ -128,6 +128,7 @@ private:
         anthropic::ApiError error;
         auto request = anthropic::parse_messages_request(body, error);
         if (!request) return send_error(ex, request_id, error);
+        context.stats().record_media(request->prompt.media);
 
         std::string problem;
         auto behaviour = context.behaviour(ex, problem);

@@ -1,6 +1,8 @@
 #include "tools/cloudsim/anthropic_wire.hpp"
 
+#include "daemon/api/media_source.hpp"
 #include "daemon/api/sse_frame.hpp"
+#include "tools/cloudsim/media_record.hpp"
 #include "tools/cloudsim/prompt_cache.hpp"
 #include "tools/cloudsim/thinking.hpp"
 #include "tools/cloudsim/wire_util.hpp"
@@ -164,6 +166,61 @@ bool check_cache_controls(const json::object &root, ApiError &error) {
     return true;
 }
 
+// An image or document block's source, as Anthropic checks it: base64 with
+// a media type the block takes (images: jpeg, png, gif, webp; documents:
+// application/pdf), text (documents, text/plain), url, or file. What
+// arrived is kept in prompt.media (a url or file with its "uri").
+bool check_media_source(const json::object &block, std::string_view type, const std::string &where, SimPrompt &prompt,
+                        ApiError &error) {
+    const auto *source = block.if_contains("source");
+    const auto *s = source ? source->if_object() : nullptr;
+    const auto kind = s ? string_member(*s, "type") : std::nullopt;
+    const bool document = type == "document";
+    const auto name = string_member(block, "title").value_or("");
+    if (!kind) {
+        error = invalid(where + ".source: Field required");
+        return false;
+    }
+    if (*kind == "base64") {
+        const auto media = string_member(*s, "media_type").value_or("");
+        const auto data = string_member(*s, "data");
+        const bool media_ok = document ? media == "application/pdf"
+                                       : (media == "image/jpeg" || media == "image/png" || media == "image/gif" ||
+                                          media == "image/webp");
+        if (!media_ok) {
+            error = invalid(where + ".source.base64.media_type: Input should be " +
+                            (document ? "'application/pdf'" : "'image/jpeg', 'image/png', 'image/gif' or 'image/webp'"));
+            return false;
+        }
+        const auto bytes = data ? helix::api::base64_decode(*data) : std::nullopt;
+        if (!bytes || bytes->empty()) {
+            error = invalid(where + ".source.base64.data: the " + std::string(type) + " is not valid base64 data");
+            return false;
+        }
+        prompt.media.push_back(media_record(type, media, name, *bytes));
+    } else if (*kind == "text" && document) {
+        const auto data = string_member(*s, "data");
+        if (!data || string_member(*s, "media_type").value_or("") != "text/plain") {
+            error = invalid(where + ".source.text: needs media_type 'text/plain' and data");
+            return false;
+        }
+        add_prompt_text(prompt.all_text, prompt.prompt_tokens, *data);
+        prompt.media.push_back(media_record(type, "text/plain", name, *data));
+    } else if (*kind == "url" || *kind == "file") {
+        const auto uri = string_member(*s, *kind == "url" ? "url" : "file_id");
+        if (!uri || uri->empty()) {
+            error = invalid(where + ".source." + std::string(*kind) + ": Field required");
+            return false;
+        }
+        prompt.media.push_back(media_uri_record(type, *kind, name, *uri));
+    } else {
+        error = invalid(where + ".source: Input tag '" + std::string(*kind) + "' found using 'type' does not match any of "
+                        "the expected tags: 'base64', " + (document ? "'text', " : "") + "'url', 'file'");
+        return false;
+    }
+    return true;
+}
+
 bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error) {
     if (!check_cache_controls(root, error)) return false;
     if (const auto *system = root.if_contains("system"); system && !system->is_null()) {
@@ -267,6 +324,10 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, ApiError &error
                     if (has_tool_result) tool_results.push_back('\n');
                     tool_results += result;
                     has_tool_result = true;
+                }
+                else if (*type == "image" || *type == "document") {
+                    if (!check_media_source(*block, *type, where + ".content." + std::to_string(b), prompt, error))
+                        return false;
                 }
                 // image, document, thinking...: no text, no tokens.
                 if (has_cache_control(*block)) { // the prefix up to and including this block

@@ -205,6 +205,7 @@ private:
         bedrock::ApiError error;
         const auto prompt = bedrock::parse_converse_request(body, path.model_id, error);
         if (!prompt) return send_error(ex, error);
+        context.stats().record_media(prompt->media);
         auto knobs = behaviour(ex, context);
         if (!knobs) return;
         const auto fault = resolve_fault(ex, context, prompt->last_user_text, path.operation);
@@ -227,6 +228,7 @@ private:
         bedrock::ApiError error;
         const auto request = bedrock::parse_invoke_request(body, path.model_id, family, error);
         if (!request) return send_error(ex, error);
+        context.stats().record_media(request->prompt.media);
         auto knobs = behaviour(ex, context);
         if (!knobs) return;
         const auto fault = resolve_fault(ex, context, request->prompt.last_user_text, path.operation);

@@ -1,8 +1,10 @@
 #include "tools/cloudsim/bedrock_wire.hpp"
 
+#include "tools/cloudsim/media_record.hpp"
 #include "tools/cloudsim/prompt_cache.hpp"
 #include "tools/cloudsim/thinking.hpp"
 
+#include "daemon/api/media_source.hpp"
 #include "plugins/aws_common/event_stream.hpp"
 #include "plugins/aws_common/sigv4.hpp"
 #include "tools/cloudsim/anthropic_wire.hpp"
@@ -97,6 +99,82 @@ ApiError constraint(const json::value &value, std::string_view where, std::strin
 
 ApiError malformed(std::string_view detail) {
     return validation_error("Malformed input request: " + std::string(detail) + ", please reformat your input and try again.");
+}
+
+// Converse's rule for a document's name: letters, digits, whitespace (never
+// two in a row), hyphens, parentheses and square brackets.
+bool valid_document_name(std::string_view name) {
+    if (name.empty() || name.size() > 200) return false;
+    bool space = false;
+    for (const char c : name) {
+        const bool is_space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                        c == '(' || c == ')' || c == '[' || c == ']' || is_space;
+        if (!ok || (is_space && space)) return false;
+        space = is_space;
+    }
+    return true;
+}
+
+// An image or document block as Bedrock checks it: a format of its list, a
+// valid name (documents), and a source of bytes (base64 in JSON) or an S3
+// object. What arrived is kept in prompt.media.
+bool check_media_block(std::string_view key, const json::value &value, const std::string &at, SimPrompt &prompt,
+                       ApiError &error) {
+    const bool document = key == "document";
+    const auto *block = value.if_object();
+    if (!block) {
+        error = malformed("the " + std::string(key) + " block at " + at + " must be an object");
+        return false;
+    }
+    static const std::vector<std::string_view> image_formats{"png", "jpeg", "gif", "webp"};
+    static const std::vector<std::string_view> document_formats{"pdf", "csv", "doc", "docx", "xls",
+                                                                "xlsx", "html", "txt", "md"};
+    const auto &formats = document ? document_formats : image_formats;
+    const auto format = string_member(*block, "format");
+    if (!format || std::find(formats.begin(), formats.end(), *format) == formats.end()) {
+        std::string list;
+        for (const auto f : formats) list += (list.empty() ? "" : ", ") + std::string(f);
+        error = constraint(block->contains("format") ? block->at("format") : json::value(nullptr),
+                           at + "." + std::string(key) + ".format",
+                           "Member must satisfy enum value set: [" + list + "]");
+        return false;
+    }
+    std::string name;
+    if (document) {
+        const auto n = string_member(*block, "name");
+        if (!n || !valid_document_name(*n)) {
+            error = validation_error("The document file name can only contain alphanumeric characters, whitespace "
+                                     "characters, hyphens, parentheses, and square brackets. The name can't contain more "
+                                     "than one consecutive whitespace character.");
+            return false;
+        }
+        name = std::string(*n);
+    }
+    const auto *source = block->if_contains("source");
+    const auto *source_object = source ? source->if_object() : nullptr;
+    if (!source_object || source_object->size() != 1) {
+        error = validation_error("The source of the " + std::string(key) + " block at " + at +
+                                 " must set exactly one of bytes and s3Location.");
+        return false;
+    }
+    if (const auto bytes = string_member(*source_object, "bytes")) {
+        const auto decoded = helix::api::base64_decode(*bytes);
+        if (!decoded || decoded->empty()) {
+            error = malformed("the " + std::string(key) + " bytes at " + at + " are not base64");
+            return false;
+        }
+        prompt.media.push_back(media_record(key, *format, name, *decoded));
+        return true;
+    }
+    const auto *s3 = source_object->if_contains("s3Location");
+    const auto uri = s3 && s3->is_object() ? string_member(s3->get_object(), "uri") : std::nullopt;
+    if (!uri || !uri->starts_with("s3://")) {
+        error = validation_error("The s3Location of the " + std::string(key) + " block at " + at + " needs an s3:// uri.");
+        return false;
+    }
+    prompt.media.push_back(media_uri_record(key, *format, name, *uri));
+    return true;
 }
 
 std::optional<json::object> parse_object(std::string_view body, ApiError &error) {
@@ -332,7 +410,9 @@ bool parse_messages(const json::object &root, SimPrompt &prompt, bool &uses_tool
                 if (!pending.empty()) add_prompt_text(prompt.all_text, prompt.prompt_tokens, pending);
                 pending.clear();
                 mark_cache_point(prompt);
-            } else if (key == "image" || key == "document" || key == "video" || key == "audio" || key == "guardContent" ||
+            } else if (key == "image" || key == "document") {
+                if (!check_media_block(key, value, at, prompt, error)) return false;
+            } else if (key == "video" || key == "audio" || key == "guardContent" ||
                        key == "citationsContent" || key == "searchResult") {
                 // No text the simulator counts.
             } else {
@@ -599,6 +679,12 @@ std::optional<InvokeRequest> parse_claude(const json::object &root, std::string_
         error = malformed(e.message);
         return std::nullopt;
     }
+    for (const auto &m : request->prompt.media)
+        if (m.contains("uri")) { // Claude on Bedrock takes bytes only
+            error = validation_error("URL sources are not supported: send the " + std::string(m.at("kind").as_string().c_str()) +
+                                     " as base64");
+            return std::nullopt;
+        }
     InvokeRequest out;
     out.prompt = std::move(request->prompt);
     out.prompt.model = std::string(model_id);

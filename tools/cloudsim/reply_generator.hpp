@@ -13,6 +13,7 @@
 // The same prompt always gives the same reply, so a streamed reply can be
 // compared with the non-streamed one.
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -82,6 +83,8 @@ struct SimPrompt {
     // the text answer is JSON, fitting response_schema when there is one.
     bool json_response = false;
     std::optional<boost::json::value> response_schema;
+    // The images and documents the request carried (media_record.hpp), for /__sim/stats.
+    std::vector<boost::json::object> media;
 };
 
 struct ToolCall {

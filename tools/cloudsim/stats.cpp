@@ -1,5 +1,7 @@
 #include "tools/cloudsim/stats.hpp"
 
+#include <boost/json/array.hpp>
+
 namespace helix::cloudsim {
 
 namespace {
@@ -47,6 +49,13 @@ void Stats::stream_started() {
 
 void Stats::stream_finished() { streams_active_.fetch_sub(1); }
 
+void Stats::record_media(const std::vector<boost::json::object> &media) {
+    if (media.empty()) return;
+    std::lock_guard lock(mutex_);
+    for (const auto &m : media) media_.push_back(m);
+    while (media_.size() > 64) media_.pop_front();
+}
+
 std::uint64_t Stats::requests() const {
     std::lock_guard lock(mutex_);
     return requests_;
@@ -63,6 +72,9 @@ boost::json::object Stats::snapshot() const {
     out["streams_total"] = streams_total_;
     out["streams_active"] = streams_active_.load();
     out["streams_peak"] = streams_peak_.load();
+    boost::json::array media;
+    for (const auto &m : media_) media.push_back(m);
+    out["media"] = std::move(media);
     return out;
 }
 
@@ -74,6 +86,7 @@ void Stats::reset() {
     by_protocol_.clear();
     faults_.clear();
     streams_total_ = 0;
+    media_.clear();
     streams_peak_.store(streams_active_.load());
 }
 

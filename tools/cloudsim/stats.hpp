@@ -8,11 +8,13 @@
 #include <boost/json/object.hpp>
 
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace helix::cloudsim {
 
@@ -26,6 +28,8 @@ public:
     void count_fault(FaultKind kind);
     void stream_started();
     void stream_finished();
+    // An image or document a request carried (media_record.hpp); the last 64 are kept.
+    void record_media(const std::vector<boost::json::object> &media);
 
     std::uint64_t requests() const;
     boost::json::object snapshot() const;
@@ -39,6 +43,7 @@ private:
     std::map<std::string, std::uint64_t, std::less<>> by_protocol_;
     std::map<std::string, std::uint64_t, std::less<>> faults_;
     std::uint64_t streams_total_ = 0;
+    std::deque<boost::json::object> media_;
     std::atomic<std::int64_t> streams_active_{0};
     std::atomic<std::int64_t> streams_peak_{0}; // most streams active at once since the last reset
 };

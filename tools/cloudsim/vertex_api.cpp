@@ -326,6 +326,7 @@ private:
         ApiError error;
         const auto request = vertex::parse_generate_request(body, path.model, error);
         if (!request) return send_error(ex, error, array);
+        context.stats().record_media(request->prompt.media);
         if (path.method == "countTokens") return ex.send(200, kJson, vertex::count_tokens_body(request->prompt));
 
         std::string problem;
@@ -374,6 +375,7 @@ private:
         anthropic::ApiError error;
         const auto request = vertex::parse_raw_predict(body, path.model, error);
         if (!request) return ex.send(error.status, kJson, anthropic::error_body(error, random_id("req_vrtx_", 20)));
+        context.stats().record_media(request->prompt.media);
         std::string problem;
         auto behaviour = context.behaviour(ex, problem);
         if (!behaviour) return send_error(ex, vertex::invalid_argument(problem), false);

@@ -40,7 +40,16 @@ std::optional<anthropic::MessagesRequest> parse_raw_predict(std::string_view bod
     }
     root.erase("anthropic_version");
     root["model"] = json::string(model);
-    return anthropic::parse_messages_request(json::serialize(root), error);
+    auto request = anthropic::parse_messages_request(json::serialize(root), error);
+    if (request)
+        for (const auto &m : request->prompt.media)
+            if (m.contains("uri")) { // Claude on Vertex takes bytes only
+                error = {400, "invalid_request_error",
+                         "URL and file sources are not supported on Vertex AI: send the " +
+                             std::string(m.at("kind").as_string().c_str()) + " as base64"};
+                return std::nullopt;
+            }
+    return request;
 }
 
 } // namespace helix::cloudsim::vertex

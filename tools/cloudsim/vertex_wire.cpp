@@ -1,5 +1,8 @@
 #include "tools/cloudsim/vertex_wire.hpp"
 
+#include "daemon/api/media_source.hpp"
+#include "tools/cloudsim/media_record.hpp"
+
 #include "tools/cloudsim/thinking.hpp"
 
 #include "tools/cloudsim/wire_util.hpp"
@@ -175,8 +178,29 @@ bool read_content(const json::value &value, const std::string &where, SimPrompt 
             add_prompt_text(prompt.all_text, prompt.prompt_tokens, result);
             if (function_responses++ > 0) tool_results.push_back('\n');
             tool_results += result;
-        } else if (!member(*part, "inlineData", "inline_data") && !member(*part, "fileData", "file_data") &&
-                   !member(*part, "executableCode", "executable_code") &&
+        } else if (const auto *inline_data = member(*part, "inlineData", "inline_data")) {
+            // Bytes: a mimeType and base64 data, as Vertex checks them.
+            const auto *obj = inline_data->if_object();
+            const auto type = obj ? string_member(*obj, "mimeType") : std::nullopt;
+            const auto data = obj ? string_member(*obj, "data") : std::nullopt;
+            const auto bytes = data ? helix::api::base64_decode(*data) : std::nullopt;
+            if (!type || type->find('/') == std::string_view::npos || !bytes || bytes->empty()) {
+                error = invalid_argument("Unable to submit request because `" + part_where +
+                                         ".inlineData` needs a mimeType and base64 data." + std::string(kLearnMore));
+                return false;
+            }
+            prompt.media.push_back(media_record(type->starts_with("image/") ? "image" : "document", *type, "", *bytes));
+        } else if (const auto *file_data = member(*part, "fileData", "file_data")) {
+            const auto *obj = file_data->if_object();
+            const auto type = obj ? string_member(*obj, "mimeType") : std::nullopt;
+            const auto uri = obj ? string_member(*obj, "fileUri") : std::nullopt;
+            if (!type || !uri || uri->empty()) {
+                error = invalid_argument("Unable to submit request because `" + part_where +
+                                         ".fileData` needs a mimeType and a fileUri." + std::string(kLearnMore));
+                return false;
+            }
+            prompt.media.push_back(media_uri_record(type->starts_with("image/") ? "image" : "document", *type, "", *uri));
+        } else if (!member(*part, "executableCode", "executable_code") &&
                    !member(*part, "codeExecutionResult", "code_execution_result")) {
             error = invalid_argument("Unable to submit request because `" + part_where +
                                      "` has no data: it needs one of text, inlineData, fileData, functionCall or "

@@ -58,6 +58,7 @@ std::vector<std::string> capability_names(std::uint32_t bits) {
         {HELIX_MODEL_VISION, "vision"},         {HELIX_MODEL_MULTIPLE_CHOICES, "n>1"},
         {HELIX_MODEL_EMBEDDINGS, "embeddings"}, {HELIX_MODEL_REASONING, "reasoning"},
         {HELIX_MODEL_DOCUMENTS, "documents"},   {HELIX_MODEL_COMPLETIONS, "completions"},
+        {HELIX_MODEL_INLINE_MEDIA, "inline media"},
     };
     std::vector<std::string> names;
     for (const auto &[bit, name] : kNames)

@@ -714,6 +714,16 @@ typedef enum helix_thread_safety {
    logprobs object when the upstream gave one. */
 #define HELIX_MODEL_COMPLETIONS (1u << 9)
 #define HELIX_OP_COMPLETIONS 4u
+/* ---- appended: media by URL ----
+   Takes images and documents inline only (bytes, not URLs): before
+   prepare() the host fetches each http(s) URL of the request's image_url
+   parts and HELIX_SOURCE_URL parts itself (never the plugin), within its
+   own limits and address rules, and hands them over inline: an image_url
+   as a base64 data: URI, a source as HELIX_SOURCE_BYTES with the fetched
+   media type. A URL the host may not or cannot fetch is refused before
+   prepare(). HELIX_SOURCE_FILE_URI parts (gs://, s3://, provider files,
+   YouTube) are never fetched. */
+#define HELIX_MODEL_INLINE_MEDIA (1u << 10)
 
 typedef struct helix_model_info {
     uint32_t struct_size;

@@ -215,9 +215,10 @@ describe('a translated provider (openai/gpt-4o) in the Messages shape', { timeou
   });
 
   test('what has no chat form is a 400 naming the field', async () => {
-    const doc = { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' } };
+    // (Documents have one now: chat's file parts, see media_client.test.mjs.)
+    const result = { type: 'search_result', source: 'https://example.com/a', title: 'a', content: [{ type: 'text', text: 'x' }] };
     await assert.rejects(
-      client.messages.create({ ...translated, messages: [{ role: 'user', content: [doc] }] }),
+      client.messages.create({ ...translated, messages: [{ role: 'user', content: [result] }] }),
       (e) => e instanceof Anthropic.BadRequestError && /^messages\.0\.content\.0\.type: /.test(e.error.error.message),
     );
   });

@@ -172,6 +172,56 @@ BOOST_AUTO_TEST_CASE(content_parts_text_and_images) {
     BOOST_TEST((r.required_capabilities() & HELIX_MODEL_VISION) != 0U);
 }
 
+// File parts: a data: URL decoded to its bytes, provider files and URLs by
+// their URI, each kind of source as the ABI names it.
+BOOST_AUTO_TEST_CASE(file_parts_become_document_parts) {
+    const ChatRequest r = ok(msgs(R"([{"role":"user","content":[
+        {"type":"text","text":"Summarise these"},
+        {"type":"file","file":{"file_data":"data:application/pdf;base64,JVBERi0xLjQK","filename":"report.pdf"}},
+        {"type":"file","file":{"file_id":"gs://bucket/a.pdf"}},
+        {"type":"file","file":{"file_url":"https://example.com/b.pdf","format":"application/pdf"}},
+        {"type":"file","file":{"file_id":"file-abc123"}},
+        {"type":"file","file":{"file_url":"https://www.youtube.com/watch?v=abc"}},
+        {"type":"file","file":{"file_data":"data:Text/Plain;charset=utf-8;base64,aGk="}}]}])"));
+    const helix_message &m = *r.view().messages[0];
+    BOOST_TEST_REQUIRE(m.part_count == 7U);
+    const helix_content_part &pdf = *m.parts[1];
+    BOOST_TEST(pdf.type == HELIX_PART_DOCUMENT);
+    BOOST_TEST(pdf.source == HELIX_SOURCE_BYTES);
+    BOOST_TEST(sv(pdf.media_type) == "application/pdf");
+    BOOST_TEST(std::string_view(reinterpret_cast<const char *>(pdf.data), pdf.data_len) == "%PDF-1.4\n");
+    BOOST_TEST(sv(pdf.filename) == "report.pdf");
+    BOOST_TEST(m.parts[2]->source == HELIX_SOURCE_FILE_URI);
+    BOOST_TEST(sv(m.parts[2]->uri) == "gs://bucket/a.pdf");
+    BOOST_TEST(m.parts[3]->source == HELIX_SOURCE_URL);
+    BOOST_TEST(sv(m.parts[3]->uri) == "https://example.com/b.pdf");
+    BOOST_TEST(sv(m.parts[3]->media_type) == "application/pdf");
+    BOOST_TEST(m.parts[4]->source == HELIX_SOURCE_FILE_URI);
+    BOOST_TEST(m.parts[5]->source == HELIX_SOURCE_FILE_URI); // YouTube: the provider reads it itself
+    BOOST_TEST(sv(m.parts[6]->media_type) == "text/plain");
+    BOOST_TEST(std::string_view(reinterpret_cast<const char *>(m.parts[6]->data), m.parts[6]->data_len) == "hi");
+    BOOST_TEST((r.required_capabilities() & HELIX_MODEL_DOCUMENTS) != 0U);
+}
+
+BOOST_AUTO_TEST_CASE(bad_file_parts_are_named) {
+    const auto file = [](std::string_view f) {
+        return msgs(std::string(R"([{"role":"user","content":[{"type":"file","file":)") + std::string(f) + "}]}]");
+    };
+    BOOST_TEST(bad(file("{}")).param == "messages[0].content[0].file");
+    BOOST_TEST(bad(file("{}")).code == "missing_required_parameter");
+    BOOST_TEST(bad(file(R"({"file_id":"a","file_url":"https://x/y"})")).param == "messages[0].content[0].file");
+    BOOST_TEST(bad(file(R"({"file_data":"JVBERi0xLjQK"})")).param == "messages[0].content[0].file.file_data");
+    BOOST_TEST(bad(file(R"({"file_data":"data:application/pdf;base64,%%%"})")).param ==
+               "messages[0].content[0].file.file_data");
+    BOOST_TEST(bad(file(R"({"file_data":"data:pdf;base64,JVBE"})")).param == "messages[0].content[0].file.file_data");
+    BOOST_TEST(bad(file(R"({"file_url":"ftp://x/y.pdf"})")).param == "messages[0].content[0].file.file_url");
+    BOOST_TEST(bad(file(R"({"file_id":""})")).param == "messages[0].content[0].file.file_id");
+    BOOST_TEST(bad(file(R"({"file_id":"f","format":"pdf"})")).param == "messages[0].content[0].file.format");
+    // Only a user's message holds files.
+    BOOST_TEST(bad(msgs(R"([{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"file","file":{"file_id":"f"}}]}])"))
+                   .param == "messages[1].content[0].type");
+}
+
 BOOST_AUTO_TEST_CASE(assistant_tool_calls_and_tool_results) {
     const ChatRequest r = ok(msgs(R"([
         {"role":"user","content":"weather in Paris and Rome?"},
@@ -525,7 +575,7 @@ BOOST_AUTO_TEST_CASE(content_errors) {
     check({msgs(R"([{"role":"user","content":[{"text":"x"}]}])"), "messages[0].content[0].type",
            "missing_required_parameter", "Missing required parameter"});
     check({msgs(R"([{"role":"user","content":[{"type":"text","text":"a"},{"type":"video"}]}])"),
-           "messages[0].content[1].type", "invalid_value", "Supported values are: 'text' and 'image_url'."});
+           "messages[0].content[1].type", "invalid_value", "Supported values are: 'text', 'image_url', and 'file'."});
     check({msgs(R"([{"role":"user","content":[{"type":"input_audio","input_audio":{}}]}])"),
            "messages[0].content[0].type", "unsupported_value", "not supported by this gateway"});
     check({msgs(R"([{"role":"user","content":[{"type":"text"}]}])"), "messages[0].content[0].text",

@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(a_tool_loop_becomes_the_chat_completion_it_means) {
 
 BOOST_AUTO_TEST_CASE(what_has_no_chat_form_is_refused_naming_the_field) {
     const boost::json::value doc = boost::json::parse(R"({"model":"m","max_tokens":5,"messages":[{"role":"user",
-      "content":[{"type":"text","text":"x"},{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"J"}}]}]})");
+      "content":[{"type":"text","text":"x"},{"type":"search_result","source":"https://x","title":"t","content":[]}]}]})");
     auto t = translate_messages_to_chat(doc.as_object());
     BOOST_TEST_REQUIRE(std::holds_alternative<ApiError>(t));
     BOOST_TEST(std::get<ApiError>(t).param == "messages[0].content[1].type");
@@ -61,6 +61,28 @@ BOOST_AUTO_TEST_CASE(what_has_no_chat_form_is_refused_naming_the_field) {
     auto s = translate_messages_to_chat(server.as_object());
     BOOST_TEST_REQUIRE(std::holds_alternative<ApiError>(s));
     BOOST_TEST(std::get<ApiError>(s).param == "tools[0].type");
+}
+
+// Document blocks become file parts: base64 and text sources as bytes, url
+// sources by their URL, the title as the file name.
+BOOST_AUTO_TEST_CASE(documents_become_file_parts) {
+    const boost::json::value doc = boost::json::parse(R"({"model":"m","max_tokens":5,"messages":[{"role":"user",
+      "content":[{"type":"text","text":"x"},
+        {"type":"document","title":"report.pdf","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0xLjQK"}},
+        {"type":"document","source":{"type":"text","media_type":"text/plain","data":"plain words"}},
+        {"type":"document","source":{"type":"url","url":"https://example.com/c.pdf"}}]}]})");
+    auto t = translate_messages_to_chat(doc.as_object());
+    BOOST_TEST_REQUIRE(std::holds_alternative<ChatRequest>(t));
+    const helix_message &m = *std::get<ChatRequest>(t).view().messages[0];
+    BOOST_TEST_REQUIRE(m.part_count == 4u);
+    BOOST_TEST(m.parts[1]->type == HELIX_PART_DOCUMENT);
+    BOOST_TEST(m.parts[1]->source == HELIX_SOURCE_BYTES);
+    BOOST_TEST(sv(m.parts[1]->filename) == "report.pdf");
+    BOOST_TEST(m.parts[1]->data_len == 9u);
+    BOOST_TEST(sv(m.parts[2]->media_type) == "text/plain");
+    BOOST_TEST(std::string_view(reinterpret_cast<const char *>(m.parts[2]->data), m.parts[2]->data_len) == "plain words");
+    BOOST_TEST(m.parts[3]->source == HELIX_SOURCE_URL);
+    BOOST_TEST(sv(m.parts[3]->uri) == "https://example.com/c.pdf");
 }
 
 BOOST_AUTO_TEST_CASE(the_token_estimate_counts_text_messages_and_images) {

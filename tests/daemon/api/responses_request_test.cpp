@@ -131,12 +131,33 @@ BOOST_AUTO_TEST_CASE(stateful_features_and_built_in_tools_are_refused_naming_the
                 "unsupported_parameter");
     check_error(bad(with(R"("input":[{"role":"user","content":[{"type":"input_image","file_id":"file_1"}]}])")),
                 "input[0].content[0].file_id", "unsupported_parameter");
-    check_error(bad(with(R"("input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}])")),
+    check_error(bad(with(R"("input":[{"role":"user","content":[{"type":"input_audio","input_audio":{}}]}])")),
                 "input[0].content[0].type", "unsupported_parameter");
     BOOST_TEST(bad(with(R"("input":"x","previous_response_id":"resp_1")")).message.find("stateless") !=
                std::string::npos);
     // store and background false are fine.
     ok(with(R"("input":"x","store":false,"background":false)"));
+}
+
+// input_file: file_data, file_id or file_url (and filename) reach the chat
+// request as a document part; a bad one is named in Responses terms.
+BOOST_AUTO_TEST_CASE(input_files_become_document_parts) {
+    const auto parsed = ok(with(R"("input":[{"role":"user","content":[{"type":"input_text","text":"Read"},
+        {"type":"input_file","file_data":"data:application/pdf;base64,JVBERi0xLjQK","filename":"a.pdf"},
+        {"type":"input_file","file_url":"https://example.com/b.pdf"}]}])"));
+    const helix_message &m = *parsed.chat.view().messages[0];
+    BOOST_TEST_REQUIRE(m.part_count == 3u);
+    BOOST_TEST(m.parts[1]->type == HELIX_PART_DOCUMENT);
+    BOOST_TEST(m.parts[1]->source == HELIX_SOURCE_BYTES);
+    BOOST_TEST(m.parts[1]->data_len == 9u);
+    BOOST_TEST(std::string_view(m.parts[1]->filename.data, m.parts[1]->filename.len) == "a.pdf");
+    BOOST_TEST(m.parts[2]->source == HELIX_SOURCE_URL);
+    check_error(bad(with(R"("input":[{"role":"user","content":[{"type":"input_file"}]}])")), "input[0].content[0]",
+                "missing_required_parameter");
+    check_error(bad(with(R"("input":[{"role":"user","content":[{"type":"input_file","file_data":"JVBE"}]}])")),
+                "input[0].content[0].file_data", "invalid_value");
+    check_error(bad(with(R"("input":[{"role":"user","content":[{"type":"input_file","file_url":"file:///etc/passwd"}]}])")),
+                "input[0].content[0].file_url", "invalid_value");
 }
 
 BOOST_AUTO_TEST_CASE(bad_fields_are_named) {

@@ -414,7 +414,7 @@ struct ErrorCase {
 BOOST_AUTO_TEST_CASE(each_error_kind_is_reported_at_its_line) {
     const std::vector<ErrorCase> cases{
         {"unknown top-level key", yaml({"server:", "  port: 1", "sever: {}"}), 3,
-         "unknown key 'sever' at the top level (expected one of: server, upstream, router, log, metrics, api_keys, plugin_dir, "
+         "unknown key 'sever' at the top level (expected one of: server, upstream, router, log, metrics, media_fetch, api_keys, plugin_dir, "
          "plugins, providers, aliases, prices, lifecycle, scores_file, shared_state)"},
         {"unknown key in server", yaml({"server:", "  port: 1", "  prot: 2"}), 3,
          "unknown key 'prot' in 'server' (expected one of: listen, port, max_connections, max_queued_connections, "
@@ -953,6 +953,31 @@ BOOST_AUTO_TEST_CASE(shipped_config_loads_with_an_empty_environment) {
         BOOST_TEST(config->lifecycle.at(retired).end_of_life.has_value(), retired);
     // Each provider loads when its credentials are configured, else is skipped.
     for (const auto &provider : config->providers) BOOST_TEST(provider.optional, provider.name);
+    BOOST_TEST(config->media_fetch.enabled);
+    BOOST_TEST(config->media_fetch.max_bytes == 10U * 1024 * 1024);
+}
+
+// media_fetch: its defaults, each key, and the problems named by line.
+BOOST_AUTO_TEST_CASE(media_fetch_section) {
+    const hc::Config defaults;
+    BOOST_TEST(defaults.media_fetch.enabled);
+    BOOST_TEST(defaults.media_fetch.timeout.count() == 10'000);
+    BOOST_TEST(defaults.media_fetch.max_redirects == 3U);
+    const hc::ConfigPtr c = load(yaml({"media_fetch:", "  enabled: false", "  timeout: 2s", "  max_bytes: 1MiB",
+                                       "  max_urls: 2", "  max_redirects: 0",
+                                       "  allow_hosts: [images.example.com, \"*.cdn.example.net\"]",
+                                       "  private_hosts: [\"127.0.0.1:8080\", \"[::1]:9000\"]"}));
+    BOOST_TEST(!c->media_fetch.enabled);
+    BOOST_TEST(c->media_fetch.timeout.count() == 2000);
+    BOOST_TEST(c->media_fetch.max_bytes == 1024U * 1024);
+    BOOST_TEST(c->media_fetch.max_urls == 2U);
+    BOOST_TEST(c->media_fetch.max_redirects == 0U);
+    BOOST_TEST(c->media_fetch.allow_hosts == (Strings{"images.example.com", "*.cdn.example.net"}));
+    BOOST_TEST(c->media_fetch.private_hosts == (Strings{"127.0.0.1:8080", "[::1]:9000"}));
+    const auto issues = issues_of(yaml({"media_fetch:", "  allow_hosts: [\"http://x/\"]", "  max_urls: 0", "  proxy: yes"}));
+    BOOST_TEST(has_issue(issues, kFile, 2, "media_fetch.allow_hosts[0]"), dump(issues));
+    BOOST_TEST(has_issue(issues, kFile, 3, "media_fetch.max_urls"), dump(issues));
+    BOOST_TEST(has_issue(issues, kFile, 4, "proxy"), dump(issues));
 }
 
 BOOST_AUTO_TEST_CASE(shipped_config_takes_its_variables) {

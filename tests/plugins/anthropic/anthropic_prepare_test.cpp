@@ -429,3 +429,31 @@ BOOST_AUTO_TEST_CASE(cache_control_marks_system_messages_parts_and_tools) {
     BOOST_TEST(json::serialize(tb.at("messages").as_array()[2].at("content").as_array()[0]) ==
                R"({"type":"tool_result","tool_use_id":"toolu_1","content":"sunny","cache_control":{"type":"ephemeral"}})");
 }
+
+// Documents: a PDF as base64 or by URL, plain text as a text source, the
+// file name as the title; other types and provider files are refused naming
+// the part.
+BOOST_AUTO_TEST_CASE(documents_become_document_blocks) {
+    Harness h(kConfig);
+    Request r = base();
+    r.messages = {Message::user_parts({Part::txt("Read"), Part::document_bytes("application/pdf", "%PDF-1.4\n", "a.pdf"),
+                                       Part::document_bytes("text/plain", "plain words"),
+                                       Part::document_uri(HELIX_SOURCE_URL, "https://example.com/c.pdf")})};
+    const json::object body = prepared_body(h, r);
+    const json::array &content = body.at("messages").as_array()[0].as_object().at("content").as_array();
+    BOOST_TEST_REQUIRE(content.size() == 4u);
+    BOOST_TEST(json::serialize(content[1]) ==
+               R"({"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0xLjQK"},)"
+               R"("title":"a.pdf"})");
+    BOOST_TEST(json::serialize(content[2]) ==
+               R"({"type":"document","source":{"type":"text","media_type":"text/plain","data":"plain words"}})");
+    BOOST_TEST(json::serialize(content[3]) == R"({"type":"document","source":{"type":"url","url":"https://example.com/c.pdf"}})");
+
+    for (Part part : {Part::document_bytes("text/csv", "a,b"), Part::document_uri(HELIX_SOURCE_FILE_URI, "gs://b/c.pdf")}) {
+        Request bad = base();
+        bad.messages = {Message::user_parts({Part::txt("x"), part})};
+        const Prepared p = refused(h, bad);
+        BOOST_TEST(p.status == HELIX_ERR_NOT_SUPPORTED);
+        BOOST_TEST(std::string(p.error.param) == "messages[0].content[1]");
+    }
+}

@@ -57,13 +57,13 @@ BOOST_AUTO_TEST_CASE(the_catalog_lists_the_default_models_under_short_names_and_
                         std::to_string(models[i]->capabilities) + " ctx=" + std::to_string(models[i]->context_window));
     // The first catalog's models, first under their short names, then under their full ids.
     const std::vector<std::string> seed{
-        "anthropic.claude-3-sonnet -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000",
-        "anthropic.claude-3-opus -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000",
+        "anthropic.claude-3-sonnet -> anthropic.claude-3-sonnet-20240229-v1:0 caps=1223 ctx=200000",
+        "anthropic.claude-3-opus -> anthropic.claude-3-opus-20240229-v1:0 caps=1223 ctx=200000",
         "meta.llama3-70b-instruct -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192",
         "amazon.titan-text-express -> amazon.titan-text-express-v1 caps=1 ctx=8192"};
     const std::vector<std::string> seed_ids{
-        "anthropic.claude-3-sonnet-20240229-v1:0 -> anthropic.claude-3-sonnet-20240229-v1:0 caps=135 ctx=200000",
-        "anthropic.claude-3-opus-20240229-v1:0 -> anthropic.claude-3-opus-20240229-v1:0 caps=135 ctx=200000",
+        "anthropic.claude-3-sonnet-20240229-v1:0 -> anthropic.claude-3-sonnet-20240229-v1:0 caps=1223 ctx=200000",
+        "anthropic.claude-3-opus-20240229-v1:0 -> anthropic.claude-3-opus-20240229-v1:0 caps=1223 ctx=200000",
         "meta.llama3-70b-instruct-v1:0 -> meta.llama3-70b-instruct-v1:0 caps=1 ctx=8192",
         "amazon.titan-text-express-v1 -> amazon.titan-text-express-v1 caps=1 ctx=8192"};
     BOOST_TEST_REQUIRE(lines.size() % 2 == 0u);
@@ -77,20 +77,20 @@ BOOST_AUTO_TEST_CASE(the_catalog_lists_the_default_models_under_short_names_and_
         return std::find(lines.begin(), lines.end(), line) != lines.end();
     };
     // Current models: Claude 4.x through the us. inference profile in
-    // us-east-1 (streaming, tools, vision, reasoning, Messages: 167), Llama 4,
-    // Nova, Titan Text Premier.
+    // us-east-1 (streaming, tools, vision, reasoning, documents, Messages,
+    // inline media: 1255), Llama 4, Nova, Titan Text Premier.
     for (const char *line :
-         {"anthropic.claude-sonnet-4-5 -> us.anthropic.claude-sonnet-4-5-20250929-v1:0 caps=167 ctx=200000",
-          "us.anthropic.claude-sonnet-4-5-20250929-v1:0 -> us.anthropic.claude-sonnet-4-5-20250929-v1:0 caps=167 "
+         {"anthropic.claude-sonnet-4-5 -> us.anthropic.claude-sonnet-4-5-20250929-v1:0 caps=1255 ctx=200000",
+          "us.anthropic.claude-sonnet-4-5-20250929-v1:0 -> us.anthropic.claude-sonnet-4-5-20250929-v1:0 caps=1255 "
           "ctx=200000",
-          "anthropic.claude-opus-4-5 -> us.anthropic.claude-opus-4-5-20251101-v1:0 caps=167 ctx=200000",
-          "anthropic.claude-haiku-4-5 -> us.anthropic.claude-haiku-4-5-20251001-v1:0 caps=167 ctx=200000",
-          "anthropic.claude-3-haiku -> anthropic.claude-3-haiku-20240307-v1:0 caps=135 ctx=200000",
-          "meta.llama4-maverick-17b-instruct -> us.meta.llama4-maverick-17b-instruct-v1:0 caps=7 ctx=1000000",
+          "anthropic.claude-opus-4-5 -> us.anthropic.claude-opus-4-5-20251101-v1:0 caps=1255 ctx=200000",
+          "anthropic.claude-haiku-4-5 -> us.anthropic.claude-haiku-4-5-20251001-v1:0 caps=1255 ctx=200000",
+          "anthropic.claude-3-haiku -> anthropic.claude-3-haiku-20240307-v1:0 caps=1223 ctx=200000",
+          "meta.llama4-maverick-17b-instruct -> us.meta.llama4-maverick-17b-instruct-v1:0 caps=1095 ctx=1000000",
           "meta.llama3-3-70b-instruct -> us.meta.llama3-3-70b-instruct-v1:0 caps=3 ctx=128000",
-          "amazon.nova-pro -> amazon.nova-pro-v1:0 caps=7 ctx=300000",
+          "amazon.nova-pro -> amazon.nova-pro-v1:0 caps=1095 ctx=300000",
           "amazon.nova-micro -> amazon.nova-micro-v1:0 caps=3 ctx=128000",
-          "amazon.nova-premier -> us.amazon.nova-premier-v1:0 caps=7 ctx=1000000",
+          "amazon.nova-premier -> us.amazon.nova-premier-v1:0 caps=1095 ctx=1000000",
           "amazon.titan-text-premier -> amazon.titan-text-premier-v1:0 caps=1 ctx=32000"})
         BOOST_TEST(listed(line), line);
     BOOST_TEST(std::string(h.descriptor().name) == "aws_bedrock");
@@ -132,9 +132,9 @@ BOOST_AUTO_TEST_CASE(configured_profile_ids_and_short_names_take_the_catalog_cap
     BOOST_TEST_REQUIRE(h.descriptor().list_models(h.plugin(), &models, &count, &err) == HELIX_OK);
     BOOST_TEST_REQUIRE(count == 4u);
     BOOST_TEST(sv(models[0]->upstream_id) == "eu.anthropic.claude-sonnet-4-5-20250929-v1:0");
-    BOOST_TEST(models[0]->capabilities == 167u);
+    BOOST_TEST(models[0]->capabilities == 1255u);
     BOOST_TEST(sv(models[1]->upstream_id) == "global.anthropic.claude-opus-4-5-20251101-v1:0");
-    BOOST_TEST(models[1]->capabilities == 167u);
+    BOOST_TEST(models[1]->capabilities == 1255u);
     BOOST_TEST(models[1]->context_window == 200000);
     // Llama 3.2 90B has no apac. profile: an unknown id, streaming only.
     BOOST_TEST(models[2]->capabilities == static_cast<std::uint32_t>(HELIX_MODEL_STREAMING));
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(configured_models_send_short_names_upstream_as_full_ids) {
     BOOST_TEST_REQUIRE(count == 3u);
     BOOST_TEST(sv(models[0]->upstream_id) == "anthropic.claude-3-opus-20240229-v1:0");
     // Claude also takes Anthropic Messages bodies natively (HELIX_MODEL_MESSAGES, 128).
-    BOOST_TEST(models[0]->capabilities == 135u);
+    BOOST_TEST(models[0]->capabilities == 1223u);
     BOOST_TEST(sv(models[1]->upstream_id) == "anthropic.claude-3-sonnet-20240229-v1:0");
     BOOST_TEST(sv(models[2]->upstream_id) == "us.anthropic.claude-3-5-sonnet-20241022-v2:0");
     BOOST_TEST(models[2]->capabilities == static_cast<std::uint32_t>(HELIX_MODEL_STREAMING | HELIX_MODEL_MESSAGES));
@@ -550,4 +550,44 @@ BOOST_AUTO_TEST_CASE(nova_2_reasoning_is_a_reasoning_config_with_an_effort) {
     namespace ab = helix::aws_bedrock;
     BOOST_TEST(ab::regional_upstream_id("amazon.nova-2-lite", "us-east-1") == "us.amazon.nova-2-lite-v1:0");
     BOOST_TEST(ab::regional_upstream_id("amazon.nova-2-lite", "eu-west-1") == "global.amazon.nova-2-lite-v1:0");
+}
+
+// Documents become Converse document blocks: the format from the media type,
+// the bytes in base64, a name as Bedrock allows it (no extension, runs of
+// other characters one hyphen), an s3:// file as s3Location; other types
+// and sources are refused naming the part.
+BOOST_AUTO_TEST_CASE(documents_become_converse_document_blocks) {
+    Harness h(kConfig);
+    Request r = user_request("anthropic.claude-3-haiku");
+    r.messages = {Message::user_parts({Part::txt("Summarise"),
+                                       Part::document_bytes("application/pdf", "%PDF-1.4\n", "Q3 report_v2.final.pdf"),
+                                       Part::document_bytes("text/plain", "hello", ""),
+                                       Part::document_uri(HELIX_SOURCE_FILE_URI, "s3://bucket/notes.md")})};
+    const json::object body = body_of(h, r);
+    const json::array &content = body.at("messages").as_array()[0].as_object().at("content").as_array();
+    BOOST_TEST_REQUIRE(content.size() == 4u);
+    const json::object &pdf = content[1].as_object().at("document").as_object();
+    BOOST_TEST(pdf.at("format") == "pdf");
+    BOOST_TEST(pdf.at("name") == "Q3 report-v2-final");
+    BOOST_TEST(pdf.at("source").as_object().at("bytes") == "JVBERi0xLjQK");
+    const json::object &txt = content[2].as_object().at("document").as_object();
+    BOOST_TEST(txt.at("format") == "txt");
+    BOOST_TEST(txt.at("name") == "document-0-2");
+    BOOST_TEST(txt.at("source").as_object().at("bytes") == "aGVsbG8=");
+    const json::object &s3 = content[3].as_object().at("document").as_object();
+    BOOST_TEST(s3.at("format") == "md");
+    BOOST_TEST(s3.at("source").as_object().at("s3Location").as_object().at("uri") == "s3://bucket/notes.md");
+
+    const auto refused = [&](Part part) {
+        Request bad = user_request("anthropic.claude-3-haiku");
+        bad.messages = {Message::user_parts({Part::txt("x"), std::move(part)})};
+        Prepare x(h, bad);
+        BOOST_TEST(x.p.call == nullptr);
+        BOOST_TEST(std::string(x.p.error.param) == "messages[0].content[1]");
+        return x.p.status;
+    };
+    BOOST_TEST(refused(Part::document_bytes("application/zip", "PK")) == HELIX_ERR_NOT_SUPPORTED);
+    BOOST_TEST(refused(Part::document_uri(HELIX_SOURCE_URL, "https://example.com/a.pdf")) == HELIX_ERR_NOT_SUPPORTED);
+    BOOST_TEST(refused(Part::document_uri(HELIX_SOURCE_FILE_URI, "gs://b/a.pdf")) == HELIX_ERR_NOT_SUPPORTED);
+    BOOST_TEST(refused(Part::document_bytes("application/pdf", "")) == HELIX_ERR_INVALID_REQUEST);
 }

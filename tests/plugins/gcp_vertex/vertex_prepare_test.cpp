@@ -294,3 +294,32 @@ BOOST_AUTO_TEST_CASE(reasoning_becomes_thinking_config_and_signatures_go_back) {
                R"({"functionCall":{"name":"time","args":{}}}])");
     BOOST_TEST(json::serialize(contents[3].at("parts")) == R"([{"text":"Sunny.","thoughtSignature":"Ct0BAR+/text=="}])");
 }
+
+// Documents: bytes as inlineData, gs:// URIs and YouTube videos as fileData
+// (Gemini reads them itself); a type or source Vertex does not take is
+// refused naming the part.
+BOOST_AUTO_TEST_CASE(documents_become_inline_data_or_file_data) {
+    Request r = user_request();
+    r.messages = {Message::user_parts({Part::txt("Read"), Part::document_bytes("application/pdf", "%PDF-1.4\n", "a.pdf"),
+                                       Part::document_uri(HELIX_SOURCE_FILE_URI, "gs://bucket/b.pdf"),
+                                       Part::document_uri(HELIX_SOURCE_FILE_URI, "https://www.youtube.com/watch?v=x")})};
+    const json::value body = prepared_body(kConfig, r);
+    BOOST_TEST(json::serialize(body.at("contents").as_array()[0]) ==
+               R"({"role":"user","parts":[{"text":"Read"},)"
+               R"({"inlineData":{"mimeType":"application/pdf","data":"JVBERi0xLjQK"}},)"
+               R"({"fileData":{"mimeType":"application/pdf","fileUri":"gs://bucket/b.pdf"}},)"
+               R"({"fileData":{"mimeType":"video/mp4","fileUri":"https://www.youtube.com/watch?v=x"}}]})");
+
+    Harness h(kConfig);
+    const auto refused = [&](Part part) {
+        Request bad = user_request();
+        bad.messages = {Message::user_parts({Part::txt("x"), std::move(part)})};
+        const Prepared p = h.prepare(bad);
+        BOOST_TEST(p.call == nullptr);
+        BOOST_TEST(std::string(p.error.param) == "messages[0].content[1]");
+        return p.status;
+    };
+    BOOST_TEST(refused(Part::document_bytes("application/zip", "PK")) == HELIX_ERR_NOT_SUPPORTED);
+    BOOST_TEST(refused(Part::document_uri(HELIX_SOURCE_FILE_URI, "gs://bucket/archive")) == HELIX_ERR_NOT_SUPPORTED);
+    BOOST_TEST(refused(Part::document_uri(HELIX_SOURCE_URL, "https://example.com/a.pdf")) == HELIX_ERR_NOT_SUPPORTED);
+}

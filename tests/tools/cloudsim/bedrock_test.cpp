@@ -703,3 +703,36 @@ BOOST_AUTO_TEST_CASE(aws_option_names) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Image and document blocks are checked as Bedrock does (a format of its
+// list, a document name of the allowed characters, base64 bytes or an S3
+// object), and what arrived is kept for /__sim/stats.
+BOOST_AUTO_TEST_CASE(media_blocks_are_checked_and_recorded) {
+    const std::string doc = [](const std::string &document) {
+        return R"({"messages":[{"role":"user","content":[{"text":"read"},{"document":)" + document + "}]}]}";
+    }(R"j({"format":"pdf","name":"Q3 report-v2 (final)","source":{"bytes":"JVBERi0xLjQK"}})j");
+    const SimPrompt prompt = converse_ok(doc);
+    BOOST_TEST_REQUIRE(prompt.media.size() == 1u);
+    BOOST_TEST(prompt.media[0].at("kind") == "document");
+    BOOST_TEST(prompt.media[0].at("type") == "pdf");
+    BOOST_TEST(prompt.media[0].at("name") == "Q3 report-v2 (final)");
+    BOOST_TEST(prompt.media[0].at("size") == 9);
+    const auto bad = [](const std::string &block) {
+        return converse_error(R"({"messages":[{"role":"user","content":[{"text":"read"},)" + block + "]}]}").message;
+    };
+    BOOST_TEST(bad(R"({"document":{"format":"pdf","name":"report.pdf","source":{"bytes":"JVBE"}}})")
+                   .starts_with("The document file name can only contain"));
+    BOOST_TEST(bad(R"({"document":{"format":"pdf","name":"two  spaces","source":{"bytes":"JVBE"}}})")
+                   .starts_with("The document file name can only contain"));
+    BOOST_TEST(bad(R"({"document":{"format":"zip","name":"a","source":{"bytes":"JVBE"}}})").find("format") !=
+               std::string::npos);
+    BOOST_TEST(bad(R"({"document":{"format":"pdf","name":"a","source":{"bytes":"%%%"}}})").find("base64") !=
+               std::string::npos);
+    BOOST_TEST(bad(R"({"image":{"format":"bmp","source":{"bytes":"Qk0="}}})").find("png, jpeg, gif, webp") !=
+               std::string::npos);
+    BOOST_TEST(bad(R"({"image":{"format":"png","source":{"url":"https://x/y.png"}}})").find("s3") != std::string::npos);
+    const SimPrompt s3 = converse_ok(
+        R"({"messages":[{"role":"user","content":[{"text":"r"},{"document":{"format":"md","name":"n","source":{"s3Location":{"uri":"s3://b/k.md"}}}}]}]})");
+    BOOST_TEST_REQUIRE(s3.media.size() == 1u);
+    BOOST_TEST(s3.media[0].at("uri") == "s3://b/k.md");
+}
