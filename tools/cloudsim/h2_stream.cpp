@@ -45,7 +45,12 @@ std::vector<std::shared_ptr<H2Stream>> H2Waker::take() {
     std::uint64_t count = 0;
     [[maybe_unused]] const auto n = ::read(fd_, &count, sizeof count);
     signalled_ = false;
-    return std::exchange(dirty_, {});
+    std::vector<std::shared_ptr<H2Stream>> alive;
+    alive.reserve(dirty_.size());
+    for (const auto &weak : dirty_)
+        if (auto stream = weak.lock()) alive.push_back(std::move(stream));
+    dirty_.clear();
+    return alive;
 }
 
 void H2Stream::mark_locked(std::unique_lock<std::mutex> &lock) {

@@ -25,7 +25,9 @@ namespace helix::cloudsim {
 class H2Stream;
 
 // Wakes the connection's thread (an eventfd it polls) and tells it which
-// streams have something new.
+// streams have something new. It holds them weakly: each stream holds its
+// waker, so a strong hold would keep both alive in a cycle once the
+// connection is gone with streams still marked.
 class H2Waker {
 public:
     H2Waker();
@@ -35,12 +37,12 @@ public:
 
     int fd() const { return fd_; }
     void mark(std::shared_ptr<H2Stream> stream);
-    std::vector<std::shared_ptr<H2Stream>> take();
+    std::vector<std::shared_ptr<H2Stream>> take(); // those still alive
 
 private:
     int fd_;
     std::mutex mutex_;
-    std::vector<std::shared_ptr<H2Stream>> dirty_;
+    std::vector<std::weak_ptr<H2Stream>> dirty_;
     bool signalled_ = false;
 };
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <memory>
 #include <thread>
 
 using helix::cloudsim::H2Stream;
@@ -89,4 +90,30 @@ BOOST_AUTO_TEST_CASE(a_writer_blocked_on_a_full_stream_goes_on_once_the_connecti
     BOOST_TEST(ok);
     BOOST_TEST(taken == sizeof buf);
     BOOST_TEST(took < 5s);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_marked_but_never_taken_is_freed_with_its_waker) {
+    // A connection that ends with streams still marked must not leave the
+    // streams and their waker holding each other.
+    std::weak_ptr<H2Stream> stream_left;
+    std::weak_ptr<H2Waker> waker_left;
+    {
+        auto waker = std::make_shared<H2Waker>();
+        auto stream = std::make_shared<H2Stream>(1, waker);
+        stream->send_head(200, {}); // marks the stream
+        stream_left = stream;
+        waker_left = waker;
+    }
+    BOOST_TEST(stream_left.expired());
+    BOOST_TEST(waker_left.expired());
+}
+
+BOOST_AUTO_TEST_CASE(the_waker_hands_over_the_marked_streams_still_alive) {
+    auto waker = std::make_shared<H2Waker>();
+    auto kept = std::make_shared<H2Stream>(1, waker);
+    kept->send_head(200, {});
+    std::make_shared<H2Stream>(3, waker)->send_head(200, {}); // gone at once
+    const auto taken = waker->take();
+    BOOST_TEST_REQUIRE(taken.size() == 1u);
+    BOOST_TEST(taken.front() == kept);
 }
