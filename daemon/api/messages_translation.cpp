@@ -45,16 +45,27 @@ json::object with_cache_control(json::object part, const json::object &block) {
     return part;
 }
 
-json::value image_part(const json::object &block, const std::string &param) {
+// The block's source object; a block without one is refused as `what`.
+const json::object &source_of(const json::object &block, const std::string &param, const std::string &what) {
     const json::value *sv = block.if_contains("source");
     const json::object *source = sv != nullptr ? sv->if_object() : nullptr;
-    if (source == nullptr) refuse(param, "This image");
-    const std::string_view type = str_of(*source, "type");
+    if (source == nullptr) refuse(param, what);
+    return *source;
+}
+
+// A base64 source as a data: URL.
+std::string data_url_of(const json::object &source) {
+    return "data:" + std::string(str_of(source, "media_type")) + ";base64," + std::string(str_of(source, "data"));
+}
+
+json::value image_part(const json::object &block, const std::string &param) {
+    const json::object &source = source_of(block, param, "This image");
+    const std::string_view type = str_of(source, "type");
     std::string url;
     if (type == "base64")
-        url = "data:" + std::string(str_of(*source, "media_type")) + ";base64," + std::string(str_of(*source, "data"));
+        url = data_url_of(source);
     else if (type == "url")
-        url = std::string(str_of(*source, "url"));
+        url = std::string(str_of(source, "url"));
     else
         refuse(param + ".source.type", "An image of source type '" + std::string(type) + "'");
     return with_cache_control(json::object{{"type", "image_url"}, {"image_url", json::object{{"url", url}}}}, block);
@@ -63,18 +74,15 @@ json::value image_part(const json::object &block, const std::string &param) {
 // A document block as a chat file part: base64 -> file_data (a data: URL),
 // text -> a text/plain file_data, url -> file_url, its title the filename.
 json::value document_part(const json::object &block, const std::string &param) {
-    const json::value *sv = block.if_contains("source");
-    const json::object *source = sv != nullptr ? sv->if_object() : nullptr;
-    if (source == nullptr) refuse(param, "This document");
-    const std::string_view type = str_of(*source, "type");
+    const json::object &source = source_of(block, param, "This document");
+    const std::string_view type = str_of(source, "type");
     json::object file;
     if (type == "base64") {
-        file["file_data"] =
-            "data:" + std::string(str_of(*source, "media_type")) + ";base64," + std::string(str_of(*source, "data"));
+        file["file_data"] = data_url_of(source);
     } else if (type == "text") {
-        file["file_data"] = "data:text/plain;base64," + base64_encode(str_of(*source, "data"));
+        file["file_data"] = "data:text/plain;base64," + base64_encode(str_of(source, "data"));
     } else if (type == "url") {
-        file["file_url"] = str_of(*source, "url");
+        file["file_url"] = str_of(source, "url");
     } else {
         refuse(param + ".source.type", "A document of source type '" + std::string(type) + "'");
     }
