@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <mutex>
 
@@ -27,6 +28,17 @@ constexpr const char *none_label = "none";
 constexpr const char *other_label = "other";
 
 double clean_seconds(double seconds) { return std::isfinite(seconds) && seconds > 0 ? seconds : 0.0; }
+
+// An HTTP status as a series key's part, without an allocation.
+class StatusText {
+public:
+    explicit StatusText(int status) : end_(std::to_chars(text_.data(), text_.data() + text_.size(), status).ptr) {}
+    std::string_view view() const { return {text_.data(), static_cast<std::size_t>(end_ - text_.data())}; }
+
+private:
+    std::array<char, 12> text_{};
+    char *end_;
+};
 
 } // namespace
 
@@ -207,12 +219,16 @@ void Metrics::allow_targets(const std::vector<Target> &targets) {
         if (t.model.empty() || allowed_count_ >= max_targets) continue;
         if (it->second.insert(t.model).second) ++allowed_count_;
     }
+    // A raw name cached as "other" may be allowed now.
+    counters_.forget();
+    histograms_.forget();
 }
 
 void Metrics::allow_clients(const std::vector<std::string> &names) {
     std::unique_lock lock(allowed_mutex_);
     for (const auto &name : names)
         if (!name.empty() && allowed_clients_.size() < max_clients) allowed_clients_.insert(name);
+    counters_.forget();
 }
 
 std::string Metrics::client_label(std::string_view client) const {
@@ -222,15 +238,20 @@ std::string Metrics::client_label(std::string_view client) const {
 
 void Metrics::count_client_request(std::string_view client, int http_status) {
     if (!client_label_.load() || client.empty()) return;
-    client_requests_.Add({{"client", client_label(client)}, {"status", status_label(http_status)}}).Increment();
+    const StatusText status(http_status);
+    counter(client_requests_, SeriesKey('R', {client, status.view()}), [&] {
+        return Labels{{"client", client_label(client)}, {"status", status_label(http_status)}};
+    }).Increment();
 }
 
 void Metrics::add_client_tokens(std::string_view client, std::uint64_t input, std::uint64_t output) {
     if (!client_label_.load() || client.empty()) return;
-    const std::string label = client_label(client);
-    if (input > 0) client_tokens_.Add({{"client", label}, {"direction", "input"}}).Increment(static_cast<double>(input));
-    if (output > 0)
-        client_tokens_.Add({{"client", label}, {"direction", "output"}}).Increment(static_cast<double>(output));
+    for (const auto &[direction, count] : {std::pair{"input", input}, std::pair{"output", output}}) {
+        if (count == 0) continue;
+        counter(client_tokens_, SeriesKey('T', {client, direction}), [&] {
+            return Labels{{"client", client_label(client)}, {"direction", direction}};
+        }).Increment(static_cast<double>(count));
+    }
 }
 
 void Metrics::count_limit_refusal(std::string_view client, std::string_view reason) {
@@ -250,7 +271,8 @@ void Metrics::count_provider_limited(std::string_view provider) {
 
 void Metrics::add_client_cost_usd(std::string_view client, double usd) {
     if (!client_label_.load() || client.empty() || !std::isfinite(usd) || usd <= 0) return;
-    client_cost_.Add({{"client", client_label(client)}}).Increment(usd);
+    counter(client_cost_, SeriesKey('C', {client}), [&] { return Labels{{"client", client_label(client)}}; })
+        .Increment(usd);
 }
 
 std::string Metrics::provider_label(std::string_view provider) const {
@@ -268,37 +290,38 @@ Target Metrics::target_labels(std::string_view provider, std::string_view model)
     return {std::string(provider), it->second.contains(model) ? std::string(model) : other_label};
 }
 
-prometheus::Histogram &Metrics::histogram(prometheus::Family<prometheus::Histogram> &family, const Target &labels) {
-    std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(&family));
-    key += '\0';
-    key += labels.provider;
-    key += '\0';
-    key += labels.model;
-    {
-        std::shared_lock lock(histograms_mutex_);
-        if (const auto it = histograms_.find(key); it != histograms_.end()) return *it->second;
-    }
-    std::unique_lock lock(histograms_mutex_);
-    auto &slot = histograms_[key];
-    if (slot == nullptr) slot = &family.Add({{"provider", labels.provider}, {"model", labels.model}}, llm_buckets());
-    return *slot;
+template <class Labelling>
+prometheus::Counter &Metrics::counter(prometheus::Family<prometheus::Counter> &family, const SeriesKey &key,
+                                      Labelling &&labels) {
+    return counters_.find_or_add(key, [&]() -> prometheus::Counter & { return family.Add(labels()); });
+}
+
+prometheus::Histogram &Metrics::histogram(prometheus::Family<prometheus::Histogram> &family, char tag,
+                                          std::string_view provider, std::string_view model) {
+    return histograms_.find_or_add(SeriesKey(tag, {provider, model}), [&]() -> prometheus::Histogram & {
+        const Target t = target_labels(provider, model);
+        return family.Add({{"provider", t.provider}, {"model", t.model}}, llm_buckets());
+    });
 }
 
 void Metrics::count_request(std::string_view provider, std::string_view model, int http_status) {
-    const Target t = target_labels(provider, model);
-    requests_.Add({{"provider", t.provider}, {"model", t.model}, {"status", status_label(http_status)}}).Increment();
+    const StatusText status(http_status);
+    counter(requests_, SeriesKey('r', {provider, model, status.view()}), [&] {
+        const Target t = target_labels(provider, model);
+        return Labels{{"provider", t.provider}, {"model", t.model}, {"status", status_label(http_status)}};
+    }).Increment();
 }
 
 void Metrics::observe_request_duration(std::string_view provider, std::string_view model, double seconds) {
-    histogram(request_duration_, target_labels(provider, model)).Observe(clean_seconds(seconds));
+    histogram(request_duration_, 'd', provider, model).Observe(clean_seconds(seconds));
 }
 
 void Metrics::observe_time_to_first_token(std::string_view provider, std::string_view model, double seconds) {
-    histogram(first_token_, target_labels(provider, model)).Observe(clean_seconds(seconds));
+    histogram(first_token_, 'f', provider, model).Observe(clean_seconds(seconds));
 }
 
 void Metrics::observe_upstream_duration(std::string_view provider, std::string_view model, double seconds) {
-    histogram(upstream_duration_, target_labels(provider, model)).Observe(clean_seconds(seconds));
+    histogram(upstream_duration_, 'u', provider, model).Observe(clean_seconds(seconds));
 }
 
 void Metrics::record_attempt(std::string_view provider, std::string_view model, double upstream_seconds,
@@ -309,41 +332,48 @@ void Metrics::record_attempt(std::string_view provider, std::string_view model, 
 }
 
 void Metrics::count_attempt(std::string_view provider, AttemptOutcome outcome) {
-    attempts_.Add({{"provider", provider_label(provider)}, {"outcome", to_string(outcome)}}).Increment();
+    counter(attempts_, SeriesKey('a', {provider, to_string(outcome)}), [&] {
+        return Labels{{"provider", provider_label(provider)}, {"outcome", to_string(outcome)}};
+    }).Increment();
 }
 
 void Metrics::count_error(std::string_view provider, ErrorKind kind) {
-    errors_.Add({{"provider", provider_label(provider)}, {"kind", to_string(kind)}}).Increment();
+    counter(errors_, SeriesKey('e', {provider, to_string(kind)}), [&] {
+        return Labels{{"provider", provider_label(provider)}, {"kind", to_string(kind)}};
+    }).Increment();
 }
 
 void Metrics::count_failover(std::string_view from_provider, std::string_view to_provider) {
-    failovers_.Add({{"from_provider", provider_label(from_provider)}, {"to_provider", provider_label(to_provider)}})
-        .Increment();
+    counter(failovers_, SeriesKey('o', {from_provider, to_provider}), [&] {
+        return Labels{{"from_provider", provider_label(from_provider)}, {"to_provider", provider_label(to_provider)}};
+    }).Increment();
 }
 
 void Metrics::count_lifecycle_request(std::string_view provider, std::string_view model, std::string_view state) {
-    const Target t = target_labels(provider, model);
     const std::string_view bounded = state == "legacy" || state == "end_of_life" ? state : "active";
-    lifecycle_requests_.Add({{"provider", t.provider}, {"model", t.model}, {"state", std::string(bounded)}})
-        .Increment();
+    counter(lifecycle_requests_, SeriesKey('l', {provider, model, bounded}), [&] {
+        const Target t = target_labels(provider, model);
+        return Labels{{"provider", t.provider}, {"model", t.model}, {"state", std::string(bounded)}};
+    }).Increment();
 }
 
 void Metrics::add_tokens(std::string_view provider, std::string_view model, std::uint64_t input,
                          std::uint64_t output) {
-    if (input == 0 && output == 0) return;
-    const Target t = target_labels(provider, model);
-    if (input > 0)
-        tokens_.Add({{"provider", t.provider}, {"model", t.model}, {"direction", "input"}})
-            .Increment(static_cast<double>(input));
-    if (output > 0)
-        tokens_.Add({{"provider", t.provider}, {"model", t.model}, {"direction", "output"}})
-            .Increment(static_cast<double>(output));
+    for (const auto &[direction, count] : {std::pair{"input", input}, std::pair{"output", output}}) {
+        if (count == 0) continue;
+        counter(tokens_, SeriesKey('t', {provider, model, direction}), [&] {
+            const Target t = target_labels(provider, model);
+            return Labels{{"provider", t.provider}, {"model", t.model}, {"direction", direction}};
+        }).Increment(static_cast<double>(count));
+    }
 }
 
 void Metrics::add_cost_usd(std::string_view provider, std::string_view model, double usd) {
     if (!std::isfinite(usd) || usd <= 0) return;
-    const Target t = target_labels(provider, model);
-    cost_.Add({{"provider", t.provider}, {"model", t.model}}).Increment(usd);
+    counter(cost_, SeriesKey('c', {provider, model}), [&] {
+        const Target t = target_labels(provider, model);
+        return Labels{{"provider", t.provider}, {"model", t.model}};
+    }).Increment(usd);
 }
 
 void Metrics::set_circuit_state(std::string_view provider, std::string_view model, CircuitState state) {

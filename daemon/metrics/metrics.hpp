@@ -48,6 +48,7 @@
 // All methods are thread-safe.
 
 #include "daemon/audit/access_record.hpp"
+#include "daemon/metrics/series_cache.hpp"
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -188,7 +189,12 @@ public:
     prometheus::Registry &registry() noexcept { return registry_; }
 
 private:
-    prometheus::Histogram &histogram(prometheus::Family<prometheus::Histogram> &family, const Target &labels);
+    // The series of `key` (made with the labels labelling() gives, if new).
+    template <class Labelling>
+    prometheus::Counter &counter(prometheus::Family<prometheus::Counter> &family, const SeriesKey &key,
+                                 Labelling &&labelling);
+    prometheus::Histogram &histogram(prometheus::Family<prometheus::Histogram> &family, char tag,
+                                     std::string_view provider, std::string_view model);
 
     prometheus::Registry registry_;
     prometheus::Family<prometheus::Counter> &requests_;
@@ -229,10 +235,9 @@ private:
     std::map<std::string, std::set<std::string, std::less<>>, std::less<>> allowed_; // provider -> models
     std::size_t allowed_count_ = 0;
 
-    // Family::Add() builds a histogram before it looks the series up; these
-    // find an existing one without that. Keyed by family and label values.
-    std::shared_mutex histograms_mutex_;
-    std::unordered_map<std::string, prometheus::Histogram *> histograms_;
+    // The series a request counts, by family tag and raw label values.
+    SeriesCache<prometheus::Counter> counters_;
+    SeriesCache<prometheus::Histogram> histograms_;
 
     std::mutex hooks_mutex_;
     std::vector<std::function<void(Metrics &)>> hooks_;

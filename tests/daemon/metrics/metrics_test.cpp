@@ -120,6 +120,53 @@ BOOST_FIXTURE_TEST_CASE(a_later_configuration_adds_targets_and_keeps_the_earlier
     BOOST_TEST(m.provider_label("") == "none");
 }
 
+// Series are found again by their raw names (no Family::Add per sample);
+// a name counted as "other" gets its own series once a configuration allows it.
+BOOST_FIXTURE_TEST_CASE(a_name_allowed_later_leaves_other_for_its_own_series, Fixture) {
+    const std::string name = "helixagent_requests_total";
+    m.count_request("vertex", "gemini", 200);
+    m.observe_upstream_duration("vertex", "gemini", 0.5);
+    m.allow_targets({{"vertex", "gemini"}});
+    m.count_request("vertex", "gemini", 200);
+    m.count_request("vertex", "gemini", 200);
+    m.observe_upstream_duration("vertex", "gemini", 0.5);
+    const std::string text = m.serialize();
+    BOOST_TEST(sample_value(text, name, L{{"provider", "other"}, {"model", "other"}, {"status", "200"}}) == 1.0);
+    BOOST_TEST(sample_value(text, name, L{{"provider", "vertex"}, {"model", "gemini"}, {"status", "200"}}) == 2.0);
+    BOOST_TEST(sample_value(text, "helixagent_upstream_duration_seconds_count",
+                            L{{"provider", "vertex"}, {"model", "gemini"}}) == 1.0);
+    BOOST_TEST(sample_value(text, "helixagent_upstream_duration_seconds_count",
+                            L{{"provider", "other"}, {"model", "other"}}) == 1.0);
+
+    m.set_client_label(true);
+    m.count_client_request("carol", 200);
+    m.allow_clients({"carol"});
+    m.count_client_request("carol", 200);
+    const std::string clients = m.serialize();
+    BOOST_TEST(sample_value(clients, "helixagent_client_requests_total", L{{"client", "other"}, {"status", "200"}}) == 1.0);
+    BOOST_TEST(sample_value(clients, "helixagent_client_requests_total", L{{"client", "carol"}, {"status", "200"}}) == 1.0);
+}
+
+// Raw names longer than the key's inline room, and names that differ only
+// in where one value ends and the next begins, are series of their own.
+BOOST_AUTO_TEST_CASE(series_keys_keep_long_and_shifted_names_apart) {
+    Metrics m("1");
+    const std::string long_model(300, 'm');
+    m.allow_targets({{"p", long_model}, {"p", long_model + "x"}, {"ab", "c"}, {"a", "bc"}});
+    m.count_request("p", long_model, 200);
+    m.count_request("p", long_model + "x", 200);
+    m.count_request("p", long_model + "x", 200);
+    m.count_request("ab", "c", 200);
+    m.count_request("a", "bc", 200);
+    m.count_request("a", "bc", 200);
+    const std::string text = m.serialize();
+    const std::string name = "helixagent_requests_total";
+    BOOST_TEST(sample_value(text, name, L{{"provider", "p"}, {"model", long_model}, {"status", "200"}}) == 1.0);
+    BOOST_TEST(sample_value(text, name, L{{"provider", "p"}, {"model", long_model + "x"}, {"status", "200"}}) == 2.0);
+    BOOST_TEST(sample_value(text, name, L{{"provider", "ab"}, {"model", "c"}, {"status", "200"}}) == 1.0);
+    BOOST_TEST(sample_value(text, name, L{{"provider", "a"}, {"model", "bc"}, {"status", "200"}}) == 2.0);
+}
+
 BOOST_AUTO_TEST_CASE(allowed_targets_stop_growing_at_their_caps) {
     Metrics m("1");
     std::vector<Target> many;
