@@ -9,6 +9,7 @@
 #include "daemon/http/request_id.hpp"
 #include "daemon/http/routes.hpp"
 #include "daemon/router/attempt_loop.hpp"
+#include "daemon/transport/page_cache.hpp"
 #include "daemon/transport/timed_socket.hpp"
 
 #include <Poco/Logger.h>
@@ -91,7 +92,7 @@ struct RequestClock {
     std::string head{};                          // the head's bytes Beast has taken so far
 };
 
-asio::awaitable<ReadEnd> read_until(TimedSocket &reader, beast::flat_buffer &buffer, Parser &parser, bool head_only,
+asio::awaitable<ReadEnd> read_until(TimedSocket &reader, transport::PagedBuffer &buffer, Parser &parser, bool head_only,
                                     RequestClock &clock, const config::ServerSettings &server) {
     for (;;) {
         if (buffer.size() > 0) {
@@ -146,12 +147,12 @@ asio::awaitable<ReadEnd> read_until(TimedSocket &reader, beast::flat_buffer &buf
 // A request target with bytes Beast refuses (controls, DEL) gets them
 // percent-encoded in the buffer, as a path may carry any byte once decoded;
 // false when there were none (the request line is bad otherwise).
-std::string head_text(const RequestClock &clock, const beast::flat_buffer &buffer) {
+std::string head_text(const RequestClock &clock, const transport::PagedBuffer &buffer) {
     const auto data = buffer.data();
     return clock.head + std::string(static_cast<const char *>(data.data()), data.size());
 }
 
-bool escape_target(RequestClock &clock, beast::flat_buffer &buffer) {
+bool escape_target(RequestClock &clock, transport::PagedBuffer &buffer) {
     const std::string whole = head_text(clock, buffer);
     const std::string_view text = whole;
     const auto line_end = text.find("\r\n");
@@ -178,7 +179,7 @@ bool escape_target(RequestClock &clock, beast::flat_buffer &buffer) {
 // that field renamed, so that its reply and access record still carry its
 // method, path, request id and key. Empty when even that does not parse.
 std::optional<bhttp::request<bhttp::empty_body>> head_without_length(const RequestClock &clock,
-                                                                     const beast::flat_buffer &buffer) {
+                                                                     const transport::PagedBuffer &buffer) {
     std::string head = head_text(clock, buffer);
     const auto end = head.find("\r\n\r\n");
     if (end == std::string::npos) return std::nullopt;
@@ -650,7 +651,7 @@ private:
 
     beast::tcp_stream stream_;
     TimedSocket reader_;
-    beast::flat_buffer buffer_;
+    transport::PagedBuffer buffer_; // its page from the loop thread's PageCache
     EventContext &context_;
     transport::AsyncExchange &upstream_;
     router::RuntimePtr runtime_;

@@ -3,8 +3,9 @@
 // the TCP stream, the TLS layer over it for https, and the bytes read past
 // the last response. Lives on one event loop.
 
+#include "daemon/transport/page_cache.hpp"
+
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <chrono>
@@ -16,10 +17,12 @@ namespace helix::transport {
 class UpstreamConnection {
 public:
     using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream &>;
+    // Its page comes from the thread's PageCache (given back while pooled or waiting).
+    using Buffer = PagedBuffer;
 
     // Socket reads are sized by the buffer's room: one page holds a response
     // head and a stream's tokens; the exchange grows it for a large body.
-    explicit UpstreamConnection(const boost::asio::any_io_executor &executor) : tcp_(executor) { buffer_.reserve(4 * 1024); }
+    explicit UpstreamConnection(const boost::asio::any_io_executor &executor) : tcp_(executor) { buffer_.reserve(PageCache::page_size); }
     UpstreamConnection(const UpstreamConnection &) = delete;
     UpstreamConnection &operator=(const UpstreamConnection &) = delete;
 
@@ -27,7 +30,7 @@ public:
     // Adds the TLS layer (before its handshake).
     TlsStream &start_tls(boost::asio::ssl::context &context) { return tls_.emplace(tcp_, context); }
     TlsStream *tls() { return tls_ ? &*tls_ : nullptr; }
-    boost::beast::flat_buffer &buffer() { return buffer_; }
+    Buffer &buffer() { return buffer_; }
 
     // When it was last put back in the pool.
     std::chrono::steady_clock::time_point idle_since;
@@ -37,7 +40,7 @@ public:
 private:
     boost::beast::tcp_stream tcp_;
     std::optional<TlsStream> tls_; // declared after tcp_: destroyed first
-    boost::beast::flat_buffer buffer_;
+    Buffer buffer_;
 };
 
 } // namespace helix::transport
