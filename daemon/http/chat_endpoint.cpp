@@ -76,13 +76,16 @@ private:
     std::optional<api::ChunkBuilder> chunks_;
 };
 
-// A ChatEndpoint that owns its request, for the route table.
+// A ChatEndpoint that owns its request, for the route table. Once the
+// reply began the request goes (its body and parsed form can be large): a
+// stream keeps only what its encoder copied.
 class OwningChatEndpoint final : public router::Endpoint {
 public:
     OwningChatEndpoint(api::ChatRequest chat, const config::Config &config, metrics::RequestObservation &observed,
                        audit::AccessRecord *content_log)
-        : chat_(std::move(chat)), inner_(chat_, config, observed, content_log) {}
-    bool streamed() const override { return inner_.streamed(); }
+        : chat_(std::move(chat)), streamed_(chat_->stream()), inner_(*chat_, config, observed, content_log) {}
+    bool streamed() const override { return streamed_; }
+    void reply_started() override { chat_.reset(); } // inner_ is not called after this
     router::Prepared prepare(const router::Candidate &candidate) override { return inner_.prepare(candidate); }
     boost::asio::awaitable<std::optional<api::ApiError>> before_prepare(const router::Candidate &candidate,
                                                                         transport::AsyncExchange &exchange,
@@ -94,7 +97,8 @@ public:
     }
 
 private:
-    api::ChatRequest chat_; // before inner_, which refers to it
+    std::optional<api::ChatRequest> chat_; // before inner_, which refers to it
+    bool streamed_;
     ChatEndpoint inner_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "daemon/api/errors.hpp"
 #include "daemon/metrics/error_kind.hpp"
+#include "daemon/plugins/held_headers.hpp"
 #include "daemon/plugins/non_blocking_thread.hpp"
 #include "daemon/plugins/response_view.hpp"
 #include "daemon/router/blocking_call.hpp"
@@ -74,9 +75,10 @@ class DecodingSink final : public transport::AsyncResponseSink {
 public:
     // max_collected: the most upstream bytes taken for a reply collected in
     // memory (0: none, a stream passes its bytes on).
-    DecodingSink(Call &call, ReplyEncoder &encoder, ReplyWriter &reply, metrics::RequestObservation &observed,
-                 std::size_t max_collected)
-        : call_(call), encoder_(encoder), reply_(reply), observed_(observed), max_collected_(max_collected) {
+    DecodingSink(Call &call, Endpoint &endpoint, ReplyEncoder &encoder, ReplyWriter &reply,
+                 metrics::RequestObservation &observed, std::size_t max_collected)
+        : call_(call), endpoint_(endpoint), encoder_(encoder), reply_(reply), observed_(observed),
+          max_collected_(max_collected) {
         events_.struct_size = sizeof events_;
         events_.ctx = this;
         events_.emit = [](void *ctx, const helix_event *e) {
@@ -87,8 +89,7 @@ public:
     }
 
     asio::awaitable<bool> on_head(int status, const transport::Headers &headers) override {
-        headers_ = headers;
-        views_ = plugins::header_views(headers_);
+        headers_.assign(headers);
         status_ = status;
         co_return co_await feed({});
     }
@@ -121,7 +122,10 @@ public:
         bool ok = !reply_.gone();
         for (const auto &payload : pending_) {
             if (!ok) break;
-            if (!reply_.started()) ok = co_await reply_.begin_stream();
+            if (!reply_.started()) {
+                ok = co_await reply_.begin_stream();
+                endpoint_.reply_started();
+            }
             if (ok) ok = co_await reply_.write_event(payload);
         }
         pending_.clear();
@@ -146,7 +150,7 @@ private:
     }
 
     void decode(std::string_view data) {
-        const helix_http_response r = plugins::response_view(status_, views_, data);
+        const helix_http_response r = plugins::response_view(status_, headers_.views(), data);
         keep(call_.decode(r, events_));
     }
 
@@ -160,12 +164,12 @@ private:
     static inline const plugins::PluginFailure kNoFailure{};
 
     Call &call_;
+    Endpoint &endpoint_;
     ReplyEncoder &encoder_;
     ReplyWriter &reply_;
     metrics::RequestObservation &observed_;
     helix_event_sink events_{};
-    transport::Headers headers_;
-    std::vector<helix_header> views_;
+    plugins::HeldHeaders headers_;
     int status_ = 0;
     std::unique_ptr<plugins::PluginFailure> failure_;
     std::vector<std::string> pending_;
@@ -359,7 +363,7 @@ private:
 
             const auto encoder = rq_.endpoint.encoder(candidate);
             const std::size_t max_reply = rq_.config.server.max_reply_bytes;
-            DecodingSink sink(call, *encoder, rq_.reply, rq_.observed, rq_.endpoint.streamed() ? 0 : max_reply);
+            DecodingSink sink(call, rq_.endpoint, *encoder, rq_.reply, rq_.observed, rq_.endpoint.streamed() ? 0 : max_reply);
             const auto upstream_started = Clock::now();
             transport::ExchangeResult result = co_await rq_.transport.exchange(call.request(), limits, sink);
             bool finished = false;

@@ -97,6 +97,10 @@ public:
     }
     // A fresh encoder for one attempt at `candidate`.
     virtual std::unique_ptr<ReplyEncoder> encoder(const Candidate &candidate) = 0;
+    // The reply's first byte went out: no other attempt follows (nor
+    // prepare(), before_prepare() or encoder()), so what only those need
+    // may go now rather than at the end of a stream that may last minutes.
+    virtual void reply_started() {}
 };
 
 } // namespace helix::router

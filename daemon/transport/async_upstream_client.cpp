@@ -227,7 +227,7 @@ Http2Request make_http2_request(const helix_http_request &in, const Endpoint &en
         }
         out.headers.emplace_back(std::move(name), to_string(in.headers[i].value));
     }
-    out.body = to_string(in.body);
+    out.body = {in.body.data, in.body.len};
     return out;
 }
 
@@ -366,7 +366,7 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::run_http2(const helix_http_
                                                                const std::string &key, const ExchangeLimits &limits,
                                                                ExchangeBudget &budget, AsyncResponseSink &sink,
                                                                ExchangeResult &result) {
-    const Http2Request message = make_http2_request(request, endpoint);
+    Http2Request message = make_http2_request(request, endpoint); // emptied once the head came
     // Sent once more on another connection when the server never processed
     // it, or when a reused connection turned out dead before any answer.
     for (int attempt = 0;; ++attempt) {

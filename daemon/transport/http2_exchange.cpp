@@ -25,13 +25,13 @@ private:
 
 } // namespace
 
-asio::awaitable<void> http2_exchange(Http2Connection &connection, const Http2Request &request,
+asio::awaitable<void> http2_exchange(Http2Connection &connection, Http2Request &request,
                                      const ExchangeLimits &limits, ExchangeBudget &budget, AsyncResponseSink &sink,
                                      ExchangeResult &result, Http2Outcome &outcome) {
     outcome = {};
     std::string error;
     const std::shared_ptr<Http2Stream> stream = connection.submit(request.method, request.scheme, request.authority,
-                                                                  request.path, request.headers, request.body, error);
+                                                                  request.path, request.headers, std::string(request.body), error);
     if (!stream) {
         outcome.unprocessed = true;
         throw ExchangeFailure{ExchangeError::reset, "cannot open an HTTP/2 stream: " + error};
@@ -66,6 +66,10 @@ asio::awaitable<void> http2_exchange(Http2Connection &connection, const Http2Req
     result.head_received = true;
     if (!co_await sink.on_head(stream->status, stream->headers))
         throw ExchangeFailure{ExchangeError::cancelled, "abandoned after the response head"};
+    // The sink has the head, and a request is sent again only when no answer
+    // came: neither stays for the stream's life.
+    Headers().swap(stream->headers);
+    request = Http2Request{};
     for (;;) {
         if (!stream->data.empty()) {
             std::string part;

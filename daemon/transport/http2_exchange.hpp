@@ -15,6 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace helix::transport {
 
@@ -29,10 +30,11 @@ struct Http2Request {
     std::string authority;
     std::string path;
     Headers headers;
-    std::string body;
+    std::string_view body; // the caller's, valid for the exchange (the stream sends its own copy)
 };
 
-boost::asio::awaitable<void> http2_exchange(Http2Connection &connection, const Http2Request &request,
+// `request` is emptied once the response head came (it is not sent again then).
+boost::asio::awaitable<void> http2_exchange(Http2Connection &connection, Http2Request &request,
                                             const ExchangeLimits &limits, ExchangeBudget &budget,
                                             AsyncResponseSink &sink, ExchangeResult &result, Http2Outcome &outcome);
 

@@ -199,7 +199,12 @@ public:
         return p;
     }
     std::unique_ptr<router::ReplyEncoder> encoder(const router::Candidate &) override {
+        BOOST_TEST(started == 0); // nothing of the request is asked for once the reply began
         return std::make_unique<FakeEncoder>(stream_);
+    }
+    void reply_started() override {
+        ++started;
+        prepared_when_started = prepared.size();
     }
 
     std::vector<std::string> prepared;
@@ -210,6 +215,8 @@ public:
     int refused_on_loop = 0;
     std::size_t parts = 1;            // > 1: a PartedCall
     std::vector<std::size_t> advanced; // the parts PartedCall::advance() prepared
+    int started = 0;                   // reply_started() calls
+    std::size_t prepared_when_started = 0;
 
 private:
     bool stream_;
@@ -337,6 +344,30 @@ BOOST_FIXTURE_TEST_CASE(no_fail_over_once_the_stream_began, Fixture) {
     BOOST_TEST_REQUIRE(reply.failed_with.has_value());
     BOOST_TEST(reply.failed_with->status == 502);
     BOOST_TEST(!reply.finished);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_endpoint_hears_once_that_the_stream_began_and_is_asked_nothing_after, Fixture) {
+    FakeEndpoint endpoint(true);
+    transport.scripts = {{500, {}}, {200, {"he", "llo"}}};
+    BOOST_TEST(run(endpoint, both) == 200);
+    BOOST_TEST(endpoint.started == 1);
+    BOOST_TEST(endpoint.prepared_when_started == 2u); // after the failed attempt and the one that streams
+    BOOST_TEST(endpoint.prepared.size() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_stream_that_breaks_after_its_first_byte_asks_the_endpoint_nothing_more, Fixture) {
+    FakeEndpoint endpoint(true);
+    transport.scripts = {{200, {"he"}, transport::ExchangeError::reset}, {200, {"never"}}};
+    BOOST_TEST(run(endpoint, both) == 200);
+    BOOST_TEST(endpoint.started == 1);
+    BOOST_TEST(endpoint.prepared.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_whole_reply_is_not_a_started_stream, Fixture) {
+    FakeEndpoint endpoint(false);
+    transport.scripts = {{200, {"he", "llo"}}};
+    BOOST_TEST(run(endpoint, both) == 200);
+    BOOST_TEST(endpoint.started == 0);
 }
 
 BOOST_FIXTURE_TEST_CASE(retry_after_is_waited_for_on_a_timer, Fixture) {
