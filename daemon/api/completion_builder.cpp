@@ -1,6 +1,7 @@
 #include "daemon/api/completion_builder.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace helix::api {
@@ -100,16 +101,17 @@ void CompletionBuilder::add(const helix_event &event) {
     }
 }
 
-json::object CompletionBuilder::to_json() const {
-    json::object response;
+json::object CompletionBuilder::to_json(json::storage_ptr storage) const {
+    // Every member is made on `storage`: one made elsewhere would be copied into it.
+    json::object response(8, storage);
     response["id"] = id_;
     response["object"] = "chat.completion";
     response["created"] = created_;
     response["model"] = model_;
-    json::array choices;
+    json::array choices(storage);
     choices.reserve(choices_.size());
     for (const auto &[index, c] : choices_) {
-        json::object message;
+        json::object message(4, storage);
         message["role"] = "assistant";
         if (c.has_text || c.tool_calls.empty()) {
             std::string text = c.text;
@@ -122,21 +124,21 @@ json::object CompletionBuilder::to_json() const {
         message["refusal"] = nullptr;
         if (!c.reasoning_details.empty()) {
             if (!c.reasoning_text.empty()) message["reasoning_content"] = c.reasoning_text;
-            json::array details;
+            json::array details(storage);
             for (const json::object &entry : c.reasoning_details) details.push_back(entry);
             message["reasoning_details"] = std::move(details);
         }
         if (!c.tool_calls.empty()) {
-            json::array calls;
+            json::array calls(storage);
             calls.reserve(c.tool_calls.size());
             for (const auto &[tool_index, call] : c.tool_calls) {
                 std::string arguments = call.arguments;
                 std::string carry = call.carry;
                 detail::flush_utf8(arguments, carry);
-                json::object function;
+                json::object function(storage);
                 function["name"] = call.name;
                 function["arguments"] = std::move(arguments);
-                json::object entry;
+                json::object entry(storage);
                 entry["id"] = call.id;
                 entry["type"] = "function";
                 entry["function"] = std::move(function);
@@ -144,7 +146,7 @@ json::object CompletionBuilder::to_json() const {
             }
             message["tool_calls"] = std::move(calls);
         }
-        json::object choice;
+        json::object choice(4, storage);
         choice["index"] = index;
         choice["message"] = std::move(message);
         choice["logprobs"] = nullptr;
@@ -153,11 +155,18 @@ json::object CompletionBuilder::to_json() const {
         choices.emplace_back(std::move(choice));
     }
     response["choices"] = std::move(choices);
-    response["usage"] = detail::usage_object(usage_);
+    response["usage"] = detail::usage_object(usage_, storage);
     for (const auto &member : extras_) response[member.key()] = member.value();
     return response;
 }
 
-std::string CompletionBuilder::build() const { return json::serialize(to_json()); }
+// The document lives only until it is serialized: its keys, strings and
+// tables come from one arena (first on the stack) instead of a heap
+// allocation each, about a hundred per reply.
+std::string CompletionBuilder::build() const {
+    unsigned char first_block[4096];
+    json::monotonic_resource arena(first_block, sizeof first_block);
+    return json::serialize(to_json(&arena));
+}
 
 } // namespace helix::api

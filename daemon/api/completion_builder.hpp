@@ -54,8 +54,8 @@ public:
 
     void add(const helix_event &event);
 
-    // The response as a JSON object / as JSON text.
-    boost::json::object to_json() const;
+    // The response as a JSON object (its memory from `storage`) / as JSON text.
+    boost::json::object to_json(boost::json::storage_ptr storage = {}) const;
     std::string build() const;
 
     const std::string &id() const noexcept { return id_; }

@@ -112,12 +112,12 @@ std::optional<Extra> read_extra(const helix_event &event) {
     return Extra{target.place, target.member, std::move(*value)};
 }
 
-json::object usage_object(const Usage &usage) {
-    json::object object;
+json::object usage_object(const Usage &usage, json::storage_ptr storage) {
+    json::object object(storage);
     object["prompt_tokens"] = usage.prompt_tokens;
     object["completion_tokens"] = usage.completion_tokens;
     object["total_tokens"] = usage.total_tokens();
-    json::object details;
+    json::object details(std::move(storage));
     details["cached_tokens"] = usage.cached_tokens;
     object["prompt_tokens_details"] = std::move(details);
     return object;

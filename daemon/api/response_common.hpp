@@ -96,7 +96,7 @@ struct Extra {
 std::optional<Extra> read_extra(const helix_event &event);
 
 // {"prompt_tokens","completion_tokens","total_tokens","prompt_tokens_details":{"cached_tokens"}}
-boost::json::object usage_object(const Usage &usage);
+boost::json::object usage_object(const Usage &usage, boost::json::storage_ptr storage = {});
 
 // UTF-8 repair. Text from a plugin is copied into JSON strings; bytes that are
 // not UTF-8 would make the whole body unparsable for the client. Streamed text

@@ -16,6 +16,7 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <iterator>
 #include <optional>
 #include <type_traits>
 
@@ -60,6 +61,7 @@ Request make_request(const helix_http_request &in, const Endpoint &endpoint, con
 // The response head to the sink; its copy of the fields is gone once the sink took it.
 asio::awaitable<bool> hand_on_head(const http::response_header<> &head, AsyncResponseSink &sink) {
     Headers headers;
+    headers.reserve(static_cast<std::size_t>(std::distance(head.begin(), head.end())));
     for (const auto &field : head) headers.emplace_back(field.name_string(), field.value());
     co_return co_await sink.on_head(static_cast<int>(head.result_int()), headers);
 }
@@ -253,15 +255,32 @@ asio::awaitable<ExchangeResult> AsyncUpstreamClient::exchange(const helix_http_r
     co_return result;
 }
 
+std::shared_ptr<const AsyncUpstreamClient::Route> AsyncUpstreamClient::route_of(std::string_view url, bool cached) {
+    if (cached)
+        if (const auto it = routes_.find(url); it != routes_.end()) return it->second;
+    auto endpoint = parse_endpoint(url);
+    if (!endpoint) return nullptr;
+    // A fetch for a client connects directly, so that its addresses are the ones checked.
+    auto proxy = cached ? settings_->proxies.for_host(endpoint->host, endpoint->tls) : std::nullopt;
+    std::string key = endpoint->key() + (proxy ? " via " + authority(proxy->host, proxy->port) : "");
+    auto route = std::make_shared<const Route>(Route{std::move(*endpoint), std::move(proxy), std::move(key)});
+    if (!cached) return route;
+    if (routes_.size() >= kMaxRoutes) routes_.clear();
+    routes_.emplace(std::string(url), route);
+    return route;
+}
+
 asio::awaitable<ExchangeResult> AsyncUpstreamClient::run(const helix_http_request &request,
                                                          const ExchangeLimits &limits, AsyncResponseSink &sink,
                                                          ExchangeResult &result) {
-    const auto endpoint = parse_endpoint(to_string(request.url));
-    if (!endpoint) co_return ExchangeResult{ExchangeError::bad_request, "the plugin produced an invalid upstream URL", false};
-    // A fetch for a client connects directly, so that its addresses are the ones checked.
+    // A fetch for a client (isolated) has a URL the client chose: not kept.
     const bool isolated = limits.address_check != nullptr;
-    const auto proxy = isolated ? std::nullopt : settings_->proxies.for_host(endpoint->host, endpoint->tls);
-    const std::string key = endpoint->key() + (proxy ? " via " + authority(proxy->host, proxy->port) : "");
+    const std::shared_ptr<const Route> route =
+        route_of(std::string_view(request.url.len == 0 ? "" : request.url.data, request.url.len), !isolated);
+    if (!route) co_return ExchangeResult{ExchangeError::bad_request, "the plugin produced an invalid upstream URL", false};
+    const Endpoint *endpoint = &route->endpoint;
+    const std::optional<Proxy> &proxy = route->proxy;
+    const std::string &key = route->key;
     ExchangeBudget budget(limits.deadline);
     // auto: over TLS ALPN decides (and an upstream that chose HTTP/1.1 is
     // remembered); plain http stays HTTP/1.1, since h2c needs prior knowledge.

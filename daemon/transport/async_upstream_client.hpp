@@ -30,10 +30,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace helix::transport {
 
@@ -53,6 +56,21 @@ public:
     std::int64_t http2_calls() const { return http2_calls_.load(std::memory_order_relaxed); }
 
 private:
+    // Where a URL goes: parsed once per loop (a plugin asks for the same few
+    // URLs on every call), with the proxy chosen for it and its pool key.
+    struct Route {
+        Endpoint endpoint;
+        std::optional<Proxy> proxy;
+        std::string key;
+    };
+    static constexpr std::size_t kMaxRoutes = 256; // more distinct URLs: the cache starts over
+    // Null for a URL that is not an absolute http(s) one; `cached`: kept for the next calls.
+    std::shared_ptr<const Route> route_of(std::string_view url, bool cached);
+    struct UrlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view url) const noexcept { return std::hash<std::string_view>{}(url); }
+    };
+
     boost::asio::awaitable<ExchangeResult> run(const helix_http_request &request, const ExchangeLimits &limits,
                                                AsyncResponseSink &sink, ExchangeResult &result);
     boost::asio::awaitable<ExchangeResult> run_http1(const helix_http_request &request, const Endpoint &endpoint,
@@ -70,6 +88,8 @@ private:
     ConnectionPool pool_;
     Http2Pool http2_;
     std::set<std::string> http1_upstreams_; // with http2: auto, the TLS upstreams whose ALPN chose HTTP/1.1
+    // A call holds its route: starting over does not pull it from under a call in flight.
+    std::unordered_map<std::string, std::shared_ptr<const Route>, UrlHash, std::equal_to<>> routes_;
     std::atomic<std::int64_t> http2_calls_{0};
 };
 

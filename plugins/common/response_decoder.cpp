@@ -1,5 +1,6 @@
 #include "plugins/common/response_decoder.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include <utility>
@@ -46,7 +47,11 @@ void ResponseDecoder::start(const helix_http_response &response) {
     } else {
         mode_ = options_.expect_stream ? Mode::sse : Mode::json;
     }
-    if (mode_ == Mode::json) json_.emplace(boost::json::storage_ptr(), json_options());
+    if (mode_ == Mode::json) {
+        json_.emplace(boost::json::storage_ptr(), json_options());
+        // The reply's document in one arena, freed with it: not an allocation per key and string.
+        json_->reset(boost::json::make_shared_resource<boost::json::monotonic_resource>());
+    }
 }
 
 void ResponseDecoder::decode(const helix_http_response &response, helix::sdk::EventSink &events) {

@@ -187,7 +187,11 @@ std::string chat_body(const helix_chat_request &request, const helix::plugin_com
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = helix::plugin_common::kMaxJsonDepth;
-    json::value body = json::parse(view(request.original_body), ec, {}, options);
+    // The document lives until it is serialized again: one arena (first on
+    // the stack) instead of an allocation per key and string.
+    unsigned char first_block[4096];
+    json::monotonic_resource arena(first_block, sizeof first_block);
+    json::value body = json::parse(view(request.original_body), ec, &arena, options);
     if (ec || !body.is_object()) invalid("the request body is not a JSON object", "");
     json::object &o = body.get_object();
     helix::plugin_common::keep_forwarded_fields(o, fields);
