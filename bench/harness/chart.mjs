@@ -28,6 +28,9 @@ function table(file, rows) {
 }
 
 // Returns the PNG's path, or null when gnuplot is missing and not required.
+// A partial run (--phases) has no chart: its panels would be empty.
+export const chartable = (phases) => ['load', 'ttfb', 'streams'].every((p) => phases.includes(p));
+
 export async function drawChart(results, { out, work, required }) {
   const ids = Object.keys(results.load);
   const levels = results.options.connections;

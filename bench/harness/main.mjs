@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { drawChart } from './chart.mjs';
+import { chartable, drawChart } from './chart.mjs';
 import { describeEnvironment } from './environment.mjs';
 import { startHelixagentd } from './helixagentd.mjs';
 import { startNginx } from './nginx.mjs';
@@ -146,9 +146,7 @@ try {
   mkdirSync(path.dirname(opts.out), { recursive: true });
   const json = opts.out.replace(/\.md$/, '.json');
   writeFileSync(json, `${JSON.stringify(results, null, 1)}\n`);
-  // A partial run (--phases) has no chart: its panels would be empty.
-  const complete = ['load', 'ttfb', 'streams'].every((p) => opts.phases.includes(p));
-  const chart = complete ? await drawChart(results, { out: opts.out.replace(/\.md$/, '.png'), work, required: !opts.smoke }) : null;
+  const chart = chartable(opts.phases) ? await drawChart(results, { out: opts.out.replace(/\.md$/, '.png'), work, required: !opts.smoke }) : null;
   writeReport(results, { out: opts.out, chart, json });
   say(`wrote ${opts.out}${chart ? ` and ${chart}` : ''}`);
   // The smoke run proves every step works: each target answered every request.

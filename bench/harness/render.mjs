@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { drawChart } from './chart.mjs';
+import { chartable, drawChart } from './chart.mjs';
 import { writeReport } from './report.mjs';
 
 const json = process.argv[2];
@@ -16,7 +16,10 @@ if (!json?.endsWith('.json')) {
 const results = JSON.parse(readFileSync(json, 'utf8'));
 const work = mkdtempSync(path.join(os.tmpdir(), 'helix-bench-render-'));
 try {
-  const chart = await drawChart(results, { out: json.replace(/\.json$/, '.png'), work, required: true });
+  const phases = results.options?.phases ?? ['load', 'ttfb', 'streams'];
+  const chart = chartable(phases)
+    ? await drawChart(results, { out: json.replace(/\.json$/, '.png'), work, required: true })
+    : null;
   writeReport(results, { out: json.replace(/\.json$/, '.md'), chart, json });
 } finally {
   rmSync(work, { recursive: true, force: true });
