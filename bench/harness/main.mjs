@@ -50,6 +50,7 @@ function streamsRun(target, slowSim, { streams: defaultStreams, rampPerS, maxSec
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'helix-bench-'));
+let completed = false;
 const stops = [];
 try {
   const binary = (p) => path.join(opts.buildDir, p);
@@ -166,7 +167,10 @@ try {
       process.exitCode = 1;
     }
   }
+  completed = true;
 } finally {
   for (const stop of stops.reverse()) await stop().catch(() => {});
-  if (!opts.keepWork) rmSync(work, { recursive: true, force: true });
+  // A failed run keeps its peers' logs (a sanitizer's report is in them).
+  if (opts.keepWork || !completed || process.exitCode) say(`kept the work directory ${work} (the peers' logs)`);
+  else rmSync(work, { recursive: true, force: true });
 }
